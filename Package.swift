@@ -1,0 +1,42 @@
+// swift-tools-version:6.0
+import PackageDescription
+
+let strict: [SwiftSetting] = [
+  .enableUpcomingFeature("ExistentialAny"),
+  .enableUpcomingFeature("InternalImportsByDefault"),
+]
+
+let package = Package(
+  name: "indexkey",
+  products: [
+    .executable(name: "indexkey", targets: ["indexkey"]),
+    .library(name: "IndexKit", targets: ["IndexKit"]),
+  ],
+  dependencies: [
+    .package(url: "https://github.com/apple/swift-argument-parser", from: "1.8.2")
+  ],
+  targets: [
+    .systemLibrary(name: "CCurl", pkgConfig: "libcurl", providers: [.apt(["libcurl4-openssl-dev"])]),
+    .systemLibrary(name: "CJansson", pkgConfig: "jansson", providers: [.apt(["libjansson-dev"])]),
+    .systemLibrary(name: "COpenSSL", pkgConfig: "libcrypto", providers: [.apt(["libssl-dev"])]),
+    .target(
+      name: "IndexKit",
+      dependencies: ["CCurl", "CJansson", "COpenSSL"],
+      swiftSettings: strict
+    ),
+    .executableTarget(
+      name: "indexkey",
+      dependencies: [
+        "IndexKit",
+        .product(name: "ArgumentParser", package: "swift-argument-parser"),
+      ],
+      swiftSettings: strict
+    ),
+    .testTarget(
+      name: "IndexKitTests",
+      dependencies: ["IndexKit"],
+      exclude: ["Fixtures"],
+      swiftSettings: strict
+    ),
+  ]
+)
