@@ -1,0 +1,69 @@
+/// One header line; an array of these keeps order and repeats.
+public struct HTTPHeader: Sendable, Equatable {
+  public var name: String
+  public var value: String
+
+  public init(_ name: String, _ value: String) {
+    self.name = name
+    self.value = value
+  }
+}
+
+/// An HTTP request as a plain value: what the transport sends and what tests record.
+public struct HTTPRequest: Sendable, Equatable {
+  public enum Method: String, Sendable { case get = "GET", post = "POST", put = "PUT" }
+
+  public var method: Method
+  public var url: String
+  public var headers: [HTTPHeader]
+  public var body: [UInt8]
+  /// What the request is for, in words ("Entra token request"), used in errors.
+  public var purpose: String
+
+  public init(
+    method: Method = .get, url: String, headers: [HTTPHeader] = [], body: [UInt8] = [],
+    purpose: String
+  ) {
+    self.method = method
+    self.url = url
+    self.headers = headers
+    self.body = body
+    self.purpose = purpose
+  }
+
+  /// The first header with this name, compared case-insensitively.
+  public func header(_ name: String) -> String? {
+    headers.first { $0.name.lowercased() == name.lowercased() }?.value
+  }
+
+  /// Adds or replaces a header.
+  public mutating func setHeader(_ name: String, _ value: String) {
+    headers.removeAll { $0.name.lowercased() == name.lowercased() }
+    headers.append(HTTPHeader(name, value))
+  }
+}
+
+/// What came back: status, headers in order, and the (capped) body.
+public struct HTTPResponse: Sendable, Equatable {
+  public var status: Int
+  public var headers: [HTTPHeader]
+  public var body: [UInt8]
+
+  public init(status: Int, headers: [HTTPHeader] = [], body: [UInt8] = []) {
+    self.status = status
+    self.headers = headers
+    self.body = body
+  }
+
+  public init(status: Int, headers: [HTTPHeader] = [], text: String) {
+    self.init(status: status, headers: headers, body: Array(text.utf8))
+  }
+
+  /// The first header with this name, compared case-insensitively.
+  public func header(_ name: String) -> String? {
+    headers.first { $0.name.lowercased() == name.lowercased() }?.value
+  }
+
+  /// The body as UTF-8 text (invalid bytes replaced).
+  public var text: String { String(decoding: body, as: UTF8.self) }
+}
