@@ -37,9 +37,22 @@ public enum HTTPError: Error, Equatable, Sendable, CustomStringConvertible, User
     case .bodyTooLarge(let purpose, let url, let limit):
       "The \(purpose) to \(url) returned more than \(limit / 1024) KiB; refusing to read a response that large."
     case .gaveUp(let purpose, let url, let attempts, let last):
-      "The \(purpose) to \(url) failed after \(attempts) attempts: \(last)"
+      "The \(purpose) to \(url) failed after \(attempts) attempts; the last one: \(last)"
     case .setup(let detail):
       "Could not set up the HTTP client: \(detail)."
+    }
+  }
+
+  /// The cause alone, without the request (for "failed after N attempts" messages).
+  public var cause: String {
+    switch self {
+    case .connection(_, _, let detail): detail
+    case .timeout(_, _, let seconds): "timed out after \(Self.format(seconds)) s"
+    case .truncated: "the response was truncated"
+    case .tls(_, _, let detail): "TLS verification failed: \(detail)"
+    case .bodyTooLarge(_, _, let limit): "the response exceeded \(limit / 1024) KiB"
+    case .gaveUp(_, _, _, let last): last
+    case .setup(let detail): detail
     }
   }
 

@@ -87,11 +87,11 @@ public final class RetryingTransport: HTTPTransport {
       } catch {
         guard error.isRetryable else { throw error }
         guard attempt < policy.maxAttempts else {
-          throw attempt == 1 ? error : .gaveUp(purpose: request.purpose, url: request.url, attempts: attempt, last: error.description)
+          throw attempt == 1 ? error : .gaveUp(purpose: request.purpose, url: request.url, attempts: attempt, last: error.cause)
         }
         wait = policy.backoff(retry: attempt)
         if now() - start + wait > policy.deadline {
-          throw .gaveUp(purpose: request.purpose, url: request.url, attempts: attempt, last: error.description)
+          throw .gaveUp(purpose: request.purpose, url: request.url, attempts: attempt, last: error.cause)
         }
       }
       sleep(wait)
