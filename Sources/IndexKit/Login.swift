@@ -27,7 +27,7 @@ public struct LoginPlan: Sendable {
 
 /// What happened, per index and per output.
 public struct LoginReport: Sendable {
-  public var results: [(index: IndexTarget, registry: RegistryKind, outcome: Result<Credential, ReportedError>)]
+  public var results: [(index: IndexTarget, registry: String, outcome: Result<Credential, ReportedError>)]
   public var outputs: [PlannedOutput]
   public var outputError: ReportedError?
   public var dryRun: Bool
@@ -67,7 +67,7 @@ public func login(_ plan: LoginPlan, in context: Context) -> LoginReport {
     DispatchQueue.concurrentPerform(iterations: plan.indexes.count, execute: work)
   }
   let results = plan.indexes.indices.map { i in
-    (plan.indexes[i].target, plan.indexes[i].registry.kind, outcomes.withLock { $0[i] } ?? .failure(ReportedError(message: "No result.", exitStatus: .usage)))
+    (plan.indexes[i].target, type(of: plan.indexes[i].registry).displayName, outcomes.withLock { $0[i] } ?? .failure(ReportedError(message: "No result.", exitStatus: .usage)))
   }
   var report = LoginReport(results: results, outputs: [], outputError: nil, dryRun: plan.dryRun)
   let credentials = report.credentials

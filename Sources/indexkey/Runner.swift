@@ -4,7 +4,8 @@ import IndexKit
 /// The glue between parsed flags and the library: build the live context, run, map
 /// failures to exit codes. Errors print as one line on stderr.
 enum Runner {
-  static func login(_ options: LoginOptions, timeout: Double) throws {
+  static func login(_ options: LoginOptions, network: NetworkOptions) throws {
+    let timeout = network.timeout
     let environment = Environment(ProcessEnvironment.read())
     let console = Console.standard()
     guard timeout > 0 else { fail(ConfigError("--timeout must be a positive number of seconds."), console) }

@@ -25,40 +25,69 @@ public struct IdentityError: UserFacingError, Equatable {
   public var description: String { message }
 }
 
-/// `--identity` values: `auto`, `github`, `file:PATH`, `env:NAME`.
-public enum IdentitySpec: Sendable, Equatable {
-  case auto
-  case github
-  case file(String)
-  case env(String)
+/// An `--identity` value: `auto`, a CI name (`github`), or `KIND:ARGUMENT` (`file:PATH`, `env:NAME`).
+public struct IdentitySpec: Sendable, Equatable {
+  public var kind: String
+  public var argument: String?
+
+  public static let auto = IdentitySpec(kind: "auto", argument: nil)
+
+  public init(kind: String, argument: String?) {
+    self.kind = kind
+    self.argument = argument
+  }
 
   public init(parsing text: String) throws(ConfigError) {
-    if text == "auto" {
-      self = .auto
-    } else if text == "github" || text == "github-actions" {
-      self = .github
-    } else if text.hasPrefix("file:"), text.count > 5 {
-      self = .file(String(text.dropFirst(5)))
-    } else if text.hasPrefix("env:"), text.count > 4 {
-      self = .env(String(text.dropFirst(4)))
+    if let colon = text.firstIndex(of: ":") {
+      kind = String(text[..<colon])
+      argument = String(text[text.index(after: colon)...])
     } else {
-      throw ConfigError("--identity '\(text)' is not understood; use auto, github, file:PATH or env:NAME.")
+      kind = text
+      argument = nil
+    }
+    guard let entry = IdentitySources.entry(kind) else {
+      throw ConfigError("--identity '\(text)' is not understood; use one of: \(IdentitySources.usage).")
+    }
+    if entry.takesArgument != (argument != nil) || argument == "" {
+      throw ConfigError("--identity '\(text)' is not understood; use one of: \(IdentitySources.usage).")
     }
   }
 
   /// The source this spec names (``AmbientIdentity`` for `auto`).
   public func source(environment: Environment) throws(ConfigError) -> any IdentitySource {
-    switch self {
-    case .auto: return AmbientIdentity()
-    case .github: return AmbientIdentity(only: .github)
-    case .file(let path): return FileIdentity(path: path, origin: "--identity file:")
-    case .env(let name):
+    guard let entry = IdentitySources.entry(kind) else {
+      throw ConfigError("--identity '\(kind)' is not understood; use one of: \(IdentitySources.usage).")
+    }
+    return try entry.make(argument ?? "", environment)
+  }
+}
+
+/// The `--identity` kinds and how each source is built.
+public enum IdentitySources {
+  public struct Entry: Sendable {
+    public var kind: String
+    public var takesArgument: Bool
+    public var usage: String
+    public var make: @Sendable (String, Environment) throws(ConfigError) -> any IdentitySource
+  }
+
+  public static let all: [Entry] = [
+    Entry(kind: "auto", takesArgument: false, usage: "auto") { _, _ in AmbientIdentity() },
+    Entry(kind: "github", takesArgument: false, usage: "github") { _, _ in AmbientIdentity(only: "github") },
+    Entry(kind: "file", takesArgument: true, usage: "file:PATH") { path, _ in
+      FileIdentity(path: path, origin: "--identity file:")
+    },
+    Entry(kind: "env", takesArgument: true, usage: "env:NAME") { (name, _) throws(ConfigError) in
       guard name.allSatisfy({ $0.isLetter || $0.isNumber || $0 == "_" }) else {
         throw ConfigError("--identity env:\(name) does not name a valid environment variable.")
       }
       return EnvIdentity(variable: name)
-    }
-  }
+    },
+  ]
+
+  static func entry(_ kind: String) -> Entry? { all.first { $0.kind == kind } }
+
+  static var usage: String { all.map(\.usage).joined(separator: ", ") }
 }
 
 extension Secret {

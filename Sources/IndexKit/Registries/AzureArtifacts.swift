@@ -4,7 +4,9 @@
 /// non-empty username with an Entra token and `EntraToken` is what Microsoft's own
 /// credential provider uses (PROTOCOLS.md §4d).
 public struct AzureArtifacts: Registry {
-  public var kind: RegistryKind { .azureArtifacts }
+  public static let name = "azure-artifacts"
+  public static let aliases = ["azure", "azure-devops"]
+  public static let displayName = "Azure Artifacts"
   public var entra: EntraClient
 
   public init(entra: EntraClient) {
@@ -18,15 +20,19 @@ public struct AzureArtifacts: Registry {
   public func credential(for index: IndexTarget, in context: Context) throws -> Credential {
     let token = try entra.accessToken(scope: Self.scope, in: context)
     return Credential(
-      index: index, registry: kind, username: Self.username, password: token.value, expiresAt: token.expiresAt)
+      index: index, registry: Self.name, username: Self.username, password: token.value, expiresAt: token.expiresAt)
   }
 
-  static func matchesHost(_ url: WebURL) -> Bool {
+  public static func matchesHost(_ url: WebURL) -> Bool {
     url.host == "pkgs.dev.azure.com" || url.host.hasSuffix(".pkgs.visualstudio.com")
   }
 
+  public static func make(settings: Settings, identity: IdentitySpec) throws -> AzureArtifacts {
+    AzureArtifacts(entra: try EntraClient.make(settings: settings, identity: identity))
+  }
+
   /// `…/{org}/[{project}/]_packaging/{feed}/pypi/(simple|upload)/`: derives both URLs.
-  static func target(for url: WebURL) throws(ConfigError) -> IndexTarget {
+  public static func target(for url: WebURL) throws(ConfigError) -> IndexTarget {
     let segments = url.segments
     guard let packaging = segments.firstIndex(of: "_packaging"), packaging + 2 < segments.count,
       segments[packaging + 2] == "pypi"

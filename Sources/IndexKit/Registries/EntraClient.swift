@@ -22,6 +22,24 @@ public struct EntraClient: Sendable {
 
   public static let defaultAuthority = "https://login.microsoftonline.com"
 
+  /// From `--azure-*` flags or `AZURE_*` variables; `AZURE_CLIENT_SECRET` only from the
+  /// environment, and only when no `--identity` was given explicitly.
+  public static func make(settings: Settings, identity: IdentitySpec) throws -> EntraClient {
+    let clientID = try settings.require(
+      "azure-client-id", env: ["AZURE_CLIENT_ID"], for: "Azure needs the Entra app's Application (client) ID")
+    let tenantID = try settings.require(
+      "azure-tenant-id", env: ["AZURE_TENANT_ID"], for: "Azure needs the Entra Directory (tenant) ID")
+    let authority = try settings.endpoint(
+      "azure-authority-host", env: ["AZURE_AUTHORITY_HOST"], default: defaultAuthority, what: "The Entra authority host")
+    let auth: ClientAuth
+    if identity == .auto, let secret = settings.environment["AZURE_CLIENT_SECRET"] {
+      auth = .secret(Secret(secret))
+    } else {
+      auth = .federated(try identity.source(environment: settings.environment), audience: federatedAudience(authorityHost: authority))
+    }
+    return EntraClient(tenantID: tenantID, clientID: clientID, authorityHost: authority, auth: auth)
+  }
+
   /// The federated-credential audience for a cloud (`api://AzureADTokenExchange` and its sovereign variants).
   public static func federatedAudience(authorityHost: WebURL) -> String {
     switch authorityHost.host {

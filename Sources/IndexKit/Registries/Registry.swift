@@ -20,12 +20,13 @@ public struct IndexTarget: Sendable, Equatable {
 /// A short-lived credential for one index, ready for the sinks.
 public struct Credential: Sendable {
   public var index: IndexTarget
-  public var registry: RegistryKind
+  /// The registry's `--registry` name ("azure-artifacts").
+  public var registry: String
   public var username: String
   public var password: Secret
   public var expiresAt: UnixTime?
 
-  public init(index: IndexTarget, registry: RegistryKind, username: String, password: Secret, expiresAt: UnixTime?) {
+  public init(index: IndexTarget, registry: String, username: String, password: Secret, expiresAt: UnixTime?) {
     self.index = index
     self.registry = registry
     self.username = username
@@ -37,49 +38,49 @@ public struct Credential: Sendable {
 /// Turns an identity into a credential for one index: the registry's HTTP exchange.
 ///
 /// A registry never writes files and never reads the process environment: its
-/// configuration (including overridable endpoints) is resolved when the plan is built.
+/// configuration (including overridable endpoints) is resolved by ``make(settings:identity:)``
+/// when the plan is built.
 public protocol Registry: Sendable {
-  var kind: RegistryKind { get }
+  /// The `--registry` name.
+  static var name: String { get }
+  /// Other names `--registry` accepts.
+  static var aliases: [String] { get }
+  /// The name used in messages ("Azure Artifacts").
+  static var displayName: String { get }
+  /// Whether the URL's host belongs to this registry.
+  static func matchesHost(_ url: WebURL) -> Bool
+  /// Splits an index URL into install and upload URLs and a name.
+  static func target(for url: WebURL) throws(ConfigError) -> IndexTarget
+  /// Builds the configured registry from flags and environment; fails early on missing settings.
+  static func make(settings: Settings, identity: IdentitySpec) throws -> Self
+
   func credential(for index: IndexTarget, in context: Context) throws -> Credential
 }
 
-/// The registries indexkey knows, recognised from the index URL's host.
-public enum RegistryKind: String, Sendable, CaseIterable, Equatable {
-  case azureArtifacts = "azure-artifacts"
+extension Registry {
+  public static var aliases: [String] { [] }
+}
 
-  /// The human name used in messages.
-  public var displayName: String {
-    switch self {
-    case .azureArtifacts: "Azure Artifacts"
-    }
-  }
+/// Every registry indexkey knows, in recognition order.
+public enum Registries {
+  public static let all: [any Registry.Type] = [
+    AzureArtifacts.self,
+  ]
 
   /// The registry whose hosts this URL is on, if any.
-  public static func recognise(_ url: WebURL) -> RegistryKind? {
-    allCases.first { $0.matchesHost(url) }
+  public static func recognise(_ url: WebURL) -> (any Registry.Type)? {
+    all.first { $0.matchesHost(url) }
   }
 
-  public init(flag: String) throws(ConfigError) {
-    let aliases: [String: RegistryKind] = ["azure": .azureArtifacts, "azure-devops": .azureArtifacts]
-    guard let kind = RegistryKind(rawValue: flag) ?? aliases[flag] else {
-      let known = RegistryKind.allCases.map(\.rawValue).joined(separator: ", ")
-      throw ConfigError("--registry '\(flag)' is not a known registry; use one of: \(known).")
+  /// The registry a `--registry` value names.
+  public static func named(_ flag: String) throws(ConfigError) -> any Registry.Type {
+    guard let type = all.first(where: { $0.name == flag || $0.aliases.contains(flag) }) else {
+      throw ConfigError("--registry '\(flag)' is not a known registry; use one of: \(names).")
     }
-    self = kind
+    return type
   }
 
-  func matchesHost(_ url: WebURL) -> Bool {
-    switch self {
-    case .azureArtifacts: AzureArtifacts.matchesHost(url)
-    }
-  }
-
-  /// Splits an index URL into the registry's install and upload URLs.
-  public func target(for url: WebURL) throws(ConfigError) -> IndexTarget {
-    switch self {
-    case .azureArtifacts: try AzureArtifacts.target(for: url)
-    }
-  }
+  public static var names: String { all.map { $0.name }.joined(separator: ", ") }
 }
 
 /// The registry or its token service refused, or answered something unusable.
