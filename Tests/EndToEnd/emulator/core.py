@@ -249,32 +249,40 @@ class _Handler(http.server.BaseHTTPRequestHandler):
     def _dispatch(self) -> None:
         service = self.service
         emu = service.emulator
-        generation = emu.generation
+        self._generation = emu.generation
         body = self._read_body()
         path = self.path.split("?", 1)[0]
         query = urllib.parse.parse_qs(self.path.split("?", 1)[1], keep_blank_values=True) \
             if "?" in self.path else {}
         request = Request(service.name, self.command, self.path, path, query,
                           self.headers, body, self.connection_id)
-        record = RequestRecord(service.name, self.command, self.path, self._started,
-                               connection=self.connection_id,
-                               headers={k: v for k, v in self.headers.items()}, body=body,
-                               note=request.note)
-        self._request = request
-        self._record = record
+        self._record = RequestRecord(service.name, self.command, self.path, self._started,
+                                     connection=self.connection_id,
+                                     headers={k: v for k, v in self.headers.items()}, body=body,
+                                     note=request.note)
+        self._logged = False
         fault = emu.faults.take(service.name, path)
         try:
             if fault is not None:
-                record.fault = fault.kind
+                self._record.fault = fault.kind
                 response = fault.apply(self, request)
             else:
                 response = self._handle(request)
             if response is not None:
                 self._send(response)
         finally:
-            record.end = time.monotonic()
-            if emu.generation == generation:
-                emu.log.add(record)
+            self._log_record()
+
+    def _log_record(self) -> None:
+        """Log the request once, before its answer leaves, so that a client that
+        has read the answer always finds the request in the log."""
+        if self._logged:
+            return
+        self._logged = True
+        self._record.end = time.monotonic()
+        emu = self.service.emulator
+        if emu.generation == self._generation:
+            emu.log.add(self._record)
 
     def _handle(self, request: Request) -> Response:
         try:
@@ -286,6 +294,7 @@ class _Handler(http.server.BaseHTTPRequestHandler):
 
     def _send(self, response: Response, declared_length: Optional[int] = None) -> None:
         self._record.status = response.status
+        self._log_record()
         self.send_response(response.status)
         names = {k.lower() for k, _ in response.headers}
         for k, v in response.headers:
