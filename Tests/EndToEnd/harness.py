@@ -12,7 +12,9 @@ import shlex
 import subprocess
 import sys
 import time
+import urllib.error
 import urllib.parse
+import urllib.request
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Iterable, Optional
@@ -350,10 +352,10 @@ class Sandbox:
     def run(self, args: list[str], env: Optional[dict[str, str]] = None,
             timeout: float = 30) -> Result:
         result = run_binary(list(args), dict(env or {}), self.home, timeout)
-        self.results.append(result)
         problems = self.leaks.check(result, self.canaries(result.env))
         if problems:
             raise AssertionError("secret leak:\n  " + "\n  ".join(problems) + f"\n{result}")
+        self.results.append(result)  # clean so far; recheck() looks again at the end
         return result
 
     def recheck(self) -> None:
@@ -416,3 +418,33 @@ def _apply(env: dict[str, str], overrides: dict[str, Optional[str]]) -> dict[str
         else:
             env[key] = value
     return env
+
+
+def login_args(sandbox: Sandbox, *extra: str, url: Optional[str] = None) -> list[str]:
+    """`indexkey login <the sandbox feed> --registry azure-artifacts ...`."""
+    return ["login", url or sandbox.index_url(), "--registry", "azure-artifacts", *extra]
+
+
+def export_value(stdout: str, name: str) -> str:
+    """The value `sh` would give `name` after evaluating indexkey's shell output."""
+    proc = subprocess.run(["sh", "-c", 'eval "$OUT" && printf %s "$(printenv ' + name + ')"'],
+                          env={"PATH": os.environ.get("PATH", "/usr/bin:/bin"), "OUT": stdout},
+                          capture_output=True, text=True, timeout=10)
+    assert proc.returncode == 0, proc.stderr
+    return proc.stdout
+
+
+def index_accepts(url_with_credentials: str, package: str = "mypkg") -> bool:
+    """Whether the index serves `package`'s simple page for the credentials in the URL."""
+    parts = urllib.parse.urlsplit(url_with_credentials)
+    user = urllib.parse.unquote(parts.username or "")
+    password = urllib.parse.unquote(parts.password or "")
+    bare = parts._replace(netloc=parts.hostname + (f":{parts.port}" if parts.port else ""))
+    request = urllib.request.Request(
+        urllib.parse.urlunsplit(bare) + f"{package}/",
+        headers={"Authorization": "Basic " + base64.b64encode(f"{user}:{password}".encode()).decode()})
+    try:
+        with urllib.request.urlopen(request, timeout=10) as resp:
+            return resp.status == 200 and package.encode() in resp.read()
+    except urllib.error.HTTPError:
+        return False
