@@ -3,6 +3,25 @@ import IndexKit
 
 @main
 struct IndexKey: ParsableCommand {
-  static let configuration = CommandConfiguration(commandName: "indexkey", version: "0.1.0")
-  func run() throws {}
+  static let configuration = CommandConfiguration(
+    commandName: "indexkey",
+    abstract: "Turn a CI job's identity into short-lived credentials for a private Python package index.",
+    discussion: """
+      Examples:
+        # GitHub Actions (permissions: id-token: write), Azure Artifacts; writes PIP_INDEX_URL to $GITHUB_ENV and ~/.pypirc:
+        indexkey login https://pkgs.dev.azure.com/ORG/PROJECT/_packaging/FEED/pypi/simple/ --write github-env,pypirc
+
+        # Anywhere, with a token file, into the current shell:
+        out=$(indexkey login URL --identity file:/var/run/secrets/token --write shell) && eval "$out"
+
+        # See what would be written, secrets hidden:
+        indexkey login URL --dry-run --write pypirc
+
+      Exit codes: 0 ok, 2 usage or configuration, 3 no CI identity, 4 exchange refused,
+      5 network or service failure, 6 could not write an output.
+      """,
+    version: indexkeyVersion,
+    subcommands: [Login.self],
+    defaultSubcommand: nil
+  )
 }

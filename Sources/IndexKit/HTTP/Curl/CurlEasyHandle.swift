@@ -1,0 +1,183 @@
+internal import CCurl
+
+/// Settings the transport applies to every request.
+public struct CurlOptions: Sendable, Equatable {
+  public var connectTimeout: Double
+  public var totalTimeout: Double
+  public var userAgent: String
+  /// CA bundle path; nil keeps libcurl's built-in default.
+  public var caBundle: String?
+  /// Largest response body read, in bytes.
+  public var maxBodyBytes: Int
+  public var verbose: Bool
+
+  public init(
+    connectTimeout: Double = 10, totalTimeout: Double = 30, userAgent: String = "indexkey/\(indexkeyVersion)",
+    caBundle: String? = nil, maxBodyBytes: Int = 1 << 20, verbose: Bool = false
+  ) {
+    self.connectTimeout = connectTimeout
+    self.totalTimeout = totalTimeout
+    self.userAgent = userAgent
+    self.caBundle = caBundle
+    self.maxBodyBytes = maxBodyBytes
+    self.verbose = verbose
+  }
+
+  /// The CA bundle named by `SSL_CERT_FILE`, `CURL_CA_BUNDLE` or `REQUESTS_CA_BUNDLE`.
+  public static func caBundle(from environment: Environment) -> String? {
+    environment["SSL_CERT_FILE"] ?? environment["CURL_CA_BUNDLE"] ?? environment["REQUESTS_CA_BUNDLE"]
+  }
+}
+
+/// What the callbacks fill while a transfer runs.
+private final class TransferBuffer {
+  var body: [UInt8] = []
+  var headers: [HTTPHeader] = []
+  var overflowed = false
+  let limit: Int
+
+  init(limit: Int) { self.limit = limit }
+}
+
+/// The one type that owns a libcurl easy handle. Reused for every request of a
+/// worker, so libcurl's connection cache keeps connections open between requests.
+final class CurlEasyHandle {
+  private let handle: UnsafeMutableRawPointer
+  private let errorBuffer = UnsafeMutablePointer<CChar>.allocate(capacity: Int(CURL_ERROR_SIZE) + 1)
+  /// New connections opened by this handle so far (for benchmarks and tests).
+  private(set) var connectionsOpened = 0
+
+  private static let globalInit: CURLcode = curl_global_init(Int(CURL_GLOBAL_DEFAULT))
+
+  init() throws(HTTPError) {
+    guard Self.globalInit == CURLE_OK, let h = curl_easy_init() else {
+      throw .setup(detail: "curl_easy_init failed")
+    }
+    handle = h
+  }
+
+  deinit {
+    curl_easy_cleanup(handle)
+    errorBuffer.deallocate()
+  }
+
+  /// Performs one request; an HTTP error status is a response, not a throw.
+  func perform(_ request: HTTPRequest, options: CurlOptions) throws(HTTPError) -> HTTPResponse {
+    curl_easy_reset(handle)
+    errorBuffer[0] = 0
+    let buffer = TransferBuffer(limit: options.maxBodyBytes)
+    var headerList: UnsafeMutablePointer<curl_slist>?
+    defer { curl_slist_free_all(headerList) }
+
+    do {
+      try set(CURLOPT_URL, string: request.url)
+      try set(CURLOPT_NOSIGNAL, 1)
+      try set(CURLOPT_FOLLOWLOCATION, 0)
+      try set(CURLOPT_PROTOCOLS_STR, string: "http,https")
+      try set(CURLOPT_CONNECTTIMEOUT_MS, Int(options.connectTimeout * 1000))
+      try set(CURLOPT_TIMEOUT_MS, Int(options.totalTimeout * 1000))
+      try set(CURLOPT_USERAGENT, string: options.userAgent)
+      try set(CURLOPT_VERBOSE, options.verbose ? 1 : 0)
+      if let ca = options.caBundle { try set(CURLOPT_CAINFO, string: ca) }
+      try check(ccurl_setopt_pointer(handle, CURLOPT_ERRORBUFFER, errorBuffer), "CURLOPT_ERRORBUFFER")
+      switch request.method {
+      case .get:
+        try set(CURLOPT_HTTPGET, 1)
+      case .post, .put:
+        if request.method == .put { try set(CURLOPT_CUSTOMREQUEST, string: "PUT") }
+        try set(CURLOPT_POST, 1)
+        try check(ccurl_setopt_off(handle, CURLOPT_POSTFIELDSIZE_LARGE, curl_off_t(request.body.count)), "POSTFIELDSIZE")
+        try request.body.withUnsafeBufferPointer { (buf: UnsafeBufferPointer<UInt8>) throws(HTTPError) in
+          try check(ccurl_setopt_pointer(handle, CURLOPT_COPYPOSTFIELDS, UnsafeMutableRawPointer(mutating: buf.baseAddress ?? UnsafePointer(bitPattern: 1))), "COPYPOSTFIELDS")
+        }
+      }
+      var headers = request.headers
+      if request.method != .get && !headers.contains(where: { $0.name.lowercased() == "expect" }) {
+        headers.append(HTTPHeader("Expect", ""))  // no 100-continue round trip
+      }
+      for h in headers {
+        headerList = curl_slist_append(headerList, h.value.isEmpty ? "\(h.name):" : "\(h.name): \(h.value)")
+      }
+      try check(ccurl_setopt_slist(handle, CURLOPT_HTTPHEADER, headerList), "CURLOPT_HTTPHEADER")
+    }
+
+    let context = Unmanaged.passUnretained(buffer).toOpaque()
+    try check(ccurl_setopt_write(handle, CURLOPT_WRITEFUNCTION, curlWriteBody), "WRITEFUNCTION")
+    try check(ccurl_setopt_pointer(handle, CURLOPT_WRITEDATA, context), "WRITEDATA")
+    try check(ccurl_setopt_write(handle, CURLOPT_HEADERFUNCTION, curlWriteHeader), "HEADERFUNCTION")
+    try check(ccurl_setopt_pointer(handle, CURLOPT_HEADERDATA, context), "HEADERDATA")
+
+    let code = withExtendedLifetime(buffer) { curl_easy_perform(handle) }
+    var connects = 0
+    _ = ccurl_getinfo_long(handle, CURLINFO_NUM_CONNECTS, &connects)
+    connectionsOpened += connects
+    guard code == CURLE_OK else {
+      throw mapError(code, request: request, options: options, overflowed: buffer.overflowed)
+    }
+    var status = 0
+    _ = ccurl_getinfo_long(handle, CURLINFO_RESPONSE_CODE, &status)
+    return HTTPResponse(status: status, headers: buffer.headers, body: buffer.body)
+  }
+
+  private func set(_ option: CURLoption, _ value: Int) throws(HTTPError) {
+    try check(ccurl_setopt_long(handle, option, value), "\(option)")
+  }
+
+  private func set(_ option: CURLoption, string value: String) throws(HTTPError) {
+    try check(ccurl_setopt_string(handle, option, value), "\(option)")
+  }
+
+  private func check(_ code: CURLcode, _ what: String) throws(HTTPError) {
+    guard code == CURLE_OK else {
+      throw .setup(detail: "setting \(what): \(String(cString: curl_easy_strerror(code)))")
+    }
+  }
+
+  private func mapError(_ code: CURLcode, request: HTTPRequest, options: CurlOptions, overflowed: Bool) -> HTTPError {
+    let detailText = String(cString: errorBuffer)
+    let detail = detailText.isEmpty ? String(cString: curl_easy_strerror(code)) : detailText
+    let (purpose, url) = (request.purpose, request.url)
+    switch code {
+    case CURLE_OPERATION_TIMEDOUT:
+      return .timeout(purpose: purpose, url: url, seconds: options.totalTimeout)
+    case CURLE_PARTIAL_FILE:
+      return .truncated(purpose: purpose, url: url)
+    case CURLE_WRITE_ERROR where overflowed:
+      return .bodyTooLarge(purpose: purpose, url: url, limit: options.maxBodyBytes)
+    case CURLE_PEER_FAILED_VERIFICATION, CURLE_SSL_CACERT_BADFILE, CURLE_SSL_CERTPROBLEM, CURLE_SSL_ISSUER_ERROR,
+      CURLE_SSL_PINNEDPUBKEYNOTMATCH:
+      return .tls(purpose: purpose, url: url, detail: detail)
+    case CURLE_UNSUPPORTED_PROTOCOL, CURLE_URL_MALFORMAT, CURLE_FAILED_INIT, CURLE_OUT_OF_MEMORY:
+      return .setup(detail: "\(purpose) to \(url): \(detail)")
+    default:
+      return .connection(purpose: purpose, url: url, detail: detail)
+    }
+  }
+}
+
+private let curlWriteBody: ccurl_write_callback = { data, size, count, context in
+  guard let data, let context else { return 0 }
+  let buffer = Unmanaged<TransferBuffer>.fromOpaque(context).takeUnretainedValue()
+  let n = size * count
+  if buffer.body.count + n > buffer.limit {
+    buffer.overflowed = true
+    return 0
+  }
+  data.withMemoryRebound(to: UInt8.self, capacity: n) { buffer.body.append(contentsOf: UnsafeBufferPointer(start: $0, count: n)) }
+  return n
+}
+
+private let curlWriteHeader: ccurl_write_callback = { data, size, count, context in
+  guard let data, let context else { return 0 }
+  let buffer = Unmanaged<TransferBuffer>.fromOpaque(context).takeUnretainedValue()
+  let n = size * count
+  let line = data.withMemoryRebound(to: UInt8.self, capacity: n) {
+    String(decoding: UnsafeBufferPointer(start: $0, count: n), as: UTF8.self)
+  }.trimmingSpaces
+  if line.hasPrefix("HTTP/") {
+    buffer.headers.removeAll()  // a new response (after 100 Continue or a proxy CONNECT)
+  } else if let colon = line.firstIndex(of: ":") {
+    buffer.headers.append(HTTPHeader(String(line[..<colon]), line[line.index(after: colon)...].trimmingSpaces))
+  }
+  return n
+}

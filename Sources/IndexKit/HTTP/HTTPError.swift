@@ -1,0 +1,62 @@
+/// A request that produced no usable HTTP response.
+public enum HTTPError: Error, Equatable, Sendable, CustomStringConvertible, UserFacingError {
+  /// DNS, refused or reset connection, send/receive failure. Retryable.
+  case connection(purpose: String, url: String, detail: String)
+  /// The connect or total timeout elapsed. Retryable.
+  case timeout(purpose: String, url: String, seconds: Double)
+  /// The body ended before its announced length. Retryable.
+  case truncated(purpose: String, url: String)
+  /// Certificate verification failed. Never retried: retrying cannot fix trust.
+  case tls(purpose: String, url: String, detail: String)
+  /// The server sent more than the cap. Not retried.
+  case bodyTooLarge(purpose: String, url: String, limit: Int)
+  /// The overall deadline ran out while retrying; carries the last failure in words.
+  case gaveUp(purpose: String, url: String, attempts: Int, last: String)
+  /// libcurl refused an option or failed to start: a local problem.
+  case setup(detail: String)
+
+  public var isRetryable: Bool {
+    switch self {
+    case .connection, .timeout, .truncated: true
+    case .tls, .bodyTooLarge, .gaveUp, .setup: false
+    }
+  }
+
+  public var exitStatus: ExitStatus { .network }
+
+  public var description: String {
+    switch self {
+    case .connection(let purpose, let url, let detail):
+      "The \(purpose) to \(url) failed: \(detail). Check the network, proxy settings (https_proxy, no_proxy) and the host name."
+    case .timeout(let purpose, let url, let seconds):
+      "The \(purpose) to \(url) timed out after \(Self.format(seconds)) s. The service may be slow or unreachable; retry later or raise --timeout."
+    case .truncated(let purpose, let url):
+      "The \(purpose) to \(url) returned a truncated response (the connection closed before the announced length)."
+    case .tls(let purpose, let url, let detail):
+      "The \(purpose) to \(url) failed TLS verification: \(detail). If a proxy or private CA intercepts TLS, point SSL_CERT_FILE (or CURL_CA_BUNDLE / REQUESTS_CA_BUNDLE) at its CA bundle."
+    case .bodyTooLarge(let purpose, let url, let limit):
+      "The \(purpose) to \(url) returned more than \(limit / 1024) KiB; refusing to read a response that large."
+    case .gaveUp(let purpose, let url, let attempts, let last):
+      "The \(purpose) to \(url) failed after \(attempts) attempts; the last one: \(last)"
+    case .setup(let detail):
+      "Could not set up the HTTP client: \(detail)."
+    }
+  }
+
+  /// The cause alone, without the request (for "failed after N attempts" messages).
+  public var cause: String {
+    switch self {
+    case .connection(_, _, let detail): detail
+    case .timeout(_, _, let seconds): "timed out after \(Self.format(seconds)) s"
+    case .truncated: "the response was truncated"
+    case .tls(_, _, let detail): "TLS verification failed: \(detail)"
+    case .bodyTooLarge(_, _, let limit): "the response exceeded \(limit / 1024) KiB"
+    case .gaveUp(_, _, _, let last): last
+    case .setup(let detail): detail
+    }
+  }
+
+  static func format(_ seconds: Double) -> String {
+    seconds == seconds.rounded() ? String(Int(seconds)) : String(seconds)
+  }
+}

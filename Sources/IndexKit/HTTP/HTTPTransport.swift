@@ -1,0 +1,49 @@
+import Synchronization
+
+/// Sends one HTTP request and returns the response: the seam every exchange goes through.
+///
+/// Production uses ``CurlTransport`` (one libcurl handle, connections reused). Tests use
+/// ``StubTransport``, which records requests and answers from a closure:
+///
+/// ```swift
+/// let stub = StubTransport { request in
+///   HTTPResponse(status: 200, text: #"{"access_token":"t","expires_in":3600}"#)
+/// }
+/// ```
+///
+/// A transport answers every HTTP status as a response; it throws ``HTTPError`` only
+/// when no complete response arrived (connection, TLS, timeout, oversized body).
+public protocol HTTPTransport: AnyObject, Sendable {
+  func send(_ request: HTTPRequest) throws(HTTPError) -> HTTPResponse
+}
+
+/// A transport that answers from a closure and records every request (tests).
+public final class StubTransport: HTTPTransport {
+  public typealias Handler = @Sendable (HTTPRequest) throws(HTTPError) -> HTTPResponse
+  private let handler: Handler
+  private let log = Mutex<[HTTPRequest]>([])
+
+  public init(_ handler: @escaping Handler) {
+    self.handler = handler
+  }
+
+  /// Answers a fixed sequence of responses or errors, one per request.
+  public convenience init(sequence: [Result<HTTPResponse, HTTPError>]) {
+    let queue = Mutex(sequence[...])
+    self.init { (request: HTTPRequest) throws(HTTPError) -> HTTPResponse in
+      let next = queue.withLock { $0.popFirst() }
+      switch next {
+      case .success(let r): return r
+      case .failure(let e): throw e
+      case nil: return HTTPResponse(status: 599, text: "stub: no response left for \(request.url)")
+      }
+    }
+  }
+
+  public var requests: [HTTPRequest] { log.withLock { $0 } }
+
+  public func send(_ request: HTTPRequest) throws(HTTPError) -> HTTPResponse {
+    log.withLock { $0.append(request) }
+    return try handler(request)
+  }
+}

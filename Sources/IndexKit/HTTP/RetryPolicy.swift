@@ -1,0 +1,101 @@
+
+/// When and how long to wait before trying a request again.
+///
+/// Retried: connection failures, timeouts, truncated bodies, HTTP 5xx and 429 (honouring
+/// `Retry-After`). Never retried: other 4xx, TLS verification failures, oversized bodies.
+/// Backoff is exponential with jitter, and every retry must fit in the overall deadline.
+public struct RetryPolicy: Sendable {
+  /// Attempts in all, the first included.
+  public var maxAttempts: Int
+  /// Delay before the first retry; doubled each time.
+  public var baseDelay: Double
+  /// Upper bound for one computed backoff delay.
+  public var maxDelay: Double
+  /// Seconds from the first attempt after which no new attempt starts.
+  public var deadline: Double
+  /// Longest `Retry-After` honoured; a longer one ends the retries.
+  public var maxRetryAfter: Double
+  /// A number in [0, 1) for jitter; injectable so tests are deterministic.
+  public var random: @Sendable () -> Double
+
+  public init(
+    maxAttempts: Int = 4, baseDelay: Double = 0.5, maxDelay: Double = 8, deadline: Double = 60,
+    maxRetryAfter: Double = 30, random: @escaping @Sendable () -> Double = { Double.random(in: 0..<1) }
+  ) {
+    self.maxAttempts = maxAttempts
+    self.baseDelay = baseDelay
+    self.maxDelay = maxDelay
+    self.deadline = deadline
+    self.maxRetryAfter = maxRetryAfter
+    self.random = random
+  }
+
+  /// No retries at all.
+  public static let none = RetryPolicy(maxAttempts: 1)
+
+  /// Whether a status deserves another attempt.
+  public func isRetryable(status: Int) -> Bool {
+    status == 429 || (500...599).contains(status)
+  }
+
+  /// Backoff before retry number `retry` (1 for the first retry): half fixed, half jitter.
+  public func backoff(retry: Int) -> Double {
+    let exp = min(maxDelay, baseDelay * Double(1 << min(retry - 1, 20)))
+    return exp * (0.5 + 0.5 * random())
+  }
+
+  /// Seconds from a `Retry-After` header holding delta-seconds; nil for dates or junk.
+  public static func retryAfterSeconds(_ value: String?) -> Double? {
+    guard let v = value?.trimmingSpaces, let n = Double(v), n >= 0 else { return nil }
+    return n
+  }
+}
+
+/// Wraps a transport with a ``RetryPolicy``.
+public final class RetryingTransport: HTTPTransport {
+  private let base: any HTTPTransport
+  private let policy: RetryPolicy
+  private let sleep: @Sendable (Double) -> Void
+  private let now: @Sendable () -> Double
+
+  public init(
+    _ base: any HTTPTransport, policy: RetryPolicy, sleep: @escaping @Sendable (Double) -> Void,
+    now: @escaping @Sendable () -> Double = monotonicSeconds
+  ) {
+    self.base = base
+    self.policy = policy
+    self.sleep = sleep
+    self.now = now
+  }
+
+  public func send(_ request: HTTPRequest) throws(HTTPError) -> HTTPResponse {
+    let start = now()
+    var attempt = 1
+    while true {
+      var wait: Double
+      do {
+        let response = try base.send(request)
+        guard policy.isRetryable(status: response.status), attempt < policy.maxAttempts else {
+          return response
+        }
+        wait = policy.backoff(retry: attempt)
+        if let after = RetryPolicy.retryAfterSeconds(response.header("Retry-After")) {
+          if after > policy.maxRetryAfter { return response }
+          wait = max(wait, after)
+        }
+        if now() - start + wait > policy.deadline { return response }
+      } catch {
+        guard error.isRetryable else { throw error }
+        guard attempt < policy.maxAttempts else {
+          throw attempt == 1 ? error : .gaveUp(purpose: request.purpose, url: request.url, attempts: attempt, last: error.cause)
+        }
+        wait = policy.backoff(retry: attempt)
+        if now() - start + wait > policy.deadline {
+          throw .gaveUp(purpose: request.purpose, url: request.url, attempts: attempt, last: error.cause)
+        }
+      }
+      sleep(wait)
+      attempt += 1
+    }
+  }
+}

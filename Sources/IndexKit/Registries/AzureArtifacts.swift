@@ -1,0 +1,56 @@
+/// Azure Artifacts feeds, authenticated with an Entra ID access token.
+///
+/// pip sends the token as the Basic-auth password; Azure Artifacts accepts any
+/// non-empty username with an Entra token and `EntraToken` is what Microsoft's own
+/// credential provider uses (PROTOCOLS.md §4d).
+public struct AzureArtifacts: Registry {
+  public static let name = "azure-artifacts"
+  public static let aliases = ["azure", "azure-devops"]
+  public static let displayName = "Azure Artifacts"
+  public var entra: EntraClient
+
+  public init(entra: EntraClient) {
+    self.entra = entra
+  }
+
+  public static let username = "EntraToken"
+  /// The Azure DevOps resource; the same GUID in every tenant.
+  public static let scope = "499b84ac-1321-427f-aa17-267ca6975798/.default"
+
+  public func credential(for index: IndexTarget, in context: Context) throws -> Credential {
+    let token = try entra.accessToken(scope: Self.scope, in: context)
+    return Credential(
+      index: index, registry: Self.name, username: Self.username, password: token.value, expiresAt: token.expiresAt)
+  }
+
+  public static func matchesHost(_ url: WebURL) -> Bool {
+    url.host == "pkgs.dev.azure.com" || url.host.hasSuffix(".pkgs.visualstudio.com")
+  }
+
+  public static func make(settings: Settings, identity: IdentitySpec) throws -> AzureArtifacts {
+    AzureArtifacts(entra: try EntraClient.make(settings: settings, identity: identity))
+  }
+
+  /// `…/{org}/[{project}/]_packaging/{feed}/pypi/(simple|upload)/`: derives both URLs.
+  public static func target(for url: WebURL) throws(ConfigError) -> IndexTarget {
+    let segments = url.segments
+    guard let packaging = segments.firstIndex(of: "_packaging"), packaging + 2 < segments.count,
+      segments[packaging + 2] == "pypi"
+    else {
+      throw ConfigError(
+        "'\(url)' is not an Azure Artifacts Python feed URL; expected https://pkgs.dev.azure.com/ORG[/PROJECT]/_packaging/FEED/pypi/simple/.")
+    }
+    if url.host == "pkgs.dev.azure.com" && packaging == 0 {
+      throw ConfigError("'\(url)' lacks the organization: expected https://pkgs.dev.azure.com/ORG[/PROJECT]/_packaging/FEED/pypi/simple/.")
+    }
+    let rest = segments.dropFirst(packaging + 3)
+    if let first = rest.first, first != "simple" && first != "upload" {
+      throw ConfigError("'\(url)' has '\(first)' after /pypi/; give the feed's …/pypi/simple/ or …/pypi/upload/ URL.")
+    }
+    let feed = segments[packaging + 1]
+    let base = "/" + segments[...(packaging + 2)].joined(separator: "/")
+    return IndexTarget(
+      given: url, simpleURL: url.with(path: base + "/simple/"), uploadURL: url.with(path: base + "/upload/"),
+      name: feed)
+  }
+}

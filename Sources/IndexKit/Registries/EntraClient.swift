@@ -1,0 +1,109 @@
+/// Microsoft Entra ID client-credentials grant (PROTOCOLS.md §4a–4c).
+public struct EntraClient: Sendable {
+  /// How the application proves who it is.
+  public enum ClientAuth: Sendable {
+    /// `AZURE_CLIENT_SECRET` (environment only, never a flag).
+    case secret(Secret)
+    /// A CI OIDC token presented as the client assertion (workload identity federation).
+    case federated(any IdentitySource, audience: String)
+  }
+
+  public var tenantID: String
+  public var clientID: String
+  public var authorityHost: WebURL
+  public var auth: ClientAuth
+
+  public init(tenantID: String, clientID: String, authorityHost: WebURL, auth: ClientAuth) {
+    self.tenantID = tenantID
+    self.clientID = clientID
+    self.authorityHost = authorityHost
+    self.auth = auth
+  }
+
+  public static let defaultAuthority = "https://login.microsoftonline.com"
+
+  /// From `--azure-*` flags or `AZURE_*` variables; `AZURE_CLIENT_SECRET` only from the
+  /// environment, and only when no `--identity` was given explicitly.
+  public static func make(settings: Settings, identity: IdentitySpec) throws -> EntraClient {
+    let clientID = try settings.require(
+      "azure-client-id", env: ["AZURE_CLIENT_ID"], for: "Azure needs the Entra app's Application (client) ID")
+    let tenantID = try settings.require(
+      "azure-tenant-id", env: ["AZURE_TENANT_ID"], for: "Azure needs the Entra Directory (tenant) ID")
+    let authority = try settings.endpoint(
+      "azure-authority-host", env: ["AZURE_AUTHORITY_HOST"], default: defaultAuthority, what: "The Entra authority host")
+    let auth: ClientAuth
+    if identity == .auto, let secret = settings.environment["AZURE_CLIENT_SECRET"] {
+      auth = .secret(Secret(secret))
+    } else {
+      auth = .federated(try identity.source(environment: settings.environment), audience: federatedAudience(authorityHost: authority))
+    }
+    return EntraClient(tenantID: tenantID, clientID: clientID, authorityHost: authority, auth: auth)
+  }
+
+  /// The federated-credential audience for a cloud (`api://AzureADTokenExchange` and its sovereign variants).
+  public static func federatedAudience(authorityHost: WebURL) -> String {
+    switch authorityHost.host {
+    case "login.microsoftonline.us": "api://AzureADTokenExchangeUSGov"
+    case "login.chinacloudapi.cn", "login.partner.microsoftonline.cn": "api://AzureADTokenExchangeChina"
+    default: "api://AzureADTokenExchange"
+    }
+  }
+
+  public var tokenEndpoint: String {
+    var path = authorityHost.path
+    while path.hasSuffix("/") { path.removeLast() }
+    return "\(authorityHost.origin)\(path)/\(PercentEncoding.encode(tenantID))/oauth2/v2.0/token"
+  }
+
+  /// Gets an access token for `scope`; errors explain the AADSTS code and what was presented.
+  public func accessToken(scope: String, in context: Context) throws -> (value: Secret, expiresAt: UnixTime?) {
+    var fields = [("client_id", clientID), ("grant_type", "client_credentials"), ("scope", scope)]
+    var presented: JWTClaims?
+    switch auth {
+    case .secret(let secret):
+      fields.append(("client_secret", secret.revealed))
+    case .federated(let source, let audience):
+      let token = try source.idToken(audience: audience, in: context)
+      presented = JWTClaims(token: token)
+      fields.append(("client_assertion_type", "urn:ietf:params:oauth:client-assertion-type:jwt-bearer"))
+      fields.append(("client_assertion", token.revealed))
+    }
+    var request = HTTPRequest(
+      method: .post, url: tokenEndpoint, body: Array(PercentEncoding.form(fields).utf8), purpose: "Entra ID token request")
+    request.setHeader("Content-Type", "application/x-www-form-urlencoded")
+    request.setHeader("Accept", "application/json")
+    let requestedAt = context.clock.now()
+    let response = try context.transport.send(request)
+    let document = "Entra ID token response"
+    if response.status != 200 {
+      throw refusal(response, presented: presented)
+    }
+    let body = try response.jsonObject(document, endpoint: tokenEndpoint)
+    do {
+      let token = try body.string("access_token", in: document)
+      let expiresIn = body["expires_in"]?.intValue
+      return (Secret(token), expiresIn.map { requestedAt + Double($0) })
+    } catch {
+      throw ExchangeError.unavailable("\(error.description) (from \(tokenEndpoint))")
+    }
+  }
+
+  private func refusal(_ response: HTTPResponse, presented: JWTClaims?) -> ExchangeError {
+    let body = try? JSON(parsing: response.body, document: "Entra ID error")
+    let code = body?["error_codes"]?.arrayValue?.first?.intValue
+    guard let body, body["error"] != nil else {
+      let what = "The Entra ID token endpoint \(tokenEndpoint) answered HTTP \(response.status)"
+      return response.isServerFailure
+        ? .unavailable("\(what) after retries; Entra ID may be having trouble, try again later.")
+        : .unavailable("\(what) without an OAuth error body; check --azure-authority-host.")
+    }
+    let description = body["error_description"]?.stringValue.map(EntraErrors.firstLine) ?? ""
+    let explanation = EntraErrors.explain(
+      code: code, error: body["error"]?.stringValue ?? "", description: description,
+      client: self, presented: presented)
+    if response.isServerFailure {
+      return .unavailable("The Entra ID token endpoint \(tokenEndpoint) answered HTTP \(response.status) after retries (\(body["error"]?.stringValue ?? "")\(description.isEmpty ? "" : ": " + description)); Entra ID may be having trouble, try again later.")
+    }
+    return .refused(explanation)
+  }
+}

@@ -1,0 +1,116 @@
+/// Which index asked for, as the registry understands it.
+public struct IndexTarget: Sendable, Equatable {
+  /// The URL the user gave.
+  public var given: WebURL
+  /// Where pip and uv install from (with a trailing slash).
+  public var simpleURL: WebURL
+  /// Where twine and `uv publish` upload to, when the registry has one.
+  public var uploadURL: WebURL?
+  /// A short name: the `.pypirc` section, the uv/Poetry index name (feed or repository).
+  public var name: String
+
+  public init(given: WebURL, simpleURL: WebURL, uploadURL: WebURL?, name: String) {
+    self.given = given
+    self.simpleURL = simpleURL
+    self.uploadURL = uploadURL
+    self.name = name
+  }
+}
+
+/// A short-lived credential for one index, ready for the sinks.
+public struct Credential: Sendable {
+  public var index: IndexTarget
+  /// The registry's `--registry` name ("azure-artifacts").
+  public var registry: String
+  public var username: String
+  public var password: Secret
+  public var expiresAt: UnixTime?
+
+  public init(index: IndexTarget, registry: String, username: String, password: Secret, expiresAt: UnixTime?) {
+    self.index = index
+    self.registry = registry
+    self.username = username
+    self.password = password
+    self.expiresAt = expiresAt
+  }
+}
+
+/// Turns an identity into a credential for one index: the registry's HTTP exchange.
+///
+/// A registry never writes files and never reads the process environment: its
+/// configuration (including overridable endpoints) is resolved by ``make(settings:identity:)``
+/// when the plan is built.
+public protocol Registry: Sendable {
+  /// The `--registry` name.
+  static var name: String { get }
+  /// Other names `--registry` accepts.
+  static var aliases: [String] { get }
+  /// The name used in messages ("Azure Artifacts").
+  static var displayName: String { get }
+  /// Whether the URL's host belongs to this registry.
+  static func matchesHost(_ url: WebURL) -> Bool
+  /// Splits an index URL into install and upload URLs and a name.
+  static func target(for url: WebURL) throws(ConfigError) -> IndexTarget
+  /// Builds the configured registry from flags and environment; fails early on missing settings.
+  static func make(settings: Settings, identity: IdentitySpec) throws -> Self
+
+  func credential(for index: IndexTarget, in context: Context) throws -> Credential
+}
+
+extension Registry {
+  public static var aliases: [String] { [] }
+}
+
+/// Every registry indexkey knows, in recognition order.
+public enum Registries {
+  public static let all: [any Registry.Type] = [
+    AzureArtifacts.self,
+  ]
+
+  /// The registry whose hosts this URL is on, if any.
+  public static func recognise(_ url: WebURL) -> (any Registry.Type)? {
+    all.first { $0.matchesHost(url) }
+  }
+
+  /// The registry a `--registry` value names.
+  public static func named(_ flag: String) throws(ConfigError) -> any Registry.Type {
+    guard let type = all.first(where: { $0.name == flag || $0.aliases.contains(flag) }) else {
+      throw ConfigError("--registry '\(flag)' is not a known registry; use one of: \(names).")
+    }
+    return type
+  }
+
+  public static var names: String { all.map { $0.name }.joined(separator: ", ") }
+}
+
+/// The registry or its token service refused, or answered something unusable.
+public struct ExchangeError: UserFacingError, Equatable {
+  public var message: String
+  public var exitStatus: ExitStatus
+
+  /// A refusal (bad trust, bad secret, missing permission): exit 4.
+  public static func refused(_ message: String) -> ExchangeError {
+    ExchangeError(message: message, exitStatus: .refused)
+  }
+
+  /// The service failed or answered garbage: exit 5.
+  public static func unavailable(_ message: String) -> ExchangeError {
+    ExchangeError(message: message, exitStatus: .network)
+  }
+
+  public var description: String { message }
+}
+
+extension HTTPResponse {
+  /// Parses the body as a JSON object, or throws an exit-5 error naming the document.
+  func jsonObject(_ document: String, endpoint: String) throws -> JSON {
+    do {
+      return try JSON(parsing: body, document: document).requireObject(document)
+    } catch {
+      throw ExchangeError.unavailable("\(error.description) (HTTP \(status) from \(endpoint))")
+    }
+  }
+
+  /// True for answers the retries could not fix: 5xx and 429.
+  var isServerFailure: Bool { status >= 500 || status == 429 }
+}

@@ -1,0 +1,151 @@
+/// An INI file (`.pypirc`, `pip.conf`) edited in place: every line we do not change
+/// keeps its exact bytes, comments and line endings included.
+public struct IniDocument: Sendable {
+  struct Line: Sendable {
+    var text: SecretText
+    var eol: String
+
+    /// The line without its terminator, as plain text (existing lines are never secret to us).
+    var plain: String { text.revealed }
+  }
+
+  var lines: [Line]
+  /// The line ending used for lines we add: the file's own when it has CRLF lines.
+  let newline: String
+
+  public init(text: String) {
+    var lines: [Line] = []
+    var current = ""
+    var crlf = 0
+    var lf = 0
+    var iterator = text.unicodeScalars.makeIterator()
+    var pending: Unicode.Scalar? = nil
+    while let c = pending ?? iterator.next() {
+      pending = nil
+      if c == "\n" {
+        lines.append(Line(text: SecretText(plain: current), eol: "\n"))
+        lf += 1
+        current = ""
+      } else if c == "\r" {
+        if let next = iterator.next() {
+          if next == "\n" {
+            lines.append(Line(text: SecretText(plain: current), eol: "\r\n"))
+            crlf += 1
+            current = ""
+          } else {
+            current.unicodeScalars.append(c)
+            pending = next
+          }
+        } else {
+          current.unicodeScalars.append(c)
+        }
+      } else {
+        current.unicodeScalars.append(c)
+      }
+    }
+    if !current.isEmpty { lines.append(Line(text: SecretText(plain: current), eol: "")) }
+    self.lines = lines
+    self.newline = crlf > lf ? "\r\n" : "\n"
+  }
+
+  /// The whole document.
+  public var text: SecretText {
+    lines.reduce(into: SecretText()) { out, line in
+      out += line.text
+      out += SecretText(plain: line.eol)
+    }
+  }
+
+  /// Names of the sections, in order.
+  public var sectionNames: [String] {
+    lines.compactMap { Self.sectionName($0.plain) }
+  }
+
+  /// Adds the section, or replaces the keys of an existing one (comments and blank lines
+  /// after its last key are kept, since they usually introduce the next section).
+  public mutating func setSection(_ name: String, _ entries: [(String, SecretText)]) {
+    let body = entries.map { Line(text: "\($0.0) = \($0.1)", eol: newline) }
+    if let range = sectionRange(name) {
+      var end = range.upperBound
+      while end > range.lowerBound + 1, Self.isBlankOrComment(lines[end - 1].plain) { end -= 1 }
+      let header = Line(text: SecretText(plain: lines[range.lowerBound].plain), eol: newline)
+      let keepEOL = lines[end - 1].eol.isEmpty
+      var replacement = [header] + body
+      if keepEOL && end == lines.count { replacement[replacement.count - 1].eol = "" }
+      lines.replaceSubrange(range.lowerBound..<end, with: replacement)
+    } else {
+      terminateLastLine()
+      if let last = lines.last, !last.plain.trimmingSpaces.isEmpty {
+        lines.append(Line(text: "", eol: newline))
+      }
+      lines.append(Line(text: SecretText(plain: "[\(name)]"), eol: newline))
+      lines += body
+    }
+  }
+
+  /// Makes sure `name` is listed in a whitespace-separated list key (`index-servers`),
+  /// creating the section or key if needed. `defaults` are listed too when the key is created.
+  public mutating func ensureListed(_ name: String, key: String, in section: String, defaults: [String] = []) {
+    let indent = "    "
+    guard let range = sectionRange(section) else {
+      var block = [Line(text: SecretText(plain: "[\(section)]"), eol: newline), Line(text: SecretText(plain: "\(key) ="), eol: newline)]
+      for item in defaults + [name] { block.append(Line(text: SecretText(plain: indent + item), eol: newline)) }
+      if !lines.isEmpty { block.append(Line(text: "", eol: newline)) }
+      lines.insert(contentsOf: block, at: 0)
+      return
+    }
+    guard let keyLine = (range.lowerBound + 1..<range.upperBound).first(where: { Self.keyName(lines[$0].plain) == key.lowercased() }) else {
+      var block = [Line(text: SecretText(plain: "\(key) ="), eol: newline)]
+      for item in defaults + [name] { block.append(Line(text: SecretText(plain: indent + item), eol: newline)) }
+      lines.insert(contentsOf: block, at: range.lowerBound + 1)
+      return
+    }
+    var last = keyLine
+    var values = Self.valueAfterDelimiter(lines[keyLine].plain).split(whereSeparator: { $0 == " " || $0 == "\t" }).map(String.init)
+    while last + 1 < range.upperBound, Self.isContinuation(lines[last + 1].plain) {
+      last += 1
+      values += lines[last].plain.split(whereSeparator: { $0 == " " || $0 == "\t" }).map(String.init)
+    }
+    guard !values.contains(name) else { return }
+    if lines[last].eol.isEmpty { lines[last].eol = newline }
+    lines.insert(Line(text: SecretText(plain: indent + name), eol: newline), at: last + 1)
+  }
+
+  // MARK: - Parsing helpers
+
+  private func sectionRange(_ name: String) -> Range<Int>? {
+    guard let start = lines.firstIndex(where: { Self.sectionName($0.plain) == name }) else { return nil }
+    let end = lines[(start + 1)...].firstIndex { Self.sectionName($0.plain) != nil } ?? lines.count
+    return start..<end
+  }
+
+  private mutating func terminateLastLine() {
+    if let last = lines.indices.last, lines[last].eol.isEmpty { lines[last].eol = newline }
+  }
+
+  static func sectionName(_ line: String) -> String? {
+    let t = line.trimmingSpaces
+    guard t.hasPrefix("["), t.hasSuffix("]"), t.count > 2, line.first == "[" else { return nil }
+    return String(t.dropFirst().dropLast())
+  }
+
+  static func isBlankOrComment(_ line: String) -> Bool {
+    let t = line.trimmingSpaces
+    return t.isEmpty || t.hasPrefix("#") || t.hasPrefix(";")
+  }
+
+  static func isContinuation(_ line: String) -> Bool {
+    (line.first == " " || line.first == "\t") && !line.trimmingSpaces.isEmpty
+  }
+
+  static func keyName(_ line: String) -> String? {
+    guard let first = line.first, first != " ", first != "\t", first != "#", first != ";" else { return nil }
+    guard let d = line.firstIndex(where: { $0 == "=" || $0 == ":" }) else { return nil }
+    return line[..<d].trimmingSpaces.lowercased()
+  }
+
+  static func valueAfterDelimiter(_ line: String) -> String {
+    guard let d = line.firstIndex(where: { $0 == "=" || $0 == ":" }) else { return "" }
+    return line[line.index(after: d)...].trimmingSpaces
+  }
+}

@@ -1,0 +1,39 @@
+/// The process exit codes, one per kind of failure (DESIGN.md §5).
+public enum ExitStatus: Int32, Sendable, Comparable {
+  case ok = 0
+  case usage = 2
+  case noIdentity = 3
+  case refused = 4
+  case network = 5
+  case output = 6
+
+  public static func < (a: ExitStatus, b: ExitStatus) -> Bool {
+    a.severity < b.severity
+  }
+
+  /// Which code wins when several indexes fail differently: the later stages of
+  /// the flow are more specific about what went wrong.
+  private var severity: Int {
+    switch self {
+    case .ok: 0
+    case .network: 1
+    case .refused: 2
+    case .noIdentity: 3
+    case .output: 4
+    case .usage: 5
+    }
+  }
+}
+
+/// An error the program reports to the user: a full sentence and an exit code.
+public protocol UserFacingError: Error, CustomStringConvertible {
+  var exitStatus: ExitStatus { get }
+}
+
+/// Bad flags, bad URLs, missing configuration: exit 2.
+public struct ConfigError: UserFacingError, Equatable {
+  public var message: String
+  public init(_ message: String) { self.message = message }
+  public var description: String { message }
+  public var exitStatus: ExitStatus { .usage }
+}

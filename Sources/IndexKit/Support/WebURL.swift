@@ -1,0 +1,126 @@
+/// An absolute http(s) URL split into the parts indexkey needs.
+///
+/// Deliberately small: scheme, host, optional port, path and query. Credentials in
+/// the URL are refused at parse time, so a secret can never ride along in one.
+public struct WebURL: Sendable, Equatable, Hashable, CustomStringConvertible {
+  public var scheme: String
+  public var host: String
+  public var port: Int?
+  public var path: String
+  public var query: String?
+
+  /// Parses `text`; `what` names the input in the error ("the index URL").
+  public init(_ text: String, what: String) throws(ConfigError) {
+    let trimmed = text.trimmingSpaces
+    guard let schemeEnd = trimmed.firstRange(of: "://") else {
+      throw ConfigError("\(what) '\(trimmed)' is not an absolute URL; give it as https://HOST/PATH.")
+    }
+    let scheme = trimmed[..<schemeEnd.lowerBound].lowercased()
+    guard scheme == "https" || scheme == "http" else {
+      throw ConfigError("\(what) '\(trimmed)' uses the scheme '\(scheme)'; only https (or http on loopback) is supported.")
+    }
+    var rest = trimmed[schemeEnd.upperBound...]
+    if let hash = rest.firstIndex(of: "#") { rest = rest[..<hash] }
+    let authorityEnd = rest.firstIndex { $0 == "/" || $0 == "?" } ?? rest.endIndex
+    let authority = rest[..<authorityEnd]
+    if authority.contains("@") {
+      throw ConfigError("\(what) contains credentials (user:password@); remove them — indexkey writes the credentials itself.")
+    }
+    var hostPart = Substring(authority)
+    var port: Int?
+    if let colon = hostPart.lastIndex(of: ":"), !hostPart[colon...].contains("]") {
+      let digits = hostPart[hostPart.index(after: colon)...]
+      guard let p = Int(digits), (1...65535).contains(p) else {
+        throw ConfigError("\(what) '\(trimmed)' has an invalid port '\(digits)'.")
+      }
+      port = p
+      hostPart = hostPart[..<colon]
+    }
+    guard !hostPart.isEmpty,
+      hostPart.allSatisfy({ $0.isLetter || $0.isNumber || "-._[]:".contains($0) })
+    else {
+      throw ConfigError("\(what) '\(trimmed)' has no valid host name.")
+    }
+    var pathAndQuery = rest[authorityEnd...]
+    var query: String?
+    if let q = pathAndQuery.firstIndex(of: "?") {
+      query = String(pathAndQuery[pathAndQuery.index(after: q)...])
+      pathAndQuery = pathAndQuery[..<q]
+    }
+    self.scheme = scheme
+    self.host = hostPart.lowercased()
+    self.port = port
+    self.path = pathAndQuery.isEmpty ? "/" : String(pathAndQuery)
+    self.query = query
+  }
+
+  /// `host` or `host:port`: the netloc pip and uv use as a keyring service.
+  public var authority: String {
+    port.map { "\(host):\($0)" } ?? host
+  }
+
+  /// `scheme://authority`.
+  public var origin: String { "\(scheme)://\(authority)" }
+
+  public var description: String {
+    origin + path + (query.map { "?\($0)" } ?? "")
+  }
+
+  /// The path split on `/`, without empty segments.
+  public var segments: [String] {
+    path.split(separator: "/").map(String.init)
+  }
+
+  /// True for 127.0.0.0/8, ::1 and localhost.
+  public var isLoopback: Bool {
+    host == "localhost" || host.hasPrefix("127.") || host == "[::1]" || host == "::1"
+  }
+
+  /// The same URL with another path (and no query).
+  public func with(path: String) -> WebURL {
+    var copy = self
+    copy.path = path.hasPrefix("/") ? path : "/" + path
+    copy.query = nil
+    return copy
+  }
+
+  /// Adds `name=value` to the query, after any existing parameters.
+  public func appendingQuery(_ name: String, _ value: String) -> WebURL {
+    var copy = self
+    let pair = "\(PercentEncoding.encode(name))=\(PercentEncoding.encode(value))"
+    if let q = query, !q.isEmpty {
+      copy.query = q.hasSuffix("&") ? q + pair : q + "&" + pair
+    } else {
+      copy.query = pair
+    }
+    return copy
+  }
+
+  /// The URL with percent-encoded credentials in its authority, as pip reads them.
+  public func withCredentials(username: String, password: Secret) -> SecretText {
+    let user = PercentEncoding.encode(username)
+    let pass = PercentEncoding.encode(password.revealed)
+    let tail = path + (query.map { "?\($0)" } ?? "")
+    return "\(scheme)://\(user):\(secret: pass)@\(authority)\(tail)"
+  }
+
+  /// Refuses a URL that is not https, unless it points at this machine.
+  ///
+  /// Used for every endpoint override: a token must never travel in clear text.
+  public func requireSecureTransport(_ what: String) throws(ConfigError) {
+    if scheme != "https" && !isLoopback {
+      throw ConfigError(
+        "\(what) '\(self)' is not https; only https endpoints are allowed (plain http only on 127.0.0.1 or localhost).")
+    }
+  }
+}
+
+extension StringProtocol {
+  /// The text without leading and trailing spaces, tabs and line breaks.
+  var trimmingSpaces: String {
+    var s = Substring(self)
+    while let f = s.first, f.isWhitespace { s.removeFirst() }
+    while let l = s.last, l.isWhitespace { s.removeLast() }
+    return String(s)
+  }
+}

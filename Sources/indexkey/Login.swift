@@ -1,0 +1,30 @@
+import ArgumentParser
+import IndexKit
+
+extension IndexKey {
+  struct Login: ParsableCommand {
+    static let configuration = CommandConfiguration(
+      abstract: "Exchange the CI identity for index credentials and write them for pip, uv and twine.")
+
+    @Argument(help: "Index URLs (the …/simple/ or upload URL of each index).")
+    var urls: [String] = []
+
+    @Option(help: "The registry, when the URL's host does not say (\(Registries.names)).")
+    var registry: String?
+
+    @OptionGroup(title: "Identity") var identity: IdentityOptions
+    @OptionGroup(title: "Outputs") var output: OutputOptions
+    @OptionGroup(title: "Network") var network: NetworkOptions
+    @OptionGroup(title: "Azure") var azure: AzureOptions
+
+    func run() throws {
+      var options = LoginOptions()
+      options.urls = urls
+      options.registry = registry
+      identity.apply(to: &options)
+      output.apply(to: &options)
+      azure.apply(to: &options)
+      try Runner.login(options, network: network)
+    }
+  }
+}

@@ -1,0 +1,50 @@
+import ArgumentParser
+import IndexKit
+
+struct IdentityOptions: ParsableArguments {
+  @Option(help: "Where the OIDC token comes from: auto, github, file:PATH, env:NAME.")
+  var identity: String?
+
+  func apply(to options: inout LoginOptions) {
+    options.identity = identity
+  }
+}
+
+struct OutputOptions: ParsableArguments {
+  @Option(name: .customLong("write"), help: "Outputs, comma-separated, each NAME[=PATH]: \(SinkCatalog.all.map(\.name).joined(separator: ", ")).")
+  var writes: [String] = []
+
+  @Option(help: "The .pypirc to write (default ~/.pypirc).")
+  var pypirc: String?
+
+  @Flag(help: "Show what would be written, secrets as ***, and write nothing.")
+  var dryRun = false
+
+  func apply(to options: inout LoginOptions) {
+    options.writes = writes
+    options.dryRun = dryRun
+    options.flags["pypirc"] = pypirc
+  }
+}
+
+struct NetworkOptions: ParsableArguments {
+  @Option(help: "Seconds one HTTP request may take (connecting at most 10).")
+  var timeout: Double = 30
+}
+
+struct AzureOptions: ParsableArguments {
+  @Option(help: "Entra application (client) id; default AZURE_CLIENT_ID.")
+  var azureClientId: String?
+
+  @Option(help: "Entra tenant id; default AZURE_TENANT_ID.")
+  var azureTenantId: String?
+
+  @Option(help: "Entra authority host; default AZURE_AUTHORITY_HOST or login.microsoftonline.com.")
+  var azureAuthorityHost: String?
+
+  func apply(to options: inout LoginOptions) {
+    options.flags["azure-client-id"] = azureClientId
+    options.flags["azure-tenant-id"] = azureTenantId
+    options.flags["azure-authority-host"] = azureAuthorityHost
+  }
+}

@@ -1,0 +1,35 @@
+import ArgumentParser
+import IndexKit
+
+/// The glue between parsed flags and the library: build the live context, run, map
+/// failures to exit codes. Errors print as one line on stderr.
+enum Runner {
+  static func login(_ options: LoginOptions, network: NetworkOptions) throws {
+    let timeout = network.timeout
+    let environment = Environment(ProcessEnvironment.read())
+    let console = Console.standard()
+    guard timeout > 0 else { fail(ConfigError("--timeout must be a positive number of seconds."), console) }
+    let plan: LoginPlan
+    let context: Context
+    do {
+      plan = try Planner.plan(options, environment: environment)
+      context = try Context.live(
+        environment: environment,
+        options: CurlOptions(
+          connectTimeout: min(10, timeout), totalTimeout: timeout, caBundle: CurlOptions.caBundle(from: environment)),
+        retry: RetryPolicy(deadline: max(60, timeout * 2)))
+    } catch {
+      fail(asUserFacing(error), console)
+    }
+    let report = IndexKit.login(plan, in: context)
+    report.render(to: console, now: context.clock.now())
+    if report.exitStatus != .ok {
+      throw ExitCode(report.exitStatus.rawValue)
+    }
+  }
+
+  static func fail(_ error: any UserFacingError, _ console: Console) -> Never {
+    console.err("indexkey: error: \(error.description)")
+    IndexKey.exit(withError: ExitCode(error.exitStatus.rawValue))
+  }
+}
