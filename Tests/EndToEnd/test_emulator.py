@@ -442,6 +442,21 @@ class TestFaults:
         time.sleep(0.1)
         assert [r.fault for r in emu.requests("github")] == [None]  # the cut request is not logged
 
+    def test_slow_notices_the_client_hanging_up(self, emu):
+        emu.inject("github", "/", faults.slow(30))
+        conn = http.client.HTTPConnection("127.0.0.1", emu.github.port, timeout=0.3)
+        with pytest.raises(TimeoutError):
+            conn.request("GET", "/.well-known/jwks")
+            conn.getresponse()
+        (record,) = emu.requests("github")
+        assert record.end is None  # still in flight
+        conn.close()
+        deadline = time.monotonic() + 2
+        while record.end is None and time.monotonic() < deadline:
+            time.sleep(0.02)
+        assert record.end is not None and record.end - record.start < 1
+        assert record.note["client"] == "hung up while waiting" and record.status == 0
+
     def test_truncated(self, emu):
         emu.inject("entra", "/", faults.truncated())
         conn = http.client.HTTPConnection("127.0.0.1", emu.entra.port, timeout=5)

@@ -45,6 +45,9 @@ def test_timeout(emu, sandbox):
     assert result.code == 5, result
     assert re.search(r"time[sd]?[ -]?out", result.stderr, re.I), result.stderr
     assert result.duration < 10
+    first = emu.requests("entra")[0]
+    assert first.end is not None and first.end - first.start < 2.5, \
+        "the client should hang up about 1 s into an attempt"
     assert sandbox.github_env.read_bytes() == b""
 
 

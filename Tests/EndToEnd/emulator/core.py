@@ -13,6 +13,7 @@ import email.utils
 import http.server
 import json
 import re
+import select
 import socket
 import threading
 import time
@@ -79,7 +80,7 @@ class RequestRecord:
     method: str
     path: str  # with query
     start: float  # time.monotonic() when the request line arrived
-    end: float = 0.0  # time.monotonic() when the response was sent
+    end: Optional[float] = None  # time.monotonic() when answered or dropped; None in flight
     connection: int = 0
     status: int = 0
     fault: Optional[str] = None
@@ -249,7 +250,6 @@ class _Handler(http.server.BaseHTTPRequestHandler):
     def _dispatch(self) -> None:
         service = self.service
         emu = service.emulator
-        self._generation = emu.generation
         body = self._read_body()
         path = self.path.split("?", 1)[0]
         query = urllib.parse.parse_qs(self.path.split("?", 1)[1], keep_blank_values=True) \
@@ -260,7 +260,9 @@ class _Handler(http.server.BaseHTTPRequestHandler):
                                      connection=self.connection_id,
                                      headers={k: v for k, v in self.headers.items()}, body=body,
                                      note=request.note)
-        self._logged = False
+        # Logged on arrival (end stays None while in flight), so a request whose
+        # client gave up waiting is visible too. A reset clears it with the rest.
+        emu.log.add(self._record)
         fault = emu.faults.take(service.name, path)
         try:
             if fault is not None:
@@ -271,18 +273,19 @@ class _Handler(http.server.BaseHTTPRequestHandler):
             if response is not None:
                 self._send(response)
         finally:
-            self._log_record()
+            self._finish_record()
 
-    def _log_record(self) -> None:
-        """Log the request once, before its answer leaves, so that a client that
-        has read the answer always finds the request in the log."""
-        if self._logged:
-            return
-        self._logged = True
-        self._record.end = time.monotonic()
-        emu = self.service.emulator
-        if emu.generation == self._generation:
-            emu.log.add(self._record)
+    def _finish_record(self) -> None:
+        if self._record.end is None:
+            self._record.end = time.monotonic()
+
+    def client_gone(self) -> bool:
+        """True when the client has closed its side of the connection."""
+        try:
+            readable, _, _ = select.select([self.connection], [], [], 0)
+            return bool(readable) and self.connection.recv(1, socket.MSG_PEEK) == b""
+        except OSError:
+            return True
 
     def _handle(self, request: Request) -> Response:
         try:
@@ -294,7 +297,7 @@ class _Handler(http.server.BaseHTTPRequestHandler):
 
     def _send(self, response: Response, declared_length: Optional[int] = None) -> None:
         self._record.status = response.status
-        self._log_record()
+        self._finish_record()  # before the answer leaves: a client that read it sees `end`
         self.send_response(response.status)
         names = {k.lower() for k, _ in response.headers}
         for k, v in response.headers:
