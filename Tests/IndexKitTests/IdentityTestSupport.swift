@@ -1,4 +1,5 @@
 import IndexKit
+import Glibc
 import Synchronization
 
 /// An unsigned JWT with these claims (the signature segment is fixed text), for tests that
@@ -72,5 +73,31 @@ func errorStatus(_ body: () throws -> Any) -> ExitStatus? {
     return nil
   } catch {
     return asUserFacing(error).exitStatus
+  }
+}
+
+/// A fresh directory under /tmp, removed when the value is released.
+final class ScratchDirectory {
+  let path: String
+
+  init() throws {
+    var template = Array("/tmp/indexkey-identity-XXXXXX".utf8CString)
+    guard let made = mkdtemp(&template) else { throw ConfigError("mkdtemp failed") }
+    path = String(cString: made)
+  }
+
+  /// Writes `text` to `name` inside the directory (replacing it).
+  func write(_ name: String, _ text: String, mode: mode_t = 0o600) throws {
+    let file = path + "/" + name
+    let fd = open(file, O_WRONLY | O_CREAT | O_TRUNC, mode)
+    guard fd >= 0 else { throw ConfigError("cannot write \(file)") }
+    defer { close(fd) }
+    let bytes = Array(text.utf8)
+    _ = bytes.withUnsafeBytes { Glibc.write(fd, $0.baseAddress, $0.count) }
+    fchmod(fd, mode)
+  }
+
+  deinit {
+    _ = try? SpawnProcessRunner().run(["rm", "-rf", path], environment: Environment(["PATH": "/usr/bin:/bin"]), timeout: 10)
   }
 }
