@@ -10,7 +10,7 @@ enum Refusal {
   /// A service's message made fit for a sentence: first line, anything shaped like a JWT
   /// removed, at most 300 characters, no trailing period.
   static func clean(_ message: String) -> String {
-    var line = String(message.split(whereSeparator: { $0 == "\n" || $0 == "\r" }).first ?? "").trimmingSpaces
+    var line = String(message.split(whereSeparator: \.isNewline).first ?? "").trimmingSpaces
     line = ProcessToken.redactingTokens(line)
     if line.count > 300 { line = String(line.prefix(300)) + "…" }
     while line.hasSuffix(".") { line.removeLast() }

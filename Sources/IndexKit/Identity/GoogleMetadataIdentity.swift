@@ -55,7 +55,7 @@ public struct GoogleMetadataIdentity: IdentitySource {
         exitStatus: .network)
     }
     guard response.status == 200 else {
-      let detail = response.text.split(whereSeparator: { $0 == "\n" }).first.map { " (\(ProcessToken.redactingTokens(String($0.prefix(200)))))" } ?? ""
+      let detail = response.text.split(whereSeparator: \.isNewline).first.map { " (\(ProcessToken.redactingTokens(String($0.prefix(200)))))" } ?? ""
       let status = response.isServerFailure ? ExitStatus.network : .noIdentity
       let hint =
         response.status == 404

@@ -35,7 +35,7 @@ enum ProcessToken {
   /// The last non-empty stderr lines (at most 3, 400 characters), JWT-shaped words removed.
   static func stderrExcerpt(_ bytes: [UInt8]) -> String {
     let lines = String(decoding: bytes, as: UTF8.self)
-      .split(whereSeparator: { $0 == "\n" || $0 == "\r" })
+      .split(whereSeparator: \.isNewline)
       .map { $0.trimmingSpaces }
       .filter { !$0.isEmpty }
     var text = lines.suffix(3).joined(separator: " / ")
