@@ -26,7 +26,7 @@ import Testing
     #expect(message.contains("sub 'repo:octo-org/app:environment:production'"))
     #expect(
       message.contains(
-        "Add one with issuer 'https://token.actions.githubusercontent.com', subject 'repo:octo-org/app:environment:production' and audience 'api://AzureADTokenExchange'"))
+        "Add one with issuer 'https://token.actions.githubusercontent.com' and subject 'repo:octo-org/app:environment:production' (audience 'api://AzureADTokenExchange'"))
     #expect(message.contains("GitHub environment 'production'"))
   }
 
@@ -65,9 +65,9 @@ import Testing
 
   @Test func entraSecretAppAndTenant() {
     #expect(entra(7000215, nil).contains("not its Secret ID, in AZURE_CLIENT_SECRET"))
-    #expect(entra(700016, nil).contains("client id 'client-1' exists in the tenant 'tenant-1'"))
+    #expect(entra(700016, nil).contains("No application with client id 'client-1' exists in the tenant 'tenant-1'"))
     #expect(entra(700016, nil).contains("not its Object ID"))
-    #expect(entra(90002, nil).contains("The tenant 'tenant-1' does not exist"))
+    #expect(entra(90002, nil).contains("Tenant 'tenant-1' was not found in this cloud (login.microsoftonline.com)"))
     #expect(entra(90002, nil).contains("AZURE_TENANT_ID"))
   }
 

@@ -23,7 +23,7 @@ enum EntraErrors {
     let app = "the app registration \(client.clientID) (Certificates & secrets → Federated credentials)"
     switch code {
     case 700213, 7002137, 70021:
-      return "\(claims) No federated credential on \(app) has this subject. Add one with issuer '\(iss)', subject '\(sub)' and audience '\(aud)' (all matched exactly), or run the job so that it carries the subject an existing credential names."
+      return "\(claims) No federated credential on \(app) has this subject. Add one with issuer '\(iss)' and subject '\(sub)' (audience '\(aud)'; all three are matched exactly), or run the job so that it carries the subject an existing credential names."
         + SubjectHints.hints(for: presented)
     case 7002138:
       return "\(claims) A federated credential on \(app) matches this subject only when letter case is ignored, and Entra compares subjects case-sensitively. Change the credential's subject to exactly '\(sub)'."
@@ -39,13 +39,13 @@ enum EntraErrors {
     case 700024:
       return "\(claims) The token was outside its valid time range when Entra checked it: it expired before it arrived, or this machine's clock is off. CI tokens live about 5 minutes and indexkey fetches one right before the exchange; check the clock (and for token files, that whatever writes the file still refreshes it)."
     case 7000215:
-      return " The client secret is wrong. Put the secret's Value (shown once when it is created), not its Secret ID, in AZURE_CLIENT_SECRET."
+      return " The client secret is wrong. Put the secret's Value, not its Secret ID, in AZURE_CLIENT_SECRET (the Value is shown only once, when the secret is created)."
     case 7000222:
       return " The client secret has expired. Create a new one under Certificates & secrets of \(client.clientID) and update AZURE_CLIENT_SECRET."
     case 700016:
-      return " No application with the client id '\(client.clientID)' exists in the tenant '\(client.tenantID)'. Set AZURE_CLIENT_ID (or --azure-client-id) to the app's Application (client) ID — not its Object ID — and check AZURE_TENANT_ID names the tenant the app lives in."
+      return " No application with client id '\(client.clientID)' exists in the tenant '\(client.tenantID)'. Set AZURE_CLIENT_ID (or --azure-client-id) to the app's Application (client) ID — not its Object ID — and check AZURE_TENANT_ID names the tenant the app lives in."
     case 90002:
-      return " The tenant '\(client.tenantID)' does not exist in this cloud (\(client.authorityHost.host)). Set AZURE_TENANT_ID (or --azure-tenant-id) to the Directory (tenant) ID, and AZURE_AUTHORITY_HOST for a sovereign cloud."
+      return " Tenant '\(client.tenantID)' was not found in this cloud (\(client.authorityHost.host)). Set AZURE_TENANT_ID (or --azure-tenant-id) to the Directory (tenant) ID, and AZURE_AUTHORITY_HOST for a sovereign cloud."
     case 700027, 50027:
       return "\(claims) The client assertion's signature could not be verified. For a federated credential the issuer '\(iss)' must publish the key that signed the token at its /.well-known/openid-configuration; for a certificate, upload the certificate to the app registration."
     case 70011, 1002012:
