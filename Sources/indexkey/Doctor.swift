@@ -15,6 +15,9 @@ extension IndexKey {
     @Flag(help: "Print one JSON object instead of text.")
     var json = false
 
+    @Flag(help: "Fetch no CI token (by default one is fetched per index to show the subject it carries; none is shown or used).")
+    var offline = false
+
     @OptionGroup(title: "Identity") var identity: IdentityOptions
     @OptionGroup(title: "Outputs") var output: OutputOptions
     @OptionGroup(title: "Network") var network: NetworkOptions
@@ -28,7 +31,7 @@ extension IndexKey {
       output.apply(to: &options)
       azure.apply(to: &options)
       let (context, console) = Runner.diagnosticContext(network)
-      let report = IndexKit.Doctor.examine(options, in: context)
+      let report = IndexKit.Doctor.examine(options, fetchTokens: !offline, in: context)
       console.out(json ? report.json.serialized() : report.text)
       if report.exitStatus != .ok {
         throw ExitCode(report.exitStatus.rawValue)

@@ -136,6 +136,15 @@ def test_doctor_json_in_a_github_job(emu, box):
     assert emu.requests("entra") == []
 
 
+def test_doctor_offline_fetches_no_token(emu, box):
+    result = box.run(["doctor", box.index_url(), "--registry", "azure-artifacts", "--offline"],
+                     box.github_runner_env())
+    assert result.code == 0, result
+    assert row(result.stdout, "token", "GitHub Actions OIDC, audience 'api://AzureADTokenExchange'")
+    assert "subject" not in result.stdout
+    assert emu.requests() == []
+
+
 def test_doctor_finds_missing_id_token_permission(emu, box):
     env = box.github_runner_env(ACTIONS_ID_TOKEN_REQUEST_URL=None, ACTIONS_ID_TOKEN_REQUEST_TOKEN=None)
     result = box.run(["doctor", box.index_url(), "--registry", "azure-artifacts"], env)

@@ -165,7 +165,9 @@ import Testing
   ]
   let feed = "https://pkgs.dev.azure.com/org/proj/_packaging/feed/pypi/simple/"
 
-  func examine(_ urls: [String], env: [String: String], writes: [String] = [], identity: String? = nil) -> (DoctorReport, StubTransport) {
+  func examine(_ urls: [String], env: [String: String], writes: [String] = [], identity: String? = nil, fetch: Bool = true)
+    -> (DoctorReport, StubTransport)
+  {
     let stub = StubTransport { request in
       let aud = request.url.split(separator: "audience=").last.map(String.init) ?? ""
       return HTTPResponse(status: 200, text: #"{"value":"\#(githubToken(aud: aud.replacingPercents))"}"#)
@@ -175,7 +177,7 @@ import Testing
     options.writes = writes
     options.identity = identity
     options.flags["pypirc"] = "/tmp/doctor-never-written/.pypirc"
-    return (Doctor.examine(options, in: identityContext(env, transport: stub)), stub)
+    return (Doctor.examine(options, fetchTokens: fetch, in: identityContext(env, transport: stub)), stub)
   }
 
   @Test func describesDetectionExchangeSubjectAndOutputs() {
@@ -200,6 +202,15 @@ import Testing
     #expect(!text.contains("request-token-canary"))
     #expect(!report.json.serialized().contains("request-token-canary"))
     #expect(!text.contains("c2lnbmF0dXJlLXNlZ21lbnQ"))
+  }
+
+  @Test func offlineFetchesNoToken() {
+    let (report, stub) = examine([feed], env: env, fetch: false)
+    #expect(stub.requests.isEmpty)
+    #expect(report.indexes[0].token == nil)
+    #expect(report.indexes[0].identity == "GitHub Actions OIDC")
+    #expect(report.indexes[0].audience == "api://AzureADTokenExchange")
+    #expect(report.exitStatus == .ok)
   }
 
   @Test func clientSecretMeansNoCIToken() {

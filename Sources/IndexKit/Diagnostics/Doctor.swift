@@ -1,8 +1,9 @@
 /// `indexkey doctor [URL...]`: what `login` would do with these options here, and the known
 /// traps, checked before any exchange. Tokens are fetched (to show the subject each exchange
-/// would present) but never shown; no exchange is made and nothing is written.
+/// would present) unless `fetchTokens` is false, but never shown; no exchange is made and
+/// nothing is written.
 public enum Doctor {
-  public static func examine(_ options: LoginOptions, in context: Context) -> DoctorReport {
+  public static func examine(_ options: LoginOptions, fetchTokens: Bool = true, in context: Context) -> DoctorReport {
     let environment = context.environment
     let settings = Settings(flags: options.flags, environment: environment)
     var findings: [DoctorFinding] = []
@@ -37,6 +38,9 @@ public enum Doctor {
           findings += preview.findings
           if let audience = preview.audience, let source = preview.identity {
             audiences.append(audience)
+            entry.identity = identity.source ?? identity.detected ?? source.name
+          }
+          if fetchTokens, let audience = preview.audience, let source = preview.identity {
             let (token, found) = fetch(source, audience: audience, for: text, in: context)
             entry.identity = token.source ?? identity.source ?? identity.detected ?? source.name
             entry.token = token.summary
