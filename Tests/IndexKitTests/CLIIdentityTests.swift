@@ -1,4 +1,4 @@
-import IndexKit
+@testable import IndexKit
 import Testing
 
 @Suite struct BuildkiteIdentityTests {
@@ -37,6 +37,14 @@ import Testing
     #expect(message?.contains("403 Forbidden for [token]") == true)
     #expect(message?.contains(leaked) == false)
     #expect(message?.contains("c2lnbmF0dXJlLXNlZ21lbnQ") == false)
+  }
+
+  @Test func onlyJWTShapedWordsAreRedacted() {
+    let token = githubToken()
+    let text = "POST https://login.microsoftonline.com/t failed for \(token); see pipelines.example-corp.com"
+    #expect(
+      ProcessToken.redactingTokens(text)
+        == "POST https://login.microsoftonline.com/t failed for [token]; see pipelines.example-corp.com")
   }
 
   @Test func missingAgentSaysSo() {

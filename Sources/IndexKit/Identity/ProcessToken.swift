@@ -19,7 +19,8 @@ enum ProcessToken {
     do {
       output = try context.processRunner.run(arguments, environment: environment, timeout: timeout)
     } catch .couldNotStart(_, let code) where code == ENOENT {
-      throw IdentityError("Could not run \(display): '\(arguments.first ?? "")' was not found on PATH. \(notFound)")
+      throw IdentityError(
+        "Could not run \(display): '\(arguments.first ?? "")' was not found on PATH.\(notFound.isEmpty ? "" : " " + notFound)")
     } catch {
       throw IdentityError("Could not get an OIDC token from \(display): \(error.description)")
     }
@@ -44,14 +45,16 @@ enum ProcessToken {
     return text
   }
 
-  /// Replaces every word that looks like a JWT (three base64url parts) with `[token]`.
+  /// Replaces every word that looks like a JWT (three base64url parts, the first a JSON
+  /// header: `eyJ…`) with `[token]`; host names and other dotted words stay.
   static func redactingTokens(_ text: String) -> String {
     let urlSafe = Set("ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-_.")
     var out = ""
     var word = ""
     func flush() {
       let parts = word.split(separator: ".", omittingEmptySubsequences: false)
-      out += parts.count == 3 && word.count >= 24 && parts.allSatisfy({ !$0.isEmpty }) ? "[token]" : word
+      let jwt = parts.count == 3 && parts[0].hasPrefix("eyJ") && parts[0].count >= 10 && parts[1].count >= 4
+      out += jwt ? "[token]" : word
       word = ""
     }
     for c in text {
