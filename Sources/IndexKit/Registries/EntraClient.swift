@@ -26,7 +26,8 @@ public struct EntraClient: Sendable {
   /// environment, and only when no `--identity` was given explicitly.
   public static func make(settings: Settings, identity: IdentitySpec) throws -> EntraClient {
     let clientID = try settings.require(
-      "azure-client-id", env: ["AZURE_CLIENT_ID"], for: "Azure needs the Entra app's Application (client) ID")
+      "azure-client-id", env: ["AZURE_CLIENT_ID"],
+      for: "Azure needs the Entra app's Application (client) ID (or, for Azure Artifacts, a personal access token in AZURE_DEVOPS_EXT_PAT)")
     let tenantID = try settings.require(
       "azure-tenant-id", env: ["AZURE_TENANT_ID"], for: "Azure needs the Entra Directory (tenant) ID")
     let authority = try settings.endpoint(

@@ -25,13 +25,20 @@ public struct Credential: Sendable {
   public var username: String
   public var password: Secret
   public var expiresAt: UnixTime?
+  /// Things the user should know about this index even though the exchange worked
+  /// (full sentences, shown on stderr as warnings).
+  public var warnings: [String]
 
-  public init(index: IndexTarget, registry: String, username: String, password: Secret, expiresAt: UnixTime?) {
+  public init(
+    index: IndexTarget, registry: String, username: String, password: Secret, expiresAt: UnixTime?,
+    warnings: [String] = []
+  ) {
     self.index = index
     self.registry = registry
     self.username = username
     self.password = password
     self.expiresAt = expiresAt
+    self.warnings = warnings
   }
 }
 
@@ -65,6 +72,11 @@ extension Registry {
 public enum Registries {
   public static let all: [any Registry.Type] = [
     AzureArtifacts.self,
+    Chainguard.self,
+    JFrog.self,
+    PyPI.self,
+    GitLab.self,
+    StaticIndex.self,
   ]
 
   /// The registry whose hosts this URL is on, if any.
