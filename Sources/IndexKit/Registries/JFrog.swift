@@ -102,7 +102,7 @@ public struct JFrog: Registry {
 
 extension JFrog {
   /// The Access token-exchange endpoint for `index` (platform URL first, else derived).
-  func tokenEndpoint(for index: IndexTarget) -> String {
+  public func tokenEndpoint(for index: IndexTarget) -> String {
     var base: String
     if let platform {
       var path = platform.path

@@ -19,7 +19,7 @@ extension Settings {
         throw ConfigError("Could not read the file \(fileVariable) names: \(error.description).")
       }
       var value = Substring(text)
-      while let last = value.last, last == "\n" || last == "\r" { value.removeLast() }
+      while let last = value.last, last.isNewline { value.removeLast() }
       if value.isEmpty {
         throw ConfigError("The file \(path) named by \(fileVariable) is empty.")
       }
