@@ -22,6 +22,15 @@ class RegistrySandbox(Sandbox):
     # Variables added to every pip/twine run of this sandbox.
     client_extra: dict[str, str] = {}
 
+    def __init__(self, emu, root: Path) -> None:
+        super().__init__(emu, root)
+        self.private_keys: set[str] = set()  # key material given to indexkey
+
+    def add_private_key(self, key_pem: str) -> None:
+        """Treat every base64 line of a PEM key as a secret that must appear nowhere."""
+        self.private_keys |= {line for line in key_pem.splitlines()
+                              if line and not line.startswith("-----")}
+
     def client_env(self, **extra: str) -> dict[str, str]:
         return super().client_env(**{**self.client_extra, **extra})
 
@@ -31,6 +40,8 @@ class RegistrySandbox(Sandbox):
             nowhere, access = service.canaries()
             canaries.nowhere |= nowhere
             canaries.access |= access
+        canaries.nowhere |= set(self.emu.entra.certificate_assertions)
+        canaries.nowhere |= self.private_keys
         # A Basic header carrying an issued credential must never be printed or written.
         for token in list(canaries.access):
             for user in USERNAMES:

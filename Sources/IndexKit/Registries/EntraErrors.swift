@@ -36,7 +36,13 @@ enum EntraErrors {
     case 90002:
       fix = "Tenant '\(client.tenantID)' was not found. Check AZURE_TENANT_ID (the Directory (tenant) ID) and the cloud (AZURE_AUTHORITY_HOST)."
     case 700027, 50027:
-      fix = "The client assertion's signature could not be verified.\(claims) For a federated credential, check that the issuer publishes the key that signed the token; for a certificate, upload the certificate to the app registration."
+      if let certificate = client.certificate {
+        let header = certificate.style == .ps256 ? "PS256 with x5t#S256" : "RS256 with x5t (SHA-1)"
+        fix = "Entra ID could not verify the assertion signed (\(header)) with the certificate from \(certificate.source), thumbprint \(certificate.portalThumbprint) as the portal lists it. Upload that certificate's public part under the app's Certificates & secrets, or point AZURE_CLIENT_CERTIFICATE_PATH at the certificate already registered."
+          + (certificate.style == .ps256 ? " For tenants that expect RS256 with a SHA-1 x5t, pass --azure-certificate-rs256." : "")
+      } else {
+        fix = "The client assertion's signature could not be verified.\(claims) For a federated credential, check that the issuer publishes the key that signed the token; for a certificate, upload the certificate to the app registration."
+      }
     case 70011, 1002012:
       fix = "The requested scope is invalid for this app."
     default:
