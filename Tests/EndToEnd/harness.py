@@ -222,8 +222,7 @@ class LeakCheck:
             for token in canaries.access:
                 forms = _forms(token)
                 for n, line in enumerate(text.split("\n"), 1):
-                    hits = [f for f in forms if f in line]
-                    if hits and not allowed_line(line, token):
+                    if any(f in line for f in forms) and not allowed_line(line, token):
                         problems.append(f"{where} line {n} holds an issued access token "
                                         f"outside its intended sink: {_clip(line, token)}")
 
