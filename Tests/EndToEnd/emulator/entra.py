@@ -205,7 +205,7 @@ class EntraService(Service):
         if field_("client_assertion_type") != JWT_BEARER:
             raise _invalid_request(9002313, "Invalid request. Request is malformed or invalid: "
                                    f"client_assertion_type must be '{JWT_BEARER}'.")
-        if entra_certificates.is_certificate_assertion(assertion):
+        if entra_certificates.is_certificate_assertion(assertion, app.client_id):
             claims = entra_certificates.check(self, app, assertion, self.token_endpoint(app.tenant),
                                               EntraError, self.assertion_ids)
             return self._grant(app, "certificate", claims)

@@ -1,7 +1,8 @@
 """Certificate client assertions (`private_key_jwt`) at the emulated Entra token
 endpoint (PROTOCOLS.md §4b), and throwaway certificates for tests.
 
-An assertion is recognised by an `x5t#S256` or `x5t` header. It must name a
+An assertion is recognised by an `x5t#S256` or `x5t` header and an `iss` that is
+the client id. It must name a
 certificate registered on the app (SHA-256 or SHA-1 thumbprint of its DER), be
 signed with that certificate's key using the header's `alg` (PS256 or RS256),
 say `aud` = the exact token endpoint and `iss` = `sub` = the client id, carry a
@@ -29,12 +30,15 @@ from cryptography.x509.oid import NameOID
 from . import jwt
 
 
-def is_certificate_assertion(assertion: str) -> bool:
+def is_certificate_assertion(assertion: str, client_id: str) -> bool:
+    """An assertion the app signed itself: a thumbprint header and `iss` = the client id
+    (federated tokens carry `x5t` too, GitHub's for one, but name their own issuer)."""
     try:
-        header = jwt.parse(assertion).header
+        parsed = jwt.parse(assertion)
     except jwt.MalformedToken:
         return False
-    return "x5t#S256" in header or "x5t" in header
+    return ("x5t#S256" in parsed.header or "x5t" in parsed.header) \
+        and parsed.claims.get("iss") == client_id
 
 
 def thumbprints(certificate: x509.Certificate) -> tuple[str, str]:
