@@ -44,11 +44,14 @@ def test_mint_then_twine_upload(emu, rsandbox, dist):
     assert upload.note["auth"] == "accepted"
 
 
-def test_twine_variables_through_the_shell(emu, rsandbox):
+def test_the_upload_token_is_not_given_to_installers(emu, rsandbox):
     emu.pypi.add_publisher(REPOSITORY, WORKFLOW)
-    result = rsandbox.run(args(emu, "--write", "shell"), rsandbox.github_runner_env())
+    result = rsandbox.run(args(emu, "--write", "shell,github-env"), rsandbox.github_runner_env())
     assert result.code == 0, result
-    assert "__token__" in result.stdout
+    (minted,) = emu.pypi.minted
+    assert "PIP_INDEX_URL" not in result.stdout and minted not in result.stdout
+    assert rsandbox.github_env.read_bytes() == b""
+    assert "wrote  to" not in result.stderr and f"({emu.pypi.upload_url})" in result.stderr
 
 
 def test_a_token_is_never_presented_twice(emu, rsandbox):

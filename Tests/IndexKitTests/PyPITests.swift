@@ -249,6 +249,18 @@ import Testing
     #expect(t.name == name)
     #expect(t.simpleURL.description == simple)
     #expect(t.uploadURL?.description == upload)
+    #expect(!t.installable)
+  }
+
+  @Test func anUploadTokenIsNeverPutInPipsIndexURL() throws {
+    let pypi = Credential(index: try target(), registry: "pypi", username: "__token__", password: Secret("pypi-x"), expiresAt: nil)
+    let feed = Credential(
+      index: try JFrog.target(for: RegistryFixtures.url("https://acme.jfrog.io/artifactory/api/pypi/py/simple")),
+      registry: "jfrog", username: "u", password: Secret("p"), expiresAt: nil)
+    #expect(ClientVariables.build([pypi]).isEmpty)
+    let variables = ClientVariables.build([pypi, feed])
+    #expect(variables.map(\.name) == ["PIP_INDEX_URL"])
+    #expect(variables.first?.value.secretParts == ["p"])
   }
 
   @Test func theOIDCEndpointsLiveBesideTheUploadPath() throws {

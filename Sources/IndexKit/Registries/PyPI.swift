@@ -1,7 +1,7 @@
 /// PyPI and TestPyPI trusted publishing (PROTOCOLS.md §9).
 ///
 /// Asks the index for the audience it wants, gets a CI token for it, and mints a
-/// 15-minute upload token, used by twine as `__token__`. Every mint attempt presents a
+/// 15-minute upload token, used by twine as `__token__` (never handed to installers). Every mint attempt presents a
 /// freshly fetched CI token: PyPI refuses a token (`jti`) it has seen before, so a
 /// request that may have reached the server is never re-sent as is.
 public struct PyPI: Registry {
@@ -38,10 +38,11 @@ public struct PyPI: Registry {
     case "pypi.org", "www.pypi.org", "upload.pypi.org":
       return IndexTarget(
         given: url, simpleURL: try WebURL("https://pypi.org/simple/", what: "PyPI"),
-        uploadURL: try WebURL("https://upload.pypi.org/legacy/", what: "PyPI"), name: "pypi")
+        uploadURL: try WebURL("https://upload.pypi.org/legacy/", what: "PyPI"), name: "pypi", installable: false)
     case "test.pypi.org":
       return IndexTarget(
-        given: url, simpleURL: url.with(path: "/simple/"), uploadURL: url.with(path: "/legacy/"), name: "testpypi")
+        given: url, simpleURL: url.with(path: "/simple/"), uploadURL: url.with(path: "/legacy/"), name: "testpypi",
+        installable: false)
     default:
       let segments = url.segments
       guard let last = segments.last, last == "legacy" || last == "simple" else {
@@ -51,7 +52,7 @@ public struct PyPI: Registry {
       let base = segments.dropLast().map { "/" + $0 }.joined()
       return IndexTarget(
         given: url, simpleURL: url.with(path: base + "/simple/"), uploadURL: url.with(path: base + "/legacy/"),
-        name: url.host.hasPrefix("test.") ? "testpypi" : "pypi")
+        name: url.host.hasPrefix("test.") ? "testpypi" : "pypi", installable: false)
     }
   }
 

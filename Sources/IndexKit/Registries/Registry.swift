@@ -8,12 +8,16 @@ public struct IndexTarget: Sendable, Equatable {
   public var uploadURL: WebURL?
   /// A short name: the `.pypirc` section, the uv/Poetry index name (feed or repository).
   public var name: String
+  /// False when the credential is for uploads only and must not be handed to installers
+  /// (a PyPI trusted-publishing token would otherwise ride along to every pip install).
+  public var installable: Bool
 
-  public init(given: WebURL, simpleURL: WebURL, uploadURL: WebURL?, name: String) {
+  public init(given: WebURL, simpleURL: WebURL, uploadURL: WebURL?, name: String, installable: Bool = true) {
     self.given = given
     self.simpleURL = simpleURL
     self.uploadURL = uploadURL
     self.name = name
+    self.installable = installable
   }
 }
 
