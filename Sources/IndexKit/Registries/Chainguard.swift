@@ -129,37 +129,29 @@ public struct Chainguard: Registry {
     }
   }
 
-  /// grpc-gateway errors: `{"code": <gRPC code>, "message": "…"}`.
+  /// grpc-gateway errors (`{"code": <gRPC code>, "message": "…"}`), explained by the
+  /// catalogue (``ChainguardErrors``) plus the flag that changes what indexkey sends.
   func refusal(_ response: HTTPResponse, identity: String, presented: JWTClaims?, oidcAudience: String) -> ExchangeError {
     let body = try? JSON(parsing: response.body, document: "Chainguard STS error")
-    let code = body?["code"]?.intValue
-    let message = body?["message"]?.stringValue
-    let said = message.map { ": \($0)" } ?? ""
-    let head = "Chainguard's STS (\(stsEndpoint)) refused to exchange the CI token for identity \(identity) with HTTP \(response.status)\(said)."
-    let claims = presented.map { " The token presented \($0.presented)." } ?? ""
+    let code = body?["code"]?.intValue.map(Int.init)
+    let message = body?["message"]?.stringValue ?? ""
     if response.isServerFailure || code == 14 {
-      return .unavailable("\(head) The service is failing; try again later.")
+      let said = message.isEmpty ? "" : " (\(Refusal.clean(message)))"
+      return .unavailable(
+        "Chainguard's STS (\(stsEndpoint)) failed with HTTP \(response.status)\(said) while exchanging the token for identity \(identity); try again later.")
     }
-    let iss = presented?.issuer ?? "ISSUER"
-    let sub = presented?.subject ?? "SUBJECT"
-    switch (response.status, code) {
-    case (401, _), (_, 16):
-      return .refused(
-        "\(head)\(claims) The identity must trust issuer '\(iss)' and subject '\(sub)' (exactly or by pattern), and its audience must match the token's audience '\(oidcAudience)' (change it with --chainguard-oidc-audience); check with `chainctl iam identities describe \(identity)`."
-          + SubjectHints.hints(for: presented))
-    case (403, _), (_, 7):
-      return .refused(
-        "\(head)\(claims) The identity was accepted but may not get a token for '\(audience)': bind it to a role that can pull Python libraries in its organization, and check that the organization is entitled to Python libraries (`chainctl libraries entitlements list`).")
-    case (404, _), (_, 5):
-      return .refused(
-        "\(head) No such identity: check CHAINGUARD_IDENTITY / --chainguard-identity (ORG_ID/IDENTITY_ID from `chainctl iam identities list`).")
-    case (400, _), (_, 3):
-      return .refused(
-        "\(head)\(claims) The request was malformed: check the identity id '\(identity)' and the audience '\(audience)'.")
-    default:
-      return body == nil
-        ? .unavailable("\(head) The answer was not Chainguard's error format; check --chainguard-issuer.")
-        : .refused("\(head)\(claims)")
+    guard body != nil else {
+      return .unavailable(
+        "Chainguard's STS (\(stsEndpoint)) answered HTTP \(response.status) without Chainguard's error format; check --chainguard-issuer.")
     }
+    var text = ChainguardErrors.explain(
+      status: response.status, code: code, message: message, presented: presented, identity: identity)
+    let grpc = code ?? ChainguardErrors.grpcCode(forStatus: response.status)
+    if Refusal.mentions(message, "aud") {
+      text += " indexkey asked the CI for a token with the audience '\(oidcAudience)'; change it with --chainguard-oidc-audience."
+    } else if grpc == 7 {
+      text += " When the identity is trusted but lacks permission, bind it to a role that may pull Python libraries and check that the organization is entitled to them (`chainctl libraries entitlements list`)."
+    }
+    return .refused(text)
   }
 }

@@ -169,36 +169,32 @@ extension JFrog {
     return Credential(index: index, registry: Self.name, username: user, password: access, expiresAt: expiresAt)
   }
 
-  /// JFrog errors: `{"errors":[{"status":N,"message":"…"}]}`.
+  /// JFrog errors (`{"errors":[{"status":N,"message":"…"}]}`), explained by the catalogue
+  /// (``JFrogErrors``) plus the flag that changes what indexkey sends.
   func refusal(_ response: HTTPResponse, endpoint: String, provider: String, presented: JWTClaims?, audience: String)
     -> ExchangeError
   {
     let body = try? JSON(parsing: response.body, document: "JFrog error")
-    let messages = body?["errors"]?.arrayValue?.compactMap { $0["message"]?.stringValue } ?? []
-    let said = messages.isEmpty ? "" : ": " + messages.joined(separator: "; ")
-    let head = "JFrog Access (\(endpoint)) refused the OIDC token exchange for integration '\(provider)' with HTTP \(response.status)\(said)."
+    let first = body?["errors"]?.arrayValue?.first
+    let message = first?["message"]?.stringValue ?? ""
+    let host = (try? WebURL(endpoint, what: "endpoint"))?.authority ?? endpoint
     if response.isServerFailure {
-      return .unavailable("\(head) The platform is failing; try again later.")
+      let said = message.isEmpty ? "" : " (\(Refusal.clean(message)))"
+      return .unavailable("JFrog (\(host)) failed the OIDC token exchange with HTTP \(response.status)\(said); try again later.")
     }
     guard body != nil else {
-      return .unavailable("\(head) The answer was not JFrog's error format; check --jfrog-url (the platform URL, without /artifactory).")
+      return .unavailable(
+        "JFrog (\(endpoint)) answered HTTP \(response.status) without JFrog's error format; check --jfrog-url (the platform URL, without /artifactory).")
     }
-    let claims = presented.map { " The token presented \($0.presented)." } ?? ""
-    let iss = presented?.issuer ?? "ISSUER"
-    let aud = presented?.audiences.first ?? (audience.isEmpty ? "AUDIENCE" : audience)
-    switch response.status {
-    case 404:
-      return .refused(
-        "\(head) Check --jfrog-oidc-provider: it must be the Provider Name of an OIDC integration on this platform (Administration › General › Manage Integrations).")
-    case 400, 401:
-      return .refused(
-        "\(head)\(claims) Check that integration '\(provider)' has issuer '\(iss)' and audience '\(aud)' (pass --jfrog-oidc-audience with the integration's audience if it differs), and that one of its identity mappings matches the token's claims."
-          + SubjectHints.hints(for: presented))
-    case 403:
-      return .refused(
-        "\(head)\(claims) The integration matched but may not issue this token: check the identity mapping's token scope and, with --jfrog-project, that the project allows it.")
-    default:
-      return .refused("\(head)\(claims)")
+    var text = JFrogErrors.explain(
+      status: response.status, code: first?["code"]?.stringValue, message: message, presented: presented,
+      providerName: provider, host: host)
+    if Refusal.mentions(message, "audience") {
+      let asked = audience.isEmpty ? "the CI's default audience" : "the audience '\(audience)'"
+      text += " indexkey asked the CI for a token with \(asked); change it with --jfrog-oidc-audience."
+    } else if response.status == 404 {
+      text += " Name the integration with --jfrog-oidc-provider."
     }
+    return .refused(text)
   }
 }

@@ -81,9 +81,9 @@ public struct PyPI: Registry {
       case .minted(let minted, let expires):
         return Credential(
           index: index, registry: Self.name, username: Self.username, password: minted,
-          expiresAt: expires ?? requestedAt + 900, warnings: PyPIErrors.warnings(for: claims))
+          expiresAt: expires ?? requestedAt + 900, warnings: PyPIRefusal.warnings(for: claims))
       case .refused(let response):
-        throw PyPIErrors.refusal(response, host: host, claims: claims, source: source)
+        throw PyPIRefusal.refusal(response, host: host, claims: claims, source: source)
       case .failed(let problem):
         guard attempt < mintAttempts else {
           throw ExchangeError.unavailable(
@@ -127,7 +127,7 @@ public struct PyPI: Registry {
   func freshToken(audience: String, in context: Context) throws -> Secret {
     do {
       return try source.idToken(audience: audience, in: context)
-    } catch let error as IdentityError where error.exitStatus == .noIdentity && PyPIErrors.isForkPullRequest(context.environment) {
+    } catch let error as IdentityError where error.exitStatus == .noIdentity && PyPIRefusal.isForkPullRequest(context.environment) {
       throw IdentityError(
         "This job runs for a pull request from a fork, and GitHub gives such jobs no OIDC token even with `permissions: id-token: write`, so trusted publishing cannot work here. Publish from an event forks cannot trigger: a tag push, a release, or workflow_dispatch.")
     }
