@@ -78,10 +78,11 @@ def test_static_access_token(emu, rsandbox):
 
 
 @pytest.mark.parametrize("setup, extra, status, expected", [
-    ("none", [], 404, ["'github-oidc' was not found", "--jfrog-oidc-provider", "Manage Integrations"]),
-    ("audience", [], 401, ["Failed to validate the token", "audience 'jfrog-github'",
+    ("none", [], 404, ["'github-oidc' was not found", "no OIDC integration named 'github-oidc'",
+                       "--jfrog-oidc-provider"]),
+    ("audience", [], 401, ["Failed to validate the token", "must equal the token's aud 'jfrog-github'",
                            "--jfrog-oidc-audience"]),
-    ("mapping", [], 401, ["No identity mapping matched", "identity mappings",
+    ("mapping", [], 401, ["No identity mapping matched", "No identity mapping of 'github-oidc'",
                           "sub 'repo:octo-org/app:ref:refs/heads/main'"]),
 ])
 def test_refusals_explain_themselves(emu, rsandbox, setup, extra, status, expected):

@@ -62,8 +62,8 @@ def test_a_token_is_never_presented_twice(emu, rsandbox):
     assert first.code == 0, first
     second = rsandbox.run(args(emu, "--identity", f"file:{path}", "--write", "pypirc"))
     assert second.code == 4, second
-    assert "`invalid-reuse-token`" in second.stderr
-    assert "accepts each one only once" in second.stderr and str(path) in second.stderr
+    assert "invalid-reuse-token (invalid token: already used)" in second.stderr
+    assert "accepts each token once" in second.stderr and f"This token came from the token file {path}" in second.stderr
     assert len(emu.pypi.minted) == 1
 
 
@@ -81,13 +81,13 @@ def test_a_failed_mint_is_retried_with_a_new_token(emu, rsandbox):
 
 
 @pytest.mark.parametrize("case, expected", [
-    ("no-publisher", ["`invalid-publisher`", "owner 'octo-org', repository 'app', workflow 'ci.yml' and no environment",
+    ("no-publisher", ["invalid-publisher", "Owner 'octo-org', Repository name 'app', Workflow name 'ci.yml' and no Environment name",
                       "repository_owner_id '9919'", "environment MISSING"]),
-    ("environment", ["`invalid-publisher`", "no environment (this job has no `environment:`"]),
-    ("pending", ["`invalid-pending-publisher`", "already exists"]),
-    ("expired", ["`invalid-token`", "could not verify the token"]),
-    ("issuer", ["`invalid-payload`", "unknown trusted publishing issuer",
-                "does not take tokens from the issuer 'https://ci.example.com'"]),
+    ("environment", ["invalid-publisher", "matches only jobs that declare `environment:`"]),
+    ("pending", ["invalid-pending-publisher", "already exists"]),
+    ("expired", ["invalid-token", "failed verification"]),
+    ("issuer", ["invalid-payload", "unknown trusted publishing issuer",
+                "this token's issuer is 'https://ci.example.com'"]),
 ])
 def test_refusals_render_claims_and_a_fix(emu, rsandbox, case, expected):
     env = rsandbox.github_runner_env()
@@ -104,7 +104,7 @@ def test_refusals_render_claims_and_a_fix(emu, rsandbox, case, expected):
         extra = ["--identity", f"file:{rsandbox.write_input('oidc.jwt', token)}"]
     result = rsandbox.run(args(emu, "--write", "pypirc", *extra), env)
     assert result.code == 4, result
-    assert "PyPI (127.0.0.1:" in result.stderr and "refused to mint an upload token (HTTP 422)" in result.stderr
+    assert f"{emu.pypi.url.split('//')[1]} refused to mint an upload token: " in result.stderr
     for text in expected:
         assert text in result.stderr, result
     assert emu.pypi.minted == []

@@ -84,12 +84,14 @@ import Testing
 
   @Test(arguments: [
     (401, #"{"code":16,"message":"invalid identity token"}"#, IndexKit.ExitStatus.refused,
-     ["invalid identity token", "iss 'https://token.actions.githubusercontent.com'", "subject 'repo:octo-org/app:ref:refs/heads/main'", "--chainguard-oidc-audience", "chainctl iam identities describe 0123abcd/4567ef89"]),
-    (403, #"{"code":7,"message":"permission denied"}"#, .refused, ["permission denied", "role that can pull Python libraries", "entitle"]),
-    (404, #"{"code":5,"message":"identity not found"}"#, .refused, ["No such identity", "CHAINGUARD_IDENTITY"]),
-    (400, #"{"code":3,"message":"bad aud"}"#, .refused, ["malformed", "libraries.cgr.dev"]),
-    (503, #"{"code":14,"message":"unavailable"}"#, .network, ["failing; try again later"]),
-    (418, "<html>teapot</html>", .network, ["not Chainguard's error format", "--chainguard-issuer"]),
+     ["invalid identity token", "issuer must be exactly 'https://token.actions.githubusercontent.com'", "must match 'repo:octo-org/app:ref:refs/heads/main'", "chainctl iam identities create"]),
+    (401, #"{"code":16,"message":"invalid audience"}"#, .refused,
+     ["does not accept the audience 'issuer.enforce.dev'", "--chainguard-oidc-audience"]),
+    (403, #"{"code":7,"message":"permission denied"}"#, .refused, ["permission denied", "role that may pull Python libraries", "entitled"]),
+    (404, #"{"code":5,"message":"identity not found"}"#, .refused, ["No assumable identity '0123abcd/4567ef89'", "chainctl iam identities list"]),
+    (400, #"{"code":3,"message":"bad aud"}"#, .refused, ["bad aud", "--chainguard-oidc-audience"]),
+    (503, #"{"code":14,"message":"unavailable"}"#, .network, ["try again later"]),
+    (418, "<html>teapot</html>", .network, ["without Chainguard's error format", "--chainguard-issuer"]),
   ])
   func refusalsSayWhatWasPresentedAndWhatToChange(status: Int, body: String, exit: IndexKit.ExitStatus, expected: [String]) throws {
     let stub = StubTransport { _ in RegistryFixtures.response(status, body) }

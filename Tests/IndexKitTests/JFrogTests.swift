@@ -75,12 +75,14 @@ import Testing
 
   @Test(arguments: [
     (401, #"{"errors":[{"status":401,"message":"Failed to validate the token"}]}"#, IndexKit.ExitStatus.refused,
-     ["Failed to validate the token", "integration 'github-oidc'", "issuer 'https://token.actions.githubusercontent.com'", "audience 'jfrog-github'", "--jfrog-oidc-audience", "identity mappings"]),
+     ["Failed to validate the token", "integration 'github-oidc'", "No identity mapping of 'github-oidc'", "iss 'https://token.actions.githubusercontent.com'"]),
+    (401, #"{"errors":[{"status":401,"message":"Token audience mismatch"}]}"#, .refused,
+     ["must equal the token's aud 'jfrog-github'", "asked the CI for a token with the audience 'jfrog-github'", "--jfrog-oidc-audience"]),
     (400, #"{"errors":[{"status":400,"message":"Invalid request"}]}"#, .refused, ["Invalid request", "identity mappings"]),
-    (404, #"{"errors":[{"status":404,"message":"Provider not found"}]}"#, .refused, ["Provider not found", "--jfrog-oidc-provider", "Manage Integrations"]),
+    (404, #"{"errors":[{"status":404,"message":"Provider not found"}]}"#, .refused, ["Provider not found", "no OIDC integration named 'github-oidc'", "--jfrog-oidc-provider"]),
     (403, #"{"errors":[{"status":403,"message":"Forbidden"}]}"#, .refused, ["token scope"]),
     (500, #"{"errors":[{"status":500,"message":"boom"}]}"#, .network, ["boom", "try again later"]),
-    (401, "<html>login</html>", .network, ["not JFrog's error format", "--jfrog-url"]),
+    (401, "<html>login</html>", .network, ["without JFrog's error format", "--jfrog-url"]),
   ])
   func refusalsSayWhatWasPresentedAndWhatToChange(status: Int, body: String, exit: IndexKit.ExitStatus, expected: [String]) throws {
     let stub = StubTransport { _ in RegistryFixtures.response(status, body) }

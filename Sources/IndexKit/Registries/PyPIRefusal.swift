@@ -15,7 +15,8 @@ enum PyPIRefusal {
       return .unavailable(
         "PyPI (\(host)) answered the token request with HTTP \(response.status)\(message) and no list of errors; this suggests trouble on the index's side. Wait a few minutes and try again; PyPI's status is at https://status.python.org/.")
     }
-    var sentences = errors.map { PyPIErrors.explain(code: $0.code, description: $0.description, presented: claims, index: host) }
+    let site = host == "upload.pypi.org" ? "pypi.org" : host
+    var sentences = errors.map { PyPIErrors.explain(code: $0.code, description: $0.description, presented: claims, index: site) }
     if errors.contains(where: { $0.code == "invalid-reuse-token" }) {
       sentences.append("This token came from \(source.name).")
     }
