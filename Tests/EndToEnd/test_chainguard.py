@@ -115,3 +115,13 @@ def test_missing_identity_is_a_usage_error(emu, rsandbox):
     assert result.code == 2, result
     assert "CHAINGUARD_IDENTITY" in result.stderr and "CHAINGUARD_PYTHON_TOKEN" in result.stderr
     assert emu.requests() == []
+
+
+def test_doctor_describes_the_exchange_without_doing_it(emu, rsandbox):
+    env = rsandbox.github_runner_env(CHAINGUARD_IDENTITY=IDENTITY)
+    result = rsandbox.run(["doctor", index_url(emu), "--registry", "chainguard",
+                           "--chainguard-issuer", emu.chainguard.url, "--offline"], env)
+    assert result.code == 0, result
+    assert f"POST {emu.chainguard.url}/sts/exchange?aud=libraries.cgr.dev&identity={IDENTITY}" in result.stdout
+    assert "audience 'issuer.enforce.dev'" in result.stdout and "username  _token" in result.stdout
+    assert emu.requests() == []

@@ -36,9 +36,9 @@ extension PyPI: PreviewableRegistry {
     let base = Self.oidcBase(index)
     return ExchangePreview(
       steps: [
-        "GET \(base)/audience (the audience the index wants)",
+        "GET \(base)/audience (the audience the index wants; usually '\(index.name)')",
         "POST \(base)/mint-token (a fresh CI token for every attempt; the upload token lives 15 minutes)",
-      ], audience: nil, identity: source, username: Self.username)
+      ], audience: index.name, identity: source, username: Self.username)
   }
 }
 
