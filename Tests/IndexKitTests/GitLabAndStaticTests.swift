@@ -98,14 +98,14 @@ import Testing
   }
 
   @Test func fileVariantsDropTheTrailingNewline() throws {
-    let directory = RegistryFixtures.temporaryDirectory()
-    defer { RegistryFixtures.remove(directory) }
-    RegistryFixtures.write("ci-user\n", to: directory + "/user")
-    RegistryFixtures.write("p@ss word\r\n", to: directory + "/password")
-    let registry = try StaticIndex.make(
-      settings: Settings(environment: Environment([
-        "INDEXKEY_USERNAME_FILE": directory + "/user", "INDEXKEY_PASSWORD_FILE": directory + "/password",
-      ])), identity: .auto)
+    let registry = try withTemporaryDirectory { directory in
+      writeFile(directory + "/user", "ci-user\n")
+      writeFile(directory + "/password", "p@ss word\r\n")
+      return try StaticIndex.make(
+        settings: Settings(environment: Environment([
+          "INDEXKEY_USERNAME_FILE": directory + "/user", "INDEXKEY_PASSWORD_FILE": directory + "/password",
+        ])), identity: .auto)
+    }
     #expect(registry.username == "ci-user")
     #expect(registry.password.revealed == "p@ss word")
   }

@@ -224,14 +224,14 @@ import Testing
 
   @Test(arguments: [true, false])
   func aForkPullRequestGetsItsOwnMessage(fork: Bool) throws {
-    let directory = RegistryFixtures.temporaryDirectory()
-    defer { RegistryFixtures.remove(directory) }
-    let event = directory + "/event.json"
-    RegistryFixtures.write(#"{"pull_request":{"head":{"repo":{"fork":\#(fork)}}}}"#, to: event)
-    let stub = StubTransport(sequence: [.success(Self.audience)])
-    let context = RegistryFixtures.context(stub, environment: ["GITHUB_EVENT_NAME": "pull_request", "GITHUB_EVENT_PATH": event])
-    let error = #expect(throws: IdentityError.self) {
-      try registry(MissingIdentity()).credential(for: target(), in: context)
+    let error = try withTemporaryDirectory { directory in
+      let event = directory + "/event.json"
+      writeFile(event, #"{"pull_request":{"head":{"repo":{"fork":\#(fork)}}}}"#)
+      let stub = StubTransport(sequence: [.success(Self.audience)])
+      let context = RegistryFixtures.context(stub, environment: ["GITHUB_EVENT_NAME": "pull_request", "GITHUB_EVENT_PATH": event])
+      return #expect(throws: IdentityError.self) {
+        try registry(MissingIdentity()).credential(for: target(), in: context)
+      }
     }
     #expect(error?.exitStatus == .noIdentity)
     #expect(error?.message.contains("pull request from a fork") == fork)

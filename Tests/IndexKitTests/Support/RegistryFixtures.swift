@@ -1,9 +1,8 @@
-import Glibc
 import IndexKit
 import Synchronization
 
 /// Shared helpers for the registry tests: unsigned JWTs, a CI identity that counts
-/// its tokens, a context around a stub transport, and temporary files.
+/// its tokens, and a context around a stub transport.
 enum RegistryFixtures {
   static let now: UnixTime = 1_790_000_000
 
@@ -51,35 +50,6 @@ enum RegistryFixtures {
   static func url(_ text: String) -> WebURL {
     // Test inputs are literals known to parse.
     (try? WebURL(text, what: "test URL")) ?? { fatalError("bad test URL \(text)") }()
-  }
-
-  /// A fresh directory under /tmp, removed by the caller with `remove(_:)`.
-  static func temporaryDirectory() -> String {
-    var template = Array("/tmp/indexkey-registries-XXXXXX".utf8CString)
-    return template.withUnsafeMutableBufferPointer { buffer in
-      guard let base = buffer.baseAddress, let path = mkdtemp(base) else { fatalError("mkdtemp failed") }
-      return String(cString: path)
-    }
-  }
-
-  static func write(_ text: String, to path: String) {
-    let fd = open(path, O_WRONLY | O_CREAT | O_TRUNC, 0o600)
-    precondition(fd >= 0, "cannot create \(path)")
-    _ = text.utf8CString.withUnsafeBufferPointer { Glibc.write(fd, $0.baseAddress, $0.count - 1) }
-    close(fd)
-  }
-
-  /// Removes a flat directory made by ``temporaryDirectory()`` and the files in it.
-  static func remove(_ directory: String) {
-    guard let dir = opendir(directory) else { return }
-    var names: [String] = []
-    while let entry = readdir(dir) {
-      let name = withUnsafeBytes(of: entry.pointee.d_name) { String(decoding: $0.prefix { $0 != 0 }, as: UTF8.self) }
-      if name != "." && name != ".." { names.append(name) }
-    }
-    closedir(dir)
-    for name in names { unlink(directory + "/" + name) }
-    rmdir(directory)
   }
 }
 
