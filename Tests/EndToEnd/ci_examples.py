@@ -190,6 +190,7 @@ class CommandLine:
     ci: str
     id_tokens: dict[str, list[str]] = field(default_factory=dict)  # GitLab: NAME -> audiences
     oidc: bool = False  # Bitbucket: the step has `oidc: true`
+    environment: Optional[str] = None  # GitLab: the job's `environment:` (a claim of its ID tokens)
 
     def __str__(self) -> str:
         name = self.file.relative_to(REPO_ROOT) if self.file.is_relative_to(REPO_ROOT) else self.file
@@ -342,9 +343,13 @@ def gitlab_commands(path: Path, variables: dict[str, str]) -> list[CommandLine]:
         scripts = _as_list(job.get("before_script", default.get("before_script"))) + _as_list(job["script"])
         tokens = {token: [str(a) for a in _as_list(spec.get("aud"))]
                   for token, spec in (job.get("id_tokens") or {}).items()}
+        environment = job.get("environment")
+        if isinstance(environment, dict):
+            environment = environment.get("name")
         for item in scripts:
             for line in indexkey_lines(str(item)):
-                found.append(CommandLine(path, f"job {name}", line, env, "gitlab", id_tokens=tokens))
+                found.append(CommandLine(path, f"job {name}", line, env, "gitlab", id_tokens=tokens,
+                                         environment=environment))
     return found
 
 

@@ -14,7 +14,9 @@ import os
 import subprocess
 import sys
 import time
+from dataclasses import dataclass
 from pathlib import Path
+from typing import Optional
 
 import pytest
 
@@ -115,6 +117,8 @@ def configure_emulator(emu) -> None:
     if "pypi" in services:
         workflow = github["job_workflow_ref"].split("@", 1)[0].rsplit("/", 1)[-1]
         emu.pypi.add_publisher(github["repository"], workflow)
+        gitlab = emu.ci.claims["gitlab"]
+        emu.pypi.publishers.append(GitLabPublisher(gitlab["project_path"], ".gitlab-ci.yml", "pypi"))
     if getattr(emu, "google", None) is not None:
         google = emu.google
         for pool, issuer in (("github", github["iss"]), ("gitlab", emu.ci.claims["gitlab"]["iss"]),
@@ -132,6 +136,23 @@ def configure_emulator(emu) -> None:
         aws.add_role(AWS_ROLE, [{"sub": github["sub"]}, {"sub": emu.ci.claims["gitlab"]["sub"]},
                                 {"sub": emu.ci.claims["bitbucket"]["sub"]}])
         aws.add_domain("my-domain", AWS_ACCOUNT)
+
+
+@dataclass
+class GitLabPublisher:
+    """A GitLab trusted publisher as PyPI matches one: project path, top-level pipeline file
+    and environment (the emulated PyPI knows GitHub publishers only)."""
+
+    project_path: str
+    pipeline_file: str
+    environment: Optional[str] = None
+    pending_project: Optional[str] = None
+
+    def matches(self, claims: dict) -> bool:
+        uri = claims.get("ci_config_ref_uri")
+        return (claims.get("project_path") == self.project_path
+                and isinstance(uri, str) and uri.split("@", 1)[0].endswith("//" + self.pipeline_file)
+                and (self.environment is None or claims.get("environment") == self.environment))
 
 
 class ExampleRunner:
@@ -212,8 +233,9 @@ class ExampleRunner:
         if command.ci in ("gitlab", "bitbucket", "circleci"):  # project variables are environment there
             env.update(VARIABLES)
         env.update(command.env)
+        claims = {"environment": command.environment} if command.environment else {}
         for name, audiences in command.id_tokens.items():
-            env[name] = self.emu.ci.mint("gitlab", audiences[0] if len(audiences) == 1 else audiences)
+            env[name] = self.emu.ci.mint("gitlab", audiences[0] if len(audiences) == 1 else audiences, **claims)
         if command.ci == "bitbucket" and command.oidc:
             env["BITBUCKET_STEP_OIDC_TOKEN"] = self.emu.ci.mint("bitbucket")
         env["PATH"] = f"{self.shim.parent}:{env.get('PATH') or os.environ.get('PATH', '/usr/bin:/bin')}"

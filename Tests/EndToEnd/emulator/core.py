@@ -166,11 +166,15 @@ class Service:
 
     @property
     def url(self) -> str:
-        return f"http://{LOOPBACK}:{self.port}"
+        scheme = "https" if getattr(self.emulator, "tls", None) is not None else "http"
+        return f"{scheme}://{LOOPBACK}:{self.port}"
 
     def start(self) -> None:
         handler_class = type(f"{type(self).__name__}Handler", (_Handler,), {"service": self})
         server = _Server((LOOPBACK, 0), handler_class)
+        tls = getattr(self.emulator, "tls", None)  # emulator.tls.LoopbackTLS, for benchmarks
+        if tls is not None:
+            server.socket = tls.wrap(server.socket)
         self._server = server
         self._thread = threading.Thread(target=server.serve_forever, name=f"emu-{self.name}",
                                         kwargs={"poll_interval": 0.05}, daemon=True)
