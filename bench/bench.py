@@ -1,0 +1,426 @@
+"""One benchmark run against the emulator (serving https): indexkey, the Python tools users
+run today, and the libcurl floor, flow by flow; then a markdown table.
+
+    python3 bench/bench.py --venv DIR --floor PATH [--bin indexkey] [--runs 20] [--out FILE]
+
+Usually started by bench/run.sh, which builds the floor and the venv of Python tools. A flow
+whose registry (or the keyring subcommand) this build of indexkey lacks is listed as "not
+available in this build"; the decision comes from `indexkey login --help` and `indexkey --help`.
+For every command, one run first counts the requests and TLS connections each emulated
+service received, then hyperfine times it.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import platform
+import shlex
+import statistics
+import subprocess
+import sys
+import tempfile
+import time
+import urllib.parse
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Optional
+
+ROOT = Path(__file__).resolve().parents[1]
+PEERS = ROOT / "bench" / "peers"
+sys.path.insert(0, str(ROOT / "Tests" / "EndToEnd"))
+
+from ci_examples import Capabilities  # noqa: E402
+from emulator import Emulator  # noqa: E402
+from emulator.latency import simulate_round_trip  # noqa: E402
+from emulator.tls import LoopbackTLS  # noqa: E402
+
+TENANT = "3f1b5c2e-7a4d-4e8b-9c1f-0d2e3a4b5c6d"
+CLIENT = "6d5c1f2a-8f4e-4b7a-9c3d-2e1f0a9b8c7d"
+AZURE_SCOPE = "499b84ac-1321-427f-aa17-267ca6975798/.default"
+EXCHANGE_AUDIENCE = "api://AzureADTokenExchange"
+CHAINGUARD_IDENTITY = "0123abcd4567ef890123abcd4567ef8901234567/0a1b2c3d4e5f6a7b"
+GCP_PROVIDER = "projects/123456789012/locations/global/workloadIdentityPools/bench/providers/github"
+GCP_SA = "publisher@bench-project.iam.gserviceaccount.com"
+AWS_ACCOUNT, AWS_REGION, AWS_DOMAIN = "111122223333", "eu-west-1", "my-domain"
+AWS_ROLE = f"arn:aws:iam::{AWS_ACCOUNT}:role/bench"
+CODEARTIFACT_URL = f"https://{AWS_DOMAIN}-{AWS_ACCOUNT}.d.codeartifact.{AWS_REGION}.amazonaws.com/pypi/my-repo/simple/"
+GAR_KEYRING_URL = "https://europe-west1-python.pkg.dev/bench-project/python/simple/"
+CLOUD_PLATFORM = "https://www.googleapis.com/auth/cloud-platform"
+
+
+def q(text: str) -> str:
+    return urllib.parse.quote(text, safe="")
+
+
+@dataclass
+class Tool:
+    name: str
+    argv: list[str]
+    kind: str  # indexkey, peer, floor, reference
+
+
+@dataclass
+class Flow:
+    name: str
+    tools: list[Tool]
+    env: dict[str, str] = field(default_factory=dict)
+    unavailable: Optional[str] = None
+    prepare: Optional[callable] = None  # run before counting and timing (e.g. warm a cache)
+
+
+class Bench:
+    def __init__(self, args: argparse.Namespace, work: Path) -> None:
+        self.args, self.work = args, work
+        self.binary = str(Path(args.bin).resolve())
+        self.caps = Capabilities.of(Path(self.binary))
+        top = subprocess.run([self.binary, "--help"], capture_output=True, text=True).stdout
+        self.has_keyring = any(line.strip().startswith("keyring") for line in top.splitlines())
+        self.emu = Emulator()
+        self.emu.tls = LoopbackTLS(work / "tls")
+        self.emu.start()
+        if args.simulate_rtt:
+            simulate_round_trip(self.emu, args.simulate_rtt / 1000)
+        self.python = str(Path(args.venv) / "bin" / "python")
+
+    # -- emulator state every flow shares ----------------------------------------
+    def base_env(self) -> dict[str, str]:
+        emu, ca = self.emu, str(self.emu.tls.ca_file)
+        home = self.work / "home"
+        home.mkdir(exist_ok=True)
+        return {
+            "PATH": os.environ["PATH"], "HOME": str(home), "LANG": "C.UTF-8",
+            "GITHUB_ACTIONS": "true", "ACTIONS_ID_TOKEN_REQUEST_URL": emu.github.request_url,
+            "ACTIONS_ID_TOKEN_REQUEST_TOKEN": emu.github.request_token,
+            "AZURE_CLIENT_ID": CLIENT, "AZURE_TENANT_ID": TENANT, "AZURE_AUTHORITY_HOST": emu.entra.url,
+            "SSL_CERT_FILE": ca, "CURL_CA_BUNDLE": ca, "REQUESTS_CA_BUNDLE": ca, "AWS_CA_BUNDLE": ca,
+            "XDG_CACHE_HOME": str(self.work / "cache"), "PYTHONDONTWRITEBYTECODE": "",
+        }
+
+    def github_step(self, audience: str) -> str:
+        emu = self.emu
+        audience = audience if audience.startswith("@") else q(audience)  # @name@: from an earlier answer
+        return f"GET|{emu.github.request_url}&audience={audience}|Authorization: bearer {emu.github.request_token}||value"
+
+    def indexkey(self, *args: str) -> Tool:
+        return Tool("indexkey", [self.binary, *args], "indexkey")
+
+    def floor(self, *steps: str, name: str = "floor (C, libcurl)") -> Tool:
+        return Tool(name, [self.args.floor, *steps], "floor")
+
+    def missing(self, registry: str, *flags: str) -> Optional[str]:
+        gaps = self.caps.missing(list(flags), [registry], [])
+        return ", ".join(gaps) if gaps else None
+
+    # -- flows -------------------------------------------------------------------
+    def flows(self) -> list[Flow]:
+        emu = self.emu
+        emu.trust_github(TENANT, CLIENT)
+        github = emu.github.claims
+        flows = [Flow("reference: process start", [
+            self.indexkey("--version"),
+            Tool("python3 -c pass (the venv's interpreter)", [self.python, "-c", "pass"], "reference"),
+            self.floor(name="floor binary, no request")])]
+        flows.append(self.azure_flow())
+        flows += self.google_flows(github)
+        flows.append(self.aws_flow(github))
+        flows.append(self.chainguard_flow(github))
+        flows.append(self.jfrog_flow(github))
+        flows.append(self.pypi_flow(github))
+        flows.append(self.multi_flow())
+        flows += self.keyring_flows()
+        return flows
+
+    def azure_feed(self, feed: str = "feed") -> str:
+        return f"{self.emu.index.url}/org/proj/_packaging/{feed}/pypi/simple/"
+
+    def azure_steps(self) -> list[str]:
+        body = (f"client_id={CLIENT}&grant_type=client_credentials&scope={q(AZURE_SCOPE)}"
+                f"&client_assertion_type={q('urn:ietf:params:oauth:client-assertion-type:jwt-bearer')}"
+                f"&client_assertion=@value@")
+        return [self.github_step(EXCHANGE_AUDIENCE),
+                f"POST|{self.emu.entra.url}/{TENANT}/oauth2/v2.0/token|"
+                f"Content-Type: application/x-www-form-urlencoded|{body}|access_token"]
+
+    def azure_flow(self) -> Flow:
+        return Flow("Azure Artifacts (GitHub OIDC → Entra ID)", [
+            self.indexkey("login", self.azure_feed(), "--registry", "azure-artifacts", "--identity", "github",
+                          "--write", "shell"),
+            Tool("azure-identity (ClientAssertionCredential)", [self.python, str(PEERS / "azure_identity.py")], "peer"),
+            self.floor(*self.azure_steps())])
+
+    def google_flows(self, github: dict) -> list[Flow]:
+        flows = []
+        for impersonate in (False, True):
+            name = f"Google Artifact Registry, {'with' if impersonate else 'without'} impersonation"
+            gap = self.missing("google-artifact-registry", "--gcp-workload-identity-provider")
+            google = getattr(self.emu, "google", None)
+            if gap or google is None:
+                flows.append(Flow(name, [], unavailable=gap or "the emulator has no Google service"))
+                continue
+            number, pool, provider = GCP_PROVIDER.split("/")[1], GCP_PROVIDER.split("/")[5], GCP_PROVIDER.split("/")[7]
+            if not flows:
+                google.add_provider(number, pool, provider, github["iss"])
+                google.add_service_account(GCP_SA)
+                google.grant(GCP_SA, "roles/iam.workloadIdentityUser",
+                             f"principalSet://iam.googleapis.com/{GCP_PROVIDER.rsplit('/providers/', 1)[0]}"
+                             f"/attribute.repository/{github['repository']}")
+            audience = "https://iam.googleapis.com/" + GCP_PROVIDER
+            sts, iam = google.sts.url + "/v1/token", google.iam.url
+            config = {
+                "type": "external_account", "audience": "//iam.googleapis.com/" + GCP_PROVIDER,
+                "subject_token_type": "urn:ietf:params:oauth:token-type:jwt", "token_url": sts,
+                "credential_source": {
+                    "url": f"{self.emu.github.request_url}&audience={q(audience)}",
+                    "headers": {"Authorization": "Bearer " + self.emu.github.request_token},
+                    "format": {"type": "json", "subject_token_field_name": "value"}}}
+            args = ["login", f"{google.index.url}/bench-project/python/simple/", "--registry",
+                    "google-artifact-registry", "--identity", "github", "--gcp-workload-identity-provider",
+                    GCP_PROVIDER, "--gcp-sts-endpoint", sts, "--gcp-iam-credentials-endpoint", iam, "--write", "shell"]
+            body = "&".join(f"{k}={q(v)}" for k, v in [
+                ("grant_type", "urn:ietf:params:oauth:grant-type:token-exchange"),
+                ("requested_token_type", "urn:ietf:params:oauth:token-type:access_token"),
+                ("subject_token_type", "urn:ietf:params:oauth:token-type:jwt"),
+                ("audience", "//iam.googleapis.com/" + GCP_PROVIDER), ("scope", CLOUD_PLATFORM)])
+            steps = [self.github_step(audience),
+                     f"POST|{sts}|Content-Type: application/x-www-form-urlencoded|{body}&subject_token=@value@|access_token"]
+            if impersonate:
+                config["service_account_impersonation_url"] = f"{iam}/v1/projects/-/serviceAccounts/{GCP_SA}:generateAccessToken"
+                args[-2:-2] = ["--gcp-service-account", GCP_SA]
+                steps.append(f"POST|{iam}/v1/projects/-/serviceAccounts/{GCP_SA}:generateAccessToken|"
+                             f"Authorization: Bearer @access_token@^Content-Type: application/json|"
+                             f'{{"scope":["{CLOUD_PLATFORM}"],"lifetime":"3600s"}}|accessToken')
+            path = self.work / f"gcp-{impersonate}.json"
+            path.write_text(json.dumps(config))
+            flows.append(Flow(name, [
+                self.indexkey(*args),
+                Tool("google-auth (identity_pool, URL source)", [self.python, str(PEERS / "google_auth.py")], "peer"),
+                Tool("keyring get + keyrings.google-artifactregistry-auth",
+                     [str(Path(self.args.venv) / "bin" / "keyring"), "get", GAR_KEYRING_URL, "oauth2accesstoken"], "peer"),
+                self.floor(*steps)], env={"GOOGLE_APPLICATION_CREDENTIALS": str(path)}))
+        return flows
+
+    def aws_flow(self, github: dict) -> Flow:
+        name = "AWS CodeArtifact (GitHub OIDC → STS → CodeArtifact)"
+        gap = self.missing("aws-codeartifact", "--aws-role-arn")
+        aws = getattr(self.emu, "aws", None)
+        if gap or aws is None:
+            return Flow(name, [], unavailable=gap or "the emulator has no AWS service")
+        aws.add_oidc_provider(AWS_ACCOUNT, github["iss"], ["sts.amazonaws.com"])
+        aws.add_role(AWS_ROLE, [{"aud": "sts.amazonaws.com", "sub": github["sub"]}])
+        aws.add_domain(AWS_DOMAIN, AWS_ACCOUNT)
+        sts, codeartifact = aws.sts.url, aws.codeartifact.url
+        venv = str(Path(self.args.venv))
+        return Flow(name, [
+            self.indexkey("login", CODEARTIFACT_URL, "--identity", "github", "--aws-role-arn", AWS_ROLE,
+                          "--aws-sts-endpoint", sts, "--aws-codeartifact-endpoint", codeartifact, "--write", "shell"),
+            Tool("aws codeartifact get-authorization-token (AWS CLI)",
+                 ["sh", str(PEERS / "aws.sh"), "cli", venv, CODEARTIFACT_URL, AWS_DOMAIN, AWS_ACCOUNT], "peer"),
+            Tool("keyring get + keyrings.codeartifact",
+                 ["sh", str(PEERS / "aws.sh"), "keyring", venv, CODEARTIFACT_URL, AWS_DOMAIN, AWS_ACCOUNT], "peer"),
+            self.floor(self.github_step("sts.amazonaws.com"),
+                       f"POST|{sts}/|Content-Type: application/x-www-form-urlencoded|Action=AssumeRoleWithWebIdentity"
+                       f"&Version=2011-06-15&RoleArn={q(AWS_ROLE)}&RoleSessionName=floor&WebIdentityToken=@value@|"
+                       "AccessKeyId,SecretAccessKey,SessionToken",
+                       f"POST|{codeartifact}/v1/authorization-token?domain={AWS_DOMAIN}&domain-owner={AWS_ACCOUNT}"
+                       f"&duration=3600|sigv4:{AWS_REGION}:codeartifact||authorizationToken")],
+            env={"AWS_ROLE_ARN": AWS_ROLE, "AWS_REGION": AWS_REGION, "AWS_ENDPOINT_URL_STS": sts,
+                 "AWS_ENDPOINT_URL_CODEARTIFACT": codeartifact})
+
+    def chainguard_flow(self, github: dict) -> Flow:
+        name = "Chainguard Libraries (GitHub OIDC → Chainguard STS)"
+        gap = self.missing("chainguard", "--chainguard-issuer")
+        if gap or "chainguard" not in self.emu.services:
+            return Flow(name, [], unavailable=gap or "the emulator has no Chainguard service")
+        self.emu.chainguard.add_identity(CHAINGUARD_IDENTITY, github["iss"], github["sub"])
+        issuer = self.emu.chainguard.url
+        return Flow(name, [
+            self.indexkey("login", f"{self.emu.index.url}/python/simple/", "--registry", "chainguard", "--identity",
+                          "github", "--chainguard-issuer", issuer, "--write", "shell"),
+            self.floor(self.github_step("issuer.enforce.dev"),
+                       f"POST|{issuer}/sts/exchange?aud=libraries.cgr.dev&identity={q(CHAINGUARD_IDENTITY)}|"
+                       "Authorization: Bearer @value@||token")],
+            env={"CHAINGUARD_IDENTITY": CHAINGUARD_IDENTITY})
+
+    def jfrog_flow(self, github: dict) -> Flow:
+        name = "JFrog Artifactory (GitHub OIDC → Access token exchange)"
+        gap = self.missing("jfrog", "--jfrog-oidc-provider")
+        if gap or "jfrog" not in self.emu.services:
+            return Flow(name, [], unavailable=gap or "the emulator has no JFrog service")
+        jfrog = self.emu.jfrog
+        jfrog.add_integration("github-oidc", github["iss"], "jfrog-github", [({"repository": github["repository"]}, "ci-bot")])
+        body = json.dumps({"grant_type": "urn:ietf:params:oauth:grant-type:token-exchange",
+                           "subject_token_type": "urn:ietf:params:oauth:token-type:id_token",
+                           "subject_token": "@value@", "provider_name": "github-oidc"}, separators=(",", ":"))
+        return Flow(name, [
+            self.indexkey("login", jfrog.repository_url + "/simple", "--registry", "jfrog", "--identity", "github",
+                          "--jfrog-oidc-provider", "github-oidc", "--jfrog-oidc-audience", "jfrog-github",
+                          "--write", "shell"),
+            self.floor(self.github_step("jfrog-github"),
+                       f"POST|{jfrog.url}/access/api/v1/oidc/token|Content-Type: application/json|{body}|access_token")])
+
+    def pypi_flow(self, github: dict) -> Flow:
+        name = "PyPI trusted publishing (audience → GitHub OIDC → mint)"
+        gap = self.missing("pypi")
+        if gap or "pypi" not in self.emu.services:
+            return Flow(name, [], unavailable=gap or "the emulator has no PyPI service")
+        pypi = self.emu.pypi
+        workflow = github["job_workflow_ref"].split("@", 1)[0].rsplit("/", 1)[-1]
+        pypi.add_publisher(github["repository"], workflow)
+        return Flow(name, [
+            self.indexkey("login", pypi.upload_url, "--registry", "pypi", "--identity", "github", "--write", "pypirc",
+                          "--pypirc", str(self.work / "pypirc")),
+            Tool("twine trusted publishing (up to the minted token)",
+                 [self.python, str(PEERS / "twine_mint.py"), pypi.upload_url], "peer"),
+            self.floor(f"GET|{pypi.url}/_/oidc/audience|||audience", self.github_step("@audience@"),
+                       f'POST|{pypi.url}/_/oidc/mint-token|Content-Type: application/json|{{"token":"@value@"}}|token')])
+
+    def multi_flow(self) -> Flow:
+        feeds = [self.azure_feed(f"feed{i}") for i in (1, 2, 3)]
+        return Flow("Three Azure Artifacts feeds in one call", [
+            self.indexkey("login", *feeds, "--registry", "azure-artifacts", "--identity", "github", "--write", "shell"),
+            self.floor(*(self.azure_steps() * 3), name="floor (C, libcurl), the three in sequence")])
+
+    def keyring_flows(self) -> list[Flow]:
+        name = "keyring helper (pip/uv --keyring-provider subprocess)"
+        if not self.has_keyring:
+            return [Flow(name, [], unavailable="no keyring subcommand in `indexkey --help`")]
+        link = self.work / "keyring-bin"
+        subprocess.run([self.binary, "keyring", "install", str(link)], env=self.base_env(), check=True,
+                       capture_output=True)
+        feed = self.azure_feed()
+        helper = str(link / "keyring")
+        host = urllib.parse.urlsplit(feed).netloc
+        env = {"INDEXKEY_REGISTRY": f"{host}=azure-artifacts", "INDEXKEY_IDENTITY": "github"}
+        venv_keyring = str(Path(self.args.venv) / "bin" / "keyring")
+        tools = [Tool("indexkey keyring get, cached", [helper, "get", feed, "EntraToken"], "indexkey"),
+                 Tool("indexkey keyring get, uncached (INDEXKEY_NO_CACHE=1)",
+                      ["env", "INDEXKEY_NO_CACHE=1", helper, "get", feed, "EntraToken"], "indexkey")]
+        if getattr(self.emu, "google", None) is not None and self.caps.registries & {"google-artifact-registry"}:
+            tools.append(Tool("keyring get + keyrings.google-artifactregistry-auth (GCP, no cache)",
+                              [venv_keyring, "get", GAR_KEYRING_URL, "oauth2accesstoken"], "peer"))
+            env["GOOGLE_APPLICATION_CREDENTIALS"] = str(self.work / "gcp-False.json")
+        tools.append(self.floor(*self.azure_steps(), name="floor (C, libcurl), the Azure exchange"))
+
+        def warm() -> None:
+            subprocess.run([helper, "get", feed, "EntraToken"], env={**self.base_env(), **env}, check=True,
+                           capture_output=True)
+        return [Flow(name, tools, env=env, prepare=warm)]
+
+    # -- measuring --------------------------------------------------------------
+    def count(self, tool: Tool, env: dict[str, str]) -> tuple[int, int, dict[str, tuple[int, int]]]:
+        emu = self.emu
+        before = {s: (len(emu.requests(s)), emu.connections(s)) for s in emu.services}
+        proc = subprocess.run(tool.argv, env=env, capture_output=True, text=True, timeout=120)
+        if proc.returncode != 0:
+            raise SystemExit(f"{tool.name} failed (exit {proc.returncode}):\n{proc.stderr[-2000:]}")
+        time.sleep(0.05)  # let the emulator finish logging
+        per = {}
+        for s in emu.services:
+            r, c = len(emu.requests(s)) - before[s][0], emu.connections(s) - before[s][1]
+            if r or c:
+                per[s] = (r, c)
+        return sum(r for r, _ in per.values()), sum(c for _, c in per.values()), per
+
+    def time(self, flow: Flow, env: dict[str, str]) -> list[dict]:
+        out = self.work / "hyperfine.json"
+        cmd = ["hyperfine", "-N", "--style", "none", "--warmup", str(self.args.warmup), "--runs", str(self.args.runs),
+               "--export-json", str(out)]
+        for tool in flow.tools:
+            cmd += ["-n", tool.name, shlex.join(tool.argv)]
+        subprocess.run(cmd, env=env, check=True, stdout=subprocess.DEVNULL)
+        return json.loads(out.read_text())["results"]
+
+    def run(self) -> dict:
+        results = []
+        for flow in self.flows():
+            print(f"bench: {flow.name}", file=sys.stderr, flush=True)
+            if flow.unavailable:
+                results.append({"flow": flow.name, "unavailable": flow.unavailable})
+                continue
+            env = {**self.base_env(), **flow.env}
+            if flow.prepare:
+                flow.prepare()
+            counts = [self.count(tool, env) for tool in flow.tools]
+            timings = self.time(flow, env)
+            rows = []
+            for tool, (requests, connections, per), t in zip(flow.tools, counts, timings):
+                rows.append({"tool": tool.name, "kind": tool.kind, "median": t["median"] * 1000,
+                             "min": t["min"] * 1000, "max": t["max"] * 1000, "mean": t["mean"] * 1000,
+                             "requests": requests, "connections": connections,
+                             "per_service": {s: list(v) for s, v in per.items()}})
+            results.append({"flow": flow.name, "rows": rows})
+        return {"date": time.strftime("%Y-%m-%d %H:%M UTC", time.gmtime()), "machine": machine(),
+                "runs": self.args.runs, "rtt_ms": self.args.rtt or self.args.simulate_rtt,
+                "rtt_mode": "netem" if self.args.rtt else "simulated in the emulator" if self.args.simulate_rtt else None,
+                "results": results}
+
+
+def machine() -> dict:
+    model = ""
+    try:
+        for line in Path("/proc/cpuinfo").read_text().splitlines():
+            if line.startswith("model name"):
+                model = line.split(":", 1)[1].strip()
+                break
+    except OSError:
+        pass
+    return {"cpu": model, "cores": os.cpu_count(), "kernel": platform.release(),
+            "load": " ".join(f"{x:.2f}" for x in os.getloadavg())}
+
+
+def markdown(report: dict) -> str:
+    m = report["machine"]
+    lines = [f"{report['date']} · {m['cores']} × {m['cpu']} · Linux {m['kernel']} · load average at the end "
+             f"{m['load']} · {report['runs']} runs per command"
+             + (f" · round trip {report['rtt_ms']:g} ms ({report['rtt_mode']})" if report.get("rtt_ms") else ""), "",
+             "| flow | tool | median ms | min–max ms | × fastest Python | × floor | requests | TLS connections |",
+             "| --- | --- | ---: | ---: | ---: | ---: | ---: | ---: |"]
+    for flow in report["results"]:
+        if "unavailable" in flow:
+            lines.append(f"| {flow['flow']} | *not available in this build: {flow['unavailable']}* | | | | | | |")
+            continue
+        rows = flow["rows"]
+        peers = [r["median"] for r in rows if r["kind"] == "peer"]
+        floors = [r["median"] for r in rows if r["kind"] == "floor"]
+        fastest, floor = (min(peers) if peers else None), (floors[0] if floors else None)
+        for i, r in enumerate(rows):
+            vs_peer = f"{r['median'] / fastest:.2f}" if fastest and r["kind"] != "reference" else ""
+            vs_floor = f"{r['median'] / floor:.2f}" if floor and r["kind"] not in ("floor", "reference") else ""
+            lines.append(f"| {flow['flow'] if i == 0 else ''} | {r['tool']} | {r['median']:.1f} | "
+                         f"{r['min']:.1f}–{r['max']:.1f} | {vs_peer} | {vs_floor} | {r['requests']} | {r['connections']} |")
+    lines += ["", "Requests and connections per emulated service (requests/connections), one run of each command:", ""]
+    for flow in report["results"]:
+        for r in flow.get("rows", []):
+            if r["per_service"]:
+                detail = ", ".join(f"{s} {a}/{b}" for s, (a, b) in r["per_service"].items())
+                lines.append(f"- {flow['flow']} — {r['tool']}: {detail}")
+    return "\n".join(lines) + "\n"
+
+
+def main() -> int:
+    parser = argparse.ArgumentParser()
+    parser.add_argument("--bin", default=os.environ.get("INDEXKEY_BIN", str(ROOT / ".build/release/indexkey")))
+    parser.add_argument("--venv", required=True)
+    parser.add_argument("--floor", required=True)
+    parser.add_argument("--runs", type=int, default=20)
+    parser.add_argument("--warmup", type=int, default=2)
+    parser.add_argument("--rtt", type=float, default=0, help="the loopback round trip run.sh set up with netem (ms), for the report")
+    parser.add_argument("--simulate-rtt", type=float, default=0, help="delay every emulated service by this round trip (ms)")
+    parser.add_argument("--out", help="also write the JSON report here")
+    args = parser.parse_args()
+    with tempfile.TemporaryDirectory(prefix="indexkey-bench-") as tmp:
+        bench = Bench(args, Path(tmp))
+        try:
+            report = bench.run()
+        finally:
+            bench.emu.stop()
+    if args.out:
+        Path(args.out).write_text(json.dumps(report, indent=2) + "\n")
+    sys.stdout.write(markdown(report))
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
