@@ -24,7 +24,7 @@ import ci_examples
 from ci_examples import (ACTION, EXAMPLES, GITLAB_TEMPLATE, Capabilities, CommandLine, ci_of, commands,
                          example_files, indexkey_lines, load_yaml, schema_groups)
 from ci_support import box  # noqa: F401  (a fixture)
-from emulator.ci import CIRCLECI_ORG, EXCHANGE_AUDIENCE, trust
+from emulator.ci import CIRCLECI_ORG, DEFAULT_AUDIENCES, EXCHANGE_AUDIENCE, trust
 from harness import CLIENT_ID, REPO_ROOT, TENANT, Result, binary_path
 
 # The ids the examples write literally (Azure Pipelines, Buildkite): the emulator has an app
@@ -121,20 +121,23 @@ def configure_emulator(emu) -> None:
         emu.pypi.publishers.append(GitLabPublisher(gitlab["project_path"], ".gitlab-ci.yml", "pypi"))
     if getattr(emu, "google", None) is not None:
         google = emu.google
-        for pool, issuer in (("github", github["iss"]), ("gitlab", emu.ci.claims["gitlab"]["iss"]),
-                             ("circleci", emu.ci.claims["circleci"]["iss"])):
-            google.add_provider(GCP_NUMBER, pool, pool, issuer)
+        for pool, ci, audiences in (("github", None, None), ("gitlab", "gitlab", ["https://gitlab.com"]),
+                                    ("circleci", "circleci", [CIRCLECI_ORG])):
+            issuer = emu.ci.claims[ci]["iss"] if ci else github["iss"]
+            google.add_provider(GCP_NUMBER, pool, pool, issuer, allowed_audiences=audiences)
         google.add_service_account(GCP_SERVICE_ACCOUNT)
         google.grant(GCP_SERVICE_ACCOUNT, "roles/iam.workloadIdentityUser",
                      f"principalSet://iam.googleapis.com/projects/{GCP_NUMBER}/locations/global/"
                      f"workloadIdentityPools/github/attribute.repository/{github['repository']}")
     if getattr(emu, "aws", None) is not None:
         aws = emu.aws
+        bitbucket = DEFAULT_AUDIENCES["bitbucket"]
         aws.add_oidc_provider(AWS_ACCOUNT, github["iss"], ["sts.amazonaws.com"])
-        for ci in ("gitlab", "bitbucket"):
-            aws.add_oidc_provider(AWS_ACCOUNT, emu.ci.claims[ci]["iss"], ["sts.amazonaws.com"])
-        aws.add_role(AWS_ROLE, [{"sub": github["sub"]}, {"sub": emu.ci.claims["gitlab"]["sub"]},
-                                {"sub": emu.ci.claims["bitbucket"]["sub"]}])
+        aws.add_oidc_provider(AWS_ACCOUNT, emu.ci.claims["gitlab"]["iss"], ["sts.amazonaws.com"])
+        aws.add_oidc_provider(AWS_ACCOUNT, emu.ci.claims["bitbucket"]["iss"], [bitbucket])
+        aws.add_role(AWS_ROLE, [{"aud": "sts.amazonaws.com", "sub": github["sub"]},
+                                {"aud": "sts.amazonaws.com", "sub": emu.ci.claims["gitlab"]["sub"]},
+                                {"aud": bitbucket, "sub": emu.ci.claims["bitbucket"]["sub"]}])
         aws.add_domain("my-domain", AWS_ACCOUNT)
 
 
