@@ -54,6 +54,10 @@ def q(text: str) -> str:
     return urllib.parse.quote(text, safe="")
 
 
+class PeerFailed(Exception):
+    pass
+
+
 @dataclass
 class Tool:
     name: str
@@ -193,12 +197,16 @@ class Bench:
                              f'{{"scope":["{CLOUD_PLATFORM}"],"lifetime":"3600s"}}|accessToken')
             path = self.work / f"gcp-{impersonate}.json"
             path.write_text(json.dumps(config))
-            flows.append(Flow(name, [
-                self.indexkey(*args),
-                Tool("google-auth (identity_pool, URL source)", [self.python, str(PEERS / "google_auth.py")], "peer"),
-                Tool("keyring get + keyrings.google-artifactregistry-auth",
-                     [str(Path(self.args.venv) / "bin" / "keyring"), "get", GAR_KEYRING_URL, "oauth2accesstoken"], "peer"),
-                self.floor(*steps)], env={"GOOGLE_APPLICATION_CREDENTIALS": str(path)}))
+            tools = [self.indexkey(*args),
+                     Tool("google-auth (identity_pool, URL source)", [self.python, str(PEERS / "google_auth.py")], "peer")]
+            if not impersonate:  # with impersonation it takes google-auth's path, measured just above
+                tools.append(Tool("keyring get + keyrings.google-artifactregistry-auth",
+                                  [str(Path(self.args.venv) / "bin" / "keyring"), "get", GAR_KEYRING_URL,
+                                   "oauth2accesstoken"], "peer"))
+            flows.append(Flow(name, tools + [self.floor(*steps)],
+                # google-github-actions/auth exports the project too; without it google.auth.default()
+                # asks Cloud Resource Manager for it (one more request, to a host not emulated here)
+                env={"GOOGLE_APPLICATION_CREDENTIALS": str(path), "GOOGLE_CLOUD_PROJECT": "bench-project"}))
         return flows
 
     def aws_flow(self, github: dict) -> Flow:
@@ -225,7 +233,7 @@ class Bench:
                        "AccessKeyId,SecretAccessKey,SessionToken",
                        f"POST|{codeartifact}/v1/authorization-token?domain={AWS_DOMAIN}&domain-owner={AWS_ACCOUNT}"
                        f"&duration=3600|sigv4:{AWS_REGION}:codeartifact||authorizationToken")],
-            env={"AWS_ROLE_ARN": AWS_ROLE, "AWS_REGION": AWS_REGION, "AWS_ENDPOINT_URL_STS": sts,
+            env={"AWS_ROLE_ARN": AWS_ROLE, "AWS_REGION": AWS_REGION, "AWS_DEFAULT_REGION": AWS_REGION, "AWS_ENDPOINT_URL_STS": sts,
                  "AWS_ENDPOINT_URL_CODEARTIFACT": codeartifact})
 
     def chainguard_flow(self, github: dict) -> Flow:
@@ -301,6 +309,7 @@ class Bench:
             tools.append(Tool("keyring get + keyrings.google-artifactregistry-auth (GCP, no cache)",
                               [venv_keyring, "get", GAR_KEYRING_URL, "oauth2accesstoken"], "peer"))
             env["GOOGLE_APPLICATION_CREDENTIALS"] = str(self.work / "gcp-False.json")
+            env["GOOGLE_CLOUD_PROJECT"] = "bench-project"
         tools.append(self.floor(*self.azure_steps(), name="floor (C, libcurl), the Azure exchange"))
 
         def warm() -> None:
@@ -310,11 +319,16 @@ class Bench:
 
     # -- measuring --------------------------------------------------------------
     def count(self, tool: Tool, env: dict[str, str]) -> tuple[int, int, dict[str, tuple[int, int]]]:
+        """Requests and connections of one run. A Python tool the emulator refuses is reported
+        (PeerFailed); indexkey or the floor failing ends the benchmark."""
         emu = self.emu
         before = {s: (len(emu.requests(s)), emu.connections(s)) for s in emu.services}
         proc = subprocess.run(tool.argv, env=env, capture_output=True, text=True, timeout=120)
+        if proc.returncode != 0 and tool.kind == "peer":
+            last = [line for line in proc.stderr.splitlines() if line.strip()][-1:] or [f"exit {proc.returncode}"]
+            raise PeerFailed(last[0][:300])
         if proc.returncode != 0:
-            raise SystemExit(f"{tool.name} failed (exit {proc.returncode}):\n{proc.stderr[-2000:]}")
+            raise SystemExit(f"{tool.name} failed (exit {proc.returncode}):\n{proc.stderr[:1500]}\n…\n{proc.stderr[-1500:]}")
         time.sleep(0.05)  # let the emulator finish logging
         per = {}
         for s in emu.services:
@@ -342,7 +356,13 @@ class Bench:
             env = {**self.base_env(), **flow.env}
             if flow.prepare:
                 flow.prepare()
-            counts = [self.count(tool, env) for tool in flow.tools]
+            counts, failed = [], []
+            for tool in list(flow.tools):
+                try:
+                    counts.append(self.count(tool, env))
+                except PeerFailed as error:
+                    flow.tools.remove(tool)
+                    failed.append({"tool": tool.name, "failed": str(error)})
             timings = self.time(flow, env)
             rows = []
             for tool, (requests, connections, per), t in zip(flow.tools, counts, timings):
@@ -350,7 +370,7 @@ class Bench:
                              "min": t["min"] * 1000, "max": t["max"] * 1000, "mean": t["mean"] * 1000,
                              "requests": requests, "connections": connections,
                              "per_service": {s: list(v) for s, v in per.items()}})
-            results.append({"flow": flow.name, "rows": rows})
+            results.append({"flow": flow.name, "rows": rows, "failed": failed})
         return {"date": time.strftime("%Y-%m-%d %H:%M UTC", time.gmtime()), "machine": machine(),
                 "runs": self.args.runs, "rtt_ms": self.args.rtt or self.args.simulate_rtt,
                 "rtt_mode": "netem" if self.args.rtt else "simulated in the emulator" if self.args.simulate_rtt else None,
@@ -390,6 +410,8 @@ def markdown(report: dict) -> str:
             vs_floor = f"{r['median'] / floor:.2f}" if floor and r["kind"] not in ("floor", "reference") else ""
             lines.append(f"| {flow['flow'] if i == 0 else ''} | {r['tool']} | {r['median']:.1f} | "
                          f"{r['min']:.1f}–{r['max']:.1f} | {vs_peer} | {vs_floor} | {r['requests']} | {r['connections']} |")
+        for f in flow.get("failed", []):
+            lines.append(f"| | {f['tool']}: *failed here, not measured: {f['failed']}* | | | | | | |")
     lines += ["", "Requests and connections per emulated service (requests/connections), one run of each command:", ""]
     for flow in report["results"]:
         for r in flow.get("rows", []):

@@ -6,7 +6,7 @@
  *   floor 'GET|URL|Header: v|BODY|field,field' 'POST|URL|...' ...
  *
  * Each argument is one request: METHOD|URL|HEADERS (separated by ^)|BODY|FIELDS. FIELDS are
- * names whose values are taken from the answer ("name":"value" in JSON, <name>value</name> in
+ * names (letters, digits, _) whose values are taken from the answer ("name":"value" in JSON, <name>value</name> in
  * XML) and substituted for @name@ in later requests. A header "sigv4:REGION:SERVICE" signs the
  * request with AWS SigV4 (libcurl's CURLOPT_AWS_SIGV4) using @AccessKeyId@, @SecretAccessKey@
  * and @SessionToken@. CA bundle: SSL_CERT_FILE. Exit 1 on any non-2xx answer.
@@ -42,7 +42,8 @@ static char *expand(const char *text) {
   char *out = malloc(strlen(text) + 65536), *o = out; /* room for the substituted values */
   while (*text) {
     const char *end;
-    if (*text == '@' && (end = strchr(text + 1, '@')) && end > text + 1) {
+    if (*text == '@' && (end = strchr(text + 1, '@')) && end > text + 1 &&
+        strspn(text + 1, "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789_") == (size_t)(end - text - 1)) {
       char name[64];
       snprintf(name, sizeof name, "%.*s", (int)(end - text - 1), text + 1);
       o += sprintf(o, "%s", lookup(name));

@@ -1,6 +1,6 @@
 """google-auth with the external_account configuration google-github-actions/auth writes:
-the GitHub OIDC endpoint as a URL credential source, STS, and (with BENCH_GCP_SERVICE_ACCOUNT)
-service account impersonation. Exit 0 when an access token was issued."""
+the GitHub OIDC endpoint as a URL credential source, STS, and service account impersonation
+when the file names one. Exit 0 when an access token was issued."""
 import json
 import os
 
