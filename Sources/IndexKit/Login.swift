@@ -72,9 +72,18 @@ public func login(_ plan: LoginPlan, in context: Context) -> LoginReport {
   var report = LoginReport(results: results, outputs: [], outputError: nil, dryRun: plan.dryRun)
   let credentials = report.credentials
   guard !credentials.isEmpty else { return report }
+  let outputs: [PlannedOutput]
   do {
-    let outputs = try plan.sinks.flatMap { try $0.plan(credentials, in: context) }
-    report.outputs = outputs
+    outputs = try plan.sinks.flatMap { try $0.plan(credentials, in: context) }
+  } catch {
+    // Nothing is written, but the report (`--json --show-secrets`) may still show the
+    // credentials: register them with the CI's masker all the same.
+    if !plan.dryRun { CIMasker.detect(context.environment).mask(credentials.flatMap(\.secretForms), console: context.console) }
+    report.outputError = asUserFacing(error)
+    return report
+  }
+  report.outputs = outputs
+  do {
     try OutputWriter.apply(outputs, credentials: credentials, dryRun: plan.dryRun, in: context)
   } catch {
     report.outputError = asUserFacing(error)

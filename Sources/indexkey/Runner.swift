@@ -23,6 +23,9 @@ enum Runner {
     }
     let report = IndexKit.login(plan, in: context)
     report.render(to: console, now: context.clock.now())
+    if options.json {
+      console.out(report.json(showSecrets: options.showSecrets, now: context.clock.now()).revealed)
+    }
     if report.exitStatus != .ok {
       throw ExitCode(report.exitStatus.rawValue)
     }

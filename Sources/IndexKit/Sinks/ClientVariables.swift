@@ -1,21 +1,205 @@
-/// The environment variables that point Python packaging clients at the credentials.
+/// A Python packaging client whose environment variables indexkey can write.
+public enum PackagingClient: String, CaseIterable, Sendable {
+  case pip, uv, twine, poetry, pdm, hatch
+}
+
+/// How the variable-style sinks (GitHub env and outputs, shells, GitLab env file, Azure
+/// Pipelines) describe the indexes: which clients, and in which role.
+public struct ClientOptions: Sendable {
+  /// The clients whose variables are written, in this order.
+  public var clients: [PackagingClient] = PackagingClient.allCases
+  /// Add the indexes next to the client's main index instead of replacing it.
+  public var extra = false
+  /// With ``extra``: whether pip's main index is public PyPI (no `PIP_INDEX_URL` set, or it
+  /// points at pypi.org), which makes the extra index a dependency-confusion risk.
+  public var mainIndexIsPublic = true
+  /// Set when the netrc sink holds the credentials: pip's URLs then carry none.
+  public var netrc: NetrcHandOff?
+
+  public init() {}
+
+  /// Reads `--clients`, `--extra` and the environment's `PIP_INDEX_URL`.
+  public static func from(_ settings: Settings) throws(ConfigError) -> ClientOptions {
+    var options = ClientOptions()
+    if let list = settings.value("clients") {
+      var chosen: [PackagingClient] = []
+      for item in list.split(separator: ",").map({ $0.trimmingSpaces.lowercased() }) where !item.isEmpty {
+        guard let client = PackagingClient(rawValue: item) else {
+          throw ConfigError("--clients '\(item)' is not a known client; use any of: \(PackagingClient.allCases.map(\.rawValue).joined(separator: ", ")).")
+        }
+        if !chosen.contains(client) { chosen.append(client) }
+      }
+      guard !chosen.isEmpty else { throw ConfigError("--clients needs at least one client.") }
+      options.clients = PackagingClient.allCases.filter(chosen.contains)
+    }
+    options.extra = settings.value("extra") == "true"
+    if let main = settings.environment["PIP_INDEX_URL"] {
+      options.mainIndexIsPublic = isPublicPyPI(main)
+    }
+    return options
+  }
+
+  /// True for pypi.org's own index URLs.
+  static func isPublicPyPI(_ url: String) -> Bool {
+    guard let parsed = try? WebURL(IndexURLText.withoutCredentials(url), what: "") else { return false }
+    return parsed.host == "pypi.org" || parsed.host == "pypi.python.org" || parsed.host == "files.pythonhosted.org"
+  }
+}
+
+/// Where the netrc sink writes, so pip's URLs can leave the credentials out and the
+/// variable sinks can point `NETRC` at a file that is not the default one.
+public struct NetrcHandOff: Sendable, Equatable {
+  public var path: String
+  public var isDefault: Bool
+
+  public init(path: String, isDefault: Bool) {
+    self.path = path
+    self.isDefault = isDefault
+  }
+}
+
+/// The environment variables for every selected client, for all the indexes at once.
 ///
-/// The first index becomes `PIP_INDEX_URL`; further ones `PIP_EXTRA_INDEX_URL`
-/// (space-separated, as pip splits it). Variable-style sinks (GitHub env, shell) format
-/// this same list, so they always agree.
+/// Roles follow the order of the indexes: the first is the main index (`PIP_INDEX_URL`,
+/// `UV_DEFAULT_INDEX`, `PDM_PYPI_URL`), the others are added beside it (`PIP_EXTRA_INDEX_URL`,
+/// `UV_INDEX`); with `--extra` every index is added beside the client's own main index.
+/// Upload-only clients (twine, `uv publish`, PDM and Hatch publishing) get the first index
+/// that has an upload URL. Every variable-style sink formats this one list, so they agree.
+public struct VariableSet: Sendable {
+  public var variables: [(name: String, value: SecretText)] = []
+  public var warnings: [String] = []
+
+  public var names: [String] { variables.map(\.name) }
+
+  mutating func add(_ name: String, _ value: SecretText) {
+    variables.append((name, value))
+  }
+}
+
 public enum ClientVariables {
-  public static func build(_ credentials: [Credential]) -> [(name: String, value: SecretText)] {
-    guard let first = credentials.first else { return [] }
-    var out: [(String, SecretText)] = [("PIP_INDEX_URL", url(first))]
-    let extras = credentials.dropFirst().map(url)
-    if !extras.isEmpty {
-      out.append(("PIP_EXTRA_INDEX_URL", extras.dropFirst().reduce(extras[extras.startIndex]) { "\($0) \($1)" }))
+  public static func build(_ credentials: [Credential], options: ClientOptions = ClientOptions()) -> VariableSet {
+    var set = VariableSet()
+    guard !credentials.isEmpty else { return set }
+    let upload = credentials.first { $0.index.uploadURL != nil }
+    for client in options.clients {
+      switch client {
+      case .pip: pip(credentials, options, &set)
+      case .uv: uv(credentials, upload, options, &set)
+      case .twine: publisher(upload, url: "TWINE_REPOSITORY_URL", user: "TWINE_USERNAME", password: "TWINE_PASSWORD", &set)
+      case .poetry: poetry(credentials, &set)
+      case .pdm: pdm(credentials, upload, options, &set)
+      case .hatch: publisher(upload, url: "HATCH_INDEX_REPO", user: "HATCH_INDEX_USER", password: "HATCH_INDEX_AUTH", &set)
+      }
+    }
+    if let netrc = options.netrc, !netrc.isDefault, options.clients.contains(.pip) || options.clients.contains(.uv) {
+      set.add("NETRC", SecretText(plain: netrc.path))
+    }
+    return set
+  }
+
+  /// The install URL as pip reads it: percent-encoded credentials, or none when netrc has them.
+  public static func pipURL(_ credential: Credential, options: ClientOptions) -> SecretText {
+    if options.netrc != nil { return SecretText(plain: credential.index.simpleURL.description) }
+    return credential.index.simpleURL.withCredentials(username: credential.username, password: credential.password)
+  }
+
+  static func joined(_ values: [SecretText]) -> SecretText {
+    var out = SecretText()
+    for (i, v) in values.enumerated() {
+      if i > 0 { out += " " }
+      out += v
     }
     return out
   }
 
-  /// The install URL with percent-encoded credentials.
-  static func url(_ credential: Credential) -> SecretText {
-    credential.index.simpleURL.withCredentials(username: credential.username, password: credential.password)
+  private static func pip(_ credentials: [Credential], _ options: ClientOptions, _ set: inout VariableSet) {
+    let urls = credentials.map { pipURL($0, options: options) }
+    if options.extra {
+      set.add("PIP_EXTRA_INDEX_URL", joined(urls))
+      if options.mainIndexIsPublic { set.warnings.append(dependencyConfusionWarning) }
+    } else {
+      set.add("PIP_INDEX_URL", urls[0])
+      if urls.count > 1 { set.add("PIP_EXTRA_INDEX_URL", joined(Array(urls.dropFirst()))) }
+    }
+  }
+
+  static let dependencyConfusionWarning =
+    "--extra adds the index beside pip's main index, which is public PyPI here: pip then takes the highest version from any index, so a package published on PyPI under one of your internal names wins (dependency confusion, CVE-2018-20225). Prefer the default (PIP_INDEX_URL) with an index that proxies PyPI and prefers its own packages."
+
+  private static func uv(_ credentials: [Credential], _ upload: Credential?, _ options: ClientOptions, _ set: inout VariableSet) {
+    let entries = credentials.map { SecretText(plain: "\($0.index.name)=\($0.index.simpleURL)") }
+    if options.extra {
+      set.add("UV_INDEX", joined(entries))
+    } else {
+      set.add("UV_DEFAULT_INDEX", entries[0])
+      if entries.count > 1 { set.add("UV_INDEX", joined(Array(entries.dropFirst()))) }
+    }
+    for credential in credentials {
+      let env = IndexNaming.uvEnvironmentName(credential.index.name)
+      set.add("UV_INDEX_\(env)_USERNAME", SecretText(plain: credential.username))
+      set.add("UV_INDEX_\(env)_PASSWORD", "\(credential.password)")
+    }
+    publisher(upload, url: "UV_PUBLISH_URL", user: "UV_PUBLISH_USERNAME", password: "UV_PUBLISH_PASSWORD", &set)
+  }
+
+  private static func poetry(_ credentials: [Credential], _ set: inout VariableSet) {
+    for credential in credentials {
+      let name = credential.index.name
+      guard let env = IndexNaming.poetryEnvironmentName(name) else {
+        set.warnings.append(
+          "Poetry cannot read credentials for an index named '\(name)' from the environment (it maps only letters, digits and '-'); give --name with lower-case letters, digits and '-'.")
+        continue
+      }
+      set.add("POETRY_HTTP_BASIC_\(env)_USERNAME", SecretText(plain: credential.username))
+      set.add("POETRY_HTTP_BASIC_\(env)_PASSWORD", "\(credential.password)")
+      guard let upload = credential.index.uploadURL else { continue }
+      if IndexNaming.poetryCanDefineRepository(name) {
+        set.add("POETRY_REPOSITORIES_\(env)_URL", SecretText(plain: upload.description))
+      } else {
+        set.warnings.append(
+          "Poetry cannot define a publish repository named '\(name)' from the environment (POETRY_REPOSITORIES_<NAME>_URL allows no digits); run `poetry config repositories.\(name) \(upload)` or give --name without digits.")
+      }
+    }
+  }
+
+  private static func pdm(_ credentials: [Credential], _ upload: Credential?, _ options: ClientOptions, _ set: inout VariableSet) {
+    if !options.extra, let main = credentials.first {
+      set.add("PDM_PYPI_URL", SecretText(plain: main.index.simpleURL.description))
+      set.add("PDM_PYPI_USERNAME", SecretText(plain: main.username))
+      set.add("PDM_PYPI_PASSWORD", "\(main.password)")
+    }
+    publisher(upload, url: "PDM_PUBLISH_REPO", user: "PDM_PUBLISH_USERNAME", password: "PDM_PUBLISH_PASSWORD", &set)
+  }
+
+  /// An upload URL with the credentials beside it (never inside it: twine does not decode them).
+  private static func publisher(_ upload: Credential?, url: String, user: String, password: String, _ set: inout VariableSet) {
+    guard let upload, let target = upload.index.uploadURL else { return }
+    set.add(url, SecretText(plain: target.description))
+    set.add(user, SecretText(plain: upload.username))
+    set.add(password, "\(upload.password)")
+  }
+}
+
+/// Small helpers for index URLs given as text (existing config values).
+enum IndexURLText {
+  /// The URL without a `user:password@` part.
+  static func withoutCredentials(_ text: String) -> String {
+    guard let schemeEnd = text.firstRange(of: "://") else { return text }
+    let rest = text[schemeEnd.upperBound...]
+    let authorityEnd = rest.firstIndex { $0 == "/" || $0 == "?" || $0 == "#" } ?? rest.endIndex
+    guard let at = rest[..<authorityEnd].lastIndex(of: "@") else { return text }
+    return String(text[..<schemeEnd.upperBound]) + String(rest[rest.index(after: at)...])
+  }
+
+  /// Compares two index URLs ignoring credentials, case of scheme and host, and a trailing slash.
+  static func sameIndex(_ a: String, _ b: String) -> Bool {
+    func key(_ s: String) -> String? {
+      guard let url = try? WebURL(withoutCredentials(s), what: "") else { return nil }
+      var path = url.path
+      while path.hasSuffix("/") && path.count > 1 { path.removeLast() }
+      return url.origin + path
+    }
+    guard let x = key(a), let y = key(b) else { return false }
+    return x == y
   }
 }

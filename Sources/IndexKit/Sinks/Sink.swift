@@ -14,12 +14,23 @@ public struct PlannedOutput: Sendable {
   public var content: SecretText
   /// What is written, in words, for the report: "PIP_INDEX_URL", "[feed] section".
   public var summary: String
+  /// The variables, sections or entries written, one each (for `--json`).
+  public var items: [String]
+  /// Things the user should know about this output (shown once each in the report).
+  public var warnings: [String]
 
-  public init(sink: String, action: Action, content: SecretText, summary: String) {
+  public init(sink: String, action: Action, content: SecretText, summary: String, items: [String]? = nil, warnings: [String] = []) {
     self.sink = sink
     self.action = action
     self.content = content
     self.summary = summary
+    self.items = items ?? [summary]
+    self.warnings = warnings
+  }
+
+  /// An output listing `items`, summarised as their comma-separated list.
+  public init(sink: String, action: Action, content: SecretText, items: [String], warnings: [String] = []) {
+    self.init(sink: sink, action: action, content: content, summary: items.joined(separator: ", "), items: items, warnings: warnings)
   }
 
   /// Where, in words: a path or "stdout".
@@ -55,5 +66,31 @@ enum VariableRules {
     if value.contains(anyOf: ["\r", "\n", "\r\n", "\0"]) {
       throw SinkError("Refusing to write \(name): its value contains a line break or NUL, which would corrupt the file.")
     }
+  }
+
+  /// Refuses NUL, which no environment variable can hold.
+  static func requireNoNUL(_ value: SecretText, name: String) throws(SinkError) {
+    if value.contains(anyOf: ["\0"]) {
+      throw SinkError("Refusing to export \(name): its value contains a NUL byte.")
+    }
+  }
+
+  /// The client variables as `(name, value)` lines, each checked, with one formatter for
+  /// the sink's syntax; the output lists the variable names and carries the set's warnings.
+  static func render(
+    _ set: VariableSet, sink: String, action: PlannedOutput.Action, singleLine: Bool = true,
+    extraWarnings: [String] = [], line: (String, SecretText) -> SecretText
+  ) throws(SinkError) -> PlannedOutput {
+    var content = SecretText()
+    for (name, value) in set.variables {
+      try validate(name: name)
+      if singleLine {
+        try requireSingleLine(value, name: name)
+      } else {
+        try requireNoNUL(value, name: name)
+      }
+      content += line(name, value)
+    }
+    return PlannedOutput(sink: sink, action: action, content: content, items: set.names, warnings: set.warnings + extraWarnings)
   }
 }
