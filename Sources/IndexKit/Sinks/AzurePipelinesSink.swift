@@ -35,13 +35,13 @@ public struct AzurePipelinesSink: Sink {
 
 /// Escaping for logging commands (azure-pipelines-task-lib `taskcommand.ts`).
 enum AzureLogging {
-  /// Data: `%`→`%AZP25` first, then CR→`%0D`, LF→`%0A`.
+  /// Data: `%`→`%AZP25`, CR→`%0D`, LF→`%0A`.
   static func escapeData(_ value: String) -> String {
-    value.replacing("%", with: "%AZP25").replacing("\r", with: "%0D").replacing("\n", with: "%0A")
+    escapeScalars(value, ["%": "%AZP25", "\r": "%0D", "\n": "%0A"])
   }
 
   /// Property values: as data, plus `]`→`%5D` and `;`→`%3B`.
   static func escapeProperty(_ value: String) -> String {
-    escapeData(value).replacing("]", with: "%5D").replacing(";", with: "%3B")
+    escapeScalars(value, ["%": "%AZP25", "\r": "%0D", "\n": "%0A", "]": "%5D", ";": "%3B"])
   }
 }

@@ -36,10 +36,20 @@ public enum CIMasker: Sendable, Equatable {
     }
   }
 
-  /// `%`→`%25` first, then CR→`%0D`, LF→`%0A` (the runner unescapes in reverse).
+  /// `%`→`%25`, CR→`%0D`, LF→`%0A` (the runner unescapes in reverse).
   static func escapeGitHub(_ value: String) -> String {
-    value.replacing("%", with: "%25").replacing("\r", with: "%0D").replacing("\n", with: "%0A")
+    escapeScalars(value, ["%": "%25", "\r": "%0D", "\n": "%0A"])
   }
+}
+
+/// Replaces single Unicode scalars. `String.replacing` works on characters, where
+/// CR LF is one character that neither "\r" nor "\n" matches.
+func escapeScalars(_ value: String, _ table: [Unicode.Scalar: String]) -> String {
+  var out = ""
+  for scalar in value.unicodeScalars {
+    if let replacement = table[scalar] { out += replacement } else { out.unicodeScalars.append(scalar) }
+  }
+  return out
 }
 
 extension Credential {

@@ -16,7 +16,10 @@ public struct ClientOptions: Sendable {
   /// Set when the netrc sink holds the credentials: pip's URLs then carry none.
   public var netrc: NetrcHandOff?
 
-  public init() {}
+  public init(clients: [PackagingClient] = PackagingClient.allCases, extra: Bool = false) {
+    self.clients = clients
+    self.extra = extra
+  }
 
   /// Reads `--clients`, `--extra` and the environment's `PIP_INDEX_URL`.
   public static func from(_ settings: Settings) throws(ConfigError) -> ClientOptions {

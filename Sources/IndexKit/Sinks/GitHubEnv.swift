@@ -1,7 +1,9 @@
 /// `$GITHUB_ENV`: `NAME=value` lines the runner applies to later steps (FORMATS.md §1.1).
 ///
-/// Values are single-line (CR/LF refused), names validated, and the file appended to,
-/// never truncated. Masking happens before this is written (``OutputWriter``).
+/// Names are validated and the file appended to, never truncated. Single-line values are
+/// written `NAME=value`; a value with a line break uses the heredoc form with a fresh random
+/// delimiter, refused if the value contains it. Masking happens before this is written
+/// (``OutputWriter``).
 public struct GitHubEnvSink: Sink {
   public var path: String?
   public var options: ClientOptions
@@ -23,7 +25,19 @@ public struct GitHubEnvSink: Sink {
     for name in set.names where Self.forbidden.contains(name) || name.hasPrefix("GITHUB_") || name.hasPrefix("RUNNER_") {
       throw SinkError("Refusing to set \(name) through GITHUB_ENV: the runner reserves it.")
     }
-    return [try VariableRules.render(set, sink: name, action: .appendFile(file)) { "\($0)=\($1)\n" }]
+    return [try VariableRules.render(set, sink: name, action: .appendFile(file), singleLine: false, line: GitHubFileCommand.line)]
+  }
+}
+
+/// The syntax `GITHUB_ENV` and `GITHUB_OUTPUT` share (the runner's `EnvFileKeyValuePairs`).
+enum GitHubFileCommand {
+  static func line(_ name: String, _ value: SecretText) throws(SinkError) -> SecretText {
+    guard value.contains(anyOf: ["\r", "\n", "\r\n"]) else { return "\(name)=\(value)\n" }
+    let delimiter = "ghadelimiter_" + randomHex(16)
+    if value.revealed.contains(delimiter) {
+      throw SinkError("Refusing to write \(name): its value contains the heredoc delimiter.")
+    }
+    return "\(name)<<\(delimiter)\n" + value + "\n\(delimiter)\n"
   }
 }
 
@@ -50,6 +64,9 @@ public struct GitHubOutputSink: Sink {
       throw SinkError("--write github-output needs the GITHUB_OUTPUT file, which GitHub Actions sets in every step; outside Actions give a path as github-output=PATH.")
     }
     let set = ClientVariables.build(credentials, options: options)
-    return [try VariableRules.render(set, sink: name, action: .appendFile(file), extraWarnings: [Self.jobOutputWarning]) { "\($0)=\($1)\n" }]
+    return [
+      try VariableRules.render(
+        set, sink: name, action: .appendFile(file), singleLine: false, extraWarnings: [Self.jobOutputWarning], line: GitHubFileCommand.line)
+    ]
   }
 }

@@ -15,9 +15,10 @@ public struct ShellSink: Sink {
     "export \(name)=\(quote(value))\n"
   }
 
-  /// Single quotes, with `'` written as `'\''`; secret parts stay secret.
+  /// Single quotes, with `'` written as `'\''` (per scalar: a quote followed by a
+  /// combining mark is still a quote to the shell); secret parts stay secret.
   static func quote(_ value: SecretText) -> SecretText {
-    "'" + value.mapParts { $0.replacing("'", with: "'\\''") } + "'"
+    "'" + value.mapParts { escapeScalars($0, ["'": "'\\''"]) } + "'"
   }
 }
 
@@ -36,7 +37,7 @@ public struct FishSink: Sink {
 
   /// Inside fish single quotes only `\\` and `\'` are escapes.
   static func quote(_ value: SecretText) -> SecretText {
-    "'" + value.mapParts { $0.replacing("\\", with: "\\\\").replacing("'", with: "\\'") } + "'"
+    "'" + value.mapParts { escapeScalars($0, ["\\": "\\\\", "'": "\\'"]) } + "'"
   }
 }
 

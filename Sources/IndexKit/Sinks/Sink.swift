@@ -79,7 +79,7 @@ enum VariableRules {
   /// the sink's syntax; the output lists the variable names and carries the set's warnings.
   static func render(
     _ set: VariableSet, sink: String, action: PlannedOutput.Action, singleLine: Bool = true,
-    extraWarnings: [String] = [], line: (String, SecretText) -> SecretText
+    extraWarnings: [String] = [], line: (String, SecretText) throws(SinkError) -> SecretText
   ) throws(SinkError) -> PlannedOutput {
     var content = SecretText()
     for (name, value) in set.variables {
@@ -89,7 +89,7 @@ enum VariableRules {
       } else {
         try requireNoNUL(value, name: name)
       }
-      content += line(name, value)
+      content += try line(name, value)
     }
     return PlannedOutput(sink: sink, action: action, content: content, items: set.names, warnings: set.warnings + extraWarnings)
   }
