@@ -33,8 +33,8 @@ enum SinkFixtures {
   }
 
   /// The text of `Fixtures/sinks/<name>`.
-  static func text(_ name: String, file: String = #filePath) -> String {
-    var dir = file
+  static func text(_ name: String) -> String {
+    var dir = #filePath  // …/Tests/IndexKitTests/Support/SinkFixtures.swift
     for _ in 0..<2 { dir = String(dir[..<(dir.lastIndex(of: "/") ?? dir.endIndex)]) }
     return try! FileIO.readText("\(dir)/Fixtures/sinks/\(name)")
   }
