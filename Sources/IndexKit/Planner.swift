@@ -121,15 +121,16 @@ public enum SinkCatalog {
   /// `--write a,b=PATH,c`; with none given, `github-env` inside GitHub Actions, else nothing.
   public static func sinks(_ writes: [String], settings: Settings) throws -> [any Sink] {
     let items = writes.flatMap { $0.split(separator: ",").map { $0.trimmingSpaces } }.filter { !$0.isEmpty }
+    let clients = try ClientOptions.from(settings)
     if items.isEmpty {
       let env = settings.environment
-      return env["GITHUB_ACTIONS"] == "true" && env.has("GITHUB_ENV") ? [GitHubEnvSink(options: try ClientOptions.from(settings))] : []
+      return env["GITHUB_ACTIONS"] == "true" && env.has("GITHUB_ENV") ? [GitHubEnvSink(options: clients)] : []
     }
     let requested = items.map { item in
       let parts = item.split(separator: "=", maxSplits: 1).map(String.init)
       return (name: parts[0], path: parts.count == 2 ? parts[1] : nil)
     }
-    var setup = SinkSetup(settings: settings, clients: try ClientOptions.from(settings))
+    var setup = SinkSetup(settings: settings, clients: clients)
     if let netrc = requested.first(where: { $0.name == "netrc" }) {
       setup.clients.netrc = try netrcHandOff(netrc.path, settings)
     }

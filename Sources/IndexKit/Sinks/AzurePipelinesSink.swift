@@ -19,13 +19,14 @@ public struct AzurePipelinesSink: Sink {
       warnings.append(
         "Azure Pipelines keeps secret variables out of later steps' environments; map them in each step that needs them:\n    env:\n\(mapping)")
     }
-    return [
-      try VariableRules.render(set, sink: name, action: .stdout, singleLine: false, extraWarnings: warnings) { name, value in
-        let secret = !value.secretParts.isEmpty
-        return "##vso[task.setvariable variable=\(AzureLogging.escapeProperty(name))\(secret ? ";issecret=true" : "")]"
-          + value.mapParts(AzureLogging.escapeData) + "\n"
-      }
-    ]
+    var output = try VariableRules.render(set, sink: name, action: .stdout, singleLine: false, extraWarnings: warnings) { name, value in
+      let secret = !value.secretParts.isEmpty
+      return "##vso[task.setvariable variable=\(AzureLogging.escapeProperty(name))\(secret ? ";issecret=true" : "")]"
+        + value.mapParts(AzureLogging.escapeData) + "\n"
+    }
+    // The agent unescapes the command before it uses or could log the value.
+    output.maskForms = set.variables.flatMap(\.value.secretParts)
+    return [output]
   }
 
   /// Why the sink is refused outside Azure Pipelines.

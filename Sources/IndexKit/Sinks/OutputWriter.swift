@@ -15,7 +15,7 @@ public enum OutputWriter {
       }
       return
     }
-    let secrets = credentials.flatMap(\.secretForms) + outputs.flatMap(\.content.secretParts)
+    let secrets = credentials.flatMap(\.secretForms) + outputs.flatMap(\.maskForms)
     CIMasker.detect(context.environment).mask(secrets, console: context.console)
     for output in outputs {
       let bytes = Array(output.content.revealed.utf8)

@@ -18,6 +18,10 @@ public struct PlannedOutput: Sendable {
   public var items: [String]
   /// Things the user should know about this output (shown once each in the report).
   public var warnings: [String]
+  /// The strings to register with the CI's masker: the content's secret parts, unless the
+  /// sink's syntax is decoded before anything is logged (Azure logging commands), in which
+  /// case the decoded values.
+  public var maskForms: [String]
 
   public init(sink: String, action: Action, content: SecretText, summary: String, items: [String]? = nil, warnings: [String] = []) {
     self.sink = sink
@@ -26,6 +30,7 @@ public struct PlannedOutput: Sendable {
     self.summary = summary
     self.items = items ?? [summary]
     self.warnings = warnings
+    self.maskForms = content.secretParts
   }
 
   /// An output listing `items`, summarised as their comma-separated list.
