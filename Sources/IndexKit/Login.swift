@@ -1,4 +1,3 @@
-import Dispatch
 import Synchronization
 
 /// One index to log in to: where it is and which registry exchange serves it.
@@ -61,11 +60,7 @@ public func login(_ plan: LoginPlan, in context: Context) -> LoginReport {
     }
     outcomes.withLock { $0[i] = result }
   }
-  if plan.indexes.count == 1 {
-    work(0)
-  } else {
-    DispatchQueue.concurrentPerform(iterations: plan.indexes.count, execute: work)
-  }
+  runInParallel(plan.indexes.count, work)
   let results = plan.indexes.indices.map { i in
     (plan.indexes[i].target, type(of: plan.indexes[i].registry).displayName, outcomes.withLock { $0[i] } ?? .failure(ReportedError(message: "No result.", exitStatus: .usage)))
   }

@@ -48,12 +48,14 @@ final class LoopbackServer: @unchecked Sendable {
   var requests: [Received] { state.withLock { $0.requests } }
   var connections: Int { state.withLock { $0.connections } }
 
+  /// Wakes the accept loop, which then closes the listener itself: closing it here
+  /// would let a parallel test reuse the descriptor number while the loop still accepts on it.
   func stop() {
     shutdown(listener, Int32(SHUT_RDWR))
-    close(listener)
   }
 
   private func acceptLoop() {
+    defer { close(listener) }
     while true {
       let fd = accept(listener, nil, nil)
       if fd < 0 { return }
