@@ -134,6 +134,9 @@ public enum SinkCatalog {
     if let netrc = requested.first(where: { $0.name == "netrc" }) {
       setup.clients.netrc = try netrcHandOff(netrc.path, settings)
     }
+    if let pypirc = requested.first(where: { $0.name == "pypirc" }) {
+      setup.clients.pypircIsDefault = (pypirc.path ?? settings.value("pypirc")) == nil
+    }
     var sinks: [any Sink] = []
     for item in requested {
       guard let entry = all.first(where: { $0.name == item.name }) else {

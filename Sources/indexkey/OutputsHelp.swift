@@ -36,7 +36,8 @@ enum OutputsHelp {
               upper case, other characters as _); UV_PUBLISH_URL,
               UV_PUBLISH_USERNAME/_PASSWORD for the first upload URL
       twine   TWINE_REPOSITORY_URL, TWINE_USERNAME, TWINE_PASSWORD (first
-              upload URL; it overrides .pypirc and -r)
+              upload URL; twine then ignores .pypirc and -r); with
+              --write pypirc to ~/.pypirc, TWINE_REPOSITORY=NAME instead
       poetry  POETRY_HTTP_BASIC_<NAME>_USERNAME/_PASSWORD for each index,
               POETRY_REPOSITORIES_<NAME>_URL for upload URLs; declare the
               source as [[tool.poetry.source]] name = "NAME"

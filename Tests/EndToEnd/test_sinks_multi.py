@@ -6,7 +6,6 @@ from __future__ import annotations
 
 import configparser
 import json
-import sys
 
 from clients import Clients
 from emulator import faults
@@ -47,7 +46,8 @@ def test_two_slow_exchanges_overlap_and_are_written_together(emu, sandbox, tmp_p
         other_token, project=None, feed="other")
     assert values["UV_DEFAULT_INDEX"] == f"feed={urls[0]}"
     assert values["UV_INDEX"] == f"other={urls[1]}"
-    assert values["TWINE_REPOSITORY_URL"] == sandbox.upload_url()  # the first index's
+    # with ~/.pypirc written too, twine gets a section name, which -r can still override
+    assert values["TWINE_REPOSITORY"] == "feed" and "TWINE_REPOSITORY_URL" not in values
 
     config = configparser.RawConfigParser()
     config.read(sandbox.home / ".pypirc")
@@ -62,12 +62,14 @@ def test_two_slow_exchanges_overlap_and_are_written_together(emu, sandbox, tmp_p
     proc, _ = clients.uv_install({k: v for k, v in values.items() if k.startswith("UV_")})
     assert proc.returncode == 0, proc.stdout + proc.stderr
     dist = build_wheel(tmp_path_factory.mktemp("dist"), "secondfeedpkg", "0.1.0")
-    proc = clients.run([sys.executable, "-m", "twine", "upload", "--non-interactive",
-                        "--disable-progress-bar", "-r", "other", "--config-file",
-                        str(sandbox.home / ".pypirc"), str(dist)], {})
+    twine = {k: v for k, v in values.items() if k.startswith("TWINE_")}
+    proc = clients.twine_upload(twine, dist, "-r", "other")
     assert proc.returncode == 0, proc.stdout + proc.stderr
-    (upload,) = [r for r in emu.requests("index") if r.method == "POST"]
-    assert upload.path == "/org/_packaging/other/pypi/upload/"
+    first = build_wheel(tmp_path_factory.mktemp("dist"), "firstfeedpkg", "0.1.0")
+    proc = clients.twine_upload(twine, first)
+    assert proc.returncode == 0, proc.stdout + proc.stderr
+    uploads = [r.path for r in emu.requests("index") if r.method == "POST"]
+    assert uploads == ["/org/_packaging/other/pypi/upload/", "/org/proj/_packaging/feed/pypi/upload/"]
 
 
 def test_one_failure_does_not_stop_the_other(emu, sandbox):

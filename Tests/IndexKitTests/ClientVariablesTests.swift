@@ -65,6 +65,17 @@ import Testing
       ])
   }
 
+  @Test func twineNamesTheSectionWhenDotPypircIsWrittenWhereItLooks() throws {
+    var options = ClientOptions(clients: [.twine])
+    options.pypircIsDefault = true
+    #expect(pairs(ClientVariables.build([SinkFixtures.first, SinkFixtures.second], options: options)) == ["TWINE_REPOSITORY=feed"])
+    let env = Environment(["HOME": "/h"])
+    let atHome = try SinkCatalog.sinks(["github-env=/e,pypirc"], settings: Settings(flags: ["clients": "twine"], environment: env))
+    #expect(try atHome[0].plan([SinkFixtures.first], in: SinkFixtures.context())[0].items == ["TWINE_REPOSITORY"])
+    let elsewhere = try SinkCatalog.sinks(["github-env=/e,pypirc"], settings: Settings(flags: ["clients": "twine", "pypirc": "/x/.pypirc"], environment: env))
+    #expect(try elsewhere[0].plan([SinkFixtures.first], in: SinkFixtures.context())[0].items == ["TWINE_REPOSITORY_URL", "TWINE_USERNAME", "TWINE_PASSWORD"])
+  }
+
   @Test func extraAddsBesideTheMainIndexAndWarnsWhenItIsPyPI() {
     var options = ClientOptions(clients: [.pip, .uv, .pdm], extra: true)
     let set = ClientVariables.build([SinkFixtures.first, SinkFixtures.second], options: options)

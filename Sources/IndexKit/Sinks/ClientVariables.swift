@@ -15,6 +15,10 @@ public struct ClientOptions: Sendable {
   public var mainIndexIsPublic = true
   /// Set when the netrc sink holds the credentials: pip's URLs then carry none.
   public var netrc: NetrcHandOff?
+  /// Set when the pypirc sink writes `~/.pypirc`, where twine looks without `--config-file`:
+  /// twine then gets `TWINE_REPOSITORY` (a section name that `-r` can override) instead of
+  /// `TWINE_REPOSITORY_URL`, which would make it ignore `-r` and the file.
+  public var pypircIsDefault = false
 
   public init(clients: [PackagingClient] = PackagingClient.allCases, extra: Bool = false) {
     self.clients = clients
@@ -88,7 +92,7 @@ public enum ClientVariables {
       switch client {
       case .pip: pip(credentials, options, &set)
       case .uv: uv(credentials, upload, options, &set)
-      case .twine: publisher(upload, url: "TWINE_REPOSITORY_URL", user: "TWINE_USERNAME", password: "TWINE_PASSWORD", &set)
+      case .twine: twine(upload, options, &set)
       case .poetry: poetry(credentials, &set)
       case .pdm: pdm(credentials, upload, options, &set)
       case .hatch: publisher(upload, url: "HATCH_INDEX_REPO", user: "HATCH_INDEX_USER", password: "HATCH_INDEX_AUTH", &set)
@@ -143,6 +147,14 @@ public enum ClientVariables {
       set.add("UV_INDEX_\(env)_PASSWORD", "\(credential.password)")
     }
     publisher(upload, url: "UV_PUBLISH_URL", user: "UV_PUBLISH_USERNAME", password: "UV_PUBLISH_PASSWORD", &set)
+  }
+
+  private static func twine(_ upload: Credential?, _ options: ClientOptions, _ set: inout VariableSet) {
+    if options.pypircIsDefault, let upload {
+      set.add("TWINE_REPOSITORY", SecretText(plain: PypircSink.sectionName(upload.index.name)))
+    } else {
+      publisher(upload, url: "TWINE_REPOSITORY_URL", user: "TWINE_USERNAME", password: "TWINE_PASSWORD", &set)
+    }
   }
 
   private static func poetry(_ credentials: [Credential], _ set: inout VariableSet) {
