@@ -16,7 +16,7 @@ struct NetrcDocument {
 
   init(text: String) {
     scalars = Array(text.unicodeScalars)
-    let crlf = text.utf8.indices.filter { text.utf8[$0] == 13 }.count
+    let crlf = text.utf8.filter { $0 == 13 }.count
     let lf = text.utf8.filter { $0 == 10 }.count
     newline = crlf > 0 && crlf * 2 >= lf ? "\r\n" : "\n"
     entries = Self.parse(scalars)
