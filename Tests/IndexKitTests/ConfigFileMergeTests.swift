@@ -110,10 +110,13 @@ import Testing
         == "machine a.example login x password y\nmachine pkgs.dev.azure.com login EntraToken password tok/en+1%\n")
   }
 
-  @Test func oneEntryPerHostWhenTheCredentialsAgree() throws {
-    let sameToken = SinkFixtures.credential("https://pkgs.dev.azure.com/org/_packaging/other/pypi/simple/")
-    #expect(try merge(nil, [SinkFixtures.first, sameToken]).1.items == ["machine pkgs.dev.azure.com"])
-    let error = #expect(throws: SinkError.self) { try merge(nil, [SinkFixtures.first, SinkFixtures.second]) }
+  @Test func oneEntryPerHostForOneRegistryAndUser() throws {
+    // Two feeds of one Azure DevOps organisation: the first token serves both.
+    let (text, output) = try merge(nil, [SinkFixtures.first, SinkFixtures.second])
+    #expect(output.items == ["machine pkgs.dev.azure.com"])
+    #expect(text == "machine pkgs.dev.azure.com login EntraToken password tok/en+1%\n")
+    let otherUser = SinkFixtures.credential("https://pkgs.dev.azure.com/org/_packaging/other/pypi/simple/", username: "someone")
+    let error = #expect(throws: SinkError.self) { try merge(nil, [SinkFixtures.first, otherUser]) }
     #expect(error?.message.contains("one credential per host") == true)
   }
 

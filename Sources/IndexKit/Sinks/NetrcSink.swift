@@ -4,7 +4,8 @@
 /// pip (through requests) and uv read it; twine does not. The file is `netrc=PATH`, else
 /// `NETRC`, else `~/.netrc`. A `default` entry is never written: pip would send it to
 /// every host, PyPI included. netrc matches by host name only, so two indexes on one host
-/// need the same credential. When this sink is used, pip's URLs (variables and pip.conf)
+/// share one entry: allowed for one registry and user (the token is the user's), refused
+/// otherwise. When this sink is used, pip's URLs (variables and pip.conf)
 /// carry no credentials, and the variable sinks set `NETRC` when the file is not the default.
 public struct NetrcSink: Sink {
   public var handOff: NetrcHandOff
@@ -30,9 +31,12 @@ public struct NetrcSink: Sink {
     for credential in credentials {
       let host = Self.machine(credential.index.simpleURL)
       if let other = byHost.first(where: { $0.host == host }) {
-        guard other.credential.username == credential.username, other.credential.password == credential.password else {
+        // Two indexes of one registry on one host, for the same user (two Azure Artifacts
+        // feeds of an organisation): the registry's tokens are for the user, not the index,
+        // so the first serves both. Anything else cannot share the host's one entry.
+        guard other.credential.registry == credential.registry, other.credential.username == credential.username else {
           throw SinkError(
-            "netrc holds one credential per host, but '\(other.credential.index.name)' and '\(credential.index.name)' are both on \(host) with different credentials; write one of them another way (pip-conf or variables).")
+            "netrc holds one credential per host, but '\(other.credential.index.name)' and '\(credential.index.name)' are both on \(host) with different users or registries; write one of them another way (pip-conf or variables).")
         }
         continue
       }
