@@ -24,7 +24,7 @@ public enum Planner {
     }
     let settings = Settings(flags: options.flags, environment: environment)
     let forced = try options.registry.map { (flag: String) throws(ConfigError) in try Registries.named(flag) }
-    let identity = try IdentitySpec(parsing: options.identity ?? "auto")
+    let identity = try IdentitySpec.planned(options.identity, settings: settings)
     let names = try givenNames(settings, count: options.urls.count)
     var indexes: [PlannedIndex] = []
     for (i, text) in options.urls.enumerated() {
