@@ -12,21 +12,18 @@ from typing import Optional
 
 from harness import REPO_ROOT
 
-# Poetry and Hatch are not test dependencies of their own: when they are not on PATH
-# they are installed once into this virtualenv (uv makes that a few seconds).
+# Poetry and Hatch are installed once into their own virtualenv (uv makes that a few
+# seconds), away from the suite's own packages, in versions the tests were written for.
 TOOLS_DIR = REPO_ROOT / ".build" / "e2e-tools"
-TOOL_REQUIREMENTS = ("poetry>=2,<3", "hatch>=1.14")
+TOOL_REQUIREMENTS = ("poetry>=2,<3", "hatch>=1.14,<2")
 
 
 def tool(name: str) -> str:
     """The path of `poetry` or `hatch`, installing both into TOOLS_DIR if needed."""
-    found = shutil.which(name)
-    if found:
-        return found
     exe = TOOLS_DIR / "bin" / name
     if not exe.exists():
         uv = shutil.which("uv") or "uv"
-        subprocess.run([uv, "venv", "-q", "--python", sys.executable, str(TOOLS_DIR)], check=True)
+        subprocess.run([uv, "venv", "-q", "--clear", "--python", sys.executable, str(TOOLS_DIR)], check=True)
         subprocess.run([uv, "pip", "install", "-q", "--python", str(TOOLS_DIR / "bin" / "python"),
                         *TOOL_REQUIREMENTS], check=True)
     return str(exe)

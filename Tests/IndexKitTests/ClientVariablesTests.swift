@@ -93,6 +93,16 @@ import Testing
     #expect(ClientVariables.build([SinkFixtures.first], options: options).warnings.isEmpty)
   }
 
+  @Test func publicPyPIFirstMakesThePrivateIndexesExtrasAndWarns() {
+    let pypi = SinkFixtures.installOnly("https://pypi.org/simple/", name: "pypi", password: "x")
+    let options = ClientOptions(clients: [.pip])
+    let set = ClientVariables.build([pypi, SinkFixtures.first], options: options)
+    #expect(set.names == ["PIP_INDEX_URL", "PIP_EXTRA_INDEX_URL"])
+    #expect(set.warnings.count == 1 && set.warnings[0].contains("Give the private index first"))
+    #expect(ClientVariables.build([SinkFixtures.first, pypi], options: options).warnings.isEmpty)
+    #expect(ClientVariables.build([pypi], options: options).warnings.isEmpty)
+  }
+
   @Test func mainIndexFromTheEnvironmentDecidesTheWarning() throws {
     let flags = ["extra": "true"]
     #expect(try ClientOptions.from(Settings(flags: flags, environment: Environment([:]))).mainIndexIsPublic)

@@ -126,8 +126,21 @@ public enum ClientVariables {
       if options.mainIndexIsPublic { set.warnings.append(dependencyConfusionWarning) }
     } else {
       set.add("PIP_INDEX_URL", urls[0])
-      if urls.count > 1 { set.add("PIP_EXTRA_INDEX_URL", joined(Array(urls.dropFirst()))) }
+      if urls.count > 1 {
+        set.add("PIP_EXTRA_INDEX_URL", joined(Array(urls.dropFirst())))
+        if let warning = publicFirstWarning(credentials) { set.warnings.append(warning) }
+      }
     }
+  }
+
+  /// When the first index is public PyPI, the private ones after it become pip's extra
+  /// indexes: the same dependency-confusion risk as `--extra`.
+  static func publicFirstWarning(_ credentials: [Credential]) -> String? {
+    guard credentials.count > 1, let first = credentials.first, ClientOptions.isPublicPyPI(first.index.simpleURL.description) else {
+      return nil
+    }
+    return
+      "The first index, '\(first.index.name)', is public PyPI, so pip gets the others as extra indexes and takes the highest version from any of them: a package published on PyPI under one of your internal names wins (dependency confusion). Give the private index first."
   }
 
   static let dependencyConfusionWarning =

@@ -63,6 +63,7 @@ public struct PipConfSink: Sink {
       }
       doc.setValue("index-url", [urls[0]], in: "global", normalize: Self.normalize)
       items.append("index-url")
+      if let warning = ClientVariables.publicFirstWarning(credentials) { warnings.append(warning) }
     }
     if !extras.isEmpty {
       let ours = credentials.dropFirst(options.extra ? 0 : 1).map(\.index.simpleURL.description)
