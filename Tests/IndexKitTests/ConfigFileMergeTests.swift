@@ -65,6 +65,20 @@ import Testing
     #expect(publicMain.warnings == [ClientVariables.dependencyConfusionWarning])
   }
 
+  @Test func aStaleExtraEntryOfOurIndexIsRemoved() throws {
+    let stale = "[global]\nextra-index-url =\n    https://EntraToken:old@pkgs.dev.azure.com/org/proj/_packaging/feed/pypi/simple/\n    https://mirror.example/simple/\ntimeout = 5\n"
+    let (text, output) = try merge(stale, [SinkFixtures.first])
+    #expect(
+      text
+        == "[global]\nextra-index-url = https://mirror.example/simple/\ntimeout = 5\nindex-url = https://EntraToken:tok%2Fen%2B1%25@pkgs.dev.azure.com/org/proj/_packaging/feed/pypi/simple/\n"
+    )
+    #expect(output.items == ["index-url", "extra-index-url (1 removed)"])
+    let only = "[global]\nextra-index-url = https://EntraToken:old@pkgs.dev.azure.com/org/proj/_packaging/feed/pypi/simple/"
+    #expect(
+      try merge(only, [SinkFixtures.first]).0
+        == "[global]\nindex-url = https://EntraToken:tok%2Fen%2B1%25@pkgs.dev.azure.com/org/proj/_packaging/feed/pypi/simple/\n")
+  }
+
   @Test func withNetrcTheURLsCarryNoCredentials() throws {
     var options = ClientOptions()
     options.netrc = NetrcHandOff(path: "/x/.netrc", isDefault: true)

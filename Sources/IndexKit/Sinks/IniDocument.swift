@@ -151,6 +151,19 @@ public struct IniDocument: Sendable {
     lines.insert(contentsOf: body, at: end)
   }
 
+  /// Removes a key of `section` with its continuation lines, if present.
+  public mutating func removeValue(_ key: String, in section: String, normalize: (String) -> String = { $0.lowercased() }) {
+    guard let range = sectionRange(section) else { return }
+    let wanted = normalize(key)
+    guard let keyLine = (range.lowerBound + 1..<range.upperBound).first(where: { Self.keyName(lines[$0].plain).map(normalize) == wanted }) else {
+      return
+    }
+    var last = keyLine
+    while last + 1 < range.upperBound, Self.isContinuation(lines[last + 1].plain) { last += 1 }
+    if lines[last].eol.isEmpty && keyLine > 0 { lines[keyLine - 1].eol = "" }
+    lines.removeSubrange(keyLine...last)
+  }
+
   /// The whitespace-separated values of a key (its line and continuation lines), or nil.
   public func values(of key: String, in section: String, normalize: (String) -> String = { $0.lowercased() }) -> [String]? {
     guard let range = sectionRange(section) else { return nil }

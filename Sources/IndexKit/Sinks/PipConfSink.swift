@@ -65,12 +65,20 @@ public struct PipConfSink: Sink {
       items.append("index-url")
       if let warning = ClientVariables.publicFirstWarning(credentials) { warnings.append(warning) }
     }
+    // Our indexes leave the extra list (an earlier run may have put them there with a token
+    // that has since expired), then the extras of this run join the user's own.
+    let listed = doc.values(of: "extra-index-url", in: "global", normalize: Self.normalize) ?? []
+    let kept = listed.filter { old in !credentials.contains { IndexURLText.sameIndex(old, $0.index.simpleURL.description) } }
     if !extras.isEmpty {
-      let ours = credentials.dropFirst(options.extra ? 0 : 1).map(\.index.simpleURL.description)
-      let kept = (doc.values(of: "extra-index-url", in: "global", normalize: Self.normalize) ?? [])
-        .filter { old in !credentials.contains { IndexURLText.sameIndex(old, $0.index.simpleURL.description) } }
       doc.setValue("extra-index-url", kept.map { SecretText(plain: $0) } + extras, in: "global", normalize: Self.normalize)
-      items.append("extra-index-url (\(ours.count == 1 ? "1 index" : "\(ours.count) indexes")\(kept.isEmpty ? "" : ", \(kept.count) kept"))")
+      items.append("extra-index-url (\(extras.count == 1 ? "1 index" : "\(extras.count) indexes")\(kept.isEmpty ? "" : ", \(kept.count) kept"))")
+    } else if kept.count < listed.count {
+      if kept.isEmpty {
+        doc.removeValue("extra-index-url", in: "global", normalize: Self.normalize)
+      } else {
+        doc.setValue("extra-index-url", kept.map { SecretText(plain: $0) }, in: "global", normalize: Self.normalize)
+      }
+      items.append("extra-index-url (\(listed.count - kept.count) removed)")
     }
     for section in doc.sectionNames where section != "global" {
       for key in ["index-url", "extra-index-url"] where doc.values(of: key, in: section, normalize: Self.normalize) != nil {
