@@ -59,6 +59,16 @@ extension LoginReport {
   }
 }
 
+extension LoginReport {
+  /// The `--json` report when nothing could be attempted (bad flags or configuration).
+  public static func json(failure: ReportedError) -> String {
+    JSON.object([
+      ("indexes", .array([])), ("outputs", .array([])), ("warnings", .array([])),
+      ("error", .string(failure.message)), ("exit_code", .integer(Int64(failure.exitStatus.rawValue))),
+    ]).serialized()
+  }
+}
+
 extension SecretText {
   /// Replaces every occurrence of `marker` in the plain parts with a secret part.
   func replacingPlain(_ marker: String, withSecret secret: String) -> SecretText {

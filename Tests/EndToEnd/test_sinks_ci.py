@@ -100,6 +100,10 @@ def test_gitlab_dotenv_report_is_refused_with_the_reason(emu, sandbox):
     assert result.code == 2, result
     assert "dotenv" in result.stderr and "not masked" in result.stderr and "gitlab-env" in result.stderr
     assert emu.requests() == []
+    # with --json the refusal is machine-readable too
+    result = sandbox.run(login_args(sandbox, "--write", "gitlab-dotenv", "--json"), env)
+    report = json.loads(result.stdout)
+    assert result.code == report["exit_code"] == 2 and "dotenv" in report["error"]
 
 
 def test_json_report(emu, sandbox):

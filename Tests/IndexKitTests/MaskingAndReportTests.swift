@@ -91,6 +91,12 @@ import Testing
     #expect(text.secretParts.isEmpty)
   }
 
+  @Test func jsonForAFailureBeforeAnyExchange() {
+    #expect(
+      LoginReport.json(failure: ReportedError(message: "Bad \"flag\".", exitStatus: .usage))
+        == #"{"indexes":[],"outputs":[],"warnings":[],"error":"Bad \"flag\".","exit_code":2}"#)
+  }
+
   @Test func passwordsOnlyWithShowSecretsAndAsSecretParts() throws {
     let text = report(showSecrets: true)
     #expect(text.revealed.contains(#""expires_in":3599,"password":"p\"w"}"#))
