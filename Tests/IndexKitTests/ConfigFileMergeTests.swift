@@ -179,3 +179,13 @@ import Testing
     }
   }
 }
+
+@Suite struct NetrcDocumentTests {
+  @Test func aHostNamedLikeAKeywordIsStillAHost() {
+    var doc = NetrcDocument(text: "machine default login a password b\nmachine x.example login c password d\n")
+    #expect(doc.entries.map(\.host) == ["default", "x.example"])
+    #expect(!doc.hasDefault)
+    doc.set(host: "x.example", login: "u", password: Secret("p"))
+    #expect(doc.text.revealed == "machine default login a password b\nmachine x.example login u password p\n")
+  }
+}

@@ -80,22 +80,23 @@ struct NetrcDocument {
 
   /// Tokens as CPython's `netrc` reads them: whitespace-separated, `"quoted"` with
   /// backslash escapes, `#` at the start of a token comments out the rest of the line.
-  private static func parse(_ s: [Unicode.Scalar]) -> [Entry] {
+  /// A `macdef` body (up to the first empty line) becomes one empty token at its end.
+  private static func tokenize(_ s: [Unicode.Scalar]) -> [(text: String, range: Range<Int>)] {
+    func isSpace(_ c: Unicode.Scalar) -> Bool { c == " " || c == "\t" || c == "\n" || c == "\r" }
     var tokens: [(text: String, range: Range<Int>)] = []
     var i = 0
     while i < s.count {
-      let c = s[i]
-      if c == " " || c == "\t" || c == "\n" || c == "\r" {
+      if isSpace(s[i]) {
         i += 1
         continue
       }
-      if c == "#" {
+      if s[i] == "#" {
         while i < s.count && s[i] != "\n" { i += 1 }
         continue
       }
       let start = i
       var text = ""
-      if c == "\"" {
+      if s[i] == "\"" {
         i += 1
         while i < s.count && s[i] != "\"" {
           if s[i] == "\\" && i + 1 < s.count { i += 1 }
@@ -104,31 +105,45 @@ struct NetrcDocument {
         }
         i = min(i + 1, s.count)
       } else {
-        while i < s.count && !(s[i] == " " || s[i] == "\t" || s[i] == "\n" || s[i] == "\r") {
+        while i < s.count && !isSpace(s[i]) {
           text.unicodeScalars.append(s[i])
           i += 1
         }
       }
       tokens.append((text, start..<i))
       if text == "macdef" {
-        // The name, then the body up to the first empty line.
-        while i < s.count && s[i] != "\n" { i += 1 }
-        i += 1
-        while i < s.count {
-          let lineStart = i
-          while i < s.count && s[i] != "\n" { i += 1 }
-          let empty = s[lineStart..<i].allSatisfy { $0 == "\r" }
-          i += 1
-          if empty { break }
-        }
-        tokens.append(("", min(i, s.count)..<min(i, s.count)))
+        i = endOfMacro(s, from: i)
+        tokens.append(("", i..<i))
       }
     }
+    return tokens
+  }
+
+  /// Where a `macdef` whose name line starts at `i` ends: after its first empty line.
+  private static func endOfMacro(_ s: [Unicode.Scalar], from start: Int) -> Int {
+    var i = start
+    while i < s.count && s[i] != "\n" { i += 1 }
+    i += 1
+    while i < s.count {
+      let lineStart = i
+      while i < s.count && s[i] != "\n" { i += 1 }
+      let empty = s[lineStart..<i].allSatisfy { $0 == "\r" }
+      i += 1
+      if empty { break }
+    }
+    return min(i, s.count)
+  }
+
+  /// The entries: each from its keyword to the end of the line holding its last token
+  /// (when nothing else follows on that line).
+  private static func parse(_ s: [Unicode.Scalar]) -> [Entry] {
+    let tokens = tokenize(s)
+    let keywords: Set<String> = ["machine", "default", "macdef"]
     var entries: [Entry] = []
     var k = 0
     while k < tokens.count {
       let keyword = tokens[k].text
-      guard keyword == "machine" || keyword == "default" || keyword == "macdef" else {
+      guard keywords.contains(keyword) else {
         k += 1
         continue
       }
@@ -136,16 +151,15 @@ struct NetrcDocument {
       var host: String?
       var end = tokens[k].range.upperBound
       k += 1
-      if keyword != "default", k < tokens.count {
+      if keyword != "default", k < tokens.count {  // the host, or the macro's end
         if keyword == "machine" { host = tokens[k].text.lowercased() }
         end = tokens[k].range.upperBound
         k += 1
       }
-      while k < tokens.count, !["machine", "default", "macdef"].contains(tokens[k].text) {
+      while k < tokens.count, !keywords.contains(tokens[k].text) {
         end = tokens[k].range.upperBound
         k += 1
       }
-      // Through the end of the entry's last line, when nothing else is on it.
       var j = end
       while j < s.count, s[j] == " " || s[j] == "\t" || s[j] == "\r" { j += 1 }
       if j < s.count, s[j] == "\n" { end = j + 1 } else if j == s.count { end = j }
