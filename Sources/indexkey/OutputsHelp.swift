@@ -47,6 +47,8 @@ enum OutputsHelp {
 
     Several URLs are exchanged in parallel, then written once, together.
     Every index is reported; one that fails sets the exit code without
-    stopping the others.
+    stopping the others, and is left out of the outputs (if it was the
+    first, the next one that worked becomes the main index: pip never falls
+    back to public PyPI because of it).
     """
 }
