@@ -109,6 +109,11 @@ public enum SinkCatalog {
     }),
   ]
 
+  /// The outputs `--write` can name (a refused one, like `gitlab-dotenv`, is not offered).
+  public static var names: String {
+    all.map(\.name).filter { $0 != "gitlab-dotenv" }.joined(separator: ", ")
+  }
+
   /// Sinks whose output is printed on stdout.
   static func printsToStdout(_ name: String) -> Bool {
     ["shell", "fish", "powershell", "azure-pipelines"].contains(name)
@@ -140,7 +145,7 @@ public enum SinkCatalog {
     var sinks: [any Sink] = []
     for item in requested {
       guard let entry = all.first(where: { $0.name == item.name }) else {
-        throw ConfigError("--write '\(item.name)' is not a known output; use one of: \(all.map(\.name).filter { $0 != "gitlab-dotenv" }.joined(separator: ", ")).")
+        throw ConfigError("--write '\(item.name)' is not a known output; use one of: \(names).")
       }
       if sinks.contains(where: { $0.name == entry.name }) {
         throw ConfigError("--write names \(entry.name) more than once.")
@@ -183,7 +188,7 @@ extension LoginReport {
       console.err("indexkey: error: \(outputError.message)")
     } else if !credentials.isEmpty && !dryRun {
       if outputs.isEmpty {
-        console.err("indexkey: nothing was written; choose where with --write (\(SinkCatalog.all.map(\.name).joined(separator: ", "))).")
+        console.err("indexkey: nothing was written; choose where with --write (\(SinkCatalog.names)).")
       }
       for output in outputs where output.action != .stdout {
         console.err("indexkey: wrote \(output.summary) to \(output.destination).")

@@ -18,7 +18,7 @@ struct OutputOptions: ParsableArguments {
   @Option(
     name: .customLong("write"),
     help: ArgumentHelp(
-      "Outputs, comma-separated, each NAME[=PATH]: \(SinkCatalog.all.map(\.name).filter { $0 != "gitlab-dotenv" }.joined(separator: ", ")).",
+      "Outputs, comma-separated, each NAME[=PATH]: \(SinkCatalog.names).",
       discussion: "Default: github-env inside GitHub Actions, nothing elsewhere. See OUTPUTS above."))
   var writes: [String] = []
 
