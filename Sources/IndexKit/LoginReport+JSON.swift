@@ -9,14 +9,15 @@ extension LoginReport {
   ///  "warnings":[],"dry_run":false,"exit_code":0}
   /// ```
   /// A failed index has `"status":"error"`, `"error"` and `"exit_code"` instead of the
-  /// credential fields. The password is included (`"password"`) only when `showSecrets`;
+  /// credential fields; an upload-only index has `"url":null`; an index with something to
+  /// know has `"warnings"`. The password is included (`"password"`) only when `showSecrets`;
   /// it is a secret part of the returned text, masked like every other.
   public func json(showSecrets: Bool, now: UnixTime) -> SecretText {
     var placeholders: [(String, String)] = []
     let indexes: [JSON] = results.map { result in
       var members: [(String, JSON)] = [
         ("name", .string(result.index.name)),
-        ("url", .string(result.index.simpleURL.description)),
+        ("url", result.index.installable ? .string(result.index.simpleURL.description) : .null),
         ("upload_url", result.index.uploadURL.map { .string($0.description) } ?? .null),
         ("registry", .string(Registries.all.first { $0.displayName == result.registry }?.name ?? result.registry)),
         ("registry_name", .string(result.registry)),
@@ -26,6 +27,7 @@ extension LoginReport {
         members += [("status", .string("ok")), ("username", .string(credential.username))]
         members.append(("expires_at", credential.expiresAt.map { .string($0.iso8601) } ?? .null))
         members.append(("expires_in", credential.expiresAt.map { .integer(Int64(($0 - now).rounded())) } ?? .null))
+        if !credential.warnings.isEmpty { members.append(("warnings", .array(credential.warnings.map { .string($0) }))) }
         if showSecrets {
           let marker = "indexkey-secret-" + randomHex(16)
           placeholders.append((marker, JSONText.escapedContent(credential.password.revealed)))

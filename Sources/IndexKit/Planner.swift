@@ -178,9 +178,12 @@ extension LoginReport {
       switch result.outcome {
       case .success(let credential):
         let expiry = credential.expiresAt.map { " until \($0.iso8601) (\(describeDuration($0 - now)))" } ?? ""
-        console.err("indexkey: \(result.registry) index '\(result.index.name)' (\(result.index.simpleURL)): credential for user \(credential.username)\(expiry).")
+        console.err("indexkey: \(result.registry) index '\(result.index.name)' (\(result.index.reportedURL)): credential for user \(credential.username)\(expiry).")
+        for warning in credential.warnings {
+          console.err("indexkey: warning: \(warning)")
+        }
       case .failure(let error):
-        let which = results.count > 1 ? "index '\(result.index.name)' (\(result.index.simpleURL)) failed: " : ""
+        let which = results.count > 1 ? "index '\(result.index.name)' (\(result.index.reportedURL)) failed: " : ""
         console.err("indexkey: error: \(which)\(error.message)")
       }
     }
@@ -197,5 +200,12 @@ extension LoginReport {
     for warning in warnings where outputError == nil {
       console.err("indexkey: warning: \(warning)")
     }
+  }
+}
+
+extension IndexTarget {
+  /// The URL the report names: the install URL, or the upload URL of an upload-only index.
+  public var reportedURL: WebURL {
+    installable ? simpleURL : uploadURL ?? simpleURL
   }
 }

@@ -76,6 +76,14 @@ import Testing
     #expect(try elsewhere[0].plan([SinkFixtures.first], in: SinkFixtures.context())[0].items == ["TWINE_REPOSITORY_URL", "TWINE_USERNAME", "TWINE_PASSWORD"])
   }
 
+  @Test func uploadsGoToTheIndexGivenByItsUploadURL() throws {
+    var byUpload = SinkFixtures.credential("https://pkgs.dev.azure.com/org/_packaging/other/pypi/upload/", password: "p2")
+    byUpload.index.name = "other"
+    let set = ClientVariables.build([SinkFixtures.first, byUpload], options: ClientOptions(clients: [.pip, .twine]))
+    #expect(pairs(set).first { $0.hasPrefix("TWINE_REPOSITORY_URL=") } == "TWINE_REPOSITORY_URL=https://pkgs.dev.azure.com/org/_packaging/other/pypi/upload/")
+    #expect(pairs(set).first == "PIP_INDEX_URL=https://EntraToken:tok%2Fen%2B1%25@\(simple1.dropFirst("https://".count))")
+  }
+
   @Test func extraAddsBesideTheMainIndexAndWarnsWhenItIsPyPI() {
     var options = ClientOptions(clients: [.pip, .uv, .pdm], extra: true)
     let set = ClientVariables.build([SinkFixtures.first, SinkFixtures.second], options: options)

@@ -8,8 +8,10 @@ public enum PackagingClient: String, CaseIterable, Sendable {
 /// Roles follow the order of the indexes: the first is the main index (`PIP_INDEX_URL`,
 /// `UV_DEFAULT_INDEX`, `PDM_PYPI_URL`), the others are added beside it (`PIP_EXTRA_INDEX_URL`,
 /// `UV_INDEX`); with `--extra` every index is added beside the client's own main index.
-/// Upload-only clients (twine, `uv publish`, PDM and Hatch publishing) get the first index
-/// that has an upload URL. Every variable-style sink formats this one list, so they agree.
+/// Installers only get indexes that are ``IndexTarget/installable`` (a PyPI upload token is
+/// never sent along with every install). Upload settings (twine, `uv publish`, Poetry, PDM
+/// and Hatch publishing) name one index: the first given by its upload URL, else the first
+/// that has one. Every variable-style sink formats this one list, so they agree.
 public struct VariableSet: Sendable {
   public var variables: [(name: String, value: SecretText)] = []
   public var warnings: [String] = []
@@ -24,22 +26,33 @@ public struct VariableSet: Sendable {
 public enum ClientVariables {
   public static func build(_ credentials: [Credential], options: ClientOptions = ClientOptions()) -> VariableSet {
     var set = VariableSet()
-    guard !credentials.isEmpty else { return set }
-    let upload = credentials.first { $0.index.uploadURL != nil }
+    let installable = credentials.filter(\.index.installable)
+    let upload = uploadTarget(credentials)
     for client in options.clients {
       switch client {
-      case .pip: pip(credentials, options, &set)
-      case .uv: uv(credentials, upload, options, &set)
+      case .pip: pip(installable, options, &set)
+      case .uv: uv(installable, upload, options, &set)
       case .twine: twine(upload, options, &set)
       case .poetry: poetry(credentials, &set)
-      case .pdm: pdm(credentials, upload, options, &set)
+      case .pdm: pdm(installable, upload, options, &set)
       case .hatch: publisher(upload, url: "HATCH_INDEX_REPO", user: "HATCH_INDEX_USER", password: "HATCH_INDEX_AUTH", &set)
       }
     }
-    if let netrc = options.netrc, !netrc.isDefault, options.clients.contains(.pip) || options.clients.contains(.uv) {
+    if let netrc = options.netrc, !netrc.isDefault, !installable.isEmpty,
+      options.clients.contains(.pip) || options.clients.contains(.uv)
+    {
       set.add("NETRC", SecretText(plain: netrc.path))
     }
     return set
+  }
+
+  /// Where single-target upload settings point: the first index given by its upload URL
+  /// (`https://upload.pypi.org/legacy/`, an Azure feed's `…/upload/`), else the first with one.
+  static func uploadTarget(_ credentials: [Credential]) -> Credential? {
+    let uploadable = credentials.filter { $0.index.uploadURL != nil }
+    return uploadable.first { credential in
+      credential.index.uploadURL.map { IndexURLText.sameIndex(credential.index.given.description, $0.description) } ?? false
+    } ?? uploadable.first
   }
 
   /// The install URL as pip reads it: percent-encoded credentials, or none when netrc has them.
@@ -58,6 +71,7 @@ public enum ClientVariables {
   }
 
   private static func pip(_ credentials: [Credential], _ options: ClientOptions, _ set: inout VariableSet) {
+    guard !credentials.isEmpty else { return }
     let urls = credentials.map { pipURL($0, options: options) }
     if options.extra {
       set.add("PIP_EXTRA_INDEX_URL", joined(urls))
@@ -87,9 +101,9 @@ public enum ClientVariables {
   private static func uv(_ credentials: [Credential], _ upload: Credential?, _ options: ClientOptions, _ set: inout VariableSet) {
     let entries = credentials.map { SecretText(plain: "\($0.index.name)=\($0.index.simpleURL)") }
     if options.extra {
-      set.add("UV_INDEX", joined(entries))
-    } else {
-      set.add("UV_DEFAULT_INDEX", entries[0])
+      if !entries.isEmpty { set.add("UV_INDEX", joined(entries)) }
+    } else if let main = entries.first {
+      set.add("UV_DEFAULT_INDEX", main)
       if entries.count > 1 { set.add("UV_INDEX", joined(Array(entries.dropFirst()))) }
     }
     for credential in credentials {
@@ -108,6 +122,9 @@ public enum ClientVariables {
     }
   }
 
+  /// `http-basic.<name>` serves both a source and a publish repository of that name; an
+  /// upload-only `__token__` credential (PyPI) is Poetry's publish token instead, and PyPI's
+  /// own `pypi` repository needs no URL.
   private static func poetry(_ credentials: [Credential], _ set: inout VariableSet) {
     for credential in credentials {
       let name = credential.index.name
@@ -116,9 +133,13 @@ public enum ClientVariables {
           "Poetry cannot read credentials for an index named '\(name)' from the environment (it maps only letters, digits and '-'); give --name with lower-case letters, digits and '-'.")
         continue
       }
-      set.add("POETRY_HTTP_BASIC_\(env)_USERNAME", SecretText(plain: credential.username))
-      set.add("POETRY_HTTP_BASIC_\(env)_PASSWORD", "\(credential.password)")
-      guard let upload = credential.index.uploadURL else { continue }
+      if !credential.index.installable && credential.username == "__token__" {
+        set.add("POETRY_PYPI_TOKEN_\(env)", "\(credential.password)")
+      } else {
+        set.add("POETRY_HTTP_BASIC_\(env)_USERNAME", SecretText(plain: credential.username))
+        set.add("POETRY_HTTP_BASIC_\(env)_PASSWORD", "\(credential.password)")
+      }
+      guard let upload = credential.index.uploadURL, name != "pypi" else { continue }
       if IndexNaming.poetryCanDefineRepository(name) {
         set.add("POETRY_REPOSITORIES_\(env)_URL", SecretText(plain: upload.description))
       } else {

@@ -25,6 +25,8 @@ public struct NetrcSink: Sink {
   }
 
   public func plan(_ credentials: [Credential], in context: Context) throws -> [PlannedOutput] {
+    // Installers read netrc; an upload-only credential (a PyPI upload token) stays out of it.
+    let credentials = credentials.filter(\.index.installable)
     guard !credentials.isEmpty else { return [] }
     let file = handOff.path
     var byHost: [(host: String, credential: Credential)] = []

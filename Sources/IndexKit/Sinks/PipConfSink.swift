@@ -38,6 +38,7 @@ public struct PipConfSink: Sink {
   }
 
   public func plan(_ credentials: [Credential], in context: Context) throws -> [PlannedOutput] {
+    let credentials = credentials.filter(\.index.installable)
     guard !credentials.isEmpty else { return [] }
     let file = try file(in: context)
     let existing = try SecureFile.existing(file)

@@ -38,6 +38,12 @@ public struct PlannedOutput: Sendable {
     self.init(sink: sink, action: action, content: content, summary: items.joined(separator: ", "), items: items, warnings: warnings)
   }
 
+  /// False for an append or a print of nothing (no variable applied to these indexes).
+  public var hasEffect: Bool {
+    if case .replaceFile = action { return true }
+    return !content.parts.isEmpty
+  }
+
   /// Where, in words: a path or "stdout".
   public var destination: String {
     switch action {
