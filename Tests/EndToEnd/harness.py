@@ -170,6 +170,9 @@ class Canaries:
 
     nowhere: set[str]
     access: set[str]
+    # Basic-auth header forms of access tokens: allowed only in mask commands (indexkey
+    # registers them so a client's debug log of the header is masked too).
+    basic: set[str] = field(default_factory=set)
 
 
 def _forms(secret: str) -> set[str]:
@@ -215,8 +218,8 @@ class LeakCheck:
                 nowhere.add(secret.rsplit(".", 1)[1])
         nowhere.discard("")
         # The Basic-auth header form of an access token: only ever in a mask command.
-        basic = {base64.b64encode(f"{USERNAME}:{token}".encode()).decode()
-                 for token in canaries.access}
+        basic = canaries.basic | {base64.b64encode(f"{USERNAME}:{token}".encode()).decode()
+                                  for token in canaries.access}
 
         def scan(where: str, text: str, allowed_line) -> None:
             for value in nowhere:

@@ -157,7 +157,7 @@ import Testing
   }
 
   @Test(arguments: [
-    ("feed", "feed"), ("My_Feed.v2", "my-feed-v2"), ("--x--", "x"), ("2024-packages", "index-2024-packages"), ("ü", "index"),
+    ("feed", "feed"), ("My_Feed.v2", "my-feed-v2"), ("--x--", "x"), ("2024-packages", "2024-packages"), ("127.0.0.1", "127-0-0-1"), ("ü", "index"),
   ])
   func derivedNamesSuitEveryClient(raw: String, derived: String) {
     #expect(IndexNaming.derive(raw) == derived)

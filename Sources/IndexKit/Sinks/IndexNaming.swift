@@ -4,9 +4,10 @@
 /// the Poetry source or repository. `--name` sets it; otherwise it is derived from the
 /// registry's name for the index (a feed or repository name).
 public enum IndexNaming {
-  /// A name every client can use: lower-case letters, digits and `-`, starting with a letter.
+  /// A name every client can use: lower-case letters, digits and `-`.
   ///
-  /// `My_Feed.v2` becomes `my-feed-v2`; a name with nothing usable becomes `index`.
+  /// `My_Feed.v2` becomes `my-feed-v2`, a host `127.0.0.1` becomes `127-0-0-1`; a name
+  /// with nothing usable becomes `index`.
   public static func derive(_ name: String) -> String {
     var out = ""
     for scalar in name.unicodeScalars {
@@ -18,9 +19,7 @@ public enum IndexNaming {
       }
     }
     while out.last == "-" { out.removeLast() }
-    if out.isEmpty { return "index" }
-    if let first = out.unicodeScalars.first, !first.properties.isAlphabetic { out = "index-" + out }
-    return out
+    return out.isEmpty ? "index" : out
   }
 
   /// Checks a `--name`: uv's rules (ASCII letters, digits, `-`, `_`, `.`), starting with a
@@ -43,7 +42,7 @@ public enum IndexNaming {
   /// Poetry's environment form for `http-basic.<name>`: upper-cased, `-` → `_`; nil when
   /// the name has characters Poetry cannot round-trip (dots, underscores).
   public static func poetryEnvironmentName(_ name: String) -> String? {
-    guard let first = name.unicodeScalars.first, first.isASCII, first.properties.isAlphabetic,
+    guard let first = name.unicodeScalars.first, isAlnum(first),
       name.unicodeScalars.allSatisfy({ isAlnum($0) || $0 == "-" })
     else { return nil }
     return name.uppercased().replacing("-", with: "_")
