@@ -28,7 +28,9 @@ enum OutputsHelp {
     VARIABLES (--clients pip,uv,twine,poetry,pdm,hatch; default all)
     The first index is the main one, the others are added beside it; with
     --extra every index is added beside the client's own main index (public
-    PyPI unless configured otherwise: a dependency-confusion risk).
+    PyPI unless configured otherwise: a dependency-confusion risk). Upload
+    settings name the first index given by its upload URL, else the first
+    that has one; an upload-only token (PyPI) never reaches installers.
       pip     PIP_INDEX_URL (first index), PIP_EXTRA_INDEX_URL (others);
               credentials percent-encoded in the URLs
       uv      UV_DEFAULT_INDEX=NAME=URL (first), UV_INDEX (others), and
@@ -39,8 +41,9 @@ enum OutputsHelp {
               upload URL; twine then ignores .pypirc and -r); with
               --write pypirc to ~/.pypirc, TWINE_REPOSITORY=NAME instead
       poetry  POETRY_HTTP_BASIC_<NAME>_USERNAME/_PASSWORD for each index,
-              POETRY_REPOSITORIES_<NAME>_URL for upload URLs; declare the
-              source as [[tool.poetry.source]] name = "NAME"
+              POETRY_REPOSITORIES_<NAME>_URL for upload URLs (a PyPI token
+              as POETRY_PYPI_TOKEN_<NAME>); declare the source as
+              [[tool.poetry.source]] name = "NAME"
       pdm     PDM_PYPI_URL/_USERNAME/_PASSWORD (first index, not with
               --extra); PDM_PUBLISH_REPO/_USERNAME/_PASSWORD
       hatch   HATCH_INDEX_REPO, HATCH_INDEX_USER, HATCH_INDEX_AUTH
