@@ -1,4 +1,3 @@
-import Dispatch
 import Synchronization
 
 /// One index to log in to: where it is and which registry exchange serves it.
@@ -61,20 +60,25 @@ public func login(_ plan: LoginPlan, in context: Context) -> LoginReport {
     }
     outcomes.withLock { $0[i] = result }
   }
-  if plan.indexes.count == 1 {
-    work(0)
-  } else {
-    DispatchQueue.concurrentPerform(iterations: plan.indexes.count, execute: work)
-  }
+  runInParallel(plan.indexes.count, work)
   let results = plan.indexes.indices.map { i in
     (plan.indexes[i].target, type(of: plan.indexes[i].registry).displayName, outcomes.withLock { $0[i] } ?? .failure(ReportedError(message: "No result.", exitStatus: .usage)))
   }
   var report = LoginReport(results: results, outputs: [], outputError: nil, dryRun: plan.dryRun)
   let credentials = report.credentials
   guard !credentials.isEmpty else { return report }
+  let outputs: [PlannedOutput]
   do {
-    let outputs = try plan.sinks.flatMap { try $0.plan(credentials, in: context) }.filter(\.hasEffect)
-    report.outputs = outputs
+    outputs = try plan.sinks.flatMap { try $0.plan(credentials, in: context) }.filter(\.hasEffect)
+  } catch {
+    // Nothing is written, but the report (`--json --show-secrets`) may still show the
+    // credentials: register them with the CI's masker all the same.
+    if !plan.dryRun { CIMasker.detect(context.environment).mask(credentials.flatMap(\.secretForms), console: context.console) }
+    report.outputError = asUserFacing(error)
+    return report
+  }
+  report.outputs = outputs
+  do {
     try OutputWriter.apply(outputs, credentials: credentials, dryRun: plan.dryRun, in: context)
   } catch {
     report.outputError = asUserFacing(error)

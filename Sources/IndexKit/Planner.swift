@@ -5,6 +5,10 @@ public struct LoginOptions: Sendable {
   public var identity: String?
   public var writes: [String] = []
   public var dryRun = false
+  /// Print the report as JSON on stdout.
+  public var json = false
+  /// Include the passwords in the JSON report.
+  public var showSecrets = false
   /// Cloud and sink parameters by long flag name ("azure-client-id", "pypirc", "name").
   public var flags: [String: String] = [:]
 
@@ -21,48 +25,135 @@ public enum Planner {
     let settings = Settings(flags: options.flags, environment: environment)
     let forced = try options.registry.map { (flag: String) throws(ConfigError) in try Registries.named(flag) }
     let identity = try IdentitySpec.planned(options.identity, settings: settings)
+    let names = try givenNames(settings, count: options.urls.count)
     var indexes: [PlannedIndex] = []
-    for text in options.urls {
+    for (i, text) in options.urls.enumerated() {
       let url = try WebURL(text, what: "The index URL")
       guard let type = forced ?? Registries.recognise(url) else {
         throw ConfigError(
           "indexkey does not recognise the index '\(url)' from its host; name the registry with --registry (one of: \(Registries.names)).")
       }
       try url.requireSecureTransport("The index URL")
-      let target = try type.target(for: url)
+      var target = try type.target(for: url)
+      target.name = names?[i] ?? IndexNaming.derive(target.name)
       indexes.append(PlannedIndex(target: target, registry: try type.make(settings: settings, identity: identity)))
     }
+    try requireDistinctNames(indexes.map(\.target))
     let sinks = try SinkCatalog.sinks(options.writes, settings: settings)
+    try checkReport(options, sinks: sinks)
     return LoginPlan(indexes: indexes, sinks: sinks, dryRun: options.dryRun)
   }
+
+  /// `--name a,b` (or repeated): one name per URL, in order.
+  static func givenNames(_ settings: Settings, count: Int) throws(ConfigError) -> [String]? {
+    guard let text = settings.value("name") else { return nil }
+    let names = text.split(separator: ",", omittingEmptySubsequences: false).map { $0.trimmingSpaces }
+    guard names.count == count else {
+      throw ConfigError("--name gives \(names.count) name\(names.count == 1 ? "" : "s") for \(count) index URL\(count == 1 ? "" : "s"); give one name per URL, in the same order (--name a,b or --name a --name b).")
+    }
+    for name in names { try IndexNaming.validate(name) }
+    return names
+  }
+
+  /// Index names become uv's `UV_INDEX_<NAME>_*` and `.pypirc` sections: they must differ.
+  static func requireDistinctNames(_ targets: [IndexTarget]) throws(ConfigError) {
+    var seen: [String: String] = [:]
+    for target in targets {
+      let key = IndexNaming.uvEnvironmentName(target.name)
+      if let other = seen[key] {
+        throw ConfigError(
+          "Two indexes would share the name '\(target.name)'\(other == target.name ? "" : " (as '\(other)', both UV_INDEX_\(key)_*)"); give each its own with --name (one per URL, in order).")
+      }
+      seen[key] = target.name
+    }
+  }
+
+  /// `--json` owns stdout; `--show-secrets` only makes sense with it.
+  static func checkReport(_ options: LoginOptions, sinks: [any Sink]) throws(ConfigError) {
+    if options.showSecrets && !options.json {
+      throw ConfigError("--show-secrets adds the passwords to the --json report; give --json too.")
+    }
+    if options.showSecrets && options.dryRun {
+      throw ConfigError("--show-secrets cannot be combined with --dry-run, which never shows secrets.")
+    }
+    if options.json, let printing = sinks.first(where: { SinkCatalog.printsToStdout($0.name) }) {
+      throw ConfigError("--json prints the report on stdout, where --write \(printing.name) also prints; choose one.")
+    }
+  }
+}
+
+/// What a sink builder gets: the settings, and the client options every variable-style
+/// sink shares (so that all of them describe the indexes the same way).
+public struct SinkSetup: Sendable {
+  public var settings: Settings
+  public var clients: ClientOptions
 }
 
 /// The `--write` names and how each sink is built.
 public enum SinkCatalog {
-  /// name, and a builder taking the optional `=PATH` and the settings.
-  public static let all: [(name: String, make: @Sendable (String?, Settings) throws -> any Sink)] = [
-    ("github-env", { path, _ in GitHubEnvSink(path: path) }),
-    ("pypirc", { path, settings in PypircSink(path: path ?? settings.value("pypirc")) }),
-    ("shell", { path, _ in try noPath(path, "shell", ShellSink()) }),
+  /// name, and a builder taking the optional `=PATH` and the setup.
+  public static let all: [(name: String, make: @Sendable (String?, SinkSetup) throws -> any Sink)] = [
+    ("github-env", { path, setup in GitHubEnvSink(path: path, options: setup.clients) }),
+    ("github-output", { path, setup in GitHubOutputSink(path: path, options: setup.clients) }),
+    ("pypirc", { path, setup in PypircSink(path: path ?? setup.settings.value("pypirc")) }),
+    ("pip-conf", { path, setup in PipConfSink(path: path, options: setup.clients) }),
+    ("netrc", { path, setup in try NetrcSink(handOff: netrcHandOff(path, setup.settings)) }),
+    ("shell", { path, setup in try noPath(path, "shell", ShellSink(options: setup.clients)) }),
+    ("fish", { path, setup in try noPath(path, "fish", FishSink(options: setup.clients)) }),
+    ("powershell", { path, setup in try noPath(path, "powershell", PowerShellSink(options: setup.clients)) }),
+    ("gitlab-env", { path, setup in GitLabEnvSink(path: path, options: setup.clients) }),
+    ("gitlab-dotenv", { _, _ in throw ConfigError(GitLabEnvSink.dotenvRefusal) }),
+    ("azure-pipelines", { path, setup in
+      guard setup.settings.environment["TF_BUILD"]?.lowercased() == "true" else { throw ConfigError(AzurePipelinesSink.outsideAzure) }
+      return try noPath(path, "azure-pipelines", AzurePipelinesSink(options: setup.clients))
+    }),
   ]
+
+  /// The outputs `--write` can name (a refused one, like `gitlab-dotenv`, is not offered).
+  public static var names: String {
+    all.map(\.name).filter { $0 != "gitlab-dotenv" }.joined(separator: ", ")
+  }
+
+  /// Sinks whose output is printed on stdout.
+  static func printsToStdout(_ name: String) -> Bool {
+    ["shell", "fish", "powershell", "azure-pipelines"].contains(name)
+  }
+
+  static func netrcHandOff(_ path: String?, _ settings: Settings) throws(ConfigError) -> NetrcHandOff {
+    try NetrcSink.handOff(path: path, environment: settings.environment, home: nil)
+  }
 
   /// `--write a,b=PATH,c`; with none given, `github-env` inside GitHub Actions, else nothing.
   public static func sinks(_ writes: [String], settings: Settings) throws -> [any Sink] {
     let items = writes.flatMap { $0.split(separator: ",").map { $0.trimmingSpaces } }.filter { !$0.isEmpty }
+    let clients = try ClientOptions.from(settings)
     if items.isEmpty {
       let env = settings.environment
-      return env["GITHUB_ACTIONS"] == "true" && env.has("GITHUB_ENV") ? [GitHubEnvSink()] : []
+      return env["GITHUB_ACTIONS"] == "true" && env.has("GITHUB_ENV") ? [GitHubEnvSink(options: clients)] : []
+    }
+    let requested = items.map { item in
+      let parts = item.split(separator: "=", maxSplits: 1).map(String.init)
+      return (name: parts[0], path: parts.count == 2 ? parts[1] : nil)
+    }
+    var setup = SinkSetup(settings: settings, clients: clients)
+    if let netrc = requested.first(where: { $0.name == "netrc" }) {
+      setup.clients.netrc = try netrcHandOff(netrc.path, settings)
+    }
+    if let pypirc = requested.first(where: { $0.name == "pypirc" }) {
+      setup.clients.pypircIsDefault = (pypirc.path ?? settings.value("pypirc")) == nil
     }
     var sinks: [any Sink] = []
-    for item in items {
-      let parts = item.split(separator: "=", maxSplits: 1).map(String.init)
-      guard let entry = all.first(where: { $0.name == parts[0] }) else {
-        throw ConfigError("--write '\(parts[0])' is not a known output; use one of: \(all.map(\.name).joined(separator: ", ")).")
+    for item in requested {
+      guard let entry = all.first(where: { $0.name == item.name }) else {
+        throw ConfigError("--write '\(item.name)' is not a known output; use one of: \(names).")
       }
       if sinks.contains(where: { $0.name == entry.name }) {
         throw ConfigError("--write names \(entry.name) more than once.")
       }
-      sinks.append(try entry.make(parts.count == 2 ? parts[1] : nil, settings))
+      sinks.append(try entry.make(item.path, setup))
+    }
+    if sinks.filter({ printsToStdout($0.name) }).count > 1 {
+      throw ConfigError("--write names more than one output that prints on stdout (\(sinks.map(\.name).filter(printsToStdout).joined(separator: ", "))); choose one.")
     }
     return sinks
   }
@@ -75,30 +166,46 @@ public enum SinkCatalog {
 }
 
 extension LoginReport {
+  /// Every output's warnings, each once, in order.
+  public var warnings: [String] {
+    var seen: Set<String> = []
+    return outputs.flatMap(\.warnings).filter { seen.insert($0).inserted }
+  }
+
   /// The human summary, on stderr.
   public func render(to console: Console, now: UnixTime) {
     for result in results {
       switch result.outcome {
       case .success(let credential):
         let expiry = credential.expiresAt.map { " until \($0.iso8601) (\(describeDuration($0 - now)))" } ?? ""
-        let url = result.index.installable ? result.index.simpleURL : result.index.uploadURL ?? result.index.simpleURL
-        console.err("indexkey: \(result.registry) index '\(result.index.name)' (\(url)): credential for user \(credential.username)\(expiry).")
+        console.err("indexkey: \(result.registry) index '\(result.index.name)' (\(result.index.reportedURL)): credential for user \(credential.username)\(expiry).")
         for warning in credential.warnings {
           console.err("indexkey: warning: \(warning)")
         }
       case .failure(let error):
-        console.err("indexkey: error: \(error.message)")
+        let which = results.count > 1 ? "index '\(result.index.name)' (\(result.index.reportedURL)) failed: " : ""
+        console.err("indexkey: error: \(which)\(error.message)")
       }
     }
     if let outputError {
       console.err("indexkey: error: \(outputError.message)")
     } else if !credentials.isEmpty && !dryRun {
       if outputs.isEmpty {
-        console.err("indexkey: nothing was written; choose where with --write (\(SinkCatalog.all.map(\.name).joined(separator: ", "))).")
+        console.err("indexkey: nothing was written; choose where with --write (\(SinkCatalog.names)).")
       }
       for output in outputs where output.action != .stdout {
         console.err("indexkey: wrote \(output.summary) to \(output.destination).")
       }
     }
+    for warning in warnings where outputError == nil {
+      console.err("indexkey: warning: \(warning)")
+    }
+  }
+}
+
+extension IndexTarget {
+  /// The URL the report names: the install URL, or the upload URL of an upload-only index.
+  public var reportedURL: WebURL {
+    installable ? simpleURL : uploadURL ?? simpleURL
   }
 }

@@ -8,11 +8,22 @@ struct IndexKey: ParsableCommand {
     abstract: "Turn a CI job's identity into short-lived credentials for a private Python package index.",
     discussion: """
       Examples:
-        # GitHub Actions (permissions: id-token: write), Azure Artifacts; writes PIP_INDEX_URL to $GITHUB_ENV and ~/.pypirc:
+        # GitHub Actions (permissions: id-token: write), Azure Artifacts; writes
+        # the pip, uv, twine, Poetry, PDM and Hatch variables to $GITHUB_ENV
+        # and a [feed] section to ~/.pypirc:
         indexkey login https://pkgs.dev.azure.com/ORG/PROJECT/_packaging/FEED/pypi/simple/ --write github-env,pypirc
+
+        # Two indexes at once, exchanged in parallel: PIP_INDEX_URL and
+        # PIP_EXTRA_INDEX_URL, UV_DEFAULT_INDEX=internal=… and UV_INDEX=mirror=…,
+        # a .pypirc section each:
+        indexkey login URL1 URL2 --name internal,mirror --write github-env,pypirc
 
         # Anywhere, with a token file, into the current shell:
         out=$(indexkey login URL --identity file:/var/run/secrets/token --write shell) && eval "$out"
+
+        # GitLab CI: a 0600 file to source in the same job (nothing secret is
+        # printed, since GitLab cannot mask it):
+        indexkey login URL --write gitlab-env=/tmp/index.env && . /tmp/index.env
 
         # See what would be written, secrets hidden:
         indexkey login URL --dry-run --write pypirc

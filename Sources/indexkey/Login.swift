@@ -4,7 +4,8 @@ import IndexKit
 extension IndexKey {
   struct Login: ParsableCommand {
     static let configuration = CommandConfiguration(
-      abstract: "Exchange the CI identity for index credentials and write them for pip, uv and twine.")
+      abstract: "Exchange the CI identity for index credentials and write them for pip, uv, twine, Poetry, PDM and Hatch.",
+      discussion: OutputsHelp.text)
 
     @Argument(help: "Index URLs (the …/simple/ or upload URL of each index).")
     var urls: [String] = []

@@ -19,10 +19,15 @@ enum Runner {
           connectTimeout: min(10, timeout), totalTimeout: timeout, caBundle: CurlOptions.caBundle(from: environment)),
         retry: RetryPolicy(deadline: max(60, timeout * 2)))
     } catch {
-      fail(asUserFacing(error), console)
+      let reported = asUserFacing(error)
+      if options.json { console.out(LoginReport.json(failure: reported)) }
+      fail(reported, console)
     }
     let report = IndexKit.login(plan, in: context)
     report.render(to: console, now: context.clock.now())
+    if options.json {
+      console.out(report.json(showSecrets: options.showSecrets, now: context.clock.now()).revealed)
+    }
     if report.exitStatus != .ok {
       throw ExitCode(report.exitStatus.rawValue)
     }

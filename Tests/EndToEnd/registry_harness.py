@@ -42,10 +42,11 @@ class RegistrySandbox(Sandbox):
             canaries.access |= access
         canaries.nowhere |= set(self.emu.entra.certificate_assertions)
         canaries.nowhere |= self.private_keys
-        # A Basic header carrying an issued credential must never be printed or written.
+        # A Basic header carrying an issued credential is never printed or written, except
+        # in the mask commands that register it.
         for token in list(canaries.access):
             for user in USERNAMES:
-                canaries.nowhere.add(base64.b64encode(f"{user}:{token}".encode()).decode())
+                canaries.basic.add(base64.b64encode(f"{user}:{token}".encode()).decode())
         return canaries
 
     def pypirc(self) -> configparser.RawConfigParser:

@@ -92,9 +92,9 @@ def test_static_credentials_for_any_index(emu, rsandbox, dist):
     assert FORWARDING not in result.stderr
     proc, _ = rsandbox.shell_pip_install(result.stdout)
     assert proc.returncode == 0, proc.stdout + proc.stderr
-    section = rsandbox.pypirc()["127.0.0.1"]
+    section = rsandbox.pypirc()["127-0-0-1"]  # the host, as a name every client accepts
     assert section["repository"] == project_url(emu) + "/"
-    proc = rsandbox.twine_upload("127.0.0.1", rsandbox.home / ".pypirc", [dist])
+    proc = rsandbox.twine_upload("127-0-0-1", rsandbox.home / ".pypirc", [dist])
     assert proc.returncode == 0, proc.stdout + proc.stderr
 
 

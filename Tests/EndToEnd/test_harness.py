@@ -115,3 +115,70 @@ class TestLeakCheck:
         assert check.check(result, Canaries({self.JWT}, set())) == []
         token_file.write_text(self.JWT + "\nappended")
         assert check.check(result, Canaries({self.JWT}, set()))
+
+
+class TestSinkRules:
+    """Every sink's lines: the token allowed in its intended form only."""
+
+    TOKEN = "tok/en+1%"
+    ENC = quote_all(TOKEN)
+
+    def check(self, tmp_path, **kw):
+        return TestLeakCheck.check(TestLeakCheck(), tmp_path, **kw)
+
+    def test_every_sink_clean(self, tmp_path):
+        t, e = self.TOKEN, self.ENC
+        files = {
+            "github_env": f"PIP_INDEX_URL=http://EntraToken:{e}@h/simple/\nUV_INDEX_FEED_PASSWORD={t}\n"
+                          f"PIP_EXTRA_INDEX_URL=http://u:x@a/simple/ http://EntraToken:{e}@h/simple/\n"
+                          f"HATCH_INDEX_AUTH={t}\nUV_DEFAULT_INDEX=feed=http://h/simple/\n",
+            "out": f"TWINE_PASSWORD={t}\n",
+            "pip.conf": f"[global]\nindex-url = http://EntraToken:{e}@h/simple/\nextra-index-url =\n"
+                        f"    http://EntraToken:{e}@h2/simple/\n",
+            "netrc": f"machine h login EntraToken password {t} # note\n",
+            "gl.env": f"export TWINE_PASSWORD='{t}'\n",
+        }
+        writes = "github-env,github-output=out,pip-conf=pip.conf,netrc=netrc,gitlab-env=gl.env"
+        args = ["--write", ",".join(f"{w.split('=')[0]}={tmp_path / w.split('=')[1]}" if "=" in w else w
+                                     for w in writes.split(","))]
+        assert self.check(tmp_path, args=args, files=files) == []
+
+    @pytest.mark.parametrize("sink, line", [
+        ("shell", "export UV_INDEX_FEED_PASSWORD='{t}'"),
+        ("fish", "set -gx TWINE_PASSWORD '{t}'"),
+        ("powershell", "$env:TWINE_PASSWORD = '{t}'"),
+        ("azure-pipelines", "##vso[task.setvariable variable=TWINE_PASSWORD;issecret=true]{a}"),
+    ])
+    def test_stdout_sinks_clean(self, tmp_path, sink, line):
+        text = line.format(t=self.TOKEN, a=self.TOKEN.replace("%", "%AZP25")) + "\n"
+        assert self.check(tmp_path, args=["--write", sink], stdout=text) == []
+
+    def test_json_report_only_with_show_secrets(self, tmp_path):
+        import json
+        line = json.dumps({"indexes": [{"name": "feed", "password": self.TOKEN}]}) + "\n"
+        assert self.check(tmp_path, args=["--json", "--show-secrets"], stdout=line) == []
+        assert self.check(tmp_path, args=["--json"], stdout=line)
+        wrong = json.dumps({"indexes": [{"name": self.TOKEN}]}) + "\n"
+        assert self.check(tmp_path, args=["--json", "--show-secrets"], stdout=wrong)
+
+    @pytest.mark.parametrize("args, where, text", [
+        (["--write", "github-env"], "github_env", "UV_DEFAULT_INDEX={t}\n"),
+        (["--write", "github-env"], "github_env", "UV_INDEX_FEED_PASSWORD={e}\n"),
+        (["--write", "github-env"], "github_env", "PIP_INDEX_URL=http://{t}@h/simple/\n"),
+        (["--write", "azure-pipelines"], "stdout", "##vso[task.setvariable variable=TWINE_PASSWORD]{t}\n"),
+        (["--write", "fish"], "stdout", "echo '{t}'\n"),
+        (["--write", "pip-conf=PATH"], "pip.conf", "# index-url = http://u:{e}@h/\n"),
+        (["--write", "netrc=PATH"], "netrc", "machine h login {t} password x\n"),
+        (["--write", "netrc=PATH"], "netrc", "default login u password {t}\n"),
+    ])
+    def test_token_in_the_wrong_form_or_place(self, tmp_path, args, where, text):
+        text = text.format(t=self.TOKEN, e=self.ENC)
+        args = [a.replace("PATH", str(tmp_path / where)) for a in args]
+        kw = {"stdout": text} if where == "stdout" else {"files": {where: text}}
+        assert self.check(tmp_path, args=args, **kw)
+
+    def test_basic_auth_form_only_in_mask_commands(self, tmp_path):
+        import base64
+        basic = base64.b64encode(f"EntraToken:{self.TOKEN}".encode()).decode()
+        assert self.check(tmp_path, stderr=f"::add-mask::{basic}\n##vso[task.setsecret]{basic}\n") == []
+        assert self.check(tmp_path, args=["--write", "shell"], stdout=f"export X='{basic}'\n")

@@ -69,8 +69,10 @@ def test_github_env_is_the_default_sink_in_actions(emu, sandbox):
     result = sandbox.run(login_args(sandbox), sandbox.github_runner_env())
     assert result.code == 0, result
     (token,) = emu.entra.issued
-    assert sandbox.github_env_values() == {
-        "PIP_INDEX_URL": sandbox.expected_pip_index_url(token)}
+    values = sandbox.github_env_values()
+    assert values["PIP_INDEX_URL"] == sandbox.expected_pip_index_url(token)
+    # every client's variables by default (test_sinks_clients.py uses them with each client)
+    assert {name.split("_")[0] for name in values} == {"PIP", "UV", "TWINE", "POETRY", "PDM", "HATCH"}
     assert not (sandbox.home / ".pypirc").exists()
     assert token not in result.stdout
 

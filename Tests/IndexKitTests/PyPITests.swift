@@ -257,10 +257,16 @@ import Testing
     let feed = Credential(
       index: try JFrog.target(for: RegistryFixtures.url("https://acme.jfrog.io/artifactory/api/pypi/py/simple")),
       registry: "jfrog", username: "u", password: Secret("p"), expiresAt: nil)
-    #expect(ClientVariables.build([pypi]).isEmpty)
-    let variables = ClientVariables.build([pypi, feed])
-    #expect(variables.map(\.name) == ["PIP_INDEX_URL"])
-    #expect(variables.first?.value.secretParts == ["p"])
+    #expect(ClientVariables.build([pypi], options: ClientOptions(clients: [.pip])).variables.isEmpty)
+    let set = ClientVariables.build([pypi, feed])
+    let installers = ["PIP_", "UV_INDEX", "UV_DEFAULT_INDEX", "PDM_PYPI_", "POETRY_HTTP_BASIC_"]
+    let installing = set.variables.filter { variable in installers.contains { variable.name.hasPrefix($0) } }
+    #expect(!installing.isEmpty && installing.allSatisfy { !$0.value.revealed.contains("pypi-x") })
+    #expect(set.variables.first { $0.name == "PIP_INDEX_URL" }?.value.secretParts == ["p"])
+    // Uploads go to PyPI, the index given by its upload URL; Poetry gets it as its publish token.
+    #expect(set.variables.first { $0.name == "TWINE_PASSWORD" }?.value.revealed == "pypi-x")
+    #expect(set.variables.first { $0.name == "POETRY_PYPI_TOKEN_PYPI" }?.value.revealed == "pypi-x")
+    #expect(!set.names.contains("POETRY_REPOSITORIES_PYPI_URL"))
   }
 
   @Test func theOIDCEndpointsLiveBesideTheUploadPath() throws {

@@ -8,9 +8,12 @@ func credential(_ url: String = "https://pkgs.dev.azure.com/org/proj/_packaging/
   return Credential(index: target, registry: AzureArtifacts.name, username: "EntraToken", password: Secret(password), expiresAt: nil)
 }
 
+/// Only pip's variables, for tests about the format rather than the variable set.
+let pipOnly = ClientOptions(clients: [.pip])
+
 @Suite struct GitHubEnvSinkTests {
   @Test func writesPercentEncodedPipIndexURL() throws {
-    let outputs = try GitHubEnvSink(path: "/gh/env").plan([credential()], in: testContext(StubTransport { _ in HTTPResponse(status: 500) }))
+    let outputs = try GitHubEnvSink(path: "/gh/env", options: pipOnly).plan([credential()], in: testContext(StubTransport { _ in HTTPResponse(status: 500) }))
     #expect(outputs.count == 1)
     #expect(outputs[0].action == .appendFile("/gh/env"))
     #expect(outputs[0].content.revealed == "PIP_INDEX_URL=https://EntraToken:tok%2Fen%2B1%25@pkgs.dev.azure.com/org/proj/_packaging/feed/pypi/simple/\n")
@@ -20,7 +23,7 @@ func credential(_ url: String = "https://pkgs.dev.azure.com/org/proj/_packaging/
 
   @Test func severalIndexesBecomeIndexAndExtraIndex() throws {
     let creds = [credential(), credential("https://pkgs.dev.azure.com/org/_packaging/other/pypi/simple/", password: "b")]
-    let text = try GitHubEnvSink(path: "/e").plan(creds, in: testContext(StubTransport { _ in HTTPResponse(status: 500) }))[0].content.revealed
+    let text = try GitHubEnvSink(path: "/e", options: pipOnly).plan(creds, in: testContext(StubTransport { _ in HTTPResponse(status: 500) }))[0].content.revealed
     #expect(text == """
       PIP_INDEX_URL=https://EntraToken:tok%2Fen%2B1%25@pkgs.dev.azure.com/org/proj/_packaging/feed/pypi/simple/
       PIP_EXTRA_INDEX_URL=https://EntraToken:b@pkgs.dev.azure.com/org/_packaging/other/pypi/simple/
@@ -39,10 +42,14 @@ func credential(_ url: String = "https://pkgs.dev.azure.com/org/proj/_packaging/
       let console = CapturingConsole()
       let context = testContext(StubTransport { _ in HTTPResponse(status: 500) }, env: ["GITHUB_ACTIONS": "true", "GITHUB_ENV": file], console: console)
       let creds = [credential(password: "line1\nline%2")]
-      let outputs = try GitHubEnvSink().plan(creds, in: context)
+      let outputs = try GitHubEnvSink(options: pipOnly).plan(creds, in: context)
       try OutputWriter.apply(outputs, credentials: creds, dryRun: false, in: context)
-      // The raw value (escaped for the command), each of its lines, then the percent-encoded form.
-      #expect(console.stderr == "::add-mask::line1%0Aline%252\n::add-mask::line1\n::add-mask::line%252\n::add-mask::line1%250Aline%25252\n")
+      // The raw value (escaped for the command), each of its lines, the percent-encoded,
+      // JSON-escaped and Basic-auth (base64 of "EntraToken:line1\nline%2") forms.
+      #expect(
+        console.stderr
+          == "::add-mask::line1%0Aline%252\n::add-mask::line1\n::add-mask::line%252\n::add-mask::line1%250Aline%25252\n"
+          + "::add-mask::line1\\nline%252\n::add-mask::RW50cmFUb2tlbjpsaW5lMQpsaW5lJTI=\n")
       #expect(readFile(file) == "EARLIER=1\nPIP_INDEX_URL=https://EntraToken:line1%0Aline%252@pkgs.dev.azure.com/org/proj/_packaging/feed/pypi/simple/\n")
     }
   }
@@ -50,7 +57,7 @@ func credential(_ url: String = "https://pkgs.dev.azure.com/org/proj/_packaging/
 
 @Suite struct ShellSinkTests {
   @Test func singleQuotesAndEscapesQuotes() throws {
-    let outputs = try ShellSink().plan([credential(password: "it's")], in: testContext(StubTransport { _ in HTTPResponse(status: 500) }))
+    let outputs = try ShellSink(options: pipOnly).plan([credential(password: "it's")], in: testContext(StubTransport { _ in HTTPResponse(status: 500) }))
     #expect(outputs[0].action == .stdout)
     #expect(outputs[0].content.revealed == "export PIP_INDEX_URL='https://EntraToken:it%27s@pkgs.dev.azure.com/org/proj/_packaging/feed/pypi/simple/'\n")
     #expect(ShellSink.quote("it's $HOME").revealed == #"'it'\''s $HOME'"#)
@@ -144,7 +151,32 @@ func credential(_ url: String = "https://pkgs.dev.azure.com/org/proj/_packaging/
       let plan = try Planner.plan(options, environment: Environment(env))
       let report = login(plan, in: testContext(stub, env: env, console: console))
       #expect(report.exitStatus == .ok)
-      #expect(readFile(envFile) == "PIP_INDEX_URL=https://EntraToken:AT@pkgs.dev.azure.com/org/_packaging/feed/pypi/simple/\n")
+      let simple = "https://pkgs.dev.azure.com/org/_packaging/feed/pypi/simple/"
+      let upload = "https://pkgs.dev.azure.com/org/_packaging/feed/pypi/upload/"
+      #expect(
+        readFile(envFile) == """
+          PIP_INDEX_URL=https://EntraToken:AT@pkgs.dev.azure.com/org/_packaging/feed/pypi/simple/
+          UV_DEFAULT_INDEX=feed=\(simple)
+          UV_INDEX_FEED_USERNAME=EntraToken
+          UV_INDEX_FEED_PASSWORD=AT
+          UV_PUBLISH_URL=\(upload)
+          UV_PUBLISH_USERNAME=EntraToken
+          UV_PUBLISH_PASSWORD=AT
+          TWINE_REPOSITORY=feed
+          POETRY_HTTP_BASIC_FEED_USERNAME=EntraToken
+          POETRY_HTTP_BASIC_FEED_PASSWORD=AT
+          POETRY_REPOSITORIES_FEED_URL=\(upload)
+          PDM_PYPI_URL=\(simple)
+          PDM_PYPI_USERNAME=EntraToken
+          PDM_PYPI_PASSWORD=AT
+          PDM_PUBLISH_REPO=\(upload)
+          PDM_PUBLISH_USERNAME=EntraToken
+          PDM_PUBLISH_PASSWORD=AT
+          HATCH_INDEX_REPO=\(upload)
+          HATCH_INDEX_USER=EntraToken
+          HATCH_INDEX_AUTH=AT
+
+          """)
       #expect(readFile("\(dir)/.pypirc")?.contains("password = AT\n") == true)
       #expect(console.stderr.hasPrefix("::add-mask::AT\n"))
     }

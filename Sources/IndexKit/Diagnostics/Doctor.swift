@@ -19,10 +19,12 @@ public enum Doctor {
     var credentials: [Credential] = []
     var audiences: [String] = []
     var planned: [(url: WebURL, registry: String)] = []
-    for text in options.urls {
+    let names = try? Planner.givenNames(settings, count: options.urls.count)
+    for (i, text) in options.urls.enumerated() {
       var entry = DoctorReport.Index(given: text)
       do {
-        let (target, registry) = try plan(text, options: options, settings: settings, identity: spec)
+        var (target, registry) = try plan(text, options: options, settings: settings, identity: spec)
+        target.name = names?[i] ?? IndexNaming.derive(target.name)
         planned.append((target.given, type(of: registry).name))
         entry.registry = "\(type(of: registry).displayName) ('\(target.name)')"
         entry.install = target.simpleURL.description

@@ -111,6 +111,75 @@ public struct IniDocument: Sendable {
     lines.insert(Line(text: SecretText(plain: indent + name), eol: newline), at: last + 1)
   }
 
+  /// Sets one key of `section`, keeping every other key, comment and blank line.
+  ///
+  /// One value goes on the key line (`key = value`); several go on indented continuation
+  /// lines under `key =`, as pip reads multi-valued keys. An existing key (matched after
+  /// `normalize`, e.g. pip's `index_url` for `index-url`) is replaced with its continuation
+  /// lines; otherwise the key is added after the section's last key. A missing section is
+  /// added at the end.
+  public mutating func setValue(
+    _ key: String, _ values: [SecretText], in section: String, normalize: (String) -> String = { $0.lowercased() }
+  ) {
+    var body: [Line]
+    if values.count == 1 {
+      body = [Line(text: "\(key) = \(values[0])", eol: newline)]
+    } else {
+      body = [Line(text: SecretText(plain: "\(key) ="), eol: newline)]
+      body += values.map { Line(text: "    \($0)", eol: newline) }
+    }
+    guard let range = sectionRange(section) else {
+      terminateLastLine()
+      if let last = lines.last, !last.plain.trimmingSpaces.isEmpty {
+        lines.append(Line(text: "", eol: newline))
+      }
+      lines.append(Line(text: SecretText(plain: "[\(section)]"), eol: newline))
+      lines += body
+      return
+    }
+    let wanted = normalize(key)
+    if let keyLine = (range.lowerBound + 1..<range.upperBound).first(where: { Self.keyName(lines[$0].plain).map(normalize) == wanted }) {
+      var last = keyLine
+      while last + 1 < range.upperBound, Self.isContinuation(lines[last + 1].plain) { last += 1 }
+      if lines[last].eol.isEmpty { body[body.count - 1].eol = "" }
+      lines.replaceSubrange(keyLine...last, with: body)
+      return
+    }
+    var end = range.upperBound
+    while end > range.lowerBound + 1, Self.isBlankOrComment(lines[end - 1].plain) { end -= 1 }
+    if lines[end - 1].eol.isEmpty { lines[end - 1].eol = newline }
+    lines.insert(contentsOf: body, at: end)
+  }
+
+  /// Removes a key of `section` with its continuation lines, if present.
+  public mutating func removeValue(_ key: String, in section: String, normalize: (String) -> String = { $0.lowercased() }) {
+    guard let range = sectionRange(section) else { return }
+    let wanted = normalize(key)
+    guard let keyLine = (range.lowerBound + 1..<range.upperBound).first(where: { Self.keyName(lines[$0].plain).map(normalize) == wanted }) else {
+      return
+    }
+    var last = keyLine
+    while last + 1 < range.upperBound, Self.isContinuation(lines[last + 1].plain) { last += 1 }
+    if lines[last].eol.isEmpty && keyLine > 0 { lines[keyLine - 1].eol = "" }
+    lines.removeSubrange(keyLine...last)
+  }
+
+  /// The whitespace-separated values of a key (its line and continuation lines), or nil.
+  public func values(of key: String, in section: String, normalize: (String) -> String = { $0.lowercased() }) -> [String]? {
+    guard let range = sectionRange(section) else { return nil }
+    let wanted = normalize(key)
+    guard let keyLine = (range.lowerBound + 1..<range.upperBound).first(where: { Self.keyName(lines[$0].plain).map(normalize) == wanted }) else {
+      return nil
+    }
+    var values = Self.valueAfterDelimiter(lines[keyLine].plain).split(whereSeparator: { $0 == " " || $0 == "\t" }).map(String.init)
+    var next = keyLine + 1
+    while next < range.upperBound, Self.isContinuation(lines[next].plain) {
+      values += lines[next].plain.split(whereSeparator: { $0 == " " || $0 == "\t" }).map(String.init)
+      next += 1
+    }
+    return values
+  }
+
   // MARK: - Parsing helpers
 
   private func sectionRange(_ name: String) -> Range<Int>? {

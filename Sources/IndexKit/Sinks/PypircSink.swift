@@ -1,5 +1,6 @@
 /// `~/.pypirc` for twine: one section per upload index, listed in `index-servers`
-/// (FORMATS.md §5.1). Every other byte of an existing file is kept.
+/// (FORMATS.md §5.1). Every other byte of an existing file is kept, other keys of our
+/// sections (`ca_cert`, `client_cert`) included.
 public struct PypircSink: Sink {
   public var path: String?
 
@@ -16,6 +17,7 @@ public struct PypircSink: Sink {
     let existing = try SecureFile.existing(file)
     var doc = IniDocument(text: existing.map { String(decoding: $0, as: UTF8.self) } ?? "")
     var sections: [String] = []
+    var warnings: [String] = []
     for credential in uploadable {
       guard let upload = credential.index.uploadURL else { continue }
       let section = Self.sectionName(credential.index.name)
@@ -23,14 +25,16 @@ public struct PypircSink: Sink {
       try VariableRules.requireSingleLine(password, name: "the password for [\(section)] in \(file)")
       try VariableRules.requireSingleLine(SecretText(plain: credential.username), name: "the username for [\(section)] in \(file)")
       doc.ensureListed(section, key: "index-servers", in: "distutils", defaults: existing == nil ? [] : ["pypi", "testpypi"])
-      doc.setSection(section, [
-        ("repository", SecretText(plain: upload.description)),
-        ("username", SecretText(plain: credential.username)),
-        ("password", password),
-      ])
+      doc.setValue("repository", [SecretText(plain: upload.description)], in: section)
+      doc.setValue("username", [SecretText(plain: credential.username)], in: section)
+      doc.setValue("password", [password], in: section)
       sections.append("[\(section)]")
+      if credential.password.revealed.contains("%") {
+        warnings.append(
+          "The password in [\(section)] contains '%': twine reads it as written, but Hatch (and old flit) read .pypirc with interpolation and fail on it; for those use the HATCH_INDEX_* variables.")
+      }
     }
-    return [PlannedOutput(sink: name, action: .replaceFile(file), content: doc.text, summary: sections.joined(separator: ", "))]
+    return [PlannedOutput(sink: name, action: .replaceFile(file), content: doc.text, items: sections, warnings: warnings)]
   }
 
   /// A section name twine can use with `-r`: the index name without spaces or brackets.

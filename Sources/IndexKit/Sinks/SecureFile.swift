@@ -15,6 +15,7 @@ public enum SecureFile {
   public static func replace(_ path: String, with bytes: [UInt8], mode: UInt32 = 0o600) throws(SinkError) {
     try refuseSymlinkOrSpecial(path)
     let dir = directory(of: path)
+    try makeDirectories(dir, for: path)
     let base = path.split(separator: "/").last.map(String.init) ?? path
     var attempt = 0
     var tempPath = ""
@@ -66,6 +67,17 @@ public enum SecureFile {
       return try FileIO.read(path)
     } catch {
       throw SinkError("Could not read the existing \(path) to merge with it: \(error.reason).")
+    }
+  }
+
+  /// Creates a missing directory and its missing parents, 0700 (`~/.config/pip`).
+  static func makeDirectories(_ dir: String, for path: String) throws(SinkError) {
+    var st = stat()
+    guard stat(dir, &st) != 0 else { return }
+    let parent = directory(of: dir)
+    if parent != dir && parent != "." { try makeDirectories(parent, for: path) }
+    if mkdir(dir, 0o700) != 0 && errno != EEXIST {
+      throw SinkError("Could not create the directory \(dir) to write \(path): \(errnoText()).")
     }
   }
 

@@ -1,25 +1,70 @@
 /// POSIX `export NAME='value'` lines on stdout, for `eval` (FORMATS.md §9.1).
 public struct ShellSink: Sink {
-  public init() {}
+  public var options: ClientOptions
+
+  public init(options: ClientOptions = ClientOptions()) { self.options = options }
 
   public var name: String { "shell" }
 
   public func plan(_ credentials: [Credential], in context: Context) throws -> [PlannedOutput] {
-    var content = SecretText()
-    var names: [String] = []
-    for (name, value) in ClientVariables.build(credentials) {
-      try VariableRules.validate(name: name)
-      if value.contains(anyOf: ["\0"]) {
-        throw SinkError("Refusing to export \(name): its value contains a NUL byte.")
-      }
-      content += "export \(name)=\(Self.quote(value))\n"
-      names.append(name)
-    }
-    return [PlannedOutput(sink: name, action: .stdout, content: content, summary: names.joined(separator: ", "))]
+    let set = ClientVariables.build(credentials, options: options)
+    return [try VariableRules.render(set, sink: name, action: .stdout, singleLine: false) { Self.export($0, $1) }]
   }
 
-  /// Single quotes, with `'` written as `'\''`; secret parts stay secret.
+  static func export(_ name: String, _ value: SecretText) -> SecretText {
+    "export \(name)=\(quote(value))\n"
+  }
+
+  /// Single quotes, with `'` written as `'\''` (per scalar: a quote followed by a
+  /// combining mark is still a quote to the shell); secret parts stay secret.
   static func quote(_ value: SecretText) -> SecretText {
-    "'" + value.mapParts { $0.replacing("'", with: "'\\''") } + "'"
+    "'" + value.mapParts { escapeScalars($0, ["'": "'\\''"]) } + "'"
+  }
+}
+
+/// fish `set -gx NAME 'value'` lines on stdout, for `indexkey … | source` (FORMATS.md §9.2).
+public struct FishSink: Sink {
+  public var options: ClientOptions
+
+  public init(options: ClientOptions = ClientOptions()) { self.options = options }
+
+  public var name: String { "fish" }
+
+  public func plan(_ credentials: [Credential], in context: Context) throws -> [PlannedOutput] {
+    let set = ClientVariables.build(credentials, options: options)
+    return [try VariableRules.render(set, sink: name, action: .stdout, singleLine: false) { "set -gx \($0) \(Self.quote($1))\n" }]
+  }
+
+  /// Inside fish single quotes only `\\` and `\'` are escapes.
+  static func quote(_ value: SecretText) -> SecretText {
+    "'" + value.mapParts { escapeScalars($0, ["\\": "\\\\", "'": "\\'"]) } + "'"
+  }
+}
+
+/// PowerShell `$env:NAME = 'value'` lines on stdout, for
+/// `indexkey … | Out-String | Invoke-Expression` (FORMATS.md §9.3).
+public struct PowerShellSink: Sink {
+  public var options: ClientOptions
+
+  public init(options: ClientOptions = ClientOptions()) { self.options = options }
+
+  public var name: String { "powershell" }
+
+  public func plan(_ credentials: [Credential], in context: Context) throws -> [PlannedOutput] {
+    let set = ClientVariables.build(credentials, options: options)
+    return [try VariableRules.render(set, sink: name, action: .stdout, singleLine: false) { "$env:\($0) = \(Self.quote($1))\n" }]
+  }
+
+  /// Verbatim single quotes: `'` and the curly quotes PowerShell also treats as quotes
+  /// (U+2018–U+201B) are doubled.
+  static func quote(_ value: SecretText) -> SecretText {
+    "'" + value.mapParts { text in
+      var out = ""
+      for c in text.unicodeScalars {
+        out.unicodeScalars.append(c)
+        if c == "'" || (0x2018...0x201B).contains(c.value) { out.unicodeScalars.append(c) }
+      }
+      return out
+    } + "'"
   }
 }

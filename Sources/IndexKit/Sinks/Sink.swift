@@ -14,12 +14,28 @@ public struct PlannedOutput: Sendable {
   public var content: SecretText
   /// What is written, in words, for the report: "PIP_INDEX_URL", "[feed] section".
   public var summary: String
+  /// The variables, sections or entries written, one each (for `--json`).
+  public var items: [String]
+  /// Things the user should know about this output (shown once each in the report).
+  public var warnings: [String]
+  /// The strings to register with the CI's masker: the content's secret parts, unless the
+  /// sink's syntax is decoded before anything is logged (Azure logging commands), in which
+  /// case the decoded values.
+  public var maskForms: [String]
 
-  public init(sink: String, action: Action, content: SecretText, summary: String) {
+  public init(sink: String, action: Action, content: SecretText, summary: String, items: [String]? = nil, warnings: [String] = []) {
     self.sink = sink
     self.action = action
     self.content = content
     self.summary = summary
+    self.items = items ?? [summary]
+    self.warnings = warnings
+    self.maskForms = content.secretParts
+  }
+
+  /// An output listing `items`, summarised as their comma-separated list.
+  public init(sink: String, action: Action, content: SecretText, items: [String], warnings: [String] = []) {
+    self.init(sink: sink, action: action, content: content, summary: items.joined(separator: ", "), items: items, warnings: warnings)
   }
 
   /// False for an append or a print of nothing (no variable applied to these indexes).
@@ -61,5 +77,31 @@ enum VariableRules {
     if value.contains(anyOf: ["\r", "\n", "\r\n", "\0"]) {
       throw SinkError("Refusing to write \(name): its value contains a line break or NUL, which would corrupt the file.")
     }
+  }
+
+  /// Refuses NUL, which no environment variable can hold.
+  static func requireNoNUL(_ value: SecretText, name: String) throws(SinkError) {
+    if value.contains(anyOf: ["\0"]) {
+      throw SinkError("Refusing to export \(name): its value contains a NUL byte.")
+    }
+  }
+
+  /// The client variables as `(name, value)` lines, each checked, with one formatter for
+  /// the sink's syntax; the output lists the variable names and carries the set's warnings.
+  static func render(
+    _ set: VariableSet, sink: String, action: PlannedOutput.Action, singleLine: Bool = true,
+    extraWarnings: [String] = [], line: (String, SecretText) throws(SinkError) -> SecretText
+  ) throws(SinkError) -> PlannedOutput {
+    var content = SecretText()
+    for (name, value) in set.variables {
+      try validate(name: name)
+      if singleLine {
+        try requireSingleLine(value, name: name)
+      } else {
+        try requireNoNUL(value, name: name)
+      }
+      content += try line(name, value)
+    }
+    return PlannedOutput(sink: sink, action: action, content: content, items: set.names, warnings: set.warnings + extraWarnings)
   }
 }

@@ -138,7 +138,9 @@ class PackageIndex(Service):
     def _wsgi(self, request: Request, script_name: str, path_info: str) -> Response:
         query = request.target.split("?", 1)[1] if "?" in request.target else ""
         environ: dict[str, Any] = {
-            "REQUEST_METHOD": request.method,
+            # HEAD is answered as GET without the body, so that Content-Length is the
+            # file's (bottle answers HEAD with an empty body; uv then reads a 0-byte wheel).
+            "REQUEST_METHOD": "GET" if request.method == "HEAD" else request.method,
             "SCRIPT_NAME": urllib.parse.unquote(script_name, "latin-1"),
             "PATH_INFO": urllib.parse.unquote(path_info, "latin-1"),
             "QUERY_STRING": query,

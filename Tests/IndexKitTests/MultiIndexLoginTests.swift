@@ -1,0 +1,98 @@
+import Glibc
+import Synchronization
+import Testing
+
+@testable import IndexKit
+
+/// A registry that answers after a delay, or fails, per index name; records when each
+/// exchange ran so that tests can see them overlap.
+struct ScriptedRegistry: Registry {
+  static let name = "scripted"
+  static let displayName = "Scripted"
+  static func matchesHost(_ url: WebURL) -> Bool { false }
+  static func target(for url: WebURL) throws(ConfigError) -> IndexTarget {
+    IndexTarget(given: url, simpleURL: url, uploadURL: url.with(path: url.path + "upload/"), name: url.segments.last ?? "x")
+  }
+  static func make(settings: Settings, identity: IdentitySpec) throws -> ScriptedRegistry { ScriptedRegistry() }
+
+  var delay: Double = 0
+  var failing: Set<String> = []
+  var spans = SpanLog()
+
+  func credential(for index: IndexTarget, in context: Context) throws -> Credential {
+    let start = monotonicSeconds()
+    defer { spans.add(index.name, start, monotonicSeconds()) }
+    if delay > 0 { realSleep(delay) }
+    if failing.contains(index.name) { throw ExchangeError.refused("The scripted exchange for \(index.name) was refused.") }
+    return Credential(index: index, registry: Self.name, username: "user", password: Secret("pw-\(index.name)"), expiresAt: 1_800_000_600)
+  }
+}
+
+final class SpanLog: Sendable {
+  private let spans = Mutex<[String: (Double, Double)]>([:])
+  func add(_ name: String, _ start: Double, _ end: Double) { spans.withLock { $0[name] = (start, end) } }
+  subscript(_ name: String) -> (Double, Double)? { spans.withLock { $0[name] } }
+}
+
+@Suite struct MultiIndexLoginTests {
+  func plan(_ registry: ScriptedRegistry, names: [String], sinks: [any Sink]) -> LoginPlan {
+    let indexes = names.map { name in
+      PlannedIndex(target: try! ScriptedRegistry.target(for: try! WebURL("https://\(name).example/simple/\(name)/", what: "u")), registry: registry)
+    }
+    return LoginPlan(indexes: indexes, sinks: sinks, dryRun: false)
+  }
+
+  @Test func exchangesRunInParallelAndAreWrittenOnceTogether() throws {
+    let registry = ScriptedRegistry(delay: 0.3)
+    let console = CapturingConsole()
+    let started = monotonicSeconds()
+    let report = login(plan(registry, names: ["a", "b", "c"], sinks: [ShellSink(options: ClientOptions(clients: [.pip, .uv]))]), in: SinkFixtures.context(console: console))
+    #expect(monotonicSeconds() - started < 0.8)
+    // All three overlap: more indexes than cores (two on CI) still run at once.
+    for (x, y) in [("a", "b"), ("a", "c"), ("b", "c")] {
+      let (p, q) = (try #require(registry.spans[x]), try #require(registry.spans[y]))
+      #expect(p.0 < q.1 && q.0 < p.1, "\(x) and \(y) overlap")
+    }
+    #expect(report.exitStatus == .ok)
+    #expect(
+      console.stdout == """
+        export PIP_INDEX_URL='https://user:pw-a@a.example/simple/a/'
+        export PIP_EXTRA_INDEX_URL='https://user:pw-b@b.example/simple/b/ https://user:pw-c@c.example/simple/c/'
+        export UV_DEFAULT_INDEX='a=https://a.example/simple/a/'
+        export UV_INDEX='b=https://b.example/simple/b/ c=https://c.example/simple/c/'
+        export UV_INDEX_A_USERNAME='user'
+        export UV_INDEX_A_PASSWORD='pw-a'
+        export UV_INDEX_B_USERNAME='user'
+        export UV_INDEX_B_PASSWORD='pw-b'
+        export UV_INDEX_C_USERNAME='user'
+        export UV_INDEX_C_PASSWORD='pw-c'
+        export UV_PUBLISH_URL='https://a.example/simple/a/upload/'
+        export UV_PUBLISH_USERNAME='user'
+        export UV_PUBLISH_PASSWORD='pw-a'
+
+        """)
+  }
+
+  @Test func oneFailureStopsNoOtherAndSetsTheExitCode() throws {
+    try withTemporaryDirectory { (dir: String) throws in
+      let registry = ScriptedRegistry(failing: ["b"])
+      let console = CapturingConsole()
+      let sinks: [any Sink] = [PypircSink(path: "\(dir)/.pypirc"), GitHubEnvSink(path: "\(dir)/env", options: ClientOptions(clients: [.pip]))]
+      let report = login(plan(registry, names: ["a", "b", "c"], sinks: sinks), in: SinkFixtures.context(console: console))
+      #expect(report.exitStatus == .refused)
+      #expect(report.results.map { (try? $0.outcome.get()) != nil } == [true, false, true])
+      #expect(readFile("\(dir)/env") == "PIP_INDEX_URL=https://user:pw-a@a.example/simple/a/\nPIP_EXTRA_INDEX_URL=https://user:pw-c@c.example/simple/c/\n")
+      #expect(readFile("\(dir)/.pypirc")?.contains("[a]") == true && readFile("\(dir)/.pypirc")?.contains("[c]") == true)
+      report.render(to: console.console, now: 1_800_000_000)
+      #expect(console.stderr.contains("indexkey: error: index 'b' (https://b.example/simple/b/) failed: The scripted exchange for b was refused.\n"))
+      #expect(console.stderr.contains("index 'a' (https://a.example/simple/a/): credential for user user until 2027-01-15T08:10:00Z (10 min)"))
+    }
+  }
+
+  @Test func everyFailureWritesNothing() {
+    let console = CapturingConsole()
+    let report = login(plan(ScriptedRegistry(failing: ["a", "b"]), names: ["a", "b"], sinks: [ShellSink()]), in: SinkFixtures.context(console: console))
+    #expect(report.exitStatus == .refused)
+    #expect(console.stdout.isEmpty && console.stderr.isEmpty)
+  }
+}
