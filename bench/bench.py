@@ -310,6 +310,21 @@ class Bench:
                               [venv_keyring, "get", GAR_KEYRING_URL, "oauth2accesstoken"], "peer"))
             env["GOOGLE_APPLICATION_CREDENTIALS"] = str(self.work / "gcp-False.json")
             env["GOOGLE_CLOUD_PROJECT"] = "bench-project"
+        trivial = self.work / "trivial"
+        trivial.mkdir(exist_ok=True)
+        (trivial / "trivial_backend.py").write_text(
+            "import keyring.backend\n\n"
+            "class Fixed(keyring.backend.KeyringBackend):\n"
+            "    priority = 1\n"
+            "    def get_password(self, service, username):\n"
+            "        return 'fixed'\n"
+            "    def set_password(self, service, username, password):\n"
+            "        raise NotImplementedError\n"
+            "    def delete_password(self, service, username):\n"
+            "        raise NotImplementedError\n")
+        tools.append(Tool("Python keyring CLI with a backend that answers at once (lower bound of any plugin)",
+                          ["env", f"PYTHONPATH={trivial}", "PYTHON_KEYRING_BACKEND=trivial_backend.Fixed",
+                           venv_keyring, "get", feed, "EntraToken"], "reference"))
         tools.append(self.floor(*self.azure_steps(), name="floor (C, libcurl), the Azure exchange"))
 
         def warm() -> None:

@@ -96,8 +96,8 @@ class Capabilities:
 
 def _option_paragraph(text: str, option: str) -> str:
     lines = text.splitlines()
-    for i, line in enumerate(lines):
-        if line.strip().startswith(option + " ") or line.strip() == option:
+    for i, line in enumerate(lines):  # the option's own line: two spaces, the option, its value
+        if re.match(rf"  {re.escape(option)}( <[^>]+>)?( |$)", line):
             out = [line]
             for more in lines[i + 1:]:
                 if not more.strip() or more.lstrip().startswith("-") or not more.startswith(" "):
