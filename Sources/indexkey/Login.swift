@@ -16,6 +16,8 @@ extension IndexKey {
     @OptionGroup(title: "Outputs") var output: OutputOptions
     @OptionGroup(title: "Network") var network: NetworkOptions
     @OptionGroup(title: "Azure") var azure: AzureOptions
+    @OptionGroup(title: "Google") var google: GoogleOptions
+    @OptionGroup(title: "AWS") var aws: AWSOptions
 
     func run() throws {
       var options = LoginOptions()
@@ -24,6 +26,8 @@ extension IndexKey {
       identity.apply(to: &options)
       output.apply(to: &options)
       azure.apply(to: &options)
+      google.apply(to: &options)
+      aws.apply(to: &options)
       try Runner.login(options, network: network)
     }
   }

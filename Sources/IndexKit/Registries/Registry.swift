@@ -65,6 +65,8 @@ extension Registry {
 public enum Registries {
   public static let all: [any Registry.Type] = [
     AzureArtifacts.self,
+    GoogleArtifactRegistry.self,
+    AWSCodeArtifact.self,
   ]
 
   /// The registry whose hosts this URL is on, if any.
