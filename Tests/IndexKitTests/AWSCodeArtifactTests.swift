@@ -287,6 +287,16 @@ func awsRegistry(_ flags: [String: String] = ["aws-role-arn": roleARN], env: [St
     #expect(serverStatus == .network)
   }
 
+  @Test func serverFailuresNameTheStatusWhateverTheBody() throws {
+    let (sts, stsStatus) = try refusal(sts: HTTPResponse(status: 503, text: stsErrorXML("ServiceUnavailable", "try later")))
+    #expect(stsStatus == .network)
+    #expect(sts == "The AWS STS endpoint https://sts.eu-west-1.amazonaws.com/ answered HTTP 503 (ServiceUnavailable) after retries; AWS may be having trouble, try again later.")
+    let throttled = HTTPResponse(status: 429, headers: [HTTPHeader("x-amzn-ErrorType", "ThrottlingException")], text: #"{"message":"Rate exceeded"}"#)
+    let (ca, caStatus) = try refusal(codeArtifact: throttled)
+    #expect(caStatus == .network)
+    #expect(ca.contains("answered HTTP 429 (ThrottlingException) after retries"))
+  }
+
   @Test func noSecretEverAppearsInAMessage() throws {
     let (message, _) = try refusal(codeArtifact: HTTPResponse(status: 403, headers: [HTTPHeader("x-amzn-ErrorType", "AccessDeniedException")], text: "{}"))
     for secret in ["session/secret+key", "session-token-value", fakeJWT(awsClaims), "c2lnbmF0dXJl"] {

@@ -146,6 +146,15 @@ import Testing
     #expect(message.contains("answered HTTP 503 after retries"))
   }
 
+  @Test func serverFailuresNameTheStatusWhateverTheBody() throws {
+    let (sts, stsStatus) = try refusal(sts: HTTPResponse(status: 503, text: #"{"error":"backend_error","error_description":"x"}"#))
+    #expect(stsStatus == .network)
+    #expect(sts == "The Google STS endpoint https://sts.googleapis.com/v1/token answered HTTP 503 (backend_error) after retries; Google may be having trouble, try again later.")
+    let (iam, iamStatus) = try refusal(iam: HTTPResponse(status: 500, text: #"{"error":{"code":500,"message":"m","status":"INTERNAL"}}"#))
+    #expect(iamStatus == .network)
+    #expect(iam.contains("answered HTTP 500 (INTERNAL) after retries"))
+  }
+
   @Test func impersonationPermissionDeniedGivesTheBinding() throws {
     let (message, status) = try refusal(iam: HTTPResponse(status: 403, text: #"{"error":{"code":403,"message":"Permission 'iam.serviceAccounts.getAccessToken' denied on resource (or it may not exist).","status":"PERMISSION_DENIED"}}"#))
     #expect(status == .refused)

@@ -85,13 +85,15 @@ public struct AWSSTS: Sendable {
   }
 
   private func refusal(_ response: HTTPResponse, call: Request, presented: JWTClaims?) -> ExchangeError {
-    guard let (code, message) = Self.error(from: response.body) else {
-      let what = "The AWS STS endpoint \(endpoint) answered HTTP \(response.status)"
-      return response.isServerFailure
-        ? .unavailable("\(what) after retries; AWS may be having trouble, try again later.")
-        : .unavailable("\(what) without an STS error document; check --aws-sts-endpoint.")
+    let error = Self.error(from: response.body)
+    if response.isServerFailure {
+      return .unavailable(
+        ServiceFailure.message(service: "AWS STS", endpoint: endpoint.description, status: response.status, detail: error?.code, provider: "AWS"))
+    }
+    guard let (code, message) = error else {
+      return .unavailable("The AWS STS endpoint \(endpoint) answered HTTP \(response.status) without an STS error document; check --aws-sts-endpoint.")
     }
     let text = AWSRefusals.sts(code: code, message: message, call: call, presented: presented)
-    return response.isServerFailure || code == "IDPCommunicationError" ? .unavailable(text) : .refused(text)
+    return code == "IDPCommunicationError" ? .unavailable(text) : .refused(text)
   }
 }

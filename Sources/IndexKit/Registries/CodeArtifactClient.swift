@@ -68,14 +68,15 @@ public struct CodeArtifactClient: Sendable {
 
   private func refusal(_ response: HTTPResponse, repository: CodeArtifactRepository, principal: String) -> ExchangeError {
     let body = try? JSON(parsing: response.body, document: "CodeArtifact error")
-    guard let type = Self.errorType(response, body: body) else {
-      let what = "The CodeArtifact endpoint \(endpoint) answered HTTP \(response.status)"
-      return response.isServerFailure
-        ? .unavailable("\(what) after retries; AWS may be having trouble, try again later.")
-        : .unavailable("\(what) without an error type; check --aws-codeartifact-endpoint.")
+    let type = Self.errorType(response, body: body)
+    if response.isServerFailure {
+      return .unavailable(
+        ServiceFailure.message(service: "CodeArtifact", endpoint: endpoint.description, status: response.status, detail: type, provider: "AWS"))
+    }
+    guard let type else {
+      return .unavailable("The CodeArtifact endpoint \(endpoint) answered HTTP \(response.status) without an error type; check --aws-codeartifact-endpoint.")
     }
     let message = body?["message"]?.stringValue ?? body?["Message"]?.stringValue ?? ""
-    let text = AWSRefusals.codeArtifact(type: type, message: message, repository: repository, principal: principal)
-    return response.isServerFailure ? .unavailable(text) : .refused(text)
+    return .refused(AWSRefusals.codeArtifact(type: type, message: message, repository: repository, principal: principal))
   }
 }

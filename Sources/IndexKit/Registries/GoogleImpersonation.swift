@@ -64,15 +64,19 @@ public struct GoogleImpersonation: Sendable {
 
   private func refusal(_ response: HTTPResponse, caller: Caller) -> ExchangeError {
     let error = (try? JSON(parsing: response.body, document: "IAM Credentials error"))?["error"]
-    guard let error, let status = error["status"]?.stringValue else {
-      let what = "The IAM Credentials endpoint \(endpoint) answered HTTP \(response.status)"
-      return response.isServerFailure
-        ? .unavailable("\(what) after retries; Google may be having trouble, try again later.")
-        : .unavailable("\(what) without a Google API error body; check --gcp-iam-credentials-endpoint.")
+    let status = error?["status"]?.stringValue
+    if response.isServerFailure {
+      return .unavailable(
+        ServiceFailure.message(
+          service: "IAM Credentials", endpoint: endpoint.description, status: response.status, detail: status, provider: "Google"))
     }
-    let message = GoogleRefusals.impersonation(
-      status: status, message: error["message"]?.stringValue ?? "", httpStatus: response.status, impersonation: self,
-      caller: caller)
-    return response.isServerFailure ? .unavailable(message) : .refused(message)
+    guard let error, let status else {
+      return .unavailable(
+        "The IAM Credentials endpoint \(endpoint) answered HTTP \(response.status) without a Google API error body; check --gcp-iam-credentials-endpoint.")
+    }
+    return .refused(
+      GoogleRefusals.impersonation(
+        status: status, message: error["message"]?.stringValue ?? "", httpStatus: response.status, impersonation: self,
+        caller: caller))
   }
 }

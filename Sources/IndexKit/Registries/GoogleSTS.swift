@@ -77,15 +77,16 @@ public struct GoogleSTS: Sendable {
 
   private func refusal(_ response: HTTPResponse, exchange: Exchange, presented: JWTClaims?) -> ExchangeError {
     let body = try? JSON(parsing: response.body, document: "Google STS error")
-    guard let error = body?["error"]?.stringValue else {
-      let what = "The Google STS endpoint \(endpoint) answered HTTP \(response.status)"
-      return response.isServerFailure
-        ? .unavailable("\(what) after retries; Google may be having trouble, try again later.")
-        : .unavailable("\(what) without an OAuth error body; check --gcp-sts-endpoint.")
+    let error = body?["error"]?.stringValue
+    if response.isServerFailure {
+      return .unavailable(
+        ServiceFailure.message(service: "Google STS", endpoint: endpoint.description, status: response.status, detail: error, provider: "Google"))
     }
-    let message = GoogleRefusals.sts(
-      error: error, description: body?["error_description"]?.stringValue ?? "", exchange: exchange,
-      presented: presented)
-    return response.isServerFailure ? .unavailable(message) : .refused(message)
+    guard let error else {
+      return .unavailable("The Google STS endpoint \(endpoint) answered HTTP \(response.status) without an OAuth error body; check --gcp-sts-endpoint.")
+    }
+    return .refused(
+      GoogleRefusals.sts(
+        error: error, description: body?["error_description"]?.stringValue ?? "", exchange: exchange, presented: presented))
   }
 }

@@ -32,16 +32,20 @@ extension GoogleServiceAccountKey {
     let document = "Google OAuth token response"
     guard response.status == 200 else {
       let body = try? JSON(parsing: response.body, document: document)
-      guard let error = body?["error"]?.stringValue else {
-        let what = "The Google OAuth endpoint \(endpoint) answered HTTP \(response.status)"
-        throw response.isServerFailure
-          ? ExchangeError.unavailable("\(what) after retries; Google may be having trouble, try again later.")
-          : ExchangeError.unavailable("\(what) without an OAuth error body; check --gcp-oauth-endpoint.")
+      let error = body?["error"]?.stringValue
+      if response.isServerFailure {
+        throw ExchangeError.unavailable(
+          ServiceFailure.message(
+            service: "Google OAuth", endpoint: endpoint.description, status: response.status, detail: error, provider: "Google"))
       }
-      let message = GoogleRefusals.keyGrant(
-        error: error, description: body?["error_description"]?.stringValue ?? "", account: clientEmail, keyID: privateKeyID,
-        keyFile: path)
-      throw response.isServerFailure ? ExchangeError.unavailable(message) : ExchangeError.refused(message)
+      guard let error else {
+        throw ExchangeError.unavailable(
+          "The Google OAuth endpoint \(endpoint) answered HTTP \(response.status) without an OAuth error body; check --gcp-oauth-endpoint.")
+      }
+      throw ExchangeError.refused(
+        GoogleRefusals.keyGrant(
+          error: error, description: body?["error_description"]?.stringValue ?? "", account: clientEmail, keyID: privateKeyID,
+          keyFile: path))
     }
     let body = try response.jsonObject(document, endpoint: endpoint.description)
     do throws(JSONError) {
