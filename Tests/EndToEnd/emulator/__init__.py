@@ -21,9 +21,11 @@ from typing import Any, Optional
 
 from . import faults
 from .core import Request, RequestLog, RequestRecord, Response, Service
+from .aws import AWSCloud
 from .entra import EntraService, register_azure_artifacts
 from .faults import Fault, FaultPlan
 from .github import GitHubIssuer
+from .google import GoogleCloud
 from .index import PackageIndex
 from .jwt import SigningKey
 
@@ -43,6 +45,8 @@ class Emulator:
         self.entra = self.add(EntraService(self))
         self.index = self.add(PackageIndex(self, packages_dir))
         register_azure_artifacts(self.index, self.entra)
+        self.google = GoogleCloud(self)
+        self.aws = AWSCloud(self)
 
     # -- composition -----------------------------------------------------
     def add(self, service: Any) -> Any:
