@@ -20,9 +20,10 @@ import threading
 from typing import Any, Optional
 
 from . import faults
-from .core import Request, RequestLog, RequestRecord, Response, Service
 from .aws import AWSCloud
-from .entra import EntraService, register_azure_artifacts
+from .ci import CIIssuers
+from .core import Request, RequestLog, RequestRecord, Response, Service
+from .entra import EXCHANGE_AUDIENCE, EntraService, register_azure_artifacts
 from .faults import Fault, FaultPlan
 from .github import GitHubIssuer
 from .google import GoogleCloud
@@ -44,6 +45,8 @@ class Emulator:
         self.trust(self.github.key)
         self.entra = self.add(EntraService(self))
         self.index = self.add(PackageIndex(self, packages_dir))
+        self.ci = self.add(CIIssuers(self))
+        self.trust(self.ci.key)
         register_azure_artifacts(self.index, self.entra)
         self.google = GoogleCloud(self)
         self.aws = AWSCloud(self)
@@ -109,6 +112,15 @@ class Emulator:
         if service not in self.services:
             raise KeyError(f"no service named {service!r}")
         self.faults.inject(service, path_prefix, fault_list)
+
+    def trust_github(self, tenant: str, client_id: str, secret: Optional[str] = None,
+                     subject: Optional[str] = None) -> Any:
+        """Register an Entra app whose federated credential accepts the emulated
+        GitHub's tokens for `subject` (default: the subject GitHub issues now)."""
+        claims = self.github.claims
+        return self.entra.add_app(tenant, client_id, secret=secret, federated=[{
+            "issuer": claims["iss"], "subject": subject or claims["sub"],
+            "audience": EXCHANGE_AUDIENCE}])
 
     def urls(self) -> dict[str, str]:
         return {name: s.url for name, s in self.services.items()}
