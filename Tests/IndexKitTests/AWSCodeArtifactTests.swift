@@ -101,9 +101,9 @@ func awsRegistry(_ flags: [String: String] = ["aws-role-arn": roleARN], env: [St
   @Test func aLoopbackIndexTakesDomainOwnerAndRegionFromSettings() throws {
     let target = try AWSCodeArtifact.target(for: try WebURL("http://127.0.0.1:9000/pypi/r/simple/", what: "u"))
     let missing = try awsRegistry(["aws-role-arn": roleARN])
-    #expect(errorMessage { _ = try missing.repository(for: target) }.contains("--aws-domain"))
+    #expect(thrownMessage { _ = try missing.repository(for: target) }.contains("--aws-domain"))
     let noRegion = try awsRegistry(["aws-role-arn": roleARN, "aws-domain": "d", "aws-domain-owner": "444455556666"])
-    #expect(errorMessage { _ = try noRegion.repository(for: target) }.contains("AWS_REGION"))
+    #expect(thrownMessage { _ = try noRegion.repository(for: target) }.contains("AWS_REGION"))
     let full = try awsRegistry(["aws-role-arn": roleARN, "aws-domain": "d", "aws-domain-owner": "444455556666"], env: githubEnv(["AWS_REGION": "ap-south-1"]))
     #expect(try full.repository(for: target) == CodeArtifactRepository(domain: "d", owner: "444455556666", region: "ap-south-1", repository: "r"))
   }
@@ -142,9 +142,9 @@ func awsRegistry(_ flags: [String: String] = ["aws-role-arn": roleARN], env: [St
     ([:], [:], "needs a way to sign"),
   ])
   func badSettingsAreConfigErrors(flags: [String: String], env: [String: String], expected: String) {
-    let message = errorMessage { _ = try awsRegistry(flags, env: env) }
+    let message = thrownMessage { _ = try awsRegistry(flags, env: env) }
     #expect(message.contains(expected), "\(message)")
-    #expect(exitStatus { _ = try awsRegistry(flags, env: env) } == .usage)
+    #expect(thrownStatus { _ = try awsRegistry(flags, env: env) } == .usage)
   }
 
   @Test func endpointsFromTheSDKVariables() throws {
@@ -230,7 +230,7 @@ func awsRegistry(_ flags: [String: String] = ["aws-role-arn": roleARN], env: [St
   func refusal(sts: HTTPResponse? = nil, codeArtifact: HTTPResponse? = nil) throws -> (String, IndexKit.ExitStatus?) {
     let registry = try awsRegistry()
     let run = { _ = try registry.credential(for: caTarget, in: testContext(awsStub(sts: sts, codeArtifact: codeArtifact), env: githubEnv())) }
-    return (errorMessage(run), exitStatus(run))
+    return (thrownMessage(run), thrownStatus(run))
   }
 
   @Test func accessDeniedPrintsTheTrustPolicyCondition() throws {

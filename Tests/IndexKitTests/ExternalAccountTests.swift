@@ -72,21 +72,21 @@ func writeCredentials(_ dir: String, _ text: String) -> String {
     (externalAccountJSON(source: #"{"file": "/t"}"#).replacingFirst("token-type:jwt", with: "token-type:aws4_request"), "subject_token_type 'urn:ietf:params:oauth:token-type:aws4_request'"),
   ])
   func badFilesNameTheFileAndTheField(text: String, expected: String) {
-    let message = errorMessage { _ = try parse(text, env: ["GOOGLE_EXTERNAL_ACCOUNT_ALLOW_EXECUTABLES": "1"]) }
+    let message = thrownMessage { _ = try parse(text, env: ["GOOGLE_EXTERNAL_ACCOUNT_ALLOW_EXECUTABLES": "1"]) }
     #expect(message.hasPrefix("The external_account file /etc/gcp.json "))
     #expect(message.contains(expected), "\(message)")
   }
 
   @Test func executablesNeedTheirOptIn() {
     let text = externalAccountJSON(source: #"{"executable": {"command": "/bin/get-token"}}"#)
-    let message = errorMessage { _ = try parse(text) }
+    let message = thrownMessage { _ = try parse(text) }
     #expect(message.contains("GOOGLE_EXTERNAL_ACCOUNT_ALLOW_EXECUTABLES=1"))
     #expect(throws: Never.self) { _ = try parse(text, env: ["GOOGLE_EXTERNAL_ACCOUNT_ALLOW_EXECUTABLES": "1"]) }
   }
 
   @Test func aNonGoogleTokenURLNeedsAnExplicitOverride() throws {
     let account = try parse(externalAccountJSON(source: #"{"file": "/t"}"#).replacingFirst("https://sts.googleapis.com/v1/token", with: "https://collector.example.test/v1/token"))
-    let message = errorMessage { _ = try account.stsEndpoint(override: nil) }
+    let message = thrownMessage { _ = try account.stsEndpoint(override: nil) }
     #expect(message.contains("has token_url 'https://collector.example.test/v1/token', which is not a Google API host"))
     #expect(message.contains("--gcp-sts-endpoint"))
     let override = try WebURL("http://127.0.0.1:5/v1/token", what: "o")
@@ -97,7 +97,7 @@ func writeCredentials(_ dir: String, _ text: String) -> String {
     let account = try parse(externalAccountJSON(
       source: #"{"file": "/t"}"#,
       extra: #""service_account_impersonation_url": "https://iam.example.test/v1/projects/-/serviceAccounts/sa@p.iam.gserviceaccount.com:generateAccessToken","#))
-    let message = errorMessage { _ = try account.impersonationEndpoint(override: nil) }
+    let message = thrownMessage { _ = try account.impersonationEndpoint(override: nil) }
     #expect(message.contains("service_account_impersonation_url 'https://iam.example.test/"))
     #expect(message.contains("--gcp-iam-credentials-endpoint"))
     let url = try account.impersonationEndpoint(override: try WebURL("http://127.0.0.1:7", what: "o"))
@@ -108,9 +108,9 @@ func writeCredentials(_ dir: String, _ text: String) -> String {
     try withTemporaryDirectory { dir in
       let path = writeCredentials(dir, externalAccountJSON(source: #"{"file": "/t"}"#).replacingFirst("https://sts.googleapis.com", with: "https://sts.googleapis.com.evil.test"))
       let env = ["GOOGLE_APPLICATION_CREDENTIALS": path]
-      let message = errorMessage { _ = try googleRegistry([:], env: env) }
+      let message = thrownMessage { _ = try googleRegistry([:], env: env) }
       #expect(message.contains("The external_account file \(path) has token_url"))
-      #expect(exitStatus { _ = try googleRegistry([:], env: env) } == .usage)
+      #expect(thrownStatus { _ = try googleRegistry([:], env: env) } == .usage)
       #expect(throws: Never.self) { _ = try googleRegistry(["gcp-sts-endpoint": "https://sts.private.test/v1/token"], env: env) }
     }
   }
@@ -125,14 +125,14 @@ func writeCredentials(_ dir: String, _ text: String) -> String {
   func otherCredentialFilesAreRefusedClearly(text: String, expected: String) throws {
     try withTemporaryDirectory { dir in
       let path = writeCredentials(dir, text)
-      let message = errorMessage { _ = try googleRegistry([:], env: ["GOOGLE_APPLICATION_CREDENTIALS": path]) }
+      let message = thrownMessage { _ = try googleRegistry([:], env: ["GOOGLE_APPLICATION_CREDENTIALS": path]) }
       #expect(message.contains(path))
       #expect(message.contains(expected), "\(message)")
     }
   }
 
   @Test func aMissingFileIsNamed() {
-    let message = errorMessage { _ = try googleRegistry([:], env: ["GOOGLE_APPLICATION_CREDENTIALS": "/nonexistent/creds.json"]) }
+    let message = thrownMessage { _ = try googleRegistry([:], env: ["GOOGLE_APPLICATION_CREDENTIALS": "/nonexistent/creds.json"]) }
     #expect(message.contains("GOOGLE_APPLICATION_CREDENTIALS"))
     #expect(message.contains("/nonexistent/creds.json"))
   }
@@ -180,12 +180,12 @@ func writeCredentials(_ dir: String, _ text: String) -> String {
 
   @Test func fileSourceProblemsAreIdentityErrors() throws {
     let missing = externalAccountJSON(source: #"{"file": "/nonexistent/token"}"#)
-    #expect(exitStatus { _ = try run(missing) } == .noIdentity)
-    #expect(errorMessage { _ = try run(missing) }.contains("credential_source.file"))
+    #expect(thrownStatus { _ = try run(missing) } == .noIdentity)
+    #expect(thrownMessage { _ = try run(missing) }.contains("credential_source.file"))
     let (message, status) = try withTemporaryDirectory { dir in
       writeFile(dir + "/t.json", #"{"other": 1}"#)
       let json = externalAccountJSON(source: #"{"file": "\#(dir)/t.json", "format": {"type": "json", "subject_token_field_name": "value"}}"#)
-      return (errorMessage { _ = try run(json) }, exitStatus { _ = try run(json) })
+      return (thrownMessage { _ = try run(json) }, thrownStatus { _ = try run(json) })
     }
     #expect(message.contains(#"has no "value" field"#))
     #expect(status == .noIdentity)
@@ -203,10 +203,10 @@ func writeCredentials(_ dir: String, _ text: String) -> String {
   @Test func urlSourceRefusalExplains() throws {
     let json = externalAccountJSON(source: #"{"url": "https://gh.test/idtoken", "headers": {"Authorization": "Bearer old"}}"#)
     let stub = StubTransport { _ in HTTPResponse(status: 401, text: "{}") }
-    let message = errorMessage { _ = try run(json, stub: stub) }
+    let message = thrownMessage { _ = try run(json, stub: stub) }
     #expect(message.contains("answered HTTP 401"))
     #expect(!message.contains("old"))
-    #expect(exitStatus { _ = try run(json, stub: StubTransport { _ in HTTPResponse(status: 401, text: "{}") }) } == .noIdentity)
+    #expect(thrownStatus { _ = try run(json, stub: StubTransport { _ in HTTPResponse(status: 401, text: "{}") }) } == .noIdentity)
   }
 
   @Test func executableSourceGetsItsEnvironmentAndTimeout() throws {
@@ -264,22 +264,22 @@ func writeCredentials(_ dir: String, _ text: String) -> String {
     let runner = StubProcessRunner { _, _ in ProcessOutput(status: status, stdout: Array(stdout.utf8), stderr: Array("boom\nmore".utf8)) }
     let json = externalAccountJSON(source: #"{"executable": {"command": "/opt/get-token"}}"#)
     let env = ["GOOGLE_EXTERNAL_ACCOUNT_ALLOW_EXECUTABLES": "1"]
-    let message = errorMessage { _ = try run(json, env: env, runner: runner) }
+    let message = thrownMessage { _ = try run(json, env: env, runner: runner) }
     #expect(message.contains(expected), "\(message)")
-    #expect(exitStatus { _ = try run(json, env: env, runner: runner) } == .noIdentity)
+    #expect(thrownStatus { _ = try run(json, env: env, runner: runner) } == .noIdentity)
   }
 
   @Test func executableTimeoutIsAnIdentityError() throws {
     let runner = StubProcessRunner { (args, _) throws(ProcessError) in throw .timedOut(command: args[0], seconds: 30) }
     let json = externalAccountJSON(source: #"{"executable": {"command": "/opt/slow"}}"#)
-    let message = errorMessage { _ = try run(json, env: ["GOOGLE_EXTERNAL_ACCOUNT_ALLOW_EXECUTABLES": "1"], runner: runner) }
+    let message = thrownMessage { _ = try run(json, env: ["GOOGLE_EXTERNAL_ACCOUNT_ALLOW_EXECUTABLES": "1"], runner: runner) }
     #expect(message.contains("'/opt/slow' did not finish within 30 s"))
   }
 
   @Test func identityFlagConflictsWithAnExternalAccountFile() throws {
     try withTemporaryDirectory { dir in
       let path = writeCredentials(dir, externalAccountJSON(source: #"{"file": "/t"}"#))
-      let message = errorMessage {
+      let message = thrownMessage {
         _ = try googleRegistry([:], env: ["GOOGLE_APPLICATION_CREDENTIALS": path], identity: IdentitySpec(kind: "github", argument: nil))
       }
       #expect(message.contains("--identity cannot be combined with the external_account file"))

@@ -39,7 +39,7 @@ func googleRegistry(_ flags: [String: String], env: [String: String] = githubEnv
 }
 
 /// Runs `body` and returns the message of the error it throws (or fails the test).
-func errorMessage(_ body: () throws -> Void) -> String {
+func thrownMessage(_ body: () throws -> Void) -> String {
   do {
     try body()
     Issue.record("expected an error")
@@ -49,7 +49,7 @@ func errorMessage(_ body: () throws -> Void) -> String {
   }
 }
 
-func exitStatus(_ body: () throws -> Void) -> IndexKit.ExitStatus? {
+func thrownStatus(_ body: () throws -> Void) -> IndexKit.ExitStatus? {
   do {
     try body()
     return nil
@@ -105,20 +105,20 @@ func exitStatus(_ body: () throws -> Void) -> IndexKit.ExitStatus? {
   }
 
   @Test func aPoolIsNotAProvider() {
-    let message = errorMessage { _ = try WorkloadIdentityProvider(parsing: "projects/123/locations/global/workloadIdentityPools/ci-pool", what: "--p") }
+    let message = thrownMessage { _ = try WorkloadIdentityProvider(parsing: "projects/123/locations/global/workloadIdentityPools/ci-pool", what: "--p") }
     #expect(message.contains("names a workload identity pool, not a provider"))
     #expect(message.contains("projects/123/locations/global/workloadIdentityPools/ci-pool/providers/PROVIDER"))
   }
 
   @Test func aProjectIDIsNotANumber() {
-    let message = errorMessage { _ = try WorkloadIdentityProvider(parsing: "projects/my-proj/locations/global/workloadIdentityPools/p/providers/x", what: "--p") }
+    let message = thrownMessage { _ = try WorkloadIdentityProvider(parsing: "projects/my-proj/locations/global/workloadIdentityPools/p/providers/x", what: "--p") }
     #expect(message.contains("uses the project ID 'my-proj'"))
     #expect(message.contains("gcloud projects describe my-proj --format='value(projectNumber)'"))
   }
 
   @Test(arguments: ["ci-pool", "projects/1/locations/global/workloadIdentityPools/p/providers/", "projects/1/pools/p/providers/x"])
   func otherShapesAreRefused(text: String) {
-    #expect(errorMessage { _ = try WorkloadIdentityProvider(parsing: text, what: "--p") }.contains("expected projects/PROJECT_NUMBER/"))
+    #expect(thrownMessage { _ = try WorkloadIdentityProvider(parsing: text, what: "--p") }.contains("expected projects/PROJECT_NUMBER/"))
   }
 }
 
@@ -174,18 +174,18 @@ func exitStatus(_ body: () throws -> Void) -> IndexKit.ExitStatus? {
     guard case .federated(let federation) = registry.authentication else { Issue.record("not federated"); return }
     #expect(federation.sts.endpoint.description == "http://127.0.0.1:9/v1/token")
     #expect(registry.impersonation?.endpoint.description == "http://127.0.0.1:8/base/v1/projects/-/serviceAccounts/sa%40p.iam.gserviceaccount.com:generateAccessToken")
-    let message = errorMessage { _ = try googleRegistry(["gcp-workload-identity-provider": providerName, "gcp-sts-endpoint": "http://sts.example.test/"]) }
+    let message = thrownMessage { _ = try googleRegistry(["gcp-workload-identity-provider": providerName, "gcp-sts-endpoint": "http://sts.example.test/"]) }
     #expect(message.contains("is not https"))
   }
 
   @Test func needsAProviderOrACredentialsFile() {
-    let message = errorMessage { _ = try googleRegistry([:]) }
+    let message = thrownMessage { _ = try googleRegistry([:]) }
     #expect(message.contains("--gcp-workload-identity-provider"))
     #expect(message.contains("GOOGLE_APPLICATION_CREDENTIALS"))
   }
 
   @Test func serviceAccountMustBeAnEmail() {
-    let message = errorMessage { _ = try googleRegistry(["gcp-workload-identity-provider": providerName, "gcp-service-account": "projects/-/serviceAccounts/x"]) }
+    let message = thrownMessage { _ = try googleRegistry(["gcp-workload-identity-provider": providerName, "gcp-service-account": "projects/-/serviceAccounts/x"]) }
     #expect(message.contains("is not a service account email"))
   }
 }

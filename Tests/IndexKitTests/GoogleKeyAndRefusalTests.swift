@@ -37,7 +37,7 @@ import Testing
       return HTTPResponse(status: 403, text: #"{"error":{"code":403,"message":"Permission 'iam.serviceAccounts.getAccessToken' denied on resource (or it may not exist).","status":"PERMISSION_DENIED"}}"#)
     }
     let registry = try googleRegistry(["gcp-service-account": "target@p.iam.gserviceaccount.com"], env: env)
-    let message = errorMessage { _ = try registry.credential(for: gcpTarget, in: testContext(stub, env: env)) }
+    let message = thrownMessage { _ = try registry.credential(for: gcpTarget, in: testContext(stub, env: env)) }
     #expect(stub.requests[1].header("Authorization") == "Bearer key-tok")
     #expect(message.contains("roles/iam.serviceAccountTokenCreator"))
     #expect(message.contains("--member=serviceAccount:fixture@indexkey-fixture.iam.gserviceaccount.com"))
@@ -58,7 +58,7 @@ import Testing
   }
 
   @Test func keyAsPasswordNeedsAKeyFile() {
-    let message = errorMessage { _ = try googleRegistry(["gcp-key-as-password": "true", "gcp-workload-identity-provider": providerName]) }
+    let message = thrownMessage { _ = try googleRegistry(["gcp-key-as-password": "true", "gcp-workload-identity-provider": providerName]) }
     #expect(message.contains("--gcp-key-as-password needs a service account key file"))
   }
 
@@ -66,7 +66,7 @@ import Testing
     try withTemporaryDirectory { dir in
       let text = CryptoFixture.text("crypto/google-service-account.json").replacing("https://oauth2.googleapis.com/token", with: "https://oauth.example.test/token")
       let path = writeCredentials(dir, text)
-      let message = errorMessage { _ = try googleRegistry([:], env: ["GOOGLE_APPLICATION_CREDENTIALS": path]) }
+      let message = thrownMessage { _ = try googleRegistry([:], env: ["GOOGLE_APPLICATION_CREDENTIALS": path]) }
       #expect(message.contains("has token_uri 'https://oauth.example.test/token', which is not a Google API host"))
       #expect(message.contains("--gcp-oauth-endpoint"))
       #expect(throws: Never.self) { _ = try googleRegistry(["gcp-oauth-endpoint": "http://127.0.0.1:4/token"], env: ["GOOGLE_APPLICATION_CREDENTIALS": path]) }
@@ -80,11 +80,11 @@ import Testing
   func keyGrantRefusals(description: String, expected: String) throws {
     let stub = StubTransport { _ in HTTPResponse(status: 400, text: #"{"error":"invalid_grant","error_description":"\#(description)"}"#) }
     let registry = try googleRegistry([:], env: env)
-    let message = errorMessage { _ = try registry.credential(for: gcpTarget, in: testContext(stub, env: env)) }
+    let message = thrownMessage { _ = try registry.credential(for: gcpTarget, in: testContext(stub, env: env)) }
     #expect(message.hasPrefix("Google's OAuth endpoint refused the service account key 0123456789abcdef0123456789abcdef01234567 of fixture@indexkey-fixture.iam.gserviceaccount.com"))
     #expect(message.contains("invalid_grant (\(description))"))
     #expect(message.contains(expected))
-    #expect(exitStatus { _ = try registry.credential(for: gcpTarget, in: testContext(stub, env: env)) } == .refused)
+    #expect(thrownStatus { _ = try registry.credential(for: gcpTarget, in: testContext(stub, env: env)) } == .refused)
   }
 }
 
@@ -94,7 +94,7 @@ import Testing
     if iam != nil { flags["gcp-service-account"] = "pusher@my-proj.iam.gserviceaccount.com" }
     let registry = try googleRegistry(flags)
     let run = { _ = try registry.credential(for: gcpTarget, in: testContext(googleStub(sts: sts, iam: iam), env: githubEnv())) }
-    return (errorMessage(run), exitStatus(run))
+    return (thrownMessage(run), thrownStatus(run))
   }
 
   func sts(_ error: String, _ description: String, status: Int = 400) -> HTTPResponse {
@@ -168,7 +168,7 @@ import Testing
     let claims: JSON = .object([("iss", .string("https://gitlab.example.test")), ("sub", .string("project_path:g/p:ref_type:branch:ref:main")), ("aud", .string("x"))])
     let registry = try googleRegistry(["gcp-workload-identity-provider": providerName, "gcp-service-account": "sa@p.iam.gserviceaccount.com"])
     let stub = googleStub(iam: HTTPResponse(status: 403, text: #"{"error":{"code":403,"message":"denied","status":"PERMISSION_DENIED"}}"#), ciToken: fakeJWT(claims))
-    let message = errorMessage { _ = try registry.credential(for: gcpTarget, in: testContext(stub, env: githubEnv())) }
+    let message = thrownMessage { _ = try registry.credential(for: gcpTarget, in: testContext(stub, env: githubEnv())) }
     #expect(message.contains("--member=principal://iam.googleapis.com/projects/123456789/locations/global/workloadIdentityPools/ci-pool/subject/project_path:g/p:ref_type:branch:ref:main"))
   }
 
