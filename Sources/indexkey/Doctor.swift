@@ -22,6 +22,8 @@ extension IndexKey {
     @OptionGroup(title: "Outputs") var output: OutputOptions
     @OptionGroup(title: "Network") var network: NetworkOptions
     @OptionGroup(title: "Azure") var azure: AzureOptions
+    @OptionGroup(title: "Google") var google: GoogleOptions
+    @OptionGroup(title: "AWS") var aws: AWSOptions
 
     func run() throws {
       var options = LoginOptions()
@@ -30,6 +32,8 @@ extension IndexKey {
       identity.apply(to: &options)
       output.apply(to: &options)
       azure.apply(to: &options)
+      google.apply(to: &options)
+      aws.apply(to: &options)
       let (context, console) = Runner.diagnosticContext(network)
       let report = IndexKit.Doctor.examine(options, fetchTokens: !offline, in: context)
       console.out(json ? report.json.serialized() : report.text)
