@@ -5,7 +5,9 @@
 
 For each flow: one counted run (requests and connections per emulated service), then
 hyperfine over the release binary (`--write shell`, output discarded). Results are
-printed as a table and written to bench/out/clouds-*.json.
+printed as a table and written to bench/out/clouds-*.json, after the binary's bare
+startup (`--version`) for comparison. Run it where loopback is not shaped (a traffic
+shaper on `lo` adds its own delays), e.g. `unshare --net sh -c 'ip link set lo up && …'`.
 """
 
 from __future__ import annotations
@@ -76,6 +78,11 @@ def main() -> int:
             result = json.loads(report.read_text())["results"][0]
             rows.append((name, sum(r for r, _ in counts.values()), sum(c for _, c in counts.values()), counts,
                          result["mean"] * 1000, result["stddev"] * 1000, result["min"] * 1000))
+    baseline = out / "clouds-startup.json"
+    subprocess.run(["hyperfine", "-N", "--runs", str(args.runs), "--warmup", "3", "--export-json", str(baseline),
+                    f"{args.binary} --version"], check=True, stdout=subprocess.DEVNULL)
+    start = json.loads(baseline.read_text())["results"][0]
+    rows.insert(0, ("startup (--version)", 0, 0, {}, start["mean"] * 1000, start["stddev"] * 1000, start["min"] * 1000))
     print(f"{'flow':26} {'requests':>8} {'conns':>5} {'mean ms':>8} {'± ms':>6} {'min ms':>7}  per service (requests/connections)")
     for name, requests, connections, counts, mean, stddev, low in rows:
         detail = ", ".join(f"{s} {r}/{c}" for s, (r, c) in counts.items())
