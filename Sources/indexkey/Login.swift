@@ -18,6 +18,9 @@ extension IndexKey {
     @OptionGroup(title: "Azure") var azure: AzureOptions
     @OptionGroup(title: "Google") var google: GoogleOptions
     @OptionGroup(title: "AWS") var aws: AWSOptions
+    @OptionGroup(title: "Chainguard") var chainguard: ChainguardOptions
+    @OptionGroup(title: "JFrog") var jfrog: JFrogOptions
+    @OptionGroup(title: "GitLab") var gitlab: GitLabOptions
 
     func run() throws {
       var options = LoginOptions()
@@ -28,6 +31,9 @@ extension IndexKey {
       azure.apply(to: &options)
       google.apply(to: &options)
       aws.apply(to: &options)
+      chainguard.apply(to: &options)
+      jfrog.apply(to: &options)
+      gitlab.apply(to: &options)
       try Runner.login(options, network: network)
     }
   }

@@ -28,6 +28,10 @@ from .faults import Fault, FaultPlan
 from .github import GitHubIssuer
 from .google import GoogleCloud
 from .index import PackageIndex
+from .chainguard import ChainguardSTS, register_chainguard_libraries
+from .gitlab import GitLabRegistry
+from .jfrog import JFrogAccess
+from .pypi import PyPIWarehouse
 from .jwt import SigningKey
 
 __all__ = ["Emulator", "Service", "Request", "Response", "RequestRecord", "Fault", "faults"]
@@ -50,6 +54,11 @@ class Emulator:
         register_azure_artifacts(self.index, self.entra)
         self.google = GoogleCloud(self)
         self.aws = AWSCloud(self)
+        self.chainguard = self.add(ChainguardSTS(self))
+        register_chainguard_libraries(self.index, self.chainguard)
+        self.jfrog = self.add(JFrogAccess(self))
+        self.pypi = self.add(PyPIWarehouse(self))
+        self.gitlab = self.add(GitLabRegistry(self))
 
     # -- composition -----------------------------------------------------
     def add(self, service: Any) -> Any:
