@@ -182,7 +182,9 @@ class GoogleCloud:
             keys = [k for a in self.accounts.values() for k in a.key_files]
         intermediate = {t for t, i in tokens.items() if i.bearer_only}
         credentials = {t for t, i in tokens.items() if not i.bearer_only}
-        private = {json.loads(k)["private_key"] for k in keys}
+        pems = [json.loads(k)["private_key"] for k in keys]
+        # the whole key, and each of its lines: a partial leak is a leak
+        private = set(pems) | {line for pem in pems for line in pem.splitlines() if line and not line.startswith("-----")}
         key_b64 = {base64.b64encode(k.encode()).decode() for k in keys}
         return private | intermediate, credentials | key_b64, {"oauth2accesstoken", "_json_key_base64"}
 
