@@ -102,7 +102,7 @@ public struct EntraClient: Sendable {
       code: code, error: body["error"]?.stringValue ?? "", description: description,
       client: self, presented: presented)
     if response.isServerFailure {
-      return .unavailable(explanation)
+      return .unavailable("The Entra ID token endpoint \(tokenEndpoint) answered HTTP \(response.status) after retries (\(body["error"]?.stringValue ?? "")\(description.isEmpty ? "" : ": " + description)); Entra ID may be having trouble, try again later.")
     }
     return .refused(explanation)
   }

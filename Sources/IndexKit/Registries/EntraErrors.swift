@@ -2,7 +2,7 @@
 enum EntraErrors {
   /// The first line of `error_description` (the rest is trace and correlation ids).
   static func firstLine(_ text: String) -> String {
-    String(text.split(whereSeparator: { $0 == "\r" || $0 == "\n" }).first ?? "")
+    String(text.split(whereSeparator: \.isNewline).first ?? "")
   }
 
   static func explain(code: Int64?, error: String, description: String, client: EntraClient, presented: JWTClaims?) -> String {

@@ -13,8 +13,8 @@ public enum CIMasker: Sendable, Equatable {
     var seen: Set<String> = []
     for value in values {
       var forms = [value]
-      if value.contains(where: { $0 == "\n" || $0 == "\r" }) {
-        forms += value.split(whereSeparator: { $0 == "\n" || $0 == "\r" }).map { $0.trimmingSpaces }.filter { !$0.isEmpty }
+      if value.contains(where: \.isNewline) {
+        forms += value.split(whereSeparator: \.isNewline).map { $0.trimmingSpaces }.filter { !$0.isEmpty }
       }
       for form in forms where !form.trimmingSpaces.isEmpty && seen.insert(form).inserted {
         console.err("::add-mask::\(Self.escapeGitHub(form))")

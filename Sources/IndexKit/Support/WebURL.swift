@@ -119,8 +119,8 @@ extension StringProtocol {
   /// The text without leading and trailing spaces, tabs and line breaks.
   var trimmingSpaces: String {
     var s = Substring(self)
-    while let f = s.first, f == " " || f == "\t" || f == "\n" || f == "\r" { s.removeFirst() }
-    while let l = s.last, l == " " || l == "\t" || l == "\n" || l == "\r" { s.removeLast() }
+    while let f = s.first, f.isWhitespace { s.removeFirst() }
+    while let l = s.last, l.isWhitespace { s.removeLast() }
     return String(s)
   }
 }
