@@ -35,7 +35,6 @@ class Emulator:
         self._started = False
         self.log = RequestLog()
         self.faults = FaultPlan()
-        self.generation = 0
         self.abort_event = threading.Event()
         self._trusted_keys: dict[str, SigningKey] = {}
         self.services: dict[str, Service] = {}
@@ -86,7 +85,6 @@ class Emulator:
 
         Requests still in flight (a `slow` fault) are cut short and not logged.
         """
-        self.generation += 1
         self.abort_event.set()
         self.abort_event = threading.Event()
         self.faults.clear()

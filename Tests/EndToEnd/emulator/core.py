@@ -13,6 +13,7 @@ import email.utils
 import http.server
 import json
 import re
+import select
 import socket
 import threading
 import time
@@ -79,7 +80,7 @@ class RequestRecord:
     method: str
     path: str  # with query
     start: float  # time.monotonic() when the request line arrived
-    end: float = 0.0  # time.monotonic() when the response was sent
+    end: Optional[float] = None  # time.monotonic() when answered or dropped; None in flight
     connection: int = 0
     status: int = 0
     fault: Optional[str] = None
@@ -249,32 +250,42 @@ class _Handler(http.server.BaseHTTPRequestHandler):
     def _dispatch(self) -> None:
         service = self.service
         emu = service.emulator
-        generation = emu.generation
         body = self._read_body()
         path = self.path.split("?", 1)[0]
         query = urllib.parse.parse_qs(self.path.split("?", 1)[1], keep_blank_values=True) \
             if "?" in self.path else {}
         request = Request(service.name, self.command, self.path, path, query,
                           self.headers, body, self.connection_id)
-        record = RequestRecord(service.name, self.command, self.path, self._started,
-                               connection=self.connection_id,
-                               headers={k: v for k, v in self.headers.items()}, body=body,
-                               note=request.note)
-        self._request = request
-        self._record = record
+        self._record = RequestRecord(service.name, self.command, self.path, self._started,
+                                     connection=self.connection_id,
+                                     headers={k: v for k, v in self.headers.items()}, body=body,
+                                     note=request.note)
+        # Logged on arrival (end stays None while in flight), so a request whose
+        # client gave up waiting is visible too. A reset clears it with the rest.
+        emu.log.add(self._record)
         fault = emu.faults.take(service.name, path)
         try:
             if fault is not None:
-                record.fault = fault.kind
+                self._record.fault = fault.kind
                 response = fault.apply(self, request)
             else:
                 response = self._handle(request)
             if response is not None:
                 self._send(response)
         finally:
-            record.end = time.monotonic()
-            if emu.generation == generation:
-                emu.log.add(record)
+            self._finish_record()
+
+    def _finish_record(self) -> None:
+        if self._record.end is None:
+            self._record.end = time.monotonic()
+
+    def client_gone(self) -> bool:
+        """True when the client has closed its side of the connection."""
+        try:
+            readable, _, _ = select.select([self.connection], [], [], 0)
+            return bool(readable) and self.connection.recv(1, socket.MSG_PEEK) == b""
+        except OSError:
+            return True
 
     def _handle(self, request: Request) -> Response:
         try:
@@ -286,6 +297,7 @@ class _Handler(http.server.BaseHTTPRequestHandler):
 
     def _send(self, response: Response, declared_length: Optional[int] = None) -> None:
         self._record.status = response.status
+        self._finish_record()  # before the answer leaves: a client that read it sees `end`
         self.send_response(response.status)
         names = {k.lower() for k, _ in response.headers}
         for k, v in response.headers:

@@ -9,6 +9,7 @@ prefix matches the request's path (query excluded) answers it.
 from __future__ import annotations
 
 import threading
+import time
 from dataclasses import dataclass, field
 from typing import Any, Optional
 
@@ -39,9 +40,15 @@ class Fault:
             return Response(self.status, body, [("Content-Type", "application/json")] + headers)
         if self.kind == "slow":
             abort = handler.service.emulator.abort_event
-            if abort.wait(self.seconds):  # the emulator was reset meanwhile
-                handler.drop_connection()
-                return None
+            deadline = time.monotonic() + self.seconds
+            while (left := deadline - time.monotonic()) > 0:
+                if abort.wait(min(left, 0.05)):  # the emulator was reset meanwhile
+                    handler.drop_connection()
+                    return None
+                if handler.client_gone():
+                    request.note["client"] = "hung up while waiting"
+                    handler.drop_connection()
+                    return None
             return handler._handle(request)
         if self.kind == "truncated":
             body = self.body if self.body is not None else _TRUNCATED_BODY

@@ -1,0 +1,54 @@
+"""The command line itself: version, help, and refusals before any network use."""
+
+from __future__ import annotations
+
+import pytest
+
+from harness import login_args
+
+
+def test_version(sandbox):
+    result = sandbox.run(["--version"])
+    assert result.code == 0, result
+    assert result.stdout.strip()
+
+
+def test_help(sandbox):
+    result = sandbox.run(["--help"])
+    assert result.code == 0, result
+    assert "login" in result.stdout
+
+
+def test_login_without_url_is_a_usage_error(emu, sandbox):
+    result = sandbox.run(["login"], sandbox.github_runner_env())
+    assert result.code == 2, result
+    assert emu.requests() == []
+
+
+def test_unknown_sink(emu, sandbox):
+    result = sandbox.run(login_args(sandbox, "--write", "github-env,carrier-pigeon"),
+                         sandbox.github_runner_env())
+    assert result.code == 2, result
+    assert "carrier-pigeon" in result.stderr
+    assert emu.requests() == []
+
+
+@pytest.mark.parametrize("how", ["flag", "env"])
+def test_plain_http_authority_is_refused_off_loopback(emu, sandbox, how):
+    env = sandbox.github_runner_env()
+    args = login_args(sandbox)
+    if how == "flag":
+        args += ["--azure-authority-host", "http://login.example.com"]
+    else:
+        env["AZURE_AUTHORITY_HOST"] = "http://login.example.com"
+    result = sandbox.run(args, env)
+    assert result.code == 2, result
+    assert "login.example.com" in result.stderr
+    assert emu.requests() == []
+
+
+def test_plain_http_index_is_refused_off_loopback(emu, sandbox):
+    url = "http://pkgs.example.com/org/proj/_packaging/feed/pypi/simple/"
+    result = sandbox.run(login_args(sandbox, url=url), sandbox.github_runner_env())
+    assert result.code == 2, result
+    assert emu.requests() == []
