@@ -21,7 +21,20 @@ struct IndexKey: ParsableCommand {
       5 network or service failure, 6 could not write an output.
       """,
     version: indexkeyVersion,
-    subcommands: [Login.self],
+    subcommands: [
+      Login.self,
+      Keyring.self,
+    ],
     defaultSubcommand: nil
   )
+
+  /// Started through a link named `keyring` (`indexkey keyring install`), the binary is
+  /// the keyring CLI pip and uv run; otherwise indexkey.
+  static func main() {
+    if KeyringLink.isKeyringName(CommandLine.arguments.first) {
+      Keyring.main(Array(CommandLine.arguments.dropFirst()))
+    } else {
+      main(nil)
+    }
+  }
 }
