@@ -57,7 +57,7 @@ import Testing
     ("http://127.0.0.1:8080/org/_packaging/feed/pypi/simple/", false, "http://127.0.0.1:8080/org/_packaging/feed/pypi/simple/"),
     ("http://127.0.0.1:8080/org/_packaging/feed/pypi/upload/", false, "http://127.0.0.1:8080/org/_packaging/feed/pypi/simple/"),
     ("127.0.0.1:8080", true, "https://127.0.0.1:8080/"),
-    ("http://127.0.0.1:8080", true, "http://127.0.0.1:8080/"),
+    ("http://127.0.0.1:8080", true, "https://127.0.0.1:8080/"),
     ("https://artifacts.example.com/org/_packaging/feed/pypi/simple/", false, "https://artifacts.example.com/org/_packaging/feed/pypi/simple/"),
     ("artifacts.example.com", true, "https://artifacts.example.com/"),
   ])

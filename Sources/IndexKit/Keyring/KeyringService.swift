@@ -40,7 +40,9 @@ public enum KeyringServices {
         "Refusing to hand a \(registry.displayName) credential to '\(service)': it is plain http to another machine. Use the index's https URL.")
     }
     if hostOnly {
-      let root = url.with(path: "/")
+      // One entry per host, whichever way it was written (`host:port`, `http://host:port`).
+      var root = url.with(path: "/")
+      root.scheme = "https"
       return KeyringIndex(
         registry: registry, target: IndexTarget(given: url, simpleURL: root, uploadURL: nil, name: url.authority),
         hostOnly: true)
