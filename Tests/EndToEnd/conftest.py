@@ -13,7 +13,7 @@ sys.path.insert(0, str(Path(__file__).resolve().parent))
 
 from emulator import Emulator  # noqa: E402
 from emulator.wheel import build_wheel  # noqa: E402
-from harness import CLIENT_ID, EXCHANGE_AUDIENCE, TENANT, Sandbox  # noqa: E402
+from harness import CLIENT_ID, TENANT, Sandbox  # noqa: E402
 
 
 @pytest.fixture(scope="session")
@@ -29,9 +29,7 @@ def fresh_emulator(emu):
     """Every test starts from: no log, no faults, default GitHub claims, and one
     app in TENANT whose federated credential trusts the default GitHub subject."""
     emu.reset()
-    claims = emu.github.claims
-    emu.entra.add_app(TENANT, CLIENT_ID, federated=[
-        {"issuer": claims["iss"], "subject": claims["sub"], "audience": EXCHANGE_AUDIENCE}])
+    emu.trust_github(TENANT, CLIENT_ID)
     yield emu
 
 

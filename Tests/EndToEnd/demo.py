@@ -20,8 +20,8 @@ sys.path.insert(0, str(Path(__file__).resolve().parent))
 
 from emulator import Emulator  # noqa: E402
 from emulator.wheel import build_wheel  # noqa: E402
-from harness import (CLIENT_ID, EXCHANGE_AUDIENCE, FEED, TENANT, Sandbox, binary_path,  # noqa: E402
-                     login_args, quote_all)
+from harness import (CLIENT_ID, FEED, TENANT, Sandbox, binary_path, login_args,  # noqa: E402
+                     quote_all)
 
 
 class Demo:
@@ -68,8 +68,7 @@ def main() -> int:
         emu.index.seed(build_wheel(root / "seed", "mypkg", "1.0.0"))
         upload = build_wheel(root / "dist", "uploadpkg", "0.1.0")
         claims = emu.github.claims
-        emu.entra.add_app(TENANT, CLIENT_ID, federated=[
-            {"issuer": claims["iss"], "subject": claims["sub"], "audience": EXCHANGE_AUDIENCE}])
+        emu.trust_github(TENANT, CLIENT_ID)
         (root / "job").mkdir()
         box = Sandbox(emu, root / "job")
         demo.also_hidden |= {box.runtime_canary, box.github_token_canary}

@@ -185,6 +185,16 @@ class LeakCheck:
         self.inputs[path.resolve()] = path.read_bytes()
 
     def check(self, result: Result, canaries: Canaries) -> list[str]:
+        return self.check_streams(result, canaries) + self.check_files(result, canaries)
+
+    def check_streams(self, result: Result, canaries: Canaries) -> list[str]:
+        return self._check(result, canaries, files=False)
+
+    def check_files(self, result: Result, canaries: Canaries) -> list[str]:
+        return self._check(result, canaries, streams=False)
+
+    def _check(self, result: Result, canaries: Canaries, streams: bool = True,
+               files: bool = True) -> list[str]:
         problems: list[str] = []
         dry = "--dry-run" in result.args
         sinks = set() if dry else requested_sinks(result.args)
@@ -212,15 +222,16 @@ class LeakCheck:
             for token in canaries.access:
                 forms = _forms(token)
                 for n, line in enumerate(text.split("\n"), 1):
-                    hits = [f for f in forms if f in line]
-                    if hits and not allowed_line(line, token):
+                    if any(f in line for f in forms) and not allowed_line(line, token):
                         problems.append(f"{where} line {n} holds an issued access token "
                                         f"outside its intended sink: {_clip(line, token)}")
 
-        scan("stdout", result.stdout,
-             lambda line, token: "shell" in sinks and _is_export_line(line))
-        scan("stderr", result.stderr, lambda line, token: line.lstrip().startswith(MASK_PREFIX))
-        for path in sorted(self._files()):
+        if streams:
+            scan("stdout", result.stdout,
+                 lambda line, token: "shell" in sinks and _is_export_line(line))
+            scan("stderr", result.stderr,
+                 lambda line, token: line.lstrip().startswith(MASK_PREFIX))
+        for path in sorted(self._files()) if files else ():
             data = path.read_bytes()
             if self.inputs.get(path.resolve()) == data:
                 continue
@@ -361,11 +372,7 @@ class Sandbox:
     def recheck(self) -> None:
         """Check every run's output again with the canaries known at the end of the test."""
         for result in self.results:
-            canaries = self.canaries(result.env)
-            probe = Result(result.args, result.code, result.stdout, result.stderr,
-                           result.duration, result.env)
-            problems = [p for p in LeakCheck(self.root).check(probe, canaries)
-                        if p.startswith(("stdout", "stderr"))]
+            problems = self.leaks.check_streams(result, self.canaries(result.env))
             if problems:
                 raise AssertionError("secret leak (found at teardown):\n  " + "\n  ".join(problems))
 

@@ -6,12 +6,10 @@ from __future__ import annotations
 import base64
 import http.client
 import json
-import os
 import re
 import signal
 import subprocess
 import sys
-import threading
 import time
 import urllib.error
 import urllib.parse

@@ -11,9 +11,7 @@ from harness import (CLIENT_ID, EXCHANGE_AUDIENCE, TENANT, export_value, index_a
 
 def allow_secret(emu):
     secret = "azsecret~" + secrets.token_urlsafe(24)
-    claims = emu.github.claims
-    emu.entra.add_app(TENANT, CLIENT_ID, secret=secret, federated=[
-        {"issuer": claims["iss"], "subject": claims["sub"], "audience": EXCHANGE_AUDIENCE}])
+    emu.trust_github(TENANT, CLIENT_ID, secret=secret)
     return secret
 
 

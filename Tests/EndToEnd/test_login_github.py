@@ -16,8 +16,7 @@ ISSUER = "https://token.actions.githubusercontent.com"
 
 
 def trust_only(emu, subject):
-    emu.entra.add_app(TENANT, CLIENT_ID, federated=[
-        {"issuer": ISSUER, "subject": subject, "audience": EXCHANGE_AUDIENCE}])
+    emu.trust_github(TENANT, CLIENT_ID, subject=subject)
 
 
 def test_runner_to_pip_install_and_twine_upload(emu, sandbox, dist):

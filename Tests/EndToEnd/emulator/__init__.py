@@ -21,7 +21,7 @@ from typing import Any, Optional
 
 from . import faults
 from .core import Request, RequestLog, RequestRecord, Response, Service
-from .entra import EntraService, register_azure_artifacts
+from .entra import EXCHANGE_AUDIENCE, EntraService, register_azure_artifacts
 from .faults import Fault, FaultPlan
 from .github import GitHubIssuer
 from .index import PackageIndex
@@ -105,6 +105,15 @@ class Emulator:
         if service not in self.services:
             raise KeyError(f"no service named {service!r}")
         self.faults.inject(service, path_prefix, fault_list)
+
+    def trust_github(self, tenant: str, client_id: str, secret: Optional[str] = None,
+                     subject: Optional[str] = None) -> Any:
+        """Register an Entra app whose federated credential accepts the emulated
+        GitHub's tokens for `subject` (default: the subject GitHub issues now)."""
+        claims = self.github.claims
+        return self.entra.add_app(tenant, client_id, secret=secret, federated=[{
+            "issuer": claims["iss"], "subject": subject or claims["sub"],
+            "audience": EXCHANGE_AUDIENCE}])
 
     def urls(self) -> dict[str, str]:
         return {name: s.url for name, s in self.services.items()}

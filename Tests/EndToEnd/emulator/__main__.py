@@ -19,7 +19,6 @@ from pathlib import Path
 from typing import Any
 
 from . import Emulator
-from .entra import EXCHANGE_AUDIENCE
 from .wheel import build_wheel
 
 DEMO_TENANT = "3f1b5c2e-7a4d-4e8b-9c1f-0d2e3a4b5c6d"
@@ -30,8 +29,7 @@ DEMO_ORG, DEMO_PROJECT, DEMO_FEED = "octo-org", "app", "internal"
 def configure_demo(emu: Emulator, secret: str) -> dict[str, Any]:
     """Register the demo app; return the state a client needs to use it."""
     claims = emu.github.claims
-    emu.entra.add_app(DEMO_TENANT, DEMO_CLIENT_ID, secret=secret, federated=[{
-        "issuer": claims["iss"], "subject": claims["sub"], "audience": EXCHANGE_AUDIENCE}])
+    emu.trust_github(DEMO_TENANT, DEMO_CLIENT_ID, secret=secret)
     feed_root = f"{emu.index.url}/{DEMO_ORG}/{DEMO_PROJECT}/_packaging/{DEMO_FEED}/pypi"
     return {
         "pid": os.getpid(),

@@ -9,7 +9,6 @@ answers. Subclasses register routes and implement handlers that take a
 
 from __future__ import annotations
 
-import email.utils
 import http.server
 import json
 import re
@@ -17,12 +16,10 @@ import select
 import socket
 import threading
 import time
+import traceback
 import urllib.parse
 from dataclasses import dataclass, field
-from typing import TYPE_CHECKING, Any, Callable, Optional
-
-if TYPE_CHECKING:  # pragma: no cover
-    from .faults import Fault
+from typing import Any, Callable, Optional
 
 LOOPBACK = "127.0.0.1"
 
@@ -291,20 +288,16 @@ class _Handler(http.server.BaseHTTPRequestHandler):
         try:
             return self.service.handle(request)
         except Exception as exc:  # a bug in a handler: answer 500 and keep serving
-            import traceback
             traceback.print_exc()
             return Response.text(500, f"emulator error in {self.service.name}: {exc!r}\n")
 
     def _send(self, response: Response, declared_length: Optional[int] = None) -> None:
         self._record.status = response.status
         self._finish_record()  # before the answer leaves: a client that read it sees `end`
-        self.send_response(response.status)
-        names = {k.lower() for k, _ in response.headers}
+        self.send_response(response.status)  # also sends Server and Date
         for k, v in response.headers:
             if k.lower() != "content-length":
                 self.send_header(k, v)
-        if "date" not in names:
-            self.send_header("Date", email.utils.formatdate(usegmt=True))
         length = len(response.body) if declared_length is None else declared_length
         self.send_header("Content-Length", str(length))
         self.end_headers()

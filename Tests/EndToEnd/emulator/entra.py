@@ -138,7 +138,7 @@ class EntraService(Service):
 
     def _issue(self, request: Request, tenant: str) -> Response:
         with self._lock:
-            apps = dict(self.tenants.get(tenant, {})) if tenant in self.tenants else None
+            apps = dict(self.tenants[tenant]) if tenant in self.tenants else None
         if apps is None:
             raise _invalid_request(
                 90002, f"Tenant '{tenant}' not found. Check to make sure you have the correct "
@@ -146,7 +146,9 @@ class EntraService(Service):
                 "administrator, this may happen if there are no active subscriptions for the tenant.")
         content_type = (request.header("Content-Type") or "").split(";")[0].strip().lower()
         form = request.form() if content_type == "application/x-www-form-urlencoded" else {}
-        field_ = lambda name: (form.get(name) or [None])[0]  # noqa: E731
+
+        def field_(name: str) -> Optional[str]:
+            return form[name][0] if form.get(name) else None
 
         client_id = field_("client_id")
         if not client_id:
@@ -209,14 +211,13 @@ class EntraService(Service):
             raise _invalid_client(700027, "Client assertion failed signature validation.")
         claims = parsed.claims
         now = time.time()
-        exp, nbf = claims.get("exp"), claims.get("nbf", claims.get("iat"))
-        if not isinstance(exp, (int, float)) or now > exp + self.clock_skew or (
-                isinstance(nbf, (int, float)) and now + self.clock_skew < nbf):
+        exp, nbf = _number(claims.get("exp")), _number(claims.get("nbf", claims.get("iat")))
+        if exp is None or now > exp + self.clock_skew or (
+                nbf is not None and now + self.clock_skew < nbf):
             raise _invalid_client(
                 700024, f"Client assertion is not within its valid time range. Current time: "
-                f"{_utc(now)}, assertion valid from {_utc(nbf if isinstance(nbf, (int, float)) else 0)}, "
-                f"expiry time of assertion {_utc(exp if isinstance(exp, (int, float)) else 0)}. "
-                "Review the documentation at "
+                f"{_utc(now)}, assertion valid from {_utc(nbf or 0)}, expiry time of assertion "
+                f"{_utc(exp or 0)}. Review the documentation at "
                 "https://learn.microsoft.com/entra/identity-platform/certificate-credentials .")
         tail = ("Please note that the matching is done using a case-sensitive comparison. Check "
                 "your federated identity credential Subject, Audience and Issuer against the "
@@ -287,6 +288,10 @@ class EntraService(Service):
             "error_uri": f"https://login.microsoftonline.com/error?code={err.code}",
         }, [("Cache-Control", "no-store, no-cache"), ("Pragma", "no-cache"),
             ("x-ms-request-id", trace_id)])
+
+
+def _number(value: Any) -> Optional[float]:
+    return value if isinstance(value, (int, float)) and not isinstance(value, bool) else None
 
 
 def _show(value: Any) -> str:
