@@ -138,7 +138,9 @@ class PackageIndex(Service):
     def _wsgi(self, request: Request, script_name: str, path_info: str) -> Response:
         query = request.target.split("?", 1)[1] if "?" in request.target else ""
         environ: dict[str, Any] = {
-            "REQUEST_METHOD": request.method,
+            # HEAD is served as GET so the answer's Content-Length is the file's (the
+            # body is not sent): uv sizes range requests for wheel metadata from it.
+            "REQUEST_METHOD": "GET" if request.method == "HEAD" else request.method,
             "SCRIPT_NAME": urllib.parse.unquote(script_name, "latin-1"),
             "PATH_INFO": urllib.parse.unquote(path_info, "latin-1"),
             "QUERY_STRING": query,
