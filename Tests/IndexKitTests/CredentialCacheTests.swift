@@ -166,6 +166,26 @@ func entry(minted: UnixTime = 1_800_000_000, lifetime: Double = 3600, password: 
     }
   }
 
+  @Test func pruneRemovesWhatWasNotWrittenForADay() throws {
+    try withTemporaryDirectory { tmp in
+      let cache = CredentialCache(directory: tmp)
+      let old = CacheKey(id: String(repeating: "0f", count: 32), registry: "r", index: "i")
+      try cache.store(entry(), for: cacheKey)
+      try cache.store(entry(), for: old)
+      writeFile(cache.lockPath(old), "")
+      writeFile("\(tmp)/notes.txt", "mine")
+      let now = SystemClock().now()
+      for path in [cache.entryPath(old), cache.lockPath(old), "\(tmp)/notes.txt"] {
+        var times = [timespec(tv_sec: Int(now) - 90_000, tv_nsec: 0), timespec(tv_sec: Int(now) - 90_000, tv_nsec: 0)]
+        utimensat(AT_FDCWD, path, &times, 0)
+      }
+      cache.prune(before: cacheKey)
+      #expect(cache.read(cacheKey, now: 1_800_000_000) == .entry(entry()))
+      #expect(!FileIO.exists(cache.entryPath(old)) && !FileIO.exists(cache.lockPath(old)))
+      #expect(readFile("\(tmp)/notes.txt") == "mine")
+    }
+  }
+
   @Test func clearRemovesOnlyCacheFiles() throws {
     try withTemporaryDirectory { tmp in
       let cache = CredentialCache(directory: tmp)

@@ -34,11 +34,15 @@ final class KeyringFixture: Sendable {
     "AZURE_CLIENT_ID": "client-1", "AZURE_TENANT_ID": "tenant-1", "AZURE_CLIENT_SECRET": "canary-client-secret",
   ]
 
-  init(directory: String, expiresIn: Int = 3599, status: Int = 200, delay: UInt32 = 0) {
+  /// `failAfter`: answer 503 once that many tokens were issued.
+  init(directory: String, expiresIn: Int = 3599, status: Int = 200, delay: UInt32 = 0, failAfter: Int? = nil) {
     self.directory = directory
     let issued = self.issued
     stub = StubTransport { _ in
       if delay > 0 { usleep(delay) }
+      if let failAfter, issued.count >= failAfter {
+        return HTTPResponse(status: 503, text: #"{"error":"temporarily_unavailable","error_description":"AADSTS90033: down"}"#)
+      }
       if status != 200 {
         return HTTPResponse(
           status: status,
@@ -113,6 +117,22 @@ final class KeyringFixture: Sendable {
       #expect(f.helper().get(credsJSON) == 0)
       #expect(f.stdoutLines[3].contains("tok-2"))
       #expect(f.entraRequests == 2)
+    }
+  }
+
+  @Test func anOutageIsBridgedWithTheCachedTokenUntilItsLastMinute() throws {
+    try withTemporaryDirectory { tmp in
+      let f = KeyringFixture(directory: tmp, failAfter: 1)
+      #expect(f.helper().get(credsJSON) == 0)
+      f.clock.advance(3200)  // 399 s left: no longer fresh, minting fails, the token still works
+      #expect(f.helper().get(credsJSON) == 0)
+      #expect(f.stdoutLines == Array(repeating: #"{"username":"EntraToken","password":"tok-1"}"#, count: 2))
+      #expect(f.console.stderr.contains("indexkey: warning: "))
+      #expect(f.console.stderr.contains("Answering the cached credential, valid for 6 min 39 s more."))
+      f.clock.advance(345)  // 54 s left: not worth answering
+      #expect(f.helper().get(credsJSON) == ExitStatus.network.rawValue)
+      #expect(f.stdoutLines.count == 2)
+      #expect(f.entraRequests == 3)
     }
   }
 

@@ -152,23 +152,48 @@ public struct CredentialCache: Sendable {
 
   /// Removes every entry, lock and leftover temporary file; returns how many entries there were.
   public func clear() throws(CacheError) -> Int {
-    guard let dir = opendir(directory) else {
+    guard let names = cacheFileNames() else {
       if errno == ENOENT { return 0 }
       throw CacheError("Could not list the cache directory \(directory): \(errnoText()).")
     }
+    var removed = 0
+    for name in names {
+      if unlink("\(directory)/\(name)") == 0 && name.hasSuffix(".json") { removed += 1 }
+    }
+    return removed
+  }
+
+  /// How long after its last write an entry (or lock) is removed by ``prune(now:)``: longer
+  /// than any registry token lives (CodeArtifact's longest is 12 h).
+  public static let retention: Double = 86_400
+
+  /// Removes entries, locks and leftovers written ``retention`` before the entry of `key`
+  /// was (tokens of past jobs on a persistent runner), so the directory does not grow
+  /// without end. Times are the file system's own, compared with each other.
+  public func prune(before key: CacheKey) {
+    var reference = stat()
+    guard lstat(entryPath(key), &reference) == 0 else { return }
+    let cutoff = reference.st_mtim.tv_sec - Int(Self.retention)
+    for name in cacheFileNames() ?? [] {
+      var st = stat()
+      if lstat("\(directory)/\(name)", &st) == 0 && st.st_mtim.tv_sec < cutoff {
+        unlink("\(directory)/\(name)")
+      }
+    }
+  }
+
+  /// The names in the directory that ``isCacheFile(_:)`` accepts; nil (errno set) if unreadable.
+  private func cacheFileNames() -> [String]? {
+    guard let dir = opendir(directory) else { return nil }
+    defer { closedir(dir) }
     var names: [String] = []
     while let entry = readdir(dir) {
       let name = withUnsafePointer(to: &entry.pointee.d_name) {
         String(cString: UnsafeRawPointer($0).assumingMemoryBound(to: CChar.self))
       }
-      names.append(name)
+      if Self.isCacheFile(name) { names.append(name) }
     }
-    closedir(dir)
-    var removed = 0
-    for name in names where Self.isCacheFile(name) {
-      if unlink("\(directory)/\(name)") == 0 && name.hasSuffix(".json") { removed += 1 }
-    }
-    return removed
+    return names
   }
 
   /// `<64 hex>.json`, `<64 hex>.lock`, or a temporary `.<64 hex>.json.indexkey-<hex>`.

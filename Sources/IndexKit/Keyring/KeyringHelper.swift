@@ -117,21 +117,35 @@ public struct KeyringHelper: Sendable {
       warn("\(error.message) Minting without the cache lock.")
     }
     defer { lock?.release() }
+    var aging: CachedCredential?
     switch cache.read(key, now: clock.now()) {
     case .entry(let entry) where entry.isFresh(at: clock.now()):
       return (entry.username, entry.password)
+    case .entry(let entry):
+      aging = entry
     case .rejected(let reason):
       warn("Ignored the cached credential \(cache.entryPath(key)): it \(reason). It is replaced.")
       cache.remove(key)
-    case .entry, .missing:
+    case .missing:
       break
     }
     let mintedAt = clock.now()
-    let minted = try mint(index, registry)
+    let minted: Credential
+    do {
+      minted = try mint(index, registry)
+    } catch {
+      // The service is down but the token in hand has not expired: better than nothing.
+      let failure = asUserFacing(error)
+      let left = (aging?.expiresAt ?? 0) - clock.now()
+      guard failure.exitStatus == .network, let aging, left >= Self.minimumUsefulLifetime else { throw error }
+      warn("\(failure.message) Answering the cached credential, valid for \(describeDuration(left)) more.")
+      return (aging.username, aging.password)
+    }
     switch CachedCredential.cacheable(minted, mintedAt: mintedAt, environment: environment) {
     case .success(let entry):
       do {
         try cache.store(entry, for: key)
+        cache.prune(before: key)
       } catch {
         warn("Could not cache the credential: \(error.message)")
       }
@@ -140,6 +154,9 @@ public struct KeyringHelper: Sendable {
     }
     return (minted.username, minted.password)
   }
+
+  /// A cached token closer to its expiry than this is not answered even when minting fails.
+  static let minimumUsefulLifetime: Double = 60
 
   private func mint(_ index: KeyringIndex, _ registry: any Registry) throws -> Credential {
     try registry.credential(for: index.target, in: try connect())
