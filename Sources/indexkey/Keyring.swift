@@ -79,7 +79,7 @@ extension IndexKey.Keyring {
 
     func run() throws {
       let query = options.query(service: service, username: username)
-      try Runner.exit(Runner.keyringHelper(noCache: options.noCache).get(query))
+      try Runner.finish(Runner.keyringHelper(noCache: options.noCache).get(query))
     }
   }
 
@@ -87,7 +87,7 @@ extension IndexKey.Keyring {
     static let configuration = CommandConfiguration(abstract: "Remove every cached credential.")
 
     func run() throws {
-      try Runner.exit(Runner.keyringHelper(noCache: false).clear())
+      try Runner.finish(Runner.keyringHelper(noCache: false).clear())
     }
   }
 
