@@ -10,6 +10,7 @@
 # that returns a fixed password: the floor of any Python keyring answer.
 #
 #   bash bench/keyring.sh            (needs hyperfine, uv, and a release build)
+#   COMPARE_BIN=path/to/other/indexkey bash bench/keyring.sh   (adds that build's cached answer)
 set -euo pipefail
 cd "$(dirname "$0")/.."
 root=$PWD
@@ -69,7 +70,13 @@ EOF
 [ "$(env PYTHONPATH="$work/trivial" PYTHON_KEYRING_BACKEND=trivial_backend.Fixed "$work/venv/bin/keyring" get "$URL" EntraToken)" = fixed-password ] \
   && echo "the trivial Python backend answers"
 
-hyperfine -N --warmup 5 --runs "$runs" -i --export-markdown "${BENCH_MARKDOWN:-/dev/null}" \
+compare=()
+if [ -n "${COMPARE_BIN:-}" ]; then
+  mkdir -p "$work/compare" && ln -s "$COMPARE_BIN" "$work/compare/keyring"
+  compare=(-n "COMPARE_BIN keyring get (cached)" "$work/compare/keyring get $URL EntraToken")
+fi
+
+hyperfine -N --warmup 5 --runs "$runs" -i --export-markdown "${BENCH_MARKDOWN:-/dev/null}" "${compare[@]}" \
   -n "indexkey --version (process start, for reference)" "$bin --version" \
   -n "indexkey keyring get (cached)" "$work/bin/keyring get $URL EntraToken" \
   -n "indexkey keyring --mode=creds --output=json get (cached)" "$work/bin/keyring --mode=creds --output=json get $URL" \

@@ -20,7 +20,7 @@ public enum Planner {
     }
     let settings = Settings(flags: options.flags, environment: environment)
     let forced = try options.registry.map { (flag: String) throws(ConfigError) in try Registries.named(flag) }
-    let identity = try IdentitySpec(parsing: options.identity ?? "auto")
+    let identity = try IdentitySpec.planned(options.identity, settings: settings)
     var indexes: [PlannedIndex] = []
     for text in options.urls {
       let url = try WebURL(text, what: "The index URL")

@@ -17,12 +17,18 @@ struct IndexKey: ParsableCommand {
         # See what would be written, secrets hidden:
         indexkey login URL --dry-run --write pypirc
 
+        # Explain the CI token an exchange would present, and check the setup:
+        indexkey claims --audience api://AzureADTokenExchange
+        indexkey doctor URL
+
       Exit codes: 0 ok, 2 usage or configuration, 3 no CI identity, 4 exchange refused,
       5 network or service failure, 6 could not write an output.
       """,
     version: indexkeyVersion,
     subcommands: [
       Login.self,
+      Claims.self,
+      Doctor.self,
       Keyring.self,
     ],
     defaultSubcommand: nil

@@ -2,11 +2,15 @@ import ArgumentParser
 import IndexKit
 
 struct IdentityOptions: ParsableArguments {
-  @Option(help: "Where the OIDC token comes from: auto, github, file:PATH, env:NAME.")
+  @Option(help: "Where the OIDC token comes from: \(IdentitySources.all.map(\.usage).joined(separator: ", ")).")
   var identity: String?
+
+  @Option(help: "Azure Pipelines service connection id for the OIDC token; default AZURESUBSCRIPTION_SERVICE_CONNECTION_ID.")
+  var azureServiceConnectionId: String?
 
   func apply(to options: inout LoginOptions) {
     options.identity = identity
+    options.flags["azure-service-connection-id"] = azureServiceConnectionId
   }
 }
 

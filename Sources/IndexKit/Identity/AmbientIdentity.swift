@@ -4,40 +4,144 @@
 /// never fails for lack of one. Detectors are tried in order; the first that recognises
 /// its CI (even if that CI then lacks a token) decides.
 public struct AmbientIdentity: IdentitySource {
-  /// Restricts detection to one detector by name ("github"); nil tries them all.
+  /// Restricts detection to one detector by name ("github"); nil tries them all. With a
+  /// name, that detector's source is used even when its marker variable is absent.
   public var only: String?
+  /// The Azure Pipelines service connection (`--identity azure-pipelines:ID`).
+  public var serviceConnectionID: String?
 
-  public init(only: String? = nil) { self.only = only }
+  public init(only: String? = nil, serviceConnectionID: String? = nil) {
+    self.only = only
+    self.serviceConnectionID = serviceConnectionID
+  }
 
-  public var name: String { "the CI environment" }
+  public var name: String {
+    if let only, let detector = Self.detector(only) { return detector.displayName }
+    return "the CI environment"
+  }
 
   /// A way to recognise one CI or runtime from its variables.
   public struct Detector: Sendable {
+    /// The `--identity` kind ("github").
     public var name: String
-    /// nil when this CI is not the one running; throws when it is but lacks a token.
-    public var detect: @Sendable (Environment) throws -> (any IdentitySource)?
+    /// For messages ("GitHub Actions").
+    public var displayName: String
+    /// Why this environment is this CI (`GITHUB_ACTIONS=true`), or nil when it is not.
+    public var evidence: @Sendable (Environment) -> String?
+    /// Builds the source; throws when the CI is recognised but offers no token.
+    public var make: @Sendable (Environment) throws -> any IdentitySource
+    /// The variables the source reads (names only; `indexkey doctor` says which are set).
+    public var variables: [String]
+
+    public init(
+      name: String, displayName: String, variables: [String] = [],
+      evidence: @escaping @Sendable (Environment) -> String?,
+      make: @escaping @Sendable (Environment) throws -> any IdentitySource
+    ) {
+      self.name = name
+      self.displayName = displayName
+      self.variables = variables
+      self.evidence = evidence
+      self.make = make
+    }
+
+    /// A detector that recognises and builds in one closure (nil when not this CI).
+    public init(name: String, detect: @escaping @Sendable (Environment) throws -> (any IdentitySource)?) {
+      self.init(
+        name: name, displayName: name,
+        evidence: { env in (try? detect(env)).flatMap { $0 }.map { _ in "its variables" } },
+        make: { env in
+          guard let source = try detect(env) else { throw IdentityError("\(name) is not available here.") }
+          return source
+        })
+    }
+
+    /// The source for this environment when it is this CI; nil otherwise.
+    public func detect(_ environment: Environment) throws -> (any IdentitySource)? {
+      guard evidence(environment) != nil else { return nil }
+      return try make(environment)
+    }
   }
 
   public static let detectors: [Detector] = [
-    Detector(name: "github") { env in
-      env["GITHUB_ACTIONS"] == "true" ? try GitHubActionsIdentity(environment: env) : nil
-    },
-    Detector(name: "azure-federated-token-file") { env in
-      env["AZURE_FEDERATED_TOKEN_FILE"].map { FileIdentity(path: $0, origin: "AZURE_FEDERATED_TOKEN_FILE") }
-    },
+    Detector(
+      name: "github", displayName: "GitHub Actions", variables: GitHubActionsIdentity.variables,
+      evidence: { $0["GITHUB_ACTIONS"] == "true" ? "GITHUB_ACTIONS=true" : nil },
+      make: { try GitHubActionsIdentity(environment: $0) }),
+    Detector(
+      name: "gitlab", displayName: "GitLab CI", variables: GitLabIdentity.variables,
+      evidence: { $0["GITLAB_CI"] == "true" ? "GITLAB_CI=true" : nil },
+      make: { _ in GitLabIdentity() }),
+    Detector(
+      name: "buildkite", displayName: "Buildkite", variables: BuildkiteIdentity.variables,
+      evidence: { $0["BUILDKITE"] == "true" ? "BUILDKITE=true" : nil },
+      make: { _ in BuildkiteIdentity() }),
+    Detector(
+      name: "circleci", displayName: "CircleCI", variables: CircleCIIdentity.variables,
+      evidence: { $0["CIRCLECI"] == "true" ? "CIRCLECI=true" : nil },
+      make: { _ in CircleCIIdentity() }),
+    Detector(
+      name: "bitbucket", displayName: "Bitbucket Pipelines", variables: BitbucketIdentity.variables,
+      evidence: { env in
+        env.has("BITBUCKET_BUILD_NUMBER") ? "BITBUCKET_BUILD_NUMBER is set"
+          : env.has("BITBUCKET_STEP_OIDC_TOKEN") ? "BITBUCKET_STEP_OIDC_TOKEN is set" : nil
+      },
+      make: { _ in BitbucketIdentity() }),
+    Detector(
+      name: "azure-pipelines", displayName: "Azure Pipelines", variables: AzurePipelinesIdentity.variables,
+      evidence: { env in
+        env["TF_BUILD"]?.lowercased() == "true" ? "TF_BUILD=\(env["TF_BUILD"] ?? "")"
+          : env.has("SYSTEM_OIDCREQUESTURI") ? "SYSTEM_OIDCREQUESTURI is set" : nil
+      },
+      make: { try AzurePipelinesIdentity(environment: $0, serviceConnectionID: nil) }),
+    Detector(
+      name: "azure-token-file", displayName: "a Kubernetes/AKS workload identity token file",
+      variables: ["AZURE_FEDERATED_TOKEN_FILE"],
+      evidence: { $0.has("AZURE_FEDERATED_TOKEN_FILE") ? "AZURE_FEDERATED_TOKEN_FILE is set" : nil },
+      make: { try FileIdentity.fromVariable("AZURE_FEDERATED_TOKEN_FILE", in: $0, hint: FileIdentity.azureHint) }),
+    Detector(
+      name: "aws-token-file", displayName: "an AWS web identity token file",
+      variables: ["AWS_WEB_IDENTITY_TOKEN_FILE", "AWS_ROLE_ARN"],
+      evidence: { $0.has("AWS_WEB_IDENTITY_TOKEN_FILE") ? "AWS_WEB_IDENTITY_TOKEN_FILE is set" : nil },
+      make: { try FileIdentity.fromVariable("AWS_WEB_IDENTITY_TOKEN_FILE", in: $0, hint: FileIdentity.awsHint) }),
+    Detector(
+      name: "gcp-metadata", displayName: "the Google Cloud metadata server", variables: GoogleMetadataIdentity.variables,
+      evidence: { GoogleMetadataIdentity.evidence($0) },
+      make: { GoogleMetadataIdentity(environment: $0) }),
   ]
+
+  /// The detector with this name.
+  public static func detector(_ name: String) -> Detector? {
+    detectors.first { $0.name == name }
+  }
+
+  /// The first detector that recognises this environment, with its evidence.
+  public static func recognise(_ environment: Environment) -> (detector: Detector, evidence: String)? {
+    for detector in detectors {
+      if let evidence = detector.evidence(environment) { return (detector, evidence) }
+    }
+    return nil
+  }
 
   /// The concrete source for this environment, or an error saying what to set.
   public func resolve(_ environment: Environment) throws -> any IdentitySource {
-    if only == "github" {
-      return try GitHubActionsIdentity(environment: environment)
+    if only == "azure-pipelines" {
+      return try AzurePipelinesIdentity(environment: environment, serviceConnectionID: serviceConnectionID)
     }
-    for detector in Self.detectors where only == nil || detector.name == only {
+    if let only {
+      guard let detector = Self.detector(only) else {
+        throw ConfigError("--identity '\(only)' is not a known CI; use one of: \(IdentitySources.usage).")
+      }
+      return try detector.make(environment)
+    }
+    for detector in Self.detectors {
       if let source = try detector.detect(environment) { return source }
     }
-    throw IdentityError(
-      "No CI identity was found: not running in GitHub Actions (GITHUB_ACTIONS is not true) and AZURE_FEDERATED_TOKEN_FILE is not set. Outside CI, give a token with --identity file:PATH or --identity env:NAME, or set a client secret (e.g. AZURE_CLIENT_SECRET).")
+    throw IdentityError(Self.nothingFound)
   }
+
+  static let nothingFound =
+    "No CI identity was found: none of GitHub Actions (GITHUB_ACTIONS), GitLab CI (GITLAB_CI), Buildkite (BUILDKITE), CircleCI (CIRCLECI), Bitbucket Pipelines (BITBUCKET_BUILD_NUMBER), Azure Pipelines (TF_BUILD), a workload identity token file (AZURE_FEDERATED_TOKEN_FILE, AWS_WEB_IDENTITY_TOKEN_FILE) or the Google Cloud metadata server (GCE_METADATA_HOST) was detected. Outside CI, give a token with --identity file:PATH, env:NAME or command:CMD, or set a client secret (e.g. AZURE_CLIENT_SECRET)."
 
   public func idToken(audience: String, in context: Context) throws -> Secret {
     try resolve(context.environment).idToken(audience: audience, in: context)

@@ -38,3 +38,18 @@ public struct EnvIdentity: IdentitySource {
     return try Secret(value).requireJWT(from: "the variable \(variable)")
   }
 }
+
+extension FileIdentity {
+  /// The file named by a variable (`AZURE_FEDERATED_TOKEN_FILE`, `AWS_WEB_IDENTITY_TOKEN_FILE`).
+  static func fromVariable(_ variable: String, in environment: Environment, hint: String) throws -> FileIdentity {
+    guard let path = environment[variable] else {
+      throw IdentityError("\(variable) is not set. \(hint)")
+    }
+    return FileIdentity(path: path, origin: variable)
+  }
+
+  static let azureHint =
+    "On AKS, label the pod with azure.workload.identity/use: \"true\" and give it a service account annotated with azure.workload.identity/client-id, so that the webhook projects the token file."
+  static let awsHint =
+    "On EKS, annotate the pod's service account with eks.amazonaws.com/role-arn (IRSA); elsewhere write the CI token to a file and export AWS_WEB_IDENTITY_TOKEN_FILE with its path."
+}

@@ -49,3 +49,24 @@ public struct GitHubActionsIdentity: IdentitySource {
     return try Secret(value).requireJWT(from: "GitHub Actions")
   }
 }
+
+extension GitHubActionsIdentity {
+  /// The variables the runner sets for OIDC and the ones its subject is made of.
+  static let variables = [
+    "GITHUB_ACTIONS", "ACTIONS_ID_TOKEN_REQUEST_URL", "ACTIONS_ID_TOKEN_REQUEST_TOKEN", "GITHUB_SERVER_URL",
+    "GITHUB_REPOSITORY", "GITHUB_REF", "GITHUB_EVENT_NAME", "GITHUB_WORKFLOW_REF",
+  ]
+
+  /// The issuer tokens of this job will carry: github.com's, or `https://HOST/_services/token`
+  /// on GitHub Enterprise Server (`GITHUB_SERVER_URL` names the server); nil for GHE.com
+  /// (data residency) hosts, whose issuer is best read from a token (`indexkey claims`).
+  /// An enterprise on github.com may also have opted into `…githubusercontent.com/<enterprise>`.
+  public static func expectedIssuer(_ environment: Environment) -> String? {
+    guard var server = environment["GITHUB_SERVER_URL"], server != "https://github.com" else {
+      return "https://token.actions.githubusercontent.com"
+    }
+    while server.hasSuffix("/") { server.removeLast() }
+    if server.hasSuffix(".ghe.com") { return nil }
+    return server + "/_services/token"
+  }
+}

@@ -1,7 +1,8 @@
 /// Where a CI OIDC token comes from.
 ///
 /// Every call fetches a **fresh** token for the audience asked for; nothing is cached,
-/// because CI tokens live minutes and PyPI refuses a token it has seen before.
+/// because CI tokens live minutes and PyPI refuses a token it has seen before. An empty
+/// audience asks for the CI's default audience (`indexkey claims` without `--audience`).
 ///
 /// ```swift
 /// let token = try source.idToken(audience: "api://AzureADTokenExchange", in: context)
@@ -25,7 +26,8 @@ public struct IdentityError: UserFacingError, Equatable {
   public var description: String { message }
 }
 
-/// An `--identity` value: `auto`, a CI name (`github`), or `KIND:ARGUMENT` (`file:PATH`, `env:NAME`).
+/// An `--identity` value: `auto`, a CI name (`github`), or `KIND:ARGUMENT` (`file:PATH`, `env:NAME`,
+/// `command:CMD`, `azure-pipelines:SERVICE_CONNECTION_ID`).
 public struct IdentitySpec: Sendable, Equatable {
   public var kind: String
   public var argument: String?
@@ -48,7 +50,8 @@ public struct IdentitySpec: Sendable, Equatable {
     guard let entry = IdentitySources.entry(kind) else {
       throw ConfigError("--identity '\(text)' is not understood; use one of: \(IdentitySources.usage).")
     }
-    if entry.takesArgument != (argument != nil) || argument == "" {
+    let argumentFits = entry.takesArgument ? argument != nil : (argument == nil || entry.optionalArgument)
+    if !argumentFits || argument == "" {
       throw ConfigError("--identity '\(text)' is not understood; use one of: \(IdentitySources.usage).")
     }
   }
@@ -66,14 +69,47 @@ public struct IdentitySpec: Sendable, Equatable {
 public enum IdentitySources {
   public struct Entry: Sendable {
     public var kind: String
+    /// True when `KIND:ARGUMENT` is required.
     public var takesArgument: Bool
+    /// True when `KIND` and `KIND:ARGUMENT` are both accepted (the argument is then optional).
+    public var optionalArgument: Bool
     public var usage: String
     public var make: @Sendable (String, Environment) throws(ConfigError) -> any IdentitySource
+
+    public init(
+      kind: String, takesArgument: Bool, optionalArgument: Bool = false, usage: String,
+      make: @escaping @Sendable (String, Environment) throws(ConfigError) -> any IdentitySource
+    ) {
+      self.kind = kind
+      self.takesArgument = takesArgument
+      self.optionalArgument = optionalArgument
+      self.usage = usage
+      self.make = make
+    }
+
+    /// An entry for a CI or runtime that ``AmbientIdentity`` can also detect: `--identity NAME`
+    /// skips detection and uses that detector's source even when its marker variable is absent.
+    static func ci(_ kind: String) -> Entry {
+      Entry(kind: kind, takesArgument: false, usage: kind) { _, _ in AmbientIdentity(only: kind) }
+    }
   }
 
   public static let all: [Entry] = [
     Entry(kind: "auto", takesArgument: false, usage: "auto") { _, _ in AmbientIdentity() },
-    Entry(kind: "github", takesArgument: false, usage: "github") { _, _ in AmbientIdentity(only: "github") },
+    .ci("github"),
+    .ci("gitlab"),
+    .ci("buildkite"),
+    .ci("circleci"),
+    .ci("bitbucket"),
+    Entry(
+      kind: "azure-pipelines", takesArgument: false, optionalArgument: true,
+      usage: "azure-pipelines[:SERVICE_CONNECTION_ID]"
+    ) { id, _ in
+      AmbientIdentity(only: "azure-pipelines", serviceConnectionID: id.isEmpty ? nil : id)
+    },
+    .ci("azure-token-file"),
+    .ci("aws-token-file"),
+    .ci("gcp-metadata"),
     Entry(kind: "file", takesArgument: true, usage: "file:PATH") { path, _ in
       FileIdentity(path: path, origin: "--identity file:")
     },
@@ -82,6 +118,9 @@ public enum IdentitySources {
         throw ConfigError("--identity env:\(name) does not name a valid environment variable.")
       }
       return EnvIdentity(variable: name)
+    },
+    Entry(kind: "command", takesArgument: true, usage: "command:CMD") { command, _ in
+      CommandIdentity(command: command)
     },
   ]
 
@@ -101,5 +140,27 @@ extension Secret {
       throw IdentityError("The value from \(source) is not a JWT (expected three dot-separated parts); give the OIDC token itself.")
     }
     return trimmed
+  }
+}
+
+extension IdentitySpec {
+  /// The `--identity` value combined with `--azure-service-connection-id`, which selects
+  /// the Azure Pipelines source with that service connection.
+  public static func planned(_ text: String?, settings: Settings) throws(ConfigError) -> IdentitySpec {
+    var spec = try IdentitySpec(parsing: text ?? "auto")
+    guard let connection = settings.flags["azure-service-connection-id"], !connection.isEmpty else { return spec }
+    switch (spec.kind, spec.argument) {
+    case ("auto", _), ("azure-pipelines", nil):
+      spec = IdentitySpec(kind: "azure-pipelines", argument: connection)
+    case ("azure-pipelines", let given?) where given == connection:
+      break
+    case ("azure-pipelines", _):
+      throw ConfigError(
+        "--azure-service-connection-id \(connection) and --identity \(text ?? "") name different service connections; give one.")
+    default:
+      throw ConfigError(
+        "--azure-service-connection-id applies to the Azure Pipelines identity, but --identity \(text ?? "") chose another source; drop one of them.")
+    }
+    return spec
   }
 }

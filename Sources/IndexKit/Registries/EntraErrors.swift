@@ -6,65 +6,52 @@ enum EntraErrors {
   }
 
   static func explain(code: Int64?, error: String, description: String, client: EntraClient, presented: JWTClaims?) -> String {
-    let who = "client \(client.clientID) in tenant \(client.tenantID)"
-    let head = "Entra ID refused the token request for \(who)"
+    let head = "Entra ID refused the token request for client \(client.clientID) in tenant \(client.tenantID)"
     let codeText = code.map { "AADSTS\($0)" } ?? error
-    let claims = presented.map { " The token presented \($0.presented)." } ?? ""
+    let quoted = description.isEmpty ? "" : " (\(Refusal.clean(description)))"
+    let fix = Self.fix(code: code, client: client, presented: presented)
+    return "\(head): \(codeText)\(quoted).\(fix)"
+  }
+
+  /// The sentences after the code: what was presented, the cause, the value to configure.
+  static func fix(code: Int64?, client: EntraClient, presented: JWTClaims?) -> String {
+    let claims = Refusal.presented(presented)
     let iss = presented?.issuer ?? "ISSUER"
     let sub = presented?.subject ?? "SUBJECT"
-    let aud = presented?.audiences.first ?? EntraClient.federatedAudience(authorityHost: client.authorityHost)
-    let fix: String
+    let expected = EntraClient.federatedAudience(authorityHost: client.authorityHost)
+    let aud = presented?.audiences.first ?? expected
+    let app = "the app registration \(client.clientID) (Certificates & secrets → Federated credentials)"
     switch code {
     case 700213, 7002137, 70021:
-      fix = "No federated credential on the app matches the token's subject.\(claims) Add a federated credential with issuer '\(iss)' and subject '\(sub)' (audience '\(aud)'), or run the job so that its subject matches an existing one."
+      return "\(claims) No federated credential on \(app) has this subject. Add one with issuer '\(iss)' and subject '\(sub)' (audience '\(aud)'; all three are matched exactly), or run the job so that it carries the subject an existing credential names."
         + SubjectHints.hints(for: presented)
     case 7002138:
-      fix = "A federated credential matches the subject only when letter case is ignored, and matching is case-sensitive.\(claims) Change the credential's subject to exactly '\(sub)'."
+      return "\(claims) A federated credential on \(app) matches this subject only when letter case is ignored, and Entra compares subjects case-sensitively. Change the credential's subject to exactly '\(sub)'."
+        + SubjectHints.hints(for: presented)
     case 700211:
-      fix = "No federated credential on the app has the token's issuer.\(claims) Add one whose issuer is exactly '\(iss)' (no trailing slash unless the token has one)."
+      let slash = iss.hasSuffix("/") ? " (the token's issuer ends with a slash)" : " (no trailing slash)"
+      return "\(claims) No federated credential on \(app) has this issuer. Add one, or correct an existing one, whose issuer is exactly '\(iss)'\(slash)."
     case 700212:
-      fix = "No federated credential on the app accepts the token's audience.\(claims) Set the credential's audience to '\(aud)', or request a token for the audience the credential expects."
+      if aud != expected {
+        return "\(claims) No federated credential on \(app) accepts the audience '\(aud)'. Entra's exchange audience for this cloud is '\(expected)': request a token for it, or set the credential's audience to '\(aud)'."
+      }
+      return "\(claims) No federated credential on \(app) accepts the audience '\(aud)'. Set the credential's audience to '\(aud)' (the default for this cloud)."
     case 700024:
-      let expiry = presented?.expiresAt.map { " (exp \($0.iso8601))" } ?? ""
-      fix = "The client assertion is outside its valid time range\(expiry): the CI token expired before it reached Entra ID, or this machine's clock is off. CI tokens live about 5 minutes; fetch a fresh one right before the exchange."
+      return "\(claims) The token was outside its valid time range when Entra checked it: it expired before it arrived, or this machine's clock is off. CI tokens live about 5 minutes and indexkey fetches one right before the exchange; check the clock (and for token files, that whatever writes the file still refreshes it)."
     case 7000215:
-      fix = "The client secret is wrong. Use the secret's Value, not its Secret ID, in AZURE_CLIENT_SECRET."
+      return " The client secret is wrong. Put the secret's Value, not its Secret ID, in AZURE_CLIENT_SECRET (the Value is shown only once, when the secret is created)."
     case 7000222:
-      fix = "The client secret has expired. Create a new one under Certificates & secrets and update AZURE_CLIENT_SECRET."
+      return " The client secret has expired. Create a new one under Certificates & secrets of \(client.clientID) and update AZURE_CLIENT_SECRET."
     case 700016:
-      fix = "No application with client id '\(client.clientID)' exists in tenant '\(client.tenantID)'. Check AZURE_CLIENT_ID (the Application (client) ID, not the object id) and AZURE_TENANT_ID."
+      return " No application with client id '\(client.clientID)' exists in the tenant '\(client.tenantID)'. Set AZURE_CLIENT_ID (or --azure-client-id) to the app's Application (client) ID — not its Object ID — and check AZURE_TENANT_ID names the tenant the app lives in."
     case 90002:
-      fix = "Tenant '\(client.tenantID)' was not found. Check AZURE_TENANT_ID (the Directory (tenant) ID) and the cloud (AZURE_AUTHORITY_HOST)."
+      return " Tenant '\(client.tenantID)' was not found in this cloud (\(client.authorityHost.host)). Set AZURE_TENANT_ID (or --azure-tenant-id) to the Directory (tenant) ID, and AZURE_AUTHORITY_HOST for a sovereign cloud."
     case 700027, 50027:
-      fix = "The client assertion's signature could not be verified.\(claims) For a federated credential, check that the issuer publishes the key that signed the token; for a certificate, upload the certificate to the app registration."
+      return "\(claims) The client assertion's signature could not be verified. For a federated credential the issuer '\(iss)' must publish the key that signed the token at its /.well-known/openid-configuration; for a certificate, upload the certificate to the app registration."
     case 70011, 1002012:
-      fix = "The requested scope is invalid for this app."
+      return " The requested scope is not valid for this app."
     default:
-      fix = "\(claims.isEmpty ? "" : claims.dropFirst() + " ")Check the app registration and its federated credentials or secrets."
+      return "\(claims) Check the app registration's federated credentials or secrets."
     }
-    let quoted = description.isEmpty ? "" : " (\(description))"
-    return "\(head): \(codeText)\(quoted). \(fix)"
-  }
-}
-
-/// Common reasons a CI token's subject does not match what a cloud was told to expect.
-enum SubjectHints {
-  static func hints(for claims: JWTClaims?) -> String {
-    guard let sub = claims?.subject else { return "" }
-    var hints: [String] = []
-    if sub.contains(":environment:") {
-      hints.append("this job runs in a GitHub environment, so its subject names the environment, not the branch")
-    } else if sub.hasSuffix(":pull_request") {
-      hints.append("pull_request events have the subject '…:pull_request', not the branch")
-    } else if sub.contains(":ref:") {
-      hints.append("a credential for a GitHub environment does not match a job without `environment:`")
-    }
-    if sub.contains("@") && sub.hasPrefix("repo:") {
-      hints.append("this repository uses GitHub's immutable subject format repo:OWNER@ID/REPO@ID; credentials written for repo:OWNER/REPO no longer match")
-    }
-    if let ref = claims?.text("job_workflow_ref"), let workflow = claims?.text("workflow_ref"), ref != workflow {
-      hints.append("the job runs the reusable workflow \(ref)")
-    }
-    return hints.isEmpty ? "" : " Note: " + hints.joined(separator: "; ") + "."
   }
 }

@@ -1,4 +1,5 @@
 internal import Glibc
+import Synchronization
 
 /// What a finished child process left behind.
 public struct ProcessOutput: Sendable, Equatable {
@@ -38,23 +39,27 @@ public protocol ProcessRunner: Sendable {
 }
 
 /// `posix_spawnp` with stdin from /dev/null and both outputs captured (1 MiB cap each).
+///
+/// The pipes are made close-on-exec under a lock that spawning also takes, so a child spawned
+/// at the same time by another thread never inherits (and holds open) this one's pipes. The
+/// child leads its own process group, so a timeout also stops what it started (`sh -c`).
 public struct SpawnProcessRunner: ProcessRunner {
   public init() {}
 
+  /// Held from creating a child's pipes until they are close-on-exec and the child is spawned.
+  private static let spawnLock = Mutex(())
+
   public func run(_ arguments: [String], environment: Environment, timeout: Double) throws(ProcessError) -> ProcessOutput {
     let command = arguments.first ?? ""
-    var outPipe: [Int32] = [-1, -1]
-    var errPipe: [Int32] = [-1, -1]
-    guard pipe(&outPipe) == 0, pipe(&errPipe) == 0 else {
-      throw .couldNotStart(command: command, errno: errno)
-    }
     var actions = posix_spawn_file_actions_t()
     posix_spawn_file_actions_init(&actions)
     defer { posix_spawn_file_actions_destroy(&actions) }
     posix_spawn_file_actions_addopen(&actions, 0, "/dev/null", O_RDONLY, 0)
-    posix_spawn_file_actions_adddup2(&actions, outPipe[1], 1)
-    posix_spawn_file_actions_adddup2(&actions, errPipe[1], 2)
-    for fd in outPipe + errPipe { posix_spawn_file_actions_addclose(&actions, fd) }
+    var attributes = posix_spawnattr_t()
+    posix_spawnattr_init(&attributes)
+    defer { posix_spawnattr_destroy(&attributes) }
+    posix_spawnattr_setflags(&attributes, Int16(POSIX_SPAWN_SETPGROUP))
+    posix_spawnattr_setpgroup(&attributes, 0)
 
     let argv = arguments.map { strdup($0) } + [nil]
     let envp = environment.values.map { strdup("\($0.key)=\($0.value)") } + [nil]
@@ -63,18 +68,35 @@ public struct SpawnProcessRunner: ProcessRunner {
       envp.forEach { free($0) }
     }
     var pid: pid_t = 0
-    let rc = posix_spawnp(&pid, command, &actions, nil, argv, envp)
-    close(outPipe[1])
-    close(errPipe[1])
+    var outPipe: [Int32] = [-1, -1]
+    var errPipe: [Int32] = [-1, -1]
+    let rc: Int32 = Self.spawnLock.withLock { _ in
+      guard pipe(&outPipe) == 0 else { return errno }
+      guard pipe(&errPipe) == 0 else {
+        let code = errno
+        close(outPipe[0])
+        close(outPipe[1])
+        return code
+      }
+      for fd in outPipe + errPipe { _ = fcntl(fd, F_SETFD, FD_CLOEXEC) }
+      posix_spawn_file_actions_adddup2(&actions, outPipe[1], 1)
+      posix_spawn_file_actions_adddup2(&actions, errPipe[1], 2)
+      let rc = posix_spawnp(&pid, command, &actions, &attributes, argv, envp)
+      close(outPipe[1])
+      close(errPipe[1])
+      if rc != 0 {
+        close(outPipe[0])
+        close(errPipe[0])
+      }
+      return rc
+    }
     guard rc == 0 else {
-      close(outPipe[0])
-      close(errPipe[0])
       throw .couldNotStart(command: command, errno: rc)
     }
     let (out, err, timedOut) = collect(outPipe[0], errPipe[0], timeout: timeout)
     close(outPipe[0])
     close(errPipe[0])
-    if timedOut { kill(pid, SIGKILL) }
+    if timedOut { kill(-pid, SIGKILL) }
     var status: Int32 = 0
     while waitpid(pid, &status, 0) == -1 && errno == EINTR {}
     if timedOut { throw .timedOut(command: command, seconds: timeout) }

@@ -20,6 +20,7 @@ import threading
 from typing import Any, Optional
 
 from . import faults
+from .ci import CIIssuers
 from .core import Request, RequestLog, RequestRecord, Response, Service
 from .entra import EXCHANGE_AUDIENCE, EntraService, register_azure_artifacts
 from .faults import Fault, FaultPlan
@@ -42,6 +43,8 @@ class Emulator:
         self.trust(self.github.key)
         self.entra = self.add(EntraService(self))
         self.index = self.add(PackageIndex(self, packages_dir))
+        self.ci = self.add(CIIssuers(self))
+        self.trust(self.ci.key)
         register_azure_artifacts(self.index, self.entra)
 
     # -- composition -----------------------------------------------------

@@ -21,7 +21,7 @@ final class LoopbackServer: @unchecked Sendable {
 
   init(respond: @escaping @Sendable (Received) -> [UInt8]?) throws {
     self.respond = respond
-    let listener = socket(AF_INET, Int32(SOCK_STREAM.rawValue), 0)
+    let listener = socket(AF_INET, Int32(SOCK_STREAM.rawValue) | Int32(SOCK_CLOEXEC.rawValue), 0)
     self.listener = listener
     var one: Int32 = 1
     setsockopt(listener, SOL_SOCKET, SO_REUSEADDR, &one, socklen_t(MemoryLayout<Int32>.size))
@@ -48,15 +48,21 @@ final class LoopbackServer: @unchecked Sendable {
   var requests: [Received] { state.withLock { $0.requests } }
   var connections: Int { state.withLock { $0.connections } }
 
+  /// Wakes the accept loop, which then closes the listening socket itself: closing it
+  /// here could let the number be reused by another server while the loop still uses it.
   func stop() {
     shutdown(listener, Int32(SHUT_RDWR))
-    close(listener)
   }
 
   private func acceptLoop() {
+    defer { close(listener) }
     while true {
       let fd = accept(listener, nil, nil)
-      if fd < 0 { return }
+      if fd < 0 {
+        if errno == EINTR { continue }
+        return
+      }
+      _ = fcntl(fd, F_SETFD, FD_CLOEXEC)
       let id = state.withLock { s -> Int in
         s.connections += 1
         return s.connections

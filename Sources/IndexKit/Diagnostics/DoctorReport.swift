@@ -1,0 +1,139 @@
+/// What `indexkey doctor` found: the identity, the variables, each index's exchange, the
+/// outputs and the traps. Holds names and decoded claims only, never a token or secret.
+public struct DoctorReport: Sendable {
+  /// How the CI identity was chosen and what it is.
+  public struct Identity: Sendable {
+    /// `auto` or the `--identity` value.
+    public var chosenBy: String
+    /// The CI or runtime ("GitHub Actions"), nil when none was recognised.
+    public var detected: String?
+    /// Why ("GITHUB_ACTIONS=true").
+    public var evidence: String?
+    /// The source's name when it could be built.
+    public var source: String?
+    /// Why it could not be built.
+    public var error: String?
+  }
+
+  /// The decoded parts of a token fetched for one exchange.
+  public struct Token: Sendable {
+    public var issuer: String?
+    public var subject: String?
+    public var audiences: [String]
+    public var expiresIn: Double?
+  }
+
+  public struct Index: Sendable {
+    public var given: String
+    public var registry: String?
+    public var install: String?
+    public var upload: String?
+    public var steps: [String] = []
+    public var audience: String?
+    public var identity: String?
+    public var token: Token?
+    public var username: String?
+    /// Why this index cannot be served (unrecognised URL, missing setting, no token).
+    public var error: String?
+  }
+
+  public struct Output: Sendable {
+    public var sink: String
+    public var destination: String
+    public var summary: String
+  }
+
+  public var identity: Identity
+  public var variablesSet: [String]
+  public var variablesMissing: [String]
+  public var indexes: [Index]
+  public var outputs: [Output]
+  public var outputError: String?
+  public var findings: [DoctorFinding]
+
+  /// 0 when nothing is wrong; else the exit code `login` would most likely fail with.
+  public var exitStatus: ExitStatus {
+    findings.filter { $0.severity == .problem }.map(\.exitStatus).max() ?? .ok
+  }
+
+  /// The report for people.
+  public var text: String {
+    var lines: [String] = ["Identity"]
+    if let detected = identity.detected {
+      lines.append("  \(detected)" + (identity.evidence.map { ", detected from \($0)" } ?? "") + ".")
+    } else if identity.chosenBy == "auto" {
+      lines.append("  No CI or runtime was recognised.")
+    }
+    if identity.chosenBy != "auto" { lines.append("  Chosen with --identity \(identity.chosenBy).") }
+    if let source = identity.source { lines.append("  Tokens come from \(source).") }
+    if let error = identity.error { lines.append("  No token can be had: \(error)") }
+    lines += ["", "Variables (names only)"]
+    lines.append("  set:     " + (variablesSet.isEmpty ? "(none)" : variablesSet.joined(separator: ", ")))
+    lines.append("  not set: " + (variablesMissing.isEmpty ? "(none)" : variablesMissing.joined(separator: ", ")))
+    for index in indexes {
+      lines += ["", "Index \(index.given)"]
+      func row(_ name: String, _ value: String?) {
+        if let value { lines.append("  " + name.padded(to: 10) + value) }
+      }
+      row("registry", index.registry)
+      row("install", index.install)
+      row("upload", index.upload)
+      for step in index.steps { row("exchange", step) }
+      if let audience = index.audience {
+        row("token", "\(index.identity ?? "the CI"), audience '\(audience)'")
+      } else if index.registry != nil && index.error == nil {
+        row("token", "no CI token is used")
+      }
+      if let token = index.token {
+        let expiry = token.expiresIn.map { $0 > 0 ? " (expires in \(describeDuration($0)))" : " (expired \(describeDuration(-$0)) ago)" } ?? ""
+        row("subject", token.subject ?? "(none)")
+        row("presents", "iss '\(token.issuer ?? "")', aud '\(token.audiences.joined(separator: ", "))'\(expiry)")
+      }
+      row("username", index.username)
+      row("error", index.error)
+    }
+    lines += ["", "Outputs"]
+    if outputs.isEmpty && outputError == nil { lines.append("  nothing would be written (choose with --write)") }
+    for output in outputs { lines.append("  \(output.sink) → \(output.destination): \(output.summary)") }
+    if let outputError { lines.append("  error: \(outputError)") }
+    lines += ["", "Checks"]
+    if findings.isEmpty { lines.append("  (nothing to check)") }
+    for finding in findings { lines.append("  " + finding.severity.rawValue.padded(to: 8) + finding.message) }
+    return lines.joined(separator: "\n")
+  }
+
+  /// The report as one JSON object (`--json`).
+  public var json: JSON {
+    func optional(_ s: String?) -> JSON { s.map { .string($0) } ?? .null }
+    let identityJSON: JSON = .object([
+      ("chosen_by", .string(identity.chosenBy)), ("detected", optional(identity.detected)),
+      ("evidence", optional(identity.evidence)), ("source", optional(identity.source)), ("error", optional(identity.error)),
+    ])
+    let indexJSON: [JSON] = indexes.map { index in
+      let token: JSON =
+        index.token.map { t in
+          .object([
+            ("iss", optional(t.issuer)), ("sub", optional(t.subject)), ("aud", .array(t.audiences.map { .string($0) })),
+            ("expires_in_seconds", t.expiresIn.map { .integer(Int64($0.rounded(.down))) } ?? .null),
+          ])
+        } ?? .null
+      return .object([
+        ("url", .string(index.given)), ("registry", optional(index.registry)), ("install", optional(index.install)),
+        ("upload", optional(index.upload)), ("exchange", .array(index.steps.map { .string($0) })),
+        ("audience", optional(index.audience)), ("identity", optional(index.identity)), ("token", token),
+        ("username", optional(index.username)), ("error", optional(index.error)),
+      ])
+    }
+    return .object([
+      ("identity", identityJSON),
+      ("variables", .object([
+        ("set", .array(variablesSet.map { .string($0) })), ("not_set", .array(variablesMissing.map { .string($0) })),
+      ])),
+      ("indexes", .array(indexJSON)),
+      ("outputs", .array(outputs.map { .object([("sink", .string($0.sink)), ("destination", .string($0.destination)), ("summary", .string($0.summary))]) })),
+      ("output_error", optional(outputError)),
+      ("checks", .array(findings.map { .object([("severity", .string($0.severity.rawValue)), ("message", .string($0.message))]) })),
+      ("exit_status", .integer(Int64(exitStatus.rawValue))),
+    ])
+  }
+}
