@@ -18,8 +18,15 @@ public struct CacheKey: Sendable, Equatable {
     self.index = index
   }
 
-  /// Variables naming the CI job (and so the identity) a run belongs to.
-  public static let jobVariables = [
+  /// Variables naming the CI job (and so the identity) a run belongs to: these, and every
+  /// variable an identity source in ``AmbientIdentity/detectors`` reads (secrets among them
+  /// only enter the digest).
+  public static var jobVariables: [String] {
+    var seen: Set<String> = []
+    return (ciJobVariables + AmbientIdentity.detectors.flatMap(\.variables)).filter { seen.insert($0).inserted }
+  }
+
+  static let ciJobVariables = [
     "ACTIONS_ID_TOKEN_REQUEST_URL", "GITHUB_REPOSITORY", "GITHUB_RUN_ID", "GITHUB_RUN_ATTEMPT", "GITHUB_JOB",
     "CI_SERVER_URL", "CI_PROJECT_ID", "CI_JOB_ID",
     "BUILDKITE_JOB_ID", "CIRCLE_WORKFLOW_JOB_ID", "BITBUCKET_STEP_UUID", "SYSTEM_COLLECTIONURI", "SYSTEM_JOBID",
