@@ -33,26 +33,33 @@ extension IndexKey {
       commandName: "keyring",
       abstract: "Be the `keyring` executable pip and uv run (--keyring-provider subprocess): index credentials, cached until shortly before they expire.",
       discussion: """
-        Install once, outside the virtualenv you install into (pip skips a keyring in its own environment's scripts directory):
+        Install the link once, outside the virtualenv you install into (pip
+        skips a keyring in its own environment's scripts directory):
           indexkey keyring install ~/.local/bin
-          pip install --keyring-provider subprocess --index-url https://pkgs.dev.azure.com/ORG/_packaging/FEED/pypi/simple/ PKG
-          UV_KEYRING_PROVIDER=subprocess UV_INDEX_FEED_USERNAME=EntraToken uv pip install …
+          pip install --keyring-provider subprocess --index-url URL PKG
+          UV_KEYRING_PROVIDER=subprocess UV_INDEX_FEED_USERNAME=EntraToken \\
+            uv pip install --default-index feed=URL PKG
 
-        SERVICE is an index URL (…/simple/ or the upload URL) or a bare HOST[:PORT]. The answer is the
-        registry's own username (EntraToken, oauth2accesstoken, aws, __token__, …) whatever USERNAME says.
-        A service indexkey does not handle gets exit 1 and no output, as keyring does for "not found".
+        SERVICE is an index URL (install or upload) or a bare HOST[:PORT].
+        The answer carries the registry's own username (EntraToken, …)
+        whatever USERNAME says. A service indexkey does not handle gets
+        exit 1 and no output, as keyring does for "not found".
 
-        Configuration comes from the environment only (pip and uv pass theirs on):
-          the registry's variables    AZURE_CLIENT_ID, AZURE_TENANT_ID, AZURE_CLIENT_SECRET, …
-          INDEXKEY_IDENTITY           as --identity: auto (default), github, file:PATH, env:NAME
-          INDEXKEY_REGISTRY           HOST[:PORT]=REGISTRY entries (space or comma separated) for hosts
-                                      indexkey does not recognise, e.g. artifacts.example.com=azure-artifacts
-          INDEXKEY_NO_CACHE=1         as --no-cache
-          XDG_CACHE_HOME              the cache is $XDG_CACHE_HOME/indexkey, else ~/.cache/indexkey
+        A keyring call takes no flags; the environment configures it:
+          AZURE_CLIENT_ID, …   the registry's own variables, as for login
+          INDEXKEY_IDENTITY    as --identity (auto, github, file:PATH, env:NAME)
+          INDEXKEY_REGISTRY    HOST[:PORT]=REGISTRY entries (space or comma
+                               separated) for hosts indexkey does not
+                               recognise, e.g. pkgs.example.com=azure-artifacts
+          INDEXKEY_NO_CACHE=1  as --no-cache
+          XDG_CACHE_HOME       the cache is $XDG_CACHE_HOME/indexkey, else
+                               ~/.cache/indexkey
 
-        Registry tokens are cached per index and identity (and CI job) until a quarter of their lifetime
-        (at most 10 minutes) is left; a cached answer makes no network request. CI OIDC tokens are never
-        cached. Errors are one line on stderr (uv shows it; pip 26.2 and later keep it to itself).
+        Registry tokens are cached per index, identity and CI job until a
+        quarter of their lifetime (at most 10 minutes) is left; a cached
+        answer makes no network request. CI OIDC tokens are never cached.
+        Errors are one line on stderr (uv shows it; pip 26.2 and later do
+        not).
         """,
       subcommands: [Get.self, Clear.self, Install.self, Set.self, Del.self])
 

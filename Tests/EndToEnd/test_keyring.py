@@ -118,6 +118,10 @@ def test_errors_are_one_line_on_stderr_and_uv_shows_them(emu, sandbox, box):
     lines = result.stderr.splitlines()
     assert len(lines) == 1 and lines[0].startswith("indexkey: error: ") and "AZURE_CLIENT_ID" in lines[0]
 
+    stored = box.keyring("set", sandbox.index_url(), "u")  # pip's save after a prompt
+    assert stored.code == 1 and stored.stdout == "", str(stored)
+    assert stored.stderr.startswith("indexkey: error: keyring set is not supported")
+
     emu.entra.add_app(TENANT, CLIENT_ID, federated=[])  # the app trusts no issuer now
     result = box.keyring("get", sandbox.index_url(), "u")
     assert result.code == 4, str(result)
