@@ -73,7 +73,7 @@ public func login(_ plan: LoginPlan, in context: Context) -> LoginReport {
   let credentials = report.credentials
   guard !credentials.isEmpty else { return report }
   do {
-    let outputs = try plan.sinks.flatMap { try $0.plan(credentials, in: context) }
+    let outputs = try plan.sinks.flatMap { try $0.plan(credentials, in: context) }.filter(\.hasEffect)
     report.outputs = outputs
     try OutputWriter.apply(outputs, credentials: credentials, dryRun: plan.dryRun, in: context)
   } catch {

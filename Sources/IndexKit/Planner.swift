@@ -81,7 +81,11 @@ extension LoginReport {
       switch result.outcome {
       case .success(let credential):
         let expiry = credential.expiresAt.map { " until \($0.iso8601) (\(describeDuration($0 - now)))" } ?? ""
-        console.err("indexkey: \(result.registry) index '\(result.index.name)' (\(result.index.simpleURL)): credential for user \(credential.username)\(expiry).")
+        let url = result.index.installable ? result.index.simpleURL : result.index.uploadURL ?? result.index.simpleURL
+        console.err("indexkey: \(result.registry) index '\(result.index.name)' (\(url)): credential for user \(credential.username)\(expiry).")
+        for warning in credential.warnings {
+          console.err("indexkey: warning: \(warning)")
+        }
       case .failure(let error):
         console.err("indexkey: error: \(error.message)")
       }

@@ -22,6 +22,9 @@ extension IndexKey {
     @OptionGroup(title: "Outputs") var output: OutputOptions
     @OptionGroup(title: "Network") var network: NetworkOptions
     @OptionGroup(title: "Azure") var azure: AzureOptions
+    @OptionGroup(title: "Chainguard") var chainguard: ChainguardOptions
+    @OptionGroup(title: "JFrog") var jfrog: JFrogOptions
+    @OptionGroup(title: "GitLab") var gitlab: GitLabOptions
 
     func run() throws {
       var options = LoginOptions()
@@ -30,6 +33,9 @@ extension IndexKey {
       identity.apply(to: &options)
       output.apply(to: &options)
       azure.apply(to: &options)
+      chainguard.apply(to: &options)
+      jfrog.apply(to: &options)
+      gitlab.apply(to: &options)
       let (context, console) = Runner.diagnosticContext(network)
       let report = IndexKit.Doctor.examine(options, fetchTokens: !offline, in: context)
       console.out(json ? report.json.serialized() : report.text)

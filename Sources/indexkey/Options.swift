@@ -46,9 +46,13 @@ struct AzureOptions: ParsableArguments {
   @Option(help: "Entra authority host; default AZURE_AUTHORITY_HOST or login.microsoftonline.com.")
   var azureAuthorityHost: String?
 
+  @Flag(help: "Sign the AZURE_CLIENT_CERTIFICATE_PATH assertion RS256 with a SHA-1 x5t instead of PS256 with x5t#S256.")
+  var azureCertificateRs256 = false
+
   func apply(to options: inout LoginOptions) {
     options.flags["azure-client-id"] = azureClientId
     options.flags["azure-tenant-id"] = azureTenantId
     options.flags["azure-authority-host"] = azureAuthorityHost
+    if azureCertificateRs256 { options.flags["azure-certificate-rs256"] = "true" }
   }
 }

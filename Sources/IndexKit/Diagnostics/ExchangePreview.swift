@@ -43,7 +43,15 @@ public protocol PreviewableRegistry: Registry {
 
 extension AzureArtifacts: PreviewableRegistry {
   public func preview(for index: IndexTarget, in context: Context) -> ExchangePreview {
-    let variables = ["AZURE_CLIENT_ID", "AZURE_TENANT_ID", "AZURE_CLIENT_SECRET", "AZURE_AUTHORITY_HOST"]
+    var variables = [
+      "AZURE_CLIENT_ID", "AZURE_TENANT_ID", "AZURE_CLIENT_SECRET", "AZURE_CLIENT_CERTIFICATE_PATH", "AZURE_AUTHORITY_HOST",
+    ]
+    guard case .entra(let entra) = auth else {
+      variables.append("AZURE_DEVOPS_EXT_PAT")
+      return ExchangePreview(
+        steps: ["no exchange: the personal access token from AZURE_DEVOPS_EXT_PAT is the password"], audience: nil,
+        identity: nil, username: Self.patUsername, variables: variables)
+    }
     let endpoint = "POST \(entra.tokenEndpoint) (Entra ID client credentials for the client \(entra.clientID), scope \(Self.scope))"
     switch entra.auth {
     case .secret:
@@ -54,6 +62,11 @@ extension AzureArtifacts: PreviewableRegistry {
       return ExchangePreview(
         steps: [endpoint + " with the CI token as a federated client assertion"], audience: audience, identity: source,
         username: Self.username, variables: variables)
+    case .certificate(let certificate):
+      let header = certificate.style == .ps256 ? "PS256, x5t#S256" : "RS256, x5t"
+      return ExchangePreview(
+        steps: [endpoint + " with an assertion signed by the certificate from \(certificate.source) (\(header), thumbprint \(certificate.portalThumbprint)); no CI token is used"],
+        audience: nil, identity: nil, username: Self.username, variables: variables)
     }
   }
 }

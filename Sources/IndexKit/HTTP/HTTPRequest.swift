@@ -19,6 +19,9 @@ public struct HTTPRequest: Sendable, Equatable {
   public var body: [UInt8]
   /// What the request is for, in words ("Entra token request"), used in errors.
   public var purpose: String
+  /// False when sending the same request twice is wrong (it carries a single-use
+  /// token): ``RetryingTransport`` then sends it once and the caller retries itself.
+  public var retryable = true
 
   public init(
     method: Method = .get, url: String, headers: [HTTPHeader] = [], body: [UInt8] = [],

@@ -69,6 +69,7 @@ public final class RetryingTransport: HTTPTransport {
   }
 
   public func send(_ request: HTTPRequest) throws(HTTPError) -> HTTPResponse {
+    guard request.retryable else { return try base.send(request) }
     let start = now()
     var attempt = 1
     while true {

@@ -1,34 +1,58 @@
-/// Azure Artifacts feeds, authenticated with an Entra ID access token.
+/// Azure Artifacts feeds, authenticated with an Entra ID access token, or with a
+/// personal access token given in `AZURE_DEVOPS_EXT_PAT`.
 ///
 /// pip sends the token as the Basic-auth password; Azure Artifacts accepts any
-/// non-empty username with an Entra token and `EntraToken` is what Microsoft's own
-/// credential provider uses (PROTOCOLS.md §4d).
+/// non-empty username with an Entra token or a PAT, and `EntraToken` is what
+/// Microsoft's own credential provider uses (PROTOCOLS.md §4d).
 public struct AzureArtifacts: Registry {
   public static let name = "azure-artifacts"
   public static let aliases = ["azure", "azure-devops"]
   public static let displayName = "Azure Artifacts"
-  public var entra: EntraClient
+
+  public enum Auth: Sendable {
+    case entra(EntraClient)
+    /// A personal access token (the Azure DevOps CLI's `AZURE_DEVOPS_EXT_PAT`).
+    case personalAccessToken(Secret)
+  }
+
+  public var auth: Auth
 
   public init(entra: EntraClient) {
-    self.entra = entra
+    self.auth = .entra(entra)
+  }
+
+  public init(auth: Auth) {
+    self.auth = auth
   }
 
   public static let username = "EntraToken"
+  /// The username sent with a PAT (Azure DevOps ignores it, but it must not be empty).
+  public static let patUsername = "azure-devops"
   /// The Azure DevOps resource; the same GUID in every tenant.
   public static let scope = "499b84ac-1321-427f-aa17-267ca6975798/.default"
 
   public func credential(for index: IndexTarget, in context: Context) throws -> Credential {
-    let token = try entra.accessToken(scope: Self.scope, in: context)
-    return Credential(
-      index: index, registry: Self.name, username: Self.username, password: token.value, expiresAt: token.expiresAt)
+    switch auth {
+    case .entra(let entra):
+      let token = try entra.accessToken(scope: Self.scope, in: context)
+      return Credential(
+        index: index, registry: Self.name, username: Self.username, password: token.value, expiresAt: token.expiresAt)
+    case .personalAccessToken(let pat):
+      return Credential(index: index, registry: Self.name, username: Self.patUsername, password: pat, expiresAt: nil)
+    }
   }
 
   public static func matchesHost(_ url: WebURL) -> Bool {
     url.host == "pkgs.dev.azure.com" || url.host.hasSuffix(".pkgs.visualstudio.com")
   }
 
+  /// Entra ID when an application is named (`--azure-client-id`/`AZURE_CLIENT_ID`);
+  /// otherwise a PAT from `AZURE_DEVOPS_EXT_PAT` if there is one.
   public static func make(settings: Settings, identity: IdentitySpec) throws -> AzureArtifacts {
-    AzureArtifacts(entra: try EntraClient.make(settings: settings, identity: identity))
+    if settings.value("azure-client-id", env: ["AZURE_CLIENT_ID"]) == nil, let pat = try settings.secret("AZURE_DEVOPS_EXT_PAT") {
+      return AzureArtifacts(auth: .personalAccessToken(pat))
+    }
+    return AzureArtifacts(entra: try EntraClient.make(settings: settings, identity: identity))
   }
 
   /// `…/{org}/[{project}/]_packaging/{feed}/pypi/(simple|upload)/`: derives both URLs.

@@ -6,6 +6,8 @@ public struct EntraClient: Sendable {
     case secret(Secret)
     /// A CI OIDC token presented as the client assertion (workload identity federation).
     case federated(any IdentitySource, audience: String)
+    /// An assertion signed with the app's certificate (`AZURE_CLIENT_CERTIFICATE_PATH`).
+    case certificate(EntraCertificate)
   }
 
   public var tenantID: String
@@ -22,18 +24,34 @@ public struct EntraClient: Sendable {
 
   public static let defaultAuthority = "https://login.microsoftonline.com"
 
-  /// From `--azure-*` flags or `AZURE_*` variables; `AZURE_CLIENT_SECRET` only from the
-  /// environment, and only when no `--identity` was given explicitly.
+  /// The certificate, when the app authenticates with one.
+  var certificate: EntraCertificate? {
+    if case .certificate(let certificate) = auth { return certificate }
+    return nil
+  }
+
+  /// From `--azure-*` flags or `AZURE_*` variables. Unless `--identity` names a source,
+  /// `AZURE_CLIENT_SECRET` comes first, then `AZURE_CLIENT_CERTIFICATE_PATH` (as
+  /// azure-identity's EnvironmentCredential orders them), then the CI's token; secrets
+  /// and certificate passwords only from the environment.
   public static func make(settings: Settings, identity: IdentitySpec) throws -> EntraClient {
     let clientID = try settings.require(
-      "azure-client-id", env: ["AZURE_CLIENT_ID"], for: "Azure needs the Entra app's Application (client) ID")
+      "azure-client-id", env: ["AZURE_CLIENT_ID"],
+      for: "Azure needs the Entra app's Application (client) ID (or, for Azure Artifacts, a personal access token in AZURE_DEVOPS_EXT_PAT)")
     let tenantID = try settings.require(
       "azure-tenant-id", env: ["AZURE_TENANT_ID"], for: "Azure needs the Entra Directory (tenant) ID")
     let authority = try settings.endpoint(
       "azure-authority-host", env: ["AZURE_AUTHORITY_HOST"], default: defaultAuthority, what: "The Entra authority host")
     let auth: ClientAuth
-    if identity == .auto, let secret = settings.environment["AZURE_CLIENT_SECRET"] {
+    let env = settings.environment
+    if identity == .auto, let secret = env["AZURE_CLIENT_SECRET"] {
       auth = .secret(Secret(secret))
+    } else if identity == .auto, let path = env["AZURE_CLIENT_CERTIFICATE_PATH"] {
+      auth = .certificate(
+        try EntraCertificate.load(
+          path: FileIO.expandTilde(path, home: env["HOME"]), password: env["AZURE_CLIENT_CERTIFICATE_PASSWORD"].map(Secret.init),
+          style: settings.has("azure-certificate-rs256") ? .rs256 : .ps256,
+          sendChain: env.flag("AZURE_CLIENT_SEND_CERTIFICATE_CHAIN")))
     } else {
       auth = .federated(try identity.source(environment: settings.environment), audience: federatedAudience(authorityHost: authority))
     }
@@ -67,6 +85,10 @@ public struct EntraClient: Sendable {
       presented = JWTClaims(token: token)
       fields.append(("client_assertion_type", "urn:ietf:params:oauth:client-assertion-type:jwt-bearer"))
       fields.append(("client_assertion", token.revealed))
+    case .certificate(let certificate):
+      let assertion = try certificate.assertion(clientID: clientID, tokenEndpoint: tokenEndpoint, now: context.clock.now())
+      fields.append(("client_assertion_type", "urn:ietf:params:oauth:client-assertion-type:jwt-bearer"))
+      fields.append(("client_assertion", assertion.revealed))
     }
     var request = HTTPRequest(
       method: .post, url: tokenEndpoint, body: Array(PercentEncoding.form(fields).utf8), purpose: "Entra ID token request")

@@ -47,6 +47,11 @@ enum EntraErrors {
     case 90002:
       return " Tenant '\(client.tenantID)' was not found in this cloud (\(client.authorityHost.host)). Set AZURE_TENANT_ID (or --azure-tenant-id) to the Directory (tenant) ID, and AZURE_AUTHORITY_HOST for a sovereign cloud."
     case 700027, 50027:
+      if let certificate = client.certificate {
+        let header = certificate.style == .ps256 ? "PS256 with x5t#S256" : "RS256 with x5t (SHA-1)"
+        return " Entra ID could not verify the assertion signed (\(header)) with the certificate from \(certificate.source), thumbprint \(certificate.portalThumbprint) as the portal lists it. Upload that certificate's public part under Certificates & secrets of \(client.clientID), or point AZURE_CLIENT_CERTIFICATE_PATH at the certificate already registered."
+          + (certificate.style == .ps256 ? " For tenants that expect RS256 with a SHA-1 x5t, pass --azure-certificate-rs256." : "")
+      }
       return "\(claims) The client assertion's signature could not be verified. For a federated credential the issuer '\(iss)' must publish the key that signed the token at its /.well-known/openid-configuration; for a certificate, upload the certificate to the app registration."
     case 70011, 1002012:
       return " The requested scope is not valid for this app."

@@ -8,12 +8,16 @@ public struct IndexTarget: Sendable, Equatable {
   public var uploadURL: WebURL?
   /// A short name: the `.pypirc` section, the uv/Poetry index name (feed or repository).
   public var name: String
+  /// False when the credential is for uploads only and must not be handed to installers
+  /// (a PyPI trusted-publishing token would otherwise ride along to every pip install).
+  public var installable: Bool
 
-  public init(given: WebURL, simpleURL: WebURL, uploadURL: WebURL?, name: String) {
+  public init(given: WebURL, simpleURL: WebURL, uploadURL: WebURL?, name: String, installable: Bool = true) {
     self.given = given
     self.simpleURL = simpleURL
     self.uploadURL = uploadURL
     self.name = name
+    self.installable = installable
   }
 }
 
@@ -25,13 +29,20 @@ public struct Credential: Sendable {
   public var username: String
   public var password: Secret
   public var expiresAt: UnixTime?
+  /// Things the user should know about this index even though the exchange worked
+  /// (full sentences, shown on stderr as warnings).
+  public var warnings: [String]
 
-  public init(index: IndexTarget, registry: String, username: String, password: Secret, expiresAt: UnixTime?) {
+  public init(
+    index: IndexTarget, registry: String, username: String, password: Secret, expiresAt: UnixTime?,
+    warnings: [String] = []
+  ) {
     self.index = index
     self.registry = registry
     self.username = username
     self.password = password
     self.expiresAt = expiresAt
+    self.warnings = warnings
   }
 }
 
@@ -65,6 +76,11 @@ extension Registry {
 public enum Registries {
   public static let all: [any Registry.Type] = [
     AzureArtifacts.self,
+    Chainguard.self,
+    JFrog.self,
+    PyPI.self,
+    GitLab.self,
+    StaticIndex.self,
   ]
 
   /// The registry whose hosts this URL is on, if any.

@@ -5,6 +5,7 @@
 /// this same list, so they always agree.
 public enum ClientVariables {
   public static func build(_ credentials: [Credential]) -> [(name: String, value: SecretText)] {
+    let credentials = credentials.filter(\.index.installable)
     guard let first = credentials.first else { return [] }
     var out: [(String, SecretText)] = [("PIP_INDEX_URL", url(first))]
     let extras = credentials.dropFirst().map(url)

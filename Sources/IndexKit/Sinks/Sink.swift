@@ -22,6 +22,12 @@ public struct PlannedOutput: Sendable {
     self.summary = summary
   }
 
+  /// False for an append or a print of nothing (no variable applied to these indexes).
+  public var hasEffect: Bool {
+    if case .replaceFile = action { return true }
+    return !content.parts.isEmpty
+  }
+
   /// Where, in words: a path or "stdout".
   public var destination: String {
     switch action {

@@ -26,6 +26,10 @@ from .entra import EXCHANGE_AUDIENCE, EntraService, register_azure_artifacts
 from .faults import Fault, FaultPlan
 from .github import GitHubIssuer
 from .index import PackageIndex
+from .chainguard import ChainguardSTS, register_chainguard_libraries
+from .gitlab import GitLabRegistry
+from .jfrog import JFrogAccess
+from .pypi import PyPIWarehouse
 from .jwt import SigningKey
 
 __all__ = ["Emulator", "Service", "Request", "Response", "RequestRecord", "Fault", "faults"]
@@ -46,6 +50,11 @@ class Emulator:
         self.ci = self.add(CIIssuers(self))
         self.trust(self.ci.key)
         register_azure_artifacts(self.index, self.entra)
+        self.chainguard = self.add(ChainguardSTS(self))
+        register_chainguard_libraries(self.index, self.chainguard)
+        self.jfrog = self.add(JFrogAccess(self))
+        self.pypi = self.add(PyPIWarehouse(self))
+        self.gitlab = self.add(GitLabRegistry(self))
 
     # -- composition -----------------------------------------------------
     def add(self, service: Any) -> Any:

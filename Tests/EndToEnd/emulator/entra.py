@@ -17,7 +17,7 @@ import uuid
 from dataclasses import dataclass, field
 from typing import Any, Optional
 
-from . import jwt
+from . import entra_certificates, jwt
 from .core import Request, Response, Service
 
 AZURE_DEVOPS_RESOURCE = "499b84ac-1321-427f-aa17-267ca6975798"
@@ -34,6 +34,7 @@ class App:
     client_id: str
     secret: Optional[str] = None
     federated: list[dict[str, str]] = field(default_factory=list)
+    certificates: list[Any] = field(default_factory=list)  # cryptography x509 certificates
 
 
 class EntraError(Exception):
@@ -76,6 +77,8 @@ class EntraService(Service):
         self.tenants: dict[str, dict[str, App]] = {}
         self.issued: list[str] = []
         self.grants: list[dict[str, Any]] = []
+        self.assertion_ids: set[str] = set()  # jti of certificate assertions seen
+        self.certificate_assertions: list[str] = []  # as received, for leak checks
         self._expiry: dict[str, float] = {}
         self._defaults()
         self.route("POST", r"/(?P<tenant>[^/]+)/oauth2/v2\.0/token", self._token)
@@ -91,6 +94,8 @@ class EntraService(Service):
             self.tenants.clear()
             self.issued.clear()
             self.grants.clear()
+            self.assertion_ids.clear()
+            self.certificate_assertions.clear()
             self._expiry.clear()
         self._defaults()
 
@@ -101,14 +106,16 @@ class EntraService(Service):
 
     # -- configuration ---------------------------------------------------
     def add_app(self, tenant: str, client_id: str, secret: Optional[str] = None,
-                federated: Optional[list[dict[str, str]]] = None) -> App:
+                federated: Optional[list[dict[str, str]]] = None,
+                certificates: Optional[list[Any]] = None) -> App:
         """Register an app (service principal) in `tenant` (created on first use).
 
         `federated` lists federated identity credentials, each a dict with
-        "issuer", "subject" and "audience" (default api://AzureADTokenExchange).
+        "issuer", "subject" and "audience" (default api://AzureADTokenExchange);
+        `certificates` the x509 certificates uploaded to the app.
         """
         fics = [{"audience": EXCHANGE_AUDIENCE, **f} for f in (federated or [])]
-        app = App(tenant, client_id, secret, fics)
+        app = App(tenant, client_id, secret, fics, list(certificates or []))
         with self._lock:
             self.tenants.setdefault(tenant, {})[client_id] = app
         return app
@@ -198,6 +205,10 @@ class EntraService(Service):
         if field_("client_assertion_type") != JWT_BEARER:
             raise _invalid_request(9002313, "Invalid request. Request is malformed or invalid: "
                                    f"client_assertion_type must be '{JWT_BEARER}'.")
+        if entra_certificates.is_certificate_assertion(assertion, app.client_id):
+            claims = entra_certificates.check(self, app, assertion, self.token_endpoint(app.tenant),
+                                              EntraError, self.assertion_ids)
+            return self._grant(app, "certificate", claims)
         claims = self._check_assertion(app, assertion)
         return self._grant(app, "client_assertion", claims)
 

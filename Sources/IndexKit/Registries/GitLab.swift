@@ -1,0 +1,127 @@
+/// GitLab's PyPI package registry (project and group endpoints, PROTOCOLS.md §2c).
+///
+/// No exchange: the job token a GitLab CI job already has (`gitlab-ci-token` +
+/// `CI_JOB_TOKEN`), a deploy token (`CI_DEPLOY_USER`/`CI_DEPLOY_PASSWORD`), or a
+/// personal, project or group access token (`GITLAB_TOKEN`; GitLab reads only the
+/// password for those, so the username is a placeholder unless given).
+public struct GitLab: Registry {
+  public static let name = "gitlab"
+  public static let aliases = ["gitlab-packages"]
+  public static let displayName = "GitLab package registry"
+
+  public enum Token: Sendable, Equatable {
+    case job(Secret)
+    case deploy(username: String, Secret)
+    case access(username: String, Secret)
+
+    var username: String {
+      switch self {
+      case .job: GitLab.jobTokenUsername
+      case .deploy(let user, _), .access(let user, _): user
+      }
+    }
+
+    var secret: Secret {
+      switch self {
+      case .job(let s), .deploy(_, let s), .access(_, let s): s
+      }
+    }
+  }
+
+  public var token: Token
+
+  public init(token: Token) { self.token = token }
+
+  public static let jobTokenUsername = "gitlab-ci-token"
+  public static let accessTokenUsername = "__token__"
+  public static let forwardingWarning =
+    "GitLab forwards requests for packages its registry does not hold to pypi.org unless the group's 'Forward PyPI package requests' setting is off, so a public package named like a private one would be installed from pypi.org. Turn it off under the group's Settings, Packages and registries."
+
+  enum Kind { case project, group }
+
+  /// `…/api/v4/projects/ID/packages/pypi…` or `…/api/v4/groups/ID/-/packages/pypi…`:
+  /// where the feed's path ends (exclusive) and which kind it is.
+  static func feed(_ segments: [String]) -> (end: Int, kind: Kind, id: String)? {
+    guard segments.count >= 6 else { return nil }
+    for i in 0..<(segments.count - 2) where segments[i] == "api" && segments[i + 1] == "v4" {
+      let rest = Array(segments[(i + 2)...])
+      if rest.count >= 4, rest[0] == "projects", rest[2] == "packages", rest[3] == "pypi" {
+        return (i + 6, .project, rest[1])
+      }
+      if rest.count >= 5, rest[0] == "groups", rest[2] == "-", rest[3] == "packages", rest[4] == "pypi" {
+        return (i + 7, .group, rest[1])
+      }
+    }
+    return nil
+  }
+
+  public static func matchesHost(_ url: WebURL) -> Bool {
+    feed(url.segments) != nil
+  }
+
+  /// Project feeds install and upload; group feeds only install.
+  public static func target(for url: WebURL) throws(ConfigError) -> IndexTarget {
+    let segments = url.segments
+    guard let feed = feed(segments) else {
+      throw ConfigError(
+        "'\(url)' is not a GitLab PyPI registry URL; expected $CI_API_V4_URL/projects/ID/packages/pypi/simple or $CI_API_V4_URL/groups/ID/-/packages/pypi/simple.")
+    }
+    let rest = segments.dropFirst(feed.end)
+    if let first = rest.first, first != "simple" || rest.count > 1 {
+      throw ConfigError("'\(url)' has '\(rest.joined(separator: "/"))' after /pypi; give the registry's …/packages/pypi/simple URL.")
+    }
+    let base = "/" + segments[..<feed.end].joined(separator: "/")
+    let id = PercentEncoding.decode(feed.id) ?? feed.id
+    return IndexTarget(
+      given: url, simpleURL: url.with(path: base + "/simple/"),
+      uploadURL: feed.kind == .project ? url.with(path: base) : nil,
+      name: (feed.kind == .project ? "gitlab-" : "gitlab-group-") + id.replacing("/", with: "-"))
+  }
+
+  /// `--gitlab-token job|deploy|access` picks one; by default the job token inside GitLab
+  /// CI, else a deploy token, else an access token.
+  public static func make(settings: Settings, identity: IdentitySpec) throws -> GitLab {
+    let env = settings.environment
+    let choice = settings.value("gitlab-token")
+    let deployUser = env["CI_DEPLOY_USER"]
+    let deployPassword = try settings.secret("CI_DEPLOY_PASSWORD")
+    let access = try settings.secret("GITLAB_TOKEN")
+    let accessUser = settings.value("gitlab-username") ?? accessTokenUsername
+    switch choice {
+    case nil:
+      if let job = env["CI_JOB_TOKEN"] { return GitLab(token: .job(Secret(job))) }
+      if let deployPassword {
+        guard let deployUser else {
+          throw ConfigError("CI_DEPLOY_PASSWORD is set but CI_DEPLOY_USER (the deploy token's username) is not.")
+        }
+        return GitLab(token: .deploy(username: deployUser, deployPassword))
+      }
+      if let access { return GitLab(token: .access(username: accessUser, access)) }
+      throw ConfigError(
+        "GitLab's package registry needs a token: inside GitLab CI the job token (CI_JOB_TOKEN) is used; elsewhere set a deploy token in CI_DEPLOY_USER and CI_DEPLOY_PASSWORD, or an access token with the api or read_api scope in GITLAB_TOKEN.")
+    case "job":
+      guard let job = env["CI_JOB_TOKEN"] else {
+        throw ConfigError("--gitlab-token job needs CI_JOB_TOKEN, which GitLab CI sets in every job; it is not set here.")
+      }
+      return GitLab(token: .job(Secret(job)))
+    case "deploy":
+      guard let deployUser, let deployPassword else {
+        throw ConfigError("--gitlab-token deploy needs CI_DEPLOY_USER and CI_DEPLOY_PASSWORD (a deploy token with read_package_registry or write_package_registry).")
+      }
+      return GitLab(token: .deploy(username: deployUser, deployPassword))
+    case "access":
+      guard let access else {
+        throw ConfigError("--gitlab-token access needs GITLAB_TOKEN (or GITLAB_TOKEN_FILE): a personal, project or group access token with the api or read_api scope.")
+      }
+      return GitLab(token: .access(username: accessUser, access))
+    case let other?:
+      throw ConfigError("--gitlab-token '\(other)' is not understood; use job, deploy or access.")
+    }
+  }
+
+  public func credential(for index: IndexTarget, in context: Context) throws -> Credential {
+    Credential(
+      index: index, registry: Self.name, username: token.username, password: token.secret, expiresAt: nil,
+      warnings: [Self.forwardingWarning])
+  }
+}

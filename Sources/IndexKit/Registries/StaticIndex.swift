@@ -1,0 +1,48 @@
+/// Any index, with a username and password given in the environment (`--registry basic`).
+///
+/// For indexes without a token exchange (or to reuse a long-lived token) while still
+/// getting every output indexkey writes. `INDEXKEY_USERNAME` and `INDEXKEY_PASSWORD`,
+/// or `INDEXKEY_USERNAME_FILE`/`INDEXKEY_PASSWORD_FILE`; never flags.
+public struct StaticIndex: Registry {
+  public static let name = "basic"
+  public static let aliases = ["static"]
+  public static let displayName = "Static"
+
+  public var username: String
+  public var password: Secret
+
+  public init(username: String, password: Secret) {
+    self.username = username
+    self.password = password
+  }
+
+  /// Never recognised from a URL: only `--registry basic` selects it.
+  public static func matchesHost(_ url: WebURL) -> Bool { false }
+
+  /// A `…/simple/` URL uploads to its parent; any other URL is used for both.
+  public static func target(for url: WebURL) throws(ConfigError) -> IndexTarget {
+    var segments = url.segments
+    let simple = url.with(path: "/" + segments.map { $0 + "/" }.joined())
+    if segments.last == "simple" {
+      segments.removeLast()
+      return IndexTarget(
+        given: url, simpleURL: simple, uploadURL: url.with(path: "/" + segments.map { $0 + "/" }.joined()),
+        name: url.host)
+    }
+    return IndexTarget(given: url, simpleURL: simple, uploadURL: simple, name: url.host)
+  }
+
+  public static func make(settings: Settings, identity: IdentitySpec) throws -> StaticIndex {
+    guard let user = try settings.secret("INDEXKEY_USERNAME"), !user.isBlank else {
+      throw ConfigError("--registry basic needs INDEXKEY_USERNAME (or INDEXKEY_USERNAME_FILE) and INDEXKEY_PASSWORD (or INDEXKEY_PASSWORD_FILE).")
+    }
+    guard let password = try settings.secret("INDEXKEY_PASSWORD"), !password.isBlank else {
+      throw ConfigError("--registry basic needs INDEXKEY_PASSWORD (or INDEXKEY_PASSWORD_FILE) with the password or token for user '\(user.revealed)'.")
+    }
+    return StaticIndex(username: user.revealed, password: password)
+  }
+
+  public func credential(for index: IndexTarget, in context: Context) throws -> Credential {
+    Credential(index: index, registry: Self.name, username: username, password: password, expiresAt: nil)
+  }
+}
