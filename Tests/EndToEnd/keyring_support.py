@@ -37,6 +37,7 @@ class KeyringBox:
         self.runs: list[Result] = []
         self.extra_env: dict[str, str] = {}
         self.forged: set[str] = set()  # planted values that must never be answered
+        self.ci_env = sandbox.github_runner_env  # the job the lookups run in
 
     # -- environment -----------------------------------------------------
     @property
@@ -45,7 +46,7 @@ class KeyringBox:
 
     def env(self, **overrides: Optional[str]) -> dict[str, str]:
         env = self.sandbox.client_env()
-        env.update(self.sandbox.github_runner_env())
+        env.update(self.ci_env())
         env.update({
             "PATH": f"{self.bin}:{env['PATH']}",
             "INDEXKEY_REGISTRY": f"{self.authority}=azure-artifacts",

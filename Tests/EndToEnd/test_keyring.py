@@ -17,6 +17,7 @@ import pytest
 from emulator import faults
 from harness import CLIENT_ID, TENANT, USERNAME, run_binary
 from keyring_support import KeyringBox
+from registry_harness import rsandbox  # noqa: F401 (fixture)
 
 
 @pytest.fixture
@@ -298,3 +299,36 @@ def test_a_foreign_owned_cache_file_is_never_trusted(emu, sandbox, box):
     assert json.loads(path.read_text())["password"] == emu.entra.issued[1]
     assert ("accepted", USERNAME) in index_auth(emu)
     assert all(r.note.get("auth") != "refused" for r in emu.requests("index"))
+
+
+# -- another registry, picked up with no keyring-specific code --------------------
+
+@pytest.fixture
+def gitlab_box(emu, rsandbox, tmp_path_factory):  # noqa: F811
+    kb = KeyringBox(emu, rsandbox, tmp_path_factory.mktemp("xdg-cache"))
+    job = emu.gitlab.start_job()
+    kb.ci_env = lambda: {"GITLAB_CI": "true", "CI": "true", "CI_JOB_TOKEN": job,
+                         "CI_API_V4_URL": emu.gitlab.api_url, "CI_PROJECT_ID": "42"}
+    kb.extra_env = {"INDEXKEY_REGISTRY": ""}
+    kb.install_link()
+    kb.job = job
+    yield kb
+    kb.recheck()
+
+
+def test_a_gitlab_job_token_is_answered_but_never_cached(emu, gitlab_box):
+    box = gitlab_box
+    url = f"{emu.gitlab.api_url}/projects/42/packages/pypi/simple"
+    result = box.keyring("--mode=creds", "--output=json", "get", url + "/")
+    assert result.code == 0, str(result)
+    assert json.loads(result.stdout) == {"username": "gitlab-ci-token", "password": box.job}
+
+    pip, target = box.pip_install(sys.executable, url)
+    assert pip.code == 0 and installed(target), str(pip)
+    uv, target = box.uv_pip_install("--default-index", f"gl={url}",
+                                    env=box.env(UV_INDEX_GL_USERNAME="gitlab-ci-token"))
+    assert uv.code == 0 and installed(target), str(uv)
+    assert {r.note.get("auth") for r in emu.requests("gitlab")} >= {"accepted"}
+    # The CI job's own token is handed over as is and never written to disk.
+    assert box.entries() == {}
+    assert not any(box.job in p.read_text() for p in box.cache_dir.glob("*") if p.is_file())

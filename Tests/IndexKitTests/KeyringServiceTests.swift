@@ -36,7 +36,7 @@ import Testing
   }
 
   @Test(arguments: [
-    "", "   ", "pypi.org", "https://pypi.org/simple/", "files.pythonhosted.org", "example.com:8080",
+    "", "   ", "files.pythonhosted.org", "example.com:8080", "https://example.com/simple/",
     "https://user:pass@pkgs.dev.azure.com/org/_packaging/feed/pypi/simple/",
     "user@pkgs.dev.azure.com",
     "pkgs.dev.azure.com/org", "https://pkgs.dev.azure.com/org/_apis/packaging/",
@@ -44,6 +44,25 @@ import Testing
     "ftp://pkgs.dev.azure.com/", "not a service", "127.0.0.1:8080",
   ])
   func othersAreNotHandled(service: String) throws {
+    #expect(try KeyringServices.resolve(service, environment: Environment()) == nil)
+  }
+
+  @Test(arguments: [
+    ("https://libraries.cgr.dev/python/simple/", "chainguard", false),
+    ("libraries.cgr.dev", "chainguard", true),
+    ("https://acme.jfrog.io/artifactory/api/pypi/pypi-local/simple/", "jfrog", false),
+    ("https://gitlab.example.com/api/v4/projects/42/packages/pypi/simple/", "gitlab", false),
+    ("https://upload.pypi.org/legacy/", "pypi", false),
+    ("https://test.pypi.org/legacy", "pypi", false),
+  ])
+  func everyRegistryIsServed(service: String, registry: String, hostOnly: Bool) throws {
+    let index = try #require(try KeyringServices.resolve(service, environment: Environment()))
+    #expect(index.registry.name == registry)
+    #expect(index.hostOnly == hostOnly)
+  }
+
+  @Test(arguments: ["https://pypi.org/simple/", "https://test.pypi.org/simple/", "pypi.org", "upload.pypi.org", "test.pypi.org", "gitlab.example.com"])
+  func uploadOnlyCredentialsAreNeverAnsweredToInstallers(service: String) throws {
     #expect(try KeyringServices.resolve(service, environment: Environment()) == nil)
   }
 

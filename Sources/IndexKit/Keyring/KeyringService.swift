@@ -40,6 +40,8 @@ public enum KeyringServices {
         "Refusing to hand a \(registry.displayName) credential to '\(service)': it is plain http to another machine. Use the index's https URL.")
     }
     if hostOnly {
+      // A host whose credential is for uploads only (PyPI) is never answered by its name.
+      if let own = try? registry.target(for: url.with(path: "/")), !own.installable { return nil }
       // One entry per host, whichever way it was written (`host:port`, `http://host:port`).
       var root = url.with(path: "/")
       root.scheme = "https"
@@ -48,7 +50,16 @@ public enum KeyringServices {
         hostOnly: true)
     }
     guard let target = try? registry.target(for: url) else { return nil }
+    // An upload-only credential (a trusted-publishing token) goes to its upload URL
+    // (`uv publish`), never to an installer asking for the index.
+    if !target.installable && !(target.uploadURL.map { sameLocation($0, url) } ?? false) { return nil }
     return KeyringIndex(registry: registry, target: target, hostOnly: false)
+  }
+
+  /// Same scheme, host, port and path, ignoring a trailing slash.
+  static func sameLocation(_ a: WebURL, _ b: WebURL) -> Bool {
+    func path(_ u: WebURL) -> String { u.path.hasSuffix("/") ? String(u.path.dropLast()) : u.path }
+    return a.scheme == b.scheme && a.authority == b.authority && path(a) == path(b)
   }
 
   /// A URL, or a bare `host[:port]` (read as https); nil for anything else.
