@@ -37,9 +37,14 @@ struct CurlTransportTests {
     #expect(response.status == 401)
   }
 
-  @Test func capsTheResponseBody() throws {
+  @Test(arguments: [true, false])
+  func capsTheResponseBody(announced: Bool) throws {
     let big = String(repeating: "x", count: 4096)
-    let server = try LoopbackServer { _ in LoopbackServer.response(200, big) }
+    let server = try LoopbackServer { _ in
+      announced
+        ? LoopbackServer.response(200, big)
+        : Array("HTTP/1.1 200 OK\r\nConnection: close\r\n\r\n\(big)".utf8)
+    }
     defer { server.stop() }
     var small = options
     small.maxBodyBytes = 1024

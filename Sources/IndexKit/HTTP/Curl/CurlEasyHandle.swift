@@ -78,6 +78,9 @@ final class CurlEasyHandle {
       try set(CURLOPT_TIMEOUT_MS, Int(options.totalTimeout * 1000))
       try set(CURLOPT_USERAGENT, string: options.userAgent)
       try set(CURLOPT_VERBOSE, options.verbose ? 1 : 0)
+      // Refuses an announced Content-Length over the cap before reading the body; the
+      // write callback enforces the cap for bodies without one.
+      try check(ccurl_setopt_off(handle, CURLOPT_MAXFILESIZE_LARGE, curl_off_t(options.maxBodyBytes)), "MAXFILESIZE")
       if let ca = options.caBundle { try set(CURLOPT_CAINFO, string: ca) }
       try check(ccurl_setopt_pointer(handle, CURLOPT_ERRORBUFFER, errorBuffer), "CURLOPT_ERRORBUFFER")
       switch request.method {
@@ -142,7 +145,7 @@ final class CurlEasyHandle {
       return .timeout(purpose: purpose, url: url, seconds: options.totalTimeout)
     case CURLE_PARTIAL_FILE:
       return .truncated(purpose: purpose, url: url)
-    case CURLE_WRITE_ERROR where overflowed:
+    case CURLE_FILESIZE_EXCEEDED, CURLE_WRITE_ERROR where overflowed:
       return .bodyTooLarge(purpose: purpose, url: url, limit: options.maxBodyBytes)
     case CURLE_PEER_FAILED_VERIFICATION, CURLE_SSL_CACERT_BADFILE, CURLE_SSL_CERTPROBLEM, CURLE_SSL_ISSUER_ERROR,
       CURLE_SSL_PINNEDPUBKEYNOTMATCH:
