@@ -22,6 +22,8 @@ extension IndexKey {
     @OptionGroup(title: "Outputs") var output: OutputOptions
     @OptionGroup(title: "Network") var network: NetworkOptions
     @OptionGroup(title: "Azure") var azure: AzureOptions
+    @OptionGroup(title: "Google") var google: GoogleOptions
+    @OptionGroup(title: "AWS") var aws: AWSOptions
     @OptionGroup(title: "Chainguard") var chainguard: ChainguardOptions
     @OptionGroup(title: "JFrog") var jfrog: JFrogOptions
     @OptionGroup(title: "GitLab") var gitlab: GitLabOptions
@@ -33,6 +35,8 @@ extension IndexKey {
       identity.apply(to: &options)
       output.apply(to: &options)
       azure.apply(to: &options)
+      google.apply(to: &options)
+      aws.apply(to: &options)
       chainguard.apply(to: &options)
       jfrog.apply(to: &options)
       gitlab.apply(to: &options)

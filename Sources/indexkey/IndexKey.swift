@@ -40,7 +40,18 @@ struct IndexKey: ParsableCommand {
       Login.self,
       Claims.self,
       Doctor.self,
+      Keyring.self,
     ],
     defaultSubcommand: nil
   )
+
+  /// Started through a link named `keyring` (`indexkey keyring install`), the binary is
+  /// the keyring CLI pip and uv run; otherwise indexkey.
+  static func main() {
+    if KeyringLink.isKeyringName(CommandLine.arguments.first) {
+      Keyring.main(Array(CommandLine.arguments.dropFirst()))
+    } else {
+      main(nil)
+    }
+  }
 }

@@ -76,6 +76,8 @@ extension Registry {
 public enum Registries {
   public static let all: [any Registry.Type] = [
     AzureArtifacts.self,
+    GoogleArtifactRegistry.self,
+    AWSCodeArtifact.self,
     Chainguard.self,
     JFrog.self,
     PyPI.self,

@@ -20,11 +20,13 @@ import threading
 from typing import Any, Optional
 
 from . import faults
+from .aws import AWSCloud
 from .ci import CIIssuers
 from .core import Request, RequestLog, RequestRecord, Response, Service
 from .entra import EXCHANGE_AUDIENCE, EntraService, register_azure_artifacts
 from .faults import Fault, FaultPlan
 from .github import GitHubIssuer
+from .google import GoogleCloud
 from .index import PackageIndex
 from .chainguard import ChainguardSTS, register_chainguard_libraries
 from .gitlab import GitLabRegistry
@@ -50,6 +52,8 @@ class Emulator:
         self.ci = self.add(CIIssuers(self))
         self.trust(self.ci.key)
         register_azure_artifacts(self.index, self.entra)
+        self.google = GoogleCloud(self)
+        self.aws = AWSCloud(self)
         self.chainguard = self.add(ChainguardSTS(self))
         register_chainguard_libraries(self.index, self.chainguard)
         self.jfrog = self.add(JFrogAccess(self))

@@ -1,0 +1,99 @@
+/// AWS STS `AssumeRoleWithWebIdentity` (PROTOCOLS.md §6a): unsigned, query protocol,
+/// answered in XML (parsed with libxml2, never searched as text).
+public struct AWSSTS: Sendable {
+  public var endpoint: WebURL
+
+  public static let apiVersion = "2011-06-15"
+
+  public init(endpoint: WebURL) {
+    self.endpoint = endpoint
+  }
+
+  /// `https://sts.REGION.amazonaws.com/` (regional, as botocore defaults to).
+  public static func defaultEndpoint(region: String) -> String {
+    "https://sts.\(region).\(CodeArtifactRepository.dnsSuffix(region: region))/"
+  }
+
+  /// What one call asks for, besides the token.
+  public struct Request: Sendable {
+    public var roleARN: String
+    public var sessionName: String
+    /// `DurationSeconds` (900–43200); nil for the role's default.
+    public var duration: Int?
+
+    public init(roleARN: String, sessionName: String, duration: Int?) {
+      self.roleARN = roleARN
+      self.sessionName = sessionName
+      self.duration = duration
+    }
+  }
+
+  func form(_ call: Request, token: Secret) -> [(String, String)] {
+    var fields = [
+      ("Action", "AssumeRoleWithWebIdentity"), ("Version", Self.apiVersion), ("RoleArn", call.roleARN),
+      ("RoleSessionName", call.sessionName), ("WebIdentityToken", token.revealed),
+    ]
+    if let duration = call.duration { fields.append(("DurationSeconds", String(duration))) }
+    return fields
+  }
+
+  /// Assumes the role; refusals explain the STS error code with the presented claims.
+  public func assumeRole(_ call: Request, token: Secret, in context: Context) throws -> (credentials: AWSCredentials, expiresAt: UnixTime) {
+    var request = HTTPRequest(
+      method: .post, url: endpoint.description, body: Array(PercentEncoding.form(form(call, token: token)).utf8),
+      purpose: "AWS STS AssumeRoleWithWebIdentity request")
+    request.setHeader("Content-Type", "application/x-www-form-urlencoded; charset=utf-8")
+    request.setHeader("Accept", "text/xml")
+    let response = try context.transport.send(request)
+    guard response.status == 200 else {
+      throw refusal(response, call: call, presented: JWTClaims(token: token))
+    }
+    do {
+      return try Self.credentials(from: response.body)
+    } catch {
+      throw ExchangeError.unavailable("\(error.description) (HTTP \(response.status) from \(endpoint))")
+    }
+  }
+
+  /// Reads `AssumeRoleWithWebIdentityResponse/…Result/Credentials`.
+  static func credentials(from body: [UInt8]) throws(XMLError) -> (credentials: AWSCredentials, expiresAt: UnixTime) {
+    let document = "AWS STS AssumeRoleWithWebIdentity response"
+    let root = try XML(parsing: body, document: document)
+    guard root.name == "AssumeRoleWithWebIdentityResponse" else {
+      throw XMLError(document: document, problem: "has the root element <\(root.name)>, expected <AssumeRoleWithWebIdentityResponse>")
+    }
+    let path = ["AssumeRoleWithWebIdentityResult", "Credentials"]
+    let keyID = try root.text(at: path + ["AccessKeyId"], in: document)
+    let secret = try root.text(at: path + ["SecretAccessKey"], in: document)
+    let session = try root.text(at: path + ["SessionToken"], in: document)
+    let expiration = try root.text(at: path + ["Expiration"], in: document)
+    guard !keyID.isEmpty, !secret.isEmpty, !session.isEmpty else {
+      throw XMLError(document: document, problem: "has empty credentials")
+    }
+    guard let expiresAt = RFC3339.parse(expiration) else {
+      throw XMLError(document: document, problem: "has an <Expiration> '\(expiration)' that is not an ISO 8601 time")
+    }
+    return (AWSCredentials(accessKeyID: keyID, secretAccessKey: Secret(secret), sessionToken: Secret(session)), expiresAt)
+  }
+
+  /// The `Code` and `Message` of an `<ErrorResponse>`, if the body is one.
+  static func error(from body: [UInt8]) -> (code: String, message: String)? {
+    guard let root = try? XML(parsing: body, document: "AWS STS error"), root.name == "ErrorResponse",
+      let error = root.child("Error"), let code = error.child("Code")?.text.trimmingSpaces, !code.isEmpty
+    else { return nil }
+    return (code, error.child("Message")?.text.trimmingSpaces ?? "")
+  }
+
+  private func refusal(_ response: HTTPResponse, call: Request, presented: JWTClaims?) -> ExchangeError {
+    let error = Self.error(from: response.body)
+    if response.isServerFailure {
+      return .unavailable(
+        ServiceFailure.message(service: "AWS STS", endpoint: endpoint.description, status: response.status, detail: error?.code, provider: "AWS"))
+    }
+    guard let (code, message) = error else {
+      return .unavailable("The AWS STS endpoint \(endpoint) answered HTTP \(response.status) without an STS error document; check --aws-sts-endpoint.")
+    }
+    let text = AWSRefusals.sts(code: code, message: message, call: call, presented: presented)
+    return code == "IDPCommunicationError" ? .unavailable(text) : .refused(text)
+  }
+}

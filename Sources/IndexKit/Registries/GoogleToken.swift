@@ -1,0 +1,33 @@
+/// A Google OAuth access token and when it stops working.
+public struct GoogleToken: Sendable {
+  public var value: Secret
+  public var expiresAt: UnixTime?
+
+  public init(value: Secret, expiresAt: UnixTime?) {
+    self.value = value
+    self.expiresAt = expiresAt
+  }
+}
+
+/// Google's API hosts: where a configuration file may send a CI token by itself.
+public enum GoogleHosts {
+  /// True for `https://` URLs on `googleapis.com` or a subdomain (default port).
+  public static func isGoogleAPI(_ url: WebURL) -> Bool {
+    url.scheme == "https" && (url.port == nil || url.port == 443)
+      && (url.host == "googleapis.com" || url.host.hasSuffix(".googleapis.com"))
+  }
+
+  /// The cloud-platform scope every exchange asks for.
+  public static let cloudPlatformScope = "https://www.googleapis.com/auth/cloud-platform"
+}
+
+/// An OAuth client id and secret some `external_account` files carry for STS.
+public struct OAuthClient: Sendable, Equatable {
+  public var id: String
+  public var secret: Secret
+
+  public init(id: String, secret: Secret) {
+    self.id = id
+    self.secret = secret
+  }
+}

@@ -1,0 +1,11 @@
+/// The message for an answer the retries could not fix (5xx, 429), whatever its body says.
+enum ServiceFailure {
+  /// - Parameters:
+  ///   - service: "Google STS", "AWS STS", …
+  ///   - detail: the service's own error code and text, if it sent any.
+  ///   - provider: who runs it, for "… may be having trouble".
+  static func message(service: String, endpoint: String, status: Int, detail: String?, provider: String) -> String {
+    let said = detail.map { " (\($0))" } ?? ""
+    return "The \(service) endpoint \(endpoint) answered HTTP \(status)\(said) after retries; \(provider) may be having trouble, try again later."
+  }
+}

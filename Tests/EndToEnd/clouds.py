@@ -1,0 +1,122 @@
+"""Shared setup for the Google Artifact Registry and AWS CodeArtifact end-to-end tests:
+the default cloud configuration each test starts from, the command lines that point
+indexkey at the emulated endpoints, and a leak check that knows these clouds' secrets."""
+
+from __future__ import annotations
+
+import base64
+import urllib.parse
+from typing import Optional
+
+import pytest
+
+# -- Google -------------------------------------------------------------------
+GCP_NUMBER, GCP_POOL, GCP_PROVIDER = "123456789012", "ci-pool", "github"
+GCP_PROVIDER_NAME = (f"projects/{GCP_NUMBER}/locations/global/workloadIdentityPools/{GCP_POOL}"
+                     f"/providers/{GCP_PROVIDER}")
+GCP_POOL_NAME = GCP_PROVIDER_NAME.rsplit("/providers/", 1)[0]
+GCP_SA = "publisher@emulated-project.iam.gserviceaccount.com"
+GCP_PROJECT, GCP_REPO = "emulated-project", "python-repo"
+GCP_TOKEN_AUDIENCE = "https://iam.googleapis.com/" + GCP_PROVIDER_NAME
+
+# -- AWS ----------------------------------------------------------------------
+AWS_ACCOUNT, AWS_REGION = "111122223333", "eu-west-1"
+AWS_ROLE = f"arn:aws:iam::{AWS_ACCOUNT}:role/indexkey-publisher"
+AWS_DOMAIN, AWS_OWNER, AWS_REPO = "my-domain", "444455556666", "my-repo"
+
+
+def configure_google(emu, member: Optional[str] = None) -> None:
+    """A provider trusting the emulated GitHub issuer, and a service account the
+    repository octo-org/app may impersonate."""
+    google = emu.google
+    google.add_provider(GCP_NUMBER, GCP_POOL, GCP_PROVIDER, emu.github.issuer)
+    google.add_service_account(GCP_SA)
+    google.grant(GCP_SA, "roles/iam.workloadIdentityUser",
+                 member or f"principalSet://iam.googleapis.com/{GCP_POOL_NAME}/attribute.repository/octo-org/app")
+
+
+def configure_aws(emu, sub: str = "repo:octo-org/app:*") -> None:
+    aws = emu.aws
+    aws.add_oidc_provider(AWS_ACCOUNT, emu.github.issuer, ["sts.amazonaws.com"])
+    aws.add_role(AWS_ROLE, [{"aud": "sts.amazonaws.com", "sub": sub}])
+    aws.add_domain(AWS_DOMAIN, AWS_OWNER)
+
+
+def gar_url(emu) -> str:
+    return f"{emu.google.index.url}/{GCP_PROJECT}/{GCP_REPO}/simple/"
+
+
+def gar_upload_url(emu) -> str:
+    return f"{emu.google.index.url}/{GCP_PROJECT}/{GCP_REPO}/"
+
+
+def codeartifact_url(emu) -> str:
+    return f"{emu.aws.index.url}/pypi/{AWS_REPO}/simple/"
+
+
+def codeartifact_upload_url(emu) -> str:
+    return f"{emu.aws.index.url}/pypi/{AWS_REPO}/"
+
+
+def google_endpoints(emu) -> list[str]:
+    return ["--gcp-sts-endpoint", emu.google.sts.url + "/v1/token",
+            "--gcp-iam-credentials-endpoint", emu.google.iam.url,
+            "--gcp-oauth-endpoint", emu.google.oauth.url + "/token"]
+
+
+def google_args(emu, *extra: str, impersonate: bool = True, provider: str = GCP_PROVIDER_NAME) -> list[str]:
+    args = ["login", gar_url(emu), "--registry", "google-artifact-registry",
+            "--gcp-workload-identity-provider", provider, *google_endpoints(emu)]
+    if impersonate:
+        args += ["--gcp-service-account", GCP_SA]
+    return args + list(extra)
+
+
+def aws_endpoints(emu) -> list[str]:
+    return ["--aws-region", AWS_REGION, "--aws-domain", AWS_DOMAIN, "--aws-domain-owner", AWS_OWNER,
+            "--aws-sts-endpoint", emu.aws.sts.url, "--aws-codeartifact-endpoint", emu.aws.codeartifact.url]
+
+
+def aws_args(emu, *extra: str, role: Optional[str] = AWS_ROLE) -> list[str]:
+    args = ["login", codeartifact_url(emu), "--registry", "aws-codeartifact", *aws_endpoints(emu)]
+    if role:
+        args += ["--aws-role-arn", role]
+    return args + list(extra)
+
+
+def with_credentials(url: str, user: str, password: str) -> str:
+    parts = urllib.parse.urlsplit(url)
+    netloc = f"{user}:{urllib.parse.quote(password, safe='')}@{parts.netloc}"
+    return urllib.parse.urlunsplit(parts._replace(netloc=netloc))
+
+
+CLOUD_SECRET_ENV = ("AWS_SECRET_ACCESS_KEY", "AWS_SESSION_TOKEN")
+
+
+@pytest.fixture
+def cloud_sandbox(emu, sandbox):
+    """The sandbox, with its leak check extended to these clouds: private keys, session
+    secrets and intermediate tokens appear nowhere; issued index credentials only in
+    the sinks meant for them (also as Basic-auth headers with their usernames)."""
+    configure_google(emu)
+    configure_aws(emu)
+    base = sandbox.canaries
+
+    def canaries(env):
+        found = base(env)
+        for cloud in (emu.google, emu.aws):
+            nowhere, access, usernames = cloud.canaries()
+            found.nowhere |= nowhere
+            found.access |= access
+            found.nowhere |= {base64.b64encode(f"{user}:{token}".encode()).decode()
+                              for token in access for user in usernames}
+        found.nowhere |= {env[name] for name in CLOUD_SECRET_ENV if env.get(name)}
+        return found
+
+    sandbox.canaries = canaries
+    return sandbox
+
+
+def request_counts(emu, services: list[str]) -> dict[str, tuple[int, int]]:
+    """{service: (requests, connections)} since the last reset."""
+    return {name: (len(emu.requests(name)), emu.connections(name)) for name in services}
