@@ -97,7 +97,7 @@ CLOUD_SECRET_ENV = ("AWS_SECRET_ACCESS_KEY", "AWS_SESSION_TOKEN")
 def cloud_sandbox(emu, sandbox):
     """The sandbox, with its leak check extended to these clouds: private keys, session
     secrets and intermediate tokens appear nowhere; issued index credentials only in
-    the sinks meant for them (also as Basic-auth headers with their usernames)."""
+    the sinks meant for them (their Basic-auth header forms only in mask commands)."""
     configure_google(emu)
     configure_aws(emu)
     base = sandbox.canaries
@@ -108,8 +108,9 @@ def cloud_sandbox(emu, sandbox):
             nowhere, access, usernames = cloud.canaries()
             found.nowhere |= nowhere
             found.access |= access
-            found.nowhere |= {base64.b64encode(f"{user}:{token}".encode()).decode()
-                              for token in access for user in usernames}
+            # Basic-auth header forms: only ever inside a mask command.
+            found.basic |= {base64.b64encode(f"{user}:{token}".encode()).decode()
+                            for token in access for user in usernames}
         found.nowhere |= {env[name] for name in CLOUD_SECRET_ENV if env.get(name)}
         return found
 
