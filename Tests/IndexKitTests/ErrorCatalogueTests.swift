@@ -75,107 +75,147 @@ import Testing
 
   let role = "arn:aws:iam::123456789012:role/ci-publish"
 
+  func aws(_ code: String, _ message: String, _ claims: JWTClaims?, role: String? = nil) -> String {
+    AWSErrors.sts(
+      code: code, message: message, call: AWSSTS.Request(roleARN: role ?? self.role, sessionName: "indexkey", duration: nil),
+      presented: claims)
+  }
+
   @Test func awsAccessDeniedSpellsOutTheTrustPolicy() {
-    let message = AWSErrors.explain(
-      code: "AccessDenied", message: "Not authorized to perform sts:AssumeRoleWithWebIdentity",
-      presented: JWTClaims(token: Secret(githubToken(aud: "sts.amazonaws.com"))), roleARN: role)
+    let message = aws(
+      "AccessDenied", "Not authorized to perform sts:AssumeRoleWithWebIdentity", JWTClaims(token: Secret(githubToken(aud: "sts.amazonaws.com"))))
     #expect(message.contains("AccessDenied (Not authorized to perform sts:AssumeRoleWithWebIdentity)"))
     #expect(message.contains("sub 'repo:octo-org/app:ref:refs/heads/main'"))
-    #expect(message.contains(#"{"Federated": "arn:aws:iam::123456789012:oidc-provider/token.actions.githubusercontent.com"}"#))
-    #expect(message.contains(#""token.actions.githubusercontent.com:aud": "sts.amazonaws.com""#))
-    #expect(message.contains(#""token.actions.githubusercontent.com:sub": "repo:octo-org/app:ref:refs/heads/main""#))
+    #expect(message.contains(#"{"Federated":"arn:aws:iam::123456789012:oidc-provider/token.actions.githubusercontent.com"}"#))
+    #expect(message.contains(#""token.actions.githubusercontent.com:aud":"sts.amazonaws.com""#))
+    #expect(message.contains(#""token.actions.githubusercontent.com:sub":"repo:octo-org/app:ref:refs/heads/main""#))
+    #expect(message.contains("StringLike with a * pattern"))
     #expect(message.contains("Common causes"))
   }
 
   @Test func awsImmutableSubjectIsNamed() {
-    let message = AWSErrors.explain(code: "AccessDenied", message: "Not authorized", presented: Self.immutable, roleARN: role)
+    let message = aws("AccessDenied", "Not authorized", Self.immutable)
     #expect(message.contains("immutable subject format"))
+  }
+
+  @Test func awsTagSessionNeedsTheTrustToAllowIt() {
+    let message = aws("AccessDenied", "Not authorized to perform sts:TagSession", Self.branch)
+    #expect(message.contains("must also allow sts:TagSession"))
+    #expect(message.contains("sub 'repo:octo-org/app:ref:refs/heads/main'"))
   }
 
   @Test func awsInvalidIdentityTokenVariants() {
     let ghes = JWTClaims(
       token: Secret(unsignedJWT([("iss", .string("https://ghe.example.com/_services/token")), ("aud", .string("sts.amazonaws.com"))])))
-    let noProvider = AWSErrors.explain(
-      code: "InvalidIdentityToken", message: "No OpenIDConnect provider found in your account for https://ghe.example.com/_services/token",
-      presented: ghes, roleARN: role)
+    let noProvider = aws("InvalidIdentityToken", "No OpenIDConnect provider found in your account for https://ghe.example.com/_services/token", ghes)
     #expect(noProvider.contains("Create one with the provider URL 'https://ghe.example.com/_services/token' and the audience 'sts.amazonaws.com'"))
+    #expect(noProvider.contains("aws iam create-open-id-connect-provider --url https://ghe.example.com/_services/token --client-id-list sts.amazonaws.com"))
     #expect(noProvider.contains("arn:aws:iam::123456789012:oidc-provider/ghe.example.com/_services/token"))
-    let audience = AWSErrors.explain(code: "InvalidIdentityToken", message: "Incorrect token audience", presented: ghes, roleARN: role)
+    let audience = aws("InvalidIdentityToken", "Incorrect token audience", ghes)
     #expect(audience.contains("Add 'sts.amazonaws.com' to its audiences"))
-    let keys = AWSErrors.explain(
-      code: "InvalidIdentityToken", message: "Couldn't retrieve verification key from your identity provider", presented: ghes,
-      roleARN: role)
+    #expect(audience.contains("aud 'sts.amazonaws.com'"))
+    let keys = aws("InvalidIdentityToken", "Couldn't retrieve verification key from your identity provider", ghes)
     #expect(keys.contains("reachable from the internet"))
+    let other = aws("InvalidIdentityToken", "The web identity token that was passed could not be validated by AWS", ghes)
+    #expect(other.contains("the IAM OIDC provider's URL must be exactly the token's iss ('https://ghe.example.com/_services/token'"))
   }
 
   @Test func awsExpiredAndRejectedClaims() {
-    let expired = AWSErrors.explain(code: "ExpiredTokenException", message: "Token is expired", presented: Self.branch, roleARN: role)
+    let expired = aws("ExpiredTokenException", "Token is expired", Self.branch)
     #expect(expired.contains("exp 2027-01-15T08:05:00Z"))
     #expect(expired.contains("clock"))
-    let rejected = AWSErrors.explain(code: "IDPRejectedClaim", message: "Access denied", presented: Self.branch, roleARN: role)
+    #expect(expired.contains("sub 'repo:octo-org/app:ref:refs/heads/main'"))
+    let rejected = aws("IDPRejectedClaim", "Access denied", Self.branch)
     #expect(rejected.contains("aud is 'api://AzureADTokenExchange'"))
+    #expect(rejected.contains("sub 'repo:octo-org/app:ref:refs/heads/main'"))
+    #expect(rejected.contains("Common causes"))
   }
 
   @Test func awsChinaPartitionAndCodeArtifact() {
-    let message = AWSErrors.explain(
-      code: "AccessDenied", message: "", presented: Self.branch, roleARN: "arn:aws-cn:iam::123456789012:role/r")
+    let message = aws("AccessDenied", "", Self.branch, role: "arn:aws-cn:iam::123456789012:role/r")
     #expect(message.contains("arn:aws-cn:iam::123456789012:oidc-provider/"))
-    let denied = AWSErrors.explainCodeArtifact(
-      code: "AccessDeniedException", message: "not authorized", roleARN: role, domain: "corp", owner: "123456789012",
-      region: "eu-west-1")
+    let repository = CodeArtifactRepository(domain: "corp", owner: "123456789012", region: "eu-west-1", repository: "pypi")
+    let denied = AWSErrors.codeArtifact(
+      type: "AccessDeniedException", message: "not authorized", repository: repository, principal: "the role \(role) (session indexkey)")
+    #expect(denied.contains("to the role \(role) (session indexkey): AccessDeniedException (not authorized)."))
     #expect(denied.contains("codeartifact:GetAuthorizationToken on arn:aws:codeartifact:eu-west-1:123456789012:domain/corp"))
     #expect(denied.contains("sts:GetServiceBearerToken"))
+    let china = CodeArtifactRepository(domain: "corp", owner: "123456789012", region: "cn-north-1", repository: "pypi")
+    let deniedInChina = AWSErrors.codeArtifact(type: "AccessDeniedException", message: "", repository: china, principal: "the role r")
+    #expect(deniedInChina.contains("arn:aws-cn:codeartifact:cn-north-1:123456789012:domain/corp"))
   }
 
   // MARK: Google
 
   let provider = "//iam.googleapis.com/projects/123456/locations/global/workloadIdentityPools/ci/providers/github"
 
-  @Test func googleAudienceMismatch() {
-    let message = GoogleErrors.explain(
-      code: "invalid_grant", message: "The audience in ID Token [x] does not match the expected audience.", presented: Self.branch,
-      provider: provider, serviceAccount: nil)
-    #expect(message.contains("aud 'api://AzureADTokenExchange'"))
-    #expect(message.contains("request the default audience 'https://iam.googleapis.com/projects/123456/locations/global/workloadIdentityPools/ci/providers/github'"))
+  func google(_ error: String, _ description: String, _ claims: JWTClaims?, provider: String? = nil) -> String {
+    GoogleErrors.sts(
+      error: error, description: description,
+      exchange: GoogleSTS.Exchange(audience: provider ?? self.provider, subjectTokenType: GoogleSTS.jwtTokenType, origin: "--gcp-workload-identity-provider"),
+      presented: claims)
   }
 
-  @Test func googleIssuerTargetAndCondition() {
-    let issuer = GoogleErrors.explain(
-      code: "invalid_grant", message: "The issuer in ID Token does not match", presented: Self.branch, provider: provider,
-      serviceAccount: nil)
-    #expect(issuer.contains("issuer URI must be exactly the token's issuer 'https://token.actions.githubusercontent.com'"))
-    let target = GoogleErrors.explain(code: "invalid_target", message: "The target service indicated by the audience is invalid", presented: Self.branch, provider: provider, serviceAccount: nil)
+  func impersonation(_ status: String, _ message: String, caller: GoogleImpersonation.Caller) -> String {
+    let endpoint = try! WebURL("https://iamcredentials.googleapis.com/v1/projects/-/serviceAccounts/publisher@proj.iam.gserviceaccount.com:generateAccessToken", what: "test")
+    return GoogleErrors.impersonation(
+      status: status, message: message, httpStatus: 403,
+      impersonation: GoogleImpersonation(serviceAccount: "publisher@proj.iam.gserviceaccount.com", endpoint: endpoint), caller: caller)
+  }
+
+  var federated: GoogleImpersonation.Caller { .federated(WorkloadIdentityProvider.fromAudience(provider), presented: Self.branch) }
+
+  @Test func googleAudienceMismatch() {
+    let message = google("invalid_grant", "The audience in ID Token [x] does not match the expected audience.", Self.branch)
+    #expect(message.contains("aud 'api://AzureADTokenExchange'"))
+    #expect(message.contains("add it to them, or request an audience they list (by default that is 'https://iam.googleapis.com/projects/123456/locations/global/workloadIdentityPools/ci/providers/github'"))
+  }
+
+  @Test func googleIssuerSignatureTargetAndCondition() {
+    let issuer = google("invalid_grant", "The issuer in ID Token does not match", Self.branch)
+    #expect(issuer.contains("issuer URI must be exactly the token's iss 'https://token.actions.githubusercontent.com'"))
+    let signature = google("invalid_grant", "Invalid JWT signature", Self.branch)
+    #expect(signature.contains("upload the issuer's current keys"))
+    #expect(!signature.contains("issuer URI"))
+    let target = google("invalid_target", "The target service indicated by the audience is invalid", Self.branch)
     #expect(target.contains("--workload-identity-pool=ci --location=global --project=123456"))
-    let condition = GoogleErrors.explain(
-      code: "unauthorized_client", message: "The given credential is rejected by the attribute condition.", presented: Self.environmentJob,
-      provider: provider, serviceAccount: nil)
+    let condition = google("unauthorized_client", "The given credential is rejected by the attribute condition.", Self.environmentJob)
+    #expect(condition.contains("unauthorized_client (The given credential is rejected by the attribute condition.)"))
     #expect(condition.contains("repository 'octo-org/app'"))
     #expect(condition.contains("environment 'production'"))
     #expect(condition.contains("assertion.repository == 'octo-org/app'"))
+    #expect(condition.contains("GitHub environment 'production'"))
   }
 
   @Test func googleProviderGivenAsPoolOrProjectID() {
-    let pool = GoogleErrors.explain(
-      code: "invalid_request", message: #"Invalid value for "audience"."#, presented: nil,
-      provider: "projects/123456/locations/global/workloadIdentityPools/ci", serviceAccount: nil)
+    let pool = google("invalid_request", #"Invalid value for "audience"."#, nil, provider: "projects/123456/locations/global/workloadIdentityPools/ci")
     #expect(pool.contains("names the pool 'ci', not a provider"))
-    let projectID = GoogleErrors.explain(
-      code: "invalid_request", message: #"Invalid value for "audience"."#, presented: nil,
-      provider: "projects/my-project/locations/global/workloadIdentityPools/ci/providers/gh", serviceAccount: nil)
+    let projectID = google(
+      "invalid_request", #"Invalid value for "audience"."#, nil, provider: "projects/my-project/locations/global/workloadIdentityPools/ci/providers/gh")
     #expect(projectID.contains("names the project by its ID 'my-project', but the project NUMBER is required"))
   }
 
   @Test func googlePermissionDeniedGivesTheBinding() {
-    let message = GoogleErrors.explain(
-      code: "PERMISSION_DENIED", message: "Permission 'iam.serviceAccounts.getAccessToken' denied on resource (or it may not exist).",
-      presented: Self.branch, provider: provider, serviceAccount: "publisher@proj.iam.gserviceaccount.com")
+    let message = impersonation(
+      "PERMISSION_DENIED", "Permission 'iam.serviceAccounts.getAccessToken' denied on resource (or it may not exist).", caller: federated)
     #expect(message.contains("add-iam-policy-binding publisher@proj.iam.gserviceaccount.com --role=roles/iam.workloadIdentityUser"))
     #expect(message.contains("principalSet://iam.googleapis.com/projects/123456/locations/global/workloadIdentityPools/ci/attribute.repository/octo-org/app"))
     #expect(message.contains("principal://iam.googleapis.com/projects/123456/locations/global/workloadIdentityPools/ci/subject/repo:octo-org/app:ref:refs/heads/main"))
-    let direct = GoogleErrors.explain(
-      code: "PERMISSION_DENIED", message: "Permission 'artifactregistry.repositories.downloadArtifacts' denied", presented: Self.branch,
-      provider: provider, serviceAccount: nil)
-    #expect(direct.contains("roles/artifactregistry.reader"))
+    #expect(message.contains("sub 'repo:octo-org/app:ref:refs/heads/main'"))
+    #expect(message.contains("roles/artifactregistry.reader"))
+    let creator = impersonation("PERMISSION_DENIED", "denied", caller: .serviceAccount("key-owner@proj.iam.gserviceaccount.com"))
+    #expect(creator.contains("--role=roles/iam.serviceAccountTokenCreator --member=serviceAccount:key-owner@proj.iam.gserviceaccount.com"))
+  }
+
+  @Test func googleDisabledApiExpiredTokenAndLifetime() {
+    let disabled = impersonation(
+      "PERMISSION_DENIED", "IAM Service Account Credentials API has not been used in project 987654 before or it is disabled.", caller: federated)
+    #expect(disabled.contains("gcloud services enable iamcredentials.googleapis.com --project=987654"))
+    let expired = impersonation("UNAUTHENTICATED", "Request had invalid authentication credentials.", caller: federated)
+    #expect(expired.contains("federated access token from Google STS was not accepted"))
+    #expect(expired.contains("sub 'repo:octo-org/app:ref:refs/heads/main'"))
+    let lifetime = impersonation("INVALID_ARGUMENT", "The lifetime must be at most 3600s.", caller: federated)
+    #expect(lifetime.contains("requested lifetime (3600 s)"))
   }
 
   // MARK: PyPI
@@ -257,7 +297,7 @@ import Testing
 
   @Test func serviceMessagesLoseAnythingShapedLikeAToken() {
     let token = githubToken(sub: "leak")
-    let message = AWSErrors.explain(code: "AccessDenied", message: "bad token \(token)", presented: Self.branch, roleARN: role)
+    let message = aws("AccessDenied", "bad token \(token)", Self.branch)
     #expect(!message.contains(token))
     #expect(message.contains("bad token [token]"))
   }

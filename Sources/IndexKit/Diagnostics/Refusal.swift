@@ -8,18 +8,19 @@ enum Refusal {
   }
 
   /// A service's message made fit for a sentence: first line, anything shaped like a JWT
-  /// removed, at most 300 characters, no trailing period.
-  static func clean(_ message: String) -> String {
+  /// removed, at most 300 characters, no trailing period unless `keepingFinalPeriod`
+  /// (to quote the service's words exactly, so they can be searched for).
+  static func clean(_ message: String, keepingFinalPeriod: Bool = false) -> String {
     var line = String(message.split(whereSeparator: \.isNewline).first ?? "").trimmingSpaces
     line = ProcessToken.redactingTokens(line)
     if line.count > 300 { line = String(line.prefix(300)) + "…" }
-    while line.hasSuffix(".") { line.removeLast() }
+    while !keepingFinalPeriod, line.hasSuffix(".") { line.removeLast() }
     return line
   }
 
   /// "CODE (message)" or "CODE".
-  static func code(_ code: String, _ message: String) -> String {
-    let text = clean(message)
+  static func code(_ code: String, _ message: String, keepingFinalPeriod: Bool = false) -> String {
+    let text = clean(message, keepingFinalPeriod: keepingFinalPeriod)
     return text.isEmpty ? code : "\(code) (\(text))"
   }
 

@@ -93,7 +93,7 @@ public struct AWSSTS: Sendable {
     guard let (code, message) = error else {
       return .unavailable("The AWS STS endpoint \(endpoint) answered HTTP \(response.status) without an STS error document; check --aws-sts-endpoint.")
     }
-    let text = AWSRefusals.sts(code: code, message: message, call: call, presented: presented)
+    let text = AWSErrors.sts(code: code, message: message, call: call, presented: presented)
     return code == "IDPCommunicationError" ? .unavailable(text) : .refused(text)
   }
 }

@@ -77,6 +77,6 @@ public struct CodeArtifactClient: Sendable {
       return .unavailable("The CodeArtifact endpoint \(endpoint) answered HTTP \(response.status) without an error type; check --aws-codeartifact-endpoint.")
     }
     let message = body?["message"]?.stringValue ?? body?["Message"]?.stringValue ?? ""
-    return .refused(AWSRefusals.codeArtifact(type: type, message: message, repository: repository, principal: principal))
+    return .refused(AWSErrors.codeArtifact(type: type, message: message, repository: repository, principal: principal))
   }
 }

@@ -75,7 +75,7 @@ public struct GoogleImpersonation: Sendable {
         "The IAM Credentials endpoint \(endpoint) answered HTTP \(response.status) without a Google API error body; check --gcp-iam-credentials-endpoint.")
     }
     return .refused(
-      GoogleRefusals.impersonation(
+      GoogleErrors.impersonation(
         status: status, message: error["message"]?.stringValue ?? "", httpStatus: response.status, impersonation: self,
         caller: caller))
   }

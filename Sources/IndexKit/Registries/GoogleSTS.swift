@@ -86,7 +86,7 @@ public struct GoogleSTS: Sendable {
       return .unavailable("The Google STS endpoint \(endpoint) answered HTTP \(response.status) without an OAuth error body; check --gcp-sts-endpoint.")
     }
     return .refused(
-      GoogleRefusals.sts(
+      GoogleErrors.sts(
         error: error, description: body?["error_description"]?.stringValue ?? "", exchange: exchange, presented: presented))
   }
 }

@@ -43,7 +43,7 @@ extension GoogleServiceAccountKey {
           "The Google OAuth endpoint \(endpoint) answered HTTP \(response.status) without an OAuth error body; check --gcp-oauth-endpoint.")
       }
       throw ExchangeError.refused(
-        GoogleRefusals.keyGrant(
+        GoogleErrors.keyGrant(
           error: error, description: body?["error_description"]?.stringValue ?? "", account: clientEmail, keyID: privateKeyID,
           keyFile: path))
     }
