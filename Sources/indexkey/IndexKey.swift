@@ -38,6 +38,7 @@ struct IndexKey: ParsableCommand {
     version: indexkeyVersion,
     subcommands: [
       Login.self,
+      Token.self,
       Claims.self,
       Doctor.self,
       Keyring.self,
@@ -51,7 +52,23 @@ struct IndexKey: ParsableCommand {
     if KeyringLink.isKeyringName(CommandLine.arguments.first) {
       Keyring.main(Array(CommandLine.arguments.dropFirst()))
     } else {
-      main(nil)
+      do {
+        var command = try parseAsRoot(nil)
+        try command.run()
+      } catch {
+        exitUsingTwoForUsage(error)
+      }
     }
+  }
+
+  /// Like `exit(withError:)`, but a command line that does not parse exits 2, the code
+  /// indexkey uses for every usage or configuration error (ArgumentParser's own is 64).
+  static func exitUsingTwoForUsage(_ error: any Error) -> Never {
+    if exitCode(for: error) == .validationFailure {
+      let message = fullMessage(for: error)
+      FileOutput.standardError(message.hasSuffix("\n") ? message : message + "\n")
+      exit(withError: ExitCode(2))
+    }
+    exit(withError: error)
   }
 }

@@ -4,15 +4,17 @@ import IndexKit
 /// The glue between parsed flags and the library: build the live context, run, map
 /// failures to exit codes. Errors print as one line on stderr.
 enum Runner {
-  static func login(_ options: LoginOptions, network: NetworkOptions) throws {
+  /// - Parameter sinks: replaces the outputs the flags chose (`token` prints the password only).
+  static func login(_ options: LoginOptions, network: NetworkOptions, sinks: [any Sink]? = nil) throws {
     let timeout = network.timeout
     let environment = Environment(ProcessEnvironment.read())
     let console = Console.standard()
     guard timeout > 0 else { fail(ConfigError("--timeout must be a positive number of seconds."), console) }
-    let plan: LoginPlan
+    var plan: LoginPlan
     let context: Context
     do {
       plan = try Planner.plan(options, environment: environment)
+      if let sinks { plan.sinks = sinks }
       context = try Context.live(
         environment: environment,
         options: CurlOptions(

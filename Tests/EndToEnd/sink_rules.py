@@ -179,6 +179,8 @@ def file_rules(args: list[str], env: dict[str, str]) -> dict[Path, Rule]:
 def stdout_rule(args: list[str]) -> Rule:
     if "--dry-run" in args:
         return lambda line, token: False
+    if args and args[0] == "token":  # `indexkey token` prints the password alone
+        return lambda line, token: line == token
     rules = [STDOUT_RULES[name] for name in requested(args) if name in STDOUT_RULES]
     if "--json" in args and "--show-secrets" in args:
         rules.append(json_report_line)
