@@ -18,6 +18,8 @@ from typing import Any, Callable, Iterable, Optional
 
 import yaml
 
+from harness import option_values
+
 from harness import REPO_ROOT
 
 EXAMPLES = REPO_ROOT / "ci-examples"
@@ -109,16 +111,6 @@ def _option_paragraph(text: str, option: str) -> str:
 
 def flag_names(args: list[str]) -> list[str]:
     return [a[2:].split("=", 1)[0] for a in args if a.startswith("--") and len(a) > 2]
-
-
-def option_values(args: list[str], name: str) -> list[str]:
-    values = []
-    for i, arg in enumerate(args):
-        if arg == name and i + 1 < len(args):
-            values.append(args[i + 1])
-        elif arg.startswith(name + "="):
-            values.append(arg[len(name) + 1:])
-    return values
 
 
 def positional_urls(args: list[str]) -> list[str]:

@@ -5,6 +5,7 @@ indexkey at the emulated endpoints, and a leak check that knows these clouds' se
 from __future__ import annotations
 
 import base64
+import configparser
 import urllib.parse
 from typing import Optional
 
@@ -121,3 +122,28 @@ def cloud_sandbox(emu, sandbox):
 def request_counts(emu, services: list[str]) -> dict[str, tuple[int, int]]:
     """{service: (requests, connections)} since the last reset."""
     return {name: (len(emu.requests(name)), emu.connections(name)) for name in services}
+
+
+def install_then_upload(box, emu, result, *, index_url: str, upload_url: str, repo: str, username: str,
+                        token: str, service: str, upload_path: str, dist):
+    """What a later CI step does with the outputs of a `--write github-env,pypirc` run:
+    checks what was written and masked, installs through PIP_INDEX_URL with real pip,
+    uploads through .pypirc with real twine, and returns the upload the index saw."""
+    from harness import masked_values, quote_all
+
+    pip_url = box.github_env_values()["PIP_INDEX_URL"]
+    assert pip_url == with_credentials(index_url, username, token)
+    assert {token, quote_all(token)} <= set(masked_values(result.stderr))
+    proc, target = box.pip_install(pip_url)
+    assert proc.returncode == 0, proc.stdout + proc.stderr
+    assert (target / "mypkg" / "__init__.py").read_text() == '__version__ = "1.0.0"\n'
+
+    config = configparser.RawConfigParser()
+    config.read(box.home / ".pypirc")
+    assert dict(config[repo]) == {"repository": upload_url, "username": username, "password": token}
+    proc = box.twine_upload(repo, box.home / ".pypirc", [dist])
+    assert proc.returncode == 0, proc.stdout + proc.stderr
+    assert dist.name in emu.index.packages()
+    (upload,) = [r for r in emu.requests(service) if r.method == "POST"]
+    assert upload.path == upload_path and upload.note["auth"] == "accepted"
+    return upload

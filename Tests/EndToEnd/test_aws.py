@@ -5,17 +5,15 @@ twine upload through the CodeArtifact-shaped front; static keys, every refusal, 
 from __future__ import annotations
 
 import base64
-import configparser
 import time
 import urllib.parse
 
 import pytest
 
 from clouds import (AWS_DOMAIN, AWS_OWNER, AWS_REGION, AWS_REPO, AWS_ROLE, aws_args,  # noqa: F401
-                    cloud_sandbox, codeartifact_upload_url, codeartifact_url, request_counts,
-                    with_credentials)
+                    cloud_sandbox, codeartifact_upload_url, codeartifact_url, install_then_upload, request_counts)
 from emulator import faults
-from harness import index_accepts, masked_values, quote_all
+from harness import index_accepts
 
 EXCHANGE = ["github", "aws-sts", "codeartifact"]
 
@@ -46,22 +44,10 @@ def test_web_identity_then_pip_install_and_twine_upload(emu, cloud_sandbox, dist
     assert f"/{AWS_REGION}/codeartifact/aws4_request, SignedHeaders=host;x-amz-date;x-amz-security-token," \
         in get_token.headers["Authorization"]
 
-    pip_url = box.github_env_values()["PIP_INDEX_URL"]
-    assert pip_url == with_credentials(codeartifact_url(emu), "aws", token)
-    assert {token, quote_all(token)} <= set(masked_values(result.stderr))
-    proc, target = box.pip_install(pip_url)
-    assert proc.returncode == 0, proc.stdout + proc.stderr
-    assert (target / "mypkg" / "__init__.py").read_text() == '__version__ = "1.0.0"\n'
-
-    config = configparser.RawConfigParser()
-    config.read(box.home / ".pypirc")
-    assert dict(config[AWS_REPO]) == {"repository": codeartifact_upload_url(emu), "username": "aws",
-                                      "password": token}
-    proc = box.twine_upload(AWS_REPO, box.home / ".pypirc", [dist])
-    assert proc.returncode == 0, proc.stdout + proc.stderr
-    assert dist.name in emu.index.packages()
-    (upload,) = [r for r in emu.requests("codeartifact-index") if r.method == "POST"]
-    assert upload.path == f"/pypi/{AWS_REPO}/" and upload.note["auth"] == "accepted"
+    upload = install_then_upload(box, emu, result, index_url=codeartifact_url(emu),
+                                 upload_url=codeartifact_upload_url(emu), repo=AWS_REPO, username="aws",
+                                 token=token, service="codeartifact-index", upload_path=f"/pypi/{AWS_REPO}/",
+                                 dist=dist)
     assert basic_credentials(upload) == ("aws", token)
 
 

@@ -5,7 +5,6 @@ files, service account keys, every refusal, and faults."""
 from __future__ import annotations
 
 import base64
-import configparser
 import json
 import time
 import urllib.parse
@@ -14,10 +13,10 @@ import pytest
 
 from clouds import (GCP_NUMBER, GCP_POOL, GCP_PROVIDER_NAME, GCP_REPO, GCP_SA, GCP_TOKEN_AUDIENCE,
                     cloud_sandbox, gar_upload_url, gar_url, google_args, google_endpoints,  # noqa: F401
-                    request_counts, with_credentials)
+                    install_then_upload, request_counts, with_credentials)
 from emulator import faults
 from emulator.jwt import parse
-from harness import index_accepts, masked_values, quote_all
+from harness import index_accepts, quote_all
 
 
 
@@ -55,22 +54,9 @@ def test_impersonation_then_pip_install_and_twine_upload(emu, cloud_sandbox, dis
     assert json.loads(impersonation.body) == {"scope": ["https://www.googleapis.com/auth/cloud-platform"],
                                               "lifetime": "3600s"}
 
-    pip_url = box.github_env_values()["PIP_INDEX_URL"]
-    assert pip_url == with_credentials(gar_url(emu), "oauth2accesstoken", token)
-    assert {token, quote_all(token)} <= set(masked_values(result.stderr))
-    proc, target = box.pip_install(pip_url)
-    assert proc.returncode == 0, proc.stdout + proc.stderr
-    assert (target / "mypkg" / "__init__.py").read_text() == '__version__ = "1.0.0"\n'
-
-    config = configparser.RawConfigParser()
-    config.read(box.home / ".pypirc")
-    assert dict(config[GCP_REPO]) == {"repository": gar_upload_url(emu), "username": "oauth2accesstoken",
-                                      "password": token}
-    proc = box.twine_upload(GCP_REPO, box.home / ".pypirc", [dist])
-    assert proc.returncode == 0, proc.stdout + proc.stderr
-    assert dist.name in emu.index.packages()
-    (upload,) = [r for r in emu.requests("gar") if r.method == "POST"]
-    assert upload.path == f"/emulated-project/{GCP_REPO}/" and upload.note["auth"] == "accepted"
+    install_then_upload(box, emu, result, index_url=gar_url(emu), upload_url=gar_upload_url(emu), repo=GCP_REPO,
+                        username="oauth2accesstoken", token=token, service="gar",
+                        upload_path=f"/emulated-project/{GCP_REPO}/", dist=dist)
 
 
 def test_direct_federation_needs_two_requests(emu, cloud_sandbox):
