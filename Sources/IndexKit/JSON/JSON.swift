@@ -67,17 +67,7 @@ public enum JSON: Sendable, Equatable {
 }
 
 /// A JSON document that could not be read, or lacked what was needed.
-public struct JSONError: Error, Equatable, Sendable, CustomStringConvertible {
-  public var document: String
-  public var problem: String
-
-  public init(document: String, problem: String) {
-    self.document = document
-    self.problem = problem
-  }
-
-  public var description: String { "The \(document) \(problem)." }
-}
+public typealias JSONError = DocumentError
 
 extension JSON {
   /// The string member `key`, or an error naming the document and the field.

@@ -50,14 +50,4 @@ public struct XML: Sendable, Equatable {
 }
 
 /// An XML document that could not be parsed, or lacked an element that was needed.
-public struct XMLError: Error, Equatable, Sendable, CustomStringConvertible {
-  public var document: String
-  public var problem: String
-
-  public init(document: String, problem: String) {
-    self.document = document
-    self.problem = problem
-  }
-
-  public var description: String { "The \(document) \(problem)." }
-}
+public typealias XMLError = DocumentError
