@@ -89,7 +89,9 @@ def test_a_wrong_secret_fails_the_signature_check(emu, cloud_sandbox):
     another secret is refused, so passing tests prove the signing, not just its shape."""
     box = cloud_sandbox
     keys = emu.aws.add_static_keys()
-    env = {"AWS_ACCESS_KEY_ID": keys.access_key_id, "AWS_SECRET_ACCESS_KEY": keys.secret[:-1] + "x"}
+    wrong = keys.secret[:-1] + ("y" if keys.secret.endswith("x") else "x")
+    assert wrong != keys.secret
+    env = {"AWS_ACCESS_KEY_ID": keys.access_key_id, "AWS_SECRET_ACCESS_KEY": wrong}
     result = box.run(aws_args(emu, role=None), env)
     assert result.code == 4, result
     assert "InvalidSignatureException (The request signature we calculated does not match" in result.stderr
