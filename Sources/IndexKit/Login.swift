@@ -47,22 +47,35 @@ public struct LoginReport: Sendable {
 
 /// Runs the exchanges (in parallel when there are several indexes), then masks and
 /// writes every sink's output once, for all the credentials obtained.
+///
+/// Indexes whose registry says one token serves them all (``Registry/sharedExchange(for:)``)
+/// share one exchange: three Azure Artifacts feeds cost one CI token and one Entra request.
 public func login(_ plan: LoginPlan, in context: Context) -> LoginReport {
+  let leaders = exchangeLeaders(plan.indexes)
+  let exchanges = Array(Set(leaders)).sorted()
   let outcomes = Mutex<[Int: Result<Credential, ReportedError>]>([:])
-  let work: @Sendable (Int) -> Void = { i in
+  let work: @Sendable (Int) -> Void = { n in
+    let i = exchanges[n]
     let index = plan.indexes[i]
     let result: Result<Credential, ReportedError>
     do {
-      let worker = i == 0 ? context : try context.forWorker()
+      let worker = n == 0 ? context : try context.forWorker()
       result = .success(try index.registry.credential(for: index.target, in: worker))
     } catch {
       result = .failure(asUserFacing(error))
     }
     outcomes.withLock { $0[i] = result }
   }
-  runInParallel(plan.indexes.count, work)
+  runInParallel(exchanges.count, work)
   let results = plan.indexes.indices.map { i in
-    (plan.indexes[i].target, type(of: plan.indexes[i].registry).displayName, outcomes.withLock { $0[i] } ?? .failure(ReportedError(message: "No result.", exitStatus: .usage)))
+    let leader = leaders[i]
+    let outcome = (outcomes.withLock { $0[leader] } ?? .failure(ReportedError(message: "No result.", exitStatus: .usage)))
+      .map { credential in
+        var shared = credential
+        shared.index = plan.indexes[i].target
+        return shared
+      }
+    return (plan.indexes[i].target, type(of: plan.indexes[i].registry).displayName, outcome)
   }
   var report = LoginReport(results: results, outputs: [], outputError: nil, dryRun: plan.dryRun)
   let credentials = report.credentials
@@ -84,6 +97,20 @@ public func login(_ plan: LoginPlan, in context: Context) -> LoginReport {
     report.outputError = asUserFacing(error)
   }
   return report
+}
+
+/// For each index, the position of the index whose exchange serves it: its own, or the
+/// first earlier one of the same registry with the same shared-exchange key.
+func exchangeLeaders(_ indexes: [PlannedIndex]) -> [Int] {
+  var first: [String: Int] = [:]
+  return indexes.indices.map { i in
+    let registry = indexes[i].registry
+    guard let scope = registry.sharedExchange(for: indexes[i].target) else { return i }
+    let key = "\(type(of: registry).name)\u{0}\(scope)"
+    if let leader = first[key] { return leader }
+    first[key] = i
+    return i
+  }
 }
 
 /// A failure as the report keeps it: the sentence and the exit code.

@@ -17,7 +17,13 @@ struct ScriptedRegistry: Registry {
 
   var delay: Double = 0
   var failing: Set<String> = []
+  /// When set, indexes on hosts ending in the same letter share one exchange.
+  var sharing = false
   var spans = SpanLog()
+
+  func sharedExchange(for index: IndexTarget) -> String? {
+    sharing ? String(index.given.host.split(separator: ".")[0].suffix(1)) : nil
+  }
 
   func credential(for index: IndexTarget, in context: Context) throws -> Credential {
     let start = monotonicSeconds()
@@ -87,6 +93,32 @@ final class SpanLog: Sendable {
       #expect(console.stderr.contains("indexkey: error: index 'b' (https://b.example/simple/b/) failed: The scripted exchange for b was refused.\n"))
       #expect(console.stderr.contains("index 'a' (https://a.example/simple/a/): credential for user user until 2027-01-15T08:10:00Z (10 min)"))
     }
+  }
+
+  @Test func indexesThatShareATokenShareOneExchange() throws {
+    let registry = ScriptedRegistry(sharing: true)
+    let console = CapturingConsole()
+    // "xa" and "ya" end alike, as do "xb" and "yb": two exchanges for four indexes.
+    let report = login(plan(registry, names: ["xa", "xb", "ya", "yb"], sinks: [ShellSink(options: ClientOptions(clients: [.pip]))]), in: SinkFixtures.context(console: console))
+    #expect(report.exitStatus == .ok)
+    #expect(registry.spans["xa"] != nil && registry.spans["xb"] != nil)
+    #expect(registry.spans["ya"] == nil && registry.spans["yb"] == nil)
+    // each index keeps its own URL, with the token of the exchange it shares
+    #expect(report.credentials.map(\.index.name) == ["xa", "xb", "ya", "yb"])
+    #expect(
+      console.stdout == """
+        export PIP_INDEX_URL='https://user:pw-xa@xa.example/simple/xa/'
+        export PIP_EXTRA_INDEX_URL='https://user:pw-xb@xb.example/simple/xb/ https://user:pw-xa@ya.example/simple/ya/ https://user:pw-xb@yb.example/simple/yb/'
+
+        """)
+  }
+
+  @Test func aSharedExchangeThatFailsFailsEveryIndexItServes() {
+    let registry = ScriptedRegistry(failing: ["xa"], sharing: true)
+    let report = login(plan(registry, names: ["xa", "xb", "ya"], sinks: []), in: SinkFixtures.context(console: CapturingConsole()))
+    #expect(report.exitStatus == .refused)
+    #expect(report.results.map { (try? $0.outcome.get()) != nil } == [false, true, false])
+    #expect(report.results.map(\.index.name) == ["xa", "xb", "ya"])
   }
 
   @Test func everyFailureWritesNothing() {

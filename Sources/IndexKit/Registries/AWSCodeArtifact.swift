@@ -70,6 +70,12 @@ public struct AWSCodeArtifact: Registry {
     return Credential(index: index, registry: Self.name, username: Self.username, password: token, expiresAt: expiry)
   }
 
+  /// An authorization token covers every repository of its domain.
+  public func sharedExchange(for index: IndexTarget) -> String? {
+    guard let repository = try? repository(for: index) else { return nil }
+    return "\(repository.domain)\u{0}\(repository.owner)\u{0}\(repository.region)"
+  }
+
   /// Domain, owner and region from the index host, else from the settings.
   public func repository(for index: IndexTarget) throws(ConfigError) -> CodeArtifactRepository {
     if let parsed = CodeArtifactRepository.parse(host: index.given.host) {

@@ -42,6 +42,9 @@ public struct AzureArtifacts: Registry {
     }
   }
 
+  /// The Azure DevOps token is not tied to an organisation or feed: one serves them all.
+  public func sharedExchange(for index: IndexTarget) -> String? { "" }
+
   public static func matchesHost(_ url: WebURL) -> Bool {
     url.host == "pkgs.dev.azure.com" || url.host.hasSuffix(".pkgs.visualstudio.com")
   }

@@ -98,6 +98,9 @@ public struct Chainguard: Registry {
     return "\(issuer.origin)\(path)/sts/exchange"
   }
 
+  /// The STS token is for Chainguard's registry as a whole, not one index URL.
+  public func sharedExchange(for index: IndexTarget) -> String? { "" }
+
   public func credential(for index: IndexTarget, in context: Context) throws -> Credential {
     switch auth {
     case .pullToken(let username, let token):

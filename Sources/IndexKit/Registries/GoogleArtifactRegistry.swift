@@ -48,6 +48,9 @@ public struct GoogleArtifactRegistry: Registry {
     return Credential(index: index, registry: Self.name, username: Self.username, password: token.value, expiresAt: token.expiresAt)
   }
 
+  /// An access token (or the key) serves every repository the principal may read.
+  public func sharedExchange(for index: IndexTarget) -> String? { "" }
+
   public static func matchesHost(_ url: WebURL) -> Bool {
     url.host.hasSuffix("-python.pkg.dev")
   }

@@ -116,6 +116,12 @@ extension JFrog {
     return base + "/access/api/v1/oidc/token"
   }
 
+  /// One Access token serves every repository of the platform it came from.
+  public func sharedExchange(for index: IndexTarget) -> String? {
+    if case .oidc = auth { return tokenEndpoint(for: index) }
+    return nil
+  }
+
   public func credential(for index: IndexTarget, in context: Context) throws -> Credential {
     switch auth {
     case .accessToken(let token, let username):

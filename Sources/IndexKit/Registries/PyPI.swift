@@ -67,6 +67,9 @@ public struct PyPI: Registry {
     return upload.origin + segments.map { "/" + $0 }.joined() + "/_/oidc"
   }
 
+  /// One minted token per index host (PyPI or TestPyPI), whatever the URL's spelling.
+  public func sharedExchange(for index: IndexTarget) -> String? { Self.oidcBase(index) }
+
   public func credential(for index: IndexTarget, in context: Context) throws -> Credential {
     let base = Self.oidcBase(index)
     let host = (index.uploadURL ?? index.simpleURL).authority

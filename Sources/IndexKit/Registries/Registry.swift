@@ -66,10 +66,17 @@ public protocol Registry: Sendable {
   static func make(settings: Settings, identity: IdentitySpec) throws -> Self
 
   func credential(for index: IndexTarget, in context: Context) throws -> Credential
+
+  /// What the exchange for `index` depends on, when one credential serves several indexes
+  /// (every Azure DevOps feed takes the same Entra token; a CodeArtifact token covers its
+  /// domain): indexes of one login with equal keys share one exchange. nil when each index
+  /// needs its own, or has no exchange to share.
+  func sharedExchange(for index: IndexTarget) -> String?
 }
 
 extension Registry {
   public static var aliases: [String] { [] }
+  public func sharedExchange(for index: IndexTarget) -> String? { nil }
 }
 
 /// Every registry indexkey knows, in recognition order.
