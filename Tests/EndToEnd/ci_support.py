@@ -10,6 +10,7 @@ from typing import Optional
 
 import pytest
 
+from clouds import GCP_NUMBER, GCP_POOL, GCP_PROVIDER, mixed_cloud_args
 from emulator.ci import EXCHANGE_AUDIENCE, install_fake_cli, trust
 from emulator.jwt import parse
 from harness import CLIENT_ID, TENANT, Sandbox, export_value, index_accepts
@@ -25,6 +26,9 @@ class CISandbox(Sandbox):
 
     def canaries(self, env: dict[str, str]):
         found = super().canaries(env)
+        nowhere, access, _ = self.emu.google.canaries()
+        found.nowhere |= nowhere
+        found.access |= access
         found.nowhere |= set(self.emu.ci.issued)
         found.nowhere |= {env[name] for name in CI_SECRET_ENV_NAMES if env.get(name)}
         return found
@@ -84,6 +88,13 @@ def login_shell(box: CISandbox, env: dict[str, str], *extra: str, urls: Optional
     """`indexkey login URL... --registry azure-artifacts --write shell ...`."""
     return box.run(["login", *(urls or [box.index_url()]), "--registry", "azure-artifacts",
                     "--write", "shell", *extra], env)
+
+
+def login_two_clouds(box: CISandbox, env: dict[str, str], issuer: str, *extra: str):
+    """`indexkey login` for an Azure Artifacts feed and a Google Artifact Registry
+    repository, both trusting `issuer`: two exchanges, each with its own CI token."""
+    box.emu.google.add_provider(GCP_NUMBER, GCP_POOL, GCP_PROVIDER, issuer)
+    return box.run([*mixed_cloud_args(box.emu), "--write", "shell", *extra], env)
 
 
 def assert_logged_in(emu, result, issuer: str, subject: str) -> dict:

@@ -11,6 +11,8 @@ from typing import Optional
 
 import pytest
 
+from harness import FEED, ORG, PROJECT
+
 # -- Google -------------------------------------------------------------------
 GCP_NUMBER, GCP_POOL, GCP_PROVIDER = "123456789012", "ci-pool", "github"
 GCP_PROVIDER_NAME = (f"projects/{GCP_NUMBER}/locations/global/workloadIdentityPools/{GCP_POOL}"
@@ -71,6 +73,19 @@ def google_args(emu, *extra: str, impersonate: bool = True, provider: str = GCP_
     if impersonate:
         args += ["--gcp-service-account", GCP_SA]
     return args + list(extra)
+
+
+def mixed_cloud_urls() -> list[str]:
+    """An Azure Artifacts feed and a Google Artifact Registry repository by their real URLs
+    (each recognised from its host): two exchanges with different audiences, which run
+    against the emulator's endpoints (nothing contacts the index hosts themselves)."""
+    return [f"https://pkgs.dev.azure.com/{ORG}/{PROJECT}/_packaging/{FEED}/pypi/simple/",
+            f"https://europe-west1-python.pkg.dev/{GCP_PROJECT}/{GCP_REPO}/simple/"]
+
+
+def mixed_cloud_args(emu) -> list[str]:
+    return ["login", *mixed_cloud_urls(), "--gcp-workload-identity-provider", GCP_PROVIDER_NAME,
+            *google_endpoints(emu)]
 
 
 def aws_endpoints(emu) -> list[str]:

@@ -6,8 +6,10 @@ from __future__ import annotations
 import json
 import sys
 import time
+import urllib.parse
 
-from ci_support import assert_logged_in, box, jti, login_shell  # noqa: F401  (box is a fixture)
+from ci_support import assert_logged_in, box, jti, login_shell, login_two_clouds  # noqa: F401  (box is a fixture)
+from clouds import GCP_TOKEN_AUDIENCE
 from emulator.ci import (AKS_ISSUER, EKS_ISSUER, EXCHANGE_AUDIENCE, GOOGLE_ISSUER,
                          GOOGLE_SERVICE_ACCOUNT_ID, SERVICE_CONNECTIONS)
 from harness import CLIENT_ID, TENANT
@@ -45,18 +47,18 @@ def test_gitlab_token_by_variable_name(emu, box):
 def test_buildkite_agent_mints_a_fresh_token_per_exchange(emu, box):
     box.trust("buildkite")
     env = box.buildkite_env(PATH=box.fake_path("buildkite-agent"))
-    urls = [box.index_url(), box.index_url(feed="second")]
-    result = login_shell(box, env, urls=urls)
+    result = login_two_clouds(box, env, emu.ci.claims["buildkite"]["iss"])
     assert result.code == 0, result
     calls = emu.requests("ci")
     assert len(calls) == 2
     assert all(c.path.startswith("/buildkite/v3/jobs/0190e7b6-2c3d-4e5f-8a9b-0c1d2e3f4a5b/oidc/tokens")
                for c in calls)
-    assert all(json.loads(c.body) == {"audience": EXCHANGE_AUDIENCE} for c in calls)
-    grants = emu.entra.grants
-    assert len(grants) == 2
-    assert grants[0]["assertion_claims"]["jti"] != grants[1]["assertion_claims"]["jti"]
-    assert {g["assertion_claims"]["iss"] for g in grants} == {"https://agent.buildkite.com"}
+    # one token per exchange, each for its own audience
+    assert sorted(json.loads(c.body)["audience"] for c in calls) == sorted([EXCHANGE_AUDIENCE, GCP_TOKEN_AUDIENCE])
+    (grant,) = emu.entra.grants
+    assert grant["assertion_claims"]["iss"] == "https://agent.buildkite.com"
+    assert len(emu.google.issued("federated")) == 1
+    assert len(set(emu.ci.issued)) == 2
 
 
 def test_buildkite_agent_refusal_is_reported(emu, box):
@@ -194,13 +196,13 @@ def test_command_identity_runs_for_each_exchange(emu, box):
     box.trust("gitlab")
     script = box.write_input("mint.py", MINT_SCRIPT)
     command = f"{sys.executable} {script} {emu.ci.url}"
-    urls = [box.index_url(), box.index_url(feed="second")]
-    result = login_shell(box, box.azure_env(), "--identity", f"command:{command}", urls=urls)
+    result = login_two_clouds(box, box.azure_env(), emu.ci.claims["gitlab"]["iss"],
+                              "--identity", f"command:{command}")
     assert result.code == 0, result
     assert [c.path for c in emu.requests("ci")] == ["/mint/gitlab", "/mint/gitlab"]
-    assert [m["aud"] for m in emu.ci.minted_for("gitlab")] == [EXCHANGE_AUDIENCE] * 2
-    grants = emu.entra.grants
-    assert len({g["assertion_claims"]["jti"] for g in grants}) == 2
+    # the command is told each exchange's audience (INDEXKEY_AUDIENCE) and mints for it
+    assert sorted(m["aud"] for m in emu.ci.minted_for("gitlab")) == sorted([EXCHANGE_AUDIENCE, GCP_TOKEN_AUDIENCE])
+    assert len(emu.entra.grants) == 1 and len(emu.google.issued("federated")) == 1
 
 
 def test_command_identity_is_stopped_after_its_timeout(emu, box):
@@ -223,8 +225,17 @@ def test_github_enterprise_server_issuer(emu, box):
 
 
 def test_github_token_is_fetched_for_each_exchange(emu, box):
+    result = login_two_clouds(box, box.github_runner_env(), emu.github.issuer)
+    assert result.code == 0, result
+    requests = emu.requests("github")
+    assert len(requests) == 2 and len(set(emu.github.issued)) == 2
+    assert sorted(urllib.parse.parse_qs(urllib.parse.urlsplit(r.path).query)["audience"][0] for r in requests) == \
+        sorted([EXCHANGE_AUDIENCE, GCP_TOKEN_AUDIENCE])
+    assert len(emu.entra.grants) == 1 and len(emu.google.issued("federated")) == 1
+
+
+def test_feeds_that_share_an_exchange_fetch_one_github_token(emu, box):
     urls = [box.index_url(), box.index_url(feed="second"), box.index_url(feed="third")]
     result = login_shell(box, box.github_runner_env(), urls=urls)
     assert result.code == 0, result
-    assert len(emu.requests("github")) == 3
-    assert len({g["assertion_claims"]["jti"] for g in emu.entra.grants}) == 3
+    assert len(emu.requests("github")) == 1 and len(emu.entra.grants) == 1

@@ -10,11 +10,11 @@ import json
 import urllib.parse
 
 from clients import Clients
-from clouds import (GCP_PROJECT, GCP_PROVIDER_NAME, GCP_REPO, GCP_TOKEN_AUDIENCE, cloud_sandbox,  # noqa: F401
-                    google_endpoints, with_credentials)
+from clouds import (GCP_REPO, GCP_TOKEN_AUDIENCE, cloud_sandbox, mixed_cloud_args,  # noqa: F401
+                    mixed_cloud_urls, with_credentials)
 from emulator import faults
 from emulator.wheel import build_wheel
-from harness import FEED, ORG, PROJECT, TENANT, USERNAME
+from harness import FEED, TENANT, USERNAME
 
 SLOW = 1.0
 
@@ -28,16 +28,8 @@ def login_many(sandbox, urls, *extra):
                        sandbox.github_runner_env())
 
 
-def mixed_clouds(emu) -> list[str]:
-    """An Azure Artifacts feed and a Google Artifact Registry repository, by their real
-    URLs (each recognised from its host); only the exchanges run, against the emulator."""
-    return [f"https://pkgs.dev.azure.com/{ORG}/{PROJECT}/_packaging/{FEED}/pypi/simple/",
-            f"https://europe-west1-python.pkg.dev/{GCP_PROJECT}/{GCP_REPO}/simple/"]
-
-
 def login_mixed(box, emu, *extra):
-    return box.run(["login", *mixed_clouds(emu), "--gcp-workload-identity-provider", GCP_PROVIDER_NAME,
-                    *google_endpoints(emu), *extra], box.github_runner_env())
+    return box.run([*mixed_cloud_args(emu), *extra], box.github_runner_env())
 
 
 def test_two_slow_exchanges_of_different_clouds_overlap(emu, cloud_sandbox):
@@ -59,7 +51,7 @@ def test_two_slow_exchanges_of_different_clouds_overlap(emu, cloud_sandbox):
 
     (azure_token,), (google_token,) = emu.entra.issued, emu.google.issued("federated")
     values = box.github_env_values()
-    azure, google = mixed_clouds(emu)
+    azure, google = mixed_cloud_urls()
     assert values["PIP_INDEX_URL"] == with_credentials(azure, USERNAME, azure_token)
     assert values["PIP_EXTRA_INDEX_URL"] == with_credentials(google, "oauth2accesstoken", google_token)
     assert values["UV_DEFAULT_INDEX"] == f"{FEED}={azure}"
