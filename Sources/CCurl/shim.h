@@ -41,6 +41,22 @@ static inline CURLcode ccurl_setopt_write(CURL *h, CURLoption o, ccurl_write_cal
   return curl_easy_setopt(h, o, v);
 }
 
+/// setopt for OPENSOCKETFUNCTION: hands libcurl a socket opened ahead of the request.
+static inline CURLcode ccurl_setopt_opensocket(CURL *h, curl_opensocket_callback v) {
+  return curl_easy_setopt(h, CURLOPT_OPENSOCKETFUNCTION, v);
+}
+
+/// setopt for SOCKOPTFUNCTION: tells libcurl that socket is already connected.
+static inline CURLcode ccurl_setopt_sockopt(CURL *h, curl_sockopt_callback v) {
+  return curl_easy_setopt(h, CURLOPT_SOCKOPTFUNCTION, v);
+}
+
+/// The socket address libcurl is about to connect to (its length is addrlen, which may
+/// exceed sizeof(struct sockaddr) for IPv6).
+static inline const void *ccurl_sockaddr_bytes(const struct curl_sockaddr *a) {
+  return &a->addr;
+}
+
 /// getinfo for long results (response code, connect count).
 static inline CURLcode ccurl_getinfo_long(CURL *h, CURLINFO i, long *v) {
   return curl_easy_getinfo(h, i, v);

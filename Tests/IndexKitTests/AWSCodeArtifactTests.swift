@@ -165,6 +165,9 @@ func awsRegistry(_ flags: [String: String] = ["aws-role-arn": roleARN], env: [St
     #expect(credential.expiresAt == 1_800_003_600)
     let requests = stub.requests
     #expect(requests.count == 3)
+    // both AWS hosts are connected to while the CI token is fetched
+    #expect(stub.prepared.map(\.url) == ["https://sts.eu-west-1.amazonaws.com/", "https://codeartifact.eu-west-1.amazonaws.com/"])
+    #expect(stub.prepared.map(\.afterRequests) == [0, 0])
     #expect(requests[0].url.hasSuffix("&audience=sts.amazonaws.com"))
     #expect(requests[1].url == "https://sts.eu-west-1.amazonaws.com/")
     #expect(requests[1].header("Authorization") == nil)

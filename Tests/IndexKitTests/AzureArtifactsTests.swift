@@ -58,6 +58,8 @@ import Testing
     #expect(credential.expiresAt == Optional(Double(1_800_003_599)))
     let requests = stub.requests
     #expect(requests.count == 2)
+    // Entra's connection is opened while GitHub's token is fetched
+    #expect(stub.prepared == [.init(url: "https://login.microsoftonline.com/tenant-1/oauth2/v2.0/token", afterRequests: 0)])
     #expect(requests[0].url == "https://gh.test/idtoken?api-version=2.0&audience=api%3A%2F%2FAzureADTokenExchange")
     #expect(requests[0].header("Authorization") == "Bearer req-token")
     #expect(requests[1].method == .post)

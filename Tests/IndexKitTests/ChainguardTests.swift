@@ -21,6 +21,7 @@ import Testing
     let credential = try registry(source).credential(for: target, in: RegistryFixtures.context(stub))
 
     #expect(source.audiences == ["issuer.enforce.dev"])
+    #expect(stub.prepared == [.init(url: "https://issuer.enforce.dev/sts/exchange", afterRequests: 0)])
     let request = try #require(stub.requests.first)
     #expect(stub.requests.count == 1)
     #expect(request.method == .post)

@@ -30,6 +30,81 @@ struct CurlTransportTests {
     #expect(transport.connectionsOpened == 1)
   }
 
+  /// Waits up to two seconds for `condition`.
+  func eventually(_ condition: () -> Bool) -> Bool {
+    let deadline = monotonicSeconds() + 2
+    while !condition() && monotonicSeconds() < deadline { realSleep(0.01) }
+    return condition()
+  }
+
+  @Test(arguments: ["127.0.0.1", "localhost"])
+  func aPreparedConnectionIsOpenedAheadAndCarriesTheRequest(host: String) throws {
+    let server = try LoopbackServer { _ in LoopbackServer.response(200, "ok") }
+    defer { server.stop() }
+    let transport = try CurlTransport(options: options)
+    let url = "http://\(host):\(server.port)/token"
+    transport.prepare(url)
+    // connected before any request was sent
+    #expect(eventually { server.connections == 1 })
+    #expect(server.requests.isEmpty)
+    let response = try transport.send(HTTPRequest(method: .post, url: url, body: Array("a=1".utf8), purpose: "test request"))
+    #expect(response.status == 200 && response.text == "ok")
+    #expect(try transport.send(HTTPRequest(url: url, purpose: "test request")).status == 200)
+    // both requests rode the prepared connection: libcurl opened none of its own
+    #expect(server.connections == 1)
+    #expect(server.requests.map(\.connection) == [1, 1])
+    #expect(transport.connectionsOpened == 1)
+  }
+
+  @Test func aHostAlreadyConnectedIsNotPreparedAgain() throws {
+    let server = try LoopbackServer { _ in LoopbackServer.response(200, "ok") }
+    defer { server.stop() }
+    let transport = try CurlTransport(options: options)
+    #expect(try transport.send(HTTPRequest(url: server.url + "/a", purpose: "test request")).status == 200)
+    transport.prepare(server.url + "/b")
+    realSleep(0.2)
+    #expect(server.connections == 1)
+    #expect(try transport.send(HTTPRequest(url: server.url + "/b", purpose: "test request")).status == 200)
+    #expect(server.connections == 1 && transport.connectionsOpened == 1)
+  }
+
+  @Test func withPreconnectOffNothingIsOpenedAhead() throws {
+    let server = try LoopbackServer { _ in LoopbackServer.response(200, "ok") }
+    defer { server.stop() }
+    var quiet = options
+    quiet.preconnect = false
+    let transport = try CurlTransport(options: quiet)
+    transport.prepare(server.url + "/token")
+    realSleep(0.2)
+    #expect(server.connections == 0)
+    #expect(try transport.send(HTTPRequest(url: server.url + "/token", purpose: "test request")).status == 200)
+    #expect(server.connections == 1)
+  }
+
+  @Test func aProxyInTheEnvironmentTurnsPreconnectOff() throws {
+    #expect(CurlOptions.proxyConfigured(in: Environment(["https_proxy": "http://proxy:3128"])))
+    #expect(CurlOptions.proxyConfigured(in: Environment(["ALL_PROXY": "socks5://proxy"])))
+    #expect(!CurlOptions.proxyConfigured(in: Environment(["HTTP_PROXY": "http://ignored-by-libcurl", "no_proxy": "*"])))
+    let context = try Context.live(
+      environment: Environment(["https_proxy": "http://proxy:3128"]), options: options, retry: RetryPolicy())
+    let transport = try #require(context.transport as? RetryingTransport)
+    #expect(transport.base is CurlTransport && (transport.base as? CurlTransport)?.options.preconnect == false)
+  }
+
+  @Test func aPreparedConnectionThatFailsLeavesTheErrorToTheRequest() throws {
+    let server = try LoopbackServer { _ in nil }
+    let url = server.url
+    server.stop()
+    realSleep(0.05)
+    let transport = try CurlTransport(options: options)
+    transport.prepare(url)
+    let error = #expect(throws: HTTPError.self) { try transport.send(HTTPRequest(url: url, purpose: "test request")) }
+    guard case .connection = error else {
+      Issue.record("expected a connection error, got \(String(describing: error))")
+      return
+    }
+  }
+
   @Test func errorStatusesAreResponsesNotThrows() throws {
     let server = try LoopbackServer { _ in LoopbackServer.response(401, "no") }
     defer { server.stop() }

@@ -158,6 +158,11 @@ func thrownStatus(_ body: () throws -> Void) -> IndexKit.ExitStatus? {
     #expect(credential.expiresAt == RFC3339.parse("2027-01-15T08:40:00Z"))
     let requests = stub.requests
     #expect(requests.count == 3)
+    // STS and IAM Credentials are connected to while the CI token is fetched
+    #expect(stub.prepared == [
+      .init(url: "https://sts.googleapis.com/v1/token", afterRequests: 0),
+      .init(url: "https://iamcredentials.googleapis.com/v1/projects/-/serviceAccounts/pusher%40my-proj.iam.gserviceaccount.com:generateAccessToken", afterRequests: 0),
+    ])
     #expect(requests[0].url.hasSuffix("&audience=custom-aud"))
     #expect(requests[2].url == "https://iamcredentials.googleapis.com/v1/projects/-/serviceAccounts/pusher%40my-proj.iam.gserviceaccount.com:generateAccessToken")
     #expect(requests[2].header("Authorization") == "Bearer federated-tok")

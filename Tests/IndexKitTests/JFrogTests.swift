@@ -26,6 +26,7 @@ import Testing
     let credential = try oidc(source, project: "proj").credential(for: target(), in: RegistryFixtures.context(stub))
 
     #expect(source.audiences == ["jfrog-github"])
+    #expect(stub.prepared == [.init(url: "https://acme.jfrog.io/access/api/v1/oidc/token", afterRequests: 0)])
     let request = try #require(stub.requests.first)
     #expect(stub.requests.count == 1)
     #expect(request.method == .post)

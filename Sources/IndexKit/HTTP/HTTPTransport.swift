@@ -15,6 +15,15 @@ import Synchronization
 /// when no complete response arrived (connection, TLS, timeout, oversized body).
 public protocol HTTPTransport: AnyObject, Sendable {
   func send(_ request: HTTPRequest) throws(HTTPError) -> HTTPResponse
+
+  /// A request to `url` follows once something else is done (typically: the CI token it
+  /// carries is fetched); the transport may open that connection meanwhile. Never fails:
+  /// at worst the request connects as usual.
+  func prepare(_ url: String)
+}
+
+extension HTTPTransport {
+  public func prepare(_ url: String) {}
 }
 
 /// A transport that answers from a closure and records every request (tests).
@@ -22,6 +31,18 @@ public final class StubTransport: HTTPTransport {
   public typealias Handler = @Sendable (HTTPRequest) throws(HTTPError) -> HTTPResponse
   private let handler: Handler
   private let log = Mutex<[HTTPRequest]>([])
+  private let preparedLog = Mutex<[Preparation]>([])
+
+  /// A ``prepare(_:)`` call: the URL, and how many requests had been sent before it.
+  public struct Preparation: Sendable, Equatable {
+    public var url: String
+    public var afterRequests: Int
+
+    public init(url: String, afterRequests: Int) {
+      self.url = url
+      self.afterRequests = afterRequests
+    }
+  }
 
   public init(_ handler: @escaping Handler) {
     self.handler = handler
@@ -41,6 +62,13 @@ public final class StubTransport: HTTPTransport {
   }
 
   public var requests: [HTTPRequest] { log.withLock { $0 } }
+  /// The ``prepare(_:)`` calls, in order.
+  public var prepared: [Preparation] { preparedLog.withLock { $0 } }
+
+  public func prepare(_ url: String) {
+    let sent = log.withLock { $0.count }
+    preparedLog.withLock { $0.append(Preparation(url: url, afterRequests: sent)) }
+  }
 
   public func send(_ request: HTTPRequest) throws(HTTPError) -> HTTPResponse {
     log.withLock { $0.append(request) }

@@ -53,7 +53,7 @@ public struct RetryPolicy: Sendable {
 
 /// Wraps a transport with a ``RetryPolicy``.
 public final class RetryingTransport: HTTPTransport {
-  private let base: any HTTPTransport
+  let base: any HTTPTransport
   private let policy: RetryPolicy
   private let sleep: @Sendable (Double) -> Void
   private let now: @Sendable () -> Double
@@ -66,6 +66,10 @@ public final class RetryingTransport: HTTPTransport {
     self.policy = policy
     self.sleep = sleep
     self.now = now
+  }
+
+  public func prepare(_ url: String) {
+    base.prepare(url)
   }
 
   public func send(_ request: HTTPRequest) throws(HTTPError) -> HTTPResponse {

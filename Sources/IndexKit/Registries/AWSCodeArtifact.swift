@@ -51,6 +51,9 @@ public struct AWSCodeArtifact: Registry {
     case .webIdentity(let identity):
       let stsRegion = region ?? repository.region
       let sts = AWSSTS(endpoint: try stsEndpoint ?? WebURL(AWSSTS.defaultEndpoint(region: stsRegion), what: "The STS endpoint"))
+      // connect to STS and CodeArtifact while the CI token is fetched
+      context.transport.prepare(sts.endpoint.description)
+      context.transport.prepare(try codeArtifactEndpoint(for: repository).description)
       let token = try identity.source.idToken(audience: identity.audience ?? AWSWebIdentity.defaultAudience(region: stsRegion), in: context)
       // The session only signs one request; its shortest life suffices unless the token should live as long.
       let call = AWSSTS.Request(roleARN: identity.roleARN, sessionName: identity.sessionName, duration: duration == 0 ? nil : 900)
@@ -60,14 +63,17 @@ public struct AWSCodeArtifact: Registry {
       credentials = keys
       principal = "the access key \(keys.accessKeyID) (\(origin))"
     }
-    let client = CodeArtifactClient(
-      endpoint: try codeArtifactEndpoint ?? WebURL(CodeArtifactClient.defaultEndpoint(region: repository.region), what: "The CodeArtifact endpoint"),
-      region: repository.region)
+    let client = CodeArtifactClient(endpoint: try codeArtifactEndpoint(for: repository), region: repository.region)
     let requestedAt = context.clock.now()
     let (token, expiresAt) = try client.authorizationToken(
       for: repository, duration: duration, credentials: credentials, principal: principal, in: context)
     let expiry = expiresAt ?? (duration == 0 ? sessionExpiry : requestedAt + Double(duration))
     return Credential(index: index, registry: Self.name, username: Self.username, password: token, expiresAt: expiry)
+  }
+
+  func codeArtifactEndpoint(for repository: CodeArtifactRepository) throws(ConfigError) -> WebURL {
+    if let codeArtifactEndpoint { return codeArtifactEndpoint }
+    return try WebURL(CodeArtifactClient.defaultEndpoint(region: repository.region), what: "The CodeArtifact endpoint")
   }
 
   /// An authorization token covers every repository of its domain.

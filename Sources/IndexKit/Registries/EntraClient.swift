@@ -81,6 +81,7 @@ public struct EntraClient: Sendable {
     case .secret(let secret):
       fields.append(("client_secret", secret.revealed))
     case .federated(let source, let audience):
+      context.transport.prepare(tokenEndpoint)  // connect to Entra while the CI token is fetched
       let token = try source.idToken(audience: audience, in: context)
       presented = JWTClaims(token: token)
       fields.append(("client_assertion_type", "urn:ietf:params:oauth:client-assertion-type:jwt-bearer"))

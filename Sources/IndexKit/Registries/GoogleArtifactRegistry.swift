@@ -39,8 +39,12 @@ public struct GoogleArtifactRegistry: Registry {
       let password = Secret(Base64.encode(Array(key.contents.revealed.utf8)))
       return Credential(index: index, registry: Self.name, username: Self.keyUsername, password: password, expiresAt: nil)
     case .federated(let federation):
+      // connect to STS (and IAM Credentials) while the subject token is fetched
+      context.transport.prepare(federation.sts.endpoint.description)
+      if let impersonation { context.transport.prepare(impersonation.endpoint.description) }
       (base, caller) = try federation.accessToken(in: context)
     case .serviceAccountKey(let key, let endpoint):
+      if let impersonation { context.transport.prepare(impersonation.endpoint.description) }
       base = try key.accessToken(endpoint: endpoint, in: context)
       caller = .serviceAccount(key.clientEmail)
     }

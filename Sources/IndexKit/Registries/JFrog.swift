@@ -139,6 +139,7 @@ extension JFrog {
     in context: Context
   ) throws -> Credential {
     let endpoint = tokenEndpoint(for: index)
+    context.transport.prepare(endpoint)  // connect to Access while the CI token is fetched
     let token = try source.idToken(audience: audience, in: context)
     let presented = JWTClaims(token: token)
     var members: [(String, JSON)] = [

@@ -34,6 +34,9 @@ public struct Context: Sendable {
 
   /// The context of the real program: libcurl with retries, the real clock, stdout/stderr.
   public static func live(environment: Environment, options: CurlOptions, retry: RetryPolicy) throws(HTTPError) -> Context {
+    var tuned = options
+    if CurlOptions.proxyConfigured(in: environment) { tuned.preconnect = false }
+    let options = tuned
     let factory: @Sendable () throws -> any HTTPTransport = {
       RetryingTransport(try CurlTransport(options: options), policy: retry, sleep: realSleep)
     }

@@ -1,4 +1,5 @@
 internal import CCurl
+import Glibc
 
 /// Settings the transport applies to every request.
 public struct CurlOptions: Sendable, Equatable {
@@ -10,10 +11,14 @@ public struct CurlOptions: Sendable, Equatable {
   /// Largest response body read, in bytes.
   public var maxBodyBytes: Int
   public var verbose: Bool
+  /// Open the exchange host's connection while the CI token is fetched
+  /// (``HTTPTransport/prepare(_:)``); off when a proxy is configured, since libcurl then
+  /// connects to the proxy instead.
+  public var preconnect: Bool
 
   public init(
     connectTimeout: Double = 10, totalTimeout: Double = 30, userAgent: String = "indexkey/\(indexkeyVersion)",
-    caBundle: String? = nil, maxBodyBytes: Int = 1 << 20, verbose: Bool = false
+    caBundle: String? = nil, maxBodyBytes: Int = 1 << 20, verbose: Bool = false, preconnect: Bool = true
   ) {
     self.connectTimeout = connectTimeout
     self.totalTimeout = totalTimeout
@@ -21,6 +26,13 @@ public struct CurlOptions: Sendable, Equatable {
     self.caBundle = caBundle
     self.maxBodyBytes = maxBodyBytes
     self.verbose = verbose
+    self.preconnect = preconnect
+  }
+
+  /// Whether libcurl will use a proxy read from these variables (it reads the lower-case
+  /// `http_proxy` only, and both spellings of the others).
+  public static func proxyConfigured(in environment: Environment) -> Bool {
+    ["http_proxy", "https_proxy", "HTTPS_PROXY", "all_proxy", "ALL_PROXY"].contains { !(environment[$0] ?? "").isEmpty }
   }
 
   /// The CA bundle named by `SSL_CERT_FILE`, `CURL_CA_BUNDLE` or `REQUESTS_CA_BUNDLE`.
@@ -62,12 +74,24 @@ final class CurlEasyHandle {
   }
 
   /// Performs one request; an HTTP error status is a response, not a throw.
-  func perform(_ request: HTTPRequest, options: CurlOptions) throws(HTTPError) -> HTTPResponse {
+  ///
+  /// - Parameter preconnected: a socket already connected to the request's host and port
+  ///   (``Preconnection``); libcurl uses it instead of connecting, unless it reuses a
+  ///   connection it has, in which case the socket is closed.
+  func perform(
+    _ request: HTTPRequest, options: CurlOptions, preconnected: (host: String, port: Int, socket: PreconnectedSocket)? = nil
+  ) throws(HTTPError) -> HTTPResponse {
     curl_easy_reset(handle)
     errorBuffer[0] = 0
     let buffer = TransferBuffer(limit: options.maxBodyBytes)
     var headerList: UnsafeMutablePointer<curl_slist>?
-    defer { curl_slist_free_all(headerList) }
+    var resolveList: UnsafeMutablePointer<curl_slist>?
+    let handOff = preconnected.map { SocketHandOff($0.socket) }
+    defer {
+      curl_slist_free_all(headerList)
+      curl_slist_free_all(resolveList)
+      handOff?.closeIfUnused()
+    }
 
     do {
       try set(CURLOPT_URL, string: request.url)
@@ -102,6 +126,16 @@ final class CurlEasyHandle {
         headerList = curl_slist_append(headerList, h.value.isEmpty ? "\(h.name):" : "\(h.name): \(h.value)")
       }
       try check(ccurl_setopt_slist(handle, CURLOPT_HTTPHEADER, headerList), "CURLOPT_HTTPHEADER")
+      if let preconnected, let handOff {
+        // Pin the name to the address the socket is connected to, then hand the socket over.
+        resolveList = curl_slist_append(nil, "\(preconnected.host):\(preconnected.port):\(preconnected.socket.numericHost)")
+        try check(ccurl_setopt_slist(handle, CURLOPT_RESOLVE, resolveList), "CURLOPT_RESOLVE")
+        let client = Unmanaged.passUnretained(handOff).toOpaque()
+        try check(ccurl_setopt_opensocket(handle, curlOpenSocket), "OPENSOCKETFUNCTION")
+        try check(ccurl_setopt_pointer(handle, CURLOPT_OPENSOCKETDATA, client), "OPENSOCKETDATA")
+        try check(ccurl_setopt_sockopt(handle, curlSocketOptions), "SOCKOPTFUNCTION")
+        try check(ccurl_setopt_pointer(handle, CURLOPT_SOCKOPTDATA, client), "SOCKOPTDATA")
+      }
     }
 
     let context = Unmanaged.passUnretained(buffer).toOpaque()
@@ -110,7 +144,7 @@ final class CurlEasyHandle {
     try check(ccurl_setopt_write(handle, CURLOPT_HEADERFUNCTION, curlWriteHeader), "HEADERFUNCTION")
     try check(ccurl_setopt_pointer(handle, CURLOPT_HEADERDATA, context), "HEADERDATA")
 
-    let code = withExtendedLifetime(buffer) { curl_easy_perform(handle) }
+    let code = withExtendedLifetime((buffer, handOff)) { curl_easy_perform(handle) }
     var connects = 0
     _ = ccurl_getinfo_long(handle, CURLINFO_NUM_CONNECTS, &connects)
     connectionsOpened += connects
@@ -168,6 +202,31 @@ private let curlWriteBody: ccurl_write_callback = { data, size, count, context i
   }
   data.withMemoryRebound(to: UInt8.self, capacity: n) { buffer.body.append(contentsOf: UnsafeBufferPointer(start: $0, count: n)) }
   return n
+}
+
+/// Hands libcurl the preconnected socket when it asks for one to that very address;
+/// any other socket is opened as libcurl would.
+private let curlOpenSocket: curl_opensocket_callback = { client, purpose, address in
+  guard let address else { return CURL_SOCKET_BAD }
+  let a = address.pointee
+  if let client, purpose == CURLSOCKTYPE_IPCXN {
+    let handOff = Unmanaged<SocketHandOff>.fromOpaque(client).takeUnretainedValue()
+    let wanted = handOff.socket.address
+    if !handOff.used, Int(a.addrlen) == wanted.count,
+      wanted.withUnsafeBytes({ memcmp($0.baseAddress!, ccurl_sockaddr_bytes(address)!, wanted.count) == 0 })
+    {
+      handOff.used = true
+      return handOff.socket.fd
+    }
+  }
+  return socket(a.family, a.socktype, a.protocol)
+}
+
+/// Tells libcurl not to connect the socket it was handed: it is connected.
+private let curlSocketOptions: curl_sockopt_callback = { client, fd, _ in
+  guard let client else { return Int32(CURL_SOCKOPT_OK) }
+  let handOff = Unmanaged<SocketHandOff>.fromOpaque(client).takeUnretainedValue()
+  return handOff.used && fd == handOff.socket.fd ? Int32(CURL_SOCKOPT_ALREADY_CONNECTED) : Int32(CURL_SOCKOPT_OK)
 }
 
 private let curlWriteHeader: ccurl_write_callback = { data, size, count, context in

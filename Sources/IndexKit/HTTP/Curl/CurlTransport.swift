@@ -4,6 +4,11 @@ import Synchronization
 public final class CurlTransport: HTTPTransport {
   private let handle: Mutex<CurlEasyHandle>
   public let options: CurlOptions
+  /// Connections being opened ahead of their request, by `host:port`.
+  private let preconnections = Mutex<[String: Preconnection]>([:])
+  /// `host:port` this transport has sent to: libcurl keeps that connection, so preparing
+  /// another would waste one.
+  private let visited = Mutex<Set<String>>([])
 
   public init(options: CurlOptions) throws(HTTPError) {
     self.handle = Mutex(try CurlEasyHandle())
@@ -11,9 +16,34 @@ public final class CurlTransport: HTTPTransport {
   }
 
   public func send(_ request: HTTPRequest) throws(HTTPError) -> HTTPResponse {
-    try handle.withLock { (h: inout CurlEasyHandle) throws(HTTPError) -> HTTPResponse in
-      try h.perform(request, options: options)
+    let endpoint = Self.endpoint(request.url)
+    let prepared = endpoint.flatMap { key in preconnections.withLock { $0.removeValue(forKey: key.key) } }
+    let socket = prepared?.take()
+    if let endpoint { _ = visited.withLock { $0.insert(endpoint.key) } }
+    return try handle.withLock { (h: inout CurlEasyHandle) throws(HTTPError) -> HTTPResponse in
+      try h.perform(request, options: options, preconnected: socket.map { (prepared!.host, prepared!.port, $0) })
     }
+  }
+
+  /// Resolves `url`'s host and opens a TCP connection to it in the background, for the
+  /// request to it that comes next (once the CI token it carries has been fetched).
+  public func prepare(_ url: String) {
+    guard options.preconnect, let endpoint = Self.endpoint(url) else { return }
+    guard !visited.withLock({ $0.contains(endpoint.key) }) else { return }
+    preconnections.withLock { started in
+      guard started[endpoint.key] == nil else { return }
+      started[endpoint.key] = Preconnection(host: endpoint.host, port: endpoint.port, timeout: options.connectTimeout)
+    }
+  }
+
+  /// `host:port` of an http(s) URL; nil for an IPv6 literal (left to libcurl alone).
+  static func endpoint(_ url: String) -> (key: String, host: String, port: Int)? {
+    guard let parsed = try? WebURL(url, what: "URL"), !parsed.host.isEmpty, !parsed.host.contains(":"),
+      !parsed.host.hasPrefix("[")
+    else { return nil }
+    let host = parsed.host.lowercased()
+    let port = parsed.port ?? (parsed.scheme == "https" ? 443 : 80)
+    return ("\(host):\(port)", host, port)
   }
 
   /// New TCP connections this transport opened (each may cost a TLS handshake).
