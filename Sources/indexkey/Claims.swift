@@ -4,6 +4,7 @@ import IndexKit
 extension IndexKey {
   struct Claims: ParsableCommand {
     static let configuration = CommandConfiguration(
+      commandName: "claims",
       abstract: "Fetch the CI token for an audience and print its claims (never the token or its signature).")
 
     @Option(help: "The audience to request (default: the CI's default audience).")

@@ -4,6 +4,7 @@ import IndexKit
 extension IndexKey {
   struct Doctor: ParsableCommand {
     static let configuration = CommandConfiguration(
+      commandName: "doctor",
       abstract: "Show what login would do here: the CI detected, variables set or missing, each index's exchange and subject, the outputs, and known traps.")
 
     @Flag(help: "Print one JSON object instead of text.")

@@ -52,9 +52,14 @@ struct IndexKey: ParsableCommand {
     if KeyringLink.isKeyringName(CommandLine.arguments.first) {
       Keyring.main(Array(CommandLine.arguments.dropFirst()))
     } else {
+      // The commands that always make requests load libcurl while the command line is parsed.
+      if let verb = CommandLine.arguments.dropFirst().first, ["login", "token", "claims"].contains(verb) {
+        CurlTransport.preload()
+      }
       do {
         var command = try parseAsRoot(nil)
         try command.run()
+        CurlTransport.settle()
       } catch {
         exitUsingTwoForUsage(error)
       }
@@ -64,6 +69,7 @@ struct IndexKey: ParsableCommand {
   /// Like `exit(withError:)`, but a command line that does not parse exits 2, the code
   /// indexkey uses for every usage or configuration error (ArgumentParser's own is 64).
   static func exitUsingTwoForUsage(_ error: any Error) -> Never {
+    CurlTransport.settle()
     if exitCode(for: error) == .validationFailure {
       let message = fullMessage(for: error)
       FileOutput.standardError(message.hasSuffix("\n") ? message : message + "\n")

@@ -70,6 +70,7 @@ extension IndexKey {
 extension IndexKey.Keyring {
   struct Get: ParsableCommand {
     static let configuration = CommandConfiguration(
+      commandName: "get",
       abstract: "Print the credential for SERVICE (exit 1 and no output when indexkey does not handle it).")
 
     @OptionGroup var options: KeyringOptions
@@ -91,7 +92,7 @@ extension IndexKey.Keyring {
   }
 
   struct Clear: ParsableCommand {
-    static let configuration = CommandConfiguration(abstract: "Remove every cached credential.")
+    static let configuration = CommandConfiguration(commandName: "clear", abstract: "Remove every cached credential.")
 
     func run() throws {
       try Runner.finish(Runner.keyringHelper(noCache: false).clear())
@@ -100,6 +101,7 @@ extension IndexKey.Keyring {
 
   struct Install: ParsableCommand {
     static let configuration = CommandConfiguration(
+      commandName: "install",
       abstract: "Create DIR/keyring, a link to this indexkey, for pip and uv to find on PATH.",
       discussion: "Choose a directory outside the virtualenv you install into: pip ignores a keyring executable in its own environment's scripts directory (uv does not).")
 
@@ -113,7 +115,7 @@ extension IndexKey.Keyring {
 
   /// `keyring set`: pip runs it after a password prompt; indexkey stores nothing.
   struct Set: ParsableCommand {
-    static let configuration = CommandConfiguration(shouldDisplay: false)
+    static let configuration = CommandConfiguration(commandName: "set", shouldDisplay: false)
     @Argument var service: String
     @Argument var username: String
 
@@ -124,7 +126,7 @@ extension IndexKey.Keyring {
 
   /// `keyring del`: nothing is stored per user, so nothing to delete.
   struct Del: ParsableCommand {
-    static let configuration = CommandConfiguration(shouldDisplay: false)
+    static let configuration = CommandConfiguration(commandName: "del", shouldDisplay: false)
     @Argument var service: String
     @Argument var username: String
 

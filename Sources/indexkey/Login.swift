@@ -4,6 +4,7 @@ import IndexKit
 extension IndexKey {
   struct Login: ParsableCommand {
     static let configuration = CommandConfiguration(
+      commandName: "login",
       abstract: "Exchange the CI identity for index credentials and write them for pip, uv, twine, Poetry, PDM and Hatch.",
       discussion: OutputsHelp.text)
 

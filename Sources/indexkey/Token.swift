@@ -4,6 +4,7 @@ import IndexKit
 extension IndexKey {
   struct Token: ParsableCommand {
     static let configuration = CommandConfiguration(
+      commandName: "token",
       abstract: "Print only the password for one index on stdout, for scripts.",
       discussion: """
         The username is the registry's (see `indexkey doctor URL`). In CI the password is

@@ -52,3 +52,21 @@ def test_plain_http_index_is_refused_off_loopback(emu, sandbox):
     result = sandbox.run(login_args(sandbox, url=url), sandbox.github_runner_env())
     assert result.code == 2, result
     assert emu.requests() == []
+
+
+def test_libcurl_is_loaded_only_when_needed_and_a_broken_one_is_named(emu, sandbox, tmp_path):
+    """libcurl.so.4 is opened on first use: --version runs without it, and a login that
+    cannot load it fails in one line that says what to install."""
+    broken = tmp_path / "lib"
+    broken.mkdir()
+    (broken / "libcurl.so.4").write_bytes(b"")
+    result = sandbox.run(["--version"], {"LD_LIBRARY_PATH": str(broken)})
+    assert result.code == 0, result
+    result = sandbox.run(login_args(sandbox, "--write", "shell"),
+                         {**sandbox.github_runner_env(), "LD_LIBRARY_PATH": str(broken)})
+    assert result.code == 5, result
+    assert result.stdout == ""
+    lines = result.stderr.strip().splitlines()
+    assert len(lines) == 1 and "libcurl could not be loaded" in lines[0], result
+    assert "apt-get install libcurl4" in lines[0]
+    assert emu.requests() == []

@@ -193,6 +193,9 @@ class Service:
             self._accepted_since_reset += 1
             return self._next_conn
 
+    def _connection_opened(self, connection: int, sock: Any) -> None:
+        """Called on the connection's thread once it is accepted (a hook for latency.py)."""
+
     @property
     def connections_since_reset(self) -> int:
         with self._conn_lock:
@@ -223,6 +226,7 @@ class _Handler(http.server.BaseHTTPRequestHandler):
         # real servers do not do and which would make connection reuse look slow.
         self.connection.setsockopt(socket.IPPROTO_TCP, socket.TCP_NODELAY, 1)
         self.connection_id = self.service._accept_connection()
+        self.service._connection_opened(self.connection_id, self.connection)
 
     def parse_request(self) -> bool:
         self._started = time.monotonic()

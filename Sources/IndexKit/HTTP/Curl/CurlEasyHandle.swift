@@ -59,17 +59,35 @@ final class CurlEasyHandle {
   /// New connections opened by this handle so far (for benchmarks and tests).
   private(set) var connectionsOpened = 0
 
-  private static let globalInit: CURLcode = curl_global_init(Int(CURL_GLOBAL_DEFAULT))
+  /// Why libcurl could not be loaded, if it could not (loaded once per process).
+  private static let loadFailure: String? = {
+    var reason = [CChar](repeating: 0, count: 512)
+    guard ccurl_load(&reason, reason.count) != 0 else { return nil }
+    return String(decoding: reason.prefix { $0 != 0 }.map { UInt8(bitPattern: $0) }, as: UTF8.self)
+  }()
 
   init() throws(HTTPError) {
-    guard Self.globalInit == CURLE_OK, let h = curl_easy_init() else {
+    if let failure = Self.loadFailure {
+      throw .setup(detail: "libcurl could not be loaded (\(failure)); install it, e.g. apt-get install libcurl4")
+    }
+    guard let h = ccurl_easy_init() else {
       throw .setup(detail: "curl_easy_init failed")
     }
     handle = h
   }
 
+  /// Starts loading libcurl on a background thread, for a command that will need it.
+  static func preload() {
+    ccurl_preload()
+  }
+
+  /// Waits for a load `preload()` started, if any.
+  static func settle() {
+    ccurl_settle()
+  }
+
   deinit {
-    curl_easy_cleanup(handle)
+    ccurl_easy_cleanup(handle)
     errorBuffer.deallocate()
   }
 
@@ -81,15 +99,15 @@ final class CurlEasyHandle {
   func perform(
     _ request: HTTPRequest, options: CurlOptions, preconnected: (host: String, port: Int, socket: PreconnectedSocket)? = nil
   ) throws(HTTPError) -> HTTPResponse {
-    curl_easy_reset(handle)
+    ccurl_easy_reset(handle)
     errorBuffer[0] = 0
     let buffer = TransferBuffer(limit: options.maxBodyBytes)
     var headerList: UnsafeMutablePointer<curl_slist>?
     var resolveList: UnsafeMutablePointer<curl_slist>?
     let handOff = preconnected.map { SocketHandOff($0.socket) }
     defer {
-      curl_slist_free_all(headerList)
-      curl_slist_free_all(resolveList)
+      ccurl_slist_free_all(headerList)
+      ccurl_slist_free_all(resolveList)
       handOff?.closeIfUnused()
     }
 
@@ -123,12 +141,12 @@ final class CurlEasyHandle {
         headers.append(HTTPHeader("Expect", ""))  // no 100-continue round trip
       }
       for h in headers {
-        headerList = curl_slist_append(headerList, h.value.isEmpty ? "\(h.name):" : "\(h.name): \(h.value)")
+        headerList = ccurl_slist_append(headerList, h.value.isEmpty ? "\(h.name):" : "\(h.name): \(h.value)")
       }
       try check(ccurl_setopt_slist(handle, CURLOPT_HTTPHEADER, headerList), "CURLOPT_HTTPHEADER")
       if let preconnected, let handOff {
         // Pin the name to the address the socket is connected to, then hand the socket over.
-        resolveList = curl_slist_append(nil, "\(preconnected.host):\(preconnected.port):\(preconnected.socket.numericHost)")
+        resolveList = ccurl_slist_append(nil, "\(preconnected.host):\(preconnected.port):\(preconnected.socket.numericHost)")
         try check(ccurl_setopt_slist(handle, CURLOPT_RESOLVE, resolveList), "CURLOPT_RESOLVE")
         let client = Unmanaged.passUnretained(handOff).toOpaque()
         try check(ccurl_setopt_opensocket(handle, curlOpenSocket), "OPENSOCKETFUNCTION")
@@ -144,7 +162,7 @@ final class CurlEasyHandle {
     try check(ccurl_setopt_write(handle, CURLOPT_HEADERFUNCTION, curlWriteHeader), "HEADERFUNCTION")
     try check(ccurl_setopt_pointer(handle, CURLOPT_HEADERDATA, context), "HEADERDATA")
 
-    let code = withExtendedLifetime((buffer, handOff)) { curl_easy_perform(handle) }
+    let code = withExtendedLifetime((buffer, handOff)) { ccurl_easy_perform(handle) }
     var connects = 0
     _ = ccurl_getinfo_long(handle, CURLINFO_NUM_CONNECTS, &connects)
     connectionsOpened += connects
@@ -166,13 +184,13 @@ final class CurlEasyHandle {
 
   private func check(_ code: CURLcode, _ what: String) throws(HTTPError) {
     guard code == CURLE_OK else {
-      throw .setup(detail: "setting \(what): \(String(cString: curl_easy_strerror(code)))")
+      throw .setup(detail: "setting \(what): \(String(cString: ccurl_easy_strerror(code)))")
     }
   }
 
   private func mapError(_ code: CURLcode, request: HTTPRequest, options: CurlOptions, overflowed: Bool) -> HTTPError {
     let detailText = String(cString: errorBuffer)
-    let detail = detailText.isEmpty ? String(cString: curl_easy_strerror(code)) : detailText
+    let detail = detailText.isEmpty ? String(cString: ccurl_easy_strerror(code)) : detailText
     let (purpose, url) = (request.purpose, request.url)
     switch code {
     case CURLE_OPERATION_TIMEDOUT:

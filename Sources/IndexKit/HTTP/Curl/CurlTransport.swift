@@ -46,6 +46,18 @@ public final class CurlTransport: HTTPTransport {
     return ("\(host):\(port)", host, port)
   }
 
+  /// Starts loading libcurl on a background thread, for a command that will make requests
+  /// (the first transfer waits for it); other commands load it on first use, if ever.
+  public static func preload() {
+    CurlEasyHandle.preload()
+  }
+
+  /// Waits for a load ``preload()`` started to finish; call before the process exits (an
+  /// exit while the loading thread initialises libcurl and OpenSSL can crash).
+  public static func settle() {
+    CurlEasyHandle.settle()
+  }
+
   /// New TCP connections this transport opened (each may cost a TLS handshake).
   public var connectionsOpened: Int {
     handle.withLock { $0.connectionsOpened }
