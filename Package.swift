@@ -36,6 +36,14 @@ let package = Package(
       swiftSettings: strict
     ),
     .testTarget(
+      name: "IndexKeyCLITests",
+      dependencies: [
+        "indexkey",
+        .product(name: "ArgumentParser", package: "swift-argument-parser"),
+      ],
+      swiftSettings: strict
+    ),
+    .testTarget(
       name: "IndexKitTests",
       dependencies: ["IndexKit"],
       exclude: ["Fixtures"],

@@ -1,5 +1,5 @@
 /// The `login` command's inputs as plain values (the executable fills them from flags).
-public struct LoginOptions: Sendable {
+public struct LoginOptions: Sendable, Equatable {
   public var urls: [String] = []
   public var registry: String?
   public var identity: String?

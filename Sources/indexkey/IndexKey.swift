@@ -50,13 +50,23 @@ struct IndexKey: ParsableCommand {
   /// the keyring CLI pip and uv run; otherwise indexkey.
   static func main() {
     if KeyringLink.isKeyringName(CommandLine.arguments.first) {
-      Keyring.main(Array(CommandLine.arguments.dropFirst()))
+      let arguments = Array(CommandLine.arguments.dropFirst())
+      if let quick = QuickLine.keyring(arguments) {
+        do { try quick.run() } catch { Keyring.exit(withError: error) }
+      } else {
+        Keyring.main(arguments)
+      }
     } else {
       // The commands that always make requests load libcurl while the command line is parsed.
       if let verb = CommandLine.arguments.dropFirst().first, ["login", "token", "claims"].contains(verb) {
         CurlTransport.preload()
       }
       do {
+        if let quick = QuickLine.parse(Array(CommandLine.arguments.dropFirst())) {
+          try quick.run()
+          CurlTransport.settle()
+          return
+        }
         var command = try parseAsRoot(nil)
         try command.run()
         CurlTransport.settle()

@@ -22,6 +22,10 @@ struct KeyringOptions: ParsableArguments {
   var noCache = false
 
   func query(service: String, username: String?) -> KeyringQuery {
+    Self.query(mode: mode, output: output, service: service, username: username)
+  }
+
+  static func query(mode: KeyringMode, output: KeyringOutput, service: String, username: String?) -> KeyringQuery {
     KeyringQuery(
       service: service, username: username, mode: mode == .creds ? .creds : .password, output: output == .json ? .json : .plain)
   }

@@ -12,7 +12,7 @@ extension IndexKey {
     @OptionGroup(title: "Network") var network: NetworkOptions
 
     func run() throws {
-      try Runner.login(inputs.loginOptions, network: network)
+      try Runner.login(inputs.loginOptions, timeout: network.timeout)
     }
   }
 }

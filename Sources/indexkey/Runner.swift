@@ -5,8 +5,7 @@ import IndexKit
 /// failures to exit codes. Errors print as one line on stderr.
 enum Runner {
   /// - Parameter sinks: replaces the outputs the flags chose (`token` prints the password only).
-  static func login(_ options: LoginOptions, network: NetworkOptions, sinks: [any Sink]? = nil) throws {
-    let timeout = network.timeout
+  static func login(_ options: LoginOptions, timeout: Double, sinks: [any Sink]? = nil) throws {
     let environment = Environment(ProcessEnvironment.read())
     let console = Console.standard()
     guard timeout > 0 else { fail(ConfigError("--timeout must be a positive number of seconds."), console) }

@@ -25,7 +25,7 @@ extension IndexKey {
     }
 
     func run() throws {
-      try Runner.login(inputs.loginOptions, network: network, sinks: [PasswordSink()])
+      try Runner.login(inputs.loginOptions, timeout: network.timeout, sinks: [PasswordSink()])
     }
   }
 }
