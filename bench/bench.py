@@ -132,7 +132,7 @@ class Bench:
         flows.append(self.chainguard_flow(github))
         flows.append(self.jfrog_flow(github))
         flows.append(self.pypi_flow(github))
-        flows.append(self.multi_flow())
+        flows += self.multi_flows()
         flows += self.keyring_flows()
         return flows
 
@@ -189,6 +189,8 @@ class Bench:
                 ("audience", "//iam.googleapis.com/" + GCP_PROVIDER), ("scope", CLOUD_PLATFORM)])
             steps = [self.github_step(audience),
                      f"POST|{sts}|Content-Type: application/x-www-form-urlencoded|{body}&subject_token=@value@|access_token"]
+            if not impersonate:
+                self.google_steps = list(steps)  # for the several-clouds flow
             if impersonate:
                 config["service_account_impersonation_url"] = f"{iam}/v1/projects/-/serviceAccounts/{GCP_SA}:generateAccessToken"
                 args[-2:-2] = ["--gcp-service-account", GCP_SA]
@@ -220,6 +222,13 @@ class Bench:
         aws.add_domain(AWS_DOMAIN, AWS_ACCOUNT)
         sts, codeartifact = aws.sts.url, aws.codeartifact.url
         venv = str(Path(self.args.venv))
+        self.aws_steps = [
+            self.github_step("sts.amazonaws.com"),
+            f"POST|{sts}/|Content-Type: application/x-www-form-urlencoded|Action=AssumeRoleWithWebIdentity"
+            f"&Version=2011-06-15&RoleArn={q(AWS_ROLE)}&RoleSessionName=floor&WebIdentityToken=@value@|"
+            "AccessKeyId,SecretAccessKey,SessionToken",
+            f"POST|{codeartifact}/v1/authorization-token?domain={AWS_DOMAIN}&domain-owner={AWS_ACCOUNT}"
+            f"&duration=3600|sigv4:{AWS_REGION}:codeartifact||authorizationToken"]
         return Flow(name, [
             self.indexkey("login", CODEARTIFACT_URL, "--identity", "github", "--aws-role-arn", AWS_ROLE,
                           "--aws-sts-endpoint", sts, "--aws-codeartifact-endpoint", codeartifact, "--write", "shell"),
@@ -227,12 +236,7 @@ class Bench:
                  ["sh", str(PEERS / "aws.sh"), "cli", venv, CODEARTIFACT_URL, AWS_DOMAIN, AWS_ACCOUNT], "peer"),
             Tool("keyring get + keyrings.codeartifact",
                  ["sh", str(PEERS / "aws.sh"), "keyring", venv, CODEARTIFACT_URL, AWS_DOMAIN, AWS_ACCOUNT], "peer"),
-            self.floor(self.github_step("sts.amazonaws.com"),
-                       f"POST|{sts}/|Content-Type: application/x-www-form-urlencoded|Action=AssumeRoleWithWebIdentity"
-                       f"&Version=2011-06-15&RoleArn={q(AWS_ROLE)}&RoleSessionName=floor&WebIdentityToken=@value@|"
-                       "AccessKeyId,SecretAccessKey,SessionToken",
-                       f"POST|{codeartifact}/v1/authorization-token?domain={AWS_DOMAIN}&domain-owner={AWS_ACCOUNT}"
-                       f"&duration=3600|sigv4:{AWS_REGION}:codeartifact||authorizationToken")],
+            self.floor(*self.aws_steps)],
             env={"AWS_ROLE_ARN": AWS_ROLE, "AWS_REGION": AWS_REGION, "AWS_DEFAULT_REGION": AWS_REGION, "AWS_ENDPOINT_URL_STS": sts,
                  "AWS_ENDPOINT_URL_CODEARTIFACT": codeartifact})
 
@@ -284,11 +288,24 @@ class Bench:
             self.floor(f"GET|{pypi.url}/_/oidc/audience|||audience", self.github_step("@audience@"),
                        f'POST|{pypi.url}/_/oidc/mint-token|Content-Type: application/json|{{"token":"@value@"}}|token')])
 
-    def multi_flow(self) -> Flow:
+    def multi_flows(self) -> list[Flow]:
         feeds = [self.azure_feed(f"feed{i}") for i in (1, 2, 3)]
-        return Flow("Three Azure Artifacts feeds in one call", [
+        flows = [Flow("Three Azure Artifacts feeds in one call (one Entra token serves them all)", [
             self.indexkey("login", *feeds, "--registry", "azure-artifacts", "--identity", "github", "--write", "shell"),
-            self.floor(*(self.azure_steps() * 3), name="floor (C, libcurl), the three in sequence")])
+            self.floor(*self.azure_steps(), name="floor (C, libcurl), one exchange")])]
+        name = "Azure, Google and AWS indexes in one call"
+        google, aws = getattr(self.emu, "google", None), getattr(self.emu, "aws", None)
+        if google is None or aws is None or not hasattr(self, "google_steps") or not hasattr(self, "aws_steps"):
+            return flows + [Flow(name, [], unavailable="the Google or AWS flow is not available here")]
+        # Real index URLs, each recognised from its host; only the exchanges run, against the emulator.
+        urls = ["https://pkgs.dev.azure.com/org/proj/_packaging/feed/pypi/simple/", GAR_KEYRING_URL, CODEARTIFACT_URL]
+        return flows + [Flow(name, [
+            self.indexkey("login", *urls, "--identity", "github", "--gcp-workload-identity-provider", GCP_PROVIDER,
+                          "--gcp-sts-endpoint", google.sts.url + "/v1/token", "--aws-role-arn", AWS_ROLE,
+                          "--aws-sts-endpoint", aws.sts.url, "--aws-codeartifact-endpoint", aws.codeartifact.url,
+                          "--write", "shell"),
+            self.floor(*self.azure_steps(), *self.google_steps, *self.aws_steps,
+                       name="floor (C, libcurl), the three in sequence")])]
 
     def keyring_flows(self) -> list[Flow]:
         name = "keyring helper (pip/uv --keyring-provider subprocess)"

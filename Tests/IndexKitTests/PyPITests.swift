@@ -51,6 +51,20 @@ import Testing
     #expect(credential.index.uploadURL?.description == Self.upload)
   }
 
+  @Test func gitHubsConnectionOpensDuringTheAudienceLookup() throws {
+    let jwt = RegistryFixtures.jwt([("sub", .string("repo:o/r:ref:refs/heads/main"))])
+    let stub = StubTransport(sequence: [
+      .success(Self.audience), .success(RegistryFixtures.response(200, #"{"value":"\#(jwt)"}"#)), .success(Self.minted),
+    ])
+    let github = GitHubActionsIdentity(requestURL: try WebURL("https://gh.test/idtoken?api-version=2.0", what: "u"), requestToken: Secret("r"))
+    _ = try registry(github).credential(for: target(), in: RegistryFixtures.context(stub))
+    #expect(stub.prepared == [.init(url: "https://gh.test/idtoken?api-version=2.0", afterRequests: 0)])
+    #expect(stub.requests.map(\.url) == [
+      "https://upload.pypi.org/_/oidc/audience", "https://gh.test/idtoken?api-version=2.0&audience=pypi",
+      "https://upload.pypi.org/_/oidc/mint-token",
+    ])
+  }
+
   @Test func aMissingExpiryMeansFifteenMinutes() throws {
     let stub = StubTransport(sequence: [
       .success(RegistryFixtures.response(200, #"{"audience":"testpypi"}"#)),

@@ -146,4 +146,8 @@ public struct AmbientIdentity: IdentitySource {
   public func idToken(audience: String, in context: Context) throws -> Secret {
     try resolve(context.environment).idToken(audience: audience, in: context)
   }
+
+  public func prepare(in context: Context) {
+    (try? resolve(context.environment))?.prepare(in: context)
+  }
 }

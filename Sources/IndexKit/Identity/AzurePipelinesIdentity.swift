@@ -46,6 +46,10 @@ public struct AzurePipelinesIdentity: IdentitySource {
     serviceConnectionID.map { "Azure Pipelines OIDC (service connection \($0))" } ?? "Azure Pipelines OIDC"
   }
 
+  public func prepare(in context: Context) {
+    context.transport.prepare(requestURL.description)
+  }
+
   public func idToken(audience: String, in context: Context) throws -> Secret {
     var url = requestURL.appendingQuery("api-version", "7.1")
     if let serviceConnectionID { url = url.appendingQuery("serviceConnectionId", serviceConnectionID) }

@@ -26,6 +26,10 @@ public struct GitHubActionsIdentity: IdentitySource {
 
   public var name: String { "GitHub Actions OIDC" }
 
+  public func prepare(in context: Context) {
+    context.transport.prepare(requestURL.description)
+  }
+
   public func idToken(audience: String, in context: Context) throws -> Secret {
     let url = audience.isEmpty ? requestURL : requestURL.appendingQuery("audience", audience)
     var request = HTTPRequest(url: url.description, purpose: "GitHub Actions OIDC token request")

@@ -11,6 +11,14 @@ public protocol IdentitySource: Sendable {
   /// What the source is, for messages: "GitHub Actions OIDC", "the file /var/run/…".
   var name: String { get }
   func idToken(audience: String, in context: Context) throws -> Secret
+
+  /// A token will be asked for after something else is done (PyPI's audience lookup):
+  /// a source that fetches it over HTTP may open that connection meanwhile.
+  func prepare(in context: Context)
+}
+
+extension IdentitySource {
+  public func prepare(in context: Context) {}
 }
 
 /// Why no identity token could be had: exit 3.

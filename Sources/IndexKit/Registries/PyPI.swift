@@ -73,6 +73,7 @@ public struct PyPI: Registry {
   public func credential(for index: IndexTarget, in context: Context) throws -> Credential {
     let base = Self.oidcBase(index)
     let host = (index.uploadURL ?? index.simpleURL).authority
+    source.prepare(in: context)  // GitHub's connection opens during the audience lookup
     let audience = try fetchAudience(base: base, host: host, in: context)
     var attempt = 1
     while true {
