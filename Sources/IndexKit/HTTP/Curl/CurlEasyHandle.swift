@@ -197,7 +197,9 @@ final class CurlEasyHandle {
       return .timeout(purpose: purpose, url: url, seconds: options.totalTimeout)
     case CURLE_PARTIAL_FILE:
       return .truncated(purpose: purpose, url: url)
-    case CURLE_FILESIZE_EXCEEDED, CURLE_WRITE_ERROR where overflowed:
+    case CURLE_FILESIZE_EXCEEDED:  // an announced Content-Length over the cap
+      return .bodyTooLarge(purpose: purpose, url: url, limit: options.maxBodyBytes)
+    case CURLE_WRITE_ERROR where overflowed:  // the write callback stopped an unannounced body
       return .bodyTooLarge(purpose: purpose, url: url, limit: options.maxBodyBytes)
     case CURLE_PEER_FAILED_VERIFICATION, CURLE_SSL_CACERT_BADFILE, CURLE_SSL_CERTPROBLEM, CURLE_SSL_ISSUER_ERROR,
       CURLE_SSL_PINNEDPUBKEYNOTMATCH:
