@@ -5,6 +5,7 @@ Poetry (a named source) and Hatch (publish), against the emulator-backed index."
 from __future__ import annotations
 
 import stat
+import sys
 
 import pytest
 
@@ -158,6 +159,28 @@ def test_shell_output_drives_uv_in_sh(emu, sandbox, clients):
                         '--target "$TARGET" mypkg'], {"OUT": result.stdout, "TARGET": str(target)})
     assert proc.returncode == 0, proc.stdout + proc.stderr
     assert (target / "mypkg").is_dir()
+
+
+def test_fish_output_drives_pip_and_uv_in_fish(emu, sandbox, clients):
+    """`indexkey login … --write fish | source` in a real fish: every value arrives intact
+    (the opaque token carries quotes, `$` and `%`), and pip and uv install with them."""
+    emu.entra.token_style = "opaque"
+    result = sandbox.run(login_args(sandbox, "--write", "fish", "--clients", "pip,uv"),
+                         sandbox.github_runner_env())
+    assert result.code == 0, result
+    (token,) = emu.entra.issued
+    pip_target, uv_target = clients.work / "fish-pip", clients.work / "fish-uv"
+    script = ('printf "%s" "$INDEXKEY_OUT" | source; or exit 97\n'
+              'printf "%s\\n" "$PIP_INDEX_URL" "$UV_INDEX_FEED_USERNAME" "$UV_INDEX_FEED_PASSWORD"\n'
+              '"$PYTHON" -m pip install --no-cache-dir --disable-pip-version-check --target "$PIP_TARGET" mypkg'
+              ' >&2; or exit 98\n'
+              'uv pip install --no-cache --target "$UV_TARGET" mypkg >&2; or exit 99\n')
+    proc = clients.run(["fish", "--no-config", "-c", script], {},
+                       INDEXKEY_OUT=result.stdout, PYTHON=sys.executable,
+                       PIP_TARGET=str(pip_target), UV_TARGET=str(uv_target))
+    assert proc.returncode == 0, proc.stdout + proc.stderr
+    assert proc.stdout.splitlines() == [sandbox.expected_pip_index_url(token), USERNAME, token]
+    assert (pip_target / "mypkg").is_dir() and (uv_target / "mypkg").is_dir()
 
 
 def test_github_output_holds_the_same_variables(emu, sandbox):
