@@ -48,23 +48,23 @@ final class Preconnection: @unchecked Sendable {
     return connected
   }
 
-  /// Resolves `host` and connects to the first address that answers, IPv4 first (CI
-  /// runners often have no IPv6 route); every address but the last gets at most a second.
+  /// Resolves `host` and connects to the first of its IPv4 addresses that answers; every
+  /// address but the last gets at most a second. IPv4 only: CI runners often have no IPv6
+  /// route, and older libcurl releases reject some IPv6 `CURLOPT_RESOLVE` entries outright,
+  /// failing the request; a host with no IPv4 address is left to libcurl.
   static func connect(host: String, port: Int, timeout: Double) -> PreconnectedSocket? {
     var hints = addrinfo()
-    hints.ai_family = AF_UNSPEC
+    hints.ai_family = AF_INET
     hints.ai_socktype = Int32(SOCK_STREAM.rawValue)
     var list: UnsafeMutablePointer<addrinfo>?
     guard getaddrinfo(host, String(port), &hints, &list) == 0, let list else { return nil }
     defer { freeaddrinfo(list) }
-    var v4: [addrinfo] = []
-    var others: [addrinfo] = []
+    var candidates: [addrinfo] = []
     var next: UnsafeMutablePointer<addrinfo>? = list
     while let entry = next {
-      if entry.pointee.ai_family == AF_INET { v4.append(entry.pointee) } else { others.append(entry.pointee) }
+      if entry.pointee.ai_family == AF_INET { candidates.append(entry.pointee) }
       next = entry.pointee.ai_next
     }
-    let candidates = v4 + others
     let deadline = monotonicSeconds() + timeout
     for (i, candidate) in candidates.enumerated() {
       let left = deadline - monotonicSeconds()
@@ -99,8 +99,7 @@ final class Preconnection: @unchecked Sendable {
     var text = [CChar](repeating: 0, count: Int(NI_MAXHOST))
     guard getnameinfo(address.ai_addr, address.ai_addrlen, &text, socklen_t(text.count), nil, 0, NI_NUMERICHOST) == 0
     else { return "" }
-    let host = String(decoding: text.prefix { $0 != 0 }.map { UInt8(bitPattern: $0) }, as: UTF8.self)
-    return address.ai_family == AF_INET6 ? "[\(host)]" : host
+    return String(decoding: text.prefix { $0 != 0 }.map { UInt8(bitPattern: $0) }, as: UTF8.self)
   }
 }
 
@@ -109,7 +108,7 @@ struct PreconnectedSocket {
   var fd: Int32
   /// The peer's socket address, byte for byte, as getaddrinfo gave it.
   var address: [UInt8]
-  /// The address as `CURLOPT_RESOLVE` takes it (IPv6 in brackets).
+  /// The address as `CURLOPT_RESOLVE` takes it (dotted IPv4).
   var numericHost: String
 }
 
