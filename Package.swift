@@ -21,10 +21,14 @@ let package = Package(
     .target(name: "CCurl"),
     .systemLibrary(name: "CJansson", pkgConfig: "jansson", providers: [.apt(["libjansson-dev"])]),
     .systemLibrary(name: "COpenSSL", pkgConfig: "libcrypto", providers: [.apt(["libssl-dev"])]),
-    .systemLibrary(name: "CLibXML2", pkgConfig: "libxml-2.0", providers: [.apt(["libxml2-dev"])]),
+    // libxml2's headers (libxml2-dev, which installs them under /usr/include/libxml2 on every
+    // Linux distribution) and a walker that opens libxml2.so.2 on first use: see
+    // Sources/CXMLLoader/include/cxml.h. Not a system-library target: that would link libxml2
+    // (and ICU through it) into every start.
+    .target(name: "CXMLLoader", cSettings: [.unsafeFlags(["-I/usr/include/libxml2"])]),
     .target(
       name: "IndexKit",
-      dependencies: ["CCurl", "CJansson", "COpenSSL", "CLibXML2"],
+      dependencies: ["CCurl", "CJansson", "COpenSSL", "CXMLLoader"],
       swiftSettings: strict
     ),
     .executableTarget(

@@ -191,3 +191,23 @@ def test_persistent_codeartifact_failure_gives_up_with_exit_5(emu, cloud_sandbox
     assert result.code == 5, result
     assert "answered HTTP 503" in result.stderr
     assert cloud_sandbox.github_env.read_bytes() == b""
+
+
+def test_libxml2_is_loaded_only_to_read_sts_and_a_broken_one_is_named(emu, cloud_sandbox, tmp_path):
+    """libxml2.so.2 is opened when the first XML answer arrives: static keys (no STS)
+    work without it, and an STS answer that cannot be read for lack of it says so."""
+    box = cloud_sandbox
+    broken = tmp_path / "lib"
+    broken.mkdir()
+    (broken / "libxml2.so.2").write_bytes(b"")
+    keys = emu.aws.add_static_keys()
+    env = {"AWS_ACCESS_KEY_ID": keys.access_key_id, "AWS_SECRET_ACCESS_KEY": keys.secret,
+           "LD_LIBRARY_PATH": str(broken)}
+    result = box.run(aws_args(emu, "--write", "shell", role=None), env)
+    assert result.code == 0, result
+    assert len(emu.aws.issued_tokens()) == 1
+    result = box.run(aws_args(emu, "--write", "shell"), {**box.github_runner_env(), "LD_LIBRARY_PATH": str(broken)})
+    assert result.code == 5, result
+    assert result.stdout == ""
+    assert "libxml2 could not be loaded" in result.stderr and "apt-get install libxml2" in result.stderr, result
+    assert len(emu.aws.issued_tokens()) == 1  # the failed run got no CodeArtifact token

@@ -1,78 +1,70 @@
-internal import CLibXML2
+internal import CXMLLoader
 
 extension XML {
   /// Parses a whole document and returns its root element; `document` names it in errors.
   ///
-  /// libxml2 reads it with no network access, no DTD loading and no entity
-  /// substitution, and without printing anything; its error, if any, is reported here.
+  /// libxml2 (opened on first use) reads it with no network access, no DTD loading and no
+  /// entity substitution, and without printing anything; its error, if any, is reported here.
   public init(parsing bytes: [UInt8], document: String) throws(XMLError) {
-    LibXML2.initialise
-    guard let context = xmlNewParserCtxt() else {
-      throw XMLError(document: document, problem: "could not be parsed: libxml2 could not allocate a parser")
-    }
-    defer { xmlFreeParserCtxt(context) }
-    let parsed = bytes.withUnsafeBufferPointer { buf in
-      buf.withMemoryRebound(to: CChar.self) {
-        xmlCtxtReadMemory(context, $0.baseAddress, Int32(clamping: $0.count), nil, "UTF-8", clibxml2_safe_options())
+    let builder = TreeBuilder()
+    var reason = [CChar](repeating: 0, count: 512)
+    let status = withExtendedLifetime(builder) {
+      var events = cxml_events(
+        context: Unmanaged.passUnretained(builder).toOpaque(),
+        start: { context, name, namespace in
+          TreeBuilder.from(context).start(String(cString: name!), namespace.map { String(cString: $0) })
+        },
+        attribute: { context, name, value in
+          TreeBuilder.from(context).attribute(String(cString: name!), String(cString: value!))
+        },
+        text: { context, text in TreeBuilder.from(context).text(String(cString: text!)) },
+        end: { context in TreeBuilder.from(context).end() })
+      return bytes.withUnsafeBufferPointer { buffer in
+        buffer.withMemoryRebound(to: CChar.self) {
+          cxml_parse($0.baseAddress, Int32(clamping: $0.count), &events, &reason, reason.count)
+        }
       }
     }
-    guard let doc = parsed else {
-      throw XMLError(document: document, problem: "is not well-formed XML (\(LibXML2.lastError(context)))")
+    let why = String(decoding: reason.prefix { $0 != 0 }.map { UInt8(bitPattern: $0) }, as: UTF8.self)
+    switch status {
+    case 0:
+      guard let root = builder.root else { throw XMLError(document: document, problem: "has no root element") }
+      self = root
+    case 1: throw XMLError(document: document, problem: "could not be parsed: libxml2 could not be loaded (\(why)); install it, e.g. apt-get install libxml2")
+    case 2: throw XMLError(document: document, problem: "is not well-formed XML (\(why))")
+    case 3: throw XMLError(document: document, problem: "has no root element")
+    default: throw XMLError(document: document, problem: "could not be parsed: \(why)")
     }
-    defer { xmlFreeDoc(doc) }
-    guard let root = xmlDocGetRootElement(doc) else {
-      throw XMLError(document: document, problem: "has no root element")
-    }
-    self = LibXML2.element(root)
   }
 }
 
-/// The only code that walks libxml2's tree; no `xmlNodePtr` leaves this file.
-private enum LibXML2 {
-  /// `xmlInitParser` must run once before threads parse concurrently.
-  static let initialise: Void = xmlInitParser()
+/// Builds the `XML` tree from the walk's events: the open elements on a stack.
+private final class TreeBuilder {
+  var open: [XML] = []
+  var root: XML?
 
-  static func string(_ p: UnsafePointer<xmlChar>?) -> String {
-    guard let p else { return "" }
-    return String(cString: p)
+  static func from(_ context: UnsafeMutableRawPointer?) -> TreeBuilder {
+    Unmanaged<TreeBuilder>.fromOpaque(context!).takeUnretainedValue()
   }
 
-  static func element(_ node: xmlNodePtr) -> XML {
-    var result = XML(name: string(node.pointee.name))
-    if let ns = node.pointee.ns {
-      result.namespace = string(ns.pointee.href)
-    }
-    var attribute = node.pointee.properties
-    while let a = attribute {
-      result.attributes[string(a.pointee.name)] = text(of: a.pointee.children)
-      attribute = a.pointee.next
-    }
-    var child = node.pointee.children
-    while let c = child {
-      switch c.pointee.type {
-      case XML_ELEMENT_NODE: result.children.append(element(c))
-      case XML_TEXT_NODE, XML_CDATA_SECTION_NODE: result.text += string(c.pointee.content)
-      default: break
-      }
-      child = c.pointee.next
-    }
-    return result
+  func start(_ name: String, _ namespace: String?) {
+    open.append(XML(name: name, namespace: namespace))
   }
 
-  /// The concatenated text nodes of a sibling list (attribute values).
-  static func text(of first: xmlNodePtr?) -> String {
-    var out = ""
-    var node = first
-    while let n = node {
-      if n.pointee.type == XML_TEXT_NODE { out += string(n.pointee.content) }
-      node = n.pointee.next
-    }
-    return out
+  func attribute(_ name: String, _ piece: String) {
+    open[open.count - 1].attributes[name, default: ""] += piece
   }
 
-  static func lastError(_ context: xmlParserCtxtPtr) -> String {
-    let error = context.pointee.lastError
-    let message = error.message.map { String(cString: $0).trimmingSpaces } ?? "unknown error"
-    return error.line > 0 ? "\(message) at line \(error.line)" : message
+  func text(_ text: String) {
+    open[open.count - 1].text += text
+  }
+
+  func end() {
+    let element = open.removeLast()
+    if open.isEmpty {
+      root = element
+    } else {
+      open[open.count - 1].children.append(element)
+    }
   }
 }
