@@ -55,3 +55,10 @@ public enum FileIO {
 func errnoText(_ code: Int32 = errno) -> String {
   String(cString: strerror(code))
 }
+
+extension String {
+  /// The text a C function wrote into `buffer`, up to its first NUL.
+  init(cBuffer buffer: [CChar]) {
+    self.init(decoding: buffer.prefix { $0 != 0 }.map { UInt8(bitPattern: $0) }, as: UTF8.self)
+  }
+}

@@ -25,7 +25,7 @@ extension XML {
         }
       }
     }
-    let why = String(decoding: reason.prefix { $0 != 0 }.map { UInt8(bitPattern: $0) }, as: UTF8.self)
+    let why = String(cBuffer: reason)
     switch status {
     case 0:
       guard let root = builder.root else { throw XMLError(document: document, problem: "has no root element") }

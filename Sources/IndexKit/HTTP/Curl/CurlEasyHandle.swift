@@ -63,7 +63,7 @@ final class CurlEasyHandle {
   private static let loadFailure: String? = {
     var reason = [CChar](repeating: 0, count: 512)
     guard ccurl_load(&reason, reason.count) != 0 else { return nil }
-    return String(decoding: reason.prefix { $0 != 0 }.map { UInt8(bitPattern: $0) }, as: UTF8.self)
+    return String(cBuffer: reason)
   }()
 
   init() throws(HTTPError) {

@@ -16,12 +16,15 @@ public final class CurlTransport: HTTPTransport {
   }
 
   public func send(_ request: HTTPRequest) throws(HTTPError) -> HTTPResponse {
-    let endpoint = Self.endpoint(request.url)
-    let prepared = endpoint.flatMap { key in preconnections.withLock { $0.removeValue(forKey: key.key) } }
-    let socket = prepared?.take()
-    if let endpoint { _ = visited.withLock { $0.insert(endpoint.key) } }
+    var preconnected: (host: String, port: Int, socket: PreconnectedSocket)?
+    if let endpoint = Self.endpoint(request.url) {
+      _ = visited.withLock { $0.insert(endpoint.key) }
+      if let prepared = preconnections.withLock({ $0.removeValue(forKey: endpoint.key) }), let socket = prepared.take() {
+        preconnected = (endpoint.host, endpoint.port, socket)
+      }
+    }
     return try handle.withLock { (h: inout CurlEasyHandle) throws(HTTPError) -> HTTPResponse in
-      try h.perform(request, options: options, preconnected: socket.map { (prepared!.host, prepared!.port, $0) })
+      try h.perform(request, options: options, preconnected: preconnected)
     }
   }
 

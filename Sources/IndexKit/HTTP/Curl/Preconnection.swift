@@ -61,8 +61,8 @@ final class Preconnection: @unchecked Sendable {
     defer { freeaddrinfo(list) }
     var candidates: [addrinfo] = []
     var next: UnsafeMutablePointer<addrinfo>? = list
-    while let entry = next {
-      if entry.pointee.ai_family == AF_INET { candidates.append(entry.pointee) }
+    while let entry = next {  // IPv4 only: the hints ask for AF_INET
+      candidates.append(entry.pointee)
       next = entry.pointee.ai_next
     }
     let deadline = monotonicSeconds() + timeout
@@ -99,7 +99,7 @@ final class Preconnection: @unchecked Sendable {
     var text = [CChar](repeating: 0, count: Int(NI_MAXHOST))
     guard getnameinfo(address.ai_addr, address.ai_addrlen, &text, socklen_t(text.count), nil, 0, NI_NUMERICHOST) == 0
     else { return "" }
-    return String(decoding: text.prefix { $0 != 0 }.map { UInt8(bitPattern: $0) }, as: UTF8.self)
+    return String(cBuffer: text)
   }
 }
 
