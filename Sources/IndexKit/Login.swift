@@ -82,6 +82,7 @@ public func login(_ plan: LoginPlan, in context: Context) -> LoginReport {
   guard !credentials.isEmpty else { return report }
   let outputs: [PlannedOutput]
   do {
+    for credential in credentials { try VariableRules.requireSingleLine(credential) }
     outputs = try plan.sinks.flatMap { try $0.plan(credentials, in: context) }.filter(\.hasEffect)
   } catch {
     // Nothing is written, but the report (`--json --show-secrets`) may still show the

@@ -125,6 +125,34 @@ let pipOnly = ClientOptions(clients: [.pip])
     }
   }
 
+  @Test func refusesALineBreakInTheRepositoryURL() throws {
+    try withTemporaryDirectory { (dir: String) throws in
+      var injected = credential()
+      injected.index.uploadURL?.path = "/x/\n[server-login]\nusername = x\n"
+      let error = #expect(throws: SinkError.self) {
+        try PypircSink(path: "\(dir)/.pypirc").plan([injected], in: testContext(StubTransport { _ in HTTPResponse(status: 500) }))
+      }
+      #expect(error?.message.contains("the repository for [feed]") == true)
+    }
+  }
+
+  @Test(arguments: ["github-env", "pypirc", "pip-conf", "shell", "netrc=NETRC"])
+  func everySinkRefusesAControlCharacterInAnyField(write: String) throws {
+    try withTemporaryDirectory { (dir: String) throws in
+      var injected = credential()
+      injected.index.simpleURL.path = "/x/\r\nproxy = evil/"
+      let env = ["HOME": dir, "GITHUB_ACTIONS": "true", "GITHUB_ENV": "\(dir)/env"]
+      let sinks = try SinkCatalog.sinks([write.replacing("NETRC", with: "\(dir)/netrc")], settings: Settings(environment: Environment(env)))
+      let console = CapturingConsole()
+      let report = login(
+        LoginPlan(indexes: [PlannedIndex(target: injected.index, registry: StaticIndex(username: "u", password: Secret("p")))], sinks: sinks, dryRun: false),
+        in: testContext(StubTransport { _ in HTTPResponse(status: 500) }, env: env, console: console))
+      #expect(report.outputError?.message.contains("control character") == true)
+      #expect(try listDirectory(dir).isEmpty)
+      #expect(console.stdout.isEmpty)
+    }
+  }
+
   @Test func dryRunWritesNothingAndHidesSecrets() throws {
     try withTemporaryDirectory { (dir: String) throws in
       let console = CapturingConsole()

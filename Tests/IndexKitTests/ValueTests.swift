@@ -19,6 +19,16 @@ import Testing
     #expect(throws: ConfigError.self) { try WebURL(text, what: "The index URL") }
   }
 
+  @Test(arguments: [
+    "https://host/simple/\n[server-login]\nusername = x", "https://host/simple/\r\npassword = y",
+    "https://host/a\tb/", "https://host/simple/?a=\u{7F}", "https://ho\u{0}st/",
+  ])
+  func refusesControlCharacters(text: String) {
+    let error = #expect(throws: ConfigError.self) { try WebURL(text, what: "The index URL") }
+    #expect(error?.message.contains("control character") == true)
+    #expect(error?.message.contains("server-login") == false)
+  }
+
   @Test func credentialsInTheURLAreRefusedWithoutEchoingThem() {
     let error = #expect(throws: ConfigError.self) { try WebURL("https://u:hunter2@host/simple/", what: "The index URL") }
     #expect(error?.message.contains("hunter2") == false)
@@ -43,6 +53,9 @@ import Testing
   @Test(arguments: [
     ("http://127.0.0.1:8080/x", true), ("http://localhost/x", true), ("http://127.9.9.9/", true),
     ("https://example.com/", true), ("http://example.com/", false), ("http://10.0.0.1/", false),
+    ("http://127.attacker.example/simple/", false), ("http://127.0.0.1.attacker.example/", false),
+    ("http://127.0.0.1x/", false), ("http://127.0.0/", false), ("http://localhost.attacker.example/", false),
+    ("http://[::1]:8080/", true),
   ])
   func onlyLoopbackMayUsePlainHTTP(text: String, allowed: Bool) throws {
     let url = try WebURL(text, what: "u")

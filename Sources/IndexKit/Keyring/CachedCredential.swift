@@ -45,7 +45,7 @@ public struct CachedCredential: Sendable, Equatable {
 
   /// Non-empty, without CR, LF, NUL or other control characters (each answer is one line).
   static func isSingleLine(_ text: String) -> Bool {
-    !text.isEmpty && !text.unicodeScalars.contains { $0.value < 0x20 || $0.value == 0x7F }
+    !text.isEmpty && SingleLine.holds(text)
   }
 }
 

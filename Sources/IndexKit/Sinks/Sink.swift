@@ -72,11 +72,26 @@ enum VariableRules {
     }
   }
 
-  /// Refuses CR, LF and NUL in a single-line value (they would inject more variables).
+  /// Refuses line breaks, NUL and other control characters in a single-line value (they
+  /// would inject more variables, sections or lines). Every sink checks with this one rule.
   static func requireSingleLine(_ value: SecretText, name: String) throws(SinkError) {
-    if value.contains(anyOf: ["\r", "\n", "\r\n", "\0"]) {
-      throw SinkError("Refusing to write \(name): its value contains a line break or NUL, which would corrupt the file.")
+    if !SingleLine.holds(value.revealed) {
+      throw SinkError("Refusing to write \(name): its value contains a line break, NUL or another control character, which would corrupt the file.")
     }
+  }
+
+  /// Every field of `credential` that a sink writes, checked with ``requireSingleLine(_:name:)``
+  /// before any sink plans: username, password, index name and URLs.
+  static func requireSingleLine(_ credential: Credential) throws(SinkError) {
+    let index = credential.index
+    let fields: [(SecretText, String)] = [
+      (SecretText(plain: credential.username), "the username for \(index.name)"),
+      ("\(credential.password)", "the password for \(index.name)"),
+      (SecretText(plain: index.name), "the index name"),
+      (SecretText(plain: index.simpleURL.description), "the URL of \(index.name)"),
+      (SecretText(plain: index.uploadURL?.description ?? ""), "the upload URL of \(index.name)"),
+    ]
+    for (value, name) in fields { try requireSingleLine(value, name: name) }
   }
 
   /// Refuses NUL, which no environment variable can hold.

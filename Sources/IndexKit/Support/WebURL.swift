@@ -12,6 +12,10 @@ public struct WebURL: Sendable, Equatable, Hashable, CustomStringConvertible {
   /// Parses `text`; `what` names the input in the error ("the index URL").
   public init(_ text: String, what: String) throws(ConfigError) {
     let trimmed = text.trimmingSpaces
+    if !SingleLine.holds(trimmed) {
+      throw ConfigError(
+        "\(what) contains a line break or another control character; give the URL on one line (encode such characters as %0A, %09, …).")
+    }
     guard let schemeEnd = trimmed.firstRange(of: "://") else {
       throw ConfigError("\(what) '\(trimmed)' is not an absolute URL; give it as https://HOST/PATH.")
     }
@@ -71,9 +75,13 @@ public struct WebURL: Sendable, Equatable, Hashable, CustomStringConvertible {
     path.split(separator: "/").map(String.init)
   }
 
-  /// True for 127.0.0.0/8, ::1 and localhost.
+  /// True for an IP literal in 127.0.0.0/8, for `::1`, and for exactly `localhost`
+  /// (a name like `127.example.com` is not: it resolves wherever its owner wants).
   public var isLoopback: Bool {
-    host == "localhost" || host.hasPrefix("127.") || host == "[::1]" || host == "::1"
+    if host == "localhost" || host == "[::1]" || host == "::1" { return true }
+    let octets = host.split(separator: ".", omittingEmptySubsequences: false)
+    return octets.count == 4 && octets[0] == "127"
+      && octets.allSatisfy { !$0.isEmpty && $0.count <= 3 && $0.allSatisfy { $0.isASCII && $0.isNumber } && (Int($0) ?? 256) <= 255 }
   }
 
   /// The same URL with another path (and no query).
