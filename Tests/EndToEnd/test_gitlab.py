@@ -56,10 +56,11 @@ def test_group_feed_installs_and_is_not_an_upload_target(emu, rsandbox):
 def test_deploy_and_access_tokens(emu, rsandbox, kind):
     if kind == "deploy":
         token = emu.gitlab.add_deploy_token("gitlab+deploy-token-7")
-        env = {"CI_DEPLOY_USER": "gitlab+deploy-token-7", "CI_DEPLOY_PASSWORD": token}
+        env = {"CI_DEPLOY_USER": "gitlab+deploy-token-7", "CI_DEPLOY_PASSWORD": token,
+               "CI_SERVER_HOST": "127.0.0.1"}
     else:
         token = emu.gitlab.add_access_token()
-        env = {"GITLAB_TOKEN": token}
+        env = {"GITLAB_TOKEN": token, "GITLAB_HOST": emu.gitlab.api_url}
     result = rsandbox.run(["login", project_url(emu) + "/simple/", "--write", "shell"], env)
     assert result.code == 0, result
     proc, _ = rsandbox.shell_pip_install(result.stdout)
@@ -75,6 +76,27 @@ def test_a_finished_jobs_token_is_refused_by_the_registry(emu, rsandbox):
     proc, _ = rsandbox.shell_pip_install(result.stdout)
     assert proc.returncode != 0
     assert {r.note.get("auth") for r in emu.requests("gitlab")} == {"refused"}
+
+
+@pytest.mark.parametrize("command", ["login", "token"])
+def test_a_token_is_never_handed_to_another_host(emu, rsandbox, command):
+    job = emu.gitlab.start_job()
+    evil = "https://attacker.example/api/v4/projects/1/packages/pypi/simple/"
+    args = ["login", evil, "--write", "shell,pypirc"] if command == "login" else ["token", evil]
+    result = rsandbox.run(args, gitlab_job_env(emu, job))
+    assert result.code == 2, result
+    assert result.stdout == "", result
+    assert "Refusing to hand GitLab's job token (CI_JOB_TOKEN) to attacker.example: it is for 127.0.0.1" \
+        in result.stderr, result
+    assert not (rsandbox.home / ".pypirc").exists()
+    assert emu.requests() == []
+
+
+def test_an_access_token_outside_ci_is_for_gitlab_com_unless_gitlab_host_says_otherwise(emu, rsandbox):
+    token = emu.gitlab.add_access_token()
+    result = rsandbox.run(["login", project_url(emu) + "/simple/", "--write", "shell"], {"GITLAB_TOKEN": token})
+    assert result.code == 2, result
+    assert "to 127.0.0.1: it is for gitlab.com" in result.stderr and "GITLAB_HOST" in result.stderr, result
 
 
 def test_no_token_is_a_usage_error(emu, rsandbox):

@@ -70,11 +70,26 @@ def test_static_access_token(emu, rsandbox):
     integrate(emu)
     token = jfrog_exchange(emu, PROVIDER, AUDIENCE)
     emu.log.clear()
-    result = rsandbox.run(["login", simple_url(emu), "--write", "shell"], {"JF_ACCESS_TOKEN": token})
+    result = rsandbox.run(["login", simple_url(emu), "--write", "shell"],
+                          {"JF_ACCESS_TOKEN": token, "JF_URL": emu.jfrog.url})
     assert result.code == 0, result
     assert emu.requests("jfrog") == []
     proc, _ = rsandbox.shell_pip_install(result.stdout)
     assert proc.returncode == 0, proc.stdout + proc.stderr
+
+
+def test_a_static_access_token_goes_only_to_its_platform(emu, rsandbox):
+    integrate(emu)
+    token = jfrog_exchange(emu, PROVIDER, AUDIENCE)
+    emu.log.clear()
+    evil = "https://evil.example/artifactory/api/pypi/x/simple/"
+    result = rsandbox.run(["token", evil], {"JF_ACCESS_TOKEN": token, "JF_URL": emu.jfrog.url})
+    assert result.code == 2 and result.stdout == "", result
+    assert "to evil.example: it is for 127.0.0.1 (from JF_URL or --jfrog-url)" in result.stderr, result
+    result = rsandbox.run(["login", simple_url(emu), "--write", "shell"], {"JF_ACCESS_TOKEN": token})
+    assert result.code == 2 and result.stdout == "", result
+    assert "set JF_URL (or pass --jfrog-url)" in result.stderr, result
+    assert emu.requests() == []
 
 
 @pytest.mark.parametrize("setup, extra, status, expected", [

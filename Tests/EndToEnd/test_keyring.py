@@ -316,6 +316,22 @@ def gitlab_box(emu, rsandbox, tmp_path_factory):  # noqa: F811
     kb.recheck()
 
 
+def test_ambient_tokens_are_never_answered_for_another_host(emu, gitlab_box):
+    box = gitlab_box
+    evil = "https://attacker.example/api/v4/projects/1/packages/pypi/simple/"
+    result = box.keyring("--mode=creds", "--output=json", "get", evil)
+    assert result.code == 2 and result.stdout == "", str(result)
+    assert "to attacker.example: it is for 127.0.0.1" in result.stderr, str(result)
+    jfrog = "canary-jf-access-" + os.urandom(8).hex()
+    env = box.env(JF_URL="https://acme.jfrog.io", JF_ACCESS_TOKEN=jfrog, JF_USER="ci")
+    result = box.keyring("--mode=creds", "--output=json", "get",
+                         "https://evil.example/artifactory/api/pypi/x/simple/", env=env)
+    assert result.code == 2 and result.stdout == "", str(result)
+    assert "to evil.example: it is for acme.jfrog.io" in result.stderr, str(result)
+    assert emu.requests() == []
+    assert box.entries() == {}
+
+
 def test_a_gitlab_job_token_is_answered_but_never_cached(emu, gitlab_box):
     box = gitlab_box
     url = f"{emu.gitlab.api_url}/projects/42/packages/pypi/simple"

@@ -101,7 +101,7 @@ import Testing
 
   @Test func aStaticAccessTokenNeedsNoRequest() throws {
     let token = Self.accessToken(sub: "jfac@01h/users/alice")
-    let settings = Settings(environment: Environment(["JF_ACCESS_TOKEN": token]))
+    let settings = Settings(environment: Environment(["JF_ACCESS_TOKEN": token, "JF_URL": "https://acme.jfrog.io"]))
     let registry = try JFrog.make(settings: settings, identity: .auto)
     let stub = StubTransport { _ in HTTPResponse(status: 500) }
     let credential = try registry.credential(for: target(), in: RegistryFixtures.context(stub))
@@ -110,7 +110,8 @@ import Testing
     #expect(credential.password.revealed == token)
 
     let named = try JFrog.make(
-      settings: Settings(environment: Environment(["JF_ACCESS_TOKEN": "opaque", "JF_USER": "bob"])), identity: .auto)
+      settings: Settings(environment: Environment(["JF_ACCESS_TOKEN": "opaque", "JF_USER": "bob", "JF_URL": "https://acme.jfrog.io/"])),
+      identity: .auto)
     #expect(try named.credential(for: target(), in: RegistryFixtures.context(stub)).username == "bob")
   }
 
@@ -132,12 +133,56 @@ import Testing
     ([:], "--jfrog-oidc-provider"),
     (["JF_ACCESS_TOKEN": "opaque"], "JF_USER"),
     (["JF_ACCESS_TOKEN": "a", "JF_ACCESS_TOKEN_FILE": "/x"], "only one"),
+    (["JF_ACCESS_TOKEN": accessToken(sub: "jfac@01h/users/alice")], "set JF_URL (or pass --jfrog-url)"),
   ])
   func missingSettingsAreConfigErrors(environment: [String: String], expected: String) {
     let error = #expect(throws: ConfigError.self) {
       try JFrog.make(settings: Settings(environment: Environment(environment)), identity: .auto)
     }
     #expect(error?.message.contains(expected) == true, "\(error?.message ?? "")")
+  }
+
+  @Test(arguments: [
+    ["JF_ACCESS_TOKEN": accessToken(sub: "jfac@01h/users/alice"), "JF_URL": "https://acme.jfrog.io"],
+    ["JF_ACCESS_TOKEN": accessToken(sub: "jfac@01h/users/alice"), "JF_URL": "acme.jfrog.io:443"],
+  ])
+  func anAccessTokenGoesOnlyToItsPlatformsHost(environment: [String: String]) throws {
+    let registry = try JFrog.make(settings: Settings(environment: Environment(environment)), identity: .auto)
+    let stub = StubTransport { _ in HTTPResponse(status: 500) }
+    _ = try registry.credential(for: target(), in: RegistryFixtures.context(stub))
+    let error = #expect(throws: ConfigError.self) {
+      try registry.credential(for: target("https://evil.example/artifactory/api/pypi/x/simple/"), in: RegistryFixtures.context(stub))
+    }
+    #expect(error?.message.contains("to evil.example: it is for acme.jfrog.io") == true, "\(error?.message ?? "")")
+    #expect(error?.message.contains(environment["JF_ACCESS_TOKEN"] ?? "-") == false)
+    #expect(stub.requests.isEmpty)
+  }
+
+  @Test func anExchangeWithANamedPlatformMintsOnlyForItsHost() throws {
+    let source = CountingIdentity()
+    let stub = StubTransport { _ in HTTPResponse(status: 500) }
+    let registry = oidc(source, platform: RegistryFixtures.url("https://acme.jfrog.io"))
+    #expect(throws: ConfigError.self) {
+      try registry.credential(for: target("https://evil.example/artifactory/api/pypi/x/simple/"), in: RegistryFixtures.context(stub))
+    }
+    #expect(source.tokens.isEmpty)
+    #expect(stub.requests.isEmpty)
+  }
+
+  @Test func aProxyWithoutTheArtifactoryPrefixIsAcceptedWhenNamed() throws {
+    let url = RegistryFixtures.url("https://pypi.acme.example/api/pypi/py-local/simple")
+    #expect(!JFrog.matchesHost(url))
+    let t = try JFrog.target(for: url)
+    #expect(t.simpleURL.description == "https://pypi.acme.example/api/pypi/py-local/simple/")
+    #expect(t.uploadURL?.description == "https://pypi.acme.example/api/pypi/py-local")
+    #expect(t.name == "py-local")
+    #expect(oidc(CountingIdentity()).tokenEndpoint(for: t) == "https://pypi.acme.example/access/api/v1/oidc/token")
+    var options = LoginOptions()
+    options.urls = [url.description]
+    options.registry = "jfrog"
+    options.flags = ["jfrog-oidc-provider": "gh"]
+    let plan = try Planner.plan(options, environment: Environment(["GITHUB_ACTIONS": "true", "ACTIONS_ID_TOKEN_REQUEST_URL": "https://gh.test/t", "ACTIONS_ID_TOKEN_REQUEST_TOKEN": "r"]))
+    #expect(plan.indexes.map(\.target.name) == ["py-local"])
   }
 
   @Test func targetsAndRecognition() throws {

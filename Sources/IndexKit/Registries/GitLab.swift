@@ -29,8 +29,39 @@ public struct GitLab: Registry {
   }
 
   public var token: Token
+  /// The GitLab server the token is for; it is handed to no other host.
+  public var server: ServerBinding
 
-  public init(token: Token) { self.token = token }
+  public init(token: Token, server: ServerBinding) {
+    self.token = token
+    self.server = server
+  }
+
+  /// Where GitLab CI says its server is: the job and deploy tokens it sets are for it.
+  static let ciServerVariables = ["CI_SERVER_HOST", "CI_API_V4_URL", "CI_SERVER_URL"]
+  /// glab's variable for the server an access token is for; gitlab.com without it.
+  static let hostVariable = "GITLAB_HOST"
+
+  /// The job's server for the tokens GitLab CI sets; for an access token `GITLAB_HOST`,
+  /// else the job's server, else gitlab.com (as glab does).
+  static func server(for token: Token, environment: Environment) -> ServerBinding {
+    let ci = ServerBinding.from(ciServerVariables, in: environment)
+    let fallback = ServerBinding(hosts: ["gitlab.com"], source: "the default; set \(hostVariable) for another server")
+    switch token {
+    case .job, .deploy:
+      return ci ?? fallback
+    case .access:
+      return ServerBinding.from([hostVariable], in: environment) ?? ci ?? fallback
+    }
+  }
+
+  func described() -> String {
+    switch token {
+    case .job: "GitLab's job token (CI_JOB_TOKEN)"
+    case .deploy: "the GitLab deploy token (CI_DEPLOY_PASSWORD)"
+    case .access: "the GitLab access token (GITLAB_TOKEN)"
+    }
+  }
 
   public static let jobTokenUsername = "gitlab-ci-token"
   public static let accessTokenUsername = "__token__"
@@ -81,6 +112,11 @@ public struct GitLab: Registry {
   /// `--gitlab-token job|deploy|access` picks one; by default the job token inside GitLab
   /// CI, else a deploy token, else an access token.
   public static func make(settings: Settings, identity: IdentitySpec) throws -> GitLab {
+    let token = try token(settings: settings)
+    return GitLab(token: token, server: server(for: token, environment: settings.environment))
+  }
+
+  static func token(settings: Settings) throws -> Token {
     let env = settings.environment
     let choice = settings.value("gitlab-token")
     let deployUser = env["CI_DEPLOY_USER"]
@@ -89,38 +125,39 @@ public struct GitLab: Registry {
     let accessUser = settings.value("gitlab-username") ?? accessTokenUsername
     switch choice {
     case nil:
-      if let job = env["CI_JOB_TOKEN"] { return GitLab(token: .job(Secret(job))) }
+      if let job = env["CI_JOB_TOKEN"] { return .job(Secret(job)) }
       if let deployPassword {
         guard let deployUser else {
           throw ConfigError("CI_DEPLOY_PASSWORD is set but CI_DEPLOY_USER (the deploy token's username) is not.")
         }
-        return GitLab(token: .deploy(username: deployUser, deployPassword))
+        return .deploy(username: deployUser, deployPassword)
       }
-      if let access { return GitLab(token: .access(username: accessUser, access)) }
+      if let access { return .access(username: accessUser, access) }
       throw ConfigError(
         "GitLab's package registry needs a token: inside GitLab CI the job token (CI_JOB_TOKEN) is used; elsewhere set a deploy token in CI_DEPLOY_USER and CI_DEPLOY_PASSWORD, or an access token with the api or read_api scope in GITLAB_TOKEN.")
     case "job":
       guard let job = env["CI_JOB_TOKEN"] else {
         throw ConfigError("--gitlab-token job needs CI_JOB_TOKEN, which GitLab CI sets in every job; it is not set here.")
       }
-      return GitLab(token: .job(Secret(job)))
+      return .job(Secret(job))
     case "deploy":
       guard let deployUser, let deployPassword else {
         throw ConfigError("--gitlab-token deploy needs CI_DEPLOY_USER and CI_DEPLOY_PASSWORD (a deploy token with read_package_registry or write_package_registry).")
       }
-      return GitLab(token: .deploy(username: deployUser, deployPassword))
+      return .deploy(username: deployUser, deployPassword)
     case "access":
       guard let access else {
         throw ConfigError("--gitlab-token access needs GITLAB_TOKEN (or GITLAB_TOKEN_FILE): a personal, project or group access token with the api or read_api scope.")
       }
-      return GitLab(token: .access(username: accessUser, access))
+      return .access(username: accessUser, access)
     case let other?:
       throw ConfigError("--gitlab-token '\(other)' is not understood; use job, deploy or access.")
     }
   }
 
   public func credential(for index: IndexTarget, in context: Context) throws -> Credential {
-    Credential(
+    try server.check(index, credential: described())
+    return Credential(
       index: index, registry: Self.name, username: token.username, password: token.secret, expiresAt: nil,
       warnings: [Self.forwardingWarning])
   }

@@ -30,33 +30,48 @@ public struct JFrog: Registry {
   static let subjectTokenType = "urn:ietf:params:oauth:token-type:id_token"
 
   public static func matchesHost(_ url: WebURL) -> Bool {
-    repositoryIndex(url.segments) != nil
+    apiIndex(url.segments, requirePrefix: true) != nil
   }
 
-  /// The index of `api` in `…/artifactory/api/pypi/REPO…`.
-  static func repositoryIndex(_ segments: [String]) -> Int? {
-    guard segments.count >= 4 else { return nil }
-    for i in 0...(segments.count - 4)
-    where segments[i] == "artifactory" && segments[i + 1] == "api" && segments[i + 2] == "pypi" {
-      return i
+  /// The index of `api` in `…/artifactory/api/pypi/REPO…`; without `requirePrefix` also in
+  /// `…/api/pypi/REPO…` (Artifactory behind a reverse proxy that drops `/artifactory`,
+  /// accepted when `--registry jfrog` says what the URL is).
+  static func apiIndex(_ segments: [String], requirePrefix: Bool) -> Int? {
+    guard segments.count >= 3 else { return nil }
+    for i in 0...(segments.count - 3) where segments[i] == "api" && segments[i + 1] == "pypi" {
+      let prefixed = i > 0 && segments[i - 1] == "artifactory"
+      if prefixed || !requirePrefix { return i }
     }
     return nil
   }
 
-  /// `…/artifactory/api/pypi/{repo}[/simple]`: install and upload URLs.
+  /// `…[/artifactory]/api/pypi/{repo}[/simple]`: install and upload URLs.
   public static func target(for url: WebURL) throws(ConfigError) -> IndexTarget {
     let segments = url.segments
-    guard let i = repositoryIndex(segments) else {
+    guard let i = apiIndex(segments, requirePrefix: false) else {
       throw ConfigError(
-        "'\(url)' is not an Artifactory PyPI repository URL; expected https://HOST/artifactory/api/pypi/REPO/simple.")
+        "'\(url)' is not an Artifactory PyPI repository URL; expected https://HOST/artifactory/api/pypi/REPO/simple (or https://HOST/api/pypi/REPO/simple behind a proxy).")
     }
-    let rest = segments.dropFirst(i + 4)
+    let rest = segments.dropFirst(i + 3)
     if let first = rest.first, first != "simple" || rest.count > 1 {
       throw ConfigError("'\(url)' has '\(rest.joined(separator: "/"))' after the repository; give …/api/pypi/REPO/simple.")
     }
-    let base = "/" + segments[...(i + 3)].joined(separator: "/")
+    let base = "/" + segments[...(i + 2)].joined(separator: "/")
     return IndexTarget(
-      given: url, simpleURL: url.with(path: base + "/simple/"), uploadURL: url.with(path: base), name: segments[i + 3])
+      given: url, simpleURL: url.with(path: base + "/simple/"), uploadURL: url.with(path: base), name: segments[i + 2])
+  }
+
+  static let platformNeeded =
+    "JF_ACCESS_TOKEN is handed only to the JFrog platform it is for, and none is named: set JF_URL (or pass --jfrog-url) to the platform URL, e.g. https://acme.jfrog.io."
+
+  /// The platform's host only: an access token (given or minted) goes nowhere else.
+  func checkHost(_ index: IndexTarget) throws(ConfigError) {
+    if let platform {
+      let what = if case .accessToken = auth { "the JFrog access token (JF_ACCESS_TOKEN)" } else { "a JFrog access token" }
+      try ServerBinding(hosts: [platform.host], source: "JF_URL or --jfrog-url").check(index, credential: what)
+    } else if case .accessToken = auth {
+      throw ConfigError(Self.platformNeeded)
+    }
   }
 
   /// The platform URL from `--jfrog-url`/`JF_URL`, else taken from the index URL.
@@ -65,7 +80,9 @@ public struct JFrog: Registry {
     if settings.value("jfrog-url", env: ["JF_URL"]) != nil {
       platform = try settings.endpoint("jfrog-url", env: ["JF_URL"], default: "", what: "The JFrog platform URL")
     }
-    return JFrog(auth: try auth(settings: settings, identity: identity), platform: platform)
+    let auth = try auth(settings: settings, identity: identity)
+    if case .accessToken = auth, platform == nil { throw ConfigError(platformNeeded) }
+    return JFrog(auth: auth, platform: platform)
   }
 
   static func auth(settings: Settings, identity: IdentitySpec) throws -> Auth {
@@ -110,7 +127,8 @@ extension JFrog {
       base = platform.origin + path
     } else {
       let segments = index.simpleURL.segments
-      let prefix = segments.prefix(Self.repositoryIndex(segments) ?? 0)
+      let api = Self.apiIndex(segments, requirePrefix: false) ?? 0
+      let prefix = segments.prefix(api > 0 && segments[api - 1] == "artifactory" ? api - 1 : api)
       base = index.simpleURL.origin + (prefix.isEmpty ? "" : "/" + prefix.joined(separator: "/"))
     }
     return base + "/access/api/v1/oidc/token"
@@ -123,6 +141,7 @@ extension JFrog {
   }
 
   public func credential(for index: IndexTarget, in context: Context) throws -> Credential {
+    try checkHost(index)
     switch auth {
     case .accessToken(let token, let username):
       let user = username ?? Self.username(fromAccessToken: token) ?? ""
@@ -172,7 +191,7 @@ extension JFrog {
       throw ExchangeError.unavailable(
         "The JFrog OIDC token response from \(endpoint) names no username and its access token has no subject to take one from; check the identity mapping of integration '\(provider)'.")
     }
-    let expiresAt = body["expires_in"]?.intValue.map { requestedAt + Double($0) } ?? JWTClaims(token: access)?.expiresAt
+    let expiresAt = body["expires_in"]?.intValue.flatMap { ServerTime.expiry(in: $0, from: requestedAt) } ?? JWTClaims(token: access)?.expiresAt
     return Credential(index: index, registry: Self.name, username: user, password: access, expiresAt: expiresAt)
   }
 
