@@ -24,9 +24,9 @@ extension LoginReport {
       ]
       switch result.outcome {
       case .success(let credential):
-        members += [("status", .string("ok")), ("username", .string(credential.username))]
+        members += [("status", .string("ok")), ("username", .string(credential.shownUsername))]
         members.append(("expires_at", credential.expiresAt.map { .string($0.iso8601) } ?? .null))
-        members.append(("expires_in", credential.expiresAt.map { .integer(Int64(($0 - now).rounded())) } ?? .null))
+        members.append(("expires_in", credential.expiresAt.map { .integer(Int64(saturatingInt($0 - now))) } ?? .null))
         if !credential.warnings.isEmpty { members.append(("warnings", .array(credential.warnings.map { .string($0) }))) }
         if showSecrets {
           let marker = "indexkey-secret-" + randomHex(16)

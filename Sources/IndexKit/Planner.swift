@@ -178,7 +178,7 @@ extension LoginReport {
       switch result.outcome {
       case .success(let credential):
         let expiry = credential.expiresAt.map { " until \($0.iso8601) (\(describeDuration($0 - now)))" } ?? ""
-        console.err("indexkey: \(result.registry) index '\(result.index.name)' (\(result.index.reportedURL)): credential for user \(credential.username)\(expiry).")
+        console.err("indexkey: \(result.registry) index '\(result.index.name)' (\(result.index.reportedURL)): credential for user \(credential.shownUsername)\(expiry).")
         for warning in credential.warnings {
           console.err("indexkey: warning: \(warning)")
         }

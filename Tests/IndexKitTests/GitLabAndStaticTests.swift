@@ -64,6 +64,25 @@ import Testing
     #expect(error?.message.contains(expected) == true, "\(error?.message ?? "")")
   }
 
+  @Test(arguments: [
+    (["GITLAB_CI": "true", "CI_JOB_TOKEN": "job-1", "CI_SERVER_HOST": "gitlab.example.com"], "gitlab.example.com", "CI_JOB_TOKEN"),
+    (["CI_JOB_TOKEN": "job-1", "CI_API_V4_URL": "https://gitlab.example.com:8443/api/v4"], "gitlab.example.com", "CI_JOB_TOKEN"),
+    (["CI_DEPLOY_USER": "u", "CI_DEPLOY_PASSWORD": "d", "CI_SERVER_URL": "https://gitlab.example.com"], "gitlab.example.com", "CI_DEPLOY_PASSWORD"),
+    (["GITLAB_TOKEN": "glpat-1", "GITLAB_HOST": "gitlab.example.com", "CI_SERVER_HOST": "gitlab.com"], "gitlab.example.com", "GITLAB_TOKEN"),
+    (["GITLAB_TOKEN": "glpat-1"], "gitlab.com", "GITLAB_TOKEN"),
+  ] as [([String: String], String, String)])
+  func aTokenGoesOnlyToItsServersHost(environment: [String: String], own: String, variable: String) throws {
+    let registry = try GitLab.make(settings: Settings(environment: Environment(environment)), identity: .auto)
+    let stub = StubTransport { _ in HTTPResponse(status: 500) }
+    let good = try GitLab.target(for: RegistryFixtures.url("https://\(own)/api/v4/projects/42/packages/pypi/simple"))
+    #expect(try registry.credential(for: good, in: RegistryFixtures.context(stub)).password.revealed.isEmpty == false)
+    let evil = try GitLab.target(for: RegistryFixtures.url("https://attacker.example/api/v4/projects/1/packages/pypi/simple/"))
+    let error = #expect(throws: ConfigError.self) { try registry.credential(for: evil, in: RegistryFixtures.context(stub)) }
+    #expect(error?.message.contains("to attacker.example: it is for \(own)") == true, "\(error?.message ?? "")")
+    #expect(error?.message.contains(variable) == true)
+    #expect(error?.message.contains("job-1") == false && error?.message.contains("glpat-1") == false)
+  }
+
   @Test func theForwardingWarningIsPrintedAfterTheCredentialLine() throws {
     let plan = try Planner.plan(
       {
@@ -110,9 +129,41 @@ import Testing
     #expect(registry.password.revealed == "p@ss word")
   }
 
+  @Test func aUsernameFromAFileIsASecretEverywhere() throws {
+    try withTemporaryDirectory { (dir: String) throws in
+      writeFile(dir + "/user", "glpat-user-canary\n")
+      let missing = #expect(throws: ConfigError.self) {
+        try StaticIndex.make(settings: Settings(environment: Environment(["INDEXKEY_USERNAME_FILE": dir + "/user"])), identity: .auto)
+      }
+      #expect(missing?.message.contains("glpat-user-canary") == false)
+
+      let env = ["INDEXKEY_USERNAME_FILE": dir + "/user", "INDEXKEY_PASSWORD": "pw-canary", "GITHUB_ACTIONS": "true", "HOME": dir]
+      var options = LoginOptions()
+      options.urls = ["https://pypi.example.com/simple/"]
+      options.registry = "basic"
+      options.writes = ["shell"]
+      let captured = CapturingConsole()
+      let context = testContext(StubTransport { _ in HTTPResponse(status: 500) }, env: env, console: captured)
+      let report = login(try Planner.plan(options, environment: Environment(env)), in: context)
+      report.render(to: captured.console, now: 0)
+      #expect(report.exitStatus == .ok)
+      #expect(captured.stderr.hasPrefix("::add-mask::pw-canary\n"))
+      #expect(captured.stderr.contains("::add-mask::glpat-user-canary\n"))
+      #expect(captured.stderr.contains("credential for user ***"))
+      #expect(captured.stderr.replacing("::add-mask::glpat-user-canary", with: "").contains("glpat-user-canary") == false)
+      #expect(captured.stdout.contains("glpat-user-canary"))
+      #expect(report.json(showSecrets: false, now: 0).revealed.contains("glpat-user-canary") == false)
+
+      options.dryRun = true
+      let dry = CapturingConsole()
+      _ = login(try Planner.plan(options, environment: Environment(env)), in: testContext(StubTransport { _ in HTTPResponse(status: 500) }, env: env, console: dry))
+      #expect(dry.stderr.contains("glpat-user-canary") == false)
+    }
+  }
+
   @Test(arguments: [
     ([:], "INDEXKEY_USERNAME"),
-    (["INDEXKEY_USERNAME": "u"], "INDEXKEY_PASSWORD (or INDEXKEY_PASSWORD_FILE) with the password or token for user 'u'"),
+    (["INDEXKEY_USERNAME": "u"], "INDEXKEY_PASSWORD (or INDEXKEY_PASSWORD_FILE) with the password or token for the user in INDEXKEY_USERNAME"),
     (["INDEXKEY_USERNAME": "u", "INDEXKEY_PASSWORD": "p", "INDEXKEY_PASSWORD_FILE": "/p"], "Both INDEXKEY_PASSWORD and INDEXKEY_PASSWORD_FILE"),
     (["INDEXKEY_USERNAME": "u", "INDEXKEY_PASSWORD_FILE": "/nonexistent/indexkey"], "Could not read the file INDEXKEY_PASSWORD_FILE names"),
   ])

@@ -27,6 +27,9 @@ public struct Credential: Sendable {
   /// The registry's `--registry` name ("azure-artifacts").
   public var registry: String
   public var username: String
+  /// True when the username came from a secret source (a `_FILE`) and may itself be a
+  /// token: it is then masked and written as a secret, and reports show `***`.
+  public var usernameIsSecret: Bool
   public var password: Secret
   public var expiresAt: UnixTime?
   /// Things the user should know about this index even though the exchange worked
@@ -35,11 +38,12 @@ public struct Credential: Sendable {
 
   public init(
     index: IndexTarget, registry: String, username: String, password: Secret, expiresAt: UnixTime?,
-    warnings: [String] = []
+    warnings: [String] = [], usernameIsSecret: Bool = false
   ) {
     self.index = index
     self.registry = registry
     self.username = username
+    self.usernameIsSecret = usernameIsSecret
     self.password = password
     self.expiresAt = expiresAt
     self.warnings = warnings

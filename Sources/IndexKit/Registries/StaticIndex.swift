@@ -9,11 +9,14 @@ public struct StaticIndex: Registry {
   public static let displayName = "Static"
 
   public var username: String
+  /// True when the username came from `INDEXKEY_USERNAME_FILE`: it may be a token too.
+  public var usernameIsSecret: Bool
   public var password: Secret
 
-  public init(username: String, password: Secret) {
+  public init(username: String, password: Secret, usernameIsSecret: Bool = false) {
     self.username = username
     self.password = password
+    self.usernameIsSecret = usernameIsSecret
   }
 
   /// Never recognised from a URL: only `--registry basic` selects it.
@@ -37,12 +40,15 @@ public struct StaticIndex: Registry {
       throw ConfigError("--registry basic needs INDEXKEY_USERNAME (or INDEXKEY_USERNAME_FILE) and INDEXKEY_PASSWORD (or INDEXKEY_PASSWORD_FILE).")
     }
     guard let password = try settings.secret("INDEXKEY_PASSWORD"), !password.isBlank else {
-      throw ConfigError("--registry basic needs INDEXKEY_PASSWORD (or INDEXKEY_PASSWORD_FILE) with the password or token for user '\(user.revealed)'.")
+      throw ConfigError("--registry basic needs INDEXKEY_PASSWORD (or INDEXKEY_PASSWORD_FILE) with the password or token for the user in INDEXKEY_USERNAME.")
     }
-    return StaticIndex(username: user.revealed, password: password)
+    return StaticIndex(
+      username: user.revealed, password: password, usernameIsSecret: settings.environment["INDEXKEY_USERNAME_FILE"] != nil)
   }
 
   public func credential(for index: IndexTarget, in context: Context) throws -> Credential {
-    Credential(index: index, registry: Self.name, username: username, password: password, expiresAt: nil)
+    Credential(
+      index: index, registry: Self.name, username: username, password: password, expiresAt: nil,
+      usernameIsSecret: usernameIsSecret)
   }
 }

@@ -60,10 +60,21 @@ extension Credential {
     let raw = password.revealed
     guard !raw.isEmpty else { return [] }
     var forms = [raw, PercentEncoding.encode(raw), JSONText.escapedContent(raw)]
+    if usernameIsSecret && !username.isEmpty {
+      forms += [username, PercentEncoding.encode(username), JSONText.escapedContent(username)]
+    }
     forms += basicAuthorization.secretParts
     var seen: Set<String> = []
     return forms.filter { seen.insert($0).inserted }
   }
+
+  /// The username as sinks embed it: a secret part when it came from a secret source.
+  public var usernameText: SecretText {
+    usernameIsSecret ? "\(secret: username)" : SecretText(plain: username)
+  }
+
+  /// The username as reports show it: `***` when it came from a secret source.
+  public var shownUsername: String { usernameIsSecret ? "***" : username }
 
   /// `Basic <base64(username:password)>`, the base64 kept as a secret part.
   public var basicAuthorization: SecretText {

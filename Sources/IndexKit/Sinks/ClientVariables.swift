@@ -58,7 +58,8 @@ public enum ClientVariables {
   /// The install URL as pip reads it: percent-encoded credentials, or none when netrc has them.
   public static func pipURL(_ credential: Credential, options: ClientOptions) -> SecretText {
     if options.netrc != nil { return SecretText(plain: credential.index.simpleURL.description) }
-    return credential.index.simpleURL.withCredentials(username: credential.username, password: credential.password)
+    return credential.index.simpleURL.withCredentials(
+      username: credential.username, password: credential.password, usernameIsSecret: credential.usernameIsSecret)
   }
 
   static func joined(_ values: [SecretText]) -> SecretText {
@@ -108,7 +109,7 @@ public enum ClientVariables {
     }
     for credential in credentials {
       let env = IndexNaming.uvEnvironmentName(credential.index.name)
-      set.add("UV_INDEX_\(env)_USERNAME", SecretText(plain: credential.username))
+      set.add("UV_INDEX_\(env)_USERNAME", credential.usernameText)
       set.add("UV_INDEX_\(env)_PASSWORD", "\(credential.password)")
     }
     publisher(upload, url: "UV_PUBLISH_URL", user: "UV_PUBLISH_USERNAME", password: "UV_PUBLISH_PASSWORD", &set)
@@ -136,7 +137,7 @@ public enum ClientVariables {
       if !credential.index.installable && credential.username == "__token__" {
         set.add("POETRY_PYPI_TOKEN_\(env)", "\(credential.password)")
       } else {
-        set.add("POETRY_HTTP_BASIC_\(env)_USERNAME", SecretText(plain: credential.username))
+        set.add("POETRY_HTTP_BASIC_\(env)_USERNAME", credential.usernameText)
         set.add("POETRY_HTTP_BASIC_\(env)_PASSWORD", "\(credential.password)")
       }
       guard let upload = credential.index.uploadURL, name != "pypi" else { continue }
@@ -152,7 +153,7 @@ public enum ClientVariables {
   private static func pdm(_ credentials: [Credential], _ upload: Credential?, _ options: ClientOptions, _ set: inout VariableSet) {
     if !options.extra, let main = credentials.first {
       set.add("PDM_PYPI_URL", SecretText(plain: main.index.simpleURL.description))
-      set.add("PDM_PYPI_USERNAME", SecretText(plain: main.username))
+      set.add("PDM_PYPI_USERNAME", main.usernameText)
       set.add("PDM_PYPI_PASSWORD", "\(main.password)")
     }
     publisher(upload, url: "PDM_PUBLISH_REPO", user: "PDM_PUBLISH_USERNAME", password: "PDM_PUBLISH_PASSWORD", &set)
@@ -162,7 +163,7 @@ public enum ClientVariables {
   private static func publisher(_ upload: Credential?, url: String, user: String, password: String, _ set: inout VariableSet) {
     guard let upload, let target = upload.index.uploadURL else { return }
     set.add(url, SecretText(plain: target.description))
-    set.add(user, SecretText(plain: upload.username))
+    set.add(user, upload.usernameText)
     set.add(password, "\(upload.password)")
   }
 }

@@ -28,7 +28,7 @@ struct NetrcDocument {
   /// Sets the credentials for `host`: the first entry for it is replaced, later duplicates
   /// are removed; a new entry goes before any `default` entry (which must come last), else
   /// at the end.
-  mutating func set(host: String, login: String, password: Secret) {
+  mutating func set(host: String, login: SecretText, password: Secret) {
     let line: SecretText = "machine \(host) login \(login) password \(password)"
     let matches = entries.filter { $0.keyword == "machine" && $0.host == host }
     if let first = matches.first {

@@ -49,7 +49,7 @@ public struct NetrcSink: Sink {
     let existing = try SecureFile.existing(file)
     var doc = NetrcDocument(text: existing.map { String(decoding: $0, as: UTF8.self) } ?? "")
     for (host, credential) in byHost {
-      doc.set(host: host, login: credential.username, password: credential.password)
+      doc.set(host: host, login: credential.usernameText, password: credential.password)
     }
     var warnings: [String] = []
     if doc.hasDefault {

@@ -23,11 +23,11 @@ public struct PypircSink: Sink {
       let section = Self.sectionName(credential.index.name)
       let password = SecretText("\(credential.password)")
       try VariableRules.requireSingleLine(password, name: "the password for [\(section)] in \(file)")
-      try VariableRules.requireSingleLine(SecretText(plain: credential.username), name: "the username for [\(section)] in \(file)")
+      try VariableRules.requireSingleLine(credential.usernameText, name: "the username for [\(section)] in \(file)")
       try VariableRules.requireSingleLine(SecretText(plain: upload.description), name: "the repository for [\(section)] in \(file)")
       doc.ensureListed(section, key: "index-servers", in: "distutils", defaults: existing == nil ? [] : ["pypi", "testpypi"])
       doc.setValue("repository", [SecretText(plain: upload.description)], in: section)
-      doc.setValue("username", [SecretText(plain: credential.username)], in: section)
+      doc.setValue("username", [credential.usernameText], in: section)
       doc.setValue("password", [password], in: section)
       sections.append("[\(section)]")
       if credential.password.revealed.contains("%") {

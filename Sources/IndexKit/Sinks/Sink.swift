@@ -85,7 +85,7 @@ enum VariableRules {
   static func requireSingleLine(_ credential: Credential) throws(SinkError) {
     let index = credential.index
     let fields: [(SecretText, String)] = [
-      (SecretText(plain: credential.username), "the username for \(index.name)"),
+      (credential.usernameText, "the username for \(index.name)"),
       ("\(credential.password)", "the password for \(index.name)"),
       (SecretText(plain: index.name), "the index name"),
       (SecretText(plain: index.simpleURL.description), "the URL of \(index.name)"),

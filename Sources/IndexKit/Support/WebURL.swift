@@ -105,11 +105,12 @@ public struct WebURL: Sendable, Equatable, Hashable, CustomStringConvertible {
   }
 
   /// The URL with percent-encoded credentials in its authority, as pip reads them.
-  public func withCredentials(username: String, password: Secret) -> SecretText {
+  public func withCredentials(username: String, password: Secret, usernameIsSecret: Bool = false) -> SecretText {
     let user = PercentEncoding.encode(username)
     let pass = PercentEncoding.encode(password.revealed)
     let tail = path + (query.map { "?\($0)" } ?? "")
-    return "\(scheme)://\(user):\(secret: pass)@\(authority)\(tail)"
+    let shownUser: SecretText = usernameIsSecret ? "\(secret: user)" : SecretText(plain: user)
+    return "\(scheme)://\(shownUser):\(secret: pass)@\(authority)\(tail)"
   }
 
   /// Refuses a URL that is not https, unless it points at this machine.
