@@ -21,6 +21,8 @@ let package = Package(
     .target(name: "CCurl"),
     .systemLibrary(name: "CJansson", pkgConfig: "jansson", providers: [.apt(["libjansson-dev"])]),
     .systemLibrary(name: "COpenSSL", pkgConfig: "libcrypto", providers: [.apt(["libssl-dev"])]),
+    // prctl(2) wrappers (the call is variadic, which Swift cannot import): no library to link.
+    .systemLibrary(name: "CProcess"),
     // libxml2's headers (libxml2-dev, which installs them under /usr/include/libxml2 on every
     // Linux distribution) and a walker that opens libxml2.so.2 on first use: see
     // Sources/CXMLLoader/include/cxml.h. Not a system-library target: that would link libxml2
@@ -28,7 +30,7 @@ let package = Package(
     .target(name: "CXMLLoader", cSettings: [.unsafeFlags(["-I/usr/include/libxml2"])]),
     .target(
       name: "IndexKit",
-      dependencies: ["CCurl", "CJansson", "COpenSSL", "CXMLLoader"],
+      dependencies: ["CCurl", "CJansson", "COpenSSL", "CXMLLoader", "CProcess"],
       swiftSettings: strict
     ),
     .executableTarget(

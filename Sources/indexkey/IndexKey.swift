@@ -49,6 +49,7 @@ struct IndexKey: ParsableCommand {
   /// Started through a link named `keyring` (`indexkey keyring install`), the binary is
   /// the keyring CLI pip and uv run; otherwise indexkey.
   static func main() {
+    CoreDumps.disable()  // before any secret is read or minted
     if KeyringLink.isKeyringName(CommandLine.arguments.first) {
       let arguments = Array(CommandLine.arguments.dropFirst())
       if let quick = QuickLine.keyring(arguments) {

@@ -26,8 +26,8 @@ public struct JWTClaims: Sendable, Equatable {
     default: []
     }
   }
-  public var expiresAt: UnixTime? { claims["exp"]?.intValue.map(Double.init) }
-  public var issuedAt: UnixTime? { claims["iat"]?.intValue.map(Double.init) }
+  public var expiresAt: UnixTime? { claims["exp"]?.intValue.flatMap(ServerTime.instant) }
+  public var issuedAt: UnixTime? { claims["iat"]?.intValue.flatMap(ServerTime.instant) }
 
   /// A claim rendered as text (strings as is, other values as JSON).
   public func text(_ name: String) -> String? {

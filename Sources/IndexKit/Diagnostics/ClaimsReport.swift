@@ -94,7 +94,7 @@ public struct ClaimsReport: Sendable {
     if let iat = claims.issuedAt { members.append(("issued_at", .string(iat.iso8601))) }
     if let exp = claims.expiresAt {
       members.append(("expires_at", .string(exp.iso8601)))
-      members.append(("expires_in_seconds", .integer(Int64((exp - now).rounded(.down)))))
+      members.append(("expires_in_seconds", .integer(Int64(saturatingInt(exp - now, .down)))))
       if let iat = claims.issuedAt { members.append(("lifetime_seconds", .integer(Int64(exp - iat)))) }
     }
     members.append(("notes", .array(SubjectHints.list(for: claims).map { .string($0) })))

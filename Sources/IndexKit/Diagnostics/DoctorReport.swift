@@ -114,7 +114,7 @@ public struct DoctorReport: Sendable {
         index.token.map { t in
           .object([
             ("iss", optional(t.issuer)), ("sub", optional(t.subject)), ("aud", .array(t.audiences.map { .string($0) })),
-            ("expires_in_seconds", t.expiresIn.map { .integer(Int64($0.rounded(.down))) } ?? .null),
+            ("expires_in_seconds", t.expiresIn.map { .integer(Int64(saturatingInt($0, .down))) } ?? .null),
           ])
         } ?? .null
       return .object([

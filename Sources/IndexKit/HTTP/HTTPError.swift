@@ -57,6 +57,6 @@ public enum HTTPError: Error, Equatable, Sendable, CustomStringConvertible, User
   }
 
   static func format(_ seconds: Double) -> String {
-    seconds == seconds.rounded() ? String(Int(seconds)) : String(seconds)
+    seconds == seconds.rounded() && abs(seconds) < 1e15 ? String(saturatingInt(seconds)) : String(seconds)
   }
 }

@@ -50,12 +50,14 @@ public struct CodeArtifactClient: Sendable {
 
   /// `expiration` as epoch seconds (rest-json's number) or an ISO 8601 string.
   static func expiration(_ value: JSON?) -> UnixTime? {
-    switch value {
-    case .integer(let i): Double(i)
-    case .double(let d): d
-    case .string(let s): RFC3339.parse(s) ?? Double(s)
-    default: nil
-    }
+    let seconds: Double? =
+      switch value {
+      case .integer(let i): Double(i)
+      case .double(let d): d
+      case .string(let s): RFC3339.parse(s) ?? Double(s)
+      default: nil
+      }
+    return seconds.flatMap(ServerTime.instant)
   }
 
   /// The error type from `x-amzn-ErrorType` (`Type:uri` → `Type`) or the body's `__type`.

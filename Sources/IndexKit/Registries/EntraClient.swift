@@ -105,7 +105,7 @@ public struct EntraClient: Sendable {
     do {
       let token = try body.string("access_token", in: document)
       let expiresIn = body["expires_in"]?.intValue
-      return (Secret(token), expiresIn.map { requestedAt + Double($0) })
+      return (Secret(token), expiresIn.flatMap { ServerTime.expiry(in: $0, from: requestedAt) })
     } catch {
       throw ExchangeError.unavailable("\(error.description) (from \(tokenEndpoint))")
     }

@@ -115,9 +115,9 @@ struct ExecutableResponse {
       let message = json["message"]?.stringValue ?? "no message"
       throw IdentityError("The \(document) reports failure: \(code): \(message).")
     }
-    let expiry = json["expiration_time"]?.intValue
-    if let expiry, Double(expiry) < now {
-      throw IdentityError("The token from \(origin) expired at \(Double(expiry).iso8601).")
+    let expiry = json["expiration_time"]?.intValue.flatMap(ServerTime.instant)
+    if let expiry, expiry < now {
+      throw IdentityError("The token from \(origin) expired at \(expiry.iso8601).")
     }
     let field: String
     switch json["token_type"]?.stringValue {

@@ -69,7 +69,7 @@ public struct GoogleSTS: Sendable {
     do {
       let token = try body.string("access_token", in: document)
       let expiresIn = body["expires_in"]?.intValue
-      return GoogleToken(value: Secret(token), expiresAt: expiresIn.map { requestedAt + Double($0) })
+      return GoogleToken(value: Secret(token), expiresAt: expiresIn.flatMap { ServerTime.expiry(in: $0, from: requestedAt) })
     } catch {
       throw ExchangeError.unavailable("\(error.description) (from \(endpoint))")
     }

@@ -50,7 +50,7 @@ extension GoogleServiceAccountKey {
     let body = try response.jsonObject(document, endpoint: endpoint.description)
     do throws(JSONError) {
       let token = try body.string("access_token", in: document)
-      return GoogleToken(value: Secret(token), expiresAt: body["expires_in"]?.intValue.map { requestedAt + Double($0) })
+      return GoogleToken(value: Secret(token), expiresAt: body["expires_in"]?.intValue.flatMap { ServerTime.expiry(in: $0, from: requestedAt) })
     } catch {
       throw ExchangeError.unavailable("\(error.description) (from \(endpoint))")
     }

@@ -172,6 +172,6 @@ public struct PyPI: Registry {
     guard let minted = body["token"]?.stringValue, !minted.isEmpty else {
       return .failed("\(endpoint) answered HTTP 200 without a token.")
     }
-    return .minted(Secret(minted), expires: body["expires"]?.intValue.map(Double.init))
+    return .minted(Secret(minted), expires: body["expires"]?.intValue.flatMap(ServerTime.instant))
   }
 }
