@@ -2,8 +2,8 @@
 ///
 /// The entry's name is the SHA-256 of everything that decides which credential the
 /// registry would mint — the registry, the index, the registry's configuration as built
-/// from the environment (tenant, client, authority, identity source; secrets show as
-/// `***` and are never part of it in clear), and the variables that tie a run to one CI
+/// from the environment (tenant, client, authority, identity source; every secret by its
+/// digest, never in clear), and the variables that tie a run to one CI
 /// job — so a persistent runner never hands one job what another job minted, and a
 /// changed identity never reuses an old token. Only the digest is stored.
 public struct CacheKey: Sendable, Equatable {
@@ -38,9 +38,32 @@ public struct CacheKey: Sendable, Equatable {
   public static func make(index: IndexTarget, registry: any Registry, environment: Environment) -> CacheKey {
     let name = type(of: registry).name
     var text = "indexkey keyring cache 1\n\(name)\n\(index.simpleURL)\n\(String(reflecting: registry))\n"
+    text += "secrets \(secretDigest(registry))\n"
     for variable in jobVariables {
       text += "\(variable)=\(environment[variable] ?? "")\n"
     }
     return CacheKey(id: Hex.lower(Digest.sha256(text.utf8)), registry: name, index: index.simpleURL.description)
+  }
+
+  /// A SHA-256 over every ``Secret`` the registry holds (a JFrog access token, a client
+  /// secret, a static password): which token or key it is decides the identity, yet
+  /// `String(reflecting:)` shows each as `***`. Only this digest enters the key's text,
+  /// whose own digest is all that is stored.
+  static func secretDigest(_ registry: any Registry) -> String {
+    var secrets: [String] = []
+    collectSecrets(registry, into: &secrets, depth: 0)
+    let text = secrets.map { "\($0.utf8.count):\($0)" }.joined(separator: "\n")
+    return Hex.lower(Digest.sha256(text.utf8))
+  }
+
+  private static func collectSecrets(_ value: Any, into secrets: inout [String], depth: Int) {
+    if let secret = value as? Secret {
+      secrets.append(secret.revealed)  // hashed, never kept
+      return
+    }
+    guard depth < 16 else { return }
+    for child in Mirror(reflecting: value).children {
+      collectSecrets(child.value, into: &secrets, depth: depth + 1)
+    }
   }
 }
