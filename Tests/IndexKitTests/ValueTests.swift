@@ -101,6 +101,25 @@ import Testing
     #expect(error?.description.hasPrefix("The Entra ID token response is not valid JSON (duplicate object key") == true)
   }
 
+  @Test(arguments: [
+    Array(#"{"access_token":"eyJhbGciOiJSUzI1NiJ9.SECRETPART"#.utf8),
+    Array(#"{"access_token":eyJhbGciOiJSUzI1NiJ9SECRETPART}"#.utf8),
+    Array(#"{"access_token":"eyJhbGciOiJSUzI1NiJ9SECRETPART"#.utf8) + [0x01, 0x22, 0x7D],
+    Array(#"{"access_token":"eyJhbGciOiJSUzI1NiJ9SECRETPART"#.utf8) + [0xFF, 0x22, 0x7D],
+    Array(#"{"access_token":"x","access_token":"eyJhbGciOiJSUzI1NiJ9SECRETPART"}"#.utf8),
+    Array(#"eyJhbGciOiJSUzI1NiJ9SECRETPART"#.utf8),
+  ])
+  func parseErrorsGiveThePositionNotTheBytes(bytes: [UInt8]) {
+    let error = #expect(throws: JSONError.self) { try JSON(parsing: bytes, document: "Entra ID token response") }
+    let text = error?.description ?? ""
+    #expect(text.contains("is not valid JSON ("), "\(text)")
+    #expect(text.contains("line 1, column"), "\(text)")
+    #expect(text.contains("byte "), "\(text)")
+    for fragment in ["eyJ", "SECRET", "PART", "0x", "near"] {
+      #expect(!text.contains(fragment), "\(fragment) in \(text)")
+    }
+  }
+
   @Test func accessorsNameTheDocumentAndTheField() throws {
     let json = try JSON(parsing: Array(#"{"expires_in":"3600","n":null}"#.utf8), document: "token response")
     #expect(try json.integer("expires_in", in: "token response") == 3600)

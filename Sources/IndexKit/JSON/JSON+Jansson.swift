@@ -14,10 +14,20 @@ extension JSON {
       let text = withUnsafeBytes(of: &error.text) { raw in
         String(decoding: raw.prefix { $0 != 0 }, as: UTF8.self)
       }
-      throw JSONError(document: document, problem: "is not valid JSON (\(text) at line \(error.line), column \(error.column))")
+      throw JSONError(
+        document: document,
+        problem: "is not valid JSON (\(Self.reason(text)) at line \(error.line), column \(error.column), byte \(error.position))")
     }
     defer { json_decref(root) }
     self = Self.convert(root)
+  }
+
+  /// jansson's message without the bytes it quotes (`… near 'eyJhbGci'`, `byte 0x…`): a
+  /// malformed token response must not show pieces of the token. The position says where.
+  static func reason(_ text: String) -> String {
+    let template = text.firstRange(of: " near ").map { text[..<$0.lowerBound] } ?? Substring(text)
+    let reason = template.split(separator: " ").filter { !$0.hasPrefix("0x") }.joined(separator: " ")
+    return reason.isEmpty ? "syntax error" : reason
   }
 
   /// Compact JSON with keys in the order they were given.
