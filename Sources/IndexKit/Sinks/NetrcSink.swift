@@ -55,7 +55,10 @@ public struct NetrcSink: Sink {
     if doc.hasDefault {
       warnings.append("\(file) has a `default` entry: pip sends its credentials to every host without its own entry, PyPI included. Remove it if you did not mean that.")
     }
-    return [PlannedOutput(sink: name, action: .replaceFile(file), content: doc.text, items: byHost.map { "machine \($0.host)" }, warnings: warnings)]
+    var output = PlannedOutput(
+      sink: name, action: .replaceFile(file), content: doc.text, items: byHost.map { "machine \($0.host)" }, warnings: warnings)
+    output.anchor = context.home.flatMap { file == "\($0)/.netrc" ? $0 : nil }
+    return [output]
   }
 
   /// The host name as netrc readers match it: no scheme, no port, no brackets.

@@ -20,7 +20,7 @@ public enum OutputWriter {
     for output in outputs {
       let bytes = Array(output.content.revealed.utf8)
       switch output.action {
-      case .replaceFile(let path): try SecureFile.replace(path, with: bytes)
+      case .replaceFile(let path): try SecureFile.replace(path, with: bytes, below: output.anchor)
       case .appendFile(let path): try SecureFile.append(path, bytes)
       case .stdout:
         var text = output.content.revealed

@@ -37,6 +37,12 @@ public struct PipConfSink: Sink {
     return "\(home)/.config/pip/pip.conf"
   }
 
+  /// The trusted directory of the user file indexkey picks; nil for a file named by the user.
+  func anchor(in context: Context) -> String? {
+    guard path == nil, context.environment["PIP_CONFIG_FILE"] == nil else { return nil }
+    return context.environment["XDG_CONFIG_HOME"] ?? context.home
+  }
+
   public func plan(_ credentials: [Credential], in context: Context) throws -> [PlannedOutput] {
     let credentials = credentials.filter(\.index.installable)
     guard !credentials.isEmpty else { return [] }
@@ -86,6 +92,10 @@ public struct PipConfSink: Sink {
         warnings.append("\(file): [\(section)] sets \(key), which overrides [global] for `pip \(section)`.")
       }
     }
-    return [PlannedOutput(sink: name, action: .replaceFile(file), content: doc.text, summary: "[global] " + items.joined(separator: ", "), items: items, warnings: warnings)]
+    var output = PlannedOutput(
+      sink: name, action: .replaceFile(file), content: doc.text, summary: "[global] " + items.joined(separator: ", "), items: items,
+      warnings: warnings)
+    output.anchor = anchor(in: context)
+    return [output]
   }
 }

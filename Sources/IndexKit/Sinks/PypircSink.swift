@@ -35,7 +35,9 @@ public struct PypircSink: Sink {
           "The password in [\(section)] contains '%': twine reads it as written, but Hatch (and old flit) read .pypirc with interpolation and fail on it; for those use the HATCH_INDEX_* variables.")
       }
     }
-    return [PlannedOutput(sink: name, action: .replaceFile(file), content: doc.text, items: sections, warnings: warnings)]
+    var output = PlannedOutput(sink: name, action: .replaceFile(file), content: doc.text, items: sections, warnings: warnings)
+    output.anchor = path == nil ? context.home : nil
+    return [output]
   }
 
   /// A section name twine can use with `-r`: the index name without spaces or brackets.

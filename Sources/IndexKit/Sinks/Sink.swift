@@ -22,6 +22,9 @@ public struct PlannedOutput: Sendable {
   /// sink's syntax is decoded before anything is logged (Azure logging commands), in which
   /// case the decoded values.
   public var maskForms: [String]
+  /// For a file indexkey chose itself: the directory it trusts (the home directory), below
+  /// which no directory may be a symlink (``SecureFile/replace(_:with:mode:below:)``).
+  public var anchor: String?
 
   public init(sink: String, action: Action, content: SecretText, summary: String, items: [String]? = nil, warnings: [String] = []) {
     self.sink = sink
