@@ -62,12 +62,25 @@ import Testing
     #expect(message.contains("--gcp-key-as-password needs a service account key file"))
   }
 
+  @Test func anOldKeysAccountsGoogleComTokenURIIsUsed() throws {
+    try withTemporaryDirectory { dir in
+      let text = CryptoFixture.text("crypto/google-service-account.json").replacing(
+        "https://oauth2.googleapis.com/token", with: "https://accounts.google.com/o/oauth2/token")
+      let path = writeCredentials(dir, text)
+      let key = try GoogleServiceAccountKey(json: try JSON(parsing: Array(text.utf8), document: "key"), contents: Secret(text), path: path)
+      #expect(try key.tokenEndpoint(override: nil).description == "https://accounts.google.com/o/oauth2/token")
+      _ = try googleRegistry([:], env: ["GOOGLE_APPLICATION_CREDENTIALS": path])
+      let lookalike = writeCredentials(dir, text.replacing("https://accounts.google.com/", with: "https://accounts.google.com.example.test/"))
+      #expect(thrownMessage { _ = try googleRegistry([:], env: ["GOOGLE_APPLICATION_CREDENTIALS": lookalike]) }.contains("not a Google OAuth host"))
+    }
+  }
+
   @Test func aNonGoogleTokenURIIsRefusedUnlessOverridden() throws {
     try withTemporaryDirectory { dir in
       let text = CryptoFixture.text("crypto/google-service-account.json").replacing("https://oauth2.googleapis.com/token", with: "https://oauth.example.test/token")
       let path = writeCredentials(dir, text)
       let message = thrownMessage { _ = try googleRegistry([:], env: ["GOOGLE_APPLICATION_CREDENTIALS": path]) }
-      #expect(message.contains("has token_uri 'https://oauth.example.test/token', which is not a Google API host"))
+      #expect(message.contains("has token_uri 'https://oauth.example.test/token', which is not a Google OAuth host"))
       #expect(message.contains("--gcp-oauth-endpoint"))
       #expect(throws: Never.self) { _ = try googleRegistry(["gcp-oauth-endpoint": "http://127.0.0.1:4/token"], env: ["GOOGLE_APPLICATION_CREDENTIALS": path]) }
     }

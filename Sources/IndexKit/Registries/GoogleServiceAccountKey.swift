@@ -40,9 +40,9 @@ public struct GoogleServiceAccountKey: Sendable {
     guard let uri = tokenURI else {
       do { return try WebURL(Self.defaultTokenEndpoint, what: "token_uri") } catch { throw error }
     }
-    guard GoogleHosts.isGoogleAPI(uri) else {
+    guard GoogleHosts.isGoogleOAuth(uri) else {
       throw ConfigFile(path: path, kind: "service account key").error(
-        "has token_uri '\(uri)', which is not a Google API host (https://*.googleapis.com); indexkey will not send a signed assertion there on a file's say-so. If this endpoint is intended, pass it explicitly with --gcp-oauth-endpoint")
+        "has token_uri '\(uri)', which is not a Google OAuth host (https://*.googleapis.com or https://accounts.google.com); indexkey will not send a signed assertion there on a file's say-so. If this endpoint is intended, pass it explicitly with --gcp-oauth-endpoint")
     }
     return uri
   }

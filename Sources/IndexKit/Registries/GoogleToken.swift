@@ -17,6 +17,13 @@ public enum GoogleHosts {
       && (url.host == "googleapis.com" || url.host.hasSuffix(".googleapis.com"))
   }
 
+  /// Google's OAuth token hosts a service account key's `token_uri` may name: the API
+  /// hosts, and `accounts.google.com`, which keys created before about 2018 name
+  /// (`https://accounts.google.com/o/oauth2/token`; google-auth still uses it).
+  public static func isGoogleOAuth(_ url: WebURL) -> Bool {
+    isGoogleAPI(url) || (url.scheme == "https" && (url.port == nil || url.port == 443) && url.host == "accounts.google.com")
+  }
+
   /// The cloud-platform scope every exchange asks for.
   public static let cloudPlatformScope = "https://www.googleapis.com/auth/cloud-platform"
 }
