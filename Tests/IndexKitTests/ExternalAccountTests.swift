@@ -200,6 +200,28 @@ func writeCredentials(_ dir: String, _ text: String) -> String {
     #expect(form(stub.requests[1].body)["subject_token"] == ciToken)
   }
 
+  @Test func anAzureSourcedFileAsksTheLinkLocalMetadataServerOverPlainHTTP() throws {
+    let imds = "http://169.254.169.254/metadata/identity/oauth2/token?api-version=2018-02-01&resource=api://app"
+    let json = externalAccountJSON(source: #"{"url": "\#(imds)", "headers": {"Metadata": "True"}, "format": {"type": "json", "subject_token_field_name": "access_token"}}"#)
+    let ciToken = self.ciToken
+    let google = googleStub()
+    let stub = StubTransport { (request: HTTPRequest) throws(HTTPError) -> HTTPResponse in
+      if request.url.hasPrefix("http://169.254.169.254/") {
+        return HTTPResponse(status: 200, text: #"{"access_token":"\#(ciToken)","token_type":"Bearer"}"#)
+      }
+      return try google.send(request)
+    }
+    let (credential, _) = try run(json, stub: stub)
+    #expect(credential.password.revealed == "federated-tok")
+    #expect(stub.requests[0].url == imds)
+    #expect(stub.requests[0].header("Metadata") == "True")
+  }
+
+  @Test(arguments: ["http://169.254.169.254.example.test/token", "http://169.254.169.253/token", "http://metadata.example.test/token"])
+  func plainHTTPElsewhereIsRefused(url: String) {
+    #expect(thrownMessage { _ = try run(externalAccountJSON(source: #"{"url": "\#(url)"}"#)) }.contains(#"unusable "credential_source.url""#))
+  }
+
   @Test func urlSourceRefusalExplains() throws {
     let json = externalAccountJSON(source: #"{"url": "https://gh.test/idtoken", "headers": {"Authorization": "Bearer old"}}"#)
     let stub = StubTransport { _ in HTTPResponse(status: 401, text: "{}") }

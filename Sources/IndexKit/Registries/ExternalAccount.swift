@@ -119,7 +119,7 @@ public struct ExternalAccount: Sendable {
       return .file(path: try file.string(json, "file", in: "credential_source"), format: format)
     }
     if json["url"] != nil {
-      let url = try file.url(json, "url", in: "credential_source")
+      let url = try file.url(json, "url", in: "credential_source", metadata: true)
       var headers: [(name: String, value: Secret)] = []
       if let h = json["headers"] {
         guard let members = h.objectValue else { throw file.error("has credential_source.headers as \(h.typeName), expected an object") }
@@ -196,13 +196,21 @@ struct ConfigFile {
     return text
   }
 
-  func url(_ json: JSON, _ field: String, in parent: String? = nil) throws(ConfigError) -> WebURL {
+  /// - Parameter metadata: also accept plain http to the link-local metadata address
+  ///   (`169.254.169.254`), as `credential_source.url` names Azure's IMDS: nothing secret
+  ///   is sent there, a token comes back.
+  /// The link-local address of the cloud metadata servers (Azure IMDS, Google, AWS).
+  static let linkLocalMetadataHost = "169.254.169.254"
+
+  func url(_ json: JSON, _ field: String, in parent: String? = nil, metadata: Bool = false) throws(ConfigError) -> WebURL {
     let name = parent.map { "\($0).\(field)" } ?? field
     let text = try string(json, field, in: parent)
     let url: WebURL
     do {
       url = try WebURL(text, what: "\"\(name)\"")
-      try url.requireSecureTransport("\"\(name)\"")
+      if !(metadata && url.scheme == "http" && url.host == Self.linkLocalMetadataHost) {
+        try url.requireSecureTransport("\"\(name)\"")
+      }
     } catch {
       throw self.error("has an unusable \"\(name)\": \(error.message)")
     }
