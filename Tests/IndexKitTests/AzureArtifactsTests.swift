@@ -6,7 +6,9 @@ import Testing
   @Test(arguments: [
     ("https://pkgs.dev.azure.com/org/proj/_packaging/feed/pypi/simple/", "https://pkgs.dev.azure.com/org/proj/_packaging/feed/pypi/simple/", "https://pkgs.dev.azure.com/org/proj/_packaging/feed/pypi/upload/", "feed"),
     ("https://pkgs.dev.azure.com/org/_packaging/feed/pypi/simple", "https://pkgs.dev.azure.com/org/_packaging/feed/pypi/simple/", "https://pkgs.dev.azure.com/org/_packaging/feed/pypi/upload/", "feed"),
-    ("https://pkgs.dev.azure.com/org/_packaging/feed@Release/pypi/upload/", "https://pkgs.dev.azure.com/org/_packaging/feed@Release/pypi/simple/", "https://pkgs.dev.azure.com/org/_packaging/feed@Release/pypi/upload/", "feed@Release"),
+    ("https://pkgs.dev.azure.com/org/_packaging/feed@Release/pypi/upload/", "https://pkgs.dev.azure.com/org/_packaging/feed@Release/pypi/simple/", "https://pkgs.dev.azure.com/org/_packaging/feed/pypi/upload/", "feed@Release"),
+    ("https://pkgs.dev.azure.com/org/proj/_packaging/feed%40Release/pypi/simple/", "https://pkgs.dev.azure.com/org/proj/_packaging/feed%40Release/pypi/simple/", "https://pkgs.dev.azure.com/org/proj/_packaging/feed/pypi/upload/", "feed@Release"),
+    ("https://org.pkgs.visualstudio.com/_packaging/My%20Feed@Prerelease/pypi/simple/", "https://org.pkgs.visualstudio.com/_packaging/My%20Feed@Prerelease/pypi/simple/", "https://org.pkgs.visualstudio.com/_packaging/My%20Feed/pypi/upload/", "My Feed@Prerelease"),
     ("https://org.pkgs.visualstudio.com/_packaging/feed/pypi/simple/", "https://org.pkgs.visualstudio.com/_packaging/feed/pypi/simple/", "https://org.pkgs.visualstudio.com/_packaging/feed/pypi/upload/", "feed"),
     ("https://org.pkgs.visualstudio.com/proj/_packaging/f2/pypi/", "https://org.pkgs.visualstudio.com/proj/_packaging/f2/pypi/simple/", "https://org.pkgs.visualstudio.com/proj/_packaging/f2/pypi/upload/", "f2"),
   ])
@@ -162,6 +164,20 @@ import Testing
       Issue.record("AZURE_CLIENT_SECRET should select the secret flow")
       return
     }
+  }
+
+  @Test func theFederatedAudienceCanBeSet() throws {
+    let env = ["AZURE_CLIENT_ID": "c", "AZURE_TENANT_ID": "t", "GITLAB_CI": "true"]
+    let client = try EntraClient.make(
+      settings: Settings(flags: ["azure-audience": "https://gitlab.example.com"], environment: Environment(env)), identity: .auto)
+    guard case .federated(_, let audience) = client.auth else {
+      Issue.record("expected the federated flow")
+      return
+    }
+    #expect(audience == "https://gitlab.example.com")
+    // In GitLab CI, the token comes from the id_tokens variable named after that audience.
+    let message = thrownMessage { _ = try client.accessToken(scope: "s", in: testContext(StubTransport { _ in HTTPResponse(status: 500) }, env: env)) }
+    #expect(message.contains(#"id_tokens: { HTTPS___GITLAB_EXAMPLE_COM_ID_TOKEN: { aud: "https://gitlab.example.com" } }"#), "\(message)")
   }
 
   @Test func anExplicitIdentityWinsOverAClientSecret() throws {

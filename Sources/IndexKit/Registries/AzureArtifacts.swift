@@ -74,10 +74,14 @@ public struct AzureArtifacts: Registry {
     if let first = rest.first, first != "simple" && first != "upload" {
       throw ConfigError("'\(url)' has '\(first)' after /pypi/; give the feed's …/pypi/simple/ or …/pypi/upload/ URL.")
     }
-    let feed = segments[packaging + 1]
+    // `FEED@VIEW` (or `FEED%40VIEW`) installs from a view; views are read-only, so
+    // uploads go to the feed itself.
+    let feed = PercentEncoding.decode(segments[packaging + 1]) ?? segments[packaging + 1]
+    let feedOnly = feed.split(separator: "@", maxSplits: 1).first.map(String.init) ?? feed
+    let parent = segments[..<(packaging + 1)].joined(separator: "/")
     let base = "/" + segments[...(packaging + 2)].joined(separator: "/")
     return IndexTarget(
-      given: url, simpleURL: url.with(path: base + "/simple/"), uploadURL: url.with(path: base + "/upload/"),
-      name: feed)
+      given: url, simpleURL: url.with(path: base + "/simple/"),
+      uploadURL: url.with(path: "/\(parent)/\(PercentEncoding.encode(feedOnly))/pypi/upload/"), name: feed)
   }
 }
