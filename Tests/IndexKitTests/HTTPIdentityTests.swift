@@ -21,7 +21,16 @@ import Testing
         == "https://dev.azure.com/org/proj-id/_apis/distributedtask/hubs/build/plans/p/jobs/j/oidctoken?api-version=7.1&serviceConnectionId=1234-abcd")
     #expect(request.header("Authorization") == "Bearer job-access-token")
     #expect(request.header("Content-Type") == "application/json")
+    #expect(request.header("X-TFS-FedAuthRedirect") == "Suppress")
     #expect(request.body.isEmpty)
+  }
+
+  @Test(arguments: [401, 203, 302])
+  func aSignInAnswerExplainsTheAccessTokenMapping(status: Int) throws {
+    let source = try AzurePipelinesIdentity(environment: Environment(environment), serviceConnectionID: nil)
+    let signIn = StubTransport { _ in HTTPResponse(status: status, text: "<html>Azure DevOps Services | Sign In</html>") }
+    let message = errorMessage { try source.idToken(audience: "", in: identityContext(environment, transport: signIn)) }
+    #expect(message?.contains("SYSTEM_ACCESSTOKEN was not accepted") == true, "\(message ?? "")")
   }
 
   @Test func serviceConnectionComesFromTheTaskVariable() throws {

@@ -57,6 +57,8 @@ public struct AzurePipelinesIdentity: IdentitySource {
     request.setHeader("Authorization", "Bearer \(accessToken.revealed)")
     request.setHeader("Content-Type", "application/json")
     request.setHeader("Accept", "application/json")
+    // Without it, a token Azure DevOps does not accept gets a sign-in redirect, not a 401.
+    request.setHeader("X-TFS-FedAuthRedirect", "Suppress")
     let response = try context.transport.send(request)
     let document = "Azure Pipelines OIDC token response"
     guard response.status == 200 else {
@@ -79,7 +81,7 @@ public struct AzurePipelinesIdentity: IdentitySource {
       return IdentityError("\(head) Azure DevOps may be having trouble; try again.", exitStatus: .network)
     }
     switch response.status {
-    case 401, 403:
+    case 401, 403, 203, 302:
       return IdentityError(
         "\(head) SYSTEM_ACCESSTOKEN was not accepted: map it from this job with `env: { SYSTEM_ACCESSTOKEN: $(System.AccessToken) }` (a token from another job or a PAT does not work).")
     default:
