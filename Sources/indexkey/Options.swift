@@ -73,6 +73,9 @@ struct AzureOptions: ParsableArguments {
   @Option(help: "Entra authority host; default AZURE_AUTHORITY_HOST or login.microsoftonline.com.")
   var azureAuthorityHost: String?
 
+  @Option(help: "Audience of the CI token for Entra's federated credential; default api://AzureADTokenExchange (or the sovereign cloud's).")
+  var azureAudience: String?
+
   @Flag(help: "Sign the AZURE_CLIENT_CERTIFICATE_PATH assertion RS256 with a SHA-1 x5t instead of PS256 with x5t#S256.")
   var azureCertificateRs256 = false
 
@@ -80,6 +83,7 @@ struct AzureOptions: ParsableArguments {
     options.flags["azure-client-id"] = azureClientId
     options.flags["azure-tenant-id"] = azureTenantId
     options.flags["azure-authority-host"] = azureAuthorityHost
+    options.flags["azure-audience"] = azureAudience
     if azureCertificateRs256 { options.flags["azure-certificate-rs256"] = "true" }
   }
 }

@@ -29,7 +29,7 @@ enum QuickLine: Equatable {
     "registry": .value, "identity": .value, "azure-service-connection-id": .value,
     "write": .values, "pypirc": .value, "name": .values, "extra": .flag, "clients": .value,
     "json": .flag, "show-secrets": .flag, "dry-run": .flag, "timeout": .value,
-    "azure-client-id": .value, "azure-tenant-id": .value, "azure-authority-host": .value,
+    "azure-client-id": .value, "azure-tenant-id": .value, "azure-authority-host": .value, "azure-audience": .value,
     "azure-certificate-rs256": .flag,
     "gcp-workload-identity-provider": .value, "gcp-service-account": .value, "gcp-audience": .value,
     "gcp-key-as-password": .flag, "gcp-sts-endpoint": .value, "gcp-iam-credentials-endpoint": .value,

@@ -54,7 +54,7 @@ import Testing
     let claims = JWTClaims(token: Secret(githubToken(aud: "https://github.com/octo-org")))
     let message = entra(700212, claims)
     #expect(message.contains("aud 'https://github.com/octo-org'"))
-    #expect(message.contains("Entra's exchange audience for this cloud is 'api://AzureADTokenExchange'"))
+    #expect(message.contains("with --azure-audience (Entra's default for this cloud is 'api://AzureADTokenExchange')"))
   }
 
   @Test func entraExpiredAssertion() {

@@ -10,7 +10,7 @@ import Testing
     ("api://AzureADTokenExchange", "API___AZUREADTOKENEXCHANGE_ID_TOKEN"),
     ("sts.amazonaws.com", "STS_AMAZONAWS_COM_ID_TOKEN"),
     ("issuer.enforce.dev", "ISSUER_ENFORCE_DEV_ID_TOKEN"),
-    ("1password", "_PASSWORD_ID_TOKEN"),
+    ("1password", "1PASSWORD_ID_TOKEN"),
     ("my_aud-2", "MY_AUD_2_ID_TOKEN"),
   ])
   func variableNameFollowsTheAudienceConvention(audience: String, expected: String) {
@@ -21,6 +21,14 @@ import Testing
     let token = unsignedJWT([("aud", .string("pypi")), ("sub", .string("project_path:g/p:ref_type:branch:ref:main"))])
     let context = identityContext(["GITLAB_CI": "true", "PYPI_ID_TOKEN": token, "OTHER_ID_TOKEN": githubToken()])
     #expect(try GitLabIdentity().idToken(audience: "pypi", in: context).revealed == token)
+  }
+
+  @Test func anAudienceStartingWithADigitIsReadUnderEitherName() throws {
+    let token = unsignedJWT([("aud", .string("1password"))])
+    for variable in ["1PASSWORD_ID_TOKEN", "_PASSWORD_ID_TOKEN"] {
+      let context = identityContext(["GITLAB_CI": "true", variable: token])
+      #expect(try GitLabIdentity().idToken(audience: "1password", in: context).revealed == token)
+    }
   }
 
   @Test func missingVariableNamesTheIdTokensBlockToAdd() {

@@ -11,11 +11,12 @@ public struct GitLabIdentity: IdentitySource {
   static let variables = ["GITLAB_CI", "CI_SERVER_URL", "CI_PROJECT_PATH", "CI_COMMIT_REF_NAME", "CI_JOB_JWT_V2"]
 
   /// `<AUDIENCE>_ID_TOKEN`: the audience upper-cased, every character outside `[A-Z0-9_]`
-  /// replaced by `_`, and a leading character that cannot start a name (a digit) too.
+  /// replaced by `_`. Digits are kept, a leading one too, as uv and `ambient-id` name it
+  /// (GitLab accepts such names in `id_tokens:`).
   public static func variableName(forAudience audience: String) -> String {
     var name = ""
     for scalar in audience.uppercased().unicodeScalars {
-      let ok = scalar == "_" || ("A"..."Z").contains(scalar) || (name.isEmpty ? false : ("0"..."9").contains(scalar))
+      let ok = scalar == "_" || ("A"..."Z").contains(scalar) || ("0"..."9").contains(scalar)
       name.unicodeScalars.append(ok ? scalar : "_")
     }
     return name + "_ID_TOKEN"
@@ -32,7 +33,9 @@ public struct GitLabIdentity: IdentitySource {
       return try defaultToken(environment)
     }
     let variable = Self.variableName(forAudience: audience)
-    guard let value = environment[variable] else {
+    // Earlier releases named a leading digit `_`; a job declared that way still works.
+    let earlier = variable.first?.isNumber == true ? "_" + variable.dropFirst() : variable
+    guard let value = environment[variable] ?? environment[earlier] else {
       throw IdentityError(missing(audience: audience, variable: variable, environment))
     }
     return try Secret(value).requireJWT(from: "the GitLab id_tokens variable \(variable)")

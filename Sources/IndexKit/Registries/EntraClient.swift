@@ -53,7 +53,9 @@ public struct EntraClient: Sendable {
           style: settings.has("azure-certificate-rs256") ? .rs256 : .ps256,
           sendChain: env.flag("AZURE_CLIENT_SEND_CERTIFICATE_CHAIN")))
     } else {
-      auth = .federated(try identity.source(environment: settings.environment), audience: federatedAudience(authorityHost: authority))
+      auth = .federated(
+        try identity.source(environment: settings.environment),
+        audience: settings.value("azure-audience") ?? federatedAudience(authorityHost: authority))
     }
     return EntraClient(tenantID: tenantID, clientID: clientID, authorityHost: authority, auth: auth)
   }

@@ -33,7 +33,7 @@ enum EntraErrors {
       return "\(claims) No federated credential on \(app) has this issuer. Add one, or correct an existing one, whose issuer is exactly '\(iss)'\(slash)."
     case 700212:
       if aud != expected {
-        return "\(claims) No federated credential on \(app) accepts the audience '\(aud)'. Entra's exchange audience for this cloud is '\(expected)': request a token for it, or set the credential's audience to '\(aud)'."
+        return "\(claims) No federated credential on \(app) accepts the audience '\(aud)'. Set the credential's audience to '\(aud)', or request the audience the credential names with --azure-audience (Entra's default for this cloud is '\(expected)')."
       }
       return "\(claims) No federated credential on \(app) accepts the audience '\(aud)'. Set the credential's audience to '\(aud)' (the default for this cloud)."
     case 700024:
