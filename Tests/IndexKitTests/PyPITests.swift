@@ -96,6 +96,27 @@ import Testing
     #expect(slept.seconds == [0.25, 0.5])
   }
 
+  /// A CI whose token is one variable for the whole job (GitLab's id_tokens).
+  struct OneTokenPerJob: IdentitySource {
+    var name: String { "GitLab CI id_tokens" }
+    func idToken(audience: String, in context: Context) throws -> Secret { Secret("same-jwt-for-the-whole-job") }
+  }
+
+  @Test func aTokenThatCannotChangeIsNeverPresentedTwice() throws {
+    let stub = StubTransport(sequence: [
+      .success(Self.audience), .failure(.timeout(purpose: "mint", url: "u", seconds: 30)), .success(Self.minted),
+    ])
+    let error = #expect(throws: ExchangeError.self) {
+      try registry(OneTokenPerJob()).credential(for: target(), in: RegistryFixtures.context(stub))
+    }
+    #expect(stub.requests.count == 2)
+    #expect(error?.exitStatus == .network)
+    #expect(error?.message.contains("timed out after 30 s") == true, "\(error?.message ?? "")")
+    #expect(error?.message.contains("GitLab CI id_tokens gives the same CI token for every request") == true)
+    #expect(error?.message.contains("Rerun the job") == true)
+    #expect(error?.message.contains("same-jwt") == false)
+  }
+
   @Test func whenEveryAttemptFailsTheErrorSaysSoAndEveryTokenWasNew() throws {
     let stub = StubTransport { request in
       request.url.hasSuffix("/audience") ? Self.audience : RegistryFixtures.response(502, #"{"message":"bad gateway"}"#)

@@ -76,8 +76,15 @@ public struct PyPI: Registry {
     source.prepare(in: context)  // GitHub's connection opens during the audience lookup
     let audience = try fetchAudience(base: base, host: host, in: context)
     var attempt = 1
+    var last: (token: Secret, problem: String)?
     while true {
       let token = try freshToken(audience: audience, in: context)
+      if let last, last.token == token {
+        // GitLab's id_tokens, Bitbucket's and CircleCI's preset tokens are one value per
+        // job: the failed request may have reached the index, which accepts a token once.
+        throw ExchangeError.unavailable(
+          "PyPI (\(host)) could not mint an upload token: \(last.problem) \(source.name) gives the same CI token for every request, and PyPI accepts a token only once, so indexkey does not send it again (the failed request may have used it up). Rerun the job for a new token; PyPI's status is at https://status.python.org/.")
+      }
       let claims = JWTClaims(token: token)
       let requestedAt = context.clock.now()
       let outcome = try mint(token, base: base, in: context)
@@ -93,6 +100,7 @@ public struct PyPI: Registry {
           throw ExchangeError.unavailable(
             "PyPI (\(host)) could not mint an upload token after \(attempt) attempt\(attempt == 1 ? "" : "s"), each with a fresh CI token; the last: \(problem) Wait a few minutes and try again; PyPI's status is at https://status.python.org/.")
         }
+        last = (token, problem)
         sleep(retryDelay * Double(1 << (attempt - 1)))
         attempt += 1
       }
@@ -106,7 +114,7 @@ public struct PyPI: Registry {
     request.setHeader("Accept", "application/json")
     let response = try context.transport.send(request)
     let message = (try? JSON(parsing: response.body, document: "PyPI audience error"))?["message"]?.stringValue
-    let said = message.map { " (\($0))" } ?? ""
+    let said = message.map { " (\(Refusal.clean($0)))" } ?? ""
     switch response.status {
     case 200:
       let document = "PyPI trusted-publishing audience response"
