@@ -180,15 +180,15 @@ extension LoginReport {
         let expiry = credential.expiresAt.map { " until \($0.iso8601) (\(describeDuration($0 - now)))" } ?? ""
         console.err("indexkey: \(result.registry) index '\(result.index.name)' (\(result.index.reportedURL)): credential for user \(credential.shownUsername)\(expiry).")
         for warning in credential.warnings {
-          console.err("indexkey: warning: \(warning)")
+          console.err("indexkey: warning: \(SingleLine.neutralised(warning))")
         }
       case .failure(let error):
         let which = results.count > 1 ? "index '\(result.index.name)' (\(result.index.reportedURL)) failed: " : ""
-        console.err("indexkey: error: \(which)\(error.message)")
+        console.err("indexkey: error: \(which)\(SingleLine.neutralised(error.message))")
       }
     }
     if let outputError {
-      console.err("indexkey: error: \(outputError.message)")
+      console.err("indexkey: error: \(SingleLine.neutralised(outputError.message))")
     } else if !credentials.isEmpty && !dryRun {
       if outputs.isEmpty {
         console.err("indexkey: nothing was written; choose where with --write (\(SinkCatalog.names)).")
@@ -198,7 +198,7 @@ extension LoginReport {
       }
     }
     for warning in warnings where outputError == nil {
-      console.err("indexkey: warning: \(warning)")
+      console.err("indexkey: warning: \(SingleLine.neutralised(warning))")
     }
   }
 }

@@ -35,7 +35,7 @@ enum Runner {
   }
 
   static func fail(_ error: any UserFacingError, _ console: Console) -> Never {
-    console.err("indexkey: error: \(error.description)")
+    console.err("indexkey: error: \(SingleLine.neutralised(error.description))")
     CurlTransport.settle()
     IndexKey.exit(withError: ExitCode(error.exitStatus.rawValue))
   }

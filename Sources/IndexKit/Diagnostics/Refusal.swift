@@ -12,7 +12,7 @@ enum Refusal {
   /// (to quote the service's words exactly, so they can be searched for).
   static func clean(_ message: String, keepingFinalPeriod: Bool = false) -> String {
     var line = String(message.split(whereSeparator: \.isNewline).first ?? "").trimmingSpaces
-    line = ProcessToken.redactingTokens(line)
+    line = SingleLine.neutralised(ProcessToken.redactingTokens(line))
     if line.count > 300 { line = String(line.prefix(300)) + "…" }
     while !keepingFinalPeriod, line.hasSuffix(".") { line.removeLast() }
     return line

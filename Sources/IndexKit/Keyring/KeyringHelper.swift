@@ -178,6 +178,6 @@ public struct KeyringHelper: Sendable {
   }
 
   static func oneLine(_ text: String) -> String {
-    String(text.map { $0 == "\n" || $0 == "\r" ? " " : $0 })
+    SingleLine.neutralised(text)
   }
 }

@@ -11,7 +11,7 @@ enum PyPIRefusal {
         ($0["code"]?.stringValue ?? "unknown", $0["description"]?.stringValue ?? "")
       } ?? []
     guard !errors.isEmpty else {
-      let message = body?["message"]?.stringValue.map { " (\($0))" } ?? ""
+      let message = body?["message"]?.stringValue.map { " (\(Refusal.clean($0)))" } ?? ""
       return .unavailable(
         "PyPI (\(host)) answered the token request with HTTP \(response.status)\(message) and no list of errors; this suggests trouble on the index's side. Wait a few minutes and try again; PyPI's status is at https://status.python.org/.")
     }

@@ -8,4 +8,15 @@ public enum SingleLine {
   static func isControl(_ scalar: Unicode.Scalar) -> Bool {
     scalar.value < 0x20 || scalar.value == 0x7F
   }
+
+  /// Text made safe to print as (part of) one line of a CI log, whoever wrote it (a
+  /// server's `error_description`, an index's refusal): every control character becomes
+  /// a space, so nothing starts a new line, and the markers CI runners act on are broken
+  /// (`##vso[` and `##[` for Azure Pipelines, anywhere; `::` for GitHub Actions, at the start).
+  public static func neutralised(_ text: String) -> String {
+    var line = String(String.UnicodeScalarView(text.unicodeScalars.map { isControl($0) ? " " : $0 }))
+    line = line.replacing("##vso[", with: "# #vso[").replacing("##[", with: "# #[")
+    if line.hasPrefix("::") { line = ": :" + line.dropFirst(2) }
+    return line
+  }
 }
