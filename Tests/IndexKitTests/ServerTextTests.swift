@@ -35,3 +35,27 @@ import Testing
     #expect(!console.stderr.contains("\r"))
   }
 }
+
+@Suite struct MaskOrderTests {
+  @Test(arguments: [true, false])
+  func masksGoOnStdoutOnlyWhenStdoutIsTheLog(isLog: Bool) throws {
+    let env = ["GITHUB_ACTIONS": "true", "INDEXKEY_USERNAME": "u", "INDEXKEY_PASSWORD": "pw-1"]
+    var options = LoginOptions()
+    options.urls = ["https://index.example.test/simple/"]
+    options.registry = "basic"
+    let plan = try Planner.plan(options, environment: Environment(env))
+    let console = CapturingConsole(stdoutIsLog: isLog)
+    let report = login(
+      LoginPlan(indexes: plan.indexes, sinks: [PasswordSink()], dryRun: false),
+      in: testContext(StubTransport { _ in HTTPResponse(status: 500) }, env: env, console: console))
+    #expect(report.exitStatus == .ok)
+    #expect(console.stderr.hasPrefix("::add-mask::pw-1\n"))
+    #expect(console.stdout.hasSuffix("pw-1\n"))
+    #expect(console.stdout.hasPrefix("::add-mask::pw-1\n") == isLog)
+    #expect(console.stdout == (isLog ? console.stderr : "") + "pw-1\n")
+  }
+
+  @Test func outsideACIRunnerStdoutIsNeverTheLog() {
+    #expect(!CILog.stdoutIsLog())
+  }
+}

@@ -1,7 +1,8 @@
 /// Registers secrets with the CI's log masker. Runs before anything is written.
 ///
 /// - GitHub Actions: `::add-mask::` on stderr (the runner reads both streams; stdout may be
-///   captured by `eval "$(…)"`), FORMATS.md §1.5.
+///   captured by `eval "$(…)"`), FORMATS.md §1.5; on stdout as well when stdout is the job
+///   log itself (``CILog``), since the two pipes are read independently.
 /// - Azure Pipelines: `##vso[task.setsecret]` on stderr (the agent reads both streams), §3.1.
 /// - GitLab CI has no runtime masking (§2.2): nothing is printed, so nothing secret is either.
 public enum CIMasker: Sendable, Equatable {
@@ -20,6 +21,7 @@ public enum CIMasker: Sendable, Equatable {
   /// Emits the mask commands for every value (and, for multi-line values, every line).
   public func mask(_ values: [String], console: Console) {
     guard self == .github || self == .azure else { return }
+    let inBand = !values.isEmpty && console.stdoutIsLog()
     var seen: Set<String> = []
     for value in values {
       var forms = [value]
@@ -27,11 +29,14 @@ public enum CIMasker: Sendable, Equatable {
         forms += value.split(whereSeparator: \.isNewline).map { $0.trimmingSpaces }.filter { !$0.isEmpty }
       }
       for form in forms where !form.trimmingSpaces.isEmpty && seen.insert(form).inserted {
-        switch self {
-        case .github: console.err("::add-mask::\(Self.escapeGitHub(form))")
-        case .azure: console.err("##vso[task.setsecret]\(AzureLogging.escapeData(form))")
-        case .gitlab, .none: break
-        }
+        let line =
+          switch self {
+          case .github: "::add-mask::\(Self.escapeGitHub(form))"
+          case .azure: "##vso[task.setsecret]\(AzureLogging.escapeData(form))"
+          case .gitlab, .none: ""
+          }
+        if inBand { console.out(line) }  // stdout is the log: in order with what follows
+        console.err(line)
       }
     }
   }

@@ -7,15 +7,22 @@ public final class Console: Sendable {
   private let writeOut: @Sendable (String) -> Void
   private let writeErr: @Sendable (String) -> Void
   private let lock = Mutex(())
+  /// Whether stdout goes straight into a CI job's log (``CILog/stdoutIsLog()``); asked
+  /// only when there is something to mask.
+  public let stdoutIsLog: @Sendable () -> Bool
 
-  public init(out: @escaping @Sendable (String) -> Void, err: @escaping @Sendable (String) -> Void) {
+  public init(
+    out: @escaping @Sendable (String) -> Void, err: @escaping @Sendable (String) -> Void,
+    stdoutIsLog: @escaping @Sendable () -> Bool = { false }
+  ) {
     self.writeOut = out
     self.writeErr = err
+    self.stdoutIsLog = stdoutIsLog
   }
 
   /// Writes to the process's stdout and stderr, unbuffered.
   public static func standard() -> Console {
-    Console(out: { writeAll(1, $0) }, err: { writeAll(2, $0) })
+    Console(out: { writeAll(1, $0) }, err: { writeAll(2, $0) }, stdoutIsLog: CILog.stdoutIsLog)
   }
 
   /// Writes text (a newline is added) to stdout.
@@ -45,12 +52,16 @@ public final class Console: Sendable {
 public final class CapturingConsole: Sendable {
   private let state = Mutex<(out: String, err: String)>(("", ""))
 
-  public init() {}
+  /// As if stdout were the CI log (the masks then go on stdout too).
+  public let stdoutIsLog: Bool
+
+  public init(stdoutIsLog: Bool = false) { self.stdoutIsLog = stdoutIsLog }
 
   public var console: Console {
-    Console(
+    let isLog = stdoutIsLog
+    return Console(
       out: { text in self.state.withLock { $0.out += text } },
-      err: { text in self.state.withLock { $0.err += text } })
+      err: { text in self.state.withLock { $0.err += text } }, stdoutIsLog: { isLog })
   }
 
   public var stdout: String { state.withLock { $0.out } }
