@@ -58,6 +58,20 @@ func awsRegistry(_ flags: [String: String] = ["aws-role-arn": roleARN], env: [St
 }
 
 @Suite struct CodeArtifactURLTests {
+
+  @Test(arguments: [
+    ("legacy", "eu-west-1", "https://sts.amazonaws.com/"), ("LEGACY", "us-east-1", "https://sts.amazonaws.com/"),
+    ("legacy", "af-south-1", "https://sts.af-south-1.amazonaws.com/"), ("regional", "eu-west-1", "https://sts.eu-west-1.amazonaws.com/"),
+  ])
+  func legacySTSEndpointsSendTheCallToTheGlobalHostAsTheSDKsDo(setting: String, region: String, expected: String) throws {
+    let stub = awsStub()
+    var env = githubEnv()
+    env["AWS_STS_REGIONAL_ENDPOINTS"] = setting
+    env["AWS_REGION"] = region
+    _ = try awsRegistry(env: env).credential(for: caTarget, in: testContext(stub, env: env))
+    #expect(stub.requests[1].url == expected)
+  }
+
   @Test(arguments: [
     ("my-domain-444455556666.d.codeartifact.eu-west-1.amazonaws.com", "my-domain", "444455556666", "eu-west-1"),
     ("a-b-c-123456789012.d.codeartifact.us-east-1.amazonaws.com", "a-b-c", "123456789012", "us-east-1"),

@@ -17,6 +17,7 @@ extension AWSCodeArtifact {
     var registry = AWSCodeArtifact(
       authentication: try authentication(settings: settings, identity: identity), domain: settings.value("aws-domain"),
       owner: owner, region: region, duration: duration)
+    registry.legacySTSEndpoints = settings.environment["AWS_STS_REGIONAL_ENDPOINTS"]?.lowercased() == "legacy"
     if settings.value("aws-sts-endpoint", env: ["AWS_ENDPOINT_URL_STS", "AWS_ENDPOINT_URL"]) != nil {
       registry.stsEndpoint = try settings.endpoint(
         "aws-sts-endpoint", env: ["AWS_ENDPOINT_URL_STS", "AWS_ENDPOINT_URL"], default: "", what: "The AWS STS endpoint")

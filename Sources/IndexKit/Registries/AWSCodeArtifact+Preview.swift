@@ -24,7 +24,7 @@ extension AWSCodeArtifact: PreviewableRegistry {
         identity: nil, username: Self.username, variables: variables)
     case .webIdentity(let identity):
       let stsRegion = region ?? repository.region
-      let sts = stsEndpoint?.description ?? AWSSTS.defaultEndpoint(region: stsRegion)
+      let sts = stsEndpoint?.description ?? AWSSTS.defaultEndpoint(region: stsRegion, legacy: legacySTSEndpoints)
       let durationText = duration == 0 ? "the role's default duration" : "900 s"
       return ExchangePreview(
         steps: [

@@ -25,6 +25,8 @@ public struct AWSCodeArtifact: Registry {
   /// when its host does not say.
   public var region: String?
   public var stsEndpoint: WebURL?
+  /// `AWS_STS_REGIONAL_ENDPOINTS=legacy`: the global STS host for the regions SDKs send there.
+  public var legacySTSEndpoints = false
   public var codeArtifactEndpoint: WebURL?
   /// The CodeArtifact token's lifetime in seconds; 0 = as long as the signing session.
   public var duration: Int
@@ -50,7 +52,7 @@ public struct AWSCodeArtifact: Registry {
     switch authentication {
     case .webIdentity(let identity):
       let stsRegion = region ?? repository.region
-      let sts = AWSSTS(endpoint: try stsEndpoint ?? WebURL(AWSSTS.defaultEndpoint(region: stsRegion), what: "The STS endpoint"))
+      let sts = AWSSTS(endpoint: try stsEndpoint ?? WebURL(AWSSTS.defaultEndpoint(region: stsRegion, legacy: legacySTSEndpoints), what: "The STS endpoint"))
       // connect to STS and CodeArtifact while the CI token is fetched
       context.transport.prepare(sts.endpoint.description)
       context.transport.prepare(try codeArtifactEndpoint(for: repository).description)

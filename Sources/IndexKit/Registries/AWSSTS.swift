@@ -10,9 +10,17 @@ public struct AWSSTS: Sendable {
   }
 
   /// `https://sts.REGION.amazonaws.com/` (regional, as botocore defaults to).
-  public static func defaultEndpoint(region: String) -> String {
-    "https://sts.\(region).\(CodeArtifactRepository.dnsSuffix(region: region))/"
+  public static func defaultEndpoint(region: String, legacy: Bool = false) -> String {
+    if legacy && legacyGlobalRegions.contains(region) { return "https://sts.amazonaws.com/" }
+    return "https://sts.\(region).\(CodeArtifactRepository.dnsSuffix(region: region))/"
   }
+
+  /// The regions whose STS calls the SDKs send to the global `sts.amazonaws.com` under
+  /// `AWS_STS_REGIONAL_ENDPOINTS=legacy` (botocore's list; opt-in regions stay regional).
+  static let legacyGlobalRegions: Set<String> = [
+    "ap-northeast-1", "ap-south-1", "ap-southeast-1", "ap-southeast-2", "ca-central-1", "eu-central-1", "eu-north-1",
+    "eu-west-1", "eu-west-2", "eu-west-3", "sa-east-1", "us-east-1", "us-east-2", "us-west-1", "us-west-2",
+  ]
 
   /// What one call asks for, besides the token.
   public struct Request: Sendable {
