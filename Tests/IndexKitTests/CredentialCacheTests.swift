@@ -61,6 +61,19 @@ func entry(minted: UnixTime = 1_800_000_000, lifetime: Double = 3600, password: 
     #expect(CredentialCache.defaultDirectory(environment: Environment(), home: nil) == nil)
   }
 
+  @Test func inACIJobTheJobsTemporaryDirectoryIsPreferredToHome() throws {
+    try withTemporaryDirectory { (dir: String) throws in
+      #expect(CredentialCache.defaultDirectory(environment: Environment(["RUNNER_TEMP": dir]), home: "/home/u") == "\(dir)/indexkey-cache")
+      #expect(CredentialCache.defaultDirectory(environment: Environment(["AGENT_TEMPDIRECTORY": dir + "/"]), home: "/home/u") == "\(dir)/indexkey-cache")
+      mkdir("\(dir)/project.tmp", 0o700)
+      let gitlab = Environment(["GITLAB_CI": "true", "CI_PROJECT_DIR": "\(dir)/project"])
+      #expect(CredentialCache.defaultDirectory(environment: gitlab, home: "/home/u") == "\(dir)/project.tmp/indexkey-cache")
+      // A variable naming no directory is ignored; XDG_CACHE_HOME, set on purpose, wins.
+      #expect(CredentialCache.defaultDirectory(environment: Environment(["RUNNER_TEMP": dir + "/missing"]), home: "/home/u") == "/home/u/.cache/indexkey")
+      #expect(CredentialCache.defaultDirectory(environment: Environment(["RUNNER_TEMP": dir, "XDG_CACHE_HOME": "/x"]), home: "/home/u") == "/x/indexkey")
+    }
+  }
+
   @Test func prepareCreatesAPrivateDirectoryWithParents() throws {
     try withTemporaryDirectory { tmp in
       let cache = CredentialCache(directory: "\(tmp)/a/b/indexkey")

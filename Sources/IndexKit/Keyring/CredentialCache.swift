@@ -23,8 +23,23 @@ public struct CredentialCache: Sendable {
     if let xdg = environment["XDG_CACHE_HOME"], xdg.hasPrefix("/") {
       return trimmedSlash(xdg) + "/indexkey"
     }
+    if let temp = jobTemporaryDirectory(environment) {
+      return trimmedSlash(temp) + "/indexkey-cache"
+    }
     guard let home, home.hasPrefix("/") else { return nil }
     return trimmedSlash(home) + "/.cache/indexkey"
+  }
+
+  /// The CI job's own temporary directory, emptied when the job ends (a persistent runner
+  /// keeps the home directory): GitHub's `RUNNER_TEMP`, Azure's `AGENT_TEMPDIRECTORY`,
+  /// GitLab's `$CI_PROJECT_DIR.tmp` (where it keeps the job's file variables), if it exists.
+  static func jobTemporaryDirectory(_ environment: Environment) -> String? {
+    var candidates = [environment["RUNNER_TEMP"], environment["AGENT_TEMPDIRECTORY"]]
+    if environment["GITLAB_CI"] == "true" { candidates.append(environment["CI_PROJECT_DIR"].map { trimmedSlash($0) + ".tmp" }) }
+    return candidates.compactMap { $0 }.first { path in
+      var st = stat()
+      return path.hasPrefix("/") && stat(path, &st) == 0 && (st.st_mode & S_IFMT) == S_IFDIR
+    }
   }
 
   public func entryPath(_ key: CacheKey) -> String { "\(directory)/\(key.id).json" }
