@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import os
+
 import pytest
 
 from harness import login_args
@@ -44,6 +46,19 @@ def test_plain_http_authority_is_refused_off_loopback(emu, sandbox, how):
     result = sandbox.run(args, env)
     assert result.code == 2, result
     assert "login.example.com" in result.stderr
+    assert emu.requests() == []
+
+
+@pytest.mark.parametrize("host", ["127.attacker.example", "127.0.0.1.attacker.example", "localhost.attacker.example"])
+def test_a_name_that_merely_starts_like_loopback_is_not_loopback(emu, sandbox, host):
+    env = {**sandbox.github_runner_env(), "AZURE_AUTHORITY_HOST": f"http://{host}",
+           "AZURE_CLIENT_SECRET": "canary-client-secret-" + os.urandom(6).hex()}
+    result = sandbox.run(login_args(sandbox), env)
+    assert result.code == 2 and f"'http://{host}/' is not https" in result.stderr, result
+    result = sandbox.run(["login", f"http://{host}/simple/", "--registry", "basic", "--write", "pypirc"],
+                         {"INDEXKEY_USERNAME": "u", "INDEXKEY_PASSWORD": "canary-pw-" + os.urandom(6).hex()})
+    assert result.code == 2 and "is not https" in result.stderr, result
+    assert not (sandbox.home / ".pypirc").exists()
     assert emu.requests() == []
 
 

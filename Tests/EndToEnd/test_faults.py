@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 import re
 
 import pytest
@@ -81,3 +82,18 @@ def test_one_connection_per_host(emu, sandbox):
     assert result.code == 0, result
     assert len(emu.requests("entra")) == 2
     assert emu.connections("entra") == 1, "the retry should reuse the kept-alive connection"
+
+
+@pytest.mark.parametrize("expires_in", [9223372036854775807])
+def test_an_absurd_expiry_is_clamped_not_crashed_on(emu, sandbox, expires_in):
+    """An expiry no real token has used to trap the process after the outputs were
+    written, and Swift's crash report printed memory on stderr."""
+    emu.entra.expires_in = expires_in
+    result = sandbox.run(login_args(sandbox, "--json"), sandbox.github_runner_env())
+    assert result.code == 0, result
+    assert "Fatal error" not in result.stderr and "Crash" not in result.stderr, result
+    (token,) = emu.entra.issued
+    report = json.loads(result.stdout)
+    (index,) = report["indexes"]
+    assert index["expires_in"] is None or 0 <= index["expires_in"] <= 100 * 365 * 86400
+    assert index_accepts(sandbox.github_env_values()["PIP_INDEX_URL"])

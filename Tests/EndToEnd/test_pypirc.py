@@ -171,3 +171,17 @@ def test_symlinked_pypirc_is_refused(emu, sandbox):
     assert stat.S_IMODE(real.stat().st_mode) == 0o644
     assert link.is_symlink() and os.readlink(link) == str(real)
     assert sorted(p.name for p in sandbox.home.iterdir()) == [".pypirc"]  # no temp files left
+
+
+def test_a_line_break_in_the_index_url_injects_nothing(emu, sandbox):
+    """A URL with CR/LF (from a config file or a variable) would have added a section to
+    .pypirc holding the username and password; it is refused when the URL is read."""
+    password = "canary-pw-" + os.urandom(6).hex()
+    for url in ["https://pypi.example.test/simple/\n[server-login]\nrepository = https://evil.example/",
+                "https://pypi.example.test/simple/%0A\r\n[server-login]"]:
+        result = sandbox.run(["login", url, "--registry", "basic", "--write", "pypirc"],
+                             {"INDEXKEY_USERNAME": "u", "INDEXKEY_PASSWORD": password})
+        assert result.code == 2, result
+        assert "line break or another control character" in result.stderr, result
+        assert "[server-login]" not in result.stderr
+        assert not (sandbox.home / ".pypirc").exists()
