@@ -441,6 +441,7 @@ class Bench:
             for tool, (requests, connections, per, opens), t in zip(flow.tools, counts, timings):
                 rows.append({"tool": tool.name, "kind": tool.kind, "median": t["median"] * 1000,
                              "min": t["min"] * 1000, "max": t["max"] * 1000, "mean": t["mean"] * 1000,
+                             "cpu": (t["user"] + t["system"]) * 1000,
                              "requests": requests, "connections": connections, "bundle_opens": opens,
                              "per_service": {s: list(v) for s, v in per.items()}})
             results.append({"flow": flow.name, "rows": rows, "failed": failed})
@@ -496,11 +497,11 @@ def markdown(report: dict) -> str:
              + (f" · round trip {report['rtt_ms']:g} ms ({report['rtt_mode']})" if report.get("rtt_ms") else ""), "",
              f"trust: {'the system store (emulator CA installed as update-ca-certificates does)' if report.get('trust') == 'system' else 'a one-certificate SSL_CERT_FILE'}",
              "",
-             "| flow | tool | median ms | min–max ms | × fastest Python | × floor | requests | TLS connections | bundle opens |",
-             "| --- | --- | ---: | ---: | ---: | ---: | ---: | ---: | ---: |"]
+             "| flow | tool | median ms | min–max ms | CPU ms | × fastest Python | × floor | requests | TLS connections | bundle opens |",
+             "| --- | --- | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: |"]
     for flow in report["results"]:
         if "unavailable" in flow:
-            lines.append(f"| {flow['flow']} | *not available in this build: {flow['unavailable']}* | | | | | | | |")
+            lines.append(f"| {flow['flow']} | *not available in this build: {flow['unavailable']}* | | | | | | | | |")
             continue
         rows = flow["rows"]
         peers = [r["median"] for r in rows if r["kind"] == "peer"]
@@ -511,11 +512,13 @@ def markdown(report: dict) -> str:
             vs_floor = f"{r['median'] / floor:.2f}" if floor and r["kind"] not in ("floor", "reference") else ""
             opens = "" if r.get("bundle_opens") is None else r["bundle_opens"]
             lines.append(f"| {flow['flow'] if i == 0 else ''} | {r['tool']} | {r['median']:.1f} | "
-                         f"{r['min']:.1f}–{r['max']:.1f} | {vs_peer} | {vs_floor} | {r['requests']} | {r['connections']} "
+                         f"{r['min']:.1f}–{r['max']:.1f} | {r['cpu']:.1f} | {vs_peer} | {vs_floor} | {r['requests']} | {r['connections']} "
                          f"| {opens} |")
         for f in flow.get("failed", []):
-            lines.append(f"| | {f['tool']}: *failed here, not measured: {f['failed']}* | | | | | | | |")
-    lines += ["", "Requests and connections per emulated service (requests/connections), one run of each command:", ""]
+            lines.append(f"| | {f['tool']}: *failed here, not measured: {f['failed']}* | | | | | | | | |")
+    lines += ["", "CPU ms: user + system time of the command and its children (hyperfine's mean), which a loaded "
+              "machine inflates much less than the wall time.", "",
+              "Requests and connections per emulated service (requests/connections), one run of each command:", ""]
     for flow in report["results"]:
         for r in flow.get("rows", []):
             if r["per_service"]:
