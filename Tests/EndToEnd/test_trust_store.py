@@ -140,3 +140,12 @@ def test_an_untrusted_server_is_refused_by_name_once_and_not_retried(box, tmp_pa
     # the directory did not know the issuer, so the bundle was tried, once
     assert opens(trace, str(SYSTEM_BUNDLE)) == 1, trace.read_text()
     assert not box.github_env.read_text()
+
+
+def test_version_opens_no_ca_file(box, tmp_path, monkeypatch):
+    trace = traced(tmp_path, monkeypatch, None)
+    result = box.run(["--version"])
+    assert result.code == 0, result
+    ca_files = [line for line in trace.read_text().splitlines() if "/etc/ssl" in line or "/etc/pki" in line]
+    assert ca_files == [], ca_files
+    assert "libcurl" not in trace.read_text()
