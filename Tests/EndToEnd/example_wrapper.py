@@ -2,7 +2,8 @@
 
 Each call is logged (arguments, exit code, output) to the file the config names. `login`
 calls get `--dry-run`, and the endpoints that no environment variable can redirect are
-pointed at the emulator (the PyPI upload URL, Google's STS and IAM, Chainguard's issuer).
+pointed at the emulator (the PyPI upload URL, Google's STS and IAM, Chainguard's issuer,
+the JFrog platform's host in the repository URL).
 A call that needs a registry, flag or output this build lacks is logged as unavailable and
 exits 0 without running, so the test can say so rather than fail or pass silently.
 
@@ -41,6 +42,10 @@ def point_at_emulator(args: list[str], registries: list[str], endpoints: dict) -
             out += ["--gcp-sts-endpoint", need("google_sts")]
         if not option_values(out, "--gcp-iam-credentials-endpoint"):
             out += ["--gcp-iam-credentials-endpoint", need("google_iam")]
+    if "jfrog" in registries:
+        # A JFrog token goes only to its platform's host: the repository moves with it.
+        origin = need("jfrog")
+        out = [origin + "/" + a.split("://", 1)[1].split("/", 1)[1] if registry_for(a) == "jfrog" else a for a in out]
     if "chainguard" in registries and not option_values(out, "--chainguard-issuer"):
         out += ["--chainguard-issuer", need("chainguard")]
     return out

@@ -182,6 +182,7 @@ class ExampleRunner:
                 "google_sts": google.sts.url + "/v1/token" if google is not None else None,
                 "google_iam": google.iam.url if google is not None else None,
                 "chainguard": emu.chainguard.url if "chainguard" in services else None,
+                "jfrog": emu.jfrog.url if "jfrog" in services else None,
             }}))
 
     # -- the CI's own environment ---------------------------------------------
