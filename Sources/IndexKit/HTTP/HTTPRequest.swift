@@ -67,6 +67,15 @@ public struct HTTPResponse: Sendable, Equatable {
     headers.first { $0.name.lowercased() == name.lowercased() }?.value
   }
 
+  /// Whether the body is a JSON or XML document when `accept` (the request's `Accept`)
+  /// asks for one; true for any other type.
+  public func parses(as accept: String?) -> Bool {
+    guard let accept = accept?.lowercased() else { return true }
+    if accept.contains("json") { return (try? JSON(parsing: body, document: "response")) != nil }
+    if accept.contains("xml") { return (try? XML(parsing: body, document: "response")) != nil }
+    return true
+  }
+
   /// The body as UTF-8 text (invalid bytes replaced).
   public var text: String { String(decoding: body, as: UTF8.self) }
 }

@@ -82,7 +82,7 @@ public struct EntraClient: Sendable {
       fields.append(("client_secret", secret.revealed))
     case .federated(let source, let audience):
       context.transport.prepare(tokenEndpoint)  // connect to Entra while the CI token is fetched
-      let token = try source.idToken(audience: audience, in: context)
+      let token = try source.freshToken(audience: audience, in: context)
       presented = JWTClaims(token: token)
       fields.append(("client_assertion_type", "urn:ietf:params:oauth:client-assertion-type:jwt-bearer"))
       fields.append(("client_assertion", token.revealed))
@@ -102,13 +102,16 @@ public struct EntraClient: Sendable {
       throw refusal(response, presented: presented)
     }
     let body = try response.jsonObject(document, endpoint: tokenEndpoint)
+    let token: Secret
+    let stated: UnixTime?
     do {
-      let token = try body.string("access_token", in: document)
-      let expiresIn = body["expires_in"]?.intValue
-      return (Secret(token), expiresIn.map { requestedAt + Double($0) })
+      token = Secret(try body.string("access_token", in: document))
+      stated = body["expires_in"]?.intValue.map { requestedAt + Double($0) }
     } catch {
       throw ExchangeError.unavailable("\(error.description) (from \(tokenEndpoint))")
     }
+    let expiresAt = try Freshness.check("an access token", from: "Entra ID", stated: stated, token: token, now: context.clock.now())
+    return (token, expiresAt)
   }
 
   private func refusal(_ response: HTTPResponse, presented: JWTClaims?) -> ExchangeError {
