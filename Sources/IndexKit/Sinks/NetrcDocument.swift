@@ -118,7 +118,7 @@ struct NetrcDocument {
   static func tokenize(_ s: [Unicode.Scalar]) -> [(text: String, range: Range<Int>)] {
     func isSpace(_ c: Unicode.Scalar) -> Bool { c == " " || c == "\t" || c == "\n" || c == "\r" }
     var tokens: [(text: String, range: Range<Int>)] = []
-    var i = 0
+    var i = s.starts(with: ByteText.byteOrderMark.map { Unicode.Scalar($0) }) ? ByteText.byteOrderMark.count : 0
     while i < s.count {
       if isSpace(s[i]) {
         i += 1
