@@ -145,6 +145,17 @@ private struct ValidIdentity: IdentitySource {
     #expect(stub.requests.count == 4)
   }
 
+  @Test func anXMLAnswerWithAnotherRootIsRetried() throws {
+    let (retrying, stub) = transport([
+      HTTPResponse(status: 200, text: "<!DOCTYPE html><html><body>502</body></html>"), HTTPResponse(status: 200, text: "<Answer/>"),
+    ])
+    var request = HTTPRequest(url: "https://x.test/", purpose: "p")
+    request.setHeader("Accept", "text/xml")
+    request.expectedRoot = "Answer"
+    #expect(try retrying.send(request).text == "<Answer/>")
+    #expect(stub.requests.count == 2)
+  }
+
   @Test func bodiesOfOtherTypesAndOtherStatusesAreNotJudged() throws {
     let (retrying, stub) = transport([HTTPResponse(status: 200, text: "not json"), HTTPResponse(status: 400, text: "not json")])
     #expect(try retrying.send(HTTPRequest(url: "https://x.test/", purpose: "p")).status == 200)

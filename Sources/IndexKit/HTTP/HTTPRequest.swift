@@ -22,6 +22,9 @@ public struct HTTPRequest: Sendable, Equatable {
   /// False when sending the same request twice is wrong (it carries a single-use
   /// token): ``RetryingTransport`` then sends it once and the caller retries itself.
   public var retryable = true
+  /// The root element a 2xx XML answer must have; another one (a proxy's HTML page) is
+  /// retried like a body that does not parse.
+  public var expectedRoot: String?
 
   public init(
     method: Method = .get, url: String, headers: [HTTPHeader] = [], body: [UInt8] = [],
@@ -67,12 +70,15 @@ public struct HTTPResponse: Sendable, Equatable {
     headers.first { $0.name.lowercased() == name.lowercased() }?.value
   }
 
-  /// Whether the body is a JSON or XML document when `accept` (the request's `Accept`)
-  /// asks for one; true for any other type.
-  public func parses(as accept: String?) -> Bool {
-    guard let accept = accept?.lowercased() else { return true }
+  /// Whether the body is the JSON or XML document `request` asks for with its `Accept`
+  /// (and ``HTTPRequest/expectedRoot``); true for any other type.
+  public func parses(for request: HTTPRequest) -> Bool {
+    guard let accept = request.header("Accept")?.lowercased() else { return true }
     if accept.contains("json") { return (try? JSON(parsing: body, document: "response")) != nil }
-    if accept.contains("xml") { return (try? XML(parsing: body, document: "response")) != nil }
+    if accept.contains("xml") {
+      guard let root = try? XML(parsing: body, document: "response") else { return false }
+      return request.expectedRoot.map { $0 == root.name } ?? true
+    }
     return true
   }
 

@@ -44,7 +44,7 @@ public struct RetryPolicy: Sendable {
   /// is not the document the request asked for.
   public func isRetryable(_ response: HTTPResponse, to request: HTTPRequest) -> Bool {
     if isRetryable(status: response.status) { return true }
-    return (200...299).contains(response.status) && !response.parses(as: request.header("Accept"))
+    return (200...299).contains(response.status) && !response.parses(for: request)
   }
 
   /// Backoff before retry number `retry` (1 for the first retry): half fixed, half jitter.

@@ -44,6 +44,7 @@ public struct AWSSTS: Sendable {
       purpose: "AWS STS AssumeRoleWithWebIdentity request")
     request.setHeader("Content-Type", "application/x-www-form-urlencoded; charset=utf-8")
     request.setHeader("Accept", "text/xml")
+    request.expectedRoot = "AssumeRoleWithWebIdentityResponse"
     let response = try context.transport.send(request)
     guard response.status == 200 else {
       throw refusal(response, call: call, presented: JWTClaims(token: token))

@@ -132,15 +132,17 @@ def _expire(service: Any, body: bytes, past: float) -> bytes:
     else:  # the token says when it expires: sign it again with `exp` in the past
         for key, value in answer.items():
             if isinstance(value, str) and value.count(".") == 2:
-                answer[key] = _resign(service.key, value, past)
+                answer[key] = _resign(service, value, past)
     return json.dumps(answer, separators=(",", ":")).encode()
 
 
-def _resign(key: Any, token: str, past: float) -> str:
+def _resign(service: Any, token: str, past: float) -> str:
     payload = token.split(".")[1]
     claims = json.loads(base64.urlsafe_b64decode(payload + "=" * (-len(payload) % 4)))
     claims.update({"exp": int(past), "iat": int(past) - 300, "nbf": int(past) - 300})
-    return key.sign(claims)
+    expired = service.key.sign(claims)
+    service.issued.append(expired)  # the leak check knows it like any token the service issued
+    return expired
 
 
 class FaultPlan:
