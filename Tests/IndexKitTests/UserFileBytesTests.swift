@@ -234,3 +234,18 @@ func replacing(_ bytes: [UInt8], _ old: [UInt8], with new: [UInt8]) -> [UInt8] {
     }
   }
 }
+
+/// Inputs the fuzzer found, kept as tests.
+@Suite struct FuzzFindingsTests {
+  /// A file ending inside a `macdef` body: a machine appended there would be part of the
+  /// macro (it runs to the first empty line), so an empty line ends the macro first.
+  @Test func anEntryAfterAnUnterminatedMacroIsNotSwallowed() {
+    var doc = NetrcDocument(text: "machine a login b password c\nmacdef init\ncd /pub\n")
+    doc.set(host: "pkgs.example.com", login: "user", password: Secret("secret"))
+    let once = doc.text.revealed
+    #expect(once == "machine a login b password c\nmacdef init\ncd /pub\n\nmachine pkgs.example.com login user password secret\n")
+    var again = NetrcDocument(text: once)
+    again.set(host: "pkgs.example.com", login: "user", password: Secret("secret"))
+    #expect(again.text.revealed == once)
+  }
+}

@@ -77,8 +77,10 @@ struct NetrcDocument {
       let at = lineStart(def.range.lowerBound)
       replacements.append((at..<at, line + SecretText(plain: newline)))
     } else {
-      let needsNewline = !scalars.isEmpty && scalars.last != "\n"
-      replacements.append((scalars.count..<scalars.count, SecretText(plain: needsNewline ? newline : "") + line + SecretText(plain: newline)))
+      var separator = !scalars.isEmpty && scalars.last != "\n" ? newline : ""
+      // A macro runs to the first empty line: end it, or it would swallow our entry.
+      if entries.last?.keyword == "macdef", !endsWithEmptyLine { separator += newline }
+      replacements.append((scalars.count..<scalars.count, SecretText(plain: separator) + line + SecretText(plain: newline)))
     }
   }
 
@@ -97,6 +99,15 @@ struct NetrcDocument {
 
   private func slice(_ range: Range<Int>) -> SecretText {
     SecretText([.raw(scalars[range].map { UInt8(truncatingIfNeeded: $0.value) })])
+  }
+
+  /// The document ends with an empty line (`\n\n`, `\r\n\r\n`).
+  private var endsWithEmptyLine: Bool {
+    var tail = scalars[...]
+    guard tail.last == "\n" else { return false }
+    tail.removeLast()
+    if tail.last == "\r" { tail.removeLast() }
+    return tail.last == "\n"
   }
 
   private func endsWithNewline(_ range: Range<Int>) -> Bool {
