@@ -98,7 +98,11 @@ public struct GoogleFederation: Sendable {
     let token: Secret
     switch subject {
     case .identity(let source, let audience): token = try source.freshToken(audience: audience, in: context)
-    case .externalAccount(let account): token = try account.subjectToken(in: context)
+    case .externalAccount(let account):
+      token = try account.subjectToken(in: context)
+      try Freshness.check(
+        "a subject token", from: "the external_account credential source", stated: nil, token: token, now: context.clock.now(),
+        exitStatus: .noIdentity)
     }
     let federated = try sts.exchange(exchange, subjectToken: token, in: context)
     let caller = GoogleImpersonation.Caller.federated(
