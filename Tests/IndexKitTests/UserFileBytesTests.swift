@@ -216,7 +216,7 @@ func replacing(_ bytes: [UInt8], _ old: [UInt8], with new: [UInt8]) -> [UInt8] {
 }
 
 /// A symlink planted at the destination after the file was read (between planning and
-/// writing) is replaced by the new file, never followed.
+/// writing) is never followed: the write is refused (exit 6) and the link's target kept.
 @Suite struct SymlinkRaceTests {
   @Test(arguments: UserFileBytesTests.Kind.allCases)
   func aSymlinkPlantedBeforeTheWriteIsNotFollowed(kind: UserFileBytesTests.Kind) throws {
@@ -227,10 +227,13 @@ func replacing(_ bytes: [UInt8], _ old: [UInt8], with new: [UInt8]) -> [UInt8] {
       let context = SinkFixtures.context()
       let outputs = try kind.sink(path).plan([SinkFixtures.first], in: context)
       #expect(symlink(victim, path) == 0)
-      try OutputWriter.apply(outputs, credentials: [SinkFixtures.first], dryRun: false, in: context)
+      let error = try #require(throws: SinkError.self) {
+        try OutputWriter.apply(outputs, credentials: [SinkFixtures.first], dryRun: false, in: context)
+      }
+      #expect(error.exitStatus == .output)
       #expect(readFile(victim) == "precious\n")
       var st = stat()
-      #expect(lstat(path, &st) == 0 && (st.st_mode & S_IFMT) == S_IFREG)
+      #expect(lstat(path, &st) == 0 && (st.st_mode & S_IFMT) == S_IFLNK)
     }
   }
 }
