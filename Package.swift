@@ -21,11 +21,10 @@ let package = Package(
     .target(name: "CCurl"),
     .systemLibrary(name: "CJansson", pkgConfig: "jansson", providers: [.apt(["libjansson-dev"])]),
     .systemLibrary(name: "COpenSSL", pkgConfig: "libcrypto", providers: [.apt(["libssl-dev"])]),
-    // libxml2's headers (libxml2-dev, which installs them under /usr/include/libxml2 on every
-    // Linux distribution) and a walker that opens libxml2.so.2 on first use: see
-    // Sources/CXMLLoader/include/cxml.h. Not a system-library target: that would link libxml2
-    // (and ICU through it) into every start.
-    .target(name: "CXMLLoader", cSettings: [.unsafeFlags(["-I/usr/include/libxml2"])]),
+    // A walker that opens libxml2 (libxml2.so.2 or .so.16) on first use and declares the few
+    // parts of its ABI it reads: see Sources/CXMLLoader/include/cxml.h. Not a system-library
+    // target: that would link libxml2 (and ICU through it) into every start.
+    .target(name: "CXMLLoader"),
     .target(
       name: "IndexKit",
       dependencies: ["CCurl", "CJansson", "COpenSSL", "CXMLLoader"],
