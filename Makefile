@@ -2,8 +2,9 @@
 SWIFT ?= swift
 BIN := .build/release/indexkey
 PYTHON ?= python3
+comma := ,
 
-.PHONY: build release test unit e2e demo deps bench clean
+.PHONY: build release test unit e2e demo deps bench clean fuzz fuzz-build sanitize
 
 build:
 	$(SWIFT) build
@@ -31,6 +32,34 @@ e2e: release
 # Artifacts, then a real pip install and twine upload with what indexkey wrote.
 demo: release
 	INDEXKEY_BIN=$(CURDIR)/$(BIN) $(PYTHON) Tests/EndToEnd/demo.py
+
+# libFuzzer over every parser of untrusted bytes (Fuzz/IndexKeyFuzz/main.swift), each
+# for FUZZ_SECONDS from its committed seed corpus Fuzz/corpus/NAME/. New inputs go to
+# .build-fuzz/corpus/NAME/, crashes to .build-fuzz/crashes/. FUZZ_TARGETS=json,ini picks some.
+FUZZ_SECONDS ?= 60
+FUZZ_TARGETS ?= $(notdir $(wildcard Fuzz/corpus/*))
+FUZZ_BIN := .build-fuzz/release/IndexKeyFuzz
+
+fuzz-build:
+	INDEXKEY_FUZZ=1 $(SWIFT) build -c release --build-path .build-fuzz --product IndexKeyFuzz \
+	  -Xswiftc -sanitize=fuzzer,address -Xswiftc -enable-testing
+
+fuzz: fuzz-build
+	@mkdir -p .build-fuzz/crashes; status=0; \
+	for t in $(subst $(comma), ,$(FUZZ_TARGETS)); do \
+	  mkdir -p .build-fuzz/corpus/$$t; \
+	  SWIFT_BACKTRACE=enable=no INDEXKEY_FUZZ_TARGET=$$t $(FUZZ_BIN) .build-fuzz/corpus/$$t Fuzz/corpus/$$t \
+	    -max_total_time=$(FUZZ_SECONDS) -timeout=10 -rss_limit_mb=2048 -print_final_stats=1 \
+	    -artifact_prefix=.build-fuzz/crashes/$$t- 2>.build-fuzz/$$t.log \
+	    || { status=1; echo "fuzz $$t: CRASH, see .build-fuzz/$$t.log and .build-fuzz/crashes/"; }; \
+	  echo "fuzz $$t: $$(grep -h 'stat::number_of_executed_units' .build-fuzz/$$t.log | awk '{print $$2}') runs in $(FUZZ_SECONDS) s"; \
+	done; exit $$status
+
+# The unit tests under AddressSanitizer, then ThreadSanitizer (each its own build folder;
+# the parallel exchanges and the keyring cache lock are concurrent code).
+sanitize:
+	$(SWIFT) test --build-path .build-asan --sanitize=address
+	$(SWIFT) test --build-path .build-tsan --sanitize=thread
 
 bench: release
 	bash bench/run.sh

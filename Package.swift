@@ -56,3 +56,10 @@ let package = Package(
     ),
   ]
 )
+
+// `make fuzz` only: libFuzzer targets over every parser of untrusted bytes (Fuzz/). Left out
+// of the normal build, which it would only slow down.
+if Context.environment["INDEXKEY_FUZZ"] != nil {
+  package.targets.append(
+    .executableTarget(name: "IndexKeyFuzz", dependencies: ["IndexKit"], path: "Fuzz/IndexKeyFuzz", swiftSettings: strict))
+}

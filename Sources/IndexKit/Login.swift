@@ -60,7 +60,7 @@ public func login(_ plan: LoginPlan, in context: Context) -> LoginReport {
     let result: Result<Credential, ReportedError>
     do {
       let worker = n == 0 ? context : try context.forWorker()
-      result = .success(try index.registry.credential(for: index.target, in: worker))
+      result = .success(try index.registry.freshCredential(for: index.target, in: worker))
     } catch {
       result = .failure(asUserFacing(error))
     }

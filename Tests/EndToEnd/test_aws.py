@@ -140,12 +140,14 @@ def test_access_denied_prints_the_trust_condition(emu, cloud_sandbox):
             '"token.actions.githubusercontent.com:sub":"repo:octo-org/app:ref:refs/heads/main"}}') in err
 
 
-def test_expired_web_identity_token(emu, cloud_sandbox):
+def test_an_expired_web_identity_token_never_reaches_aws(emu, cloud_sandbox):
     box = cloud_sandbox
     stale = box.write_input("stale.jwt", emu.github.mint("sts.amazonaws.com", issued_at=time.time() - 900))
-    err = refused(box, aws_args(emu, "--identity", f"file:{stale}"), {})
-    assert "ExpiredTokenException (Token expired: current date/time" in err
-    assert "expired before it reached AWS (exp " in err
+    result = box.run(aws_args(emu, "--identity", f"file:{stale}"), {})
+    assert result.code == 3, result
+    assert f"the token file {stale} (--identity file:) answered an OIDC token that expired 10 min" in result.stderr
+    assert "this machine's clock says" in result.stderr and "set it right (NTP" in result.stderr
+    assert emu.requests("aws-sts") == [] and box.github_env.read_bytes() == b""
 
 
 def test_codeartifact_access_denied_mentions_the_bearer_permission(emu, cloud_sandbox):

@@ -83,9 +83,9 @@ def test_expired_identity_token(emu, sandbox):
     path = sandbox.write_input("old-token.jwt", jwt)
     result = sandbox.run(login_args(sandbox, "--identity", f"file:{path}", "--write", "shell"),
                          sandbox.azure_env())
-    assert result.code == 4, result
-    assert "AADSTS700024" in result.stderr
-    assert result.stdout == ""
+    assert result.code == 3, result
+    assert f"the token file {path} (--identity file:) answered an OIDC token that expired 10 min" in result.stderr
+    assert result.stdout == "" and emu.requests("entra") == []
 
 
 def test_missing_identity_file(emu, sandbox):

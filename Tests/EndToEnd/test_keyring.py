@@ -201,14 +201,16 @@ def test_uv_with_authenticate_always(emu, sandbox, box):
 # -- the cache ------------------------------------------------------------------
 
 def test_a_token_expiring_between_installs_is_reminted(emu, sandbox, box):
-    emu.entra.expires_in = 5  # a short-lived registry token
     pip, target = box.pip_install(sys.executable, sandbox.index_url())
     assert pip.code == 0 and installed(target), str(pip)
     (first,) = emu.entra.issued
-    assert box.only_entry()[1]["password"] == first
+    path, entry = box.only_entry()
+    assert entry["password"] == first
 
-    time.sleep(max(0.0, box.only_entry()[1]["expires_at"] - time.time()) + 0.2)
-    assert not emu.entra.accepts(USERNAME, first), "the first token should have expired"
+    # the cached token reaches its expiry (indexkey refuses tokens that live under a
+    # minute, so the clock is moved by the entry rather than waited for)
+    box.forged.add(first)  # never to be answered again
+    path.write_text(json.dumps(dict(entry, minted_at=time.time() - 3600, expires_at=time.time() - 1)))
     pip, target = box.pip_install(sys.executable, sandbox.index_url())
     assert pip.code == 0 and installed(target), str(pip)
     assert len(grants(emu)) == 2

@@ -90,7 +90,7 @@ def test_a_failed_mint_is_retried_with_a_new_token(emu, rsandbox):
                       "repository_owner_id '9919'", "environment MISSING"]),
     ("environment", ["invalid-publisher", "matches only jobs that declare `environment:`"]),
     ("pending", ["invalid-pending-publisher", "already exists"]),
-    ("expired", ["invalid-token", "failed verification"]),
+    ("not-yet-valid", ["invalid-token", "failed verification"]),
     ("issuer", ["invalid-payload", "unknown trusted publishing issuer",
                 "this token's issuer is 'https://ci.example.com'"]),
 ])
@@ -102,9 +102,9 @@ def test_refusals_render_claims_and_a_fix(emu, rsandbox, case, expected):
     elif case == "pending":
         emu.pypi.add_publisher(REPOSITORY, WORKFLOW, pending_project="uploadpkg")
         emu.pypi.projects.add("uploadpkg")
-    elif case in ("expired", "issuer"):
+    elif case in ("not-yet-valid", "issuer"):
         emu.pypi.add_publisher(REPOSITORY, WORKFLOW)
-        token = (emu.github.mint("pypi", issued_at=time.time() - 900) if case == "expired"
+        token = (emu.github.mint("pypi", issued_at=time.time() + 900) if case == "not-yet-valid"
                  else emu.github.mint("pypi", iss="https://ci.example.com"))
         extra = ["--identity", f"file:{rsandbox.write_input('oidc.jwt', token)}"]
     result = rsandbox.run(args(emu, "--write", "pypirc", *extra), env)

@@ -185,3 +185,31 @@ def test_a_line_break_in_the_index_url_injects_nothing(emu, sandbox):
         assert "line break or another control character" in result.stderr, result
         assert "[server-login]" not in result.stderr
         assert not (sandbox.home / ".pypirc").exists()
+
+
+def test_odd_bytes_and_a_byte_order_mark_are_kept(emu, sandbox):
+    existing = (b"\xef\xbb\xbf[distutils]\nindex-servers =\n    pypi\n\n"
+                b"# caf\xe9, written in Latin-1 \xff\n[pypi]\nusername = __token__\n")
+    pypirc = sandbox.home / ".pypirc"
+    pypirc.write_bytes(existing)
+    result = sandbox.run(login_args(sandbox, "--write", "pypirc"), sandbox.github_runner_env())
+    assert result.code == 0, result
+    after = pypirc.read_bytes()
+    assert after.startswith(b"\xef\xbb\xbf[distutils]\nindex-servers =\n    pypi\n    feed\n\n"
+                            b"# caf\xe9, written in Latin-1 \xff\n[pypi]\nusername = __token__\n")
+    assert after.count(b"[distutils]") == 1
+    config = configparser.RawConfigParser()
+    config.read_string(after.decode("utf-8-sig", "surrogateescape"))  # configparser, as twine uses it
+    assert config["distutils"]["index-servers"].split() == ["pypi", "feed"]
+    assert config["feed"]["password"] == emu.entra.issued[0]
+
+
+def test_a_file_that_is_not_ini_is_refused_and_left_alone(emu, sandbox):
+    pypirc = sandbox.home / ".pypirc"
+    for existing in (bytes(range(256)) * 4, b"TODO: ask ops for the upload password\n"):
+        pypirc.write_bytes(existing)
+        result = sandbox.run(login_args(sandbox, "--write", "pypirc"), sandbox.github_runner_env())
+        assert result.code == 6, result
+        assert f"Refusing to change {pypirc}: it is not an INI file" in result.stderr
+        assert "ask ops" not in result.stderr
+        assert pypirc.read_bytes() == existing

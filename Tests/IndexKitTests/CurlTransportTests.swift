@@ -56,6 +56,19 @@ struct CurlTransportTests {
     #expect(transport.connectionsOpened == 1)
   }
 
+  @Test func aConnectionClosedWithoutAnAnswerIsNamedAResetAndRetryable() throws {
+    let server = try LoopbackServer { _ in nil }
+    defer { server.stop() }
+    let transport = try CurlTransport(options: options)
+    let error = try #require(throws: HTTPError.self) { try transport.send(HTTPRequest(url: server.url + "/token", purpose: "test request")) }
+    guard case .reset = error else {
+      Issue.record("expected a reset, got \(error)")
+      return
+    }
+    #expect(error.isRetryable)
+    #expect(error.description.contains("the connection was reset or closed before the response was complete"))
+  }
+
   @Test func aHostAlreadyConnectedIsNotPreparedAgain() throws {
     let server = try LoopbackServer { _ in LoopbackServer.response(200, "ok") }
     defer { server.stop() }

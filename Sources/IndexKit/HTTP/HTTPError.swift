@@ -1,7 +1,13 @@
 /// A request that produced no usable HTTP response.
 public enum HTTPError: Error, Equatable, Sendable, CustomStringConvertible, UserFacingError {
-  /// DNS, refused or reset connection, send/receive failure. Retryable.
+  /// A refused connection or another failure to reach the host. Retryable.
   case connection(purpose: String, url: String, detail: String)
+  /// The host name did not resolve. Retryable: resolvers fail for a moment too.
+  case dns(purpose: String, url: String, detail: String)
+  /// The connection was reset or closed before a complete response. Retryable.
+  case reset(purpose: String, url: String, detail: String)
+  /// The TLS handshake failed for a reason other than verification. Retryable.
+  case handshake(purpose: String, url: String, detail: String)
   /// The connect or total timeout elapsed. Retryable.
   case timeout(purpose: String, url: String, seconds: Double)
   /// The body ended before its announced length. Retryable.
@@ -17,7 +23,7 @@ public enum HTTPError: Error, Equatable, Sendable, CustomStringConvertible, User
 
   public var isRetryable: Bool {
     switch self {
-    case .connection, .timeout, .truncated: true
+    case .connection, .dns, .reset, .handshake, .timeout, .truncated: true
     case .tls, .bodyTooLarge, .gaveUp, .setup: false
     }
   }
@@ -28,6 +34,12 @@ public enum HTTPError: Error, Equatable, Sendable, CustomStringConvertible, User
     switch self {
     case .connection(let purpose, let url, let detail):
       "The \(purpose) to \(url) failed: \(detail). Check the network, proxy settings (https_proxy, no_proxy) and the host name."
+    case .dns(let purpose, let url, let detail):
+      "The \(purpose) to \(url) failed: the host name did not resolve (\(detail)). Check the URL's host, the DNS settings and any proxy (https_proxy, no_proxy)."
+    case .reset(let purpose, let url, let detail):
+      "The \(purpose) to \(url) failed: the connection was reset or closed before the response was complete (\(detail)). A proxy or load balancer may be cutting connections; try again."
+    case .handshake(let purpose, let url, let detail):
+      "The \(purpose) to \(url) failed during the TLS handshake (\(detail)). The server or a proxy broke off the handshake; try again, and check https_proxy if it persists."
     case .timeout(let purpose, let url, let seconds):
       "The \(purpose) to \(url) timed out after \(Self.format(seconds)) s. The service may be slow or unreachable; retry later or raise --timeout."
     case .truncated(let purpose, let url):
@@ -47,6 +59,9 @@ public enum HTTPError: Error, Equatable, Sendable, CustomStringConvertible, User
   public var cause: String {
     switch self {
     case .connection(_, _, let detail): detail
+    case .dns(_, _, let detail): "the host name did not resolve (\(detail))"
+    case .reset(_, _, let detail): "the connection was reset (\(detail))"
+    case .handshake(_, _, let detail): "the TLS handshake failed (\(detail))"
     case .timeout(_, _, let seconds): "timed out after \(Self.format(seconds)) s"
     case .truncated: "the response was truncated"
     case .tls(_, _, let detail): "TLS verification failed: \(detail)"

@@ -22,6 +22,9 @@ public struct HTTPRequest: Sendable, Equatable {
   /// False when sending the same request twice is wrong (it carries a single-use
   /// token): ``RetryingTransport`` then sends it once and the caller retries itself.
   public var retryable = true
+  /// The root element a 2xx XML answer must have; another one (a proxy's HTML page) is
+  /// retried like a body that does not parse.
+  public var expectedRoot: String?
 
   public init(
     method: Method = .get, url: String, headers: [HTTPHeader] = [], body: [UInt8] = [],
@@ -65,6 +68,18 @@ public struct HTTPResponse: Sendable, Equatable {
   /// The first header with this name, compared case-insensitively.
   public func header(_ name: String) -> String? {
     headers.first { $0.name.lowercased() == name.lowercased() }?.value
+  }
+
+  /// Whether the body is the JSON or XML document `request` asks for with its `Accept`
+  /// (and ``HTTPRequest/expectedRoot``); true for any other type.
+  public func parses(for request: HTTPRequest) -> Bool {
+    guard let accept = request.header("Accept")?.lowercased() else { return true }
+    if accept.contains("json") { return (try? JSON(parsing: body, document: "response")) != nil }
+    if accept.contains("xml") {
+      guard let root = try? XML(parsing: body, document: "response") else { return false }
+      return request.expectedRoot.map { $0 == root.name } ?? true
+    }
+    return true
   }
 
   /// The body as UTF-8 text (invalid bytes replaced).

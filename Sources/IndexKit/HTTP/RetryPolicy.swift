@@ -2,7 +2,9 @@
 /// When and how long to wait before trying a request again.
 ///
 /// Retried: connection failures, timeouts, truncated bodies, HTTP 5xx and 429 (honouring
-/// `Retry-After`). Never retried: other 4xx, TLS verification failures, oversized bodies.
+/// `Retry-After`), and a 2xx whose body does not parse as the JSON or XML its request's
+/// `Accept` asked for (a proxy's error page, a cut connection). Never retried: other 4xx,
+/// TLS verification failures, oversized bodies.
 /// Backoff is exponential with jitter, and every retry must fit in the overall deadline.
 public struct RetryPolicy: Sendable {
   /// Attempts in all, the first included.
@@ -36,6 +38,13 @@ public struct RetryPolicy: Sendable {
   /// Whether a status deserves another attempt.
   public func isRetryable(status: Int) -> Bool {
     status == 429 || (500...599).contains(status)
+  }
+
+  /// Whether a response deserves another attempt: a retryable status, or a 2xx body that
+  /// is not the document the request asked for.
+  public func isRetryable(_ response: HTTPResponse, to request: HTTPRequest) -> Bool {
+    if isRetryable(status: response.status) { return true }
+    return (200...299).contains(response.status) && !response.parses(for: request)
   }
 
   /// Backoff before retry number `retry` (1 for the first retry): half fixed, half jitter.
@@ -80,7 +89,7 @@ public final class RetryingTransport: HTTPTransport {
       var wait: Double
       do {
         let response = try base.send(request)
-        guard policy.isRetryable(status: response.status), attempt < policy.maxAttempts else {
+        guard policy.isRetryable(response, to: request), attempt < policy.maxAttempts else {
           return response
         }
         wait = policy.backoff(retry: attempt)

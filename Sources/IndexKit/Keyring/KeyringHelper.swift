@@ -159,7 +159,7 @@ public struct KeyringHelper: Sendable {
   static let minimumUsefulLifetime: Double = 60
 
   private func mint(_ index: KeyringIndex, _ registry: any Registry) throws -> Credential {
-    try registry.credential(for: index.target, in: try connect())
+    try registry.freshCredential(for: index.target, in: try connect())
   }
 
   private func usableCache() -> CredentialCache? {

@@ -56,7 +56,7 @@ public struct AWSCodeArtifact: Registry {
       // connect to STS and CodeArtifact while the CI token is fetched
       context.transport.prepare(sts.endpoint.description)
       context.transport.prepare(try codeArtifactEndpoint(for: repository).description)
-      let token = try identity.source.idToken(audience: identity.audience ?? AWSWebIdentity.defaultAudience(region: stsRegion), in: context)
+      let token = try identity.source.freshToken(audience: identity.audience ?? AWSWebIdentity.defaultAudience(region: stsRegion), in: context)
       // The session only signs one request; its shortest life suffices unless the token should live as long.
       let call = AWSSTS.Request(roleARN: identity.roleARN, sessionName: identity.sessionName, duration: duration == 0 ? nil : 900)
       (credentials, sessionExpiry) = try sts.assumeRole(call, token: token, in: context)

@@ -52,15 +52,19 @@ public struct AWSSTS: Sendable {
       purpose: "AWS STS AssumeRoleWithWebIdentity request")
     request.setHeader("Content-Type", "application/x-www-form-urlencoded; charset=utf-8")
     request.setHeader("Accept", "text/xml")
+    request.expectedRoot = "AssumeRoleWithWebIdentityResponse"
     let response = try context.transport.send(request)
     guard response.status == 200 else {
       throw refusal(response, call: call, presented: JWTClaims(token: token))
     }
+    let session: (credentials: AWSCredentials, expiresAt: UnixTime)
     do {
-      return try Self.credentials(from: response.body)
+      session = try Self.credentials(from: response.body)
     } catch {
       throw ExchangeError.unavailable("\(error.description) (HTTP \(response.status) from \(endpoint))")
     }
+    try Freshness.check("a role session", from: "AWS STS", stated: session.expiresAt, token: nil, now: context.clock.now())
+    return session
   }
 
   /// Reads `AssumeRoleWithWebIdentityResponse/…Result/Credentials`.

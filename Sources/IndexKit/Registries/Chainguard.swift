@@ -107,7 +107,7 @@ public struct Chainguard: Registry {
       return Credential(index: index, registry: Self.name, username: username, password: token, expiresAt: nil)
     case .exchange(let identity, let source, let oidcAudience):
       context.transport.prepare(stsEndpoint)  // connect to the STS while the CI token is fetched
-      let token = try source.idToken(audience: oidcAudience, in: context)
+      let token = try source.freshToken(audience: oidcAudience, in: context)
       let presented = JWTClaims(token: token)
       let url = try WebURL(stsEndpoint, what: "The Chainguard STS endpoint")
         .appendingQuery("aud", audience).appendingQuery("identity", identity)

@@ -40,12 +40,15 @@ public struct CodeArtifactClient: Sendable {
     }
     let document = "CodeArtifact GetAuthorizationToken response"
     let body = try response.jsonObject(document, endpoint: endpoint.description)
+    let token: Secret
     do {
-      let token = try body.string("authorizationToken", in: document)
-      return (Secret(token), Self.expiration(body["expiration"]))
+      token = Secret(try body.string("authorizationToken", in: document))
     } catch {
       throw ExchangeError.unavailable("\(error.description) (from \(endpoint))")
     }
+    let expiresAt = try Freshness.check(
+      "an authorization token", from: "CodeArtifact", stated: Self.expiration(body["expiration"]), token: token, now: context.clock.now())
+    return (token, expiresAt)
   }
 
   /// `expiration` as epoch seconds (rest-json's number) or an ISO 8601 string.

@@ -84,7 +84,7 @@ public struct EntraClient: Sendable {
       fields.append(("client_secret", secret.revealed))
     case .federated(let source, let audience):
       context.transport.prepare(tokenEndpoint)  // connect to Entra while the CI token is fetched
-      let token = try source.idToken(audience: audience, in: context)
+      let token = try source.freshToken(audience: audience, in: context)
       presented = JWTClaims(token: token)
       fields.append(("client_assertion_type", "urn:ietf:params:oauth:client-assertion-type:jwt-bearer"))
       fields.append(("client_assertion", token.revealed))
@@ -104,13 +104,16 @@ public struct EntraClient: Sendable {
       throw refusal(response, presented: presented)
     }
     let body = try response.jsonObject(document, endpoint: tokenEndpoint)
+    let token: Secret
+    let stated: UnixTime?
     do {
-      let token = try body.string("access_token", in: document)
-      let expiresIn = body["expires_in"]?.intValue
-      return (Secret(token), expiresIn.flatMap { ServerTime.expiry(in: $0, from: requestedAt) })
+      token = Secret(try body.string("access_token", in: document))
+      stated = body["expires_in"]?.intValue.flatMap { ServerTime.expiry(in: $0, from: requestedAt) }
     } catch {
       throw ExchangeError.unavailable("\(error.description) (from \(tokenEndpoint))")
     }
+    let expiresAt = try Freshness.check("an access token", from: "Entra ID", stated: stated, token: token, now: context.clock.now())
+    return (token, expiresAt)
   }
 
   private func refusal(_ response: HTTPResponse, presented: JWTClaims?) -> ExchangeError {

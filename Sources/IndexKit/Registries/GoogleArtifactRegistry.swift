@@ -45,10 +45,10 @@ public struct GoogleArtifactRegistry: Registry {
       (base, caller) = try federation.accessToken(in: context)
     case .serviceAccountKey(let key, let endpoint):
       if let impersonation { context.transport.prepare(impersonation.endpoint.description) }
-      base = try key.accessToken(endpoint: endpoint, in: context)
+      base = try key.accessToken(endpoint: endpoint, in: context).fresh(from: "Google OAuth", in: context)
       caller = .serviceAccount(key.clientEmail)
     }
-    let token = try impersonation?.accessToken(using: base.value, caller: caller, in: context) ?? base
+    let token = try impersonation?.accessToken(using: base.value, caller: caller, in: context).fresh(from: "IAM Credentials", in: context) ?? base
     return Credential(index: index, registry: Self.name, username: Self.username, password: token.value, expiresAt: token.expiresAt)
   }
 
@@ -97,8 +97,12 @@ public struct GoogleFederation: Sendable {
   func accessToken(in context: Context) throws -> (GoogleToken, GoogleImpersonation.Caller) {
     let token: Secret
     switch subject {
-    case .identity(let source, let audience): token = try source.idToken(audience: audience, in: context)
-    case .externalAccount(let account): token = try account.subjectToken(in: context)
+    case .identity(let source, let audience): token = try source.freshToken(audience: audience, in: context)
+    case .externalAccount(let account):
+      token = try account.subjectToken(in: context)
+      try Freshness.check(
+        "a subject token", from: "the external_account credential source", stated: nil, token: token, now: context.clock.now(),
+        exitStatus: .noIdentity)
     }
     let federated = try sts.exchange(exchange, subjectToken: token, in: context)
     let caller = GoogleImpersonation.Caller.federated(

@@ -66,13 +66,15 @@ public struct GoogleSTS: Sendable {
     }
     let document = "Google STS response"
     let body = try response.jsonObject(document, endpoint: endpoint.description)
+    let token: GoogleToken
     do {
-      let token = try body.string("access_token", in: document)
+      let value = try body.string("access_token", in: document)
       let expiresIn = body["expires_in"]?.intValue
-      return GoogleToken(value: Secret(token), expiresAt: expiresIn.flatMap { ServerTime.expiry(in: $0, from: requestedAt) })
+      token = GoogleToken(value: Secret(value), expiresAt: expiresIn.flatMap { ServerTime.expiry(in: $0, from: requestedAt) })
     } catch {
       throw ExchangeError.unavailable("\(error.description) (from \(endpoint))")
     }
+    return try token.fresh(from: "Google STS", in: context)
   }
 
   private func refusal(_ response: HTTPResponse, exchange: Exchange, presented: JWTClaims?) -> ExchangeError {

@@ -7,6 +7,12 @@ public struct GoogleToken: Sendable {
     self.value = value
     self.expiresAt = expiresAt
   }
+
+  /// This token, once ``Freshness`` found it usable; `service` answered it.
+  func fresh(from service: String, in context: Context) throws(ExpiredCredential) -> GoogleToken {
+    let expiresAt = try Freshness.check("an access token", from: service, stated: expiresAt, token: value, now: context.clock.now())
+    return GoogleToken(value: value, expiresAt: expiresAt)
+  }
 }
 
 /// Google's API hosts: where a configuration file may send a CI token by itself.

@@ -159,7 +159,7 @@ extension JFrog {
   ) throws -> Credential {
     let endpoint = tokenEndpoint(for: index)
     context.transport.prepare(endpoint)  // connect to Access while the CI token is fetched
-    let token = try source.idToken(audience: audience, in: context)
+    let token = try source.freshToken(audience: audience, in: context)
     let presented = JWTClaims(token: token)
     var members: [(String, JSON)] = [
       ("grant_type", .string(Self.grantType)),

@@ -138,7 +138,7 @@ public struct PyPI: Registry {
   /// A new CI token; a missing token in a fork's pull request gets its own explanation.
   func freshToken(audience: String, in context: Context) throws -> Secret {
     do {
-      return try source.idToken(audience: audience, in: context)
+      return try source.freshToken(audience: audience, in: context)
     } catch let error as IdentityError where error.exitStatus == .noIdentity && PyPIRefusal.isForkPullRequest(context.environment) {
       throw IdentityError(
         "This job runs for a pull request from a fork, and GitHub gives such jobs no OIDC token even with `permissions: id-token: write`, so trusted publishing cannot work here. Publish from an event forks cannot trigger: a tag push, a release, or workflow_dispatch.")

@@ -4,61 +4,93 @@ public struct IniDocument: Sendable {
   struct Line: Sendable {
     var text: SecretText
     var eol: String
+    /// The line as one scalar per byte (ISO 8859-1), for matching names: lossless for
+    /// bytes that are not UTF-8, and equal to the text itself for ASCII.
+    let plain: String
 
-    /// The line without its terminator, as plain text (existing lines are never secret to us).
-    var plain: String { text.revealed }
+    init(text: SecretText, eol: String) {
+      self.text = text
+      self.eol = eol
+      self.plain = ByteText.scalars(text.revealedBytes)
+    }
   }
 
   var lines: [Line]
   /// The line ending used for lines we add: the file's own when it has CRLF lines.
   let newline: String
+  /// The file started with a UTF-8 byte-order mark: kept, and not part of the first line.
+  let byteOrderMark: Bool
 
   public init(text: String) {
+    self.init(bytes: Array(text.utf8))
+  }
+
+  /// The document in `bytes`, each line kept byte for byte (invalid UTF-8 included).
+  public init(bytes: [UInt8]) {
+    var body = bytes[...]
+    byteOrderMark = body.starts(with: ByteText.byteOrderMark)
+    if byteOrderMark { body = body.dropFirst(ByteText.byteOrderMark.count) }
     var lines: [Line] = []
-    var current = ""
     var crlf = 0
     var lf = 0
-    var iterator = text.unicodeScalars.makeIterator()
-    var pending: Unicode.Scalar? = nil
-    while let c = pending ?? iterator.next() {
-      pending = nil
-      if c == "\n" {
-        lines.append(Line(text: SecretText(plain: current), eol: "\n"))
-        lf += 1
-        current = ""
-      } else if c == "\r" {
-        if let next = iterator.next() {
-          if next == "\n" {
-            lines.append(Line(text: SecretText(plain: current), eol: "\r\n"))
-            crlf += 1
-            current = ""
-          } else {
-            current.unicodeScalars.append(c)
-            pending = next
-          }
-        } else {
-          current.unicodeScalars.append(c)
-        }
-      } else {
-        current.unicodeScalars.append(c)
+    var start = body.startIndex
+    var i = body.startIndex
+    while i < body.endIndex {
+      if body[i] == 0x0A {
+        let cr = i > start && body[i - 1] == 0x0D
+        lines.append(Line(text: SecretText([.raw(Array(body[start..<(cr ? i - 1 : i)]))]), eol: cr ? "\r\n" : "\n"))
+        if cr { crlf += 1 } else { lf += 1 }
+        start = i + 1
       }
+      i += 1
     }
-    if !current.isEmpty { lines.append(Line(text: SecretText(plain: current), eol: "")) }
+    if start < body.endIndex { lines.append(Line(text: SecretText([.raw(Array(body[start...]))]), eol: "")) }
     self.lines = lines
     self.newline = crlf > lf ? "\r\n" : "\n"
   }
 
+  /// The existing file's bytes (or none) as a document to edit, unless it is no INI file.
+  static func editing(_ existing: [UInt8]?, file: String) throws(SinkError) -> IniDocument {
+    let doc = IniDocument(bytes: existing ?? [])
+    if let problem = doc.problem { throw .notEditable(file, kind: "an INI file", problem: problem) }
+    return doc
+  }
+
   /// The whole document.
   public var text: SecretText {
-    lines.reduce(into: SecretText()) { out, line in
+    lines.reduce(into: SecretText(byteOrderMark ? [.raw(ByteText.byteOrderMark)] : [])) { out, line in
       out += line.text
       out += SecretText(plain: line.eol)
     }
   }
 
+  /// Why this is not an INI document configparser (pip, twine) could read, or nil: NUL
+  /// bytes, text before the first section, or a line that is no section, key, comment or
+  /// continuation. Names the line, never its content.
+  public var problem: String? {
+    var inSection = false
+    var afterKey = false
+    for (n, line) in lines.enumerated() {
+      let at = "line \(n + 1)"
+      if line.plain.unicodeScalars.contains("\u{0}") { return "\(at) has a NUL byte (the file is binary)" }
+      if Self.isBlankOrComment(line.plain) { continue }
+      if afterKey, Self.isContinuation(line.plain) { continue }
+      if Self.sectionName(line.plain) != nil {
+        inSection = true
+        afterKey = false
+      } else if Self.keyName(line.plain) != nil {
+        guard inSection else { return "\(at) comes before any [section]" }
+        afterKey = true
+      } else {
+        return "\(at) is neither a [section], a key = value line nor a comment"
+      }
+    }
+    return nil
+  }
+
   /// Names of the sections, in order.
   public var sectionNames: [String] {
-    lines.compactMap { Self.sectionName($0.plain) }
+    lines.compactMap { Self.sectionName($0.plain).map(ByteText.decoded) }
   }
 
   /// Adds the section, or replaces the keys of an existing one (comments and blank lines
@@ -68,7 +100,7 @@ public struct IniDocument: Sendable {
     if let range = sectionRange(name) {
       var end = range.upperBound
       while end > range.lowerBound + 1, Self.isBlankOrComment(lines[end - 1].plain) { end -= 1 }
-      let header = Line(text: SecretText(plain: lines[range.lowerBound].plain), eol: newline)
+      let header = Line(text: lines[range.lowerBound].text, eol: newline)
       let keepEOL = lines[end - 1].eol.isEmpty
       var replacement = [header] + body
       if keepEOL && end == lines.count { replacement[replacement.count - 1].eol = "" }
@@ -106,7 +138,7 @@ public struct IniDocument: Sendable {
       last += 1
       values += lines[last].plain.split(whereSeparator: { $0 == " " || $0 == "\t" }).map(String.init)
     }
-    guard !values.contains(name) else { return }
+    guard !values.contains(ByteText.scalars(name)) else { return }
     if lines[last].eol.isEmpty { lines[last].eol = newline }
     lines.insert(Line(text: SecretText(plain: indent + name), eol: newline), at: last + 1)
   }
@@ -137,7 +169,7 @@ public struct IniDocument: Sendable {
       lines += body
       return
     }
-    let wanted = normalize(key)
+    let wanted = normalize(ByteText.scalars(key))
     if let keyLine = (range.lowerBound + 1..<range.upperBound).first(where: { Self.keyName(lines[$0].plain).map(normalize) == wanted }) {
       var last = keyLine
       while last + 1 < range.upperBound, Self.isContinuation(lines[last + 1].plain) { last += 1 }
@@ -154,7 +186,7 @@ public struct IniDocument: Sendable {
   /// Removes a key of `section` with its continuation lines, if present.
   public mutating func removeValue(_ key: String, in section: String, normalize: (String) -> String = { $0.lowercased() }) {
     guard let range = sectionRange(section) else { return }
-    let wanted = normalize(key)
+    let wanted = normalize(ByteText.scalars(key))
     guard let keyLine = (range.lowerBound + 1..<range.upperBound).first(where: { Self.keyName(lines[$0].plain).map(normalize) == wanted }) else {
       return
     }
@@ -167,7 +199,7 @@ public struct IniDocument: Sendable {
   /// The whitespace-separated values of a key (its line and continuation lines), or nil.
   public func values(of key: String, in section: String, normalize: (String) -> String = { $0.lowercased() }) -> [String]? {
     guard let range = sectionRange(section) else { return nil }
-    let wanted = normalize(key)
+    let wanted = normalize(ByteText.scalars(key))
     guard let keyLine = (range.lowerBound + 1..<range.upperBound).first(where: { Self.keyName(lines[$0].plain).map(normalize) == wanted }) else {
       return nil
     }
@@ -177,12 +209,13 @@ public struct IniDocument: Sendable {
       values += lines[next].plain.split(whereSeparator: { $0 == " " || $0 == "\t" }).map(String.init)
       next += 1
     }
-    return values
+    return values.map(ByteText.decoded)
   }
 
   // MARK: - Parsing helpers
 
   private func sectionRange(_ name: String) -> Range<Int>? {
+    let name = ByteText.scalars(name)
     guard let start = lines.firstIndex(where: { Self.sectionName($0.plain) == name }) else { return nil }
     let end = lines[(start + 1)...].firstIndex { Self.sectionName($0.plain) != nil } ?? lines.count
     return start..<end

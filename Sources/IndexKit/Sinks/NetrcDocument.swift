@@ -15,11 +15,47 @@ struct NetrcDocument {
   let newline: String
 
   init(text: String) {
-    scalars = Array(text.unicodeScalars)
-    let crlf = text.utf8.filter { $0 == 13 }.count
-    let lf = text.utf8.filter { $0 == 10 }.count
+    self.init(bytes: Array(text.utf8))
+  }
+
+  /// The document in `bytes`, seen one scalar per byte (``ByteText``), so every byte we
+  /// do not replace is written back as it was, UTF-8 or not.
+  init(bytes: [UInt8]) {
+    scalars = bytes.map { Unicode.Scalar($0) }
+    let crlf = bytes.filter { $0 == 13 }.count
+    let lf = bytes.filter { $0 == 10 }.count
     newline = crlf > 0 && crlf * 2 >= lf ? "\r\n" : "\n"
     entries = Self.parse(scalars)
+  }
+
+  /// The existing file's bytes (or none) as a document to edit, unless it is no netrc file.
+  static func editing(_ existing: [UInt8]?, file: String) throws(SinkError) -> NetrcDocument {
+    let doc = NetrcDocument(bytes: existing ?? [])
+    if let problem = doc.problem { throw .notEditable(file, kind: "a netrc file", problem: problem) }
+    return doc
+  }
+
+  /// Why this is not a netrc file Python's `netrc` could read, or nil: NUL bytes, or a
+  /// word where `machine`, `default` or `macdef` or an entry's `login`, `account` or
+  /// `password` belongs. Never quotes the file.
+  var problem: String? {
+    if scalars.contains("\u{0}") { return "it has a NUL byte (the file is binary)" }
+    let tokens = Self.tokenize(scalars)
+    var k = 0
+    while k < tokens.count {
+      switch tokens[k].text {
+      case "machine", "macdef": k += 2
+      case "default": k += 1
+      default: return "word \(k + 1) is not machine, default or macdef"
+      }
+      while k < tokens.count, !["machine", "default", "macdef"].contains(tokens[k].text) {
+        guard ["login", "user", "account", "password"].contains(tokens[k].text), k + 1 < tokens.count else {
+          return "word \(k + 1) is not login, account or password"
+        }
+        k += 2
+      }
+    }
+    return nil
   }
 
   /// A `default` entry (it sends its credentials to every host).
@@ -30,7 +66,7 @@ struct NetrcDocument {
   /// at the end.
   mutating func set(host: String, login: SecretText, password: Secret) {
     let line: SecretText = "machine \(host) login \(login) password \(password)"
-    let matches = entries.filter { $0.keyword == "machine" && $0.host == host }
+    let matches = entries.filter { $0.keyword == "machine" && $0.host == ByteText.scalars(host.lowercased()) }
     if let first = matches.first {
       let hadNewline = endsWithNewline(first.range)
       replacements.append((first.range, line + (hadNewline ? SecretText(plain: newline) : "")))
@@ -41,8 +77,10 @@ struct NetrcDocument {
       let at = lineStart(def.range.lowerBound)
       replacements.append((at..<at, line + SecretText(plain: newline)))
     } else {
-      let needsNewline = !scalars.isEmpty && scalars.last != "\n"
-      replacements.append((scalars.count..<scalars.count, SecretText(plain: needsNewline ? newline : "") + line + SecretText(plain: newline)))
+      var separator = !scalars.isEmpty && scalars.last != "\n" ? newline : ""
+      // A macro runs to the first empty line: end it, or it would swallow our entry.
+      if entries.last?.keyword == "macdef", !endsWithEmptyLine { separator += newline }
+      replacements.append((scalars.count..<scalars.count, SecretText(plain: separator) + line + SecretText(plain: newline)))
     }
   }
 
@@ -51,18 +89,25 @@ struct NetrcDocument {
     var out = SecretText()
     var position = 0
     for (range, text) in replacements.sorted(by: { ($0.range.lowerBound, $0.range.upperBound) < ($1.range.lowerBound, $1.range.upperBound) }) {
-      if range.lowerBound > position { out += SecretText(plain: slice(position..<range.lowerBound)) }
+      if range.lowerBound > position { out += slice(position..<range.lowerBound) }
       out += text
       position = max(position, range.upperBound)
     }
-    if position < scalars.count { out += SecretText(plain: slice(position..<scalars.count)) }
+    if position < scalars.count { out += slice(position..<scalars.count) }
     return out
   }
 
-  private func slice(_ range: Range<Int>) -> String {
-    var s = ""
-    s.unicodeScalars.append(contentsOf: scalars[range])
-    return s
+  private func slice(_ range: Range<Int>) -> SecretText {
+    SecretText([.raw(scalars[range].map { UInt8(truncatingIfNeeded: $0.value) })])
+  }
+
+  /// The document ends with an empty line (`\n\n`, `\r\n\r\n`).
+  private var endsWithEmptyLine: Bool {
+    var tail = scalars[...]
+    guard tail.last == "\n" else { return false }
+    tail.removeLast()
+    if tail.last == "\r" { tail.removeLast() }
+    return tail.last == "\n"
   }
 
   private func endsWithNewline(_ range: Range<Int>) -> Bool {
@@ -81,10 +126,10 @@ struct NetrcDocument {
   /// Tokens as CPython's `netrc` reads them: whitespace-separated, `"quoted"` with
   /// backslash escapes, `#` at the start of a token comments out the rest of the line.
   /// A `macdef` body (up to the first empty line) becomes one empty token at its end.
-  private static func tokenize(_ s: [Unicode.Scalar]) -> [(text: String, range: Range<Int>)] {
+  static func tokenize(_ s: [Unicode.Scalar]) -> [(text: String, range: Range<Int>)] {
     func isSpace(_ c: Unicode.Scalar) -> Bool { c == " " || c == "\t" || c == "\n" || c == "\r" }
     var tokens: [(text: String, range: Range<Int>)] = []
-    var i = 0
+    var i = s.starts(with: ByteText.byteOrderMark.map { Unicode.Scalar($0) }) ? ByteText.byteOrderMark.count : 0
     while i < s.count {
       if isSpace(s[i]) {
         i += 1

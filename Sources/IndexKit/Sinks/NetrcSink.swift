@@ -47,7 +47,7 @@ public struct NetrcSink: Sink {
       byHost.append((host, credential))
     }
     let existing = try SecureFile.existing(file)
-    var doc = NetrcDocument(text: existing.map { String(decoding: $0, as: UTF8.self) } ?? "")
+    var doc = try NetrcDocument.editing(existing, file: file)
     for (host, credential) in byHost {
       doc.set(host: host, login: credential.usernameText, password: credential.password)
     }

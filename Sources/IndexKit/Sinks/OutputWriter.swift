@@ -18,7 +18,7 @@ public enum OutputWriter {
     let secrets = credentials.flatMap(\.secretForms) + outputs.flatMap(\.maskForms)
     CIMasker.detect(context.environment).mask(secrets, console: context.console)
     for output in outputs {
-      let bytes = Array(output.content.revealed.utf8)
+      let bytes = output.content.revealedBytes
       switch output.action {
       case .replaceFile(let path): try SecureFile.replace(path, with: bytes, below: output.anchor)
       case .appendFile(let path): try SecureFile.append(path, bytes)

@@ -48,7 +48,7 @@ public struct PipConfSink: Sink {
     guard !credentials.isEmpty else { return [] }
     let file = try file(in: context)
     let existing = try SecureFile.existing(file)
-    var doc = IniDocument(text: existing.map { String(decoding: $0, as: UTF8.self) } ?? "")
+    var doc = try IniDocument.editing(existing, file: file)
     let urls = credentials.map { ClientVariables.pipURL($0, options: options) }
     for (url, credential) in zip(urls, credentials) {
       try VariableRules.requireSingleLine(url, name: "the URL of \(credential.index.name) in \(file)")

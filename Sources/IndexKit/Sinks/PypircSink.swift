@@ -15,7 +15,7 @@ public struct PypircSink: Sink {
     let uploadable = credentials.filter { $0.index.uploadURL != nil }
     guard !uploadable.isEmpty else { return [] }
     let existing = try SecureFile.existing(file)
-    var doc = IniDocument(text: existing.map { String(decoding: $0, as: UTF8.self) } ?? "")
+    var doc = try IniDocument.editing(existing, file: file)
     var sections: [String] = []
     var warnings: [String] = []
     for credential in uploadable {

@@ -6,6 +6,12 @@ public struct SinkError: UserFacingError, Equatable {
   public init(_ message: String) { self.message = message }
   public var description: String { message }
   public var exitStatus: ExitStatus { .output }
+
+  /// An existing file we were to edit is not the kind of document we edit: left untouched.
+  static func notEditable(_ file: String, kind: String, problem: String) -> SinkError {
+    SinkError(
+      "Refusing to change \(file): it is not \(kind) (\(problem)), so indexkey left it untouched. Fix or move the file, or write to another path.")
+  }
 }
 
 /// Credential files written the careful way: never through a symlink, 0600 from the

@@ -9,6 +9,8 @@ public struct SecretText: Sendable, Equatable, ExpressibleByStringInterpolation 
   public enum Part: Sendable, Equatable {
     case plain(String)
     case secret(String)
+    /// Bytes of a user's file kept exactly as found (they need not be UTF-8).
+    case raw([UInt8])
   }
 
   public private(set) var parts: [Part]
@@ -35,13 +37,24 @@ public struct SecretText: Sendable, Equatable, ExpressibleByStringInterpolation 
   public static func + (a: SecretText, b: SecretText) -> SecretText { SecretText(a.parts + b.parts) }
   public static func += (a: inout SecretText, b: SecretText) { a.parts += b.parts }
 
-  /// The real text, to write where it is meant to go.
+  /// The real text, to show or print (bytes that are not UTF-8 as U+FFFD).
   public var revealed: String {
     parts.map { part in
       switch part {
       case .plain(let s), .secret(let s): s
+      case .raw(let bytes): String(decoding: bytes, as: UTF8.self)
       }
     }.joined()
+  }
+
+  /// The real bytes, to write where they are meant to go: raw parts exactly as found.
+  public var revealedBytes: [UInt8] {
+    parts.reduce(into: []) { out, part in
+      switch part {
+      case .plain(let s), .secret(let s): out += s.utf8
+      case .raw(let bytes): out += bytes
+      }
+    }
   }
 
   /// The text with every secret part shown as `***`.
@@ -50,6 +63,7 @@ public struct SecretText: Sendable, Equatable, ExpressibleByStringInterpolation 
       switch part {
       case .plain(let s): s
       case .secret: "***"
+      case .raw(let bytes): String(decoding: bytes, as: UTF8.self)
       }
     }.joined()
   }
@@ -71,6 +85,7 @@ public struct SecretText: Sendable, Equatable, ExpressibleByStringInterpolation 
         switch part {
         case .plain(let s): .plain(transform(s))
         case .secret(let s): .secret(transform(s))
+        case .raw(let bytes): .raw(bytes)
         }
       })
   }

@@ -8,6 +8,10 @@ prefix matches the request's path (query excluded) answers it.
 
 from __future__ import annotations
 
+import base64
+import datetime as _dt
+import json
+import re
 import threading
 import time
 from dataclasses import dataclass, field
@@ -62,6 +66,11 @@ class Fault:
         if self.kind == "reset":
             handler.drop_connection()
             return None
+        if self.kind == "expired":
+            response = handler._handle(request)
+            if response.status == 200:
+                response.body = _expire(handler.service, response.body, time.time() - self.seconds)
+            return response
         raise ValueError(f"unknown fault kind {self.kind!r}")
 
 
@@ -90,6 +99,50 @@ def invalid_json(times: Optional[int] = 1, body: Optional[bytes] = None) -> Faul
 def connection_reset(times: Optional[int] = 1) -> Fault:
     """Close the connection without answering."""
     return Fault("reset", times)
+
+
+def expired(times: Optional[int] = 1, ago: float = 600) -> Fault:
+    """Answer normally, but with the credential already expired `ago` seconds ago: every
+    expiry field the answer has (`expires_in` 0, `expireTime`, `expiration`, `expires`,
+    STS's `<Expiration>`), and a JWT-only answer re-signed with that `exp`."""
+    return Fault("expired", times, seconds=ago)
+
+
+_EXPIRY_FIELDS = ("expires_in", "ext_expires_in", "expireTime", "expiration", "expires")
+
+
+def _stamp(ts: float) -> str:
+    return _dt.datetime.fromtimestamp(int(ts), _dt.timezone.utc).strftime("%Y-%m-%dT%H:%M:%SZ")
+
+
+def _expire(service: Any, body: bytes, past: float) -> bytes:
+    if body.lstrip().startswith(b"<"):
+        return re.sub(rb"<Expiration>[^<]*</Expiration>",
+                      b"<Expiration>" + _stamp(past).encode() + b"</Expiration>", body)
+    answer = json.loads(body)
+    if any(k in answer for k in _EXPIRY_FIELDS):
+        for key in _EXPIRY_FIELDS:
+            value = answer.get(key)
+            if key.endswith("_in") and key in answer:
+                answer[key] = 0
+            elif isinstance(value, (int, float)):
+                answer[key] = int(past)
+            elif isinstance(value, str):
+                answer[key] = _stamp(past)
+    else:  # the token says when it expires: sign it again with `exp` in the past
+        for key, value in answer.items():
+            if isinstance(value, str) and value.count(".") == 2:
+                answer[key] = _resign(service, value, past)
+    return json.dumps(answer, separators=(",", ":")).encode()
+
+
+def _resign(service: Any, token: str, past: float) -> str:
+    payload = token.split(".")[1]
+    claims = json.loads(base64.urlsafe_b64decode(payload + "=" * (-len(payload) % 4)))
+    claims.update({"exp": int(past), "iat": int(past) - 300, "nbf": int(past) - 300})
+    expired = service.key.sign(claims)
+    service.issued.append(expired)  # the leak check knows it like any token the service issued
+    return expired
 
 
 class FaultPlan:

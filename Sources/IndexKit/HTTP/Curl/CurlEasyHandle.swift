@@ -232,6 +232,12 @@ final class CurlEasyHandle {
     case CURLE_PEER_FAILED_VERIFICATION, CURLE_SSL_CACERT_BADFILE, CURLE_SSL_CERTPROBLEM, CURLE_SSL_ISSUER_ERROR,
       CURLE_SSL_PINNEDPUBKEYNOTMATCH:
       return .tls(purpose: purpose, url: url, detail: detail)
+    case CURLE_COULDNT_RESOLVE_HOST, CURLE_COULDNT_RESOLVE_PROXY:
+      return .dns(purpose: purpose, url: url, detail: detail)
+    case CURLE_GOT_NOTHING, CURLE_RECV_ERROR, CURLE_SEND_ERROR:
+      return .reset(purpose: purpose, url: url, detail: detail)
+    case CURLE_SSL_CONNECT_ERROR:
+      return .handshake(purpose: purpose, url: url, detail: detail)
     case CURLE_UNSUPPORTED_PROTOCOL, CURLE_URL_MALFORMAT, CURLE_FAILED_INIT, CURLE_OUT_OF_MEMORY:
       return .setup(detail: "\(purpose) to \(url): \(detail)")
     default:
