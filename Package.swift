@@ -26,9 +26,12 @@ let package = Package(
     // Sources/CXMLLoader/include/cxml.h. Not a system-library target: that would link libxml2
     // (and ICU through it) into every start.
     .target(name: "CXMLLoader", cSettings: [.unsafeFlags(["-I/usr/include/libxml2"])]),
+    // The desktop's Secret Service (libsecret), opened on first use and only when a D-Bus
+    // session bus answers: see Sources/CSecretLoader/include/csecret.h. Needs no headers.
+    .target(name: "CSecretLoader"),
     .target(
       name: "IndexKit",
-      dependencies: ["CCurl", "CJansson", "COpenSSL", "CXMLLoader"],
+      dependencies: ["CCurl", "CJansson", "COpenSSL", "CXMLLoader", "CSecretLoader"],
       swiftSettings: strict
     ),
     .executableTarget(
