@@ -20,6 +20,9 @@ let package = Package(
     // use instead of linking it: see Sources/CCurl/include/ccurl.h.
     .target(name: "CCurl"),
     .systemLibrary(name: "CJansson", pkgConfig: "jansson", providers: [.apt(["libjansson-dev"])]),
+    // acct's profile files: msgpack (its default serial form) and YAML (the commands' input and output).
+    .systemLibrary(name: "CMsgpack", pkgConfig: "msgpack", providers: [.apt(["libmsgpack-dev"])]),
+    .systemLibrary(name: "CYAML", pkgConfig: "yaml-0.1", providers: [.apt(["libyaml-dev"])]),
     .systemLibrary(name: "COpenSSL", pkgConfig: "libcrypto", providers: [.apt(["libssl-dev"])]),
     // libxml2's headers (libxml2-dev, which installs them under /usr/include/libxml2 on every
     // Linux distribution) and a walker that opens libxml2.so.2 on first use: see
@@ -31,7 +34,7 @@ let package = Package(
     .target(name: "CSecretLoader"),
     .target(
       name: "IndexKit",
-      dependencies: ["CCurl", "CJansson", "COpenSSL", "CXMLLoader", "CSecretLoader"],
+      dependencies: ["CCurl", "CJansson", "CMsgpack", "COpenSSL", "CSecretLoader", "CXMLLoader", "CYAML"],
       swiftSettings: strict
     ),
     .executableTarget(
