@@ -20,7 +20,7 @@ typedef struct {
 
 typedef struct {
   const char *name;
-  int flags; /* SecretSchemaFlags: 0 = none */
+  int flags; /* SecretSchemaFlags */
   secret_schema_attribute attributes[32];
   int reserved;
   void *reserved1, *reserved2, *reserved3, *reserved4, *reserved5, *reserved6, *reserved7;
@@ -32,8 +32,10 @@ typedef struct {
   char *message;
 } g_error;
 
+/* SECRET_SCHEMA_DONT_MATCH_NAME (2): items match by their attributes alone, so
+   `secret-tool lookup service indexkey account store-key` finds the same item. */
 static const secret_schema schema = {
-    "dev.indexkey.Store", 0, {{"service", 0}, {"account", 0}, {NULL, 0}}, 0, NULL, NULL, NULL, NULL, NULL, NULL, NULL};
+    "dev.indexkey.Store", 2, {{"service", 0}, {"account", 0}, {NULL, 0}}, 0, NULL, NULL, NULL, NULL, NULL, NULL, NULL};
 
 /* The functions used, resolved once by load(). The lookups are variadic (attribute pairs,
    NULL-terminated), which is why they are called from C and not from Swift. */

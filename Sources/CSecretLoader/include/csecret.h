@@ -8,7 +8,8 @@
  * use (dlopen of libsecret-1.so.0) and only after a D-Bus session bus has answered: CI
  * runners and servers have neither, and linking libsecret would pull GLib into every start.
  * Items are stored under the schema "dev.indexkey.Store" with the attributes
- * "service" and "account". No libsecret or GLib type crosses into Swift.
+ * "service" and "account", and found by those attributes alone (as secret-tool finds
+ * them). No libsecret or GLib type crosses into Swift.
  */
 
 /// 1 when a D-Bus session bus accepts a connection at `address` (a D-Bus address such as

@@ -11,7 +11,18 @@ public enum ProfileLogin {
     let file = try ProfileFile.fromEnvironment(environment, home: environment["HOME"], purpose: variable)
     guard let profile = try file.profiles([name]).first else { return environment }
     CIMasker.detect(environment).mask(profile.secrets, console: console)
-    return try overlay(profile, on: environment)
+    var result = try overlay(profile, on: environment)
+    // The keyring helper takes no flags: a profile's `registry` names the registry of its
+    // index hosts (INDEXKEY_REGISTRY=HOST=REGISTRY) and its `identity` is INDEXKEY_IDENTITY.
+    func setting(_ name: String) -> String? { profile.variables.first { $0.name == name }?.value.revealed }
+    if let registry = setting("REGISTRY") {
+      let hosts = profile.indexURLs.compactMap { try? WebURL($0, what: "index_url").authority }.map { "\($0)=\(registry)" }
+      result.values[KeyringServices.registryVariable] = (hosts + [environment[KeyringServices.registryVariable]].compactMap { $0 }).joined(separator: " ")
+    }
+    if let identity = setting("IDENTITY"), environment[KeyringHelper.identityVariable] == nil {
+      result.values[KeyringHelper.identityVariable] = identity
+    }
+    return result
   }
 
   /// The plan for `options`; without profiles, exactly ``Planner/plan(_:environment:)``.
@@ -27,21 +38,11 @@ public enum ProfileLogin {
     }
     var indexes: [PlannedIndex] = []
     for profile in profiles {
-      var single = options
-      single.urls = options.urls.isEmpty ? profile.indexURLs : options.urls
-      guard !single.urls.isEmpty else {
-        throw ProfileError("The profile '\(profile.name)' in \(file.path) has no index_url; add index_url: https://…/simple/ (the index it logs in to), or give the URL on the command line.")
-      }
-      single.profiles = []
-      single.writes = []
-      single.json = false
-      single.showSecrets = false
-      single.flags["name"] = nil
+      let single = try Self.options(for: profile, from: options, file: file.path)
       do {
         indexes += try Planner.plan(single, environment: try overlay(profile, on: environment)).indexes
       } catch let error as ConfigError {
-        throw ConfigError(
-          "With the profile '\(profile.name)': \(error.message) (A profile sets a variable in lower case: azure_tenant_id for AZURE_TENANT_ID.)")
+        throw ConfigError("With the profile '\(profile.name)': \(error.message)\(settingHint(error.message))")
       }
     }
     let settings = Settings(flags: options.flags, environment: environment)
@@ -54,6 +55,44 @@ public enum ProfileLogin {
     return LoginPlan(indexes: indexes, sinks: sinks, dryRun: options.dryRun)
   }
 
+  /// One profile's login: its URLs, and its non-secret settings as the flags of the same
+  /// name (`registry: azure-artifacts`, `aws_region: …`) where the command line gave none.
+  static func options(for profile: Profile, from options: LoginOptions, file: String) throws(ProfileError) -> LoginOptions {
+    var single = options
+    single.urls = options.urls.isEmpty ? profile.indexURLs : options.urls
+    guard !single.urls.isEmpty else {
+      throw ProfileError(
+        "The profile '\(profile.name)' in \(file) has no index_url; add index_url: https://…/simple/ (the index it logs in to), or give the URL on the command line.")
+    }
+    single.profiles = []
+    single.writes = []
+    single.json = false
+    single.showSecrets = false
+    single.flags["name"] = nil
+    for variable in profile.variables where !variable.isSecret {
+      let value = variable.value.revealed
+      switch variable.name {
+      case "REGISTRY": single.registry = options.registry ?? value
+      case "IDENTITY": single.identity = options.identity ?? value
+      default:
+        let flag = variable.name.lowercased().replacingUnderscores
+        if options.flags[flag] == nil { single.flags[flag] = value }
+      }
+    }
+    return single
+  }
+
+  /// " In the profile, set azure_tenant_id." for the variables a message names.
+  static func settingHint(_ message: String) -> String {
+    var names: [String] = []
+    for word in message.split(whereSeparator: { !($0.isUppercase || $0.isNumber || $0 == "_") }) {
+      let name = String(word)
+      guard name.contains("_"), name.count > 3, name.first?.isLetter == true, !names.contains(name.lowercased()) else { continue }
+      names.append(name.lowercased())
+    }
+    return names.isEmpty ? "" : " In the profile, set \(names.joined(separator: " or "))."
+  }
+
   /// The environment a profile's index is planned in: the profile's settings over the
   /// process's, an inline Google credentials document made readable by path.
   public static func overlay(_ profile: Profile, on environment: Environment) throws(ProfileError) -> Environment {
@@ -64,4 +103,8 @@ public enum ProfileLogin {
     }
     return result
   }
+}
+
+extension String {
+  fileprivate var replacingUnderscores: String { String(map { $0 == "_" ? "-" : $0 }) }
 }
