@@ -256,3 +256,14 @@ def test_an_incomplete_profile_names_the_missing_key(emu, sandbox, missing, name
     sandbox.leaks.add_input(path)
     refused(sandbox, ["login", "--profile", "main", "--write", "shell"], {"ACCT_FILE": str(path), "ACCT_KEY": key},
             named, "'main'")
+
+
+def test_doctor_examines_a_profile(emu, sandbox, acct_file):
+    path, key = acct_file
+    env = {"ACCT_FILE": str(path), "ACCT_KEY": key}
+    result = sandbox.run(["doctor", "--profile", "main", "--offline"], env)
+    assert sandbox.index_url() in result.stdout, result
+    assert "AZURE_CLIENT_SECRET" in result.stdout, result
+    no_key_in(result, key)
+    several = sandbox.run(["doctor", "--profile", "main", "--profile", "mirror"], env)
+    assert several.code == 2 and "one profile at a time" in several.stderr, several

@@ -186,3 +186,34 @@ import Testing
     #expect(ProfileLogin.settingHint("no variables here") == "")
   }
 }
+
+@Suite struct ProfileCommandTests {
+  @Test func encryptMasksTheNewKeyInCIAndWritesA0600File() throws {
+    try withTemporaryDirectory { dir in
+      writeFile("\(dir)/p.yml", "indexkey: {ci: {index_url: 'https://x.example/simple/', indexkey_password: pw}}\n")
+      let captured = CapturingConsole()
+      try ProfileCommands.encrypt(
+        "\(dir)/p.yml", output: nil, keyFromEnvironment: false, environment: Environment(["GITHUB_ACTIONS": "true"]),
+        console: captured.console, now: 1_700_000_000)
+      let key = captured.stdout.trimmingSpaces
+      #expect(captured.stderr.hasPrefix("::add-mask::\(key)\n"))
+      #expect(fileMode("\(dir)/p.yml.fernet") == 0o600)
+      let file = try ProfileFile.open("\(dir)/p.yml.fernet", key: Secret(key))
+      #expect(try file.book.named("ci", file: "f").secrets == ["pw"])
+    }
+  }
+
+  @Test func showingSecretsInCIMasksThemFirst() throws {
+    try withTemporaryDirectory { dir in
+      let key = FernetKey.generate()
+      let data = try YAML.parse(Array("indexkey: {ci: {azure_client_secret: s3cret, azure_client_id: id}}\n".utf8))
+      writeFile("\(dir)/p.fernet", String(decoding: AcctFile.seal(data, key: key, now: 0), as: UTF8.self))
+      let captured = CapturingConsole()
+      try ProfileCommands.decrypt(
+        "\(dir)/p.fernet", output: nil, showSecrets: true,
+        environment: Environment(["GITHUB_ACTIONS": "true", "ACCT_KEY": key.encoded.revealed]), console: captured.console)
+      #expect(captured.stderr == "::add-mask::s3cret\n")
+      #expect(try YAML.parse(Array(captured.stdout.utf8)) == data)
+    }
+  }
+}

@@ -14,6 +14,7 @@ public enum ProfileCommands {
       do { key = try FernetKey(encoded: Secret(text)) } catch { throw ProfileError("ACCT_KEY cannot be used: \(error.description).") }
     } else {
       key = FernetKey.generate()
+      CIMasker.detect(environment).mask([key.encoded.revealed], console: console)
     }
     let data = try readPlain(input)
     let target = output ?? input + ".fernet"
@@ -28,6 +29,7 @@ public enum ProfileCommands {
     let file = try open(input, environment: environment)
     let yaml = YAML.render(file.contents.data)
     if showSecrets && output == nil {
+      CIMasker.detect(environment).mask((try? file.book.profiles.flatMap(\.secrets)) ?? [], console: console)
       console.out(yaml.hasSuffix("\n") ? String(yaml.dropLast()) : yaml)
       return
     }

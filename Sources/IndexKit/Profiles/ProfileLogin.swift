@@ -55,6 +55,19 @@ public enum ProfileLogin {
     return LoginPlan(indexes: indexes, sinks: sinks, dryRun: options.dryRun)
   }
 
+  /// `doctor --profile NAME`: the options and environment of that one profile's login
+  /// (unchanged without `--profile`).
+  public static func examined(_ options: LoginOptions, environment: Environment, console: Console) throws -> (LoginOptions, Environment) {
+    guard !options.profiles.isEmpty else { return (options, environment) }
+    guard options.profiles.count == 1 else {
+      throw ConfigError("indexkey doctor examines one profile at a time; give --profile once.")
+    }
+    let file = try ProfileFile.fromEnvironment(environment, home: environment["HOME"], purpose: "--profile")
+    let profile = try file.book.named(options.profiles[0], file: file.path)
+    CIMasker.detect(environment).mask(profile.secrets, console: console)
+    return (try Self.options(for: profile, from: options, file: file.path), try overlay(profile, on: environment))
+  }
+
   /// One profile's login: its URLs, and its non-secret settings as the flags of the same
   /// name (`registry: azure-artifacts`, `aws_region: …`) where the command line gave none.
   static func options(for profile: Profile, from options: LoginOptions, file: String) throws(ProfileError) -> LoginOptions {
