@@ -55,7 +55,18 @@ def clean(result, *secrets: str) -> None:
 def in_desktop_session(home: Path, script: str, env: dict[str, str]) -> subprocess.CompletedProcess:
     """`script` in a fresh D-Bus session; `unlock` starts gnome-keyring's Secret Service
     with an unlocked login keyring (as a desktop login does)."""
-    prelude = 'unlock() { printf pw | gnome-keyring-daemon --unlock --components=secrets >/dev/null; }\n'
+    # unlock: the daemon forks before it owns its bus name; wait for that, or the first client
+    # would have D-Bus start a second daemon that finds the login keyring half written.
+    prelude = ('unlock() { printf pw | gnome-keyring-daemon --unlock --components=secrets >/dev/null; '
+               'for i in $(seq 100); do dbus-send --session --print-reply --dest=org.freedesktop.DBus '
+               '/org/freedesktop/DBus org.freedesktop.DBus.NameHasOwner string:org.freedesktop.secrets '
+               '| grep -q "boolean true" && return 0; sleep 0.1; done; exit 91; }\n'
+               # keep KEY: stores it the way a desktop tool would, waiting (up to 10 s on a busy
+               # machine) until the freshly started keyring answers with it.
+               'keep() { for i in $(seq 100); do printf %s "$1" | secret-tool store --label="indexkey store key" '
+               'service indexkey account store-key 2>/dev/null && '
+               '[ "$(secret-tool lookup service indexkey account store-key)" = "$1" ] && return 0; sleep 0.1; done; '
+               'echo "the keyring never kept the key" >&2; exit 90; }\n')
     return subprocess.run(
         ["dbus-run-session", "--", "sh", "-c", prelude + script],
         env={"PATH": os.environ.get("PATH", "/usr/bin:/bin"), "HOME": str(home),
@@ -109,7 +120,7 @@ def test_the_key_kept_by_a_real_secret_service(tmp_path):
     key = Fernet.generate_key().decode()
     write_store(tmp_path, key)
     proc = in_desktop_session(tmp_path, 'unlock\n'
-                              'printf %s "$KEY" | secret-tool store --label="indexkey store key" service indexkey account store-key\n'
+                              'keep "$KEY"\n'
                               'exec "$INDEXKEY" logout "$URL"\n', {"KEY": key, "URL": URL})
     assert proc.returncode == 0, proc.stdout + proc.stderr
     assert f"forgot azure-refresh-token for {URL}" in proc.stderr
@@ -122,7 +133,7 @@ def test_a_secret_service_holding_another_key_is_named_in_the_error(tmp_path):
     key = Fernet.generate_key().decode()
     write_store(tmp_path, key)
     proc = in_desktop_session(tmp_path, 'unlock\n'
-                              'printf %s "$OTHER_KEY" | secret-tool store --label=x service indexkey account store-key\n'
+                              'keep "$OTHER_KEY"\n'
                               'exec "$INDEXKEY" logout "$URL"\n',
                               {"OTHER_KEY": Fernet.generate_key().decode(), "URL": URL})
     assert proc.returncode == 2, proc.stdout + proc.stderr
