@@ -16,6 +16,9 @@ import Testing
     let value = try Msgpack.decode(bytes)
     #expect(value == .object([("a", .array([.integer(1), .integer(-2), .double(1.5), .bool(true), .null, .string("x")])), ("b", .string("hi"))]))
     #expect(try Msgpack.decode(Msgpack.encode(value)) == value)
+    let empty = JSON.object([("", .string("")), ("list", .array([])), ("map", .object([]))])
+    #expect(Msgpack.encode(empty) == [0x83, 0xa0, 0xa0, 0xa4] + Array("list".utf8) + [0x90, 0xa3] + Array("map".utf8) + [0x80])
+    #expect(try Msgpack.decode(Msgpack.encode(empty)) == empty)
   }
 
   @Test(arguments: [

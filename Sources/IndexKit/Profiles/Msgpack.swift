@@ -50,9 +50,8 @@ enum Msgpack {
   }
 
   private static func packString(_ s: String, _ p: inout msgpack_packer) {
-    var utf8 = Array(s.utf8)
-    if utf8.isEmpty { utf8 = [0]; _ = cmsgpack_str(&p, utf8, 0); return }
-    cmsgpack_str(&p, utf8, utf8.count)
+    let utf8 = Array(s.utf8)
+    utf8.withUnsafeBufferPointer { _ = cmsgpack_str(&p, $0.baseAddress, $0.count) }
   }
 
   private static func convert(_ o: msgpack_object) throws(ProfileError) -> JSON {
