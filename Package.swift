@@ -24,11 +24,10 @@ let package = Package(
     .systemLibrary(name: "CMsgpack", pkgConfig: "msgpack", providers: [.apt(["libmsgpack-dev"])]),
     .systemLibrary(name: "CYAML", pkgConfig: "yaml-0.1", providers: [.apt(["libyaml-dev"])]),
     .systemLibrary(name: "COpenSSL", pkgConfig: "libcrypto", providers: [.apt(["libssl-dev"])]),
-    // libxml2's headers (libxml2-dev, which installs them under /usr/include/libxml2 on every
-    // Linux distribution) and a walker that opens libxml2.so.2 on first use: see
-    // Sources/CXMLLoader/include/cxml.h. Not a system-library target: that would link libxml2
-    // (and ICU through it) into every start.
-    .target(name: "CXMLLoader", cSettings: [.unsafeFlags(["-I/usr/include/libxml2"])]),
+    // A walker that opens libxml2 (libxml2.so.2 or .so.16) on first use and declares the few
+    // parts of its ABI it reads: see Sources/CXMLLoader/include/cxml.h. Not a system-library
+    // target: that would link libxml2 (and ICU through it) into every start.
+    .target(name: "CXMLLoader"),
     // The desktop's Secret Service (libsecret), opened on first use and only when a D-Bus
     // session bus answers: see Sources/CSecretLoader/include/csecret.h. Needs no headers.
     .target(name: "CSecretLoader"),

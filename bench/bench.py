@@ -7,7 +7,16 @@ Usually started by bench/run.sh, which builds the floor and the venv of Python t
 whose registry (or the keyring subcommand) this build of indexkey lacks is listed as "not
 available in this build"; the decision comes from `indexkey login --help` and `indexkey --help`.
 For every command, one run first counts the requests and TLS connections each emulated
-service received, then hyperfine times it.
+service received and (under strace) the times it opened the system CA bundle, then hyperfine
+times it.
+
+Trust (--trust): `system` (run.sh's default) installs the emulator's CA the way
+update-ca-certificates does — appended to /etc/ssl/certs/ca-certificates.crt and linked there by
+subject hash — over a copy of /etc/ssl/certs bind-mounted in the private mount namespace run.sh
+made, so nothing outside the run changes; indexkey and the floors get no CA variable, the Python
+tools the system bundle (REQUESTS_CA_BUNDLE, SSL_CERT_FILE, AWS_CA_BUNDLE), since requests would
+otherwise use certifi's. Each flow has two floors: libcurl's defaults and lazy hashed-directory
+lookup. `ca-file` gives every command a one-certificate SSL_CERT_FILE instead.
 """
 
 from __future__ import annotations
@@ -17,6 +26,7 @@ import json
 import os
 import platform
 import shlex
+import shutil
 import statistics
 import subprocess
 import sys
@@ -36,6 +46,8 @@ from emulator import Emulator  # noqa: E402
 from emulator.latency import simulate_round_trip  # noqa: E402
 from emulator.tls import LoopbackTLS  # noqa: E402
 
+SYSTEM_CERTS = Path("/etc/ssl/certs")
+SYSTEM_BUNDLE = SYSTEM_CERTS / "ca-certificates.crt"
 TENANT = "3f1b5c2e-7a4d-4e8b-9c1f-0d2e3a4b5c6d"
 CLIENT = "6d5c1f2a-8f4e-4b7a-9c3d-2e1f0a9b8c7d"
 AZURE_SCOPE = "499b84ac-1321-427f-aa17-267ca6975798/.default"
@@ -62,7 +74,7 @@ class PeerFailed(Exception):
 class Tool:
     name: str
     argv: list[str]
-    kind: str  # indexkey, peer, floor, reference
+    kind: str  # indexkey, peer, floor (lazy CA lookup: what ratios compare with), floor-bundle, reference
 
 
 @dataclass
@@ -83,6 +95,10 @@ class Bench:
         self.has_keyring = any(line.strip().startswith("keyring") for line in top.splitlines())
         self.emu = Emulator()
         self.emu.tls = LoopbackTLS(work / "tls")
+        self.system_trust = args.trust == "system"
+        if self.system_trust:
+            install_ca(self.emu.tls.ca_file, work / "certs")
+        self.strace = shutil.which("strace")
         self.emu.start()
         if args.simulate_rtt:
             simulate_round_trip(self.emu, args.simulate_rtt / 1000)
@@ -98,9 +114,19 @@ class Bench:
             "GITHUB_ACTIONS": "true", "ACTIONS_ID_TOKEN_REQUEST_URL": emu.github.request_url,
             "ACTIONS_ID_TOKEN_REQUEST_TOKEN": emu.github.request_token,
             "AZURE_CLIENT_ID": CLIENT, "AZURE_TENANT_ID": TENANT, "AZURE_AUTHORITY_HOST": emu.entra.url,
-            "SSL_CERT_FILE": ca, "CURL_CA_BUNDLE": ca, "REQUESTS_CA_BUNDLE": ca, "AWS_CA_BUNDLE": ca,
+            **({} if self.system_trust else self.ca_variables(ca)),
             "XDG_CACHE_HOME": str(self.work / "cache"), "PYTHONDONTWRITEBYTECODE": "",
         }
+
+    @staticmethod
+    def ca_variables(bundle: str) -> dict[str, str]:
+        return {"SSL_CERT_FILE": bundle, "CURL_CA_BUNDLE": bundle, "REQUESTS_CA_BUNDLE": bundle, "AWS_CA_BUNDLE": bundle}
+
+    def argv(self, tool: Tool) -> list[str]:
+        """What runs: with the system trust store, the Python tools are told where its bundle is."""
+        if self.system_trust and tool.kind in ("peer", "reference") and tool.argv[0] != self.binary:
+            return ["env", *(f"{k}={v}" for k, v in self.ca_variables(str(SYSTEM_BUNDLE)).items()), *tool.argv]
+        return tool.argv
 
     def github_step(self, audience: str) -> str:
         emu = self.emu
@@ -134,7 +160,19 @@ class Bench:
         flows.append(self.pypi_flow(github))
         flows += self.multi_flows()
         flows += self.keyring_flows()
+        if self.system_trust:
+            for flow in flows:
+                flow.tools = [t for tool in flow.tools for t in self.floors(tool)]
         return flows
+
+    def floors(self, tool: Tool) -> list[Tool]:
+        """A floor twice: verifying through the hashed directory alone, then with libcurl's
+        defaults (the bundle)."""
+        if tool.kind != "floor" or len(tool.argv) == 1:
+            return [tool]
+        lazy = Tool(tool.name + ", lazy hashed CA lookup", [tool.argv[0], f"--capath={SYSTEM_CERTS}", *tool.argv[1:]],
+                    "floor")
+        return [lazy, Tool(tool.name + ", libcurl's default CA (bundle)", tool.argv, "floor-bundle")]
 
     def azure_feed(self, feed: str = "feed") -> str:
         return f"{self.emu.index.url}/org/proj/_packaging/{feed}/pypi/simple/"
@@ -350,12 +388,15 @@ class Bench:
         return [Flow(name, tools, env=env, prepare=warm)]
 
     # -- measuring --------------------------------------------------------------
-    def count(self, tool: Tool, env: dict[str, str]) -> tuple[int, int, dict[str, tuple[int, int]]]:
-        """Requests and connections of one run. A Python tool the emulator refuses is reported
-        (PeerFailed); indexkey or the floor failing ends the benchmark."""
+    def count(self, tool: Tool, env: dict[str, str]) -> tuple[int, int, dict[str, tuple[int, int]], Optional[int]]:
+        """Requests, connections and bundle opens of one run. A Python tool the emulator refuses
+        is reported (PeerFailed); indexkey or the floor failing ends the benchmark."""
         emu = self.emu
         before = {s: (len(emu.requests(s)), emu.connections(s)) for s in emu.services}
-        proc = subprocess.run(tool.argv, env=env, capture_output=True, text=True, timeout=120)
+        trace = self.work / "openat.trace"
+        tracer = [self.strace, "-f", "-qq", "-e", "trace=openat", "-o", str(trace)] if self.strace else []
+        proc = subprocess.run(tracer + self.argv(tool), env=env, capture_output=True, text=True, timeout=120)
+        opens = bundle_opens(trace) if self.strace else None
         if proc.returncode != 0 and tool.kind == "peer":
             last = [line for line in proc.stderr.splitlines() if line.strip()][-1:] or [f"exit {proc.returncode}"]
             raise PeerFailed(last[0][:300])
@@ -367,14 +408,14 @@ class Bench:
             r, c = len(emu.requests(s)) - before[s][0], emu.connections(s) - before[s][1]
             if r or c:
                 per[s] = (r, c)
-        return sum(r for r, _ in per.values()), sum(c for _, c in per.values()), per
+        return sum(r for r, _ in per.values()), sum(c for _, c in per.values()), per, opens
 
     def time(self, flow: Flow, env: dict[str, str]) -> list[dict]:
         out = self.work / "hyperfine.json"
         cmd = ["hyperfine", "-N", "--style", "none", "--warmup", str(self.args.warmup), "--runs", str(self.args.runs),
                "--export-json", str(out)]
         for tool in flow.tools:
-            cmd += ["-n", tool.name, shlex.join(tool.argv)]
+            cmd += ["-n", tool.name, shlex.join(self.argv(tool))]
         subprocess.run(cmd, env=env, check=True, stdout=subprocess.DEVNULL)
         return json.loads(out.read_text())["results"]
 
@@ -397,16 +438,43 @@ class Bench:
                     failed.append({"tool": tool.name, "failed": str(error)})
             timings = self.time(flow, env)
             rows = []
-            for tool, (requests, connections, per), t in zip(flow.tools, counts, timings):
+            for tool, (requests, connections, per, opens), t in zip(flow.tools, counts, timings):
                 rows.append({"tool": tool.name, "kind": tool.kind, "median": t["median"] * 1000,
                              "min": t["min"] * 1000, "max": t["max"] * 1000, "mean": t["mean"] * 1000,
-                             "requests": requests, "connections": connections,
+                             "cpu": (t["user"] + t["system"]) * 1000,
+                             "requests": requests, "connections": connections, "bundle_opens": opens,
                              "per_service": {s: list(v) for s, v in per.items()}})
             results.append({"flow": flow.name, "rows": rows, "failed": failed})
         return {"date": time.strftime("%Y-%m-%d %H:%M UTC", time.gmtime()), "machine": machine(),
-                "runs": self.args.runs, "rtt_ms": self.args.rtt or self.args.simulate_rtt,
+                "runs": self.args.runs, "trust": self.args.trust, "rtt_ms": self.args.rtt or self.args.simulate_rtt,
                 "rtt_mode": "netem" if self.args.rtt else "simulated in the emulator" if self.args.simulate_rtt else None,
                 "results": results}
+
+
+def install_ca(ca: Path, copy: Path) -> None:
+    """Adds `ca` to the system trust store as update-ca-certificates would (appended to the bundle,
+    linked by subject hash), on a copy of /etc/ssl/certs bind-mounted over it. Only inside a
+    private mount namespace (run.sh makes one): the mount refuses to go ahead otherwise."""
+    try:
+        shared = os.readlink("/proc/self/ns/mnt") == os.readlink("/proc/1/ns/mnt")
+    except OSError:
+        shared = False
+    if shared:
+        raise SystemExit("bench: --trust system needs a private mount namespace (bench/run.sh makes one)")
+    shutil.copytree(SYSTEM_CERTS, copy, symlinks=True)
+    with open(copy / SYSTEM_BUNDLE.name, "a") as bundle:
+        bundle.write(ca.read_text())
+    shutil.copy(ca, copy / "indexkey-bench-ca.pem")
+    digest = subprocess.run(["openssl", "x509", "-noout", "-subject_hash", "-in", str(ca)],
+                            capture_output=True, text=True, check=True).stdout.strip()
+    os.symlink("indexkey-bench-ca.pem", copy / f"{digest}.0")
+    subprocess.run(["mount", "--bind", str(copy), str(SYSTEM_CERTS)], check=True)
+
+
+def bundle_opens(trace: Path) -> int:
+    """Successful opens of the system bundle in an strace -e openat log."""
+    return sum(1 for line in trace.read_text().splitlines()
+               if f'"{SYSTEM_BUNDLE}"' in line and " = -1 " not in line)
 
 
 def machine() -> dict:
@@ -427,11 +495,13 @@ def markdown(report: dict) -> str:
     lines = [f"{report['date']} · {m['cores']} × {m['cpu']} · Linux {m['kernel']} · load average at the end "
              f"{m['load']} · {report['runs']} runs per command"
              + (f" · round trip {report['rtt_ms']:g} ms ({report['rtt_mode']})" if report.get("rtt_ms") else ""), "",
-             "| flow | tool | median ms | min–max ms | × fastest Python | × floor | requests | TLS connections |",
-             "| --- | --- | ---: | ---: | ---: | ---: | ---: | ---: |"]
+             f"trust: {'the system store (emulator CA installed as update-ca-certificates does)' if report.get('trust') == 'system' else 'a one-certificate SSL_CERT_FILE'}",
+             "",
+             "| flow | tool | median ms | min–max ms | CPU ms | × fastest Python | × floor | requests | TLS connections | bundle opens |",
+             "| --- | --- | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: |"]
     for flow in report["results"]:
         if "unavailable" in flow:
-            lines.append(f"| {flow['flow']} | *not available in this build: {flow['unavailable']}* | | | | | | |")
+            lines.append(f"| {flow['flow']} | *not available in this build: {flow['unavailable']}* | | | | | | | | |")
             continue
         rows = flow["rows"]
         peers = [r["median"] for r in rows if r["kind"] == "peer"]
@@ -440,11 +510,15 @@ def markdown(report: dict) -> str:
         for i, r in enumerate(rows):
             vs_peer = f"{r['median'] / fastest:.2f}" if fastest and r["kind"] != "reference" else ""
             vs_floor = f"{r['median'] / floor:.2f}" if floor and r["kind"] not in ("floor", "reference") else ""
+            opens = "" if r.get("bundle_opens") is None else r["bundle_opens"]
             lines.append(f"| {flow['flow'] if i == 0 else ''} | {r['tool']} | {r['median']:.1f} | "
-                         f"{r['min']:.1f}–{r['max']:.1f} | {vs_peer} | {vs_floor} | {r['requests']} | {r['connections']} |")
+                         f"{r['min']:.1f}–{r['max']:.1f} | {r['cpu']:.1f} | {vs_peer} | {vs_floor} | {r['requests']} | {r['connections']} "
+                         f"| {opens} |")
         for f in flow.get("failed", []):
-            lines.append(f"| | {f['tool']}: *failed here, not measured: {f['failed']}* | | | | | | |")
-    lines += ["", "Requests and connections per emulated service (requests/connections), one run of each command:", ""]
+            lines.append(f"| | {f['tool']}: *failed here, not measured: {f['failed']}* | | | | | | | | |")
+    lines += ["", "CPU ms: user + system time of the command and its children (hyperfine's mean), which a loaded "
+              "machine inflates much less than the wall time.", "",
+              "Requests and connections per emulated service (requests/connections), one run of each command:", ""]
     for flow in report["results"]:
         for r in flow.get("rows", []):
             if r["per_service"]:
@@ -463,6 +537,8 @@ def main() -> int:
     parser.add_argument("--rtt", type=float, default=0, help="the loopback round trip run.sh set up with netem (ms), for the report")
     parser.add_argument("--simulate-rtt", type=float, default=0, help="delay every emulated service by this round trip (ms)")
     parser.add_argument("--out", help="also write the JSON report here")
+    parser.add_argument("--trust", choices=["system", "ca-file"], default="ca-file",
+                        help="system: the emulator's CA in the system store (needs a private mount namespace)")
     args = parser.parse_args()
     with tempfile.TemporaryDirectory(prefix="indexkey-bench-") as tmp:
         bench = Bench(args, Path(tmp))

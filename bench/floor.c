@@ -9,7 +9,10 @@
  * names (letters, digits, _) whose values are taken from the answer ("name":"value" in JSON, <name>value</name> in
  * XML) and substituted for @name@ in later requests. A header "sigv4:REGION:SERVICE" signs the
  * request with AWS SigV4 (libcurl's CURLOPT_AWS_SIGV4) using @AccessKeyId@, @SecretAccessKey@
- * and @SessionToken@. CA bundle: SSL_CERT_FILE. Exit 1 on any non-2xx answer.
+ * and @SessionToken@. CA bundle: SSL_CERT_FILE, else libcurl's defaults (on Debian the system
+ * bundle, parsed for every connection, and /etc/ssl/certs). A first argument --capath=DIR verifies
+ * through that hashed directory alone (CAINFO NULL: certificates looked up lazily by subject
+ * hash). Exit 1 on any non-2xx answer.
  */
 #include <curl/curl.h>
 #include <stdio.h>
@@ -73,7 +76,13 @@ int main(int argc, char **argv) {
   CURL *curl = curl_easy_init();
   curl_easy_setopt(curl, CURLOPT_WRITEFUNCTION, collect);
   if (getenv("SSL_CERT_FILE")) curl_easy_setopt(curl, CURLOPT_CAINFO, getenv("SSL_CERT_FILE"));
-  for (int i = 1; i < argc; i++) {
+  int first = 1;
+  if (argc > 1 && !strncmp(argv[1], "--capath=", 9)) {
+    curl_easy_setopt(curl, CURLOPT_CAINFO, NULL);
+    curl_easy_setopt(curl, CURLOPT_CAPATH, argv[1] + 9);
+    first = 2;
+  }
+  for (int i = first; i < argc; i++) {
     char *spec = expand(argv[i]), *fields[5] = {0};
     for (int f = 0; f < 5; f++) fields[f] = strsep(&spec, "|");
     struct curl_slist *headers = NULL;

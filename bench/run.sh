@@ -8,6 +8,12 @@
 #                                     # loopback delays every packet by half of 20 ms (tc netem);
 #                                     # without netem, a round trip simulated by the emulator
 #   RUNS=30 bash bench/run.sh         # runs per command (default 20)
+#   bash bench/run.sh --ca-file       # every command trusts a one-certificate SSL_CERT_FILE
+#                                     # instead of the system store
+#
+# By default the emulator's CA is installed in the system trust store as update-ca-certificates
+# would, inside a private mount namespace made for the run (unshare -m; nothing outside changes),
+# and indexkey runs with no CA variable, as users run it (bench/bench.py --trust system).
 #
 # What it sets up: the floor (bench/floor.c, built with cc -lcurl) and a throwaway virtualenv
 # with the Python tools (azure-identity, google-auth, the AWS CLI, keyring with the Google and
@@ -19,11 +25,13 @@ root=$PWD
 bin=${INDEXKEY_BIN:-$root/.build/release/indexkey}
 runs=${RUNS:-20}
 rtt=0
+trust=system
 while [ $# -gt 0 ]; do
   case $1 in
     --rtt) rtt=$2; shift 2 ;;
     --runs) runs=$2; shift 2 ;;
-    *) echo "usage: bench/run.sh [--rtt MS] [--runs N]" >&2; exit 2 ;;
+    --ca-file) trust=ca-file; shift ;;
+    *) echo "usage: bench/run.sh [--rtt MS] [--runs N] [--ca-file]" >&2; exit 2 ;;
   esac
 done
 
@@ -31,6 +39,7 @@ need() { command -v "$1" >/dev/null || { echo "bench: $1 is needed ($2)" >&2; ex
 need hyperfine "apt-get install hyperfine"
 need cc "apt-get install gcc"
 need curl "apt-get install curl"
+need strace "apt-get install strace"
 [ -x "$bin" ] || { echo "bench: no indexkey at $bin; run make release (or set INDEXKEY_BIN)" >&2; exit 1; }
 
 # --rtt: a private network namespace (no route anywhere but its own loopback), loopback up,
@@ -67,12 +76,19 @@ fi
 
 mkdir -p bench/out
 stamp=$(date -u +%Y%m%dT%H%MZ)
-args=(--bin "$bin" --venv "$work/venv" --floor "$work/floor" --runs "$runs" --out "bench/out/bench-$stamp.json")
+args=(--bin "$bin" --venv "$work/venv" --floor "$work/floor" --runs "$runs" --out "bench/out/bench-$stamp.json"
+  --trust "$trust")
+# The system trust store is changed only inside a mount namespace of the run's own (as root, or
+# in a user namespace otherwise).
+ns=()
+if [ "$trust" = system ]; then
+  if [ "$(id -u)" = 0 ]; then ns=(-m); else ns=(-r -m); fi
+fi
 
 if [ "$rtt" = 0 ]; then
-  python3 bench/bench.py "${args[@]}"
+  ${ns[@]:+unshare "${ns[@]}"} python3 bench/bench.py "${args[@]}"
 elif [ "$mode" = netem ]; then
-  unshare -n bash -c "ip link set lo up && tc qdisc add dev lo root netem delay ${half}ms && exec python3 bench/bench.py $(printf '%q ' "${args[@]}") --rtt $rtt"
+  unshare -n "${ns[@]}" bash -c "ip link set lo up && tc qdisc add dev lo root netem delay ${half}ms && exec python3 bench/bench.py $(printf '%q ' "${args[@]}") --rtt $rtt"
 else
-  python3 bench/bench.py "${args[@]}" --simulate-rtt "$rtt"
+  ${ns[@]:+unshare "${ns[@]}"} python3 bench/bench.py "${args[@]}" --simulate-rtt "$rtt"
 fi

@@ -1,3 +1,4 @@
+#define CURL_DISABLE_DEPRECATION /* CURLOPT_PROTOCOLS, for libcurl before 7.85 */
 #include "ccurl.h"
 
 #include <dlfcn.h>
@@ -14,13 +15,18 @@ static struct {
   CURLcode (*easy_getinfo)(CURL *h, CURLINFO info, ...);
   CURLcode (*easy_perform)(CURL *h);
   const char *(*easy_strerror)(CURLcode code);
+  curl_version_info_data *(*version_info)(CURLversion stamp);
   struct curl_slist *(*slist_append)(struct curl_slist *list, const char *string);
   void (*slist_free_all)(struct curl_slist *list);
 } api;
 
 static pthread_once_t once = PTHREAD_ONCE_INIT;
 static int loaded;
+static int too_old;
+static unsigned version_num;
 static char failure[512];
+
+void ccurl_trust_bind(const curl_version_info_data *info); /* trust.c */
 
 #define RESOLVE(field, symbol)                                                            \
   do {                                                                                    \
@@ -48,11 +54,20 @@ static void load(void) {
   RESOLVE(easy_strerror, "curl_easy_strerror");
   RESOLVE(slist_append, "curl_slist_append");
   RESOLVE(slist_free_all, "curl_slist_free_all");
+  RESOLVE(version_info, "curl_version_info");
+  const curl_version_info_data *info = api.version_info(CURLVERSION_NOW);
+  version_num = info->version_num;
+  if (version_num < CCURL_MINIMUM_VERSION) {
+    too_old = 1;
+    snprintf(failure, sizeof failure, "%s", info->version);
+    return;
+  }
   CURLcode code = api.global_init(CURL_GLOBAL_DEFAULT);
   if (code != CURLE_OK) {
     snprintf(failure, sizeof failure, "curl_global_init failed (%d)", (int)code);
     return;
   }
+  ccurl_trust_bind(info);
   loaded = 1;
 }
 
@@ -60,27 +75,7 @@ int ccurl_load(char *error, size_t size) {
   pthread_once(&once, load);
   if (loaded) return 0;
   if (error != NULL && size > 0) snprintf(error, size, "%s", failure);
-  return -1;
-}
-
-static void *preload(void *unused) {
-  (void)unused;
-  pthread_once(&once, load);
-  return NULL;
-}
-
-static int preloading;
-
-void ccurl_preload(void) {
-  pthread_t thread;
-  if (pthread_create(&thread, NULL, preload, NULL) == 0) {
-    preloading = 1;
-    pthread_detach(thread);
-  }
-}
-
-void ccurl_settle(void) {
-  if (preloading) pthread_once(&once, load);
+  return too_old ? -2 : -1;
 }
 
 CURL *ccurl_easy_init(void) { return api.easy_init(); }
@@ -104,5 +99,12 @@ CURLcode ccurl_setopt_opensocket(CURL *h, curl_opensocket_callback v) {
 }
 CURLcode ccurl_setopt_sockopt(CURL *h, curl_sockopt_callback v) {
   return api.easy_setopt(h, CURLOPT_SOCKOPTFUNCTION, v);
+}
+CURLcode ccurl_setopt_ssl_ctx(CURL *h, curl_ssl_ctx_callback v) {
+  return api.easy_setopt(h, CURLOPT_SSL_CTX_FUNCTION, v);
+}
+CURLcode ccurl_setopt_http_only(CURL *h) {
+  if (version_num >= 0x075500) return api.easy_setopt(h, CURLOPT_PROTOCOLS_STR, "http,https");
+  return api.easy_setopt(h, CURLOPT_PROTOCOLS, (long)(CURLPROTO_HTTP | CURLPROTO_HTTPS));
 }
 CURLcode ccurl_getinfo_long(CURL *h, CURLINFO i, long *v) { return api.easy_getinfo(h, i, v); }

@@ -59,19 +59,13 @@ struct IndexKey: ParsableCommand {
         Keyring.main(arguments)
       }
     } else {
-      // The commands that always make requests load libcurl while the command line is parsed.
-      if let verb = CommandLine.arguments.dropFirst().first, ["login", "token", "claims"].contains(verb) {
-        CurlTransport.preload()
-      }
       do {
         if let quick = QuickLine.parse(Array(CommandLine.arguments.dropFirst())) {
           try quick.run()
-          CurlTransport.settle()
           return
         }
         var command = try parseAsRoot(nil)
         try command.run()
-        CurlTransport.settle()
       } catch {
         exitUsingTwoForUsage(error)
       }
@@ -81,7 +75,6 @@ struct IndexKey: ParsableCommand {
   /// Like `exit(withError:)`, but a command line that does not parse exits 2, the code
   /// indexkey uses for every usage or configuration error (ArgumentParser's own is 64).
   static func exitUsingTwoForUsage(_ error: any Error) -> Never {
-    CurlTransport.settle()
     if exitCode(for: error) == .validationFailure {
       let message = fullMessage(for: error)
       FileOutput.standardError(message.hasSuffix("\n") ? message : message + "\n")

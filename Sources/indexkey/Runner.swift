@@ -43,7 +43,6 @@ enum Runner {
 
   static func fail(_ error: any UserFacingError, _ console: Console) -> Never {
     console.err("indexkey: error: \(error.description)")
-    CurlTransport.settle()
     IndexKey.exit(withError: ExitCode(error.exitStatus.rawValue))
   }
 }

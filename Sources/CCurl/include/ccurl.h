@@ -7,26 +7,23 @@
  * libcurl, loaded when the first transfer needs it (dlopen of libcurl.so.4) rather than
  * when the process starts. libcurl pulls in some thirty shared libraries (TLS, SSH, LDAP,
  * Kerberos, IDN, ...); loading and relocating them costs about ten milliseconds, which a
- * cached `indexkey keyring get` or `indexkey --version` never needs to pay, and which
- * `login` pays on a thread of its own while it parses its command line
- * (ccurl_preload). The ABI is libcurl's stable one (soname libcurl.so.4).
+ * cached `indexkey keyring get` or `indexkey --version` never needs to pay. The ABI is
+ * libcurl's stable one (soname libcurl.so.4); which options a given libcurl has is read
+ * once, from curl_version_info, when it is loaded.
  *
  * Swift cannot call C variadic functions, and curl_easy_setopt/getinfo are variadic.
  * Each setopt wrapper below fixes one argument type; the Swift handle class exposes
  * typed per-option methods on top of them.
  */
 
-/// Loads libcurl and runs curl_global_init, once per process. Returns 0 on success;
-/// otherwise -1, with the reason written into `error` (NUL-terminated, at most `size` bytes).
+/// The oldest libcurl indexkey runs with (RHEL 9's; Ubuntu 22.04 has 7.81, Debian 12 7.88).
+#define CCURL_MINIMUM_VERSION 0x074C00
+#define CCURL_MINIMUM_VERSION_TEXT "7.76.0"
+
+/// Loads libcurl and runs curl_global_init, once per process. Returns 0 on success; -1 when
+/// libcurl cannot be loaded, -2 when it is older than CCURL_MINIMUM_VERSION; the reason (or
+/// the version found) is written into `error` (NUL-terminated, at most `size` bytes).
 int ccurl_load(char *error, size_t size);
-
-/// Starts ccurl_load on a background thread; the first transfer then waits for it.
-void ccurl_preload(void);
-
-/// Waits for a load ccurl_preload started (if any) to finish. Call before exit(): a process
-/// that exits while another thread runs library constructors and curl_global_init can
-/// crash in its exit handlers.
-void ccurl_settle(void);
 
 /* Every function below requires a successful ccurl_load. */
 
@@ -64,6 +61,13 @@ CURLcode ccurl_setopt_opensocket(CURL *h, curl_opensocket_callback v);
 /// setopt for SOCKOPTFUNCTION: tells libcurl that socket is already connected.
 CURLcode ccurl_setopt_sockopt(CURL *h, curl_sockopt_callback v);
 
+/// setopt for SSL_CTX_FUNCTION (libcurl built with OpenSSL only).
+CURLcode ccurl_setopt_ssl_ctx(CURL *h, curl_ssl_ctx_callback v);
+
+/// Allows http and https only: CURLOPT_PROTOCOLS_STR from libcurl 7.85 on, CURLOPT_PROTOCOLS
+/// before (which 7.85 deprecated).
+CURLcode ccurl_setopt_http_only(CURL *h);
+
 /// getinfo for long results (response code, connect count).
 CURLcode ccurl_getinfo_long(CURL *h, CURLINFO i, long *v);
 
@@ -72,5 +76,28 @@ CURLcode ccurl_getinfo_long(CURL *h, CURLINFO i, long *v);
 static inline const void *ccurl_sockaddr_bytes(const struct curl_sockaddr *a) {
   return &a->addr;
 }
+
+/*
+ * The trust store: see trust.c. A ccurl_trust lives as long as the process.
+ */
+typedef struct ccurl_trust ccurl_trust;
+
+/// Whether the loaded libcurl does TLS with the OpenSSL 3 indexkey links, so that a shared
+/// store can be handed to its connections. Requires a successful ccurl_load.
+int ccurl_trust_supported(void);
+
+/// A store that looks certificates up lazily in `directory` (hashed, OpenSSL's CApath; NULL:
+/// none) and holds `bundle` (NULL: none), parsed on the first TLS connection or, when
+/// `bundle_is_fallback` and there is a directory, only once a chain lacks an issuer there.
+ccurl_trust *ccurl_trust_new(const char *bundle, int bundle_is_fallback, const char *directory);
+
+/// Makes the next transfers of `h` verify against `t` (clears CAINFO and CAPATH).
+CURLcode ccurl_setopt_trust(CURL *h, ccurl_trust *t);
+
+/// Why the bundle could not be parsed, or NULL.
+const char *ccurl_trust_failure(ccurl_trust *t);
+
+/// How many times the bundle was parsed (0 or 1).
+unsigned ccurl_trust_bundle_parses(ccurl_trust *t);
 
 #endif

@@ -4,7 +4,7 @@
 #include <stddef.h>
 
 /*
- * libxml2, loaded when the first document is parsed (dlopen of libxml2.so.2) rather than
+ * libxml2, loaded when the first document is parsed (dlopen of libxml2.so.2, or libxml2.so.16 from libxml2 2.14 on) rather than
  * when the process starts: only the AWS exchange reads XML, and libxml2 brings ICU with it
  * (about two milliseconds of every start). The document is walked here, in C, and handed
  * to Swift as events, so no libxml2 type crosses into Swift.

@@ -36,6 +36,7 @@ public struct Context: Sendable {
   public static func live(environment: Environment, options: CurlOptions, retry: RetryPolicy) throws(HTTPError) -> Context {
     var tuned = options
     if CurlOptions.proxyConfigured(in: environment) { tuned.preconnect = false }
+    if tuned.caDirectory == nil { tuned.caDirectory = CurlOptions.caDirectory(from: environment) }
     let options = tuned
     let factory: @Sendable () throws -> any HTTPTransport = {
       RetryingTransport(try CurlTransport(options: options), policy: retry, sleep: realSleep)

@@ -6,8 +6,10 @@ public struct CurlOptions: Sendable, Equatable {
   public var connectTimeout: Double
   public var totalTimeout: Double
   public var userAgent: String
-  /// CA bundle path; nil keeps libcurl's built-in default.
+  /// CA bundle path (`SSL_CERT_FILE` and friends); nil: the system trust store.
   public var caBundle: String?
+  /// Hashed CA directory (`SSL_CERT_DIR`); nil: the distribution's, if it has one.
+  public var caDirectory: String?
   /// Largest response body read, in bytes.
   public var maxBodyBytes: Int
   public var verbose: Bool
@@ -18,12 +20,13 @@ public struct CurlOptions: Sendable, Equatable {
 
   public init(
     connectTimeout: Double = 10, totalTimeout: Double = 30, userAgent: String = "indexkey/\(indexkeyVersion)",
-    caBundle: String? = nil, maxBodyBytes: Int = 1 << 20, verbose: Bool = false, preconnect: Bool = true
+    caBundle: String? = nil, caDirectory: String? = nil, maxBodyBytes: Int = 1 << 20, verbose: Bool = false, preconnect: Bool = true
   ) {
     self.connectTimeout = connectTimeout
     self.totalTimeout = totalTimeout
     self.userAgent = userAgent
     self.caBundle = caBundle
+    self.caDirectory = caDirectory
     self.maxBodyBytes = maxBodyBytes
     self.verbose = verbose
     self.preconnect = preconnect
@@ -38,6 +41,11 @@ public struct CurlOptions: Sendable, Equatable {
   /// The CA bundle named by `SSL_CERT_FILE`, `CURL_CA_BUNDLE` or `REQUESTS_CA_BUNDLE`.
   public static func caBundle(from environment: Environment) -> String? {
     environment["SSL_CERT_FILE"] ?? environment["CURL_CA_BUNDLE"] ?? environment["REQUESTS_CA_BUNDLE"]
+  }
+
+  /// The hashed CA directory named by `SSL_CERT_DIR`.
+  public static func caDirectory(from environment: Environment) -> String? {
+    environment["SSL_CERT_DIR"].flatMap { $0.isEmpty ? nil : $0 }
   }
 }
 
@@ -59,31 +67,34 @@ final class CurlEasyHandle {
   /// New connections opened by this handle so far (for benchmarks and tests).
   private(set) var connectionsOpened = 0
 
+  /// The store TLS connections verify against, chosen on the first request (nil inside:
+  /// libcurl's own CA handling).
+  private var trust: SharedStore??
+  /// The trust setting to use instead of the one `TrustStore.select` picks (tests).
+  private let chosenTrust: TrustStore?
+
   /// Why libcurl could not be loaded, if it could not (loaded once per process).
   private static let loadFailure: String? = {
     var reason = [CChar](repeating: 0, count: 512)
-    guard ccurl_load(&reason, reason.count) != 0 else { return nil }
-    return String(cBuffer: reason)
+    switch ccurl_load(&reason, reason.count) {
+    case 0: return nil
+    case -2:
+      return "libcurl \(String(cBuffer: reason)) is older than \(CCURL_MINIMUM_VERSION_TEXT), the oldest indexkey "
+        + "supports; install a newer libcurl (Debian 12, Ubuntu 22.04, RHEL 9 and later have one)"
+    default:
+      return "libcurl could not be loaded (\(String(cBuffer: reason))); install it, e.g. apt-get install libcurl4"
+    }
   }()
 
-  init() throws(HTTPError) {
+  init(trust: TrustStore? = nil) throws(HTTPError) {
+    chosenTrust = trust
     if let failure = Self.loadFailure {
-      throw .setup(detail: "libcurl could not be loaded (\(failure)); install it, e.g. apt-get install libcurl4")
+      throw .setup(detail: failure)
     }
     guard let h = ccurl_easy_init() else {
       throw .setup(detail: "curl_easy_init failed")
     }
     handle = h
-  }
-
-  /// Starts loading libcurl on a background thread, for a command that will need it.
-  static func preload() {
-    ccurl_preload()
-  }
-
-  /// Waits for a load `preload()` started, if any.
-  static func settle() {
-    ccurl_settle()
   }
 
   deinit {
@@ -115,7 +126,7 @@ final class CurlEasyHandle {
       try set(CURLOPT_URL, string: request.url)
       try set(CURLOPT_NOSIGNAL, 1)
       try set(CURLOPT_FOLLOWLOCATION, 0)
-      try set(CURLOPT_PROTOCOLS_STR, string: "http,https")
+      try check(ccurl_setopt_http_only(handle), "CURLOPT_PROTOCOLS")
       try set(CURLOPT_CONNECTTIMEOUT_MS, Int(options.connectTimeout * 1000))
       try set(CURLOPT_TIMEOUT_MS, Int(options.totalTimeout * 1000))
       try set(CURLOPT_USERAGENT, string: options.userAgent)
@@ -123,7 +134,7 @@ final class CurlEasyHandle {
       // Refuses an announced Content-Length over the cap before reading the body; the
       // write callback enforces the cap for bodies without one.
       try check(ccurl_setopt_off(handle, CURLOPT_MAXFILESIZE_LARGE, curl_off_t(options.maxBodyBytes)), "MAXFILESIZE")
-      if let ca = options.caBundle { try set(CURLOPT_CAINFO, string: ca) }
+      try setTrust(options)
       try check(ccurl_setopt_pointer(handle, CURLOPT_ERRORBUFFER, errorBuffer), "CURLOPT_ERRORBUFFER")
       switch request.method {
       case .get:
@@ -174,6 +185,22 @@ final class CurlEasyHandle {
     return HTTPResponse(status: status, headers: buffer.headers, body: buffer.body)
   }
 
+  /// Points verification at the process's shared store, or, when there is none, at the
+  /// named bundle through libcurl's own option.
+  private func setTrust(_ options: CurlOptions) throws(HTTPError) {
+    if trust == nil {
+      trust = (chosenTrust ?? TrustStore.select(caBundle: options.caBundle, caDirectory: options.caDirectory))?.shared()
+    }
+    if let store = trust ?? nil {
+      try check(ccurl_setopt_trust(handle, store.pointer), "CURLOPT_SSL_CTX_FUNCTION")
+    } else if let ca = options.caBundle {
+      try set(CURLOPT_CAINFO, string: ca)
+    }
+  }
+
+  /// The shared store this handle verifies against, once a request chose it.
+  var trustStore: SharedStore? { trust ?? nil }
+
   private func set(_ option: CURLoption, _ value: Int) throws(HTTPError) {
     try check(ccurl_setopt_long(handle, option, value), "\(option)")
   }
@@ -190,7 +217,8 @@ final class CurlEasyHandle {
 
   private func mapError(_ code: CURLcode, request: HTTPRequest, options: CurlOptions, overflowed: Bool) -> HTTPError {
     let detailText = String(cString: errorBuffer)
-    let detail = detailText.isEmpty ? String(cString: ccurl_easy_strerror(code)) : detailText
+    var detail = detailText.isEmpty ? String(cString: ccurl_easy_strerror(code)) : detailText
+    if code == CURLE_SSL_CACERT_BADFILE, let failure = trustStore?.failure { detail = failure }
     let (purpose, url) = (request.purpose, request.url)
     switch code {
     case CURLE_OPERATION_TIMEDOUT:

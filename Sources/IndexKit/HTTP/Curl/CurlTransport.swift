@@ -15,6 +15,13 @@ public final class CurlTransport: HTTPTransport {
     self.options = options
   }
 
+  /// A transport that verifies TLS against `trust` rather than the store the options and
+  /// the system select.
+  init(options: CurlOptions, trust: TrustStore) throws(HTTPError) {
+    self.handle = Mutex(try CurlEasyHandle(trust: trust))
+    self.options = options
+  }
+
   public func send(_ request: HTTPRequest) throws(HTTPError) -> HTTPResponse {
     var preconnected: (host: String, port: Int, socket: PreconnectedSocket)?
     if let endpoint = Self.endpoint(request.url) {
@@ -49,16 +56,10 @@ public final class CurlTransport: HTTPTransport {
     return ("\(host):\(port)", host, port)
   }
 
-  /// Starts loading libcurl on a background thread, for a command that will make requests
-  /// (the first transfer waits for it); other commands load it on first use, if ever.
-  public static func preload() {
-    CurlEasyHandle.preload()
-  }
-
-  /// Waits for a load ``preload()`` started to finish; call before the process exits (an
-  /// exit while the loading thread initialises libcurl and OpenSSL can crash).
-  public static func settle() {
-    CurlEasyHandle.settle()
+  /// How many times this transport's shared trust store parsed its bundle (0 or 1), nil
+  /// before the first request or when libcurl's own CA handling is used.
+  var bundleParses: Int? {
+    handle.withLock { $0.trustStore?.bundleParses }
   }
 
   /// New TCP connections this transport opened (each may cost a TLS handshake).
