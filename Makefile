@@ -16,7 +16,8 @@ release:
 deps:
 	@if [ "$$(id -u)" = 0 ]; then S=""; else S=sudo; fi; \
 	$$S apt-get update -qq && $$S apt-get install -y -qq --no-install-recommends \
-	  libcurl4-openssl-dev libjansson-dev libssl-dev libxml2 pkg-config openssl curl fish strace
+	  libcurl4-openssl-dev libjansson-dev libssl-dev libxml2 pkg-config openssl curl fish strace \
+	  libmsgpack-dev libyaml-dev libsecret-1-0 libsecret-tools gnome-keyring dbus
 	$(PYTHON) -m pip install -q -r Tests/EndToEnd/requirements.txt
 
 # Unit tests (Swift Testing), then the end-to-end suite against the release binary.

@@ -20,6 +20,9 @@ let package = Package(
     // use instead of linking it: see Sources/CCurl/include/ccurl.h.
     .target(name: "CCurl"),
     .systemLibrary(name: "CJansson", pkgConfig: "jansson", providers: [.apt(["libjansson-dev"])]),
+    // acct's profile files: msgpack (its default serial form) and YAML (the commands' input and output).
+    .systemLibrary(name: "CMsgpack", pkgConfig: "msgpack", providers: [.apt(["libmsgpack-dev"])]),
+    .systemLibrary(name: "CYAML", pkgConfig: "yaml-0.1", providers: [.apt(["libyaml-dev"])]),
     .systemLibrary(name: "COpenSSL", pkgConfig: "libcrypto", providers: [.apt(["libssl-dev"])]),
     // prctl(2) wrappers (the call is variadic, which Swift cannot import): no library to link.
     .systemLibrary(name: "CProcess"),
@@ -27,9 +30,12 @@ let package = Package(
     // parts of its ABI it reads: see Sources/CXMLLoader/include/cxml.h. Not a system-library
     // target: that would link libxml2 (and ICU through it) into every start.
     .target(name: "CXMLLoader"),
+    // The desktop's Secret Service (libsecret), opened on first use and only when a D-Bus
+    // session bus answers: see Sources/CSecretLoader/include/csecret.h. Needs no headers.
+    .target(name: "CSecretLoader"),
     .target(
       name: "IndexKit",
-      dependencies: ["CCurl", "CJansson", "COpenSSL", "CXMLLoader", "CProcess"],
+      dependencies: ["CCurl", "CJansson", "CMsgpack", "COpenSSL", "CProcess", "CSecretLoader", "CXMLLoader", "CYAML"],
       swiftSettings: strict
     ),
     .executableTarget(

@@ -11,6 +11,8 @@ public struct LoginOptions: Sendable, Equatable {
   public var showSecrets = false
   /// Cloud and sink parameters by long flag name ("azure-client-id", "pypirc", "name").
   public var flags: [String: String] = [:]
+  /// Profiles of the encrypted profile file (`--profile`), each logged in like its own index.
+  public var profiles: [String] = []
 
   public init() {}
 }

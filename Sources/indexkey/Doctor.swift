@@ -17,8 +17,13 @@ extension IndexKey {
     @OptionGroup(title: "Network") var network: NetworkOptions
 
     func run() throws {
-      let options = inputs.loginOptions
-      let (context, console) = Runner.diagnosticContext(network)
+      var (context, console) = Runner.diagnosticContext(network)
+      let options: LoginOptions
+      do {
+        (options, context.environment) = try ProfileLogin.examined(inputs.loginOptions, environment: context.environment, console: console)
+      } catch {
+        Runner.fail(asUserFacing(error), console)
+      }
       let report = IndexKit.Doctor.examine(options, fetchTokens: !offline, in: context)
       console.out(json ? report.json.serialized() : report.text)
       if report.exitStatus != .ok {

@@ -11,6 +11,7 @@ struct IndexInputs: ParsableArguments {
   var registry: String?
 
   @OptionGroup(title: "Identity") var identity: IdentityOptions
+  @OptionGroup(title: "Profiles") var profile: ProfileOptions
   @OptionGroup(title: "Outputs") var output: OutputOptions
   @OptionGroup(title: "Azure") var azure: AzureOptions
   @OptionGroup(title: "Google") var google: GoogleOptions
@@ -24,6 +25,7 @@ struct IndexInputs: ParsableArguments {
     var options = LoginOptions()
     options.urls = urls
     options.registry = registry
+    options.profiles = profile.profiles
     identity.apply(to: &options)
     output.apply(to: &options)
     azure.apply(to: &options)

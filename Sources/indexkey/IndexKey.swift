@@ -42,6 +42,8 @@ struct IndexKey: ParsableCommand {
       Claims.self,
       Doctor.self,
       Keyring.self,
+      Profiles.self,
+      Logout.self,
     ],
     defaultSubcommand: nil
   )

@@ -41,11 +41,11 @@ enum QuickLine: Equatable {
     "chainguard-audience": .value,
     "jfrog-oidc-provider": .value, "jfrog-oidc-audience": .value, "jfrog-url": .value, "jfrog-project": .value,
     "jfrog-username": .value,
-    "gitlab-token": .value, "gitlab-username": .value,
+    "gitlab-token": .value, "gitlab-username": .value, "profile": .values,
   ]
 
   /// Options with a field of their own rather than an entry in `LoginOptions.flags`.
-  static let ownFields: Set<String> = ["registry", "identity", "write", "json", "show-secrets", "dry-run", "timeout"]
+  static let ownFields: Set<String> = ["registry", "identity", "write", "json", "show-secrets", "dry-run", "timeout", "profile"]
 
   /// The options of `keyring get`, before or after `get` and its operands.
   static let keyringOptions: [String: Kind] = ["mode": .value, "output": .value, "no-cache": .flag]
@@ -59,7 +59,7 @@ enum QuickLine: Equatable {
       return read(rest, loginOptions).flatMap(loginOptions(_:)).map { .login($0.options, timeout: $0.timeout) }
     case "token":
       guard let (options, timeout) = read(rest, loginOptions).flatMap(loginOptions(_:)),
-        options.urls.count == 1, options.writes.isEmpty, !options.dryRun
+        options.urls.count == 1 || !options.profiles.isEmpty, options.writes.isEmpty, !options.dryRun
       else { return nil }
       return .token(options, timeout: timeout)
     case "keyring":
@@ -143,6 +143,7 @@ enum QuickLine: Equatable {
     options.json = line.flags.contains("json")
     options.showSecrets = line.flags.contains("show-secrets")
     options.dryRun = line.flags.contains("dry-run")
+    options.profiles = line.values["profile"] ?? []
     for (name, kind) in loginOptions where !ownFields.contains(name) {
       switch kind {
       case .flag: if line.flags.contains(name) { options.flags[name] = "true" }

@@ -4,13 +4,23 @@ import IndexKit
 extension Runner {
   /// The keyring helper with the live environment; the network is set up only on a cache miss.
   static func keyringHelper(noCache: Bool) -> KeyringHelper {
-    let environment = Environment(ProcessEnvironment.read())
+    let environment = profileEnvironment(Environment(ProcessEnvironment.read()))
     let cache = noCache ? nil : KeyringHelper.defaultCache(environment: environment, home: environment["HOME"])
     return KeyringHelper(environment: environment, console: Console.standard(), cache: cache) {
       try Context.live(
         environment: environment,
         options: CurlOptions(connectTimeout: 10, totalTimeout: 30, caBundle: CurlOptions.caBundle(from: environment)),
         retry: RetryPolicy(deadline: 60))
+    }
+  }
+
+  /// Under `INDEXKEY_PROFILE`, the profile's settings over `environment`.
+  static func profileEnvironment(_ environment: Environment) -> Environment {
+    guard let name = environment[ProfileLogin.variable] else { return environment }
+    do {
+      return try ProfileLogin.environment(profile: name, environment: environment, console: Console.standard())
+    } catch {
+      fail(error, Console.standard())
     }
   }
 

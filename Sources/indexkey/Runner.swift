@@ -8,12 +8,19 @@ enum Runner {
   static func login(_ options: LoginOptions, timeout: Double, sinks: [any Sink]? = nil) throws {
     let environment = Environment(ProcessEnvironment.read())
     let console = Console.standard()
+    var options = options
+    if sinks != nil, options.profiles.isEmpty, let name = environment[ProfileLogin.variable] { options.profiles = [name] }
     guard timeout > 0 else { fail(ConfigError("--timeout must be a positive number of seconds."), console) }
     var plan: LoginPlan
     let context: Context
     do {
-      plan = try Planner.plan(options, environment: environment)
-      if let sinks { plan.sinks = sinks }
+      plan = try ProfileLogin.plan(options, environment: environment, console: console)
+      if let sinks {
+        plan.sinks = sinks
+        guard plan.indexes.count == 1 else {
+          throw ConfigError("indexkey token prints one password, but \(plan.indexes.count) indexes were given; name one URL (indexkey token URL --profile NAME).")
+        }
+      }
       context = try Context.live(
         environment: environment,
         options: CurlOptions(

@@ -16,8 +16,8 @@ extension IndexKey {
     @OptionGroup(title: "Network") var network: NetworkOptions
 
     func validate() throws {
-      guard inputs.urls.count == 1 else {
-        throw ValidationError("indexkey token takes exactly one index URL.")
+      guard inputs.urls.count <= 1 else {
+        throw ValidationError("indexkey token takes exactly one index URL (or a profile that names one).")
       }
       guard inputs.output.writes.isEmpty, !inputs.output.dryRun else {
         throw ValidationError("indexkey token prints the password only; use indexkey login for --write and --dry-run.")
