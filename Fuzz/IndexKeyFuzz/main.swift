@@ -79,6 +79,23 @@ let targets: [String: @Sendable ([UInt8]) -> Void] = [
   "cache": { bytes in
     _ = CredentialCache.decode(bytes, key: CacheKey(id: String(repeating: "a", count: 64), registry: "r", index: "i"), now: 1_800_000_000)
   },
+  "profile": { bytes in
+    // An acct file as indexkey reads it: decrypted (Fernet or aesgcm256, under fixed keys), then
+    // msgpack or JSON, then the profile book; and a plain YAML profile document.
+    _ = try? AcctFile.open(bytes, key: fuzzFernetKey)
+    _ = try? AcctFile.open(bytes, key: fuzzGCMKey)
+    _ = try? Fernet.decrypt(String(decoding: bytes, as: UTF8.self), key: FernetKey(encoded: fuzzFernetKey))
+    if let data = try? Msgpack.decode(bytes) {
+      let packed = Msgpack.encode(data)  // compared as bytes: a NaN is never equal to itself
+      check((try? Msgpack.decode(packed)).map(Msgpack.encode) == packed, "msgpack data written and read again is the same data")
+      _ = try? ProfileBook(data: data)
+    }
+    if let data = try? YAML.parse(bytes) {
+      _ = try? ProfileBook(data: data)
+      let rendered = YAML.render(data)
+      check((try? YAML.parse(Array(rendered.utf8))).map(YAML.render) == rendered, "YAML rendered and parsed again is the same data")
+    }
+  },
   "time": { bytes in
     let text = String(decoding: bytes, as: UTF8.self)
     _ = RFC3339.parse(text)
@@ -86,6 +103,9 @@ let targets: [String: @Sendable ([UInt8]) -> Void] = [
     _ = RetryPolicy.retryAfterSeconds(text)
   },
 ]
+
+let fuzzFernetKey = Secret("cw_0x689RpI-jtRR7oE8h_eQsKImvJapLeSbXpwF4e4=")
+let fuzzGCMKey = Secret("AAECAwQFBgcICQoLDA0ODxAREhMUFRYXGBkaGxwdHh8=")
 
 func check(_ condition: Bool, _ what: String) {
   if !condition {
