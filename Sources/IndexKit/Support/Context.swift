@@ -54,7 +54,7 @@ public struct Context: Sendable {
 }
 
 /// Sleeps the calling thread, resuming after signals.
-@Sendable func realSleep(_ seconds: Double) {
+@Sendable public func realSleep(_ seconds: Double) {
   guard seconds > 0 else { return }
   var ts = timespec(tv_sec: Int(seconds), tv_nsec: Int((seconds - seconds.rounded(.down)) * 1e9))
   var left = timespec()

@@ -41,15 +41,24 @@ public struct SecretStore: Sendable {
     try change { entries in entries[key.index, default: [:]][key.kind] = value }
   }
 
-  /// Forgets everything kept for `index` (as ``StoreKey/index(for:)`` spells it).
+  /// Forgets one entry.
+  public func remove(key: StoreKey) throws(StoreError) {
+    try change { entries in entries[key.index]?[key.kind] = nil }
+  }
+
+  /// Forgets everything kept for `index` (as ``StoreKey/index(for:)`` spells it): what is kept
+  /// for it, for the places that contain it (a sign-in kept for the feed's host, a PAT for its
+  /// organization), and for the places it contains (`https://host/` forgets all of the host).
   /// - Returns: the kinds that were removed, sorted; empty when there were none.
   @discardableResult
   public func remove(index: String) throws(StoreError) -> [String] {
-    var removed: [String] = []
+    var removed: Set<String> = []
     try change { entries in
-      removed = entries.removeValue(forKey: index).map { $0.keys.sorted() } ?? []
+      for stored in Array(entries.keys) where stored.hasPrefix(index) || index.hasPrefix(stored) {
+        if let kinds = entries.removeValue(forKey: stored) { removed.formUnion(kinds.keys) }
+      }
     }
-    return removed
+    return removed.sorted()
   }
 
   /// Deletes the whole store, even one no key opens any more. - Returns: whether there was one.
