@@ -160,6 +160,11 @@ class Bench:
         flows.append(self.pypi_flow(github))
         flows += self.multi_flows()
         flows += self.keyring_flows()
+        if self.has_keyring:
+            from laptop import laptop_flows
+            flows += laptop_flows(self, Flow, Tool)
+        if self.args.only:
+            flows = [f for f in flows if any(word.lower() in f.name.lower() for word in self.args.only)]
         if self.system_trust:
             for flow in flows:
                 flow.tools = [t for tool in flow.tools for t in self.floors(tool)]
@@ -537,6 +542,7 @@ def main() -> int:
     parser.add_argument("--rtt", type=float, default=0, help="the loopback round trip run.sh set up with netem (ms), for the report")
     parser.add_argument("--simulate-rtt", type=float, default=0, help="delay every emulated service by this round trip (ms)")
     parser.add_argument("--out", help="also write the JSON report here")
+    parser.add_argument("--only", action="append", help="run only the flows whose name contains this (repeatable)")
     parser.add_argument("--trust", choices=["system", "ca-file"], default="ca-file",
                         help="system: the emulator's CA in the system store (needs a private mount namespace)")
     args = parser.parse_args()

@@ -10,6 +10,7 @@
 #   RUNS=30 bash bench/run.sh         # runs per command (default 20)
 #   bash bench/run.sh --ca-file       # every command trusts a one-certificate SSL_CERT_FILE
 #                                     # instead of the system store
+#   bash bench/run.sh --only laptop   # only the flows whose name contains "laptop" (repeatable)
 #
 # By default the emulator's CA is installed in the system trust store as update-ca-certificates
 # would, inside a private mount namespace made for the run (unshare -m; nothing outside changes),
@@ -26,12 +27,14 @@ bin=${INDEXKEY_BIN:-$root/.build/release/indexkey}
 runs=${RUNS:-20}
 rtt=0
 trust=system
+only=()
 while [ $# -gt 0 ]; do
   case $1 in
     --rtt) rtt=$2; shift 2 ;;
     --runs) runs=$2; shift 2 ;;
     --ca-file) trust=ca-file; shift ;;
-    *) echo "usage: bench/run.sh [--rtt MS] [--runs N] [--ca-file]" >&2; exit 2 ;;
+    --only) only+=(--only "$2"); shift 2 ;;
+    *) echo "usage: bench/run.sh [--rtt MS] [--runs N] [--ca-file] [--only WORD]" >&2; exit 2 ;;
   esac
 done
 
@@ -65,7 +68,8 @@ cc -O2 -Wall -o "$work/floor" bench/floor.c -lcurl
 
 # The Python side, pinned to what was current when this was written; uv if present, else venv+pip.
 peers="azure-identity==1.27.0 google-auth==2.62.2 requests==2.34.2 awscli==1.46.3 keyring==25.7.0
-  keyrings.google-artifactregistry-auth==1.1.2 keyrings.codeartifact==2.1.2 twine==7.0.0 cryptography pyyaml"
+  keyrings.google-artifactregistry-auth==1.1.2 keyrings.codeartifact==2.1.2 keyrings.artifacts==1.0.2 twine==7.0.0
+  cryptography pyyaml"
 if command -v uv >/dev/null; then
   uv venv -q --python python3 "$work/venv"
   uv pip install -q --python "$work/venv/bin/python" $peers
@@ -77,7 +81,7 @@ fi
 mkdir -p bench/out
 stamp=$(date -u +%Y%m%dT%H%MZ)
 args=(--bin "$bin" --venv "$work/venv" --floor "$work/floor" --runs "$runs" --out "bench/out/bench-$stamp.json"
-  --trust "$trust")
+  --trust "$trust" ${only[@]+"${only[@]}"})
 # The system trust store is changed only inside a mount namespace of the run's own (as root, or
 # in a user namespace otherwise).
 ns=()
