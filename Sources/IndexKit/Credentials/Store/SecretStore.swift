@@ -27,8 +27,13 @@ public struct SecretStore: Sendable {
 
   /// The user's store with the live key sources; nil when neither `XDG_DATA_HOME` nor `HOME` says where.
   public static func live(environment: Environment, home: String?, console: Console) -> SecretStore? {
-    guard let path = xdgPath("XDG_DATA_HOME", ".local/share", "indexkey/store.fernet", environment, home) else { return nil }
+    guard let path = path(environment: environment, home: home) else { return nil }
     return SecretStore(path: path, keys: .live(environment: environment, home: home, console: console))
+  }
+
+  /// Where the user's store is (whether or not it exists yet).
+  public static func path(environment: Environment, home: String?) -> String? {
+    xdgPath("XDG_DATA_HOME", ".local/share", "indexkey/store.fernet", environment, home)
   }
 
   /// The secret kept for `key`, nil when there is none (or no store yet).
