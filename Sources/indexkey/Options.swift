@@ -79,11 +79,23 @@ struct AzureOptions: ParsableArguments {
   @Flag(help: "Sign the AZURE_CLIENT_CERTIFICATE_PATH assertion RS256 with a SHA-1 x5t instead of PS256 with x5t#S256.")
   var azureCertificateRs256 = false
 
+  @Option(help: "create: make a personal access token with the signed-in person's Entra token, keep it in the encrypted store and reuse it until a week before it expires (default INDEXKEY_AZURE_PAT; Entra tokens otherwise).")
+  var azurePat: String?
+
+  @Option(help: "Days a PAT made by --azure-pat create is valid (1–365); default AZURE_DEVOPS_PAT_DURATION or 30.")
+  var patDays: String?
+
+  @Option(help: "The Azure DevOps identity service PATs are made at (the organization is appended); default INDEXKEY_AZURE_VSSPS_ENDPOINT or https://vssps.dev.azure.com.")
+  var azureVsspsEndpoint: String?
+
   func apply(to options: inout LoginOptions) {
     options.flags["azure-client-id"] = azureClientId
     options.flags["azure-tenant-id"] = azureTenantId
     options.flags["azure-authority-host"] = azureAuthorityHost
     options.flags["azure-audience"] = azureAudience
     if azureCertificateRs256 { options.flags["azure-certificate-rs256"] = "true" }
+    options.flags["azure-pat"] = azurePat
+    options.flags["pat-days"] = patDays
+    options.flags["azure-vssps-endpoint"] = azureVsspsEndpoint
   }
 }

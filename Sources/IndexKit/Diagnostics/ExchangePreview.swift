@@ -46,6 +46,12 @@ extension AzureArtifacts: PreviewableRegistry {
     var variables = [
       "AZURE_CLIENT_ID", "AZURE_TENANT_ID", "AZURE_CLIENT_SECRET", "AZURE_CLIENT_CERTIFICATE_PATH", "AZURE_AUTHORITY_HOST",
     ]
+    if case .laptop(let laptop) = auth {
+      variables += ["IDENTITY_ENDPOINT", "IDENTITY_HEADER", "IMDS_ENDPOINT", "AZURE_POD_IDENTITY_AUTHORITY_HOST", "INDEXKEY_AZURE_CREDENTIAL", "INDEXKEY_AZURE_PAT"]
+      var steps = laptop.skipped.map { "skipped \($0)" } + laptop.links.map { "then \($0.describe)" }
+      if pat != nil { steps.append("then a personal access token kept in the encrypted store, or made at the organization's PAT API with that token") }
+      return ExchangePreview(steps: steps, audience: nil, identity: nil, username: pat == nil ? Self.username : Self.madePATUsername, variables: variables)
+    }
     guard case .entra(let entra) = auth else {
       variables.append("AZURE_DEVOPS_EXT_PAT")
       return ExchangePreview(

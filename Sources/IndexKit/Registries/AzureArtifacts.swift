@@ -13,9 +13,13 @@ public struct AzureArtifacts: Registry {
     case entra(EntraClient)
     /// A personal access token (the Azure DevOps CLI's `AZURE_DEVOPS_EXT_PAT`).
     case personalAccessToken(Secret)
+    /// Outside CI: managed identity, the Azure CLI, a device-code sign-in (``AzureLaptop``).
+    case laptop(AzureLaptop)
   }
 
   public var auth: Auth
+  /// `--azure-pat create`: a PAT made with the chain's token, kept and reused.
+  public var pat: PATOrder?
 
   public init(entra: EntraClient) {
     self.auth = .entra(entra)
@@ -32,28 +36,58 @@ public struct AzureArtifacts: Registry {
   public static let scope = "499b84ac-1321-427f-aa17-267ca6975798/.default"
 
   public func credential(for index: IndexTarget, in context: Context) throws -> Credential {
+    let bearer: () throws -> AzureAccessToken
     switch auth {
     case .entra(let entra):
-      let token = try entra.accessToken(scope: Self.scope, in: context)
-      return Credential(
-        index: index, registry: Self.name, username: Self.username, password: token.value, expiresAt: token.expiresAt)
+      bearer = {
+        let token = try entra.accessToken(scope: Self.scope, in: context)
+        return AzureAccessToken(value: token.value, expiresAt: token.expiresAt, holder: .application)
+      }
     case .personalAccessToken(let pat):
       return Credential(index: index, registry: Self.name, username: Self.patUsername, password: pat, expiresAt: nil)
+    case .laptop(let laptop):
+      bearer = { try laptop.token(feed: index.given, in: context) }
     }
+    if let pat {
+      return try personalAccessToken(for: index, order: pat, bearer: bearer, in: context)
+    }
+    let token = try bearer()
+    return Credential(index: index, registry: Self.name, username: Self.username, password: token.value, expiresAt: token.expiresAt)
   }
 
-  /// The Azure DevOps token is not tied to an organisation or feed: one serves them all.
-  public func sharedExchange(for index: IndexTarget) -> String? { "" }
+  /// The Azure DevOps token is not tied to an organisation or feed: one serves them all (a PAT
+  /// made on request serves its organization).
+  public func sharedExchange(for index: IndexTarget) -> String? {
+    pat == nil ? "" : Self.organization(of: index.given) ?? index.simpleURL.description
+  }
 
   public static func matchesHost(_ url: WebURL) -> Bool {
     url.host == "pkgs.dev.azure.com" || url.host.hasSuffix(".pkgs.visualstudio.com")
   }
 
-  /// Entra ID when an application is named (`--azure-client-id`/`AZURE_CLIENT_ID`);
-  /// otherwise a PAT from `AZURE_DEVOPS_EXT_PAT` if there is one.
+  /// Entra ID when an application is named (`--azure-client-id`/`AZURE_CLIENT_ID`) with a
+  /// secret, a certificate or a CI token; a PAT from `AZURE_DEVOPS_EXT_PAT` if there is one;
+  /// otherwise, outside CI, managed identity, the Azure CLI or a device-code sign-in.
   public static func make(settings: Settings, identity: IdentitySpec) throws -> AzureArtifacts {
-    if settings.value("azure-client-id", env: ["AZURE_CLIENT_ID"]) == nil, let pat = try settings.secret("AZURE_DEVOPS_EXT_PAT") {
+    var made = try choose(settings: settings, identity: identity)
+    made.pat = try patOrder(settings)
+    return made
+  }
+
+  private static func choose(settings: Settings, identity: IdentitySpec) throws -> AzureArtifacts {
+    let env = settings.environment
+    let clientID = settings.value("azure-client-id", env: ["AZURE_CLIENT_ID"])
+    if clientID == nil, let pat = try settings.secret("AZURE_DEVOPS_EXT_PAT") {
       return AzureArtifacts(auth: .personalAccessToken(pat))
+    }
+    let forced = settings.value("azure-credential", env: ["INDEXKEY_AZURE_CREDENTIAL"])
+    let appCredential = env.has("AZURE_CLIENT_SECRET") || env.has("AZURE_CLIENT_CERTIFICATE_PATH")
+    let ciToken = identity != .auto || AmbientIdentity.recognise(env) != nil
+    if forced != nil || (!appCredential && !ciToken) {
+      if forced == nil, let pat = try settings.secret("AZURE_DEVOPS_EXT_PAT") {
+        return AzureArtifacts(auth: .personalAccessToken(pat))
+      }
+      return AzureArtifacts(auth: .laptop(try AzureLaptop.resolve(settings: settings)))
     }
     return AzureArtifacts(entra: try EntraClient.make(settings: settings, identity: identity))
   }

@@ -17,6 +17,8 @@ public struct Chainguard: Registry {
     case exchange(identity: String, source: any IdentitySource, oidcAudience: String)
     /// A pull token: its identity id is the username.
     case pullToken(username: String, token: Secret)
+    /// Outside CI: `chainctl auth token` (chainctl's own sign-in).
+    case chainctl(Chainctl)
   }
 
   public var auth: Auth
@@ -78,6 +80,10 @@ public struct Chainguard: Registry {
     case (nil, .some):
       throw ConfigError("CHAINGUARD_PYTHON_TOKEN is set but CHAINGUARD_PYTHON_IDENTITY_ID (the pull token's username) is not; set both from `chainctl auth pull-token --repository=python --output env`.")
     case (nil, nil):
+      if AzureLaptop.inCI(settings.environment) == nil {
+        guard Chainctl.isInstalled(settings.environment) else { throw ChainctlError.notInstalled }
+        return Chainguard(auth: .chainctl(Chainctl(audience: audience)), issuer: issuer, audience: audience)
+      }
       throw ConfigError(
         "Chainguard Libraries needs an identity to assume: set CHAINGUARD_IDENTITY or pass --chainguard-identity ORG_ID/IDENTITY_ID (from `chainctl iam identities create`), or give a pull token in CHAINGUARD_PYTHON_IDENTITY_ID and CHAINGUARD_PYTHON_TOKEN.")
     }
@@ -105,6 +111,9 @@ public struct Chainguard: Registry {
     switch auth {
     case .pullToken(let username, let token):
       return Credential(index: index, registry: Self.name, username: username, password: token, expiresAt: nil)
+    case .chainctl(let chainctl):
+      let token = try chainctl.token(in: context)
+      return Credential(index: index, registry: Self.name, username: Self.tokenUsername, password: token.value, expiresAt: token.expiresAt)
     case .exchange(let identity, let source, let oidcAudience):
       context.transport.prepare(stsEndpoint)  // connect to the STS while the CI token is fetched
       let token = try source.freshToken(audience: oidcAudience, in: context)

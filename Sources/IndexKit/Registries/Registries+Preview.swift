@@ -11,6 +11,10 @@ extension Chainguard: PreviewableRegistry {
       return ExchangePreview(
         steps: ["POST \(stsEndpoint)?aud=\(audience)&identity=\(identity) (Chainguard STS, the CI token as Bearer)"],
         audience: oidcAudience, identity: source, username: Self.tokenUsername, variables: variables)
+    case .chainctl(let chainctl):
+      return ExchangePreview(
+        steps: ["run \(chainctl.arguments.joined(separator: " ")) (chainctl's own sign-in; stopped after \(HTTPError.format(chainctl.timeout)) s)"],
+        audience: nil, identity: nil, username: Self.tokenUsername, variables: variables)
     }
   }
 }
