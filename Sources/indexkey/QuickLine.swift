@@ -30,6 +30,7 @@ enum QuickLine: Equatable {
     "write": .values, "pypirc": .value, "name": .values, "extra": .flag, "clients": .value,
     "json": .flag, "show-secrets": .flag, "dry-run": .flag, "timeout": .value,
     "azure-client-id": .value, "azure-tenant-id": .value, "azure-authority-host": .value, "azure-audience": .value,
+    "azure-pat": .value, "pat-days": .value, "azure-vssps-endpoint": .value,
     "azure-certificate-rs256": .flag,
     "gcp-workload-identity-provider": .value, "gcp-service-account": .value, "gcp-audience": .value,
     "gcp-key-as-password": .flag, "gcp-sts-endpoint": .value, "gcp-iam-credentials-endpoint": .value,

@@ -56,7 +56,8 @@ class LaptopBox(KeyringBox):
 
     def finish(self, terminal: Terminal, argv: list[str], env: dict[str, str], answer: bool) -> Result:
         code, out, err = terminal.finish()
-        result = Result(argv, code, out, err, 0.0, env)
+        shown = ["keyring", *argv[1:]] if argv[0].endswith("/keyring") else argv
+        result = Result(shown, code, out, err, 0.0, env)
         self.check(result, answer=answer)
         problems = [f"the terminal shows a secret ({s[:6]}…)" for s in self.canaries(env).nowhere
                     if s and s in terminal.text]

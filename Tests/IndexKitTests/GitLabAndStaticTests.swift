@@ -203,12 +203,36 @@ import Testing
     }
   }
 
-  @Test func withoutAppOrPATTheMessageMentionsBoth() {
+  @Test func inCIWithoutAppOrPATTheMessageMentionsBoth() {
     let error = #expect(throws: ConfigError.self) {
-      try AzureArtifacts.make(settings: Settings(environment: Environment()), identity: .auto)
+      try AzureArtifacts.make(settings: Settings(environment: Environment(["CI": "true", "PATH": "/nonexistent"])), identity: .auto)
     }
     #expect(error?.message.contains("AZURE_CLIENT_ID") == true)
     #expect(error?.message.contains("AZURE_DEVOPS_EXT_PAT") == true)
+    #expect(error?.message.contains("device-code: in CI (CI=true)") == true)
+  }
+
+  @Test func outsideCIWithoutAppOrPATTheLaptopLinksAreTriedInOrder() throws {
+    try withTemporaryDirectory { dir in
+      writeFile("\(dir)/az", "#!/bin/sh\n", mode: 0o755)
+      let env = ["PATH": dir, "AZURE_TENANT_ID": "t-1", "IDENTITY_ENDPOINT": "http://localhost:8081/msi/token", "IDENTITY_HEADER": "h"]
+      let onAppService = try AzureArtifacts.make(settings: Settings(environment: Environment(env)), identity: .auto)
+      guard case .laptop(let mi) = onAppService.auth else { Issue.record("expected the laptop links"); return }
+      #expect(mi.links.map(\.name) == ["managed-identity"], "a platform identity is configured: nothing after it")
+      let laptop = try AzureArtifacts.make(
+        settings: Settings(environment: Environment(["PATH": dir, "AZURE_TENANT_ID": "t-1", "INDEXKEY_AZURE_PAT": "create"])),
+        identity: .auto)
+      guard case .laptop(let links) = laptop.auth else { Issue.record("expected the laptop links"); return }
+      #expect(links.links.map(\.name) == ["azure-cli", "device-code"])
+      #expect(links.skipped.first?.hasPrefix("managed-identity: not on Azure compute") == true)
+      #expect(laptop.pat == AzureArtifacts.PATOrder(days: 30, vssps: nil))
+      let forced = try AzureArtifacts.make(
+        settings: Settings(flags: ["azure-credential": "device-code"], environment: Environment(["PATH": dir])), identity: .auto)
+      guard case .laptop(let one) = forced.auth else { Issue.record("expected the laptop links"); return }
+      #expect(one.links.map(\.name) == ["device-code"])
+      #expect(errorMessage { try AzureArtifacts.make(settings: Settings(environment: Environment(["INDEXKEY_AZURE_PAT": "maybe"])), identity: .auto) }?.contains("--azure-pat 'maybe'") == true)
+      #expect(errorMessage { try AzureArtifacts.make(settings: Settings(environment: Environment(["INDEXKEY_AZURE_PAT": "create", "AZURE_DEVOPS_PAT_DURATION": "400"])), identity: .auto) }?.contains("1 to 365") == true)
+    }
   }
 
   @Test(arguments: [

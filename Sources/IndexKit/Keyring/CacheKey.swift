@@ -39,6 +39,7 @@ public struct CacheKey: Sendable, Equatable {
     let name = type(of: registry).name
     var text = "indexkey keyring cache 1\n\(name)\n\(index.simpleURL)\n\(String(reflecting: registry))\n"
     text += "secrets \(secretDigest(registry))\n"
+    if let variant = registry.cacheVariant(for: index) { text += "variant \(variant)\n" }
     for variable in jobVariables {
       text += "\(variable)=\(environment[variable] ?? "")\n"
     }

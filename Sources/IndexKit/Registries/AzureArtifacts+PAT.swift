@@ -37,6 +37,11 @@ extension AzureArtifacts {
     return order
   }
 
+  /// Whether the URL asked for is the feed's upload URL.
+  static func isUpload(_ index: IndexTarget) -> Bool {
+    index.given.segments.last == "upload"
+  }
+
   /// The username sent with a PAT indexkey made (Azure DevOps ignores it).
   public static let madePATUsername = "indexkey"
 
@@ -78,7 +83,7 @@ extension AzureArtifacts {
     guard let store = SecretStore.live(environment: context.environment, home: context.home, console: context.console) else {
       throw ConfigError("--azure-pat create keeps the PAT in the encrypted store, which needs HOME (or XDG_DATA_HOME).")
     }
-    let write = index.given.segments.last == "upload" || index.given.path.hasSuffix("/upload/")
+    let write = Self.isUpload(index)
     let pats = PersonalAccessTokens(
       organization: org, endpoint: endpoint, days: order.days, write: write, store: store, index: StoreKey.index(for: root),
       hostName: PersonalAccessTokens.machineName())

@@ -58,7 +58,13 @@ public struct AzureArtifacts: Registry {
   /// The Azure DevOps token is not tied to an organisation or feed: one serves them all (a PAT
   /// made on request serves its organization).
   public func sharedExchange(for index: IndexTarget) -> String? {
-    pat == nil ? "" : Self.organization(of: index.given) ?? index.simpleURL.description
+    guard pat != nil else { return "" }
+    return (Self.organization(of: index.given) ?? index.simpleURL.description) + (Self.isUpload(index) ? " write" : "")
+  }
+
+  /// A PAT made for an upload URL may write: its cache entry is not the install URL's.
+  public func cacheVariant(for index: IndexTarget) -> String? {
+    pat != nil && Self.isUpload(index) ? "write" : nil
   }
 
   public static func matchesHost(_ url: WebURL) -> Bool {

@@ -76,11 +76,17 @@ public protocol Registry: Sendable {
   /// domain): indexes of one login with equal keys share one exchange. nil when each index
   /// needs its own, or has no exchange to share.
   func sharedExchange(for index: IndexTarget) -> String?
+
+  /// When the credential for `index` depends on more than its install URL (an Azure DevOps PAT
+  /// made for an upload URL has another scope), a word that tells the keyring cache entries
+  /// apart; nil otherwise.
+  func cacheVariant(for index: IndexTarget) -> String?
 }
 
 extension Registry {
   public static var aliases: [String] { [] }
   public func sharedExchange(for index: IndexTarget) -> String? { nil }
+  public func cacheVariant(for index: IndexTarget) -> String? { nil }
 }
 
 /// Every registry indexkey knows, in recognition order.

@@ -68,7 +68,7 @@ public struct AzureLaptop: Sendable {
       links.append(.deviceCode(try EntraPublicClient.make(settings: settings)))
     }
     guard !links.isEmpty else {
-      throw IdentityError("No Azure credential was found (\(skipped.joined(separator: "; "))); in CI configure workload identity federation (AZURE_CLIENT_ID and AZURE_TENANT_ID with the job's OIDC token), a client secret, or AZURE_DEVOPS_EXT_PAT.")
+      throw ConfigError("No Azure credential was found (\(skipped.joined(separator: "; "))); in CI configure workload identity federation (AZURE_CLIENT_ID and AZURE_TENANT_ID with the job's OIDC token), a client secret, or AZURE_DEVOPS_EXT_PAT.")
     }
     return AzureLaptop(links: links, skipped: skipped)
   }
@@ -137,13 +137,15 @@ public struct AzureLaptop: Sendable {
       guard let store = SecretStore.live(environment: context.environment, home: context.home, console: context.console) else {
         throw ConfigError("A device-code sign-in is kept in the encrypted store, which needs HOME (or XDG_DATA_HOME).")
       }
-      let root = feed.with(path: "/")
+      // One sign-in per host, however the lookup named it (pip: the feed URL; uv: also `host:port`).
+      var root = feed.with(path: "/")
+      root.scheme = "https"
       let terminal = Self.inCI(context.environment) == nil ? ControllingTerminal.open() : nil
       let kept = KeptSignIn(
         client: client, store: store, index: StoreKey.index(for: root),
         deviceCode: terminal.map { DeviceCodeSignIn(client: client, terminal: $0) })
       do {
-        return try kept.accessToken(purpose: "Azure Artifacts at \(root.origin)", in: context)
+        return try kept.accessToken(purpose: "Azure Artifacts at \(feed.authority)", in: context)
       } catch SignInError.noTerminal {
         let before = tried.isEmpty ? "" : "\(tried.joined(separator: "; ")); "
         throw SignInError.noTerminal(tried: before + "device-code: no sign-in is kept for \(root.origin)")

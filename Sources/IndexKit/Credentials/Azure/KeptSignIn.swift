@@ -80,8 +80,8 @@ public struct KeptSignIn: Sendable {
     }
     guard let deviceCode else {
       if let refused {
-        throw SignInError.refused(
-          "Entra ID no longer accepts the sign-in indexkey kept for \(index) (\(refused)); sign in again with indexkey login URL in a terminal.")
+        throw IdentityError(
+          "Entra ID no longer accepts the sign-in indexkey kept for \(index) (\(refused)); sign in again: run indexkey token URL in a terminal.")
       }
       throw SignInError.noTerminal(tried: "no sign-in is kept for \(index)")
     }

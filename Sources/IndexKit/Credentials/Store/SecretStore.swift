@@ -58,12 +58,22 @@ public struct SecretStore: Sendable {
   @discardableResult
   public func remove(index: String) throws(StoreError) -> [String] {
     var removed: Set<String> = []
+    let asked = Self.location(index)
     try change { entries in
-      for stored in Array(entries.keys) where stored.hasPrefix(index) || index.hasPrefix(stored) {
+      for stored in Array(entries.keys) where Self.location(stored).hasPrefix(asked) || asked.hasPrefix(Self.location(stored)) {
         if let kinds = entries.removeValue(forKey: stored) { removed.formUnion(kinds.keys) }
       }
     }
     return removed.sorted()
+  }
+
+  /// An index without its scheme: a sign-in kept for `https://host/` also serves `http://host/…`.
+  static func location(_ index: String) -> Substring {
+    let bytes = Array(index.utf8)
+    for i in 0..<max(bytes.count - 2, 0) where bytes[i] == UInt8(ascii: ":") && bytes[i + 1] == UInt8(ascii: "/") && bytes[i + 2] == UInt8(ascii: "/") {
+      return index.utf8.dropFirst(i + 3).isEmpty ? Substring(index) : Substring(String(decoding: bytes[(i + 3)...], as: UTF8.self))
+    }
+    return Substring(index)
   }
 
   /// Deletes the whole store, even one no key opens any more. - Returns: whether there was one.
