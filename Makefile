@@ -4,7 +4,7 @@ BIN := .build/release/indexkey
 PYTHON ?= python3
 comma := ,
 
-.PHONY: build release test unit e2e demo deps bench clean fuzz fuzz-build sanitize
+.PHONY: build release test unit e2e e2e-oldcurl demo deps bench clean fuzz fuzz-build sanitize
 
 build:
 	$(SWIFT) build
@@ -28,6 +28,21 @@ unit:
 
 e2e: release
 	INDEXKEY_BIN=$(CURDIR)/$(BIN) $(PYTHON) -m pytest -q Tests/EndToEnd
+
+# The end-to-end files that exercise libcurl (login, pip install and twine upload, the
+# system trust store, AWS's XML, PyPI, timeouts and resets, the keyring helper) against
+# each older libcurl of OLDCURL_VERSIONS, built once from the curl repository's tag with
+# OpenSSL into OLDCURL_DIR and loaded through LD_LIBRARY_PATH; then a libcurl below the
+# minimum (OLDCURL_TOO_OLD), which must be refused with one sentence and exit 7.
+# Needs autoconf, automake and libtool; CURL_GIT may name a local clone of curl.
+OLDCURL_VERSIONS ?= 7.76.1 7.81.0
+OLDCURL_TOO_OLD ?= 7.75.0
+OLDCURL_DIR ?= $(CURDIR)/.build-oldcurl
+CURL_GIT ?= https://github.com/curl/curl.git
+
+e2e-oldcurl: release
+	INDEXKEY_BIN=$(CURDIR)/$(BIN) OLDCURL_DIR=$(OLDCURL_DIR) CURL_GIT=$(CURL_GIT) OLDCURL_TOO_OLD=$(OLDCURL_TOO_OLD) \
+	  bash Tests/EndToEnd/old_libcurl.sh $(OLDCURL_VERSIONS)
 
 # The main job against the local emulator: GitHub Actions OIDC -> Entra ID -> Azure
 # Artifacts, then a real pip install and twine upload with what indexkey wrote.

@@ -34,9 +34,9 @@ static void (*ssl_ctx_set1_cert_store)(void *ssl_ctx, X509_STORE *store);
 static void (*ssl_ctx_set_cert_verify_callback)(void *ssl_ctx, int (*callback)(X509_STORE_CTX *, void *),
                                                 void *arg);
 
-/* Called once by the loader, after libcurl is loaded and initialised. */
-void ccurl_trust_bind(const curl_version_info_data *info) {
-  if (info->ssl_version == NULL || strncmp(info->ssl_version, "OpenSSL/3", 9) != 0) return;
+/* Called once by the loader, after libcurl is loaded and initialised, when its TLS backend
+   is OpenSSL 3 (ccurl_features_of). */
+void ccurl_trust_bind(void) {
   void *libssl = dlopen("libssl.so.3", RTLD_NOW | RTLD_NOLOAD);
   if (libssl == NULL) return;
   *(void **)(&ssl_ctx_set1_cert_store) = dlsym(libssl, "SSL_CTX_set1_cert_store");

@@ -129,13 +129,20 @@ class Result:
                 f"--- stdout ---\n{self.stdout}--- stderr ---\n{self.stderr}")
 
 
+def library_path() -> dict[str, str]:
+    """LD_LIBRARY_PATH when the suite runs with one (`make e2e-oldcurl`: an older libcurl for
+    indexkey, reaching it also when pip or uv start the keyring helper)."""
+    value = os.environ.get("LD_LIBRARY_PATH")
+    return {"LD_LIBRARY_PATH": value} if value else {}
+
+
 def run_binary(args: list[str], env: dict[str, str], home: Path, timeout: float = 30) -> Result:
-    """Run indexkey with a clean environment: only PATH, HOME and `env`."""
+    """Run indexkey with a clean environment: only PATH, HOME, the suite's LD_LIBRARY_PATH and `env`."""
     binary = binary_path()
     if not binary.exists():
         raise AssertionError(f"indexkey binary not found at {binary}; build it with "
                              "`swift build -c release` or set INDEXKEY_BIN")
-    full_env = {"PATH": os.environ.get("PATH", "/usr/bin:/bin"), "HOME": str(home), **env}
+    full_env = {"PATH": os.environ.get("PATH", "/usr/bin:/bin"), "HOME": str(home), **library_path(), **env}
     started = time.monotonic()
     try:
         proc = subprocess.run([str(binary), *args], env=full_env, stdin=subprocess.DEVNULL,
@@ -377,7 +384,7 @@ class Sandbox:
 
     # -- real clients ----------------------------------------------------
     def client_env(self, **extra: str) -> dict[str, str]:
-        return {"PATH": os.environ.get("PATH", "/usr/bin:/bin"), "HOME": str(self.home),
+        return {"PATH": os.environ.get("PATH", "/usr/bin:/bin"), "HOME": str(self.home), **library_path(),
                 "PIP_CONFIG_FILE": os.devnull, "PIP_NO_INPUT": "1",
                 "PIP_ROOT_USER_ACTION": "ignore", "PIP_DISABLE_PIP_VERSION_CHECK": "1",
                 **extra}
