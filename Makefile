@@ -4,7 +4,7 @@ BIN := .build/release/indexkey
 PYTHON ?= python3
 comma := ,
 
-.PHONY: build release test unit e2e e2e-oldcurl demo deps bench clean fuzz fuzz-build sanitize
+.PHONY: build release test unit e2e e2e-oldcurl demo deps bench clean fuzz fuzz-build sanitize format lint
 
 build:
 	$(SWIFT) build
@@ -43,6 +43,16 @@ CURL_GIT ?= https://github.com/curl/curl.git
 e2e-oldcurl: release
 	INDEXKEY_BIN=$(CURDIR)/$(BIN) OLDCURL_DIR=$(OLDCURL_DIR) CURL_GIT=$(CURL_GIT) OLDCURL_TOO_OLD=$(OLDCURL_TOO_OLD) \
 	  bash Tests/EndToEnd/old_libcurl.sh $(OLDCURL_VERSIONS)
+
+# swift format with the checked-in .swift-format: `format` rewrites in place, `lint` lists
+# every finding and fails when there is one.
+FORMAT_PATHS := Package.swift Sources Tests Fuzz
+
+format:
+	$(SWIFT) format format --in-place --recursive --parallel $(FORMAT_PATHS)
+
+lint:
+	$(SWIFT) format lint --strict --recursive --parallel $(FORMAT_PATHS)
 
 # The main job against the local emulator: GitHub Actions OIDC -> Entra ID -> Azure
 # Artifacts, then a real pip install and twine upload with what indexkey wrote.

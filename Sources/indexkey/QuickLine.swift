@@ -1,9 +1,10 @@
 import IndexKit
 
-/// `keyring get SERVICE [USERNAME]`, the line pip and uv run once for every index they touch,
-/// read directly instead of through ArgumentParser, whose reflection costs a few
-/// milliseconds of an answer that takes ten when it comes from the cache. pip and uv fix
-/// this grammar, so the table below is all of it.
+/// `keyring get SERVICE [USERNAME]` read without ArgumentParser.
+///
+/// pip and uv run this line once for every index they touch, and fix its grammar, so the table
+/// below is all of it; ArgumentParser's reflection would cost a few milliseconds of an answer
+/// that takes ten when it comes from the cache.
 ///
 /// Only valid lines made of known long options and operands are read here; anything else
 /// (help, short or unknown options, a missing or invalid value, a repeated option) returns

@@ -17,7 +17,8 @@ import Testing
       Issue.record("unexpected command \(type(of: command)) for \(arguments)")
       throw ValidationError("unexpected")
     }
-    return QuickLine(query: get.options.query(service: get.service, username: get.username), noCache: get.options.noCache)
+    return QuickLine(
+      query: get.options.query(service: get.service, username: get.username), noCache: get.options.noCache)
   }
 
   /// Long options and whether each takes a value, from the OPTIONS list of `--help`.
@@ -27,7 +28,9 @@ import Testing
     for line in help.split(separator: "\n") where line.hasPrefix("  --") {
       let words = line.split(separator: " ", omittingEmptySubsequences: true)
       let name = String(words[0].dropFirst(2))
-      guard name != "help" && name != "version", name.allSatisfy({ $0.isLowercase || $0.isNumber || $0 == "-" }) else { continue }
+      guard name != "help" && name != "version", name.allSatisfy({ $0.isLowercase || $0.isNumber || $0 == "-" }) else {
+        continue
+      }
       found[name] = words.count > 1 && words[1].hasPrefix("<")
     }
     return found
@@ -61,7 +64,8 @@ import Testing
     ["login", url], ["login", url, "--registry", "pypi"], ["token", url], ["token", url, "--timeout=4"],
     ["keyring", "get"], ["keyring", "get", "S"], ["keyring", "get", "S", "u", "v"], ["keyring", "set", "S", "u"],
     ["keyring", "get", "S", "u", "--mode", "all"], ["keyring", "get", "S", "u", "--mode", "creds", "--mode=creds"],
-    ["keyring", "get", "S", "u", "--mode="], ["keyring", "get", "S", "u", "--mode"], ["keyring", "get", "S", "u", "-h"],
+    ["keyring", "get", "S", "u", "--mode="], ["keyring", "get", "S", "u", "--mode"],
+    ["keyring", "get", "S", "u", "-h"],
     ["keyring", "get", "S", "u", "--no-cache", "--no-cache"], ["keyring", "get", "S", "u", "--no-cache=yes"],
     ["keyring", "get", "S", "u", "--bogus"], ["keyring", "--help"], ["keyring", "clear"],
     ["doctor", url], ["claims"], ["--version"], [],
