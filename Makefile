@@ -32,17 +32,21 @@ e2e: release
 # The end-to-end files that exercise libcurl (login, pip install and twine upload, the
 # system trust store, AWS's XML, PyPI, timeouts and resets, the keyring helper) against
 # each older libcurl of OLDCURL_VERSIONS, built once from the curl repository's tag with
-# OpenSSL into OLDCURL_DIR and loaded through LD_LIBRARY_PATH; then a libcurl below the
-# minimum (OLDCURL_TOO_OLD), which must be refused with one sentence and exit 7.
-# Needs autoconf, automake and libtool; CURL_GIT may name a local clone of curl.
+# OpenSSL into OLDCURL_DIR and loaded through LD_LIBRARY_PATH; a libcurl below the minimum
+# (OLDCURL_TOO_OLD), which must be refused with one sentence and exit 7; and the AWS
+# exchange through libxml2 LIBXML2_VERSION (libxml2.so.16). See Tests/EndToEnd/libraries.sh.
+# Needs autoconf, automake and libtool; CURL_GIT and LIBXML2_GIT may name local clones.
 OLDCURL_VERSIONS ?= 7.76.1 7.81.0
 OLDCURL_TOO_OLD ?= 7.75.0
+LIBXML2_VERSION ?= 2.15.3
 OLDCURL_DIR ?= $(CURDIR)/.build-oldcurl
 CURL_GIT ?= https://github.com/curl/curl.git
+LIBXML2_GIT ?= https://github.com/GNOME/libxml2.git
 
 e2e-oldcurl: release
-	INDEXKEY_BIN=$(CURDIR)/$(BIN) OLDCURL_DIR=$(OLDCURL_DIR) CURL_GIT=$(CURL_GIT) OLDCURL_TOO_OLD=$(OLDCURL_TOO_OLD) \
-	  bash Tests/EndToEnd/old_libcurl.sh $(OLDCURL_VERSIONS)
+	INDEXKEY_BIN=$(CURDIR)/$(BIN) OLDCURL_DIR=$(OLDCURL_DIR) CURL_GIT=$(CURL_GIT) LIBXML2_GIT=$(LIBXML2_GIT) \
+	  OLDCURL_TOO_OLD=$(OLDCURL_TOO_OLD) LIBXML2_VERSION=$(LIBXML2_VERSION) \
+	  bash Tests/EndToEnd/libraries.sh $(OLDCURL_VERSIONS)
 
 # swift format with the checked-in .swift-format: `format` rewrites in place, `lint` lists
 # every finding and fails when there is one.
