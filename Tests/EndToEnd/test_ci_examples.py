@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import json
 import os
+import re
 import subprocess
 import sys
 import time
@@ -25,7 +26,7 @@ from ci_examples import (ACTION, EXAMPLES, GITLAB_TEMPLATE, RELEASE_WORKFLOW, Ca
                          commands, example_files, indexkey_lines, load_yaml, schema_groups)
 from ci_support import box  # noqa: F401  (a fixture)
 from emulator.ci import CIRCLECI_ORG, DEFAULT_AUDIENCES, EXCHANGE_AUDIENCE, trust
-from harness import CLIENT_ID, REPO_ROOT, TENANT, Result, binary_path
+from harness import CLIENT_ID, REPO_ROOT, TENANT, VERSION, Result, binary_path
 
 # The ids the examples write literally (Azure Pipelines, Buildkite): the emulator has an app
 # for them too.
@@ -73,6 +74,23 @@ def test_every_ci_has_an_example_and_the_action_and_template_are_used():
     includes = [f for f in files if ci_of(f) == "gitlab" and "templates/indexkey.gitlab-ci.yml" in f.read_text()]
     assert includes, "no GitLab example includes the template"
     assert ACTION.exists() and GITLAB_TEMPLATE.exists()
+
+
+def test_the_examples_pin_this_version_and_never_build_swift():
+    files = example_files() + [GITLAB_TEMPLATE]
+    pins = []
+    for f in files:
+        text = f.read_text()
+        assert not re.search(r"\bswift (build|run)\b|swiftly", text), f"{f.name} builds Swift"
+        pins += [(f.name, "action", v) for v in re.findall(r"uses: OWNER/indexkey@(\S+)", text)]
+        pins += [(f.name, "pip", v) for v in re.findall(r"\bindexkey==([0-9][^\s\"'`]*)", text)]
+        if f != GITLAB_TEMPLATE and "templates/indexkey.gitlab-ci.yml" in text:
+            pins += [(f.name, "include", item["ref"]) for item in load_yaml(f)["include"]]
+    template_version = load_yaml(GITLAB_TEMPLATE)[".indexkey"]["variables"]["INDEXKEY_VERSION"]
+    pins.append((GITLAB_TEMPLATE.name, "INDEXKEY_VERSION", template_version))
+    assert {kind for _, kind, _ in pins} == {"action", "pip", "include", "INDEXKEY_VERSION"}
+    wrong = [pin for pin in pins if pin[2] not in (VERSION, f"v{VERSION}")]
+    assert wrong == [], f"pins other than {VERSION}: {wrong}"
 
 
 def test_the_release_workflow_builds_attests_publishes_with_indexkey_and_attaches_the_tarball():

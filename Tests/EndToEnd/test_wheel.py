@@ -19,10 +19,8 @@ from typing import NamedTuple
 
 import pytest
 
-from harness import REPO_ROOT, binary_path
+from harness import REPO_ROOT, VERSION, binary_path
 
-VERSION = re.search(r'indexkeyVersion = "([^"]+)"',
-                    (REPO_ROOT / "Sources/IndexKit/Support/Version.swift").read_text()).group(1)
 SCRIPT = f"indexkey-{VERSION}.data/scripts/indexkey"
 # glibc's libraries, and the GCC runtime every glibc system has; libcurl, libxml2 and libsecret
 # are opened on first use and must not be here.
