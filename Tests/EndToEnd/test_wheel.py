@@ -152,7 +152,7 @@ def test_the_installed_command_is_the_packaged_binary_and_runs(installer, reques
     assert installed.resolve().read_bytes() == packaged.read_bytes(), "the installer changed the binary"
     proc, seconds = timed([installed, "--version"], env={"PATH": "/usr/bin:/bin"})
     assert proc.returncode == 0 and proc.stdout.strip() == VERSION, proc
-    say(capsys, f"{installer}: installed in {install_seconds:.2f} s (fresh virtualenv, no index), "
+    say(capsys, f"{installer}: installed in {install_seconds:.2f} s (offline, no cache), "
                 f"indexkey --version in {seconds * 1000:.1f} ms (one cold run)")
 
 
