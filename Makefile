@@ -70,7 +70,7 @@ deps:
 	@if [ "$$(id -u)" = 0 ]; then S=""; else S=sudo; fi; \
 	$$S apt-get update -qq && $$S apt-get install -y -qq --no-install-recommends >/dev/null \
 	  libcurl4-openssl-dev libjansson-dev libssl-dev libxml2 pkg-config openssl curl fish strace \
-	  libmsgpack-dev libyaml-dev libsecret-1-0 libsecret-tools gnome-keyring dbus binutils
+	  libmsgpack-dev libyaml-dev libsecret-1-0 libsecret-tools gnome-keyring dbus binutils g++
 	@$(PYTHON) -c 'import ensurepip' 2>/dev/null || { if [ "$$(id -u)" = 0 ]; then S=""; else S=sudo; fi; \
 	  $$S apt-get install -y -qq --no-install-recommends python3-venv; }
 	$(MAKE) venv
