@@ -22,6 +22,9 @@ from typing import Iterable, Optional
 import sink_rules
 
 REPO_ROOT = Path(__file__).resolve().parents[2]
+# The version `indexkey --version` prints, where the wheel, the tarball and the pins take it from.
+VERSION = re.search(r'indexkeyVersion = "([^"]+)"',
+                    (REPO_ROOT / "Sources/IndexKit/Support/Version.swift").read_text()).group(1)
 
 # The tenant, app and feed every end-to-end test starts with.
 TENANT = "5c3b7a1e-2f4d-4c6b-8a9e-0d1c2b3a4f5e"

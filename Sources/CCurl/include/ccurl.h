@@ -115,9 +115,9 @@ static inline const void *ccurl_sockaddr_bytes(const struct curl_sockaddr *a) {
  */
 typedef struct ccurl_trust ccurl_trust;
 
-/// Whether the loaded libcurl does TLS with the OpenSSL 3 indexkey links (its features'
-/// shared_trust) and the libssl functions that hand over a store were found. Requires a
-/// successful ccurl_load.
+/// Whether the loaded libcurl does TLS with OpenSSL 3 and every OpenSSL function the store
+/// needs was found in the libssl it loaded, so that a shared store can be handed to its
+/// connections. Requires a successful ccurl_load.
 int ccurl_trust_supported(void);
 
 /// A store that looks certificates up lazily in `directory` (hashed, OpenSSL's CApath; NULL:
