@@ -87,6 +87,8 @@ struct AzureOptions: ParsableArguments {
 
   @Option(help: "The Azure DevOps identity service PATs are made at (the organization is appended); default INDEXKEY_AZURE_VSSPS_ENDPOINT or https://vssps.dev.azure.com.")
   var azureVsspsEndpoint: String?
+  @Option(help: "Use this Azure credential instead of the first configured one (\(AzureChain.chain.names.joined(separator: ", "))); default INDEXKEY_AZURE_CREDENTIAL.")
+  var azureCredential: String?
 
   func apply(to options: inout LoginOptions) {
     options.flags["azure-client-id"] = azureClientId
@@ -97,5 +99,6 @@ struct AzureOptions: ParsableArguments {
     options.flags["azure-pat"] = azurePat
     options.flags["pat-days"] = patDays
     options.flags["azure-vssps-endpoint"] = azureVsspsEndpoint
+    options.flags["azure-credential"] = azureCredential
   }
 }

@@ -9,6 +9,8 @@ from __future__ import annotations
 
 import os
 import stat
+import subprocess
+import time
 from pathlib import Path
 from typing import Optional
 
@@ -42,6 +44,29 @@ class LaptopBox(KeyringBox):
             "XDG_CONFIG_HOME": str(self.chainctl_home),
         }
         return super().env(**{**base, **overrides})
+
+    # -- running without a terminal -------------------------------------------------
+    # pip and uv run their keyring with output captured; here they also run in a session of
+    # their own, with no controlling terminal, whatever terminal pytest itself has.
+    def keyring(self, *args: str, env: Optional[dict[str, str]] = None, timeout: float = 30) -> Result:
+        env = self.env() if env is None else env
+        started = time.monotonic()
+        proc = subprocess.run([str(self.bin / "keyring"), *args], env=env, stdin=subprocess.DEVNULL,
+                              capture_output=True, timeout=timeout, start_new_session=True)
+        result = Result(["keyring", *args], proc.returncode, proc.stdout.decode("utf-8", "replace"),
+                        proc.stderr.decode("utf-8", "replace"), time.monotonic() - started, env)
+        self.check(result, answer=True)
+        return result
+
+    def client(self, argv: list[str], env: Optional[dict[str, str]] = None, cwd: Optional[Path] = None) -> Result:
+        env = self.env() if env is None else env
+        started = time.monotonic()
+        proc = subprocess.run(argv, env=env, stdin=subprocess.DEVNULL, capture_output=True, timeout=180,
+                              cwd=cwd or self.sandbox.work, start_new_session=True)
+        result = Result(list(argv), proc.returncode, proc.stdout.decode("utf-8", "replace"),
+                        proc.stderr.decode("utf-8", "replace"), time.monotonic() - started, env)
+        self.check(result, answer=False)
+        return result
 
     # -- sign-ins the person did before ------------------------------------------
     def az_login(self, tenant: str, upn: str = UPN) -> str:

@@ -1,11 +1,8 @@
 extension AWSCodeArtifact {
-  /// From `--aws-*` flags and the variables the AWS SDKs read.
-  ///
-  /// A role (`--aws-role-arn`, an explicit `--identity`) means web identity; otherwise
-  /// static keys in `AWS_ACCESS_KEY_ID` win over `AWS_ROLE_ARN`, as in the AWS SDKs.
+  /// From `--aws-*` flags and the variables the AWS SDKs read; the keys from the first
+  /// link of ``AWSChain`` configured here.
   public static func make(settings: Settings, identity: IdentitySpec) throws -> AWSCodeArtifact {
-    let region = settings.value("aws-region", env: ["AWS_REGION", "AWS_DEFAULT_REGION"])
-    if let region { try checkRegion(region) }
+    let region = try AWSRegion.configured(settings)
     let durationText = settings.value("duration") ?? "3600"
     guard let duration = Int(durationText), duration == 0 || (900...43200).contains(duration) else {
       throw ConfigError("--duration '\(durationText)' is not valid for CodeArtifact: give 0 (as long as the AWS session) or 900 to 43200 seconds.")
@@ -15,60 +12,13 @@ extension AWSCodeArtifact {
       throw ConfigError("--aws-domain-owner '\(owner)' is not an AWS account id (12 digits).")
     }
     var registry = AWSCodeArtifact(
-      authentication: try authentication(settings: settings, identity: identity), domain: settings.value("aws-domain"),
+      credentials: try AWSChain.chain.resolve(LinkInput(settings: settings, identity: identity)), domain: settings.value("aws-domain"),
       owner: owner, region: region, duration: duration)
-    registry.legacySTSEndpoints = settings.environment["AWS_STS_REGIONAL_ENDPOINTS"]?.lowercased() == "legacy"
-    if settings.value("aws-sts-endpoint", env: ["AWS_ENDPOINT_URL_STS", "AWS_ENDPOINT_URL"]) != nil {
-      registry.stsEndpoint = try settings.endpoint(
-        "aws-sts-endpoint", env: ["AWS_ENDPOINT_URL_STS", "AWS_ENDPOINT_URL"], default: "", what: "The AWS STS endpoint")
-    }
     if settings.value("aws-codeartifact-endpoint", env: ["AWS_ENDPOINT_URL_CODEARTIFACT", "AWS_ENDPOINT_URL"]) != nil {
       registry.codeArtifactEndpoint = try settings.endpoint(
         "aws-codeartifact-endpoint", env: ["AWS_ENDPOINT_URL_CODEARTIFACT", "AWS_ENDPOINT_URL"], default: "",
         what: "The CodeArtifact endpoint")
     }
     return registry
-  }
-
-  private static func authentication(settings: Settings, identity: IdentitySpec) throws -> Authentication {
-    let env = settings.environment
-    let wantsRole = settings.has("aws-role-arn") || identity != .auto
-    if !wantsRole, let keyID = env["AWS_ACCESS_KEY_ID"] {
-      guard let secret = env["AWS_SECRET_ACCESS_KEY"] else {
-        throw ConfigError("AWS_ACCESS_KEY_ID is set but AWS_SECRET_ACCESS_KEY is not; set both (and AWS_SESSION_TOKEN for temporary keys), or use a role with --aws-role-arn.")
-      }
-      let keys = AWSCredentials(accessKeyID: keyID, secretAccessKey: Secret(secret), sessionToken: env["AWS_SESSION_TOKEN"].map(Secret.init))
-      return .keys(keys, origin: "AWS_ACCESS_KEY_ID")
-    }
-    guard let role = settings.value("aws-role-arn", env: ["AWS_ROLE_ARN"]) else {
-      throw ConfigError(
-        "AWS CodeArtifact needs a way to sign: pass --aws-role-arn arn:aws:iam::ACCOUNT:role/NAME (or set AWS_ROLE_ARN) to assume a role with the CI token, or set AWS_ACCESS_KEY_ID and AWS_SECRET_ACCESS_KEY.")
-    }
-    let parts = role.split(separator: ":", maxSplits: 5, omittingEmptySubsequences: false)
-    guard parts.count == 6, parts[0] == "arn", parts[1].hasPrefix("aws"), parts[2] == "iam", parts[4].count == 12,
-      parts[5].hasPrefix("role/")
-    else {
-      throw ConfigError("The role '\(role)' is not an IAM role ARN; expected arn:aws:iam::ACCOUNT:role/NAME.")
-    }
-    let session = settings.value("aws-role-session-name", env: ["AWS_ROLE_SESSION_NAME"]) ?? "indexkey"
-    let allowed = session.unicodeScalars.allSatisfy { $0.isASCII && ($0.properties.isAlphabetic || ("0"..."9").contains($0) || "_+=,.@-".unicodeScalars.contains($0)) }
-    guard (2...64).contains(session.count), allowed else {
-      throw ConfigError("The role session name '\(session)' is not valid: use 2 to 64 letters, digits and +=,.@_- (--aws-role-session-name or AWS_ROLE_SESSION_NAME).")
-    }
-    let source: any IdentitySource
-    if identity == .auto, let file = env["AWS_WEB_IDENTITY_TOKEN_FILE"] {
-      source = FileIdentity(path: file, origin: "AWS_WEB_IDENTITY_TOKEN_FILE")
-    } else {
-      source = try identity.source(environment: env)
-    }
-    return .webIdentity(AWSWebIdentity(roleARN: role, sessionName: session, source: source, audience: settings.value("aws-audience")))
-  }
-
-  private static func checkRegion(_ region: String) throws(ConfigError) {
-    let ok = !region.isEmpty && region.count <= 32
-      && region.unicodeScalars.allSatisfy { $0.isASCII && (("a"..."z").contains($0) || ("0"..."9").contains($0) || $0 == "-") }
-    guard ok else {
-      throw ConfigError("The AWS region '\(region)' is not a region name like us-east-1 (--aws-region, AWS_REGION or AWS_DEFAULT_REGION).")
-    }
   }
 }

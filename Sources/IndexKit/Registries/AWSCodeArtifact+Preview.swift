@@ -10,29 +10,22 @@ extension AWSCodeArtifact: PreviewableRegistry {
     do {
       repository = try self.repository(for: index)
     } catch {
-      return ExchangePreview(
+      var preview = ExchangePreview(
         steps: [], audience: nil, identity: nil, username: Self.username, variables: variables,
         findings: [.problem(error.message, .usage)])
+      preview.chain = credentials.trace
+      return preview
     }
     let caEndpoint = codeArtifactEndpoint?.description ?? CodeArtifactClient.defaultEndpoint(region: repository.region)
+    let link = credentials.preview(keysRequest(repository))
+    let signer =
+      if let environment = credentials.link as? AWSEnvironmentLink {
+        " signed with \(environment.principal); no CI token is used"
+      } else {
+        " signed with the role session"
+      }
     let tokenStep =
       "POST \(caEndpoint)/v1/authorization-token?domain=\(repository.domain)&domain-owner=\(repository.owner)&duration=\(duration) (SigV4, service codeartifact, region \(repository.region))"
-    switch authentication {
-    case .keys(let keys, let origin):
-      return ExchangePreview(
-        steps: [tokenStep + " signed with the access key \(keys.accessKeyID) (\(origin)); no CI token is used"], audience: nil,
-        identity: nil, username: Self.username, variables: variables)
-    case .webIdentity(let identity):
-      let stsRegion = region ?? repository.region
-      let sts = stsEndpoint?.description ?? AWSSTS.defaultEndpoint(region: stsRegion, legacy: legacySTSEndpoints)
-      let durationText = duration == 0 ? "the role's default duration" : "900 s"
-      return ExchangePreview(
-        steps: [
-          "POST \(sts) (AssumeRoleWithWebIdentity for \(identity.roleARN), session \(identity.sessionName), \(durationText); unsigned)",
-          tokenStep + " signed with the role session",
-        ],
-        audience: identity.audience ?? AWSWebIdentity.defaultAudience(region: stsRegion), identity: identity.source,
-        username: Self.username, variables: variables)
-    }
+    return ExchangePreview(link, chain: credentials.trace, variables: variables, after: [tokenStep + signer])
   }
 }

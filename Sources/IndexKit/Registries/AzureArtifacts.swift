@@ -9,24 +9,28 @@ public struct AzureArtifacts: Registry {
   public static let aliases = ["azure", "azure-devops"]
   public static let displayName = "Azure Artifacts"
 
-  public enum Auth: Sendable {
-    case entra(EntraClient)
-    /// A personal access token (the Azure DevOps CLI's `AZURE_DEVOPS_EXT_PAT`).
-    case personalAccessToken(Secret)
-    /// Outside CI: managed identity, the Azure CLI, a device-code sign-in (``AzureLaptop``).
-    case laptop(AzureLaptop)
-  }
-
-  public var auth: Auth
-  /// `--azure-pat create`: a PAT made with the chain's token, kept and reused.
+  /// Where the token comes from: the link of ``AzureChain`` that answers here.
+  public var credentials: ResolvedChain<AzureTokenRequest, AzureCredential>
+  public var chain: ChainTrace? { credentials.trace }
+  /// `--azure-pat create`: a PAT made with a signed-in person's token, kept and reused.
   public var pat: PATOrder?
 
-  public init(entra: EntraClient) {
-    self.auth = .entra(entra)
+  public init(credentials: ResolvedChain<AzureTokenRequest, AzureCredential>) {
+    self.credentials = credentials
   }
 
-  public init(auth: Auth) {
-    self.auth = auth
+  /// With one configured link and no walk (tests, library users).
+  public init(link: some CredentialLink<AzureTokenRequest, AzureCredential>) {
+    self.credentials = .only(link, cloud: "Azure")
+  }
+
+  /// With an Entra client, through the link its way of proving itself belongs to.
+  public init(entra: EntraClient) {
+    switch entra.auth {
+    case .secret: self.init(link: ClientSecretLink(client: entra))
+    case .certificate: self.init(link: ClientCertificateLink(client: entra))
+    case .federated: self.init(link: AzureFederationLink(client: entra))
+    }
   }
 
   public static let username = "EntraToken"
@@ -36,27 +40,31 @@ public struct AzureArtifacts: Registry {
   public static let scope = "499b84ac-1321-427f-aa17-267ca6975798/.default"
 
   public func credential(for index: IndexTarget, in context: Context) throws -> Credential {
-    let bearer: () throws -> AzureAccessToken
-    switch auth {
-    case .entra(let entra):
-      bearer = {
-        let token = try entra.accessToken(scope: Self.scope, in: context)
-        return AzureAccessToken(value: token.value, expiresAt: token.expiresAt, holder: .application)
-      }
+    let request = AzureTokenRequest(scope: Self.scope, feed: index.given)
+    // A PAT in the environment is used as given; otherwise one is made (or the kept one reused).
+    if let pat, credentials.linkName != PersonalAccessTokenLink.name {
+      return try personalAccessToken(for: index, order: pat, bearer: { try bearer(request, in: context) }, in: context)
+    }
+    switch try credentials.fetch(request, in: context) {
+    case .accessToken(let token, let expiresAt), .personsAccessToken(let token, let expiresAt):
+      return Credential(index: index, registry: Self.name, username: Self.username, password: token, expiresAt: expiresAt)
     case .personalAccessToken(let pat):
       return Credential(index: index, registry: Self.name, username: Self.patUsername, password: pat, expiresAt: nil)
-    case .laptop(let laptop):
-      bearer = { try laptop.token(feed: index.given, in: context) }
     }
-    if let pat {
-      return try personalAccessToken(for: index, order: pat, bearer: bearer, in: context)
+  }
+
+  /// The chain's token, with who holds it (only a person's may make a PAT).
+  private func bearer(_ request: AzureTokenRequest, in context: Context) throws -> AzureAccessToken {
+    switch try credentials.fetch(request, in: context) {
+    case .personsAccessToken(let token, let expiresAt): return AzureAccessToken(value: token, expiresAt: expiresAt, holder: .person)
+    case .accessToken(let token, let expiresAt): return AzureAccessToken(value: token, expiresAt: expiresAt, holder: .application)
+    case .personalAccessToken:
+      throw ConfigError("--azure-pat create needs an Entra token to make a PAT with, but the credential chain answered a PAT.")
     }
-    let token = try bearer()
-    return Credential(index: index, registry: Self.name, username: Self.username, password: token.value, expiresAt: token.expiresAt)
   }
 
   /// The Azure DevOps token is not tied to an organisation or feed: one serves them all (a PAT
-  /// made on request serves its organization).
+  /// made on request serves its organization, and an upload one may write).
   public func sharedExchange(for index: IndexTarget) -> String? {
     guard pat != nil else { return "" }
     return (Self.organization(of: index.given) ?? index.simpleURL.description) + (Self.isUpload(index) ? " write" : "")
@@ -71,31 +79,11 @@ public struct AzureArtifacts: Registry {
     url.host == "pkgs.dev.azure.com" || url.host.hasSuffix(".pkgs.visualstudio.com")
   }
 
-  /// Entra ID when an application is named (`--azure-client-id`/`AZURE_CLIENT_ID`) with a
-  /// secret, a certificate or a CI token; a PAT from `AZURE_DEVOPS_EXT_PAT` if there is one;
-  /// otherwise, outside CI, managed identity, the Azure CLI or a device-code sign-in.
+  /// The first link of ``AzureChain`` configured here.
   public static func make(settings: Settings, identity: IdentitySpec) throws -> AzureArtifacts {
-    var made = try choose(settings: settings, identity: identity)
+    var made = AzureArtifacts(credentials: try AzureChain.chain.resolve(LinkInput(settings: settings, identity: identity)))
     made.pat = try patOrder(settings)
     return made
-  }
-
-  private static func choose(settings: Settings, identity: IdentitySpec) throws -> AzureArtifacts {
-    let env = settings.environment
-    let clientID = settings.value("azure-client-id", env: ["AZURE_CLIENT_ID"])
-    if clientID == nil, let pat = try settings.secret("AZURE_DEVOPS_EXT_PAT") {
-      return AzureArtifacts(auth: .personalAccessToken(pat))
-    }
-    let forced = settings.value("azure-credential", env: ["INDEXKEY_AZURE_CREDENTIAL"])
-    let appCredential = env.has("AZURE_CLIENT_SECRET") || env.has("AZURE_CLIENT_CERTIFICATE_PATH")
-    let ciToken = identity != .auto || AmbientIdentity.recognise(env) != nil
-    if forced != nil || (!appCredential && !ciToken) {
-      if forced == nil, let pat = try settings.secret("AZURE_DEVOPS_EXT_PAT") {
-        return AzureArtifacts(auth: .personalAccessToken(pat))
-      }
-      return AzureArtifacts(auth: .laptop(try AzureLaptop.resolve(settings: settings)))
-    }
-    return AzureArtifacts(entra: try EntraClient.make(settings: settings, identity: identity))
   }
 
   /// `…/{org}/[{project}/]_packaging/{feed}/pypi/(simple|upload)/`: derives both URLs.

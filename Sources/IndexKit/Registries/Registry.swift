@@ -81,12 +81,16 @@ public protocol Registry: Sendable {
   /// made for an upload URL has another scope), a word that tells the keyring cache entries
   /// apart; nil otherwise.
   func cacheVariant(for index: IndexTarget) -> String?
+  /// How the registry's credential chain was walked (which link answers, and why the ones
+  /// before it did not); nil for a registry without a chain.
+  var chain: ChainTrace? { get }
 }
 
 extension Registry {
   public static var aliases: [String] { [] }
   public func sharedExchange(for index: IndexTarget) -> String? { nil }
   public func cacheVariant(for index: IndexTarget) -> String? { nil }
+  public var chain: ChainTrace? { nil }
 }
 
 /// Every registry indexkey knows, in recognition order.
