@@ -262,3 +262,17 @@ def test_azure_credential_forces_one_link(emu, sandbox, box):
     assert result.code == 3 and "terminal" in result.stderr, str(result)
     assert emu.entra.user_grants == []  # az was not asked
 
+
+
+def test_doctor_shows_which_link_answers_and_why_the_others_did_not(emu, sandbox, box):
+    box.az_login(TENANT)
+    proc = subprocess.run([str(binary_path()), "doctor", sandbox.index_url(), "--registry", "azure-artifacts", "--offline"],
+                          env=box.env(), capture_output=True, text=True, timeout=30, start_new_session=True)
+    result = Result(["doctor"], proc.returncode, proc.stdout, proc.stderr, 0.0, box.env())
+    box.check(result, answer=False)
+    text = proc.stdout + proc.stderr
+    assert "- ci-federation: skipped: no CI token here" in text, text
+    assert "- managed-identity: skipped: not on Azure compute" in text, text
+    assert "? azure-cli: tried first: az is on PATH; its login decides" in text, text
+    assert "- device-code: skipped: no sign-in is kept and there is no terminal" in text, text
+    assert emu.entra.user_grants == []
