@@ -271,7 +271,7 @@ def test_doctor_shows_which_link_answers_and_why_the_others_did_not(emu, sandbox
     result = Result(["doctor"], proc.returncode, proc.stdout, proc.stderr, 0.0, box.env())
     box.check(result, answer=False)
     text = proc.stdout + proc.stderr
-    assert "- ci-federation: skipped: no CI token here" in text, text
+    assert "- ci-federation: skipped: no app is named" in text, text
     assert "- managed-identity: skipped: not on Azure compute" in text, text
     assert "? azure-cli: tried first: az is on PATH; its login decides" in text, text
     assert "- device-code: skipped: no sign-in is kept and there is no terminal" in text, text
