@@ -18,6 +18,7 @@ extension FakeLink {
 
   func fetch(_ request: String, in context: Context) throws -> String {
     if context.environment.has("ABSENT_" + Self.name) { throw LinkUnavailable("\(Self.name) is not here") }
+    if context.environment.has("FAIL_" + Self.name) { throw IdentityError("\(Self.name) failed.") }
     return "\(Self.name) for \(request)"
   }
 
@@ -85,6 +86,19 @@ struct LastLink: FakeLink {
     let alone = try chain.resolve(input(["LINK_SERVER": "try"]))
     #expect(thrownMessage { _ = try fetch(alone, env: ["ABSENT_server": "1"]) }
       == "No Test credential answered (server: server is not here; first: LINK_FIRST is not set; last: LINK_LAST is not set).")
+  }
+
+  @Test func aFailureAfterAbsentLinksSaysWhatTheySaid() throws {
+    let resolved = try chain.resolve(input(["LINK_SERVER": "try", "LINK_LAST": "yes"]))
+    let context = testContext(StubTransport { _ in HTTPResponse(status: 500) }, env: ["ABSENT_server": "1", "FAIL_last": "1"])
+    let error = #expect(throws: ChainFailure.self) { try resolved.fetch("index", in: context) }
+    #expect(error?.message == "last failed. (tried first: server: server is not here)")
+    #expect(error?.exitStatus == .noIdentity)
+    // Without an absent link before it, the last link's own error is unchanged.
+    let alone = try chain.resolve(input(["LINK_LAST": "yes"]))
+    #expect(throws: IdentityError("last failed.")) {
+      try alone.fetch("index", in: testContext(StubTransport { _ in HTTPResponse(status: 500) }, env: ["FAIL_last": "1"]))
+    }
   }
 
   @Test func theForcingFlagOrVariableSkipsTheWalkAndTheProbes() throws {
