@@ -88,6 +88,7 @@ class Flow:
     env: dict[str, str] = field(default_factory=dict)
     unavailable: Optional[str] = None
     prepare: Optional[callable] = None  # run before counting and timing (e.g. warm a cache)
+    unset: list[str] = field(default_factory=list)  # variables of base_env() this flow runs without
 
 
 class Bench:
@@ -457,7 +458,7 @@ class Bench:
             if flow.unavailable:
                 results.append({"flow": flow.name, "unavailable": flow.unavailable})
                 continue
-            env = {**self.base_env(), **flow.env}
+            env = {k: v for k, v in {**self.base_env(), **flow.env}.items() if k not in flow.unset}
             if flow.prepare:
                 flow.prepare()
             counts, failed = [], []

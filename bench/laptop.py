@@ -42,10 +42,8 @@ def laptop_flows(bench, Flow, Tool) -> list:
     home.mkdir(exist_ok=True)
     az_dir = work / "azure"
     az_sign_in(emu, az_dir, UPN, tenant)
-    base = bench.base_env()
-    for name in ("GITHUB_ACTIONS", "ACTIONS_ID_TOKEN_REQUEST_URL", "ACTIONS_ID_TOKEN_REQUEST_TOKEN", "AZURE_CLIENT_ID",
-                 "AZURE_TENANT_ID"):
-        base.pop(name, None)
+    unset = ["GITHUB_ACTIONS", "ACTIONS_ID_TOKEN_REQUEST_URL", "ACTIONS_ID_TOKEN_REQUEST_TOKEN", "AZURE_CLIENT_ID",
+             "AZURE_TENANT_ID"]
     subprocess.run([bench.binary, "keyring", "install", str(link)], env=bench.base_env(), check=True, capture_output=True)
     shim = work / "shim"
     shim.mkdir(exist_ok=True)
@@ -60,26 +58,25 @@ def laptop_flows(bench, Flow, Tool) -> list:
         "INDEXKEY_AZURE_VSSPS_ENDPOINT": emu.vssps.url, "XDG_CACHE_HOME": str(work / "cache"),
         "BENCH_ARTIFACTS_NETLOC": netloc, "PYTHONPATH": str(shim), "ACCT_KEY": _fernet_key(),
     }
-    # az's own `--tenant` from keyrings.artifacts would be the feed's tenant: the same account.
-    full = {**base, **env}
-    for key in ("GITHUB_ACTIONS", "AZURE_CLIENT_ID"):
-        full.pop(key, None)
+    full = {k: v for k, v in {**bench.base_env(), **env}.items() if k not in unset}
     helper = str(link / "keyring")
     venv_keyring = str(Path(bench.args.venv) / "bin" / "keyring")
     signed_in = work / "signed-in"
     signed_in.mkdir(exist_ok=True)
 
     def warm() -> None:
-        subprocess.run([helper, "get", feed, "EntraToken"], env=full, check=True, capture_output=True)
-        subprocess.run(bench.argv(Tool("", [venv_keyring, "get", feed, "VssSessionToken"], "peer")), env=full, check=True,
-                       capture_output=True)
+        for argv in ([helper, "get", feed, "EntraToken"],
+                     bench.argv(Tool("", [venv_keyring, "get", feed, "VssSessionToken"], "peer"))):
+            proc = subprocess.run(argv, env=full, capture_output=True, text=True)
+            if proc.returncode != 0:
+                raise SystemExit(f"bench: {argv[-4:]} failed: {proc.stderr[-2000:]}")
         _keep_sign_in(bench, emu, signed_in, feed, full)
 
     cached = Flow("Azure Artifacts on a laptop, cached lookup (keyring get)", [
         Tool("indexkey keyring get (cache file)", [helper, "get", feed, "EntraToken"], "indexkey"),
         Tool("keyring get + keyrings.artifacts 1.0.2 (its kept PAT, checked with a GET)",
              [venv_keyring, "get", feed, "VssSessionToken"], "peer"),
-    ], env=env, prepare=warm)
+    ], env=env, prepare=warm, unset=unset)
     refresh = Flow("Azure Artifacts on a laptop, nothing cached (keyring get)", [
         Tool("indexkey keyring get via az (INDEXKEY_NO_CACHE=1)",
              ["env", "INDEXKEY_NO_CACHE=1", helper, "get", feed, "EntraToken"], "indexkey"),
@@ -91,7 +88,7 @@ def laptop_flows(bench, Flow, Tool) -> list:
         Tool("az account get-access-token alone (the stand-in az)",
              ["az", "account", "get-access-token", "--resource", "499b84ac-1321-427f-aa17-267ca6975798", "--output", "json"],
              "reference"),
-    ], env=env)
+    ], env=env, unset=unset)
     return [cached, refresh]
 
 
