@@ -39,9 +39,10 @@ public struct CacheKey: Sendable, Equatable {
     let name = type(of: registry).name
     var text = "indexkey keyring cache 1\n\(name)\n\(index.simpleURL)\n\(String(reflecting: registry))\n"
     text += "secrets \(secretDigest(registry))\n"
-    for variable in jobVariables {
+    for variable in jobVariables + LocalSignIn.variables {
       text += "\(variable)=\(environment[variable] ?? "")\n"
     }
+    text += LocalSignIn.fingerprint(registry: name, environment: environment)
     return CacheKey(id: Hex.lower(Digest.sha256(text.utf8)), registry: name, index: index.simpleURL.description)
   }
 
