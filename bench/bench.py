@@ -160,6 +160,7 @@ class Bench:
         flows.append(self.pypi_flow(github))
         flows += self.multi_flows()
         flows += self.keyring_flows()
+        flows += self.laptop_flows()
         if self.system_trust:
             for flow in flows:
                 flow.tools = [t for tool in flow.tools for t in self.floors(tool)]
@@ -386,6 +387,62 @@ class Bench:
             subprocess.run([helper, "get", feed, "EntraToken"], env={**self.base_env(), **env}, check=True,
                            capture_output=True)
         return [Flow(name, tools, env=env, prepare=warm)]
+
+    def laptop_flows(self) -> list[Flow]:
+        """A developer's machine: no CI, only what `gcloud auth application-default login`,
+        `aws configure` and `aws sso login` left in HOME. Each peer reads the same files and
+        asks the same emulator."""
+        google, aws = getattr(self.emu, "google", None), getattr(self.emu, "aws", None)
+        if google is None or aws is None or not hasattr(google, "users"):
+            return [Flow("laptop sign-ins", [], unavailable="the emulator has no refresh-token grant or SSO portal")]
+        home = self.work / "laptop-home"
+        gcloud = home / ".config" / "gcloud"
+        (home / ".aws" / "sso" / "cache").mkdir(parents=True, exist_ok=True)
+        gcloud.mkdir(parents=True, exist_ok=True)
+        no_ci = {"GITHUB_ACTIONS": "", "ACTIONS_ID_TOKEN_REQUEST_URL": "", "ACTIONS_ID_TOKEN_REQUEST_TOKEN": "",
+                 "HOME": str(home), "NO_GCE_CHECK": "true", "AWS_EC2_METADATA_DISABLED": "true",
+                 # google-auth asks `gcloud config config-helper` for a project after reading an
+                 # authorized_user file: the stand-in answers at once (the real CLI takes ~0.5 s)
+                 "PATH": f"{ROOT / 'Tests' / 'EndToEnd' / 'fakes'}:{os.environ['PATH']}"}
+        user = google.users.add("dev@bench.example")
+        # google-auth takes the token endpoint from the file; indexkey from gcloud's auth/token_host
+        (gcloud / "application_default_credentials.json").write_text(json.dumps({
+            "type": "authorized_user", "client_id": user.client_id, "client_secret": user.client_secret,
+            "refresh_token": user.refresh_token, "token_uri": google.oauth.url + "/token"}))
+        venv = Path(self.args.venv)
+        flows = [Flow("laptop: Google ADC (authorized_user refresh token)", [
+            self.indexkey("login", GAR_KEYRING_URL, "--registry", "google-artifact-registry", "--write", "shell"),
+            Tool("keyring get + keyrings.google-artifactregistry-auth",
+                 [str(venv / "bin" / "keyring"), "get", GAR_KEYRING_URL, "oauth2accesstoken"], "peer"),
+            self.floor(f"POST|{google.oauth.url}/token|Content-Type: application/x-www-form-urlencoded|"
+                       f"grant_type=refresh_token&refresh_token={q(user.refresh_token)}&client_id={q(user.client_id)}"
+                       f"&client_secret={q(user.client_secret)}|access_token")],
+            env={**no_ci, "CLOUDSDK_AUTH_TOKEN_HOST": google.oauth.url + "/token"})]
+        aws.add_domain(AWS_DOMAIN, AWS_ACCOUNT)
+        keys = aws.add_static_keys(f"arn:aws:iam::{AWS_ACCOUNT}:user/dev")
+        session = aws.sso.sign_in("dev", [(AWS_ACCOUNT, "Developer")])
+        (home / ".aws" / "credentials").write_text(
+            f"[static]\naws_access_key_id = {keys.access_key_id}\naws_secret_access_key = {keys.secret}\n")
+        (home / ".aws" / "config").write_text(
+            f"[profile static]\nregion = {AWS_REGION}\n"
+            f"[profile sso]\nsso_session = corp\nsso_account_id = {AWS_ACCOUNT}\nsso_role_name = Developer\n"
+            f"region = {AWS_REGION}\n[sso-session corp]\nsso_start_url = https://bench.awsapps.com/start\n"
+            f"sso_region = {AWS_REGION}\nsso_registration_scopes = sso:account:access\n")
+        import hashlib
+        expires = time.strftime("%Y-%m-%dT%H:%M:%SZ", time.gmtime(time.time() + 8 * 3600))
+        (home / ".aws" / "sso" / "cache" / (hashlib.sha1(b"corp").hexdigest() + ".json")).write_text(json.dumps({
+            "startUrl": "https://bench.awsapps.com/start", "region": AWS_REGION, "accessToken": session.token,
+            "expiresAt": expires}))
+        endpoints = {"AWS_ENDPOINT_URL_CODEARTIFACT": aws.codeartifact.url, "AWS_ENDPOINT_URL_SSO": aws.sso.url,
+                     "AWS_ENDPOINT_URL_STS": aws.sts.url}
+        for profile in ("static", "sso"):
+            flows.append(Flow(f"laptop: AWS profile ({'IAM Identity Center' if profile == 'sso' else 'static keys'})", [
+                self.indexkey("login", CODEARTIFACT_URL, "--write", "shell"),
+                Tool(f"aws codeartifact get-authorization-token --profile {profile} (AWS CLI)",
+                     [str(venv / "bin" / "aws"), "codeartifact", "get-authorization-token", "--domain", AWS_DOMAIN,
+                      "--domain-owner", AWS_ACCOUNT, "--query", "authorizationToken", "--output", "text"], "peer")],
+                env={**no_ci, **endpoints, "AWS_PROFILE": profile}))
+        return flows
 
     # -- measuring --------------------------------------------------------------
     def count(self, tool: Tool, env: dict[str, str]) -> tuple[int, int, dict[str, tuple[int, int]], Optional[int]]:
