@@ -14,14 +14,19 @@ extension AWSCodeArtifact {
     if let owner, owner.count != 12 || !owner.allSatisfy({ $0.isASCII && $0.isNumber }) {
       throw ConfigError("--aws-domain-owner '\(owner)' is not an AWS account id (12 digits).")
     }
-    var registry = AWSCodeArtifact(
-      authentication: try authentication(settings: settings, identity: identity), domain: settings.value("aws-domain"),
-      owner: owner, region: region, duration: duration)
-    registry.legacySTSEndpoints = settings.environment["AWS_STS_REGIONAL_ENDPOINTS"]?.lowercased() == "legacy"
+    let legacy = settings.environment["AWS_STS_REGIONAL_ENDPOINTS"]?.lowercased() == "legacy"
+    var stsEndpoint: WebURL?
     if settings.value("aws-sts-endpoint", env: ["AWS_ENDPOINT_URL_STS", "AWS_ENDPOINT_URL"]) != nil {
-      registry.stsEndpoint = try settings.endpoint(
+      stsEndpoint = try settings.endpoint(
         "aws-sts-endpoint", env: ["AWS_ENDPOINT_URL_STS", "AWS_ENDPOINT_URL"], default: "", what: "The AWS STS endpoint")
     }
+    let (authentication, chain, profileRegion) = try authentication(settings: settings, identity: identity, sts: stsEndpoint, legacy: legacy)
+    if region == nil, let profileRegion { try checkRegion(profileRegion) }
+    var registry = AWSCodeArtifact(
+      authentication: authentication, domain: settings.value("aws-domain"), owner: owner, region: region ?? profileRegion, duration: duration)
+    registry.chain = chain
+    registry.legacySTSEndpoints = legacy
+    registry.stsEndpoint = stsEndpoint
     if settings.value("aws-codeartifact-endpoint", env: ["AWS_ENDPOINT_URL_CODEARTIFACT", "AWS_ENDPOINT_URL"]) != nil {
       registry.codeArtifactEndpoint = try settings.endpoint(
         "aws-codeartifact-endpoint", env: ["AWS_ENDPOINT_URL_CODEARTIFACT", "AWS_ENDPOINT_URL"], default: "",
@@ -30,7 +35,10 @@ extension AWSCodeArtifact {
     return registry
   }
 
-  private static func authentication(settings: Settings, identity: IdentitySpec) throws -> Authentication {
+  /// The way to sign, the chain's trace (for doctor) and the profile's region.
+  private static func authentication(
+    settings: Settings, identity: IdentitySpec, sts: WebURL?, legacy: Bool
+  ) throws -> (Authentication, [LocalChainStep], String?) {
     let env = settings.environment
     let wantsRole = settings.has("aws-role-arn") || identity != .auto
     if !wantsRole, let keyID = env["AWS_ACCESS_KEY_ID"] {
@@ -38,7 +46,15 @@ extension AWSCodeArtifact {
         throw ConfigError("AWS_ACCESS_KEY_ID is set but AWS_SECRET_ACCESS_KEY is not; set both (and AWS_SESSION_TOKEN for temporary keys), or use a role with --aws-role-arn.")
       }
       let keys = AWSCredentials(accessKeyID: keyID, secretAccessKey: Secret(secret), sessionToken: env["AWS_SESSION_TOKEN"].map(Secret.init))
-      return .keys(keys, origin: "AWS_ACCESS_KEY_ID")
+      let chain = [LocalChainStep("AWS_ACCESS_KEY_ID", .answered, keys.accessKeyID)] + localLinks.map { LocalChainStep($0, .notTried) }
+      return (.keys(keys, origin: "AWS_ACCESS_KEY_ID"), chain, nil)
+    }
+    var chain: [LocalChainStep] = []
+    var profileRegion: String?
+    if !wantsRole {
+      let local = try localChain(settings: settings, stsEndpoint: sts, legacySTS: legacy)
+      if let source = local.source { return (.local(source), local.chain, local.region) }
+      (chain, profileRegion) = (local.chain, local.region)
     }
     guard let role = settings.value("aws-role-arn", env: ["AWS_ROLE_ARN"]) else {
       throw ConfigError(
@@ -61,7 +77,10 @@ extension AWSCodeArtifact {
     } else {
       source = try identity.source(environment: env)
     }
-    return .webIdentity(AWSWebIdentity(roleARN: role, sessionName: session, source: source, audience: settings.value("aws-audience")))
+    return (
+      .webIdentity(AWSWebIdentity(roleARN: role, sessionName: session, source: source, audience: settings.value("aws-audience"))), chain,
+      profileRegion
+    )
   }
 
   private static func checkRegion(_ region: String) throws(ConfigError) {

@@ -15,9 +15,14 @@ public struct AWSCodeArtifact: Registry {
     case webIdentity(AWSWebIdentity)
     /// Static keys, and where they came from ("AWS_ACCESS_KEY_ID").
     case keys(AWSCredentials, origin: String)
+    /// A shared-file profile, container credentials or instance metadata.
+    case local(AWSLocalSource)
   }
 
   public var authentication: Authentication
+  /// Where the default credential chain looked, in order (empty for an explicit role):
+  /// `doctor`'s trace.
+  public var chain: [LocalChainStep] = []
   /// For index URLs whose host does not say (`--aws-domain`, `--aws-domain-owner`).
   public var domain: String?
   public var owner: String?
@@ -64,6 +69,10 @@ public struct AWSCodeArtifact: Registry {
     case .keys(let keys, let origin):
       credentials = keys
       principal = "the access key \(keys.accessKeyID) (\(origin))"
+    case .local(let source):
+      context.transport.prepare(try codeArtifactEndpoint(for: repository).description)
+      let session = try source.fetch(fallbackRegion: region ?? repository.region, in: context)
+      (credentials, principal, sessionExpiry) = (session.credentials, session.principal, session.expiresAt)
     }
     let client = CodeArtifactClient(endpoint: try codeArtifactEndpoint(for: repository), region: repository.region)
     let requestedAt = context.clock.now()

@@ -1,5 +1,5 @@
 extension GoogleArtifactRegistry {
-  /// From `--gcp-*` flags, else `GOOGLE_APPLICATION_CREDENTIALS`.
+  /// From `--gcp-*` flags, else the local chain (``localChain(settings:identity:endpoints:)``).
   ///
   /// Endpoint overrides (`--gcp-sts-endpoint`, `--gcp-iam-credentials-endpoint`,
   /// `--gcp-oauth-endpoint`) are flags only: a credential file may name Google hosts,
@@ -21,18 +21,24 @@ extension GoogleArtifactRegistry {
       return GoogleArtifactRegistry(
         authentication: .federated(federation), impersonation: try endpoints.impersonation(serviceAccount, lifetime: nil))
     }
-    guard let path = settings.environment["GOOGLE_APPLICATION_CREDENTIALS"] else {
-      throw ConfigError(
-        "Google Artifact Registry needs a way to authenticate: pass --gcp-workload-identity-provider \(WorkloadIdentityProvider.shape) (and optionally --gcp-service-account EMAIL) to exchange the CI token, or set GOOGLE_APPLICATION_CREDENTIALS to an external_account or service account key file.")
+    return try localChain(settings: settings, identity: identity, endpoints: endpoints)
+  }
+
+  /// A credentials file (`GOOGLE_APPLICATION_CREDENTIALS` or the gcloud ADC file) by its type.
+  /// - Parameter origin: how the file was found, for messages.
+  static func fromFile(
+    _ path: String, origin: String, settings: Settings, identity: IdentitySpec, endpoints: Endpoints
+  ) throws -> GoogleArtifactRegistry {
+    let serviceAccount = settings.value("gcp-service-account")
+    let (json, contents) = try readCredentialsFile(path, origin: origin)
+    let type = json["type"]?.stringValue
+    if settings.has("gcp-key-as-password") && type != "service_account" {
+      throw ConfigError("--gcp-key-as-password needs a service account key file; \(path) (\(origin)) is \(type.map { "an \($0) file" } ?? "no key file").")
     }
-    let (json, contents) = try readCredentialsFile(path)
-    switch json["type"]?.stringValue {
+    switch type {
     case "external_account":
       if identity != .auto {
         throw ConfigError("--identity cannot be combined with the external_account file \(path): its credential_source says where the token comes from.")
-      }
-      if settings.has("gcp-key-as-password") {
-        throw ConfigError("--gcp-key-as-password needs a service account key file; \(path) is an external_account file.")
       }
       let account = try ExternalAccount(json: json, path: path, environment: settings.environment)
       let federation = GoogleFederation(
@@ -61,23 +67,37 @@ extension GoogleArtifactRegistry {
       return GoogleArtifactRegistry(
         authentication: .serviceAccountKey(key, tokenEndpoint: try key.tokenEndpoint(override: endpoints.oauth)),
         impersonation: try endpoints.impersonation(serviceAccount, lifetime: nil))
+    case "authorized_user":
+      let user = try GoogleAuthorizedUser(json: json, path: path, origin: origin)
+      let endpoint = try endpoints.userOAuth ?? WebURL(GoogleAuthorizedUser.defaultEndpoint, what: "Google's OAuth endpoint")
+      return GoogleArtifactRegistry(
+        authentication: .local(.authorizedUser(user, endpoint: endpoint)), impersonation: try endpoints.impersonation(serviceAccount, lifetime: nil))
+    case "impersonated_service_account":
+      let file = try GoogleImpersonatedFile(
+        json: json, contents: contents, path: path, origin: origin, oauthOverride: endpoints.userOAuth, iamOverride: endpoints.userIAM)
+      return GoogleArtifactRegistry(
+        authentication: .local(.impersonatedFile(file)), impersonation: try endpoints.impersonation(serviceAccount, lifetime: nil))
+    case "external_account_authorized_user":
+      let user = try GoogleExternalAuthorizedUser(json: json, path: path, origin: origin, stsOverride: endpoints.sts)
+      return GoogleArtifactRegistry(
+        authentication: .local(.workforceUser(user)), impersonation: try endpoints.impersonation(serviceAccount, lifetime: nil))
     case let other:
       let what = other.map { "has type '\($0)'" } ?? "has no \"type\" field"
       throw ConfigError(
-        "The credentials file \(path) (GOOGLE_APPLICATION_CREDENTIALS) \(what); indexkey reads \"external_account\" (Workload Identity Federation) and \"service_account\" key files. For a user login, run in CI with --gcp-workload-identity-provider instead.")
+        "The credentials file \(path) (\(origin)) \(what); indexkey reads authorized_user, impersonated_service_account, external_account, external_account_authorized_user and service_account files.")
     }
   }
 
-  private static func readCredentialsFile(_ path: String) throws(ConfigError) -> (JSON, Secret) {
+  private static func readCredentialsFile(_ path: String, origin: String) throws(ConfigError) -> (JSON, Secret) {
     let bytes: [UInt8]
     do {
       bytes = try FileIO.read(path, limit: 1 << 20)
     } catch {
-      throw ConfigError("Could not read the credentials file named by GOOGLE_APPLICATION_CREDENTIALS: \(error.description).")
+      throw ConfigError("Could not read the credentials file named by \(origin): \(error.description).")
     }
     do {
-      let json = try JSON(parsing: bytes, document: "credentials file \(path) (GOOGLE_APPLICATION_CREDENTIALS)")
-        .requireObject("credentials file \(path) (GOOGLE_APPLICATION_CREDENTIALS)")
+      let json = try JSON(parsing: bytes, document: "credentials file \(path) (\(origin))")
+        .requireObject("credentials file \(path) (\(origin))")
       return (json, Secret(String(decoding: bytes, as: UTF8.self)))
     } catch {
       throw ConfigError(error.description)
@@ -89,6 +109,10 @@ extension GoogleArtifactRegistry {
     var sts: WebURL?
     var iam: WebURL?
     var oauth: WebURL?
+    /// For gcloud-written files: the flags, else gcloud's own `CLOUDSDK_AUTH_TOKEN_HOST` and
+    /// `CLOUDSDK_API_ENDPOINT_OVERRIDES_IAMCREDENTIALS`, which move gcloud's refreshes too.
+    var userOAuth: WebURL?
+    var userIAM: WebURL?
 
     init(_ settings: Settings) throws(ConfigError) {
       func flag(_ name: String, _ what: String) throws(ConfigError) -> WebURL? {
@@ -98,6 +122,15 @@ extension GoogleArtifactRegistry {
       sts = try flag("gcp-sts-endpoint", "--gcp-sts-endpoint")
       iam = try flag("gcp-iam-credentials-endpoint", "--gcp-iam-credentials-endpoint")
       oauth = try flag("gcp-oauth-endpoint", "--gcp-oauth-endpoint")
+      userOAuth = oauth
+      userIAM = iam
+      if userOAuth == nil, settings.environment.has("CLOUDSDK_AUTH_TOKEN_HOST") {
+        userOAuth = try settings.endpoint("", env: ["CLOUDSDK_AUTH_TOKEN_HOST"], default: "", what: "CLOUDSDK_AUTH_TOKEN_HOST")
+      }
+      if userIAM == nil, settings.environment.has("CLOUDSDK_API_ENDPOINT_OVERRIDES_IAMCREDENTIALS") {
+        userIAM = try settings.endpoint(
+          "", env: ["CLOUDSDK_API_ENDPOINT_OVERRIDES_IAMCREDENTIALS"], default: "", what: "CLOUDSDK_API_ENDPOINT_OVERRIDES_IAMCREDENTIALS")
+      }
     }
 
     func impersonation(_ serviceAccount: String?, lifetime: Int?) throws(ConfigError) -> GoogleImpersonation? {

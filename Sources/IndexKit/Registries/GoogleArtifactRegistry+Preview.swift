@@ -1,8 +1,11 @@
 extension GoogleArtifactRegistry: PreviewableRegistry {
   /// The Google exchange in words, for `indexkey doctor`; nothing is sent.
   public func preview(for index: IndexTarget, in context: Context) -> ExchangePreview {
-    let variables = ["GOOGLE_APPLICATION_CREDENTIALS", "GOOGLE_EXTERNAL_ACCOUNT_ALLOW_EXECUTABLES"]
-    var steps: [String] = []
+    let variables = [
+      "GOOGLE_APPLICATION_CREDENTIALS", "GOOGLE_EXTERNAL_ACCOUNT_ALLOW_EXECUTABLES", "CLOUDSDK_CONFIG", "CLOUDSDK_ACTIVE_CONFIG_NAME",
+      "CLOUDSDK_CORE_ACCOUNT", "CLOUDSDK_AUTH_TOKEN_HOST", "GCE_METADATA_HOST", "NO_GCE_CHECK",
+    ]
+    var steps: [String] = chain.map { "credential chain: \($0.line)" }
     var audience: String?
     var identity: (any IdentitySource)?
     var findings: [DoctorFinding] = []
@@ -27,6 +30,8 @@ extension GoogleArtifactRegistry: PreviewableRegistry {
       }
       steps.append(
         "POST \(federation.sts.endpoint) (Google STS token exchange for \(federation.exchange.audience), \(federation.exchange.origin))")
+    case .local(let source):
+      steps.append(source.step + "; no CI token is used")
     }
     if let impersonation {
       steps.append("POST \(impersonation.endpoint) (generateAccessToken for \(impersonation.serviceAccount), \(impersonation.lifetime) s)")

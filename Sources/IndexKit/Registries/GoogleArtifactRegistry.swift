@@ -19,10 +19,14 @@ public struct GoogleArtifactRegistry: Registry {
     case serviceAccountKey(GoogleServiceAccountKey, tokenEndpoint: WebURL)
     /// The key file itself as the password (`--gcp-key-as-password`): no exchange at all.
     case keyAsPassword(GoogleServiceAccountKey)
+    /// A laptop's sign-in or the metadata server.
+    case local(GoogleLocalSource)
   }
 
   public var authentication: Authentication
   public var impersonation: GoogleImpersonation?
+  /// Where the local chain looked, in order (empty for CI federation): `doctor`'s trace.
+  public var chain: [LocalChainStep] = []
 
   public init(authentication: Authentication, impersonation: GoogleImpersonation?) {
     self.authentication = authentication
@@ -47,6 +51,10 @@ public struct GoogleArtifactRegistry: Registry {
       if let impersonation { context.transport.prepare(impersonation.endpoint.description) }
       base = try key.accessToken(endpoint: endpoint, in: context).fresh(from: "Google OAuth", in: context)
       caller = .serviceAccount(key.clientEmail)
+    case .local(let source):
+      if let impersonation { context.transport.prepare(impersonation.endpoint.description) }
+      base = try source.accessToken(in: context)
+      caller = source.caller
     }
     let token = try impersonation?.accessToken(using: base.value, caller: caller, in: context).fresh(from: "IAM Credentials", in: context) ?? base
     return Credential(index: index, registry: Self.name, username: Self.username, password: token.value, expiresAt: token.expiresAt)
