@@ -106,8 +106,10 @@ def test_gcloud_cli_active_account(emu, cloud_sandbox, laptop):
 def test_gcloud_without_an_active_account(emu, cloud_sandbox, laptop):
     (laptop.gcloud_dir / "configurations").mkdir(parents=True)
     result = login(cloud_sandbox, laptop, {"PATH": laptop.fake_path()})
-    assert result.code == 3, result
-    assert "The gcloud CLI has no active account; run `gcloud auth login`" in result.stderr
+    # the probe reads gcloud's configuration as gcloud does; gcloud itself is not run
+    assert result.code == 2, result
+    assert "has no active account in configuration default; run `gcloud auth login`" in result.stderr
+    assert emu.requests() == []
 
 
 def test_the_adc_file_comes_before_the_gcloud_cli(emu, cloud_sandbox, laptop):

@@ -10,7 +10,8 @@ extension AWSCodeArtifact {
     guard let duration = Int(durationText), duration == 0 || (900...43200).contains(duration) else {
       throw ConfigError("--duration '\(durationText)' is not valid for CodeArtifact: give 0 (as long as the AWS session) or 900 to 43200 seconds.")
     }
-    let owner = settings.value("aws-domain-owner")
+    // a keyring lookup takes no flags: for a repository behind another host name, these variables
+    let owner = settings.value("aws-domain-owner", env: ["INDEXKEY_AWS_DOMAIN_OWNER"])
     if let owner, owner.count != 12 || !owner.allSatisfy({ $0.isASCII && $0.isNumber }) {
       throw ConfigError("--aws-domain-owner '\(owner)' is not an AWS account id (12 digits).")
     }
@@ -23,7 +24,7 @@ extension AWSCodeArtifact {
     let (authentication, chain, profileRegion) = try authentication(settings: settings, identity: identity, sts: stsEndpoint, legacy: legacy)
     if region == nil, let profileRegion { try checkRegion(profileRegion) }
     var registry = AWSCodeArtifact(
-      authentication: authentication, domain: settings.value("aws-domain"), owner: owner, region: region ?? profileRegion, duration: duration)
+      authentication: authentication, domain: settings.value("aws-domain", env: ["INDEXKEY_AWS_DOMAIN"]), owner: owner, region: region ?? profileRegion, duration: duration)
     registry.chain = chain
     registry.legacySTSEndpoints = legacy
     registry.stsEndpoint = stsEndpoint
