@@ -29,7 +29,11 @@ struct AWSOptions: ParsableArguments {
   @Option(help: "Lifetime in seconds of the CodeArtifact token: 900 to 43200, or 0 for the AWS session's (default 3600).")
   var duration: String?
 
+  @Option(help: "Use this AWS credential instead of the first configured one (\(AWSChain.chain.names.joined(separator: ", "))); default INDEXKEY_AWS_CREDENTIAL.")
+  var awsCredential: String?
+
   func apply(to options: inout LoginOptions) {
+    options.flags["aws-credential"] = awsCredential
     options.flags["aws-role-arn"] = awsRoleArn
     options.flags["aws-role-session-name"] = awsRoleSessionName
     options.flags["aws-region"] = awsRegion

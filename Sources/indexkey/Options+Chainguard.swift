@@ -14,7 +14,11 @@ struct ChainguardOptions: ParsableArguments {
   @Option(help: "Audience of the Chainguard token to request; default libraries.cgr.dev.")
   var chainguardAudience: String?
 
+  @Option(help: "Use this Chainguard credential instead of the first configured one (\(ChainguardChain.chain.names.joined(separator: ", "))); default INDEXKEY_CHAINGUARD_CREDENTIAL.")
+  var chainguardCredential: String?
+
   func apply(to options: inout LoginOptions) {
+    options.flags["chainguard-credential"] = chainguardCredential
     options.flags["chainguard-identity"] = chainguardIdentity
     options.flags["chainguard-issuer"] = chainguardIssuer
     options.flags["chainguard-oidc-audience"] = chainguardOidcAudience

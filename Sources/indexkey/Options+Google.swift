@@ -23,7 +23,11 @@ struct GoogleOptions: ParsableArguments {
   @Option(help: "Google OAuth token URL for service account keys (default the key's token_uri).")
   var gcpOauthEndpoint: String?
 
+  @Option(help: "Use this Google credential instead of the first configured one (\(GoogleChain.chain.names.joined(separator: ", "))); default INDEXKEY_GCP_CREDENTIAL.")
+  var gcpCredential: String?
+
   func apply(to options: inout LoginOptions) {
+    options.flags["gcp-credential"] = gcpCredential
     options.flags["gcp-workload-identity-provider"] = gcpWorkloadIdentityProvider
     options.flags["gcp-service-account"] = gcpServiceAccount
     options.flags["gcp-audience"] = gcpAudience

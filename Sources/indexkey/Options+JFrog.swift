@@ -17,7 +17,11 @@ struct JFrogOptions: ParsableArguments {
   @Option(help: "Username to send with JF_ACCESS_TOKEN; default JF_USER, else the token's subject.")
   var jfrogUsername: String?
 
+  @Option(help: "Use this JFrog credential instead of the first configured one (\(JFrogChain.chain.names.joined(separator: ", "))); default INDEXKEY_JFROG_CREDENTIAL.")
+  var jfrogCredential: String?
+
   func apply(to options: inout LoginOptions) {
+    options.flags["jfrog-credential"] = jfrogCredential
     options.flags["jfrog-oidc-provider"] = jfrogOidcProvider
     options.flags["jfrog-oidc-audience"] = jfrogOidcAudience
     options.flags["jfrog-url"] = jfrogUrl

@@ -79,11 +79,15 @@ struct AzureOptions: ParsableArguments {
   @Flag(help: "Sign the AZURE_CLIENT_CERTIFICATE_PATH assertion RS256 with a SHA-1 x5t instead of PS256 with x5t#S256.")
   var azureCertificateRs256 = false
 
+  @Option(help: "Use this Azure credential instead of the first configured one (\(AzureChain.chain.names.joined(separator: ", "))); default INDEXKEY_AZURE_CREDENTIAL.")
+  var azureCredential: String?
+
   func apply(to options: inout LoginOptions) {
     options.flags["azure-client-id"] = azureClientId
     options.flags["azure-tenant-id"] = azureTenantId
     options.flags["azure-authority-host"] = azureAuthorityHost
     options.flags["azure-audience"] = azureAudience
     if azureCertificateRs256 { options.flags["azure-certificate-rs256"] = "true" }
+    options.flags["azure-credential"] = azureCredential
   }
 }

@@ -170,7 +170,9 @@ def test_imds_v2(emu, cloud_sandbox, laptop):
 def test_nothing_configured_says_what_was_tried(emu, cloud_sandbox, laptop):
     result = login(cloud_sandbox, laptop, {"AWS_REGION": AWS_REGION})
     assert result.code == 2, result
-    for tried in ("AWS_ACCESS_KEY_ID", "AWS_ROLE_ARN", "~/.aws", "AWS_CONTAINER_CREDENTIALS", "instance metadata"):
+    for tried in ("environment: AWS_ACCESS_KEY_ID is not set", "web-identity: no role is named", "profile: no profile 'default'",
+                  ".aws/credentials", "container: neither AWS_CONTAINER_CREDENTIALS_RELATIVE_URI",
+                  "instance-metadata: AWS_EC2_METADATA_DISABLED is set"):
         assert tried in result.stderr, tried
     assert emu.requests() == []
 
@@ -182,6 +184,7 @@ def test_doctor_shows_the_chain(emu, cloud_sandbox, laptop):
     result = cloud_sandbox.run(args, laptop.aws_env(AWS_PROFILE="dev"))
     assert result.code == 0, result
     text = result.stdout + result.stderr
-    assert "AWS_ACCESS_KEY_ID" in text and "skipped" in text
-    assert "IAM Identity Center" in text and "✓" in text
+    assert "- environment: skipped: AWS_ACCESS_KEY_ID is not set" in text
+    assert "✓ profile: profile 'dev' (AWS_PROFILE): IAM Identity Center, role Developer" in text
+    assert "  container: not tried" in text
     assert emu.requests("aws-sso") == []

@@ -142,10 +142,10 @@ def test_metadata_server_without_cloud_platform_names_the_scope(emu, cloud_sandb
 
 
 def test_nothing_configured_says_what_was_tried(emu, cloud_sandbox, laptop):
-    result = login(cloud_sandbox, laptop, {"PATH": "/usr/bin:/bin"})
+    result = login(cloud_sandbox, laptop, {"PATH": str(cloud_sandbox.work)})  # no gcloud there
     assert result.code == 2, result
-    for tried in ("GOOGLE_APPLICATION_CREDENTIALS", "application_default_credentials.json", "gcloud",
-                  "metadata server"):
+    for tried in ("user-credentials: GOOGLE_APPLICATION_CREDENTIALS is not set", "gcloud-adc: no ",
+                  "application_default_credentials.json", "gcloud: gcloud is not on PATH", "metadata-server: NO_GCE_CHECK"):
         assert tried in result.stderr, tried
     assert "gcloud auth application-default login" in result.stderr
     assert emu.requests() == []
@@ -158,7 +158,7 @@ def test_doctor_shows_which_link_answered(emu, cloud_sandbox, laptop):
     result = cloud_sandbox.run(["doctor", gar_url(emu), "--registry", "google-artifact-registry"], env)
     assert result.code == 0, result
     text = result.stdout + result.stderr
-    assert "GOOGLE_APPLICATION_CREDENTIALS" in text and "skipped" in text
-    assert "gcloud" in text and "✓" in text
-    assert "metadata" in text and "not tried" in text
+    assert "- gcloud-adc: skipped: no " in text
+    assert "✓ gcloud: " in text and "account cli@example.com" in text
+    assert "  metadata-server: not tried" in text
     assert emu.requests("google-oauth") == []  # doctor probes; it fetches nothing

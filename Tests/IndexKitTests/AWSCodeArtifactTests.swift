@@ -126,19 +126,17 @@ func awsRegistry(_ flags: [String: String] = ["aws-role-arn": roleARN], env: [St
 @Suite struct AWSConfigurationTests {
   @Test func staticKeysWinOverAnAmbientRoleButNotAnExplicitOne() throws {
     let env = githubEnv(["AWS_ACCESS_KEY_ID": "AKIAEXAMPLE", "AWS_SECRET_ACCESS_KEY": "s", "AWS_ROLE_ARN": roleARN])
-    guard case .keys(let keys, _) = try awsRegistry([:], env: env).authentication else { Issue.record("expected keys"); return }
+    let keys = try #require(try awsRegistry([:], env: env).credentials.link as? AWSEnvironmentLink).keys
     #expect(keys.accessKeyID == "AKIAEXAMPLE")
     #expect(keys.sessionToken == nil)
-    guard case .webIdentity(let identity) = try awsRegistry(["aws-role-arn": roleARN], env: env).authentication else {
-      Issue.record("expected a role"); return
-    }
+    let identity = try #require(try awsRegistry(["aws-role-arn": roleARN], env: env).credentials.link as? AWSWebIdentityLink)
     #expect(identity.roleARN == roleARN)
     #expect(identity.sessionName == "indexkey")
   }
 
   @Test func theWebIdentityTokenFileIsTheDefaultSource() throws {
     let env = ["AWS_ROLE_ARN": roleARN, "AWS_WEB_IDENTITY_TOKEN_FILE": "/var/run/secrets/eks/token", "AWS_ROLE_SESSION_NAME": "pod@ns"]
-    guard case .webIdentity(let identity) = try awsRegistry([:], env: env).authentication else { Issue.record("expected a role"); return }
+    let identity = try #require(try awsRegistry([:], env: env).credentials.link as? AWSWebIdentityLink)
     #expect((identity.source as? FileIdentity)?.path == "/var/run/secrets/eks/token")
     #expect(identity.sessionName == "pod@ns")
   }
@@ -153,7 +151,7 @@ func awsRegistry(_ flags: [String: String] = ["aws-role-arn": roleARN], env: [St
     (["aws-role-arn": roleARN, "aws-region": "EU West"], [:], "not a region name"),
     (["aws-role-arn": roleARN, "aws-sts-endpoint": "http://sts.example.test"], [:], "is not https"),
     ([:], ["AWS_ACCESS_KEY_ID": "AKIA"], "AWS_SECRET_ACCESS_KEY is not"),
-    ([:], [:], "AWS CodeArtifact found no credentials. Looked at: AWS_ACCESS_KEY_ID (not set)"),
+    ([:], [:], "AWS CodeArtifact found no credentials. Looked at: environment: AWS_ACCESS_KEY_ID is not set; assume-role: "),
   ])
   func badSettingsAreConfigErrors(flags: [String: String], env: [String: String], expected: String) {
     let message = thrownMessage { _ = try awsRegistry(flags, env: env) }
@@ -164,7 +162,7 @@ func awsRegistry(_ flags: [String: String] = ["aws-role-arn": roleARN], env: [St
   @Test func endpointsFromTheSDKVariables() throws {
     let env = githubEnv(["AWS_ENDPOINT_URL": "http://127.0.0.1:1", "AWS_ENDPOINT_URL_STS": "http://127.0.0.1:2/"])
     let registry = try awsRegistry(["aws-role-arn": roleARN], env: env)
-    #expect(registry.stsEndpoint?.description == "http://127.0.0.1:2/")
+    #expect((registry.credentials.link as? AWSWebIdentityLink)?.stsEndpoint?.description == "http://127.0.0.1:2/")
     #expect(registry.codeArtifactEndpoint?.description == "http://127.0.0.1:1/")
   }
 }
@@ -180,7 +178,7 @@ func awsRegistry(_ flags: [String: String] = ["aws-role-arn": roleARN], env: [St
     let requests = stub.requests
     #expect(requests.count == 3)
     // both AWS hosts are connected to while the CI token is fetched
-    #expect(stub.prepared.map(\.url) == ["https://sts.eu-west-1.amazonaws.com/", "https://codeartifact.eu-west-1.amazonaws.com/"])
+    #expect(stub.prepared.map(\.url) == ["https://codeartifact.eu-west-1.amazonaws.com/", "https://sts.eu-west-1.amazonaws.com/"])
     #expect(stub.prepared.map(\.afterRequests) == [0, 0])
     #expect(requests[0].url.hasSuffix("&audience=sts.amazonaws.com"))
     #expect(requests[1].url == "https://sts.eu-west-1.amazonaws.com/")

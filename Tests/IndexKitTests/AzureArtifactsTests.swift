@@ -156,7 +156,7 @@ import Testing
 
   @Test func configurationComesFromFlagsThenEnvironment() throws {
     let env = Environment(["AZURE_CLIENT_ID": "env-client", "AZURE_TENANT_ID": "env-tenant", "AZURE_CLIENT_SECRET": "s", "AZURE_AUTHORITY_HOST": "login.microsoftonline.us"])
-    let client = try EntraClient.make(settings: Settings(flags: ["azure-client-id": "flag-client"], environment: env), identity: .auto)
+    let client = try entraClient(settings: Settings(flags: ["azure-client-id": "flag-client"], environment: env), identity: .auto)
     #expect(client.clientID == "flag-client")
     #expect(client.tenantID == "env-tenant")
     #expect(client.tokenEndpoint == "https://login.microsoftonline.us/env-tenant/oauth2/v2.0/token")
@@ -168,7 +168,7 @@ import Testing
 
   @Test func theFederatedAudienceCanBeSet() throws {
     let env = ["AZURE_CLIENT_ID": "c", "AZURE_TENANT_ID": "t", "GITLAB_CI": "true"]
-    let client = try EntraClient.make(
+    let client = try entraClient(
       settings: Settings(flags: ["azure-audience": "https://gitlab.example.com"], environment: Environment(env)), identity: .auto)
     guard case .federated(_, let audience) = client.auth else {
       Issue.record("expected the federated flow")
@@ -182,7 +182,7 @@ import Testing
 
   @Test func anExplicitIdentityWinsOverAClientSecret() throws {
     let env = Environment(["AZURE_CLIENT_ID": "c", "AZURE_TENANT_ID": "t", "AZURE_CLIENT_SECRET": "s"])
-    let client = try EntraClient.make(settings: Settings(environment: env), identity: IdentitySpec(parsing: "file:/tok"))
+    let client = try entraClient(settings: Settings(environment: env), identity: IdentitySpec(parsing: "file:/tok"))
     guard case .federated = client.auth else {
       Issue.record("--identity should select the federated flow")
       return
@@ -191,7 +191,7 @@ import Testing
 
   @Test func missingSettingsSayHowToSetThem() {
     let error = #expect(throws: ConfigError.self) {
-      try EntraClient.make(settings: Settings(environment: Environment(["AZURE_TENANT_ID": "t"])), identity: .auto)
+      try entraClient(settings: Settings(environment: Environment(["AZURE_TENANT_ID": "t"])), identity: .auto)
     }
     #expect(error?.message.contains("AZURE_CLIENT_ID") == true)
     #expect(error?.message.contains("--azure-client-id") == true)
@@ -200,9 +200,9 @@ import Testing
   @Test func plainHTTPAuthorityIsRefusedUnlessLoopback() throws {
     let env = Environment(["AZURE_CLIENT_ID": "c", "AZURE_TENANT_ID": "t", "AZURE_CLIENT_SECRET": "s"])
     #expect(throws: ConfigError.self) {
-      try EntraClient.make(settings: Settings(flags: ["azure-authority-host": "http://login.example.com"], environment: env), identity: .auto)
+      try entraClient(settings: Settings(flags: ["azure-authority-host": "http://login.example.com"], environment: env), identity: .auto)
     }
-    _ = try EntraClient.make(settings: Settings(flags: ["azure-authority-host": "http://127.0.0.1:1234"], environment: env), identity: .auto)
+    _ = try entraClient(settings: Settings(flags: ["azure-authority-host": "http://127.0.0.1:1234"], environment: env), identity: .auto)
   }
 }
 

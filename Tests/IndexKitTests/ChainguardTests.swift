@@ -6,8 +6,9 @@ import Testing
 
   func registry(_ source: CountingIdentity) throws -> Chainguard {
     Chainguard(
-      auth: .exchange(identity: identity, source: source, oidcAudience: Chainguard.defaultOIDCAudience),
-      issuer: RegistryFixtures.url("https://issuer.enforce.dev"))
+      link: ChainguardExchangeLink(
+        identity: identity, source: source, oidcAudience: Chainguard.defaultOIDCAudience,
+        issuer: RegistryFixtures.url("https://issuer.enforce.dev")))
   }
 
   var target: IndexTarget {
@@ -52,12 +53,9 @@ import Testing
       "CHAINGUARD_IDENTITY": identity, "CHAINGUARD_PYTHON_IDENTITY_ID": "0123abcd/feed", "CHAINGUARD_PYTHON_TOKEN": "pull-secret",
     ]))
     let registry = try Chainguard.make(settings: settings, identity: .auto)
-    guard case .exchange(let id, _, let audience) = registry.auth else {
-      Issue.record("expected an exchange")
-      return
-    }
-    #expect(id == identity)
-    #expect(audience == "issuer.enforce.dev")
+    let link = try #require(registry.credentials.link as? ChainguardExchangeLink)
+    #expect(link.identity == identity)
+    #expect(link.oidcAudience == "issuer.enforce.dev")
   }
 
   @Test(arguments: [
@@ -80,7 +78,7 @@ import Testing
     }
     let local = try Chainguard.make(
       settings: Settings(flags: ["chainguard-issuer": "http://127.0.0.1:8080/base/"], environment: env), identity: .auto)
-    #expect(local.stsEndpoint == "http://127.0.0.1:8080/base/sts/exchange")
+    #expect((local.credentials.link as? ChainguardExchangeLink)?.stsEndpoint == "http://127.0.0.1:8080/base/sts/exchange")
   }
 
   @Test(arguments: [

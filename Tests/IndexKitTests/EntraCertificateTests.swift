@@ -26,7 +26,7 @@ import Testing
   }
 
   @Test func aPEMBundleSignsPS256WithTheSHA256Thumbprint() throws {
-    let entra = try EntraClient.make(
+    let entra = try entraClient(
       settings: Settings(environment: environment(["AZURE_CLIENT_CERTIFICATE_PATH": Self.pem])), identity: .auto)
     let stub = StubTransport { _ in RegistryFixtures.response(200, #"{"access_token":"at","expires_in":3599}"#) }
     let token = try entra.accessToken(scope: AzureArtifacts.scope, in: RegistryFixtures.context(stub))
@@ -56,7 +56,7 @@ import Testing
   }
 
   @Test func aPKCS12FileWithTheLegacyFlagSignsRS256WithTheSHA1ThumbprintAndTheChain() throws {
-    let entra = try EntraClient.make(
+    let entra = try entraClient(
       settings: Settings(
         flags: ["azure-certificate-rs256": "true"],
         environment: environment([
@@ -88,11 +88,11 @@ import Testing
 
   @Test func aSecretStillWinsAndAnExplicitIdentityWinsOverBoth() throws {
     let both = environment(["AZURE_CLIENT_SECRET": "s", "AZURE_CLIENT_CERTIFICATE_PATH": Self.pem])
-    guard case .secret = try EntraClient.make(settings: Settings(environment: both), identity: .auto).auth else {
+    guard case .secret = try entraClient(settings: Settings(environment: both), identity: .auto).auth else {
       Issue.record("AZURE_CLIENT_SECRET comes first")
       return
     }
-    let explicit = try EntraClient.make(
+    let explicit = try entraClient(
       settings: Settings(environment: environment(["AZURE_CLIENT_CERTIFICATE_PATH": Self.pem])),
       identity: IdentitySpec(parsing: "env:TOKEN"))
     guard case .federated = explicit.auth else {
@@ -109,14 +109,14 @@ import Testing
   ])
   func unusableCertificatesAreConfigErrors(extra: [String: String], expected: String) {
     let error = #expect(throws: ConfigError.self) {
-      try EntraClient.make(settings: Settings(environment: environment(extra)), identity: .auto)
+      try entraClient(settings: Settings(environment: environment(extra)), identity: .auto)
     }
     #expect(error?.message.hasPrefix("Could not use the certificate in AZURE_CLIENT_CERTIFICATE_PATH") == true)
     #expect(error?.message.contains(expected) == true, "\(error?.message ?? "")")
   }
 
   @Test func anUnregisteredCertificateIsNamedByItsPortalThumbprint() throws {
-    let entra = try EntraClient.make(
+    let entra = try entraClient(
       settings: Settings(environment: environment(["AZURE_CLIENT_CERTIFICATE_PATH": Self.pem])), identity: .auto)
     let body = #"{"error":"invalid_client","error_description":"AADSTS700027: Client assertion failed signature validation.\r\nTrace ID: x","error_codes":[700027]}"#
     let stub = StubTransport { _ in RegistryFixtures.response(401, body) }

@@ -95,9 +95,10 @@ import Testing
       }
       return HTTPResponse(status: 200, text: #"{"authorizationToken":"ca","expiration":1800003600}"#)
     }
+    var link = AWSWebIdentityLink(roleARN: "arn:aws:iam::1:role/r", sessionName: "s", source: ValidIdentity(), audience: nil)
+    link.stsEndpoint = try WebURL("https://sts.test", what: "u")
     let registry = AWSCodeArtifact(
-      authentication: .webIdentity(AWSWebIdentity(roleARN: "arn:aws:iam::1:role/r", sessionName: "s", source: ValidIdentity(), audience: nil)),
-      stsEndpoint: try WebURL("https://sts.test", what: "u"), codeArtifactEndpoint: try WebURL("https://ca.test", what: "u"))
+      credentials: .only(link, cloud: "AWS"), codeArtifactEndpoint: try WebURL("https://ca.test", what: "u"))
     let index = try AWSCodeArtifact.target(for: try WebURL("https://d-111122223333.d.codeartifact.eu-west-1.amazonaws.com/pypi/r/simple/", what: "u"))
     let credential = try registry.freshCredential(for: index, in: testContext(transport))
     #expect(credential.password.revealed == "ca")

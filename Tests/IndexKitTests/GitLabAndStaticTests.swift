@@ -197,7 +197,7 @@ import Testing
       settings: Settings(environment: Environment([
         "AZURE_DEVOPS_EXT_PAT": "pat-value", "AZURE_CLIENT_ID": "c", "AZURE_TENANT_ID": "t", "AZURE_CLIENT_SECRET": "s",
       ])), identity: .auto)
-    guard case .entra = entra.auth else {
+    guard entra.credentials.link is ClientSecretLink else {
       Issue.record("an Entra app was named; the PAT must not be used")
       return
     }

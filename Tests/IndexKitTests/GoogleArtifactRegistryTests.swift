@@ -176,9 +176,9 @@ func thrownStatus(_ body: () throws -> Void) -> IndexKit.ExitStatus? {
       "gcp-workload-identity-provider": providerName, "gcp-service-account": "sa@p.iam.gserviceaccount.com",
       "gcp-sts-endpoint": "http://127.0.0.1:9/v1/token", "gcp-iam-credentials-endpoint": "http://127.0.0.1:8/base/",
     ])
-    guard case .federated(let federation) = registry.authentication else { Issue.record("not federated"); return }
-    #expect(federation.sts.endpoint.description == "http://127.0.0.1:9/v1/token")
-    #expect(registry.impersonation?.endpoint.description == "http://127.0.0.1:8/base/v1/projects/-/serviceAccounts/sa%40p.iam.gserviceaccount.com:generateAccessToken")
+    let link = try #require(registry.credentials.link as? GoogleFederationLink)
+    #expect(link.federation.sts.endpoint.description == "http://127.0.0.1:9/v1/token")
+    #expect(link.impersonation?.endpoint.description == "http://127.0.0.1:8/base/v1/projects/-/serviceAccounts/sa%40p.iam.gserviceaccount.com:generateAccessToken")
     let message = thrownMessage { _ = try googleRegistry(["gcp-workload-identity-provider": providerName, "gcp-sts-endpoint": "http://sts.example.test/"]) }
     #expect(message.contains("is not https"))
   }

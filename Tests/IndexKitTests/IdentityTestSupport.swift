@@ -101,3 +101,12 @@ final class ScratchDirectory {
     _ = try? SpawnProcessRunner().run(["rm", "-rf", path], environment: Environment(["PATH": "/usr/bin:/bin"]), timeout: 10)
   }
 }
+
+/// The Entra client the Azure chain chooses for these settings (tests of its configuration).
+func entraClient(settings: Settings, identity: IdentitySpec) throws -> EntraClient {
+  let registry = try AzureArtifacts.make(settings: settings, identity: identity)
+  guard let link = registry.credentials.link as? any EntraLink else {
+    throw ConfigError("the Azure chain chose \(registry.credentials.linkName), not an Entra link")
+  }
+  return link.client
+}

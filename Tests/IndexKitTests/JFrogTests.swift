@@ -9,7 +9,7 @@ import Testing
   }
 
   func oidc(_ source: CountingIdentity, audience: String = "jfrog-github", project: String? = nil, platform: WebURL? = nil) -> JFrog {
-    JFrog(auth: .oidc(provider: "github-oidc", source: source, audience: audience, projectKey: project), platform: platform)
+    JFrog(link: JFrogOIDCLink(provider: "github-oidc", source: source, audience: audience, projectKey: project), platform: platform)
   }
 
   static func accessToken(sub: String) -> String {
@@ -119,14 +119,10 @@ import Testing
     let settings = Settings(
       flags: ["jfrog-oidc-provider": "gh", "jfrog-oidc-audience": "aud"],
       environment: Environment(["JF_ACCESS_TOKEN": "t", "JF_PROJECT": "p"]))
-    guard case .oidc(let provider, _, let audience, let project) = try JFrog.make(settings: settings, identity: .auto).auth
-    else {
-      Issue.record("expected OIDC")
-      return
-    }
-    #expect(provider == "gh")
-    #expect(audience == "aud")
-    #expect(project == "p")
+    let link = try #require(try JFrog.make(settings: settings, identity: .auto).credentials.link as? JFrogOIDCLink)
+    #expect(link.provider == "gh")
+    #expect(link.audience == "aud")
+    #expect(link.projectKey == "p")
   }
 
   @Test(arguments: [

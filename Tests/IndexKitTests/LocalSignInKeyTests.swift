@@ -11,14 +11,14 @@ import Testing
 
   func awsKey(_ env: [String: String]) throws -> String {
     let registry = AWSCodeArtifact(
-      authentication: .keys(AWSCredentials(accessKeyID: "AKIAX", secretAccessKey: Secret("s")), origin: "test"))
+      credentials: .only(AWSEnvironmentLink(keys: AWSCredentials(accessKeyID: "AKIAX", secretAccessKey: Secret("s"))), cloud: "AWS"))
     return CacheKey.make(index: try AWSCodeArtifact.target(for: try WebURL(awsIndex, what: "u")), registry: registry, environment: Environment(env)).id
   }
 
   func googleKey(_ env: [String: String]) throws -> String {
     let text = CryptoFixture.text("crypto/google-service-account.json")
     let key = try GoogleServiceAccountKey(json: try JSON(parsing: Array(text.utf8), document: "key"), contents: Secret(text), path: "/k.json")
-    let registry = GoogleArtifactRegistry(authentication: .keyAsPassword(key), impersonation: nil)
+    let registry = GoogleArtifactRegistry(link: ServiceAccountKeyLink(key: key, use: .keyAsPassword))
     return CacheKey.make(index: try GoogleArtifactRegistry.target(for: try WebURL(garIndex, what: "u")), registry: registry, environment: Environment(env)).id
   }
 

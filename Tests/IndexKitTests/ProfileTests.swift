@@ -31,6 +31,23 @@ import Testing
   func refusesWhatAcctNeverWrites(bytes: [UInt8], reason: String) {
     #expect { try Msgpack.decode(bytes) } throws: { "\($0)".contains(reason) }
   }
+
+  /// Found by fuzzing: a map32 header claiming 0x63726574 entries made msgpack-c ask for
+  /// 128 GiB before reading one of them.
+  @Test func refusesLengthsThatPromiseMoreThanTheBytesHold() throws {
+    let found = try #require(Base64.decode(
+      "gahpbmRleGtleYGkZmVlZIepaW5kZXhfdXJs2TtodHRwczovL3BrZ3MuZGV2LmF6dXJlLmNvbS9vcmcvX3BhY2thZ2luZy9mZWVkL3B5cGkvc2ltcGxlL7NhenVyZV9jbGkmbnRfc2VjcmV0q2Z1elN1YnN0cmluZ3otc99jcmV0oW4BoWbLP/gAAAAAAAChYiWhoXrDwGySAaN0d28="))
+    #expect(!Msgpack.declaresNoMoreThanItHolds(found))
+    #expect { try Msgpack.decode(found) } throws: { "\($0)".contains("one complete msgpack document") }
+    for header: [UInt8] in [[0xdf, 0xff, 0xff, 0xff, 0xff], [0xdd, 0x7f, 0, 0, 0], [0xdc, 0xff, 0xff], [0xde, 0, 9, 0xc0, 0xc0, 0xc0],
+                            [0xdb, 0xff, 0xff, 0xff, 0xff, 0x61], [0xc6, 0, 0, 1, 0], [0xc9, 0, 0, 0, 9, 1]] {
+      #expect(!Msgpack.declaresNoMoreThanItHolds(header), "\(header)")
+    }
+    // Lengths that the bytes do hold pass, including every width of header.
+    let wide: [UInt8] = [0xdf, 0, 0, 0, 1, 0xda, 0, 1, 0x61, 0xdd, 0, 0, 0, 2, 0xc0, 0xcb, 0, 0, 0, 0, 0, 0, 0, 0]
+    #expect(Msgpack.declaresNoMoreThanItHolds(wide))
+    #expect(try Msgpack.decode(wide) == .object([("a", .array([.null, .double(0)]))]))
+  }
 }
 
 @Suite struct YAMLTests {

@@ -29,6 +29,7 @@ public enum Doctor {
         entry.registry = "\(type(of: registry).displayName) ('\(target.name)')"
         entry.install = target.simpleURL.description
         entry.upload = target.uploadURL?.description
+        entry.chain = registry.chain
         var username = "USER"
         if let registry = registry as? any PreviewableRegistry {
           let preview = registry.preview(for: target, in: context)

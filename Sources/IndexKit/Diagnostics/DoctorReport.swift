@@ -29,6 +29,8 @@ public struct DoctorReport: Sendable {
     public var install: String?
     public var upload: String?
     public var steps: [String] = []
+    /// The registry's credential chain: which link answers, why each before it was skipped.
+    public var chain: ChainTrace?
     public var audience: String?
     public var identity: String?
     public var token: Token?
@@ -78,6 +80,10 @@ public struct DoctorReport: Sendable {
       row("registry", index.registry)
       row("install", index.install)
       row("upload", index.upload)
+      if let chain = index.chain {
+        row("chain", "\(chain.cloud)" + (chain.forcedBy.map { ", chosen by \($0)" } ?? ""))
+        for line in chain.lines { lines.append("    " + line) }
+      }
       for step in index.steps { row("exchange", step) }
       if let audience = index.audience {
         row("token", "\(index.identity ?? "the CI"), audience '\(audience)'")
@@ -119,7 +125,8 @@ public struct DoctorReport: Sendable {
         } ?? .null
       return .object([
         ("url", .string(index.given)), ("registry", optional(index.registry)), ("install", optional(index.install)),
-        ("upload", optional(index.upload)), ("exchange", .array(index.steps.map { .string($0) })),
+        ("upload", optional(index.upload)), ("chain", index.chain.map(Self.chainJSON) ?? .null),
+        ("exchange", .array(index.steps.map { .string($0) })),
         ("audience", optional(index.audience)), ("identity", optional(index.identity)), ("token", token),
         ("username", optional(index.username)), ("error", optional(index.error)),
       ])
@@ -134,6 +141,23 @@ public struct DoctorReport: Sendable {
       ("output_error", optional(outputError)),
       ("checks", .array(findings.map { .object([("severity", .string($0.severity.rawValue)), ("message", .string($0.message))]) })),
       ("exit_status", .integer(Int64(exitStatus.rawValue))),
+    ])
+  }
+
+  /// `{"cloud", "forced_by", "links": [{"name", "state", "reason"}]}`.
+  static func chainJSON(_ chain: ChainTrace) -> JSON {
+    let links: [JSON] = chain.steps.map { step in
+      let (state, reason): (String, String?) =
+        switch step.state {
+        case .answers(let why): ("answers", why)
+        case .skipped(let why): ("skipped", why)
+        case .byTrying(let why): ("by-trying", why)
+        case .notTried: ("not-tried", nil)
+        }
+      return .object([("name", .string(step.link)), ("state", .string(state)), ("reason", reason.map { .string($0) } ?? .null)])
+    }
+    return .object([
+      ("cloud", .string(chain.cloud)), ("forced_by", chain.forcedBy.map { .string($0) } ?? .null), ("links", .array(links)),
     ])
   }
 }

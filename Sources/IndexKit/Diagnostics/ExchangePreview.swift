@@ -12,6 +12,8 @@ public struct ExchangePreview: Sendable {
   public var variables: [String]
   /// Registry-specific traps found in the configuration.
   public var findings: [DoctorFinding]
+  /// How the registry's credential chain was walked; nil for registries without one.
+  public var chain: ChainTrace?
 
   public init(
     steps: [String], audience: String?, identity: (any IdentitySource)?, username: String?, variables: [String] = [],
@@ -23,6 +25,14 @@ public struct ExchangePreview: Sendable {
     self.username = username
     self.variables = variables
     self.findings = findings
+  }
+
+  /// The preview of the link a chain chose, with the chain's trace.
+  public init(_ link: LinkPreview, chain: ChainTrace, variables: [String], steps before: [String] = [], after: [String] = []) {
+    self.init(
+      steps: before + link.steps + after, audience: link.audience, identity: link.identity, username: link.username,
+      variables: variables, findings: link.findings)
+    self.chain = chain
   }
 }
 
@@ -46,27 +56,7 @@ extension AzureArtifacts: PreviewableRegistry {
     var variables = [
       "AZURE_CLIENT_ID", "AZURE_TENANT_ID", "AZURE_CLIENT_SECRET", "AZURE_CLIENT_CERTIFICATE_PATH", "AZURE_AUTHORITY_HOST",
     ]
-    guard case .entra(let entra) = auth else {
-      variables.append("AZURE_DEVOPS_EXT_PAT")
-      return ExchangePreview(
-        steps: ["no exchange: the personal access token from AZURE_DEVOPS_EXT_PAT is the password"], audience: nil,
-        identity: nil, username: Self.patUsername, variables: variables)
-    }
-    let endpoint = "POST \(entra.tokenEndpoint) (Entra ID client credentials for the client \(entra.clientID), scope \(Self.scope))"
-    switch entra.auth {
-    case .secret:
-      return ExchangePreview(
-        steps: [endpoint + " with the client secret from AZURE_CLIENT_SECRET; no CI token is used"], audience: nil,
-        identity: nil, username: Self.username, variables: variables)
-    case .federated(let source, let audience):
-      return ExchangePreview(
-        steps: [endpoint + " with the CI token as a federated client assertion"], audience: audience, identity: source,
-        username: Self.username, variables: variables)
-    case .certificate(let certificate):
-      let header = certificate.style == .ps256 ? "PS256, x5t#S256" : "RS256, x5t"
-      return ExchangePreview(
-        steps: [endpoint + " with an assertion signed by the certificate from \(certificate.source) (\(header), thumbprint \(certificate.portalThumbprint)); no CI token is used"],
-        audience: nil, identity: nil, username: Self.username, variables: variables)
-    }
+    if credentials.link is PersonalAccessTokenLink { variables.append("AZURE_DEVOPS_EXT_PAT") }
+    return ExchangePreview(credentials.preview(AzureTokenRequest(scope: Self.scope)), chain: credentials.trace, variables: variables)
   }
 }

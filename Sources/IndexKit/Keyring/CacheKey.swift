@@ -1,7 +1,7 @@
 /// Which cache entry a lookup uses: one per index and identity.
 ///
 /// The entry's name is the SHA-256 of everything that decides which credential the
-/// registry would mint — the registry, the index, the registry's configuration as built
+/// registry would mint — the registry, the index, the credential link that answers, the registry's configuration as built
 /// from the environment (tenant, client, authority, identity source; every secret by its
 /// digest, never in clear), and the variables that tie a run to one CI
 /// job — so a persistent runner never hands one job what another job minted, and a
@@ -38,6 +38,7 @@ public struct CacheKey: Sendable, Equatable {
   public static func make(index: IndexTarget, registry: any Registry, environment: Environment) -> CacheKey {
     let name = type(of: registry).name
     var text = "indexkey keyring cache 1\n\(name)\n\(index.simpleURL)\n\(String(reflecting: registry))\n"
+    text += "link \(registry.chain?.answer ?? "")\n"
     text += "secrets \(secretDigest(registry))\n"
     for variable in jobVariables + LocalSignIn.variables {
       text += "\(variable)=\(environment[variable] ?? "")\n"

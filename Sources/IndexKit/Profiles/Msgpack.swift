@@ -17,6 +17,7 @@ enum Msgpack {
   /// Parses one msgpack document (nesting beyond msgpack-c's limit, trailing bytes, binary
   /// that is not UTF-8 text and extension types are refused).
   static func decode(_ bytes: [UInt8]) throws(ProfileError) -> JSON {
+    guard declaresNoMoreThanItHolds(bytes) else { throw ProfileError.plaintext("is not one complete msgpack document") }
     var result = msgpack_unpacked()
     cmsgpack_unpacked_init(&result)
     defer { cmsgpack_unpacked_destroy(&result) }
@@ -28,6 +29,58 @@ enum Msgpack {
       throw ProfileError.plaintext("is not one complete msgpack document")
     }
     return try convert(result.data)
+  }
+
+  /// msgpack-c allocates a container's slots from its declared length before reading them, so
+  /// a few bytes claiming a map of four billion entries would ask for gigabytes. Every declared
+  /// element needs at least one byte of input: the lengths are summed in one pass over the
+  /// headers first, and a document whose lengths promise more than it holds never reaches it.
+  static func declaresNoMoreThanItHolds(_ bytes: [UInt8]) -> Bool {
+    var position = 0
+    var declared = 0
+    func number(_ width: Int) -> Int? {
+      guard position + width <= bytes.count else { return nil }
+      var value = 0
+      for byte in bytes[position..<position + width] { value = value << 8 | Int(byte) }
+      position += width
+      return value
+    }
+    while position < bytes.count {
+      let head = bytes[position]
+      position += 1
+      var payload = 0
+      var elements = 0
+      switch head {
+      case 0x80...0x8f: elements = 2 * Int(head & 0x0f)
+      case 0x90...0x9f: elements = Int(head & 0x0f)
+      case 0xa0...0xbf: payload = Int(head & 0x1f)
+      case 0xc4, 0xd9: guard let n = number(1) else { return false }; payload = n
+      case 0xc5, 0xda: guard let n = number(2) else { return false }; payload = n
+      case 0xc6, 0xdb: guard let n = number(4) else { return false }; payload = n
+      case 0xc7: guard let n = number(1) else { return false }; payload = n + 1
+      case 0xc8: guard let n = number(2) else { return false }; payload = n + 1
+      case 0xc9: guard let n = number(4) else { return false }; payload = n + 1
+      case 0xcc, 0xd0: payload = 1
+      case 0xcd, 0xd1: payload = 2
+      case 0xca, 0xce, 0xd2: payload = 4
+      case 0xcb, 0xcf, 0xd3: payload = 8
+      case 0xd4: payload = 2
+      case 0xd5: payload = 3
+      case 0xd6: payload = 5
+      case 0xd7: payload = 9
+      case 0xd8: payload = 17
+      case 0xdc: guard let n = number(2) else { return false }; elements = n
+      case 0xdd: guard let n = number(4) else { return false }; elements = n
+      case 0xde: guard let n = number(2) else { return false }; elements = 2 * n
+      case 0xdf: guard let n = number(4) else { return false }; elements = 2 * n
+      default: break  // fixints, nil, booleans, and 0xc1 (never used), which msgpack-c refuses
+      }
+      guard payload <= bytes.count - position else { return false }
+      position += payload
+      declared += elements
+      guard declared <= bytes.count else { return false }
+    }
+    return true
   }
 
   private static func pack(_ value: JSON, _ p: inout msgpack_packer) {

@@ -10,75 +10,47 @@ public struct AWSCodeArtifact: Registry {
   public static let displayName = "AWS CodeArtifact"
   public static let username = "aws"
 
-  /// Where the signing keys come from.
-  public enum Authentication: Sendable {
-    case webIdentity(AWSWebIdentity)
-    /// Static keys, and where they came from ("AWS_ACCESS_KEY_ID").
-    case keys(AWSCredentials, origin: String)
-    /// A shared-file profile, container credentials or instance metadata.
-    case local(AWSLocalSource)
-  }
-
-  public var authentication: Authentication
-  /// Where the default credential chain looked, in order (empty for an explicit role):
-  /// `doctor`'s trace.
-  public var chain: [LocalChainStep] = []
+  /// Where the signing keys come from: the link of ``AWSChain`` that answers here.
+  public var credentials: ResolvedChain<AWSKeysRequest, AWSSession>
+  public var chain: ChainTrace? { credentials.trace }
   /// For index URLs whose host does not say (`--aws-domain`, `--aws-domain-owner`).
   public var domain: String?
   public var owner: String?
-  /// `--aws-region`/`AWS_REGION`/`AWS_DEFAULT_REGION`: STS's region, and the repository's
-  /// when its host does not say.
+  /// `--aws-region`/`AWS_REGION`/`AWS_DEFAULT_REGION`: the repository's region when its
+  /// host does not say.
   public var region: String?
-  public var stsEndpoint: WebURL?
-  /// `AWS_STS_REGIONAL_ENDPOINTS=legacy`: the global STS host for the regions SDKs send there.
-  public var legacySTSEndpoints = false
   public var codeArtifactEndpoint: WebURL?
   /// The CodeArtifact token's lifetime in seconds; 0 = as long as the signing session.
   public var duration: Int
 
   public init(
-    authentication: Authentication, domain: String? = nil, owner: String? = nil, region: String? = nil,
-    stsEndpoint: WebURL? = nil, codeArtifactEndpoint: WebURL? = nil, duration: Int = 3600
+    credentials: ResolvedChain<AWSKeysRequest, AWSSession>, domain: String? = nil, owner: String? = nil, region: String? = nil,
+    codeArtifactEndpoint: WebURL? = nil, duration: Int = 3600
   ) {
-    self.authentication = authentication
+    self.credentials = credentials
     self.domain = domain
     self.owner = owner
     self.region = region
-    self.stsEndpoint = stsEndpoint
     self.codeArtifactEndpoint = codeArtifactEndpoint
     self.duration = duration
   }
 
+  /// What the links are asked for this repository: its region, and a session that only
+  /// signs one request (its shortest life) unless the token should live as long.
+  func keysRequest(_ repository: CodeArtifactRepository) -> AWSKeysRequest {
+    AWSKeysRequest(region: repository.region, sessionDuration: duration == 0 ? nil : 900)
+  }
+
   public func credential(for index: IndexTarget, in context: Context) throws -> Credential {
     let repository = try self.repository(for: index)
-    let credentials: AWSCredentials
-    let principal: String
-    var sessionExpiry: UnixTime?
-    switch authentication {
-    case .webIdentity(let identity):
-      let stsRegion = region ?? repository.region
-      let sts = AWSSTS(endpoint: try stsEndpoint ?? WebURL(AWSSTS.defaultEndpoint(region: stsRegion, legacy: legacySTSEndpoints), what: "The STS endpoint"))
-      // connect to STS and CodeArtifact while the CI token is fetched
-      context.transport.prepare(sts.endpoint.description)
-      context.transport.prepare(try codeArtifactEndpoint(for: repository).description)
-      let token = try identity.source.freshToken(audience: identity.audience ?? AWSWebIdentity.defaultAudience(region: stsRegion), in: context)
-      // The session only signs one request; its shortest life suffices unless the token should live as long.
-      let call = AWSSTS.Request(roleARN: identity.roleARN, sessionName: identity.sessionName, duration: duration == 0 ? nil : 900)
-      (credentials, sessionExpiry) = try sts.assumeRole(call, token: token, in: context)
-      principal = "the role \(identity.roleARN) (session \(identity.sessionName))"
-    case .keys(let keys, let origin):
-      credentials = keys
-      principal = "the access key \(keys.accessKeyID) (\(origin))"
-    case .local(let source):
-      context.transport.prepare(try codeArtifactEndpoint(for: repository).description)
-      let session = try source.fetch(fallbackRegion: region ?? repository.region, in: context)
-      (credentials, principal, sessionExpiry) = (session.credentials, session.principal, session.expiresAt)
-    }
+    // connect to CodeArtifact while the link gets its keys (STS, the CI token)
+    context.transport.prepare(try codeArtifactEndpoint(for: repository).description)
+    let session = try credentials.fetch(keysRequest(repository), in: context)
     let client = CodeArtifactClient(endpoint: try codeArtifactEndpoint(for: repository), region: repository.region)
     let requestedAt = context.clock.now()
     let (token, expiresAt) = try client.authorizationToken(
-      for: repository, duration: duration, credentials: credentials, principal: principal, in: context)
-    let expiry = expiresAt ?? (duration == 0 ? sessionExpiry : requestedAt + Double(duration))
+      for: repository, duration: duration, credentials: session.credentials, principal: session.principal, in: context)
+    let expiry = expiresAt ?? (duration == 0 ? session.expiresAt : requestedAt + Double(duration))
     return Credential(index: index, registry: Self.name, username: Self.username, password: token, expiresAt: expiry)
   }
 
@@ -126,23 +98,3 @@ public struct AWSCodeArtifact: Registry {
   }
 }
 
-/// A role assumed with a web identity (OIDC) token.
-public struct AWSWebIdentity: Sendable {
-  public var roleARN: String
-  public var sessionName: String
-  public var source: any IdentitySource
-  /// The CI token's audience; nil for the partition's default.
-  public var audience: String?
-
-  public init(roleARN: String, sessionName: String, source: any IdentitySource, audience: String?) {
-    self.roleARN = roleARN
-    self.sessionName = sessionName
-    self.source = source
-    self.audience = audience
-  }
-
-  /// `sts.amazonaws.com` (`sts.amazonaws.com.cn` in China), what GitHub's AWS action requests.
-  public static func defaultAudience(region: String) -> String {
-    "sts.\(CodeArtifactRepository.dnsSuffix(region: region))"
-  }
-}

@@ -9,20 +9,26 @@ public struct AzureArtifacts: Registry {
   public static let aliases = ["azure", "azure-devops"]
   public static let displayName = "Azure Artifacts"
 
-  public enum Auth: Sendable {
-    case entra(EntraClient)
-    /// A personal access token (the Azure DevOps CLI's `AZURE_DEVOPS_EXT_PAT`).
-    case personalAccessToken(Secret)
+  /// Where the token comes from: the link of ``AzureChain`` that answers here.
+  public var credentials: ResolvedChain<AzureTokenRequest, AzureCredential>
+  public var chain: ChainTrace? { credentials.trace }
+
+  public init(credentials: ResolvedChain<AzureTokenRequest, AzureCredential>) {
+    self.credentials = credentials
   }
 
-  public var auth: Auth
+  /// With one configured link and no walk (tests, library users).
+  public init(link: some CredentialLink<AzureTokenRequest, AzureCredential>) {
+    self.credentials = .only(link, cloud: "Azure")
+  }
 
+  /// With an Entra client, through the link its way of proving itself belongs to.
   public init(entra: EntraClient) {
-    self.auth = .entra(entra)
-  }
-
-  public init(auth: Auth) {
-    self.auth = auth
+    switch entra.auth {
+    case .secret: self.init(link: ClientSecretLink(client: entra))
+    case .certificate: self.init(link: ClientCertificateLink(client: entra))
+    case .federated: self.init(link: AzureFederationLink(client: entra))
+    }
   }
 
   public static let username = "EntraToken"
@@ -32,11 +38,9 @@ public struct AzureArtifacts: Registry {
   public static let scope = "499b84ac-1321-427f-aa17-267ca6975798/.default"
 
   public func credential(for index: IndexTarget, in context: Context) throws -> Credential {
-    switch auth {
-    case .entra(let entra):
-      let token = try entra.accessToken(scope: Self.scope, in: context)
-      return Credential(
-        index: index, registry: Self.name, username: Self.username, password: token.value, expiresAt: token.expiresAt)
+    switch try credentials.fetch(AzureTokenRequest(scope: Self.scope), in: context) {
+    case .accessToken(let token, let expiresAt):
+      return Credential(index: index, registry: Self.name, username: Self.username, password: token, expiresAt: expiresAt)
     case .personalAccessToken(let pat):
       return Credential(index: index, registry: Self.name, username: Self.patUsername, password: pat, expiresAt: nil)
     }
@@ -49,13 +53,9 @@ public struct AzureArtifacts: Registry {
     url.host == "pkgs.dev.azure.com" || url.host.hasSuffix(".pkgs.visualstudio.com")
   }
 
-  /// Entra ID when an application is named (`--azure-client-id`/`AZURE_CLIENT_ID`);
-  /// otherwise a PAT from `AZURE_DEVOPS_EXT_PAT` if there is one.
+  /// The first link of ``AzureChain`` configured here.
   public static func make(settings: Settings, identity: IdentitySpec) throws -> AzureArtifacts {
-    if settings.value("azure-client-id", env: ["AZURE_CLIENT_ID"]) == nil, let pat = try settings.secret("AZURE_DEVOPS_EXT_PAT") {
-      return AzureArtifacts(auth: .personalAccessToken(pat))
-    }
-    return AzureArtifacts(entra: try EntraClient.make(settings: settings, identity: identity))
+    AzureArtifacts(credentials: try AzureChain.chain.resolve(LinkInput(settings: settings, identity: identity)))
   }
 
   /// `…/{org}/[{project}/]_packaging/{feed}/pypi/(simple|upload)/`: derives both URLs.

@@ -1,33 +1,30 @@
 /// JFrog Artifactory PyPI repositories (`https://HOST/artifactory/api/pypi/REPO/simple`).
 ///
-/// With `--jfrog-oidc-provider NAME` the CI token is exchanged at the platform's
-/// Access service for an access token (PROTOCOLS.md §8); the username is the one the
-/// exchange names, or the user in the access token's `sub`. Without one, a token
-/// from `JF_ACCESS_TOKEN` is used as is.
+/// The token comes from a link of ``JFrogChain``: with `--jfrog-oidc-provider NAME` the
+/// CI token is exchanged at the platform's Access service for an access token
+/// (PROTOCOLS.md §8); the username is the one the exchange names, or the user in the
+/// access token's `sub`. Without one, a token from `JF_ACCESS_TOKEN` is used as is.
 public struct JFrog: Registry {
   public static let name = "jfrog"
   public static let aliases = ["artifactory"]
   public static let displayName = "JFrog Artifactory"
 
-  public enum Auth: Sendable {
-    /// OIDC token exchange with the integration `provider`.
-    case oidc(provider: String, source: any IdentitySource, audience: String, projectKey: String?)
-    /// A static access token; `username` nil means "take it from the token's sub".
-    case accessToken(Secret, username: String?)
-  }
-
-  public var auth: Auth
+  /// Where the token comes from: the link of ``JFrogChain`` that answers here.
+  public var credentials: ResolvedChain<JFrogTokenRequest, BasicCredential>
+  public var chain: ChainTrace? { credentials.trace }
   /// The platform base URL (`https://HOST`), under which `/access/…` lives; nil takes
   /// it from the index URL (its origin and any path before `/artifactory`).
   public var platform: WebURL?
 
-  public init(auth: Auth, platform: WebURL? = nil) {
-    self.auth = auth
+  public init(credentials: ResolvedChain<JFrogTokenRequest, BasicCredential>, platform: WebURL? = nil) {
+    self.credentials = credentials
     self.platform = platform
   }
 
-  static let grantType = "urn:ietf:params:oauth:grant-type:token-exchange"
-  static let subjectTokenType = "urn:ietf:params:oauth:token-type:id_token"
+  /// With one configured link and no walk (tests, library users).
+  public init(link: some CredentialLink<JFrogTokenRequest, BasicCredential>, platform: WebURL? = nil) {
+    self.init(credentials: .only(link, cloud: "JFrog"), platform: platform)
+  }
 
   public static func matchesHost(_ url: WebURL) -> Bool {
     apiIndex(url.segments, requirePrefix: true) != nil
@@ -61,59 +58,28 @@ public struct JFrog: Registry {
       given: url, simpleURL: url.with(path: base + "/simple/"), uploadURL: url.with(path: base), name: segments[i + 2])
   }
 
-  static let platformNeeded =
-    "JF_ACCESS_TOKEN is handed only to the JFrog platform it is for, and none is named: set JF_URL (or pass --jfrog-url) to the platform URL, e.g. https://acme.jfrog.io."
-
   /// The platform's host only: an access token (given or minted) goes nowhere else.
   func checkHost(_ index: IndexTarget) throws(ConfigError) {
+    let given = credentials.link is JFrogAccessTokenLink
     if let platform {
-      let what = if case .accessToken = auth { "the JFrog access token (JF_ACCESS_TOKEN)" } else { "a JFrog access token" }
+      let what = given ? "the JFrog access token (JF_ACCESS_TOKEN)" : "a JFrog access token"
       try ServerBinding(hosts: [platform.host], source: "JF_URL or --jfrog-url").check(index, credential: what)
-    } else if case .accessToken = auth {
-      throw ConfigError(Self.platformNeeded)
+    } else if given {
+      throw ConfigError(JFrogAccessTokenLink.platformNeeded)
     }
   }
 
-  /// The platform URL from `--jfrog-url`/`JF_URL`, else taken from the index URL.
+  /// The platform URL from `--jfrog-url`/`JF_URL`, else taken from the index URL; the
+  /// token from the first link of ``JFrogChain`` configured here.
   public static func make(settings: Settings, identity: IdentitySpec) throws -> JFrog {
-    var platform: WebURL?
-    if settings.value("jfrog-url", env: ["JF_URL"]) != nil {
-      platform = try settings.endpoint("jfrog-url", env: ["JF_URL"], default: "", what: "The JFrog platform URL")
-    }
-    let auth = try auth(settings: settings, identity: identity)
-    if case .accessToken = auth, platform == nil { throw ConfigError(platformNeeded) }
-    return JFrog(auth: auth, platform: platform)
+    let platform = try platform(settings)
+    return JFrog(credentials: try JFrogChain.chain.resolve(LinkInput(settings: settings, identity: identity)), platform: platform)
   }
 
-  static func auth(settings: Settings, identity: IdentitySpec) throws -> Auth {
-    if let provider = settings.value("jfrog-oidc-provider") {
-      return .oidc(
-        provider: provider, source: try identity.source(environment: settings.environment),
-        audience: settings.value("jfrog-oidc-audience") ?? "",
-        projectKey: settings.value("jfrog-project", env: ["JF_PROJECT"]))
-    }
-    if let token = try settings.secret("JF_ACCESS_TOKEN") {
-      let user = settings.value("jfrog-username", env: ["JF_USER"])
-      if user == nil && username(fromAccessToken: token) == nil {
-        throw ConfigError(
-          "JF_ACCESS_TOKEN is not a JWT access token, so the username cannot be read from it; set JF_USER or pass --jfrog-username.")
-      }
-      return .accessToken(token, username: user)
-    }
-    throw ConfigError(
-      "JFrog Artifactory needs either an OIDC integration (--jfrog-oidc-provider NAME, the Provider Name under Administration › General › Manage Integrations) or an access token in JF_ACCESS_TOKEN.")
-  }
-
-  /// The user in an access token's `sub` (`jfrt@ID/users/NAME` → `NAME`), as the JFrog CLI reads it.
-  static func username(fromAccessToken token: Secret) -> String? {
-    guard let sub = JWTClaims(token: token)?.subject, !sub.isEmpty else { return nil }
-    if sub.hasPrefix("jfrt@") || sub.hasPrefix("jfac@") || sub.contains("/users/"),
-      let slash = sub.lastIndex(of: "/")
-    {
-      let user = String(sub[sub.index(after: slash)...])
-      return user.isEmpty ? nil : user
-    }
-    return sub
+  /// `--jfrog-url`/`JF_URL`, checked; nil when neither is given.
+  static func platform(_ settings: Settings) throws(ConfigError) -> WebURL? {
+    guard settings.value("jfrog-url", env: ["JF_URL"]) != nil else { return nil }
+    return try settings.endpoint("jfrog-url", env: ["JF_URL"], default: "", what: "The JFrog platform URL")
   }
 }
 
@@ -136,91 +102,12 @@ extension JFrog {
 
   /// One Access token serves every repository of the platform it came from.
   public func sharedExchange(for index: IndexTarget) -> String? {
-    if case .oidc = auth { return tokenEndpoint(for: index) }
-    return nil
+    credentials.link is JFrogOIDCLink ? tokenEndpoint(for: index) : nil
   }
 
   public func credential(for index: IndexTarget, in context: Context) throws -> Credential {
     try checkHost(index)
-    switch auth {
-    case .accessToken(let token, let username):
-      let user = username ?? Self.username(fromAccessToken: token) ?? ""
-      return Credential(
-        index: index, registry: Self.name, username: user, password: token,
-        expiresAt: JWTClaims(token: token)?.expiresAt)
-    case .oidc(let provider, let source, let audience, let projectKey):
-      return try exchange(index: index, provider: provider, source: source, audience: audience, projectKey: projectKey, in: context)
-    }
-  }
-
-  func exchange(
-    index: IndexTarget, provider: String, source: any IdentitySource, audience: String, projectKey: String?,
-    in context: Context
-  ) throws -> Credential {
-    let endpoint = tokenEndpoint(for: index)
-    context.transport.prepare(endpoint)  // connect to Access while the CI token is fetched
-    let token = try source.freshToken(audience: audience, in: context)
-    let presented = JWTClaims(token: token)
-    var members: [(String, JSON)] = [
-      ("grant_type", .string(Self.grantType)),
-      ("subject_token_type", .string(Self.subjectTokenType)),
-      ("subject_token", .string(token.revealed)),
-      ("provider_name", .string(provider)),
-    ]
-    if let projectKey { members.append(("project_key", .string(projectKey))) }
-    var request = HTTPRequest(
-      method: .post, url: endpoint, body: Array(JSON.object(members).serialized().utf8),
-      purpose: "JFrog OIDC token exchange")
-    request.setHeader("Content-Type", "application/json")
-    request.setHeader("Accept", "application/json")
-    let requestedAt = context.clock.now()
-    let response = try context.transport.send(request)
-    guard response.status == 200 else {
-      throw refusal(response, endpoint: endpoint, provider: provider, presented: presented, audience: audience)
-    }
-    let document = "JFrog OIDC token response"
-    let body = try response.jsonObject(document, endpoint: endpoint)
-    let access: Secret
-    do {
-      access = Secret(try body.string("access_token", in: document))
-    } catch {
-      throw ExchangeError.unavailable("\(error.description) (from \(endpoint))")
-    }
-    guard let user = body["username"]?.stringValue.flatMap({ $0.isEmpty ? nil : $0 }) ?? Self.username(fromAccessToken: access)
-    else {
-      throw ExchangeError.unavailable(
-        "The JFrog OIDC token response from \(endpoint) names no username and its access token has no subject to take one from; check the identity mapping of integration '\(provider)'.")
-    }
-    let expiresAt = body["expires_in"]?.intValue.flatMap { ServerTime.expiry(in: $0, from: requestedAt) } ?? JWTClaims(token: access)?.expiresAt
-    return Credential(index: index, registry: Self.name, username: user, password: access, expiresAt: expiresAt)
-  }
-
-  /// JFrog errors (`{"errors":[{"status":N,"message":"…"}]}`), explained by the catalogue
-  /// (``JFrogErrors``) plus the flag that changes what indexkey sends.
-  func refusal(_ response: HTTPResponse, endpoint: String, provider: String, presented: JWTClaims?, audience: String)
-    -> ExchangeError
-  {
-    let body = try? JSON(parsing: response.body, document: "JFrog error")
-    let first = body?["errors"]?.arrayValue?.first
-    let message = first?["message"]?.stringValue ?? ""
-    let host = (try? WebURL(endpoint, what: "endpoint"))?.authority ?? endpoint
-    if response.isServerFailure {
-      let said = message.isEmpty ? "" : " (\(Refusal.clean(message)))"
-      return .unavailable("JFrog (\(host)) failed the OIDC token exchange with HTTP \(response.status)\(said); try again later.")
-    }
-    guard body != nil else {
-      return .unavailable(
-        "JFrog (\(endpoint)) answered HTTP \(response.status) without JFrog's error format; check --jfrog-url (the platform URL, without /artifactory).")
-    }
-    var text = JFrogErrors.explain(
-      status: response.status, code: first?["code"]?.stringValue, message: message, presented: presented,
-      providerName: provider, host: host)
-    if Refusal.mentions(message, "audience") {
-      let asked = audience.isEmpty ? "the CI's default audience" : "the audience '\(audience)'"
-      text += " indexkey asked the CI for a token with \(asked); change it with --jfrog-oidc-audience."
-    } else if response.status == 404 {
-      text += " Name the integration with --jfrog-oidc-provider."
-    }
-    return .refused(text)
+    let answer = try credentials.fetch(JFrogTokenRequest(tokenEndpoint: tokenEndpoint(for: index)), in: context)
+    return Credential(index: index, registry: Self.name, username: answer.username, password: answer.password, expiresAt: answer.expiresAt)
   }
 }

@@ -1,33 +1,17 @@
 /// What `indexkey doctor` says each of these registries will do, without doing it.
 extension Chainguard: PreviewableRegistry {
   public func preview(for index: IndexTarget, in context: Context) -> ExchangePreview {
-    let variables = ["CHAINGUARD_IDENTITY", "CHAINGUARD_PYTHON_IDENTITY_ID", "CHAINGUARD_PYTHON_TOKEN"]
-    switch auth {
-    case .pullToken(let username, _):
-      return ExchangePreview(
-        steps: ["no exchange: the pull token from CHAINGUARD_PYTHON_TOKEN is the password"], audience: nil, identity: nil,
-        username: username, variables: variables)
-    case .exchange(let identity, let source, let oidcAudience):
-      return ExchangePreview(
-        steps: ["POST \(stsEndpoint)?aud=\(audience)&identity=\(identity) (Chainguard STS, the CI token as Bearer)"],
-        audience: oidcAudience, identity: source, username: Self.tokenUsername, variables: variables)
-    }
+    ExchangePreview(
+      credentials.preview(()), chain: credentials.trace,
+      variables: ["CHAINGUARD_IDENTITY", "CHAINGUARD_PYTHON_IDENTITY_ID", "CHAINGUARD_PYTHON_TOKEN"])
   }
 }
 
 extension JFrog: PreviewableRegistry {
   public func preview(for index: IndexTarget, in context: Context) -> ExchangePreview {
-    let variables = ["JF_URL", "JF_ACCESS_TOKEN", "JF_USER", "JF_PROJECT"]
-    switch auth {
-    case .accessToken(let token, let username):
-      return ExchangePreview(
-        steps: ["no exchange: the access token from JF_ACCESS_TOKEN is the password"], audience: nil, identity: nil,
-        username: username ?? Self.username(fromAccessToken: token), variables: variables)
-    case .oidc(let provider, let source, let audience, _):
-      return ExchangePreview(
-        steps: ["POST \(tokenEndpoint(for: index)) (JFrog OIDC token exchange with the integration '\(provider)')"],
-        audience: audience.isEmpty ? nil : audience, identity: source, username: nil, variables: variables)
-    }
+    ExchangePreview(
+      credentials.preview(JFrogTokenRequest(tokenEndpoint: tokenEndpoint(for: index))), chain: credentials.trace,
+      variables: ["JF_URL", "JF_ACCESS_TOKEN", "JF_USER", "JF_PROJECT"])
   }
 }
 

@@ -76,11 +76,16 @@ public protocol Registry: Sendable {
   /// domain): indexes of one login with equal keys share one exchange. nil when each index
   /// needs its own, or has no exchange to share.
   func sharedExchange(for index: IndexTarget) -> String?
+
+  /// How the registry's credential chain was walked (which link answers, and why the ones
+  /// before it did not); nil for a registry without a chain.
+  var chain: ChainTrace? { get }
 }
 
 extension Registry {
   public static var aliases: [String] { [] }
   public func sharedExchange(for index: IndexTarget) -> String? { nil }
+  public var chain: ChainTrace? { nil }
 }
 
 /// Every registry indexkey knows, in recognition order.

@@ -18,25 +18,27 @@ public struct AWSProfileSession: Sendable {
     self.region = region
   }
 
-  /// - Parameter fallbackRegion: the repository's, when neither the profile nor the
-  ///   environment names one.
-  public func fetch(fallbackRegion: String, in context: Context) throws -> AWSSession {
-    try fetch(credential, region: region ?? fallbackRegion, in: context)
+  /// - Parameters:
+  ///   - fallbackRegion: the repository's, when neither the profile nor the environment names one.
+  ///   - sessionDuration: a role session's lifetime when the profile's `duration_seconds` does not say.
+  public func fetch(fallbackRegion: String, sessionDuration: Int? = nil, in context: Context) throws -> AWSSession {
+    try fetch(credential, region: region ?? fallbackRegion, duration: sessionDuration, in: context)
   }
 
-  private func fetch(_ credential: AWSProfileCredential, region: String, in context: Context) throws -> AWSSession {
+  private func fetch(_ credential: AWSProfileCredential, region: String, duration: Int?, in context: Context) throws -> AWSSession {
     switch credential {
     case .keys(let keys, let origin):
       return AWSSession(credentials: keys, expiresAt: nil, principal: "the access key \(keys.accessKeyID) (\(origin))")
-    case .assumeRole(let call, let source):
-      let sourceSession = try fetch(source, region: region, in: context)
+    case .assumeRole(var call, let source):
+      let sourceSession = try fetch(source, region: region, duration: duration, in: context)
+      if call.duration == nil { call.duration = duration }
       let endpoint = try stsEndpoint ?? WebURL(AWSSTS.defaultEndpoint(region: region, legacy: legacySTSEndpoints), what: "The STS endpoint")
       let signingRegion = stsEndpoint == nil && endpoint.host == "sts.amazonaws.com" ? "us-east-1" : region
       return try AWSAssumeRole(endpoint: endpoint, region: signingRegion).assume(call, with: sourceSession, in: context)
     case .webIdentity(let role, let file, let sessionName, let profile):
       let endpoint = try stsEndpoint ?? WebURL(AWSSTS.defaultEndpoint(region: region, legacy: legacySTSEndpoints), what: "The STS endpoint")
       let token = try FileIdentity(path: file, origin: "web_identity_token_file of the AWS profile '\(profile)'")
-        .freshToken(audience: AWSWebIdentity.defaultAudience(region: region), in: context)
+        .freshToken(audience: AWSWebIdentityLink.defaultAudience(region: region), in: context)
       let call = AWSSTS.Request(roleARN: role, sessionName: sessionName, duration: nil)
       let (keys, expiresAt) = try AWSSTS(endpoint: endpoint).assumeRole(call, token: token, in: context)
       return AWSSession(credentials: keys, expiresAt: expiresAt, principal: "the role \(role) (profile \(profile))")

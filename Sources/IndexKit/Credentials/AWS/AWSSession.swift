@@ -1,8 +1,23 @@
-/// AWS keys a credential source answered, with when they stop working and who they are.
-public struct AWSSession: Sendable, Equatable {
+/// What CodeArtifact asks of an AWS link.
+public struct AWSKeysRequest: Sendable, Equatable {
+  /// The repository's region (STS's too, unless `--aws-region` says otherwise).
+  public var region: String
+  /// How long a role session should last, in seconds; nil for the role's default
+  /// (when the CodeArtifact token is to live as long as the session).
+  public var sessionDuration: Int?
+
+  public init(region: String, sessionDuration: Int?) {
+    self.region = region
+    self.sessionDuration = sessionDuration
+  }
+}
+
+/// What an AWS link answers: keys to sign with, how long they last, and whose they are.
+public struct AWSSession: Sendable {
   public var credentials: AWSCredentials
+  /// nil for long-term keys.
   public var expiresAt: UnixTime?
-  /// Who signs, in words, for refusal messages ("the role … (profile dev)").
+  /// For messages: "the role arn:… (session indexkey)", "the access key AKIA… (AWS_ACCESS_KEY_ID)".
   public var principal: String
 
   public init(credentials: AWSCredentials, expiresAt: UnixTime?, principal: String) {
@@ -10,7 +25,22 @@ public struct AWSSession: Sendable, Equatable {
     self.expiresAt = expiresAt
     self.principal = principal
   }
+}
 
+/// The region the AWS settings name (`--aws-region`, `AWS_REGION`, `AWS_DEFAULT_REGION`), checked.
+enum AWSRegion {
+  static func configured(_ settings: Settings) throws(ConfigError) -> String? {
+    guard let region = settings.value("aws-region", env: ["AWS_REGION", "AWS_DEFAULT_REGION"]) else { return nil }
+    let ok = !region.isEmpty && region.count <= 32
+      && region.unicodeScalars.allSatisfy { $0.isASCII && (("a"..."z").contains($0) || ("0"..."9").contains($0) || $0 == "-") }
+    guard ok else {
+      throw ConfigError("The AWS region '\(region)' is not a region name like us-east-1 (--aws-region, AWS_REGION or AWS_DEFAULT_REGION).")
+    }
+    return region
+  }
+}
+
+extension AWSSession {
   /// Reads the JSON key shape the container agent, IMDS and `credential_process` answer:
   /// `AccessKeyId`, `SecretAccessKey`, `Token` or `SessionToken`, `Expiration` (ISO 8601).
   static func fromJSON(_ body: JSON, document: String, principal: String) throws(DocumentError) -> AWSSession {
@@ -25,7 +55,8 @@ public struct AWSSession: Sendable, Equatable {
       }
       expiresAt = parsed
     }
-    let credentials = AWSCredentials(accessKeyID: keyID, secretAccessKey: Secret(secret), sessionToken: token.flatMap { $0.isEmpty ? nil : Secret($0) })
+    let credentials = AWSCredentials(
+      accessKeyID: keyID, secretAccessKey: Secret(secret), sessionToken: token.flatMap { $0.isEmpty ? nil : Secret($0) })
     return AWSSession(credentials: credentials, expiresAt: expiresAt, principal: principal)
   }
 }

@@ -30,11 +30,15 @@ public struct EntraClient: Sendable {
     return nil
   }
 
-  /// From `--azure-*` flags or `AZURE_*` variables. Unless `--identity` names a source,
-  /// `AZURE_CLIENT_SECRET` comes first, then `AZURE_CLIENT_CERTIFICATE_PATH` (as
-  /// azure-identity's EnvironmentCredential orders them), then the CI's token; secrets
-  /// and certificate passwords only from the environment.
-  public static func make(settings: Settings, identity: IdentitySpec) throws -> EntraClient {
+  /// The application and tenant from `--azure-*` flags or `AZURE_*` variables, with
+  /// the way the app proves itself.
+  public static func make(_ input: LinkInput, auth: ClientAuth) throws(ConfigError) -> EntraClient {
+    let (clientID, tenantID, authority) = try application(input.settings)
+    return EntraClient(tenantID: tenantID, clientID: clientID, authorityHost: authority, auth: auth)
+  }
+
+  /// The app's client id, its tenant and the authority host.
+  static func application(_ settings: Settings) throws(ConfigError) -> (clientID: String, tenantID: String, authority: WebURL) {
     let clientID = try settings.require(
       "azure-client-id", env: ["AZURE_CLIENT_ID"],
       for: "Azure needs the Entra app's Application (client) ID (or, for Azure Artifacts, a personal access token in AZURE_DEVOPS_EXT_PAT)")
@@ -42,22 +46,12 @@ public struct EntraClient: Sendable {
       "azure-tenant-id", env: ["AZURE_TENANT_ID"], for: "Azure needs the Entra Directory (tenant) ID")
     let authority = try settings.endpoint(
       "azure-authority-host", env: ["AZURE_AUTHORITY_HOST"], default: defaultAuthority, what: "The Entra authority host")
-    let auth: ClientAuth
-    let env = settings.environment
-    if identity == .auto, let secret = env["AZURE_CLIENT_SECRET"] {
-      auth = .secret(Secret(secret))
-    } else if identity == .auto, let path = env["AZURE_CLIENT_CERTIFICATE_PATH"] {
-      auth = .certificate(
-        try EntraCertificate.load(
-          path: FileIO.expandTilde(path, home: env["HOME"]), password: env["AZURE_CLIENT_CERTIFICATE_PASSWORD"].map(Secret.init),
-          style: settings.has("azure-certificate-rs256") ? .rs256 : .ps256,
-          sendChain: env.flag("AZURE_CLIENT_SEND_CERTIFICATE_CHAIN")))
-    } else {
-      auth = .federated(
-        try identity.source(environment: settings.environment),
-        audience: settings.value("azure-audience") ?? federatedAudience(authorityHost: authority))
-    }
-    return EntraClient(tenantID: tenantID, clientID: clientID, authorityHost: authority, auth: auth)
+    return (clientID, tenantID, authority)
+  }
+
+  /// The client id, when one is given (the Entra links need it).
+  static func clientID(_ settings: Settings) -> String? {
+    settings.value("azure-client-id", env: ["AZURE_CLIENT_ID"])
   }
 
   /// The federated-credential audience for a cloud (`api://AzureADTokenExchange` and its sovereign variants).

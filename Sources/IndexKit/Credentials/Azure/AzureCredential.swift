@@ -1,0 +1,42 @@
+/// What Azure Artifacts asks of an Azure link: a token for this scope.
+public struct AzureTokenRequest: Sendable, Equatable {
+  /// `RESOURCE/.default` (Azure DevOps: `499b84ac-…/.default`).
+  public var scope: String
+
+  public init(scope: String) { self.scope = scope }
+}
+
+/// What an Azure link answers.
+public enum AzureCredential: Sendable {
+  /// An Entra ID access token (sent with the username `EntraToken`).
+  case accessToken(Secret, expiresAt: UnixTime?)
+  /// An Azure DevOps personal access token, used as given.
+  case personalAccessToken(Secret)
+}
+
+/// The links that get an Entra access token with the client-credentials grant; they
+/// differ only in how the app proves itself (``EntraClient/ClientAuth``).
+public protocol EntraLink: CredentialLink where Request == AzureTokenRequest, Output == AzureCredential {
+  var client: EntraClient { get }
+  /// How the app proves itself, for doctor ("with the client secret from AZURE_CLIENT_SECRET").
+  var proof: String { get }
+}
+
+extension EntraLink {
+  public func fetch(_ request: AzureTokenRequest, in context: Context) throws -> AzureCredential {
+    let token = try client.accessToken(scope: request.scope, in: context)
+    return .accessToken(token.value, expiresAt: token.expiresAt)
+  }
+
+  public func preview(_ request: AzureTokenRequest) -> LinkPreview {
+    var preview = LinkPreview(
+      steps: [
+        "POST \(client.tokenEndpoint) (Entra ID client credentials for the client \(client.clientID), scope \(request.scope)) \(proof)"
+      ], username: AzureArtifacts.username)
+    if case .federated(let source, let audience) = client.auth {
+      preview.audience = audience
+      preview.identity = source
+    }
+    return preview
+  }
+}

@@ -1,0 +1,26 @@
+/// Workload identity federation: the CI's OIDC token is the Entra app's client assertion.
+public struct AzureFederationLink: EntraLink {
+  public static let name = "ci-federation"
+  public var client: EntraClient
+
+  public init(client: EntraClient) { self.client = client }
+
+  public static func probe(_ input: LinkInput) -> LinkProbe {
+    guard EntraClient.clientID(input.settings) != nil else {
+      return .skipped("no app is named (AZURE_CLIENT_ID or --azure-client-id)")
+    }
+    // Configured even where no CI is recognised: the token is looked for when it is needed,
+    // and its absence is then "no identity" (exit 3), not a configuration error.
+    return .configured("the CI token from \(input.ciIdentity ?? "the CI") is the app's client assertion")
+  }
+
+  public init(_ input: LinkInput) throws {
+    let application = try EntraClient.application(input.settings)
+    let audience = input.settings.value("azure-audience") ?? EntraClient.federatedAudience(authorityHost: application.authority)
+    client = EntraClient(
+      tenantID: application.tenantID, clientID: application.clientID, authorityHost: application.authority,
+      auth: .federated(try input.identitySource(), audience: audience))
+  }
+
+  public var proof: String { "with the CI token as a federated client assertion" }
+}

@@ -1,0 +1,39 @@
+/// An assertion signed with the Entra app's certificate (`AZURE_CLIENT_CERTIFICATE_PATH`,
+/// PEM or PKCS#12 opened with `AZURE_CLIENT_CERTIFICATE_PASSWORD`).
+public struct ClientCertificateLink: EntraLink {
+  public static let name = "client-certificate"
+  public var client: EntraClient
+
+  public init(client: EntraClient) { self.client = client }
+
+  public static func probe(_ input: LinkInput) -> LinkProbe {
+    guard input.environment.has("AZURE_CLIENT_CERTIFICATE_PATH") else {
+      return .skipped("AZURE_CLIENT_CERTIFICATE_PATH is not set")
+    }
+    guard EntraClient.clientID(input.settings) != nil else {
+      return .skipped("AZURE_CLIENT_CERTIFICATE_PATH is set but no app is named (AZURE_CLIENT_ID or --azure-client-id)")
+    }
+    return .configured("AZURE_CLIENT_CERTIFICATE_PATH is set")
+  }
+
+  public init(_ input: LinkInput) throws {
+    let env = input.environment
+    guard let path = env["AZURE_CLIENT_CERTIFICATE_PATH"] else {
+      throw ConfigError("The client-certificate credential needs the certificate's path in AZURE_CLIENT_CERTIFICATE_PATH.")
+    }
+    let application = try EntraClient.application(input.settings)
+    let certificate = try EntraCertificate.load(
+      path: FileIO.expandTilde(path, home: env["HOME"]), password: env["AZURE_CLIENT_CERTIFICATE_PASSWORD"].map(Secret.init),
+      style: input.settings.has("azure-certificate-rs256") ? .rs256 : .ps256,
+      sendChain: env.flag("AZURE_CLIENT_SEND_CERTIFICATE_CHAIN"))
+    client = EntraClient(
+      tenantID: application.tenantID, clientID: application.clientID, authorityHost: application.authority,
+      auth: .certificate(certificate))
+  }
+
+  public var proof: String {
+    guard let certificate = client.certificate else { return "" }
+    let header = certificate.style == .ps256 ? "PS256, x5t#S256" : "RS256, x5t"
+    return "with an assertion signed by the certificate from \(certificate.source) (\(header), thumbprint \(certificate.portalThumbprint)); no CI token is used"
+  }
+}

@@ -1,0 +1,14 @@
+/// Chainguard's links in chainctl's order: the CI token exchanged for an assumable
+/// identity, then a pull token.
+public enum ChainguardChain {
+  public static let chain = CredentialChain<Void, BasicCredential>(
+    cloud: "Chainguard", flag: "chainguard-credential", variable: "INDEXKEY_CHAINGUARD_CREDENTIAL",
+    links: [
+      ChainguardExchangeLink.self,
+      ChainguardPullTokenLink.self,
+    ],
+    unconfigured: { _, _ in
+      ConfigError(
+        "Chainguard Libraries needs an identity to assume: set CHAINGUARD_IDENTITY or pass --chainguard-identity ORG_ID/IDENTITY_ID (from `chainctl iam identities create`), or give a pull token in CHAINGUARD_PYTHON_IDENTITY_ID and CHAINGUARD_PYTHON_TOKEN.")
+    })
+}

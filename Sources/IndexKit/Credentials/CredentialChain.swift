@@ -1,0 +1,175 @@
+/// A cloud's credential links in the order its own SDK tries them.
+///
+/// ``resolve(_:)`` walks the links once, when the plan is built: the first link whose
+/// probe says configured is built and answers; links that can only be found by trying
+/// (metadata servers) before it are kept as earlier candidates. A forcing setting
+/// (`--azure-credential NAME`, or its `INDEXKEY_…_CREDENTIAL` variable) skips the walk and
+/// the probes: the named link is built, and its `init` says what it lacks.
+public struct CredentialChain<Request: Sendable, Output: Sendable>: Sendable {
+  public typealias Link = any CredentialLink<Request, Output>
+
+  /// For messages and doctor ("Azure").
+  public var cloud: String
+  /// The forcing flag's long name (`azure-credential`).
+  public var flag: String
+  /// The forcing variable (`INDEXKEY_AZURE_CREDENTIAL`), for keyring lookups that take no flags.
+  public var variable: String
+  /// The order.
+  public var links: [any CredentialLink<Request, Output>.Type]
+  /// A link other settings choose (`--identity` means the CI token): name and reason.
+  public var implied: @Sendable (LinkInput) -> (link: String, reason: String)?
+  /// The error when no link is configured here; gets the trace of skipped links.
+  public var unconfigured: @Sendable (LinkInput, ChainTrace) -> any Error
+
+  public init(
+    cloud: String, flag: String, variable: String, links: [any CredentialLink<Request, Output>.Type],
+    implied: @escaping @Sendable (LinkInput) -> (link: String, reason: String)? = { _ in nil },
+    unconfigured: @escaping @Sendable (LinkInput, ChainTrace) -> any Error
+  ) {
+    self.cloud = cloud
+    self.flag = flag
+    self.variable = variable
+    self.links = links
+    self.implied = implied
+    self.unconfigured = unconfigured
+  }
+
+  /// The link names, for help and errors.
+  public var names: [String] { links.map { $0.name } }
+
+  /// Which link answers here, and why each one before it did not.
+  public func resolve(_ input: LinkInput) throws -> ResolvedChain<Request, Output> {
+    if let forced = try forcing(input) { return try force(forced.link, reason: forced.reason, input) }
+    var trace = ChainTrace(cloud: cloud, forcedBy: nil, steps: [])
+    var candidates: [Link] = []
+    for (position, type) in links.enumerated() {
+      switch type.probe(input) {
+      case .skipped(let reason):
+        trace.steps.append(.init(link: type.name, state: .skipped(reason)))
+      case .onlyByTrying(let reason):
+        trace.steps.append(.init(link: type.name, state: .byTrying(reason)))
+        candidates.append(try type.init(input))
+      case .configured(let reason):
+        trace.steps.append(.init(link: type.name, state: .answers(reason)))
+        trace.steps += links[(position + 1)...].map { .init(link: $0.name, state: .notTried) }
+        candidates.append(try type.init(input))
+        return ResolvedChain(candidates: candidates, trace: trace)
+      }
+    }
+    guard candidates.isEmpty else { return ResolvedChain(candidates: candidates, trace: trace) }
+    throw unconfigured(input, trace)
+  }
+
+  /// The link the forcing setting (or ``implied``) names, with the reason.
+  func forcing(_ input: LinkInput) throws(ConfigError) -> (link: String, reason: String)? {
+    if let name = input.settings.value(flag, env: [variable]) {
+      guard names.contains(name) else {
+        throw ConfigError("--\(flag) '\(name)' (or \(variable)) is not a \(cloud) credential; use one of: \(names.joined(separator: ", ")).")
+      }
+      let given = input.settings.has(flag) ? "--\(flag) \(name)" : "\(variable)=\(name)"
+      return (name, given)
+    }
+    return implied(input)
+  }
+
+  /// Builds the named link without walking or probing: its `init` says what is missing.
+  func force(_ name: String, reason: String, _ input: LinkInput) throws -> ResolvedChain<Request, Output> {
+    guard let chosen = links.first(where: { $0.name == name }) else {
+      throw ConfigError("\(reason) names no \(cloud) credential; use one of: \(names.joined(separator: ", ")).")
+    }
+    let steps = links.map { type in
+      ChainTrace.Step(link: type.name, state: type.name == name ? .answers("forced by \(reason)") : .notTried)
+    }
+    return ResolvedChain(candidates: [try chosen.init(input)], trace: ChainTrace(cloud: cloud, forcedBy: reason, steps: steps))
+  }
+}
+
+/// The outcome of a chain's walk: the link that answers (after any links that can only be
+/// found by trying), and the trace `indexkey doctor` prints.
+public struct ResolvedChain<Request: Sendable, Output: Sendable>: Sendable {
+  /// Tried in order at fetch time; only the last may be other than by-trying.
+  public var candidates: [any CredentialLink<Request, Output>]
+  public var trace: ChainTrace
+
+  public init(candidates: [any CredentialLink<Request, Output>], trace: ChainTrace) {
+    self.candidates = candidates
+    self.trace = trace
+  }
+
+  /// One link, given rather than found (tests and library users that configure it themselves).
+  public static func only(_ link: some CredentialLink<Request, Output>, cloud: String) -> ResolvedChain {
+    let name = type(of: link).name
+    return ResolvedChain(
+      candidates: [link], trace: ChainTrace(cloud: cloud, forcedBy: "the caller", steps: [.init(link: name, state: .answers("given"))]))
+  }
+
+  /// The link that answers when every by-trying link before it is absent (the last candidate).
+  public var link: any CredentialLink<Request, Output> { candidates[candidates.count - 1] }
+
+  /// Its name: doctor's label and part of the keyring cache key.
+  public var linkName: String { type(of: link).name }
+
+  /// The first candidate that is there answers; a by-trying link that is not there
+  /// (``LinkUnavailable``) passes to the next.
+  public func fetch(_ request: Request, in context: Context) throws -> Output {
+    for candidate in candidates.dropLast() {
+      do {
+        return try candidate.fetch(request, in: context)
+      } catch is LinkUnavailable {
+        continue
+      }
+    }
+    return try link.fetch(request, in: context)
+  }
+
+  /// The answering link's preview.
+  public func preview(_ request: Request) -> LinkPreview { link.preview(request) }
+}
+
+/// How a chain was walked: which link answers and why each earlier one was skipped.
+public struct ChainTrace: Sendable, Equatable {
+  public enum State: Sendable, Equatable {
+    /// This link answers (the reason it is configured).
+    case answers(String)
+    /// Not configured here (the reason).
+    case skipped(String)
+    /// A metadata server or the like: tried first, passed over if absent.
+    case byTrying(String)
+    /// After the link that answers, or beside a forced one.
+    case notTried
+  }
+
+  public struct Step: Sendable, Equatable {
+    public var link: String
+    public var state: State
+  }
+
+  public var cloud: String
+  /// The setting that chose the link without a walk (`--azure-credential client-secret`).
+  public var forcedBy: String?
+  public var steps: [Step]
+
+  /// The name of the link that answers.
+  public var answer: String? {
+    steps.first { if case .answers = $0.state { true } else { false } }?.link
+  }
+
+  /// One line per link: `✓ NAME: reason`, `- NAME: skipped: reason`, `? NAME: tried first: reason`, `  NAME: not tried`.
+  public var lines: [String] {
+    steps.map { step in
+      switch step.state {
+      case .answers(let reason): "✓ \(step.link): \(reason)"
+      case .skipped(let reason): "- \(step.link): skipped: \(reason)"
+      case .byTrying(let reason): "? \(step.link): tried first: \(reason)"
+      case .notTried: "  \(step.link): not tried"
+      }
+    }
+  }
+
+  /// The skip reasons as one clause ("client-secret: AZURE_CLIENT_SECRET is not set; …").
+  public var skipped: String {
+    steps.compactMap { step in
+      if case .skipped(let reason) = step.state { "\(step.link): \(reason)" } else { nil }
+    }.joined(separator: "; ")
+  }
+}

@@ -1,0 +1,45 @@
+/// Workload Identity Federation with the CI's token: `--gcp-workload-identity-provider`
+/// names the provider; optionally `--gcp-service-account` is impersonated.
+public struct GoogleFederationLink: CredentialLink {
+  public static let name = "ci-federation"
+  public var federation: GoogleFederation
+  public var impersonation: GoogleImpersonation?
+
+  public init(federation: GoogleFederation, impersonation: GoogleImpersonation?) {
+    self.federation = federation
+    self.impersonation = impersonation
+  }
+
+  public static func probe(_ input: LinkInput) -> LinkProbe {
+    input.settings.has("gcp-workload-identity-provider")
+      ? .configured("--gcp-workload-identity-provider is given")
+      : .skipped("--gcp-workload-identity-provider is not given")
+  }
+
+  public init(_ input: LinkInput) throws {
+    let settings = input.settings
+    let endpoints = try GoogleEndpoints(settings)
+    if settings.has("gcp-key-as-password") {
+      throw ConfigError("--gcp-key-as-password needs a service account key file in GOOGLE_APPLICATION_CREDENTIALS, not --gcp-workload-identity-provider.")
+    }
+    guard let text = settings.value("gcp-workload-identity-provider") else {
+      throw ConfigError("The ci-federation credential needs the workload identity provider: pass --gcp-workload-identity-provider \(WorkloadIdentityProvider.shape).")
+    }
+    let provider = try WorkloadIdentityProvider(parsing: text, what: "--gcp-workload-identity-provider")
+    let audience = settings.value("gcp-audience") ?? provider.defaultTokenAudience
+    federation = GoogleFederation(
+      subject: .identity(try input.identitySource(), audience: audience),
+      sts: GoogleSTS(endpoint: try endpoints.sts ?? WebURL(GoogleSTS.defaultEndpoint, what: "The STS endpoint")),
+      exchange: GoogleSTS.Exchange(
+        audience: provider.stsAudience, subjectTokenType: GoogleSTS.jwtTokenType, origin: "--gcp-workload-identity-provider"))
+    impersonation = try endpoints.impersonation(settings.value("gcp-service-account"), lifetime: nil)
+  }
+
+  public func fetch(_ request: GoogleTokenRequest, in context: Context) throws -> GoogleCredential {
+    .accessToken(try federation.token(impersonation: impersonation, in: context))
+  }
+
+  public func preview(_ request: GoogleTokenRequest) -> LinkPreview {
+    federation.preview(impersonation: impersonation)
+  }
+}
