@@ -143,7 +143,7 @@ class AWSCloud:
         with self._lock:
             nowhere = {k.secret for k in self.keys.values()} | \
                 {k.session_token for k in self.keys.values() if k.session_token}
-        nowhere |= self.sso.canaries()
+        nowhere |= self.sso.access_tokens()
         with self._lock:
             return nowhere, set(self.tokens), {"aws"}
 

@@ -164,7 +164,8 @@ class AWSSSOPortal(Service):
             self.sessions[session.token] = session
         return session
 
-    def canaries(self) -> set[str]:
+    def access_tokens(self) -> set[str]:
+        """Every cached-sign-in token handed out (they belong in ~/.aws/sso/cache only)."""
         with self._lock:
             return set(self.sessions)
 
