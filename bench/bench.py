@@ -479,6 +479,8 @@ class Bench:
     def run(self) -> dict:
         results = []
         for flow in self.flows():
+            if self.args.only and self.args.only not in flow.name:
+                continue
             print(f"bench: {flow.name}", file=sys.stderr, flush=True)
             if flow.unavailable:
                 results.append({"flow": flow.name, "unavailable": flow.unavailable})
@@ -594,6 +596,7 @@ def main() -> int:
     parser.add_argument("--rtt", type=float, default=0, help="the loopback round trip run.sh set up with netem (ms), for the report")
     parser.add_argument("--simulate-rtt", type=float, default=0, help="delay every emulated service by this round trip (ms)")
     parser.add_argument("--out", help="also write the JSON report here")
+    parser.add_argument("--only", help="only the flows whose name contains this text (e.g. laptop)")
     parser.add_argument("--trust", choices=["system", "ca-file"], default="ca-file",
                         help="system: the emulator's CA in the system store (needs a private mount namespace)")
     args = parser.parse_args()

@@ -10,6 +10,7 @@
 #   RUNS=30 bash bench/run.sh         # runs per command (default 20)
 #   bash bench/run.sh --ca-file       # every command trusts a one-certificate SSL_CERT_FILE
 #                                     # instead of the system store
+#   bash bench/run.sh --only laptop   # only the flows whose name contains the text
 #
 # By default the emulator's CA is installed in the system trust store as update-ca-certificates
 # would, inside a private mount namespace made for the run (unshare -m; nothing outside changes),
@@ -26,12 +27,14 @@ bin=${INDEXKEY_BIN:-$root/.build/release/indexkey}
 runs=${RUNS:-20}
 rtt=0
 trust=system
+only=
 while [ $# -gt 0 ]; do
   case $1 in
     --rtt) rtt=$2; shift 2 ;;
     --runs) runs=$2; shift 2 ;;
     --ca-file) trust=ca-file; shift ;;
-    *) echo "usage: bench/run.sh [--rtt MS] [--runs N] [--ca-file]" >&2; exit 2 ;;
+    --only) only=$2; shift 2 ;;
+    *) echo "usage: bench/run.sh [--rtt MS] [--runs N] [--ca-file] [--only TEXT]" >&2; exit 2 ;;
   esac
 done
 
@@ -77,7 +80,7 @@ fi
 mkdir -p bench/out
 stamp=$(date -u +%Y%m%dT%H%MZ)
 args=(--bin "$bin" --venv "$work/venv" --floor "$work/floor" --runs "$runs" --out "bench/out/bench-$stamp.json"
-  --trust "$trust")
+  --trust "$trust" ${only:+--only "$only"})
 # The system trust store is changed only inside a mount namespace of the run's own (as root, or
 # in a user namespace otherwise).
 ns=()
