@@ -410,6 +410,16 @@ class Bench:
             "type": "authorized_user", "client_id": user.client_id, "client_secret": user.client_secret,
             "refresh_token": user.refresh_token, "token_uri": google.oauth.url + "/token"}))
         venv = Path(self.args.venv)
+        # google-auth always sends an authorized_user file's refresh token to Google's host (it
+        # overrides the file's token_uri): a sitecustomize moves that constant to the emulator.
+        # It imports google.oauth2.credentials at start-up, which the plugin imports anyway.
+        shim = self.work / "google-auth-shim"
+        shim.mkdir(exist_ok=True)
+        (shim / "sitecustomize.py").write_text(
+            "import os\n"
+            "if os.environ.get('BENCH_GOOGLE_TOKEN_ENDPOINT'):\n"
+            "    import google.oauth2.credentials as _c\n"
+            "    _c._GOOGLE_OAUTH2_TOKEN_ENDPOINT = os.environ['BENCH_GOOGLE_TOKEN_ENDPOINT']\n")
         flows = [Flow("laptop: Google ADC (authorized_user refresh token)", [
             self.indexkey("login", GAR_KEYRING_URL, "--registry", "google-artifact-registry", "--write", "shell"),
             Tool("keyring get + keyrings.google-artifactregistry-auth",
@@ -417,7 +427,8 @@ class Bench:
             self.floor(f"POST|{google.oauth.url}/token|Content-Type: application/x-www-form-urlencoded|"
                        f"grant_type=refresh_token&refresh_token={q(user.refresh_token)}&client_id={q(user.client_id)}"
                        f"&client_secret={q(user.client_secret)}|access_token")],
-            env={**no_ci, "CLOUDSDK_AUTH_TOKEN_HOST": google.oauth.url + "/token"})]
+            env={**no_ci, "CLOUDSDK_AUTH_TOKEN_HOST": google.oauth.url + "/token",
+                 "BENCH_GOOGLE_TOKEN_ENDPOINT": google.oauth.url + "/token", "PYTHONPATH": str(shim)})]
         aws.add_domain(AWS_DOMAIN, AWS_ACCOUNT)
         keys = aws.add_static_keys(f"arn:aws:iam::{AWS_ACCOUNT}:user/dev")
         session = aws.sso.sign_in("dev", [(AWS_ACCOUNT, "Developer")])
