@@ -11,15 +11,23 @@ import Testing
 
   func awsKey(_ env: [String: String]) throws -> String {
     let registry = AWSCodeArtifact(
-      credentials: .only(AWSEnvironmentLink(keys: AWSCredentials(accessKeyID: "AKIAX", secretAccessKey: Secret("s"))), cloud: "AWS"))
-    return CacheKey.make(index: try AWSCodeArtifact.target(for: try WebURL(awsIndex, what: "u")), registry: registry, environment: Environment(env)).id
+      credentials: .only(
+        AWSEnvironmentLink(keys: AWSCredentials(accessKeyID: "AKIAX", secretAccessKey: Secret("s"))), cloud: "AWS"))
+    return CacheKey.make(
+      index: try AWSCodeArtifact.target(for: try WebURL(awsIndex, what: "u")), registry: registry,
+      environment: Environment(env)
+    ).id
   }
 
   func googleKey(_ env: [String: String]) throws -> String {
     let text = CryptoFixture.text("crypto/google-service-account.json")
-    let key = try GoogleServiceAccountKey(json: try JSON(parsing: Array(text.utf8), document: "key"), contents: Secret(text), path: "/k.json")
+    let key = try GoogleServiceAccountKey(
+      json: try JSON(parsing: Array(text.utf8), document: "key"), contents: Secret(text), path: "/k.json")
     let registry = GoogleArtifactRegistry(link: ServiceAccountKeyLink(key: key, use: .keyAsPassword))
-    return CacheKey.make(index: try GoogleArtifactRegistry.target(for: try WebURL(garIndex, what: "u")), registry: registry, environment: Environment(env)).id
+    return CacheKey.make(
+      index: try GoogleArtifactRegistry.target(for: try WebURL(garIndex, what: "u")), registry: registry,
+      environment: Environment(env)
+    ).id
   }
 
   @Test func awsFilesAndSSOSignInChangeTheKey() throws {
@@ -27,7 +35,10 @@ import Testing
       _ = mkdir("\(home)/.aws", 0o700)
       let env = ["HOME": home, "AWS_PROFILE": "dev"]
       let empty = try awsKey(env)
-      writeFile("\(home)/.aws/config", "[profile dev]\nsso_session = corp\nsso_account_id = 111122223333\nsso_role_name = Dev\n[sso-session corp]\nsso_start_url = https://x/start\nsso_region = eu-west-1\n")
+      writeFile(
+        "\(home)/.aws/config",
+        "[profile dev]\nsso_session = corp\nsso_account_id = 111122223333\nsso_role_name = Dev\n[sso-session corp]\nsso_start_url = https://x/start\nsso_region = eu-west-1\n"
+      )
       let configured = try awsKey(env)
       #expect(configured != empty)
       let cache = AWSSSOProfile.cacheFile(session: "corp", startURL: "", home: home)

@@ -7,8 +7,10 @@
 enum LocalSignIn {
   /// Variables that choose among local sign-ins.
   static let variables = [
-    "AWS_PROFILE", "AWS_DEFAULT_PROFILE", "AWS_CONFIG_FILE", "AWS_SHARED_CREDENTIALS_FILE", "AWS_CONTAINER_CREDENTIALS_RELATIVE_URI",
-    "AWS_CONTAINER_CREDENTIALS_FULL_URI", "AWS_EC2_METADATA_DISABLED", "AWS_EC2_METADATA_SERVICE_ENDPOINT", "CLOUDSDK_CONFIG",
+    "AWS_PROFILE", "AWS_DEFAULT_PROFILE", "AWS_CONFIG_FILE", "AWS_SHARED_CREDENTIALS_FILE",
+    "AWS_CONTAINER_CREDENTIALS_RELATIVE_URI",
+    "AWS_CONTAINER_CREDENTIALS_FULL_URI", "AWS_EC2_METADATA_DISABLED", "AWS_EC2_METADATA_SERVICE_ENDPOINT",
+    "CLOUDSDK_CONFIG",
     "CLOUDSDK_ACTIVE_CONFIG_NAME", "CLOUDSDK_CORE_ACCOUNT", "GCE_METADATA_HOST",
   ]
 
@@ -18,7 +20,9 @@ enum LocalSignIn {
     var parts: [String] = []
     switch registry {
     case AWSCodeArtifact.name:
-      guard let files = try? AWSSharedFiles.load(environment: environment, home: home) else { return "aws unreadable\n" }
+      guard let files = try? AWSSharedFiles.load(environment: environment, home: home) else {
+        return "aws unreadable\n"
+      }
       parts.append("aws files \(files.digest)")
       let profile = environment["AWS_PROFILE"] ?? environment["AWS_DEFAULT_PROFILE"] ?? "default"
       for cache in ssoCaches(AWSProfileResolver(files: files, home: home), profile: profile) {
@@ -28,7 +32,9 @@ enum LocalSignIn {
       let gcloud = GcloudConfig.load(environment: environment, home: home)
       parts.append("gcloud account \(gcloud.account ?? "")")
       parts.append("gcloud adc \(fileDigest(gcloud.adcPath))")
-      if let file = environment["GOOGLE_APPLICATION_CREDENTIALS"] { parts.append("google credentials \(fileDigest(file))") }
+      if let file = environment["GOOGLE_APPLICATION_CREDENTIALS"] {
+        parts.append("google credentials \(fileDigest(file))")
+      }
     default:
       return ""
     }

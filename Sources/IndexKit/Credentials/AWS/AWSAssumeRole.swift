@@ -12,7 +12,8 @@ public struct AWSAssumeRole: Sendable {
 
   func form(_ call: AWSRoleAssumption) -> [(String, String)] {
     var fields = [
-      ("Action", "AssumeRole"), ("Version", AWSSTS.apiVersion), ("RoleArn", call.roleARN), ("RoleSessionName", call.sessionName),
+      ("Action", "AssumeRole"), ("Version", AWSSTS.apiVersion), ("RoleArn", call.roleARN),
+      ("RoleSessionName", call.sessionName),
     ]
     if let duration = call.duration { fields.append(("DurationSeconds", String(duration))) }
     if let external = call.externalID { fields.append(("ExternalId", external)) }
@@ -22,7 +23,8 @@ public struct AWSAssumeRole: Sendable {
   /// Assumes `call`'s role with `source`'s keys.
   public func assume(_ call: AWSRoleAssumption, with source: AWSSession, in context: Context) throws -> AWSSession {
     var unsigned = HTTPRequest(
-      method: .post, url: endpoint.description, body: Array(PercentEncoding.form(form(call)).utf8), purpose: "AWS STS AssumeRole request")
+      method: .post, url: endpoint.description, body: Array(PercentEncoding.form(form(call)).utf8),
+      purpose: "AWS STS AssumeRole request")
     unsigned.setHeader("Content-Type", "application/x-www-form-urlencoded; charset=utf-8")
     var request = try SigV4(credentials: source.credentials, region: region, service: "sts").sign(
       unsigned, at: Int64(context.clock.now().rounded(.down))
@@ -36,7 +38,8 @@ public struct AWSAssumeRole: Sendable {
     do {
       let root = try XML(parsing: response.body, document: document)
       guard root.name == "AssumeRoleResponse" else {
-        throw XMLError(document: document, problem: "has the root element <\(root.name)>, expected <AssumeRoleResponse>")
+        throw XMLError(
+          document: document, problem: "has the root element <\(root.name)>, expected <AssumeRoleResponse>")
       }
       let path = ["AssumeRoleResult", "Credentials"]
       let expiration = try root.text(at: path + ["Expiration"], in: document)
@@ -50,11 +53,13 @@ public struct AWSAssumeRole: Sendable {
       guard !keys.accessKeyID.isEmpty, !keys.secretAccessKey.revealed.isEmpty else {
         throw XMLError(document: document, problem: "has empty credentials")
       }
-      session = AWSSession(credentials: keys, expiresAt: expiresAt, principal: "the role \(call.roleARN) (profile \(call.profile))")
+      session = AWSSession(
+        credentials: keys, expiresAt: expiresAt, principal: "the role \(call.roleARN) (profile \(call.profile))")
     } catch let error as XMLError {
       throw ExchangeError.unavailable("\(error.description) (HTTP \(response.status) from \(endpoint))")
     }
-    try Freshness.check("a role session", from: "AWS STS", stated: session.expiresAt, token: nil, now: context.clock.now())
+    try Freshness.check(
+      "a role session", from: "AWS STS", stated: session.expiresAt, token: nil, now: context.clock.now())
     return session
   }
 
@@ -62,18 +67,28 @@ public struct AWSAssumeRole: Sendable {
     let error = AWSSTS.error(from: response.body)
     if response.isServerFailure {
       return .unavailable(
-        ServiceFailure.message(service: "AWS STS", endpoint: endpoint.description, status: response.status, detail: error?.code, provider: "AWS"))
+        ServiceFailure.message(
+          service: "AWS STS", endpoint: endpoint.description, status: response.status, detail: error?.code,
+          provider: "AWS"))
     }
     guard let (code, message) = error else {
-      return .unavailable("The AWS STS endpoint \(endpoint) answered HTTP \(response.status) without an STS error document; check AWS_ENDPOINT_URL_STS.")
+      return .unavailable(
+        "The AWS STS endpoint \(endpoint) answered HTTP \(response.status) without an STS error document; check AWS_ENDPOINT_URL_STS."
+      )
     }
-    let head = "AWS STS refused to let \(source.principal) assume \(call.roleARN) (profile \(call.profile)): \(Refusal.code(code, message, keepingFinalPeriod: true))."
+    let head =
+      "AWS STS refused to let \(source.principal) assume \(call.roleARN) (profile \(call.profile)): \(Refusal.code(code, message, keepingFinalPeriod: true))."
     switch code {
     case "AccessDenied":
       return .refused(
-        head + " The role's trust policy must allow sts:AssumeRole for that principal\(call.externalID == nil ? "" : " with this external_id"), and the principal's own policy must allow sts:AssumeRole on the role.")
+        head
+          + " The role's trust policy must allow sts:AssumeRole for that principal\(call.externalID == nil ? "" : " with this external_id"), and the principal's own policy must allow sts:AssumeRole on the role."
+      )
     case "InvalidClientTokenId", "SignatureDoesNotMatch", "ExpiredToken":
-      return .refused(head + " The source keys are not valid (deleted, mistyped or expired); renew them, e.g. with `aws configure --profile PROFILE`.")
+      return .refused(
+        head
+          + " The source keys are not valid (deleted, mistyped or expired); renew them, e.g. with `aws configure --profile PROFILE`."
+      )
     default:
       return .refused(head)
     }

@@ -8,8 +8,12 @@ public struct AWSAssumeRoleLink: CredentialLink {
   public var profile: String
 
   public static func probe(_ input: LinkInput) -> LinkProbe {
-    guard let profile = try? AWSSharedProfile.load(input.environment) else { return .configured("the AWS shared files cannot be read") }
-    guard let settings = profile.files.merged(profile.name) else { return .skipped("no \(profile.label) in the shared files") }
+    guard let profile = try? AWSSharedProfile.load(input.environment) else {
+      return .configured("the AWS shared files cannot be read")
+    }
+    guard let settings = profile.files.merged(profile.name) else {
+      return .skipped("no \(profile.label) in the shared files")
+    }
     guard settings["role_arn"] != nil, settings["web_identity_token_file"] == nil else {
       return .skipped("the \(profile.label) assumes no role with source_profile or credential_source")
     }
@@ -19,7 +23,9 @@ public struct AWSAssumeRoleLink: CredentialLink {
   public init(_ input: LinkInput) throws {
     let profile = try AWSSharedProfile.load(input.environment)
     guard let credential = try profile.credential(), case .assumeRole = credential else {
-      throw ConfigError("The assume-role credential needs a profile with role_arn and source_profile or credential_source; the \(profile.label) has none.")
+      throw ConfigError(
+        "The assume-role credential needs a profile with role_arn and source_profile or credential_source; the \(profile.label) has none."
+      )
     }
     session = try AWSSharedProfile.session(credential, input: input)
     self.profile = profile.name
@@ -30,6 +36,7 @@ public struct AWSAssumeRoleLink: CredentialLink {
   }
 
   public func preview(_ request: AWSKeysRequest) -> LinkPreview {
-    LinkPreview(steps: ["the AWS profile '\(profile)': \(session.credential.summary)"], username: AWSCodeArtifact.username)
+    LinkPreview(
+      steps: ["the AWS profile '\(profile)': \(session.credential.summary)"], username: AWSCodeArtifact.username)
   }
 }

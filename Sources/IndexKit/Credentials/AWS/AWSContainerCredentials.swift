@@ -32,7 +32,8 @@ public struct AWSContainerCredentials: Sendable {
       url = try WebURL(full, what: "AWS_CONTAINER_CREDENTIALS_FULL_URI")
       guard url.scheme == "http" || url.scheme == "https", url.isLoopback || agentHosts.contains(url.host) else {
         throw ConfigError(
-          "AWS_CONTAINER_CREDENTIALS_FULL_URI '\(full)' names a host that is neither loopback nor the ECS or EKS credential agent (169.254.170.2, 169.254.170.23, fd00:ec2::23); the AWS SDKs refuse it too.")
+          "AWS_CONTAINER_CREDENTIALS_FULL_URI '\(full)' names a host that is neither loopback nor the ECS or EKS credential agent (169.254.170.2, 169.254.170.23, fd00:ec2::23); the AWS SDKs refuse it too."
+        )
       }
     } else {
       return nil
@@ -59,7 +60,9 @@ public struct AWSContainerCredentials: Sendable {
         while text.hasSuffix("\n") || text.hasSuffix("\r") { text.removeLast() }
         token = Secret(text)
       } catch {
-        throw IdentityError("Could not read the container authorization token (AWS_CONTAINER_AUTHORIZATION_TOKEN_FILE): \(error.description).")
+        throw IdentityError(
+          "Could not read the container authorization token (AWS_CONTAINER_AUTHORIZATION_TOKEN_FILE): \(error.description)."
+        )
       }
     }
     guard !token.revealed.contains(where: { $0 == "\r" || $0 == "\n" }) else {
@@ -77,24 +80,33 @@ public struct AWSContainerCredentials: Sendable {
     do {
       response = try context.transport.send(request)
     } catch {
-      throw IdentityError("The container credentials endpoint \(url) could not be reached (\(error.description)). Outside ECS or EKS, unset AWS_CONTAINER_CREDENTIALS_RELATIVE_URI and AWS_CONTAINER_CREDENTIALS_FULL_URI.", exitStatus: .network)
+      throw IdentityError(
+        "The container credentials endpoint \(url) could not be reached (\(error.description)). Outside ECS or EKS, unset AWS_CONTAINER_CREDENTIALS_RELATIVE_URI and AWS_CONTAINER_CREDENTIALS_FULL_URI.",
+        exitStatus: .network)
     }
     guard response.status == 200 else {
-      let hint = response.status == 401 || response.status == 403
+      let hint =
+        response.status == 401 || response.status == 403
         ? " The agent refused the authorization token: check AWS_CONTAINER_AUTHORIZATION_TOKEN_FILE (EKS Pod Identity mounts it for the pod's service account)."
         : " Check the task role (ECS) or the pod identity association (EKS)."
       throw IdentityError(
-        "The container credentials endpoint \(url) answered HTTP \(response.status).\(hint)", exitStatus: response.isServerFailure ? .network : .noIdentity)
+        "The container credentials endpoint \(url) answered HTTP \(response.status).\(hint)",
+        exitStatus: response.isServerFailure ? .network : .noIdentity)
     }
     let document = "container credentials from \(url)"
     let session: AWSSession
     do {
       let json = try JSON(parsing: response.body, document: document).requireObject(document)
-      session = try AWSSession.fromJSON(json, document: document, principal: json["RoleArn"]?.stringValue.map { "the role \($0) (container credentials)" } ?? "the container's role")
+      session = try AWSSession.fromJSON(
+        json, document: document,
+        principal: json["RoleArn"]?.stringValue.map { "the role \($0) (container credentials)" }
+          ?? "the container's role")
     } catch {
       throw ExchangeError.unavailable(error.description)
     }
-    try Freshness.check("keys", from: "the container credentials endpoint", stated: session.expiresAt, token: nil, now: context.clock.now())
+    try Freshness.check(
+      "keys", from: "the container credentials endpoint", stated: session.expiresAt, token: nil,
+      now: context.clock.now())
     return session
   }
 }

@@ -6,14 +6,17 @@ public struct AWSContainerLink: CredentialLink {
 
   public static func probe(_ input: LinkInput) -> LinkProbe {
     let env = input.environment
-    if env.has("AWS_CONTAINER_CREDENTIALS_RELATIVE_URI") { return .configured("AWS_CONTAINER_CREDENTIALS_RELATIVE_URI is set") }
+    if env.has("AWS_CONTAINER_CREDENTIALS_RELATIVE_URI") {
+      return .configured("AWS_CONTAINER_CREDENTIALS_RELATIVE_URI is set")
+    }
     if env.has("AWS_CONTAINER_CREDENTIALS_FULL_URI") { return .configured("AWS_CONTAINER_CREDENTIALS_FULL_URI is set") }
     return .skipped("neither AWS_CONTAINER_CREDENTIALS_RELATIVE_URI nor _FULL_URI is set")
   }
 
   public init(_ input: LinkInput) throws {
     guard let container = try AWSContainerCredentials.from(input.environment) else {
-      throw ConfigError("The container credential needs AWS_CONTAINER_CREDENTIALS_RELATIVE_URI or AWS_CONTAINER_CREDENTIALS_FULL_URI.")
+      throw ConfigError(
+        "The container credential needs AWS_CONTAINER_CREDENTIALS_RELATIVE_URI or AWS_CONTAINER_CREDENTIALS_FULL_URI.")
     }
     self.container = container
   }

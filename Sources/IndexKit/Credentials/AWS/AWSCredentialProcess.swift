@@ -27,7 +27,9 @@ public struct AWSCredentialProcess: Sendable {
     }
     guard output.status == 0 else {
       let detail = ProcessToken.stderrExcerpt(output.stderr)
-      throw IdentityError("\(display) failed with exit status \(output.status)\(detail.isEmpty ? " and printed nothing on stderr" : ": \(detail)").")
+      throw IdentityError(
+        "\(display) failed with exit status \(output.status)\(detail.isEmpty ? " and printed nothing on stderr" : ": \(detail)")."
+      )
     }
     let document = "output of \(display)"
     let session: AWSSession
@@ -53,7 +55,8 @@ public struct AWSCredentialProcess: Sendable {
     var word = ""
     var inWord = false
     var iterator = Array(command).makeIterator()
-    let unclosed = ConfigError("The credential_process of the AWS profile '\(profile)' has an unclosed quote or a trailing backslash.")
+    let unclosed = ConfigError(
+      "The credential_process of the AWS profile '\(profile)' has an unclosed quote or a trailing backslash.")
     while let c = iterator.next() {
       switch c {
       case " ", "\t", "\n":

@@ -43,7 +43,9 @@ public struct AWSInstanceMetadata: Sendable {
     if let version = read("/sys/class/dmi/id/bios_version"), version.lowercased().contains("amazon") {
       return "the machine's BIOS is Amazon's"
     }
-    if let uuid = read("/sys/hypervisor/uuid"), uuid.lowercased().hasPrefix("ec2") { return "the Xen hypervisor UUID starts with ec2" }
+    if let uuid = read("/sys/hypervisor/uuid"), uuid.lowercased().hasPrefix("ec2") {
+      return "the Xen hypervisor UUID starts with ec2"
+    }
     return nil
   }
 
@@ -64,7 +66,9 @@ public struct AWSInstanceMetadata: Sendable {
     do {
       return try context.transport.send(request)
     } catch {
-      throw IdentityError("The EC2 instance metadata service at \(endpoint) did not answer (\(error.description)). Outside EC2 set AWS_EC2_METADATA_DISABLED=true.", exitStatus: .network)
+      throw IdentityError(
+        "The EC2 instance metadata service at \(endpoint) did not answer (\(error.description)). Outside EC2 set AWS_EC2_METADATA_DISABLED=true.",
+        exitStatus: .network)
     }
   }
 
@@ -74,36 +78,47 @@ public struct AWSInstanceMetadata: Sendable {
     let tokenResponse = try send(tokenRequest, in: context)
     guard tokenResponse.status == 200, !tokenResponse.body.isEmpty else {
       throw IdentityError(
-        "The EC2 instance metadata service at \(endpoint) answered HTTP \(tokenResponse.status) to the IMDSv2 session token request; indexkey uses IMDSv2 only. If this is a container on EC2, raise the instance's metadata hop limit to 2 (aws ec2 modify-instance-metadata-options --http-put-response-hop-limit 2).")
+        "The EC2 instance metadata service at \(endpoint) answered HTTP \(tokenResponse.status) to the IMDSv2 session token request; indexkey uses IMDSv2 only. If this is a container on EC2, raise the instance's metadata hop limit to 2 (aws ec2 modify-instance-metadata-options --http-put-response-hop-limit 2)."
+      )
     }
     let session = Secret(tokenResponse.text.trimmingSpaces)
     let listPath = "/latest/meta-data/iam/security-credentials/"
     var list = HTTPRequest(url: url(listPath), purpose: "IMDS role name request")
     list.setHeader("X-aws-ec2-metadata-token", session.revealed)
     let listResponse = try send(list, in: context)
-    guard listResponse.status == 200, let role = listResponse.text.split(whereSeparator: \.isNewline).first.map({ $0.trimmingSpaces }), !role.isEmpty
+    guard listResponse.status == 200,
+      let role = listResponse.text.split(whereSeparator: \.isNewline).first.map({ $0.trimmingSpaces }), !role.isEmpty
     else {
-      let hint = listResponse.status == 404 ? " The instance has no instance profile (IAM role) attached; attach one with the CodeArtifact permissions." : ""
-      throw IdentityError("The EC2 instance metadata service answered HTTP \(listResponse.status) when asked for the instance profile's role.\(hint)")
+      let hint =
+        listResponse.status == 404
+        ? " The instance has no instance profile (IAM role) attached; attach one with the CodeArtifact permissions."
+        : ""
+      throw IdentityError(
+        "The EC2 instance metadata service answered HTTP \(listResponse.status) when asked for the instance profile's role.\(hint)"
+      )
     }
     var keys = HTTPRequest(url: url(listPath + PercentEncoding.encode(role)), purpose: "IMDS role credentials request")
     keys.setHeader("X-aws-ec2-metadata-token", session.revealed)
     let keysResponse = try send(keys, in: context)
     guard keysResponse.status == 200 else {
-      throw IdentityError("The EC2 instance metadata service answered HTTP \(keysResponse.status) when asked for the keys of the role \(role).")
+      throw IdentityError(
+        "The EC2 instance metadata service answered HTTP \(keysResponse.status) when asked for the keys of the role \(role)."
+      )
     }
     let document = "IMDS credentials of the role \(role)"
     let answer: AWSSession
     do throws(DocumentError) {
       let json = try JSON(parsing: keysResponse.body, document: document).requireObject(document)
       if let code = json["Code"]?.stringValue, code != "Success" {
-        throw DocumentError(document: document, problem: "has Code '\(code)'\(json["Message"]?.stringValue.map { ": \($0)" } ?? "")")
+        throw DocumentError(
+          document: document, problem: "has Code '\(code)'\(json["Message"]?.stringValue.map { ": \($0)" } ?? "")")
       }
       answer = try AWSSession.fromJSON(json, document: document, principal: "the EC2 instance profile role \(role)")
     } catch {
       throw ExchangeError.unavailable(error.description)
     }
-    try Freshness.check("keys", from: "the EC2 instance metadata service", stated: answer.expiresAt, token: nil, now: context.clock.now())
+    try Freshness.check(
+      "keys", from: "the EC2 instance metadata service", stated: answer.expiresAt, token: nil, now: context.clock.now())
     return answer
   }
 }

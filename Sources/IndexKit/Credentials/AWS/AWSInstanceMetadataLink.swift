@@ -22,6 +22,8 @@ public struct AWSInstanceMetadataLink: CredentialLink {
   }
 
   public func preview(_ request: AWSKeysRequest) -> LinkPreview {
-    LinkPreview(steps: ["PUT \(imds.endpoint)/latest/api/token, then the instance profile's keys (IMDSv2)"], username: AWSCodeArtifact.username)
+    LinkPreview(
+      steps: ["PUT \(imds.endpoint)/latest/api/token, then the instance profile's keys (IMDSv2)"],
+      username: AWSCodeArtifact.username)
   }
 }

@@ -22,10 +22,13 @@ public indirect enum AWSProfileCredential: Sendable, Equatable {
   public var summary: String {
     switch self {
     case .keys(_, let origin): "the keys of \(origin)"
-    case .assumeRole(let role, let source): "the role \(role.roleARN) (profile \(role.profile)), assumed with \(source.summary)"
-    case .webIdentity(let role, let file, _, let profile): "the role \(role) with the web identity token in \(file) (profile \(profile))"
+    case .assumeRole(let role, let source):
+      "the role \(role.roleARN) (profile \(role.profile)), assumed with \(source.summary)"
+    case .webIdentity(let role, let file, _, let profile):
+      "the role \(role) with the web identity token in \(file) (profile \(profile))"
     case .sso(let sso): "IAM Identity Center, role \(sso.roleName) in account \(sso.accountID) (profile \(sso.profile))"
-    case .process(let command, let profile): "credential_process of profile \(profile) ('\(command.split(separator: " ").first ?? "")')"
+    case .process(let command, let profile):
+      "credential_process of profile \(profile) ('\(command.split(separator: " ").first ?? "")')"
     case .environment: "AWS_ACCESS_KEY_ID and AWS_SECRET_ACCESS_KEY (credential_source Environment)"
     case .instanceMetadata: "the EC2 instance profile (credential_source Ec2InstanceMetadata)"
     case .container: "the container's credentials (credential_source EcsContainer)"
@@ -64,7 +67,10 @@ public struct AWSSSOProfile: Sendable, Equatable {
   /// `~/.aws/sso/cache/SHA1.json`.
   public var cacheFile: String
 
-  public init(profile: String, startURL: String, region: String, accountID: String, roleName: String, session: String?, cacheFile: String) {
+  public init(
+    profile: String, startURL: String, region: String, accountID: String, roleName: String, session: String?,
+    cacheFile: String
+  ) {
     self.profile = profile
     self.startURL = startURL
     self.region = region

@@ -16,7 +16,10 @@ public struct AWSProfileLink: CredentialLink {
       return .configured("the shared files say: \(error.message)")  // init reports it
     }
     guard let credential else {
-      return .skipped(profile.exists ? "the \(profile.label) has no keys, IAM Identity Center or credential_process" : "no \(profile.label) in \(profile.files.configPath) or \(profile.files.credentialsPath)")
+      return .skipped(
+        profile.exists
+          ? "the \(profile.label) has no keys, IAM Identity Center or credential_process"
+          : "no \(profile.label) in \(profile.files.configPath) or \(profile.files.credentialsPath)")
     }
     return .configured("\(profile.label): \(credential.summary)")
   }
@@ -24,7 +27,9 @@ public struct AWSProfileLink: CredentialLink {
   public init(_ input: LinkInput) throws {
     let profile = try AWSSharedProfile.load(input.environment)
     guard let credential = try profile.credential() else {
-      throw ConfigError("The profile credential needs keys, IAM Identity Center or credential_process in the \(profile.label); run `aws configure` or `aws configure sso`.")
+      throw ConfigError(
+        "The profile credential needs keys, IAM Identity Center or credential_process in the \(profile.label); run `aws configure` or `aws configure sso`."
+      )
     }
     session = try AWSSharedProfile.session(credential, input: input)
     self.profile = profile.name
@@ -35,6 +40,7 @@ public struct AWSProfileLink: CredentialLink {
   }
 
   public func preview(_ request: AWSKeysRequest) -> LinkPreview {
-    LinkPreview(steps: ["the AWS profile '\(profile)': \(session.credential.summary)"], username: AWSCodeArtifact.username)
+    LinkPreview(
+      steps: ["the AWS profile '\(profile)': \(session.credential.summary)"], username: AWSCodeArtifact.username)
   }
 }

@@ -25,7 +25,9 @@ public struct AWSSSO: Sendable {
     do {
       bytes = try FileIO.read(profile.cacheFile, limit: 1 << 20)
     } catch {
-      throw IdentityError("The AWS profile '\(profile.profile)' signs in with IAM Identity Center, but there is no cached sign-in (\(profile.cacheFile)); \(login).")
+      throw IdentityError(
+        "The AWS profile '\(profile.profile)' signs in with IAM Identity Center, but there is no cached sign-in (\(profile.cacheFile)); \(login)."
+      )
     }
     let document = "IAM Identity Center token cache \(profile.cacheFile)"
     let json: JSON
@@ -42,7 +44,9 @@ public struct AWSSSO: Sendable {
       throw IdentityError("The \(document) has an expiresAt '\(expiry)' that is not an ISO 8601 time; \(login).")
     }
     guard expiresAt - now > Freshness.margin else {
-      throw IdentityError("The IAM Identity Center sign-in of the AWS profile '\(profile.profile)' expired at \(expiresAt.iso8601); \(login).")
+      throw IdentityError(
+        "The IAM Identity Center sign-in of the AWS profile '\(profile.profile)' expired at \(expiresAt.iso8601); \(login)."
+      )
     }
     return Secret(token)
   }
@@ -52,12 +56,14 @@ public struct AWSSSO: Sendable {
     let token = try cachedToken(now: context.clock.now())
     var path = endpoint.path
     while path.hasSuffix("/") { path.removeLast() }
-    let url = "\(endpoint.origin)\(path)/federation/credentials?account_id=\(PercentEncoding.encode(profile.accountID))&role_name=\(PercentEncoding.encode(profile.roleName))"
+    let url =
+      "\(endpoint.origin)\(path)/federation/credentials?account_id=\(PercentEncoding.encode(profile.accountID))&role_name=\(PercentEncoding.encode(profile.roleName))"
     var request = HTTPRequest(url: url, purpose: "IAM Identity Center GetRoleCredentials request")
     request.setHeader("x-amz-sso_bearer_token", token.revealed)
     request.setHeader("Accept", "application/json")
     let response = try context.transport.send(request)
-    let principal = "IAM Identity Center role \(profile.roleName) in account \(profile.accountID) (profile \(profile.profile))"
+    let principal =
+      "IAM Identity Center role \(profile.roleName) in account \(profile.accountID) (profile \(profile.profile))"
     guard response.status == 200 else { throw refusal(response) }
     let document = "IAM Identity Center GetRoleCredentials response"
     let session: AWSSession
@@ -65,14 +71,17 @@ public struct AWSSSO: Sendable {
       let body = try JSON(parsing: response.body, document: document).requireObject(document)
       let role = try body.object("roleCredentials", in: document)
       let keys = AWSCredentials(
-        accessKeyID: try role.string("accessKeyId", in: document), secretAccessKey: Secret(try role.string("secretAccessKey", in: document)),
+        accessKeyID: try role.string("accessKeyId", in: document),
+        secretAccessKey: Secret(try role.string("secretAccessKey", in: document)),
         sessionToken: Secret(try role.string("sessionToken", in: document)))
       let millis = try role.integer("expiration", in: document)
-      session = AWSSession(credentials: keys, expiresAt: ServerTime.instant(Double(millis) / 1000), principal: principal)
+      session = AWSSession(
+        credentials: keys, expiresAt: ServerTime.instant(Double(millis) / 1000), principal: principal)
     } catch {
       throw ExchangeError.unavailable("\(error.description) (HTTP \(response.status) from \(endpoint))")
     }
-    try Freshness.check("role credentials", from: "IAM Identity Center", stated: session.expiresAt, token: nil, now: context.clock.now())
+    try Freshness.check(
+      "role credentials", from: "IAM Identity Center", stated: session.expiresAt, token: nil, now: context.clock.now())
     return session
   }
 
@@ -81,15 +90,20 @@ public struct AWSSSO: Sendable {
     let type = CodeArtifactClient.errorType(response, body: body)
     if response.isServerFailure {
       return ExchangeError.unavailable(
-        ServiceFailure.message(service: "IAM Identity Center", endpoint: endpoint.description, status: response.status, detail: type, provider: "AWS"))
+        ServiceFailure.message(
+          service: "IAM Identity Center", endpoint: endpoint.description, status: response.status, detail: type,
+          provider: "AWS"))
     }
     let message = body?["message"]?.stringValue ?? body?["Message"]?.stringValue ?? ""
-    let head = "IAM Identity Center refused the cached sign-in of the AWS profile '\(profile.profile)' (HTTP \(response.status)\(type.map { " \($0)" } ?? "")\(message.isEmpty ? "" : ": \(Refusal.clean(message))"))"
+    let head =
+      "IAM Identity Center refused the cached sign-in of the AWS profile '\(profile.profile)' (HTTP \(response.status)\(type.map { " \($0)" } ?? "")\(message.isEmpty ? "" : ": \(Refusal.clean(message))"))"
     switch type {
     case "UnauthorizedException":
       return IdentityError("\(head); the sign-in has ended or was revoked: run `\(profile.loginCommand)`.")
     case "ForbiddenException":
-      return ExchangeError.refused("\(head); your user has no assignment to the role \(profile.roleName) in account \(profile.accountID). Check sso_account_id and sso_role_name (`aws sso list-account-roles`), or ask for the assignment.")
+      return ExchangeError.refused(
+        "\(head); your user has no assignment to the role \(profile.roleName) in account \(profile.accountID). Check sso_account_id and sso_role_name (`aws sso list-account-roles`), or ask for the assignment."
+      )
     default:
       return ExchangeError.refused("\(head).")
     }

@@ -29,7 +29,8 @@ public struct AWSSharedFiles: Sendable, Equatable {
   public static func paths(environment: Environment, home: String?) -> (config: String, credentials: String) {
     let base = "\(home ?? "~")/.aws"
     let config = environment["AWS_CONFIG_FILE"].map { FileIO.expandTilde($0, home: home) } ?? "\(base)/config"
-    let credentials = environment["AWS_SHARED_CREDENTIALS_FILE"].map { FileIO.expandTilde($0, home: home) } ?? "\(base)/credentials"
+    let credentials =
+      environment["AWS_SHARED_CREDENTIALS_FILE"].map { FileIO.expandTilde($0, home: home) } ?? "\(base)/credentials"
     return (config, credentials)
   }
 
@@ -37,8 +38,11 @@ public struct AWSSharedFiles: Sendable, Equatable {
   public static func load(environment: Environment, home: String?) throws(ConfigError) -> AWSSharedFiles {
     let (configPath, credentialsPath) = paths(environment: environment, home: home)
     let configBytes = try read(configPath, what: "AWS config file", variable: "AWS_CONFIG_FILE")
-    let credentialsBytes = try read(credentialsPath, what: "AWS credentials file", variable: "AWS_SHARED_CREDENTIALS_FILE")
-    var files = try parse(config: configBytes ?? [], credentials: credentialsBytes ?? [], configPath: configPath, credentialsPath: credentialsPath)
+    let credentialsBytes = try read(
+      credentialsPath, what: "AWS credentials file", variable: "AWS_SHARED_CREDENTIALS_FILE")
+    var files = try parse(
+      config: configBytes ?? [], credentials: credentialsBytes ?? [], configPath: configPath,
+      credentialsPath: credentialsPath)
     var digestInput = Array("\(configBytes?.count ?? -1):".utf8) + (configBytes ?? [])
     digestInput += Array("\(credentialsBytes?.count ?? -1):".utf8) + (credentialsBytes ?? [])
     files.digest = Hex.lower(Digest.sha256(digestInput))
@@ -46,7 +50,9 @@ public struct AWSSharedFiles: Sendable, Equatable {
   }
 
   /// Parses the two files' bytes.
-  public static func parse(config: [UInt8], credentials: [UInt8], configPath: String, credentialsPath: String) throws(ConfigError) -> AWSSharedFiles {
+  public static func parse(config: [UInt8], credentials: [UInt8], configPath: String, credentialsPath: String)
+    throws(ConfigError) -> AWSSharedFiles
+  {
     let configSections = try sections(config, path: configPath)
     var profiles: [String: [String: String]] = [:]
     var sessions: [String: [String: String]] = [:]
@@ -67,7 +73,8 @@ public struct AWSSharedFiles: Sendable, Equatable {
       credentialProfiles[section.name.trimmingSpaces, default: [:]].merge(values) { _, new in new }
     }
     return AWSSharedFiles(
-      configPath: configPath, credentialsPath: credentialsPath, config: profiles, credentials: credentialProfiles, ssoSessions: sessions)
+      configPath: configPath, credentialsPath: credentialsPath, config: profiles, credentials: credentialProfiles,
+      ssoSessions: sessions)
   }
 
   /// Every profile name either file knows.
@@ -91,13 +98,17 @@ public struct AWSSharedFiles: Sendable, Equatable {
   private static func sections(_ bytes: [UInt8], path: String) throws(ConfigError) -> [IniDocument.Section] {
     let document = IniDocument(bytes: bytes)
     if let problem = document.problem {
-      throw ConfigError("\(path) is not a file the AWS CLI can read: \(problem). Fix it (or point AWS_CONFIG_FILE / AWS_SHARED_CREDENTIALS_FILE elsewhere).")
+      throw ConfigError(
+        "\(path) is not a file the AWS CLI can read: \(problem). Fix it (or point AWS_CONFIG_FILE / AWS_SHARED_CREDENTIALS_FILE elsewhere)."
+      )
     }
     return document.sections
   }
 
   private static func unquoted(_ word: String) -> String {
-    guard word.count >= 2, let first = word.first, first == word.last, first == "\"" || first == "'" else { return word }
+    guard word.count >= 2, let first = word.first, first == word.last, first == "\"" || first == "'" else {
+      return word
+    }
     return String(word.dropFirst().dropLast())
   }
 }

@@ -10,7 +10,9 @@ struct AWSSharedProfile {
 
   static func load(_ environment: Environment) throws(ConfigError) -> AWSSharedProfile {
     let files = try AWSSharedFiles.load(environment: environment, home: environment["HOME"])
-    let namedBy = environment.has("AWS_PROFILE") ? "AWS_PROFILE" : environment.has("AWS_DEFAULT_PROFILE") ? "AWS_DEFAULT_PROFILE" : nil
+    let namedBy =
+      environment.has("AWS_PROFILE")
+      ? "AWS_PROFILE" : environment.has("AWS_DEFAULT_PROFILE") ? "AWS_DEFAULT_PROFILE" : nil
     let name = namedBy.flatMap { environment[$0] } ?? "default"
     return AWSSharedProfile(files: files, name: name, namedBy: namedBy, home: environment["HOME"])
   }
@@ -24,7 +26,8 @@ struct AWSSharedProfile {
   func credential() throws(ConfigError) -> AWSProfileCredential? {
     if let namedBy, !exists {
       throw ConfigError(
-        "The AWS profile '\(name)' (\(namedBy)) is in neither \(files.configPath) nor \(files.credentialsPath); create it with `aws configure --profile \(name)` (or `aws configure sso`), or unset \(namedBy).")
+        "The AWS profile '\(name)' (\(namedBy)) is in neither \(files.configPath) nor \(files.credentialsPath); create it with `aws configure --profile \(name)` (or `aws configure sso`), or unset \(namedBy)."
+      )
     }
     return try AWSProfileResolver(files: files, home: home).resolve(name)
   }
@@ -42,14 +45,17 @@ struct AWSSharedProfile {
     var session = AWSProfileSession(credential: credential, region: try AWSRegion.configured(settings) ?? region(env))
     if settings.value("aws-sts-endpoint", env: ["AWS_ENDPOINT_URL_STS", "AWS_ENDPOINT_URL"]) != nil {
       session.stsEndpoint = try settings.endpoint(
-        "aws-sts-endpoint", env: ["AWS_ENDPOINT_URL_STS", "AWS_ENDPOINT_URL"], default: "", what: "The AWS STS endpoint")
+        "aws-sts-endpoint", env: ["AWS_ENDPOINT_URL_STS", "AWS_ENDPOINT_URL"], default: "", what: "The AWS STS endpoint"
+      )
     }
     session.legacySTSEndpoints = env["AWS_STS_REGIONAL_ENDPOINTS"]?.lowercased() == "legacy"
     if env.has("AWS_ENDPOINT_URL_SSO") || env.has("AWS_ENDPOINT_URL") {
-      session.ssoEndpoint = try settings.endpoint("", env: ["AWS_ENDPOINT_URL_SSO", "AWS_ENDPOINT_URL"], default: "", what: "AWS_ENDPOINT_URL_SSO")
+      session.ssoEndpoint = try settings.endpoint(
+        "", env: ["AWS_ENDPOINT_URL_SSO", "AWS_ENDPOINT_URL"], default: "", what: "AWS_ENDPOINT_URL_SSO")
     }
     if let id = env["AWS_ACCESS_KEY_ID"], let secret = env["AWS_SECRET_ACCESS_KEY"] {
-      session.environmentKeys = AWSCredentials(accessKeyID: id, secretAccessKey: Secret(secret), sessionToken: env["AWS_SESSION_TOKEN"].map(Secret.init))
+      session.environmentKeys = AWSCredentials(
+        accessKeyID: id, secretAccessKey: Secret(secret), sessionToken: env["AWS_SESSION_TOKEN"].map(Secret.init))
     }
     session.container = try AWSContainerCredentials.from(env)
     session.instanceMetadata = env.flag("AWS_EC2_METADATA_DISABLED") ? nil : try AWSInstanceMetadata.from(env)

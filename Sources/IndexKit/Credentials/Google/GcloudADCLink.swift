@@ -32,7 +32,10 @@ public struct GcloudADCLink: CredentialLink {
       return
     }
     // the two CI types read the file as they read GOOGLE_APPLICATION_CREDENTIALS
-    let asNamed = LinkInput(settings: Settings(flags: input.settings.flags, environment: input.environment.updating("GOOGLE_APPLICATION_CREDENTIALS", path)), identity: input.identity)
+    let asNamed = LinkInput(
+      settings: Settings(
+        flags: input.settings.flags, environment: input.environment.updating("GOOGLE_APPLICATION_CREDENTIALS", path)),
+      identity: input.identity)
     switch file.json["type"]?.stringValue {
     case "external_account": held = .externalAccount(try ExternalAccountLink(asNamed))
     case "service_account": held = .serviceAccountKey(try ServiceAccountKeyLink(asNamed))
@@ -67,7 +70,8 @@ extension ApplicationCredentials {
       throw ConfigError("Could not read \(origin): \(error.description).")
     }
     do {
-      let json = try JSON(parsing: bytes, document: "credentials file \(path) (\(origin))").requireObject("credentials file \(path) (\(origin))")
+      let json = try JSON(parsing: bytes, document: "credentials file \(path) (\(origin))").requireObject(
+        "credentials file \(path) (\(origin))")
       return ApplicationCredentials(path: path, json: json, contents: Secret(String(decoding: bytes, as: UTF8.self)))
     } catch {
       throw ConfigError(error.description)

@@ -30,26 +30,40 @@ public struct GcloudCLI: Sendable {
   public func accessToken(in context: Context) throws -> GoogleToken {
     let output: ProcessOutput
     do {
-      output = try context.processRunner.run([program, "auth", "print-access-token"], environment: context.environment, timeout: timeout)
+      output = try context.processRunner.run(
+        [program, "auth", "print-access-token"], environment: context.environment, timeout: timeout)
     } catch .couldNotStart(_, let code) where code == ENOENT {
-      throw IdentityError("The gcloud CLI ('\(program)') was not found; install the Google Cloud CLI and run `gcloud auth login`.")
+      throw IdentityError(
+        "The gcloud CLI ('\(program)') was not found; install the Google Cloud CLI and run `gcloud auth login`.")
     } catch {
-      throw IdentityError("Could not get an access token from the gcloud CLI: \(error.description)", exitStatus: .network)
+      throw IdentityError(
+        "Could not get an access token from the gcloud CLI: \(error.description)", exitStatus: .network)
     }
     let stderr = String(decoding: output.stderr, as: UTF8.self)
     guard output.status == 0 else {
       if stderr.contains("do not currently have an active account") {
-        throw IdentityError("The gcloud CLI has no active account; run `gcloud auth login` (or `gcloud config set account ACCOUNT`).")
+        throw IdentityError(
+          "The gcloud CLI has no active account; run `gcloud auth login` (or `gcloud config set account ACCOUNT`).")
       }
-      if stderr.contains("Reauthentication") || stderr.contains("invalid_grant") || stderr.contains("There was a problem refreshing") {
-        throw IdentityError("The gcloud CLI's sign-in has expired or was revoked (\(ProcessToken.stderrExcerpt(output.stderr))); run `gcloud auth login`.")
+      if stderr.contains("Reauthentication") || stderr.contains("invalid_grant")
+        || stderr.contains("There was a problem refreshing")
+      {
+        throw IdentityError(
+          "The gcloud CLI's sign-in has expired or was revoked (\(ProcessToken.stderrExcerpt(output.stderr))); run `gcloud auth login`."
+        )
       }
       let detail = ProcessToken.stderrExcerpt(output.stderr)
-      throw IdentityError("`gcloud auth print-access-token` failed with exit status \(output.status)\(detail.isEmpty ? "" : ": \(detail)").")
+      throw IdentityError(
+        "`gcloud auth print-access-token` failed with exit status \(output.status)\(detail.isEmpty ? "" : ": \(detail)")."
+      )
     }
-    let lines = String(decoding: output.stdout, as: UTF8.self).split(whereSeparator: \.isNewline).map { $0.trimmingSpaces }.filter { !$0.isEmpty }
+    let lines = String(decoding: output.stdout, as: UTF8.self).split(whereSeparator: \.isNewline).map {
+      $0.trimmingSpaces
+    }.filter { !$0.isEmpty }
     guard lines.count == 1, let token = lines.first, !token.contains(" ") else {
-      throw IdentityError("`gcloud auth print-access-token` printed \(lines.count) lines where one access token was expected; check its configuration (a --format in the active configuration?).")
+      throw IdentityError(
+        "`gcloud auth print-access-token` printed \(lines.count) lines where one access token was expected; check its configuration (a --format in the active configuration?)."
+      )
     }
     return GoogleToken(value: Secret(token), expiresAt: context.clock.now() + Self.guaranteedLifetime)
   }

@@ -6,10 +6,13 @@ public struct GcloudCLILink: CredentialLink {
   public var credential: GoogleUserCredential
 
   public static func probe(_ input: LinkInput) -> LinkProbe {
-    guard let program = GcloudCLI.find(onPath: input.environment["PATH"]) else { return .skipped("gcloud is not on PATH") }
+    guard let program = GcloudCLI.find(onPath: input.environment["PATH"]) else {
+      return .skipped("gcloud is not on PATH")
+    }
     let config = GcloudConfig.load(environment: input.environment, home: input.environment["HOME"])
     guard let account = config.account else {
-      return .skipped("\(program) has no active account in configuration \(config.configuration); run `gcloud auth login`")
+      return .skipped(
+        "\(program) has no active account in configuration \(config.configuration); run `gcloud auth login`")
     }
     return .configured("\(program), account \(account) (configuration \(config.configuration))")
   }
@@ -17,10 +20,12 @@ public struct GcloudCLILink: CredentialLink {
   public init(_ input: LinkInput) throws {
     let config = GcloudConfig.load(environment: input.environment, home: input.environment["HOME"])
     guard let program = GcloudCLI.find(onPath: input.environment["PATH"]) else {
-      throw ConfigError("The gcloud credential needs the gcloud CLI on PATH; install the Google Cloud CLI and run `gcloud auth login`.")
+      throw ConfigError(
+        "The gcloud credential needs the gcloud CLI on PATH; install the Google Cloud CLI and run `gcloud auth login`.")
     }
     guard let account = config.account else {
-      throw ConfigError("The gcloud CLI has no active account (configuration \(config.configuration)); run `gcloud auth login`.")
+      throw ConfigError(
+        "The gcloud CLI has no active account (configuration \(config.configuration)); run `gcloud auth login`.")
     }
     let endpoints = try GoogleEndpoints(input.settings)
     credential = GoogleUserCredential(

@@ -22,7 +22,9 @@ public struct GcloudConfig: Sendable, Equatable {
   /// Reads the directory; missing files mean defaults, as for gcloud.
   public static func load(environment: Environment, home: String?) -> GcloudConfig {
     let directory = directory(environment: environment, home: home)
-    let fromFile = (try? FileIO.read("\(directory)/active_config", limit: 4096)).map { String(decoding: $0, as: UTF8.self).trimmingSpaces }
+    let fromFile = (try? FileIO.read("\(directory)/active_config", limit: 4096)).map {
+      String(decoding: $0, as: UTF8.self).trimmingSpaces
+    }
     let name = environment["CLOUDSDK_ACTIVE_CONFIG_NAME"] ?? fromFile.flatMap { $0.isEmpty ? nil : $0 } ?? "default"
     var account = environment["CLOUDSDK_CORE_ACCOUNT"]
     if account == nil, let bytes = try? FileIO.read("\(directory)/configurations/config_\(name)", limit: 1 << 20) {

@@ -25,7 +25,8 @@ public struct GoogleAuthorizedUser: Sendable {
     let document = "authorized_user credentials file \(path) (\(origin))"
     do {
       self.init(
-        clientID: try json.string("client_id", in: document), clientSecret: Secret(try json.string("client_secret", in: document)),
+        clientID: try json.string("client_id", in: document),
+        clientSecret: Secret(try json.string("client_secret", in: document)),
         refreshToken: Secret(try json.string("refresh_token", in: document)), path: path, origin: origin)
     } catch {
       throw ConfigError("\(error.description) Sign in again with `\(Self.loginCommand)`.")
@@ -53,11 +54,15 @@ public struct GoogleAuthorizedUser: Sendable {
     in context: Context
   ) throws -> GoogleToken {
     let requestedAt = context.clock.now()
-    var request = HTTPRequest(method: .post, url: endpoint.description, body: Array(PercentEncoding.form(fields).utf8), purpose: purpose)
+    var request = HTTPRequest(
+      method: .post, url: endpoint.description, body: Array(PercentEncoding.form(fields).utf8), purpose: purpose)
     request.setHeader("Content-Type", "application/x-www-form-urlencoded")
     request.setHeader("Accept", "application/json")
     if let (id, secret) = basic {
-      request.setHeader("Authorization", "Basic " + Base64.encode(Array("\(PercentEncoding.encode(id)):\(PercentEncoding.encode(secret.revealed))".utf8)))
+      request.setHeader(
+        "Authorization",
+        "Basic " + Base64.encode(Array("\(PercentEncoding.encode(id)):\(PercentEncoding.encode(secret.revealed))".utf8))
+      )
     }
     let response = try context.transport.send(request)
     let document = "Google OAuth token response"
@@ -66,18 +71,26 @@ public struct GoogleAuthorizedUser: Sendable {
       let error = body?["error"]?.stringValue
       if response.isServerFailure {
         throw ExchangeError.unavailable(
-          ServiceFailure.message(service: "Google OAuth", endpoint: endpoint.description, status: response.status, detail: error, provider: "Google"))
+          ServiceFailure.message(
+            service: "Google OAuth", endpoint: endpoint.description, status: response.status, detail: error,
+            provider: "Google"))
       }
       guard let error else {
-        throw ExchangeError.unavailable("The Google OAuth endpoint \(endpoint) answered HTTP \(response.status) without an OAuth error body; check --gcp-oauth-endpoint.")
+        throw ExchangeError.unavailable(
+          "The Google OAuth endpoint \(endpoint) answered HTTP \(response.status) without an OAuth error body; check --gcp-oauth-endpoint."
+        )
       }
       let description = body?["error_description"]?.stringValue.map { ": \(Refusal.clean($0))" } ?? ""
       let head = "Google refused the refresh token of \(who) (\(error)\(description))"
       switch error {
       case "invalid_grant":
-        throw IdentityError("\(head): the sign-in expired or was revoked (a password change, an admin's session limit, 7 days for an app in testing). Run `\(login)` again.")
+        throw IdentityError(
+          "\(head): the sign-in expired or was revoked (a password change, an admin's session limit, 7 days for an app in testing). Run `\(login)` again."
+        )
       case "invalid_client", "unauthorized_client":
-        throw IdentityError("\(head): the OAuth client in the file is unknown or its secret is wrong. Run `\(login)` again to write a fresh file.")
+        throw IdentityError(
+          "\(head): the OAuth client in the file is unknown or its secret is wrong. Run `\(login)` again to write a fresh file."
+        )
       default:
         throw ExchangeError.refused("\(head).")
       }

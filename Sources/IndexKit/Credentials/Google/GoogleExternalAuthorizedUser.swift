@@ -35,8 +35,10 @@ public struct GoogleExternalAuthorizedUser: Sendable {
 
   public func accessToken(in context: Context) throws -> GoogleToken {
     try GoogleAuthorizedUser.redeem(
-      fields: [("grant_type", "refresh_token"), ("refresh_token", refreshToken.revealed)], basic: (clientID, clientSecret), endpoint: tokenURL,
-      purpose: "Google STS token request (workforce refresh token)", login: Self.loginCommand, who: "the workforce user signed in to \(path)",
+      fields: [("grant_type", "refresh_token"), ("refresh_token", refreshToken.revealed)],
+      basic: (clientID, clientSecret), endpoint: tokenURL,
+      purpose: "Google STS token request (workforce refresh token)", login: Self.loginCommand,
+      who: "the workforce user signed in to \(path)",
       in: context)
   }
 }

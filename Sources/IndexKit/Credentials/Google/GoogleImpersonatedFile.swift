@@ -20,7 +20,9 @@ public struct GoogleImpersonatedFile: Sendable {
 
   /// Reads the file's `service_account_impersonation_url` (a Google API URL unless
   /// `iamOverride` replaces its base) and `source_credentials`.
-  public init(json: JSON, contents: Secret, path: String, origin: String, oauthOverride: WebURL?, iamOverride: WebURL?) throws(ConfigError) {
+  public init(json: JSON, contents: Secret, path: String, origin: String, oauthOverride: WebURL?, iamOverride: WebURL?)
+    throws(ConfigError)
+  {
     let document = "impersonated_service_account file \(path) (\(origin))"
     let urlText: String
     let source: JSON
@@ -32,14 +34,17 @@ public struct GoogleImpersonatedFile: Sendable {
     }
     let given = try WebURL(urlText, what: "The service_account_impersonation_url of \(path)")
     guard let account = GoogleImpersonation.serviceAccount(in: given) else {
-      throw ConfigError("The service_account_impersonation_url of \(path) does not end in SERVICE_ACCOUNT:generateAccessToken.")
+      throw ConfigError(
+        "The service_account_impersonation_url of \(path) does not end in SERVICE_ACCOUNT:generateAccessToken.")
     }
     let endpoint: WebURL
     if let iamOverride {
       endpoint = GoogleImpersonation.url(base: iamOverride, serviceAccount: account)
     } else {
       guard GoogleHosts.isGoogleAPI(given) else {
-        throw ConfigError("The service_account_impersonation_url of \(path) is not on googleapis.com; indexkey sends a token only to Google (or where --gcp-iam-credentials-endpoint says).")
+        throw ConfigError(
+          "The service_account_impersonation_url of \(path) is not on googleapis.com; indexkey sends a token only to Google (or where --gcp-iam-credentials-endpoint says)."
+        )
       }
       endpoint = given
     }
@@ -47,12 +52,15 @@ public struct GoogleImpersonatedFile: Sendable {
     if let oauthOverride { sourceEndpoint = oauthOverride }
     switch source["type"]?.stringValue {
     case "authorized_user":
-      self.source = .user(try GoogleAuthorizedUser(json: source, path: path, origin: origin), tokenEndpoint: sourceEndpoint)
+      self.source = .user(
+        try GoogleAuthorizedUser(json: source, path: path, origin: origin), tokenEndpoint: sourceEndpoint)
     case "service_account":
       let key = try GoogleServiceAccountKey(json: source, contents: Secret(source.serialized()), path: path)
       self.source = .serviceAccount(key, tokenEndpoint: try key.tokenEndpoint(override: oauthOverride))
     case let other:
-      throw ConfigError("The source_credentials of \(path) have type '\(other ?? "none")'; indexkey reads authorized_user and service_account sources there.")
+      throw ConfigError(
+        "The source_credentials of \(path) have type '\(other ?? "none")'; indexkey reads authorized_user and service_account sources there."
+      )
     }
     self.impersonation = GoogleImpersonation(serviceAccount: account, endpoint: endpoint, lifetime: 3600)
     self.path = path
@@ -70,6 +78,7 @@ public struct GoogleImpersonatedFile: Sendable {
       base = try key.accessToken(endpoint: endpoint, in: context).fresh(from: "Google OAuth", in: context)
       caller = .serviceAccount(key.clientEmail)
     }
-    return try impersonation.accessToken(using: base.value, caller: caller, in: context).fresh(from: "IAM Credentials", in: context)
+    return try impersonation.accessToken(using: base.value, caller: caller, in: context).fresh(
+      from: "IAM Credentials", in: context)
   }
 }

@@ -33,10 +33,12 @@ public enum GoogleLocalSource: Sendable {
   var step: String {
     switch self {
     case .authorizedUser(let user, let endpoint): "POST \(endpoint) (refresh-token grant of \(user.path))"
-    case .impersonatedFile(let file): "refresh the source credential of \(file.path), then POST \(file.impersonation.endpoint) (generateAccessToken for \(file.impersonation.serviceAccount))"
+    case .impersonatedFile(let file):
+      "refresh the source credential of \(file.path), then POST \(file.impersonation.endpoint) (generateAccessToken for \(file.impersonation.serviceAccount))"
     case .workforceUser(let user): "POST \(user.tokenURL) (workforce refresh-token grant of \(user.path))"
     case .gcloud(let cli, let account): "run `\(cli.program) auth print-access-token` (account \(account))"
-    case .metadata(let server): "GET http://\(server.host)/computeMetadata/v1/instance/service-accounts/default/scopes and …/token"
+    case .metadata(let server):
+      "GET http://\(server.host)/computeMetadata/v1/instance/service-accounts/default/scopes and …/token"
     }
   }
 }

@@ -10,7 +10,8 @@ public struct GoogleMetadataLink: CredentialLink {
     if let evidence = GoogleMetadataIdentity.evidence(input.environment) { return .configured(evidence) }
     return .skipped(
       input.environment.flag("NO_GCE_CHECK")
-        ? "NO_GCE_CHECK is set" : "this machine does not say it is Google Cloud (no GCE product name, K_SERVICE or GCE_METADATA_HOST)")
+        ? "NO_GCE_CHECK is set"
+        : "this machine does not say it is Google Cloud (no GCE product name, K_SERVICE or GCE_METADATA_HOST)")
   }
 
   public init(_ input: LinkInput) throws {

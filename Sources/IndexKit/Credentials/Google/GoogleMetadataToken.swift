@@ -26,7 +26,8 @@ public struct GoogleMetadataToken: Sendable {
   private func get(_ leaf: String, purpose: String, in context: Context) throws -> HTTPResponse {
     let url: WebURL
     do {
-      url = try WebURL("http://\(host)/computeMetadata/v1/instance/service-accounts/default/\(leaf)", what: "The metadata server URL")
+      url = try WebURL(
+        "http://\(host)/computeMetadata/v1/instance/service-accounts/default/\(leaf)", what: "The metadata server URL")
     } catch {
       throw IdentityError("GCE_METADATA_HOST '\(host)' is not a host name: \(error.description)")
     }
@@ -54,10 +55,14 @@ public struct GoogleMetadataToken: Sendable {
   }
 
   public func accessToken(in context: Context) throws -> GoogleToken {
-    let scopes = Set(try get("scopes", purpose: "service account scopes request", in: context).text.split(whereSeparator: \.isWhitespace).map(String.init))
+    let scopes = Set(
+      try get("scopes", purpose: "service account scopes request", in: context).text.split(
+        whereSeparator: \.isWhitespace
+      ).map(String.init))
     guard !scopes.isDisjoint(with: Self.sufficientScopes) else {
       throw IdentityError(
-        "The service account attached to this machine has the access scopes \(scopes.sorted().joined(separator: ", ")), without \(GoogleHosts.cloudPlatformScope), which Artifact Registry needs. Stop the VM and add it: gcloud compute instances set-service-account INSTANCE --scopes=cloud-platform (or create the node pool with --scopes=cloud-platform).")
+        "The service account attached to this machine has the access scopes \(scopes.sorted().joined(separator: ", ")), without \(GoogleHosts.cloudPlatformScope), which Artifact Registry needs. Stop the VM and add it: gcloud compute instances set-service-account INSTANCE --scopes=cloud-platform (or create the node pool with --scopes=cloud-platform)."
+      )
     }
     let requestedAt = context.clock.now()
     let response = try get("token", purpose: "access token request", in: context)
@@ -66,7 +71,8 @@ public struct GoogleMetadataToken: Sendable {
       let body = try JSON(parsing: response.body, document: document).requireObject(document)
       let token = try body.string("access_token", in: document)
       let expiry = body["expires_in"]?.intValue.flatMap { ServerTime.expiry(in: $0, from: requestedAt) }
-      return try GoogleToken(value: Secret(token), expiresAt: expiry).fresh(from: "the Google Cloud metadata server", in: context)
+      return try GoogleToken(value: Secret(token), expiresAt: expiry).fresh(
+        from: "the Google Cloud metadata server", in: context)
     } catch let error as DocumentError {
       throw ExchangeError.unavailable("\(error.description) (from \(host))")
     }

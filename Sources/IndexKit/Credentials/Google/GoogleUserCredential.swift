@@ -16,13 +16,16 @@ public struct GoogleUserCredential: Sendable {
   }
 
   var preview: LinkPreview {
-    LinkPreview(steps: [source.step + "; no CI token is used"] + (impersonation.map { [$0.step] } ?? []), username: GoogleArtifactRegistry.username)
+    LinkPreview(
+      steps: [source.step + "; no CI token is used"] + (impersonation.map { [$0.step] } ?? []),
+      username: GoogleArtifactRegistry.username)
   }
 
   /// The signed-in user of an `authorized_user`, `impersonated_service_account` or
   /// `external_account_authorized_user` file; nil for another type.
   /// - Parameter origin: how the file was found ("GOOGLE_APPLICATION_CREDENTIALS", "the gcloud ADC file").
-  static func fromFile(_ file: ApplicationCredentials, origin: String, input: LinkInput) throws -> GoogleUserCredential? {
+  static func fromFile(_ file: ApplicationCredentials, origin: String, input: LinkInput) throws -> GoogleUserCredential?
+  {
     let settings = input.settings
     let endpoints = try GoogleEndpoints(settings)
     let user = try GoogleUserEndpoints(settings, flags: endpoints)
@@ -30,24 +33,31 @@ public struct GoogleUserCredential: Sendable {
     switch file.json["type"]?.stringValue {
     case "authorized_user":
       let endpoint = try user.oauth ?? WebURL(GoogleAuthorizedUser.defaultEndpoint, what: "Google's OAuth endpoint")
-      source = .authorizedUser(try GoogleAuthorizedUser(json: file.json, path: file.path, origin: origin), endpoint: endpoint)
+      source = .authorizedUser(
+        try GoogleAuthorizedUser(json: file.json, path: file.path, origin: origin), endpoint: endpoint)
     case "impersonated_service_account":
       source = .impersonatedFile(
         try GoogleImpersonatedFile(
-          json: file.json, contents: file.contents, path: file.path, origin: origin, oauthOverride: user.oauth, iamOverride: user.iam))
+          json: file.json, contents: file.contents, path: file.path, origin: origin, oauthOverride: user.oauth,
+          iamOverride: user.iam))
     case "external_account_authorized_user":
-      source = .workforceUser(try GoogleExternalAuthorizedUser(json: file.json, path: file.path, origin: origin, stsOverride: endpoints.sts))
+      source = .workforceUser(
+        try GoogleExternalAuthorizedUser(json: file.json, path: file.path, origin: origin, stsOverride: endpoints.sts))
     default:
       return nil
     }
     if settings.has("gcp-key-as-password") {
-      throw ConfigError("--gcp-key-as-password needs a service account key file; \(file.path) (\(origin)) is a user's sign-in.")
+      throw ConfigError(
+        "--gcp-key-as-password needs a service account key file; \(file.path) (\(origin)) is a user's sign-in.")
     }
-    return GoogleUserCredential(source: source, impersonation: try endpoints.impersonation(settings.value("gcp-service-account"), lifetime: nil))
+    return GoogleUserCredential(
+      source: source, impersonation: try endpoints.impersonation(settings.value("gcp-service-account"), lifetime: nil))
   }
 
   /// The file types ``fromFile(_:origin:input:)`` reads.
-  static let userTypes: Set<String> = ["authorized_user", "impersonated_service_account", "external_account_authorized_user"]
+  static let userTypes: Set<String> = [
+    "authorized_user", "impersonated_service_account", "external_account_authorized_user",
+  ]
 }
 
 /// Where gcloud-written files are redeemed: the `--gcp-oauth-endpoint` and
@@ -61,11 +71,13 @@ struct GoogleUserEndpoints {
     oauth = flags.oauth
     iam = flags.iam
     if oauth == nil, settings.environment.has("CLOUDSDK_AUTH_TOKEN_HOST") {
-      oauth = try settings.endpoint("", env: ["CLOUDSDK_AUTH_TOKEN_HOST"], default: "", what: "CLOUDSDK_AUTH_TOKEN_HOST")
+      oauth = try settings.endpoint(
+        "", env: ["CLOUDSDK_AUTH_TOKEN_HOST"], default: "", what: "CLOUDSDK_AUTH_TOKEN_HOST")
     }
     if iam == nil, settings.environment.has("CLOUDSDK_API_ENDPOINT_OVERRIDES_IAMCREDENTIALS") {
       iam = try settings.endpoint(
-        "", env: ["CLOUDSDK_API_ENDPOINT_OVERRIDES_IAMCREDENTIALS"], default: "", what: "CLOUDSDK_API_ENDPOINT_OVERRIDES_IAMCREDENTIALS")
+        "", env: ["CLOUDSDK_API_ENDPOINT_OVERRIDES_IAMCREDENTIALS"], default: "",
+        what: "CLOUDSDK_API_ENDPOINT_OVERRIDES_IAMCREDENTIALS")
     }
   }
 }

@@ -6,8 +6,11 @@ public struct UserCredentialsLink: CredentialLink {
   public var credential: GoogleUserCredential
 
   public static func probe(_ input: LinkInput) -> LinkProbe {
-    guard input.environment.has("GOOGLE_APPLICATION_CREDENTIALS") else { return .skipped("GOOGLE_APPLICATION_CREDENTIALS is not set") }
-    guard let type = ApplicationCredentials.type(input.environment), GoogleUserCredential.userTypes.contains(type) else {
+    guard input.environment.has("GOOGLE_APPLICATION_CREDENTIALS") else {
+      return .skipped("GOOGLE_APPLICATION_CREDENTIALS is not set")
+    }
+    guard let type = ApplicationCredentials.type(input.environment), GoogleUserCredential.userTypes.contains(type)
+    else {
       return .skipped("GOOGLE_APPLICATION_CREDENTIALS names no user credentials file")
     }
     return .configured("GOOGLE_APPLICATION_CREDENTIALS names an \(type) file")
@@ -15,7 +18,9 @@ public struct UserCredentialsLink: CredentialLink {
 
   public init(_ input: LinkInput) throws {
     let file = try ApplicationCredentials.read(input.environment)
-    guard let credential = try GoogleUserCredential.fromFile(file, origin: "GOOGLE_APPLICATION_CREDENTIALS", input: input) else {
+    guard
+      let credential = try GoogleUserCredential.fromFile(file, origin: "GOOGLE_APPLICATION_CREDENTIALS", input: input)
+    else {
       throw file.unsupported()
     }
     self.credential = credential
