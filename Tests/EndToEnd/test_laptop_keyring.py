@@ -162,3 +162,46 @@ def test_a_new_sso_sign_in_is_never_answered_the_old_token(emu, box, laptop):
     pip, target = box.pip_install(sys.executable, codeartifact(emu))
     assert pip.code == 0 and installed(target), str(pip)
     assert [r.note["user"] for r in emu.requests("aws-sso")] == ["alice", "bob"]
+
+
+@pytest.mark.parametrize("link", ["assume-role", "credential_process", "container", "instance-metadata"])
+def test_pip_from_each_other_aws_link(emu, box, laptop, link):
+    extra: dict[str, str] = {}
+    if link == "assume-role":
+        base = emu.aws.add_static_keys(f"arn:aws:iam::{AWS_ACCOUNT}:user/base")
+        emu.aws.add_role(f"arn:aws:iam::{AWS_ACCOUNT}:role/deploy", [], assumers=[f"arn:aws:iam::{AWS_ACCOUNT}:user/base"])
+        laptop.aws_credentials(f"[base]\naws_access_key_id = {base.access_key_id}\naws_secret_access_key = {base.secret}\n")
+        laptop.aws_config(f"[default]\nrole_arn = arn:aws:iam::{AWS_ACCOUNT}:role/deploy\nsource_profile = base\n"
+                          f"region = {AWS_REGION}\n")
+        expected = f"arn:aws:sts::{AWS_ACCOUNT}:assumed-role/deploy/indexkey"
+    elif link == "credential_process":
+        keys = emu.aws.add_static_keys(f"arn:aws:iam::{AWS_ACCOUNT}:user/process")
+        helper = box.sandbox.write_input("helper.py", "import json\nprint(json.dumps({'Version': 1, "
+                                         f"'AccessKeyId': {keys.access_key_id!r}, 'SecretAccessKey': {keys.secret!r}}}))\n")
+        laptop.aws_config(f"[default]\ncredential_process = {sys.executable} {helper}\nregion = {AWS_REGION}\n")
+        expected = f"arn:aws:iam::{AWS_ACCOUNT}:user/process"
+    elif link == "container":
+        emu.aws.container.add_container_credentials("/v2/credentials/task", f"arn:aws:iam::{AWS_ACCOUNT}:role/task")
+        extra = {"AWS_CONTAINER_CREDENTIALS_FULL_URI": emu.aws.container.url + "/v2/credentials/task",
+                 "AWS_REGION": AWS_REGION}
+        expected = f"arn:aws:sts::{AWS_ACCOUNT}:assumed-role/task/container"
+    else:
+        emu.aws.imds.attach_role("builder")
+        extra = {"AWS_EC2_METADATA_DISABLED": "", "AWS_EC2_METADATA_SERVICE_ENDPOINT": emu.aws.imds.url,
+                 "AWS_REGION": AWS_REGION}
+        expected = f"arn:aws:sts::{AWS_ACCOUNT}:assumed-role/builder/i-0123456789abcdef0"
+    aws_box(box, laptop, emu, **extra)
+    pip, target = box.pip_install(sys.executable, codeartifact(emu))
+    assert pip.code == 0 and installed(target), str(pip)
+    assert [r.note["principal"] for r in emu.requests("codeartifact")] == [expected]
+
+
+def test_uv_from_a_user_credentials_file(emu, box, laptop):
+    user = emu.google.users.add("named@example.com")
+    path = box.sandbox.write_input("user.json", (
+        '{"type": "authorized_user", "client_id": "%s", "client_secret": "%s", "refresh_token": "%s"}'
+        % (user.client_id, user.client_secret, user.refresh_token)))
+    google_box(box, laptop, emu, GOOGLE_APPLICATION_CREDENTIALS=str(path))
+    uv, target = uv_install(box, "gar", gar(emu), "oauth2accesstoken")
+    assert uv.code == 0 and installed(target), str(uv)
+    assert users(emu) == ["named@example.com"]
