@@ -151,7 +151,7 @@ fuzz: fuzz-build
 # The unit tests under AddressSanitizer, then ThreadSanitizer (each its own build folder;
 # the parallel exchanges and the keyring cache lock are concurrent code).
 sanitize:
-	$(SWIFT) test --build-path .build-asan --sanitize=address
+	LSAN_OPTIONS=suppressions=$(CURDIR)/Tests/lsan.supp $(SWIFT) test --build-path .build-asan --sanitize=address
 	$(SWIFT) test --build-path .build-tsan --sanitize=thread
 
 bench: release venv

@@ -10,7 +10,7 @@
 #   RUNS=30 bash bench/run.sh         # runs per command (default 20)
 #   bash bench/run.sh --ca-file       # every command trusts a one-certificate SSL_CERT_FILE
 #                                     # instead of the system store
-#   bash bench/run.sh --flows laptop  # only the flows whose name contains "laptop" (repeatable)
+#   bash bench/run.sh --flows laptop  # only the flows whose name contains the text
 #   bash bench/run.sh --only-indexkey --against OLD
 #                                     # this build and another one (OLD: a path to its binary)
 #                                     # timed side by side, nothing else (no venv, no floor)
@@ -38,9 +38,8 @@ while [ $# -gt 0 ]; do
     --runs) runs=$2; shift 2 ;;
     --ca-file) trust=ca-file; shift ;;
     --only-indexkey) only=yes; extra+=(--only-indexkey); shift ;;
-    --against|--label|--against-label) extra+=("$1" "$2"); shift 2 ;;
-    --flows) extra+=(--only "$2"); shift 2 ;;
-    *) echo "usage: bench/run.sh [--rtt MS] [--runs N] [--ca-file] [--only-indexkey] [--against BIN] [--flows WORD]" >&2; exit 2 ;;
+    --against|--label|--against-label|--flows) extra+=("$1" "$2"); shift 2 ;;
+    *) echo "usage: bench/run.sh [--rtt MS] [--runs N] [--ca-file] [--only-indexkey] [--against BIN] [--flows TEXT]" >&2; exit 2 ;;
   esac
 done
 

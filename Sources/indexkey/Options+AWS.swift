@@ -14,10 +14,10 @@ struct AWSOptions: ParsableArguments {
   @Option(help: "Audience of the CI token; default sts.amazonaws.com.")
   var awsAudience: String?
 
-  @Option(help: "CodeArtifact domain, when the index URL is not a codeartifact host.")
+  @Option(help: "CodeArtifact domain, when the index URL is not a codeartifact host; default INDEXKEY_AWS_DOMAIN.")
   var awsDomain: String?
 
-  @Option(help: "Account id owning the domain, when the index URL is not a codeartifact host.")
+  @Option(help: "Account id owning the domain, when the index URL is not a codeartifact host; default INDEXKEY_AWS_DOMAIN_OWNER.")
   var awsDomainOwner: String?
 
   @Option(help: "AWS STS endpoint; default AWS_ENDPOINT_URL_STS, AWS_ENDPOINT_URL or https://sts.REGION.amazonaws.com/.")

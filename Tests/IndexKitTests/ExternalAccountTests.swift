@@ -1,11 +1,10 @@
-import Synchronization
 import Testing
 
 @testable import IndexKit
 
 /// A process runner that answers from a closure and records what it was asked to run.
 final class StubProcessRunner: ProcessRunner {
-  let calls = Mutex<[(arguments: [String], environment: Environment, timeout: Double)]>([])
+  let calls = Locked<[(arguments: [String], environment: Environment, timeout: Double)]>([])
   let answer: @Sendable ([String], Environment) throws(ProcessError) -> ProcessOutput
 
   init(_ answer: @escaping @Sendable ([String], Environment) throws(ProcessError) -> ProcessOutput) {
@@ -116,7 +115,8 @@ func writeCredentials(_ dir: String, _ text: String) -> String {
   }
 
   @Test(arguments: [
-    (#"{"type": "authorized_user", "client_id": "x"}"#, "has type 'authorized_user'"),
+    (#"{"type": "authorized_user", "client_id": "x"}"#, #"has no "client_secret" field. Sign in again with `gcloud auth application-default login`"#),
+    (#"{"type": "gdch_service_account"}"#, "has type 'gdch_service_account'"),
     (#"{"client_email": "x"}"#, #"has no "type" field"#),
     ("not json", "is not valid JSON"),
     (#"{"type": "service_account", "client_email": "a@b", "private_key_id": "k", "private_key": "nope"}"#, "is not a PEM private key"),

@@ -105,13 +105,15 @@ public enum Traps {
   /// AWS: a region for STS when the index URL does not name one, and the role ARN's shape.
   public static func aws(_ environment: Environment, settings: Settings, indexes: [(url: WebURL, registry: String)]) -> [DoctorFinding] {
     var findings: [DoctorFinding] = []
-    let hasRegion = environment.has("AWS_REGION") || environment.has("AWS_DEFAULT_REGION")
+    let profile = environment["AWS_PROFILE"] ?? environment["AWS_DEFAULT_PROFILE"] ?? "default"
+    let profileRegion = (try? AWSSharedFiles.load(environment: environment, home: environment["HOME"]))?.merged(profile)?["region"]
+    let hasRegion = environment.has("AWS_REGION") || environment.has("AWS_DEFAULT_REGION") || profileRegion != nil
       || settings.flags.contains { $0.key.contains("region") && !$0.value.isEmpty }
     for index in indexes where index.url.host.contains("codeartifact") || index.registry.contains("codeartifact") {
       if codeArtifactRegion(index.url.host) == nil && !hasRegion {
         findings.append(
           .problem(
-            "The AWS region is missing: '\(index.url.host)' does not name one (DOMAIN-OWNER.d.codeartifact.REGION.amazonaws.com), and neither AWS_REGION nor AWS_DEFAULT_REGION is set.",
+            "The AWS region is missing: '\(index.url.host)' does not name one (DOMAIN-OWNER.d.codeartifact.REGION.amazonaws.com), and neither AWS_REGION, AWS_DEFAULT_REGION nor the profile's region is set.",
             .usage))
       }
     }

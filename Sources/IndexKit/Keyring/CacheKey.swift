@@ -41,9 +41,10 @@ public struct CacheKey: Sendable, Equatable {
     text += "link \(registry.chain?.answer ?? "")\n"
     text += "secrets \(secretDigest(registry))\n"
     if let variant = registry.cacheVariant(for: index) { text += "variant \(variant)\n" }
-    for variable in jobVariables {
+    for variable in jobVariables + LocalSignIn.variables {
       text += "\(variable)=\(environment[variable] ?? "")\n"
     }
+    text += LocalSignIn.fingerprint(registry: name, environment: environment)
     return CacheKey(id: Hex.lower(Digest.sha256(text.utf8)), registry: name, index: index.simpleURL.description)
   }
 

@@ -4,7 +4,8 @@ extension AWSCodeArtifact: PreviewableRegistry {
     let variables = [
       "AWS_ROLE_ARN", "AWS_WEB_IDENTITY_TOKEN_FILE", "AWS_ROLE_SESSION_NAME", "AWS_REGION", "AWS_DEFAULT_REGION",
       "AWS_ACCESS_KEY_ID", "AWS_SECRET_ACCESS_KEY", "AWS_SESSION_TOKEN", "AWS_ENDPOINT_URL", "AWS_ENDPOINT_URL_STS",
-      "AWS_ENDPOINT_URL_CODEARTIFACT",
+      "AWS_ENDPOINT_URL_CODEARTIFACT", "AWS_PROFILE", "AWS_CONFIG_FILE", "AWS_SHARED_CREDENTIALS_FILE", "AWS_ENDPOINT_URL_SSO",
+      "AWS_CONTAINER_CREDENTIALS_RELATIVE_URI", "AWS_CONTAINER_CREDENTIALS_FULL_URI", "AWS_EC2_METADATA_DISABLED",
     ]
     let repository: CodeArtifactRepository
     do {
@@ -21,8 +22,10 @@ extension AWSCodeArtifact: PreviewableRegistry {
     let signer =
       if let environment = credentials.link as? AWSEnvironmentLink {
         " signed with \(environment.principal); no CI token is used"
-      } else {
+      } else if credentials.link is AWSWebIdentityLink {
         " signed with the role session"
+      } else {
+        " signed with those keys; no CI token is used"
       }
     let tokenStep =
       "POST \(caEndpoint)/v1/authorization-token?domain=\(repository.domain)&domain-owner=\(repository.owner)&duration=\(duration) (SigV4, service codeartifact, region \(repository.region))"

@@ -124,9 +124,8 @@ final class CurlEasyHandle {
       try set(CURLOPT_NOSIGNAL, 1)
       try set(CURLOPT_FOLLOWLOCATION, 0)
       try check(ccurl_setopt_http_only(handle), "CURLOPT_PROTOCOLS")
-      let total = Self.totalTimeout(request, options)
-      try set(CURLOPT_CONNECTTIMEOUT_MS, Int(min(options.connectTimeout, total) * 1000))
-      try set(CURLOPT_TIMEOUT_MS, Int(total * 1000))
+      try set(CURLOPT_CONNECTTIMEOUT_MS, Int(min(options.connectTimeout, request.timeout ?? .infinity) * 1000))
+      try set(CURLOPT_TIMEOUT_MS, Int(min(options.totalTimeout, request.timeout ?? .infinity) * 1000))
       try set(CURLOPT_USERAGENT, string: options.userAgent)
       try set(CURLOPT_VERBOSE, options.verbose ? 1 : 0)
       // Refuses an announced Content-Length over the cap before reading the body; the
@@ -183,11 +182,6 @@ final class CurlEasyHandle {
     return HTTPResponse(status: status, headers: buffer.headers, body: buffer.body)
   }
 
-  /// The request's own limit when it has a shorter one than the transport's.
-  private static func totalTimeout(_ request: HTTPRequest, _ options: CurlOptions) -> Double {
-    request.timeout.map { min(max($0, 0.001), options.totalTimeout) } ?? options.totalTimeout
-  }
-
   /// Points verification at the process's shared store, or, when there is none, at the
   /// named bundle through libcurl's own option.
   private func setTrust(_ options: CurlOptions) throws(HTTPError) {
@@ -225,7 +219,7 @@ final class CurlEasyHandle {
     let (purpose, url) = (request.purpose, request.url)
     switch code {
     case CURLE_OPERATION_TIMEDOUT:
-      return .timeout(purpose: purpose, url: url, seconds: Self.totalTimeout(request, options))
+      return .timeout(purpose: purpose, url: url, seconds: min(options.totalTimeout, request.timeout ?? .infinity))
     case CURLE_PARTIAL_FILE:
       return .truncated(purpose: purpose, url: url)
     case CURLE_FILESIZE_EXCEEDED:  // an announced Content-Length over the cap

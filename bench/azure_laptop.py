@@ -28,7 +28,7 @@ from laptop_support import FAKES, az_sign_in
 UPN = "dev@contoso.example"
 
 
-def laptop_flows(bench, Flow, Tool) -> list:
+def azure_laptop_flows(bench, Flow, Tool) -> list:
     emu = bench.emu
     tenant = "5c3b7a1e-2f4d-4c6b-8a9e-0d1c2b3a4f5e"
     emu.entra.users.add_user(UPN, tenant)
@@ -42,8 +42,9 @@ def laptop_flows(bench, Flow, Tool) -> list:
     home.mkdir(exist_ok=True)
     az_dir = work / "azure"
     az_sign_in(emu, az_dir, UPN, tenant)
-    unset = ["GITHUB_ACTIONS", "ACTIONS_ID_TOKEN_REQUEST_URL", "ACTIONS_ID_TOKEN_REQUEST_TOKEN", "AZURE_CLIENT_ID",
-             "AZURE_TENANT_ID"]
+    # No CI and no app: an empty variable is an unset one for indexkey and for azure-identity.
+    no_ci = {name: "" for name in ("GITHUB_ACTIONS", "ACTIONS_ID_TOKEN_REQUEST_URL", "ACTIONS_ID_TOKEN_REQUEST_TOKEN",
+                                   "AZURE_CLIENT_ID", "AZURE_TENANT_ID")}
     subprocess.run([bench.binary, "keyring", "install", str(link)], env=bench.base_env(), check=True, capture_output=True)
     shim = work / "shim"
     shim.mkdir(exist_ok=True)
@@ -53,14 +54,14 @@ def laptop_flows(bench, Flow, Tool) -> list:
         "    import keyrings_artifacts.artifacts as _a\n"
         "    _a.ArtifactsKeyringBackend.SUPPORTED_NETLOC += (os.environ['BENCH_ARTIFACTS_NETLOC'],)\n")
     env = {
-        "HOME": str(home), "PATH": f"{link}:{FAKES}:{os.environ['PATH']}", "AZURE_CONFIG_DIR": str(az_dir),
+        **no_ci, "HOME": str(home), "PATH": f"{link}:{FAKES}:{os.environ['PATH']}", "AZURE_CONFIG_DIR": str(az_dir),
         "INDEXKEY_REGISTRY": f"{netloc}=azure-artifacts", "AZURE_AUTHORITY_HOST": emu.entra.url,
         "INDEXKEY_AZURE_VSSPS_ENDPOINT": emu.vssps.url, "XDG_CACHE_HOME": str(work / "cache"),
         "BENCH_ARTIFACTS_NETLOC": netloc, "PYTHONPATH": str(shim), "ACCT_KEY": _fernet_key(),
     }
-    full = {k: v for k, v in {**bench.base_env(), **env}.items() if k not in unset}
+    full = {**bench.base_env(), **env}
     helper = str(link / "keyring")
-    venv_keyring = str(Path(bench.args.venv) / "bin" / "keyring")
+    venv_keyring = str(Path(bench.venv) / "bin" / "keyring")
     signed_in = work / "signed-in"
     signed_in.mkdir(exist_ok=True)
 
@@ -72,12 +73,12 @@ def laptop_flows(bench, Flow, Tool) -> list:
                 raise SystemExit(f"bench: {argv[-4:]} failed: {proc.stderr[-2000:]}")
         _keep_sign_in(bench, emu, signed_in, feed, full)
 
-    cached = Flow("Azure Artifacts on a laptop, cached lookup (keyring get)", [
+    cached = Flow("laptop: Azure Artifacts, cached lookup (keyring get)", [
         Tool("indexkey keyring get (cache file)", [helper, "get", feed, "EntraToken"], "indexkey"),
         Tool("keyring get + keyrings.artifacts 1.0.2 (its kept PAT, checked with a GET)",
              [venv_keyring, "get", feed, "VssSessionToken"], "peer"),
-    ], env=env, prepare=warm, unset=unset)
-    refresh = Flow("Azure Artifacts on a laptop, nothing cached (keyring get)", [
+    ], env=env, prepare=warm)
+    refresh = Flow("laptop: Azure Artifacts, nothing cached (keyring get)", [
         Tool("indexkey keyring get via az (INDEXKEY_NO_CACHE=1)",
              ["env", "INDEXKEY_NO_CACHE=1", helper, "get", feed, "EntraToken"], "indexkey"),
         Tool("indexkey keyring get via its kept sign-in (refresh token; INDEXKEY_NO_CACHE=1, no az)",
@@ -88,7 +89,7 @@ def laptop_flows(bench, Flow, Tool) -> list:
         Tool("az account get-access-token alone (the stand-in az)",
              ["az", "account", "get-access-token", "--resource", "499b84ac-1321-427f-aa17-267ca6975798", "--output", "json"],
              "reference"),
-    ], env=env, unset=unset)
+    ], env=env)
     return [cached, refresh]
 
 
