@@ -276,3 +276,15 @@ def test_doctor_shows_which_link_answers_and_why_the_others_did_not(emu, sandbox
     assert "? azure-cli: tried first: az is on PATH; its login decides" in text, text
     assert "- device-code: skipped: no sign-in is kept and there is no terminal" in text, text
     assert emu.entra.user_grants == []
+
+
+def test_another_az_login_is_never_answered_the_old_token(emu, sandbox, box):
+    emu.entra.users.add_user("bob@contoso.example", TENANT)
+    box.az_login(TENANT)
+    first = box.keyring("get", sandbox.index_url(), "u")
+    assert first.code == 0 and emu.entra.user_grants[-1]["upn"] == UPN
+    box.az_login(TENANT, upn="bob@contoso.example")
+    second = box.keyring("get", sandbox.index_url(), "u")
+    assert second.code == 0 and second.stdout != first.stdout, str(second)
+    assert emu.entra.user_grants[-1]["upn"] == "bob@contoso.example"
+    assert second.stdout.strip() == emu.entra.user_grants[-1]["token"]
