@@ -251,4 +251,21 @@ func replacing(_ bytes: [UInt8], _ old: [UInt8], with new: [UInt8]) -> [UInt8] {
     again.set(host: "pkgs.example.com", login: "user", password: Secret("secret"))
     #expect(again.text.revealed == once)
   }
+
+  /// Found by fuzzing: a `[distutils]` header on the file's last line, with no newline after it.
+  @Test func aLastLineSectionHeaderWithoutNewlineIsEditedOnceOnly() throws {
+    let found = try #require(Base64.decode(
+      "IyBwaHAgY29uZmlndXJhdGlvbiBmb3IgdGhl5eXl5eXl5eXl5eXl5eXl5eXl5eXl5eXl5eXl5eXl5eXl5VtnbG9iYWydnZ2dnZ2dnZ2dnZ2dnZ2dnZ2dnZ2dnZ2dnZ2dnZ2dnZ2dnZ2dnZ2dnZ2dnZ2dnZ2dnZ2dnSMgdHdpbmUgY29uZmlndXJhdGlvbgpbZGlzdHV0aWxzXQ=="))
+    for bytes in [found, Array("[distutils]".utf8), Array("# x\n[distutils]".utf8)] {
+      var doc = IniDocument(bytes: bytes)
+      #expect(doc.problem == nil)
+      doc.ensureListed("feed", key: "index-servers", in: "distutils", defaults: ["pypi"])
+      doc.setValue("password", ["secret"], in: "feed")
+      let once = doc.text.revealedBytes
+      var again = IniDocument(bytes: once)
+      again.ensureListed("feed", key: "index-servers", in: "distutils", defaults: ["pypi"])
+      again.setValue("password", ["secret"], in: "feed")
+      #expect(again.text.revealed == String(decoding: once, as: UTF8.self))
+    }
+  }
 }
