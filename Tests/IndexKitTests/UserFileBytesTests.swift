@@ -268,4 +268,15 @@ func replacing(_ bytes: [UInt8], _ old: [UInt8], with new: [UInt8]) -> [UInt8] {
       #expect(again.text.revealed == String(decoding: once, as: UTF8.self))
     }
   }
+
+  /// Found by fuzzing: a password whose quote never closes runs to the end of the file, so a
+  /// machine appended after it would be read (by Python's netrc too) as part of that password.
+  @Test func aQuoteThatNeverClosesMakesTheFileNotEditable() throws {
+    let found = try #require(Base64.decode(
+      "IyBjcmVudGlhbHMgZm9yIHRoZWxkIG1hY3JidWlsZCBtYWNoKW5lCm1hY2hpbmUgZ3RpaHViLmNvbQogIGxvZ2luIENoYXJhY3RlZWRlbnRpZWZneGlubyBwYXNzd29yZCAidWlvLHI="))
+    #expect(NetrcDocument(bytes: found).problem == "word 6 opens a quote that never closes")
+    #expect(NetrcDocument(text: "machine a login b password \"c\\\"").problem == "word 6 opens a quote that never closes")
+    #expect(NetrcDocument(text: "machine a login b password \"c d\"").problem == nil)
+    #expect(throws: SinkError.self) { try NetrcDocument.editing(found, file: "/home/u/.netrc") }
+  }
 }
