@@ -1,18 +1,17 @@
-import Synchronization
 import Testing
 
 @testable import IndexKit
 
 /// A terminal that records what the person would see.
 final class RecordingTerminal: Terminal {
-  let shown = Mutex<[String]>([])
+  let shown = Locked<[String]>([])
   func show(_ text: String) { shown.withLock { $0.append(text) } }
   var text: String { shown.withLock { $0.joined(separator: "\n") } }
 }
 
 /// Records the waits instead of waiting.
 final class RecordingSleep: Sendable {
-  let waits = Mutex<[Double]>([])
+  let waits = Locked<[Double]>([])
   var sleep: @Sendable (Double) -> Void { { seconds in self.waits.withLock { $0.append(seconds) } } }
   var recorded: [Double] { waits.withLock { $0 } }
 }

@@ -1,5 +1,4 @@
 import Glibc
-import Synchronization
 import Testing
 
 @testable import IndexKit
@@ -88,7 +87,7 @@ import Testing
     try withTemporaryDirectory { dir in
       writeFile("\(dir)/abc.key", "arc-secret-key\n", mode: 0o600)
       let body = #"{"access_token":"\#(token)","expires_in":"3599"}"#
-      let realm = Mutex("\(dir)/abc.key")
+      let realm = Locked("\(dir)/abc.key")
       let stub = StubTransport { request in
         if request.header("Authorization") == nil {
           return HTTPResponse(status: 401, headers: [HTTPHeader("WWW-Authenticate", "Basic realm=\(realm.withLock { $0 })")])

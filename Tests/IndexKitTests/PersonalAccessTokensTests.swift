@@ -1,4 +1,3 @@
-import Synchronization
 import Testing
 
 @testable import IndexKit
@@ -32,7 +31,7 @@ import Testing
     try withTemporaryDirectory { dir in
       let store = store(dir)
       let stub = StubTransport(sequence: [.success(created(token: "pat-canary-1", validTo: "2027-02-14T08:00:00.0000000Z"))])
-      let bearerCalls = Mutex(0)
+      let bearerCalls = Locked(0)
       let bearer = { bearerCalls.withLock { $0 += 1 }; return person }
       let first = try pats(store).token(bearer: bearer, in: context(stub))
       #expect(first.token == Secret("pat-canary-1") && first.validTo == Self.now + 30 * 86_400)
