@@ -22,8 +22,7 @@ extension IndexKey {
       let (context, console) = Runner.diagnosticContext(network)
       do {
         let report = try ClaimsReport.fetch(
-          identity: options.identity, audience: audience ?? "",
-          settings: Settings(flags: options.flags, environment: context.environment), in: context)
+          identity: options.identity, serviceConnection: options.serviceConnection, audience: audience ?? "", in: context)
         console.out(json ? report.json.serialized() : report.text)
       } catch {
         Runner.fail(asUserFacing(error), console)

@@ -5,7 +5,8 @@ extension IndexKey {
   struct Doctor: ParsableCommand {
     static let configuration = CommandConfiguration(
       commandName: "doctor",
-      abstract: "Show what login would do here: the CI detected, variables set or missing, each index's exchange and subject, the outputs, and known traps.")
+      abstract: "Show what login would do here: the CI detected, variables set or missing, each index's exchange and subject, the outputs, and known traps.",
+      discussion: RegistryFlags.help)
 
     @Flag(help: "Print one JSON object instead of text.")
     var json = false

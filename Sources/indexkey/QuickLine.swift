@@ -22,31 +22,25 @@ enum QuickLine: Equatable {
     case flag
   }
 
-  /// Every option of `login` and `token` by long name. Each lands in `LoginOptions.flags`
-  /// under its own name (a flag as "true"), except the few `loginOptions(_:)` routes to
-  /// their own fields.
-  static let loginOptions: [String: Kind] = [
-    "registry": .value, "identity": .value, "azure-service-connection-id": .value,
-    "write": .values, "pypirc": .value, "name": .values, "extra": .flag, "clients": .value,
-    "json": .flag, "show-secrets": .flag, "dry-run": .flag, "timeout": .value,
-    "azure-client-id": .value, "azure-tenant-id": .value, "azure-authority-host": .value, "azure-audience": .value,
-    "azure-certificate-rs256": .flag, "azure-credential": .value, "gcp-credential": .value, "aws-credential": .value,
-    "chainguard-credential": .value, "jfrog-credential": .value,
-    "gcp-workload-identity-provider": .value, "gcp-service-account": .value, "gcp-audience": .value,
-    "gcp-key-as-password": .flag, "gcp-sts-endpoint": .value, "gcp-iam-credentials-endpoint": .value,
-    "gcp-oauth-endpoint": .value,
-    "aws-role-arn": .value, "aws-role-session-name": .value, "aws-region": .value, "aws-audience": .value,
-    "aws-domain": .value, "aws-domain-owner": .value, "aws-sts-endpoint": .value,
-    "aws-codeartifact-endpoint": .value, "duration": .value,
-    "chainguard-identity": .value, "chainguard-issuer": .value, "chainguard-oidc-audience": .value,
-    "chainguard-audience": .value,
-    "jfrog-oidc-provider": .value, "jfrog-oidc-audience": .value, "jfrog-url": .value, "jfrog-project": .value,
-    "jfrog-username": .value,
-    "gitlab-token": .value, "gitlab-username": .value, "profile": .values,
-  ]
+  /// Every option of `login` and `token` by long name: the commands' own, then every
+  /// registry setting's flag (``SettingsCatalog``).
+  static let loginOptions: [String: Kind] = {
+    var table: [String: Kind] = [
+      "registry": .value, "identity": .value, "azure-service-connection-id": .value,
+      "write": .values, "pypirc": .value, "name": .values, "extra": .flag, "clients": .value,
+      "json": .flag, "show-secrets": .flag, "dry-run": .flag, "timeout": .value, "profile": .values,
+    ]
+    for setting in SettingsCatalog.flags {
+      if let flag = setting.flag { table[flag] = setting.kind == .toggle ? .flag : .value }
+    }
+    return table
+  }()
 
   /// Options with a field of their own rather than an entry in `LoginOptions.flags`.
-  static let ownFields: Set<String> = ["registry", "identity", "write", "json", "show-secrets", "dry-run", "timeout", "profile"]
+  static let ownFields: Set<String> = [
+    "registry", "identity", "azure-service-connection-id", "write", "pypirc", "name", "extra", "clients", "json", "show-secrets",
+    "dry-run", "timeout", "profile",
+  ]
 
   /// The options of `keyring get`, before or after `get` and its operands.
   static let keyringOptions: [String: Kind] = ["mode": .value, "output": .value, "no-cache": .flag]
@@ -145,10 +139,15 @@ enum QuickLine: Equatable {
     options.showSecrets = line.flags.contains("show-secrets")
     options.dryRun = line.flags.contains("dry-run")
     options.profiles = line.values["profile"] ?? []
+    options.serviceConnection = line.values["azure-service-connection-id"]?.first
+    options.pypirc = line.values["pypirc"]?.first
+    options.names = line.values["name"] ?? []
+    options.extra = line.flags.contains("extra")
+    options.clients = line.values["clients"]?.first
     for (name, kind) in loginOptions where !ownFields.contains(name) {
       switch kind {
-      case .flag: if line.flags.contains(name) { options.flags[name] = "true" }
-      case .value, .values: options.flags[name] = line.values[name]?.joined(separator: ",")
+      case .flag: if line.flags.contains(name) { options.settings[name] = .on }
+      case .value, .values: if let value = line.values[name]?.first { options.settings[name] = .value(value) }
       }
     }
     return (options, timeout)

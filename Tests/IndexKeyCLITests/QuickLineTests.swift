@@ -11,7 +11,7 @@ import Testing
 
   /// ArgumentParser's reading of `arguments`, in the quick reader's terms.
   func slow(_ arguments: [String]) throws -> QuickLine {
-    let command = try IndexKey.parseAsRoot(arguments)
+    let command = try IndexKey.parseAsRoot(RegistryFlags.rewrite(arguments))
     switch command {
     case let login as IndexKey.Login:
       return .login(login.inputs.loginOptions, timeout: login.network.timeout)

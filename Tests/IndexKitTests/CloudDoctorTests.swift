@@ -12,7 +12,7 @@ import Testing
     }
     var options = LoginOptions()
     options.urls = [url]
-    options.flags = flags
+    options.settings = Settings(flags: flags, environment: Environment()).given
     options.registry = registry
     return (Doctor.examine(options, fetchTokens: true, in: identityContext(env, transport: stub)), stub)
   }

@@ -25,18 +25,21 @@ extension FakeLink {
 }
 
 struct FirstLink: FakeLink {
+  static let settings: [Setting] = []
   static let name = "first"
   static let variable = "LINK_FIRST"
   init(_ input: LinkInput) throws {}
 }
 
 struct ServerLink: FakeLink {
+  static let settings: [Setting] = []
   static let name = "server"
   static let variable = "LINK_SERVER"
   init(_ input: LinkInput) throws {}
 }
 
 struct LastLink: FakeLink {
+  static let settings: [Setting] = []
   static let name = "last"
   static let variable = "LINK_LAST"
   init(_ input: LinkInput) throws {

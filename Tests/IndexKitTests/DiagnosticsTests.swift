@@ -48,7 +48,7 @@ import Testing
     let stub = StubTransport { _ in HTTPResponse(status: 200, text: #"{"value":"\#(githubToken())"}"#) }
     let env = ["GITHUB_ACTIONS": "true", "ACTIONS_ID_TOKEN_REQUEST_URL": "https://r.example/t?x=1", "ACTIONS_ID_TOKEN_REQUEST_TOKEN": "rt"]
     let context = identityContext(env, transport: stub)
-    let report = try ClaimsReport.fetch(identity: nil, audience: "aud-1", settings: Settings(environment: Environment(env)), in: context)
+    let report = try ClaimsReport.fetch(identity: nil, serviceConnection: nil, audience: "aud-1", in: context)
     #expect(report.source == "GitHub Actions OIDC")
     #expect(stub.requests.first?.url == "https://r.example/t?x=1&audience=aud-1")
   }
@@ -176,7 +176,7 @@ import Testing
     options.urls = urls
     options.writes = writes
     options.identity = identity
-    options.flags["pypirc"] = "/tmp/doctor-never-written/.pypirc"
+    options.pypirc = "/tmp/doctor-never-written/.pypirc"
     return (Doctor.examine(options, fetchTokens: fetch, in: identityContext(env, transport: stub)), stub)
   }
 

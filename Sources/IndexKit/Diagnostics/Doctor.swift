@@ -5,11 +5,11 @@
 public enum Doctor {
   public static func examine(_ options: LoginOptions, fetchTokens: Bool = true, in context: Context) -> DoctorReport {
     let environment = context.environment
-    let settings = Settings(flags: options.flags, environment: environment)
+    let settings = Settings(given: options.settings, environment: environment)
     var findings: [DoctorFinding] = []
     var spec = IdentitySpec.auto
     do {
-      spec = try IdentitySpec.planned(options.identity, settings: settings)
+      spec = try IdentitySpec.planned(options.identity, serviceConnection: options.serviceConnection)
     } catch {
       findings.append(.problem(error.description, .usage))
     }
@@ -19,7 +19,7 @@ public enum Doctor {
     var credentials: [Credential] = []
     var audiences: [String] = []
     var planned: [(url: WebURL, registry: String)] = []
-    let names = try? Planner.givenNames(settings, count: options.urls.count)
+    let names = try? Planner.givenNames(options.names, count: options.urls.count)
     for (i, text) in options.urls.enumerated() {
       var entry = DoctorReport.Index(given: text)
       do {
@@ -30,6 +30,7 @@ public enum Doctor {
         entry.install = target.simpleURL.description
         entry.upload = target.uploadURL?.description
         entry.chain = registry.chain
+        variables += type(of: registry).settings.variableNames
         var username = "USER"
         if let registry = registry as? any PreviewableRegistry {
           let preview = registry.preview(for: target, in: context)
@@ -37,7 +38,6 @@ public enum Doctor {
           entry.audience = preview.audience
           entry.username = preview.username
           username = preview.username ?? username
-          variables += preview.variables
           findings += preview.findings
           if let audience = preview.audience, let source = preview.identity {
             audiences.append(audience)
@@ -159,7 +159,7 @@ public enum Doctor {
     -> ([DoctorReport.Output], String?)
   {
     do {
-      let sinks = try SinkCatalog.sinks(options.writes, settings: settings)
+      let sinks = try SinkCatalog.sinks(options, environment: settings.environment)
       guard !credentials.isEmpty else {
         return (sinks.map { DoctorReport.Output(sink: $0.name, destination: "(no index given)", summary: "") }, nil)
       }

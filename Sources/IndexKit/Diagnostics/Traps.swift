@@ -105,8 +105,8 @@ public enum Traps {
   /// AWS: a region for STS when the index URL does not name one, and the role ARN's shape.
   public static func aws(_ environment: Environment, settings: Settings, indexes: [(url: WebURL, registry: String)]) -> [DoctorFinding] {
     var findings: [DoctorFinding] = []
-    let hasRegion = environment.has("AWS_REGION") || environment.has("AWS_DEFAULT_REGION")
-      || settings.flags.contains { $0.key.contains("region") && !$0.value.isEmpty }
+    let settings = Settings(given: settings.given, environment: environment)
+    let hasRegion = settings[AWSSettings.region] != nil
     for index in indexes where index.url.host.contains("codeartifact") || index.registry.contains("codeartifact") {
       if codeArtifactRegion(index.url.host) == nil && !hasRegion {
         findings.append(
@@ -115,8 +115,7 @@ public enum Traps {
             .usage))
       }
     }
-    let arns = [environment["AWS_ROLE_ARN"]] + settings.flags.filter { $0.key.contains("role-arn") }.map { Optional($0.value) }
-    for case let arn? in arns where !isRoleARN(arn) {
+    for case let arn? in [settings[AWSSettings.roleARN]] where !isRoleARN(arn) {
       findings.append(
         .problem("'\(arn)' is not an IAM role ARN; expected arn:aws:iam::ACCOUNT_ID:role/NAME (12-digit account id).", .usage))
     }
@@ -142,8 +141,8 @@ public enum Traps {
   /// `external_account` file of `GOOGLE_APPLICATION_CREDENTIALS`.
   public static func google(_ environment: Environment, settings: Settings) -> [DoctorFinding] {
     var candidates: [(what: String, value: String)] = []
-    for (flag, value) in settings.flags.sorted(by: { $0.key < $1.key }) where value.contains("workloadIdentityPools") || flag.contains("workload-identity-provider") {
-      candidates.append(("--\(flag)", value))
+    if let value = settings[GoogleSettings.workloadIdentityProvider] {
+      candidates.append(("--gcp-workload-identity-provider", value))
     }
     for (name, value) in environment.values.sorted(by: { $0.key < $1.key }) where value.contains("workloadIdentityPools/") && !value.contains("{") {
       candidates.append((name, value))

@@ -2,7 +2,6 @@ extension GoogleArtifactRegistry: PreviewableRegistry {
   /// The Google exchange in words, for `indexkey doctor`; nothing is sent.
   public func preview(for index: IndexTarget, in context: Context) -> ExchangePreview {
     ExchangePreview(
-      credentials.preview(()), chain: credentials.trace,
-      variables: ["GOOGLE_APPLICATION_CREDENTIALS", "GOOGLE_EXTERNAL_ACCOUNT_ALLOW_EXECUTABLES"])
+      credentials.preview(()), chain: credentials.trace)
   }
 }

@@ -8,6 +8,7 @@ public struct GoogleArtifactRegistry: Registry {
   public static let name = "google-artifact-registry"
   public static let aliases = ["gcp", "google", "artifact-registry"]
   public static let displayName = "Google Artifact Registry"
+  public static let settings = GoogleChain.chain.settings
   public static let username = "oauth2accesstoken"
   public static let keyUsername = "_json_key_base64"
 

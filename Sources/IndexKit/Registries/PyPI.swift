@@ -8,6 +8,8 @@ public struct PyPI: Registry {
   public static let name = "pypi"
   public static let aliases = ["testpypi", "trusted-publishing"]
   public static let displayName = "PyPI trusted publishing"
+  /// Only the CI identity: nothing else to set.
+  public static let settings: [Setting] = []
   public static let username = "__token__"
 
   public var source: any IdentitySource

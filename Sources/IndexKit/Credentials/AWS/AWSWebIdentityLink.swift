@@ -2,6 +2,10 @@
 /// token from `AWS_WEB_IDENTITY_TOKEN_FILE` or the CI.
 public struct AWSWebIdentityLink: CredentialLink {
   public static let name = "web-identity"
+  public static let settings = [
+    AWSSettings.roleARN, AWSSettings.roleSessionName, AWSSettings.webIdentityTokenFile, AWSSettings.audience, AWSSettings.region,
+    AWSSettings.stsEndpoint, AWSSettings.regionalEndpoints,
+  ]
   public var roleARN: String
   public var sessionName: String
   public var source: any IdentitySource
@@ -22,7 +26,7 @@ public struct AWSWebIdentityLink: CredentialLink {
   }
 
   public static func probe(_ input: LinkInput) -> LinkProbe {
-    guard input.settings.value("aws-role-arn", env: ["AWS_ROLE_ARN"]) != nil else {
+    guard input.settings[AWSSettings.roleARN] != nil else {
       return .skipped("no role is named (AWS_ROLE_ARN or --aws-role-arn)")
     }
     // Configured even where no CI is recognised: the token is looked for when it is needed,
@@ -32,7 +36,7 @@ public struct AWSWebIdentityLink: CredentialLink {
 
   public init(_ input: LinkInput) throws {
     let settings = input.settings
-    guard let role = settings.value("aws-role-arn", env: ["AWS_ROLE_ARN"]) else {
+    guard let role = settings[AWSSettings.roleARN] else {
       throw ConfigError(
         "AWS CodeArtifact needs a way to sign: pass --aws-role-arn arn:aws:iam::ACCOUNT:role/NAME (or set AWS_ROLE_ARN) to assume a role with the CI token, or set AWS_ACCESS_KEY_ID and AWS_SECRET_ACCESS_KEY.")
     }
@@ -42,7 +46,7 @@ public struct AWSWebIdentityLink: CredentialLink {
     else {
       throw ConfigError("The role '\(role)' is not an IAM role ARN; expected arn:aws:iam::ACCOUNT:role/NAME.")
     }
-    let session = settings.value("aws-role-session-name", env: ["AWS_ROLE_SESSION_NAME"]) ?? "indexkey"
+    let session = settings[AWSSettings.roleSessionName] ?? "indexkey"
     let allowed = session.unicodeScalars.allSatisfy {
       $0.isASCII && ($0.properties.isAlphabetic || ("0"..."9").contains($0) || "_+=,.@-".unicodeScalars.contains($0))
     }
@@ -50,18 +54,15 @@ public struct AWSWebIdentityLink: CredentialLink {
       throw ConfigError("The role session name '\(session)' is not valid: use 2 to 64 letters, digits and +=,.@_- (--aws-role-session-name or AWS_ROLE_SESSION_NAME).")
     }
     let source: any IdentitySource
-    if input.identity == .auto, let file = input.environment["AWS_WEB_IDENTITY_TOKEN_FILE"] {
+    if input.identity == .auto, let file = settings[AWSSettings.webIdentityTokenFile] {
       source = FileIdentity(path: file, origin: "AWS_WEB_IDENTITY_TOKEN_FILE")
     } else {
       source = try input.identitySource()
     }
-    self.init(roleARN: role, sessionName: session, source: source, audience: settings.value("aws-audience"))
+    self.init(roleARN: role, sessionName: session, source: source, audience: settings[AWSSettings.audience])
     region = try AWSRegion.configured(settings)
-    legacySTSEndpoints = input.environment["AWS_STS_REGIONAL_ENDPOINTS"]?.lowercased() == "legacy"
-    if settings.value("aws-sts-endpoint", env: ["AWS_ENDPOINT_URL_STS", "AWS_ENDPOINT_URL"]) != nil {
-      stsEndpoint = try settings.endpoint(
-        "aws-sts-endpoint", env: ["AWS_ENDPOINT_URL_STS", "AWS_ENDPOINT_URL"], default: "", what: "The AWS STS endpoint")
-    }
+    legacySTSEndpoints = settings[AWSSettings.regionalEndpoints]?.lowercased() == "legacy"
+    stsEndpoint = try settings.endpoint(AWSSettings.stsEndpoint, what: "The AWS STS endpoint")
   }
 
   /// `sts.amazonaws.com` (`sts.amazonaws.com.cn` in China), what GitHub's AWS action requests.

@@ -3,6 +3,9 @@
 /// `libraries.cgr.dev`, sent with the username `_token`.
 public struct ChainguardExchangeLink: CredentialLink {
   public static let name = "ci-exchange"
+  public static let settings = [
+    ChainguardSettings.identity, ChainguardSettings.issuer, ChainguardSettings.oidcAudience, ChainguardSettings.audience,
+  ]
   /// The assumable identity (`ORG_ID/IDENTITY_ID`).
   public var identity: String
   public var source: any IdentitySource
@@ -25,21 +28,21 @@ public struct ChainguardExchangeLink: CredentialLink {
   }
 
   public static func probe(_ input: LinkInput) -> LinkProbe {
-    input.settings.value("chainguard-identity", env: ["CHAINGUARD_IDENTITY"]) != nil
+    input.settings[ChainguardSettings.identity] != nil
       ? .configured("an identity to assume is named") : .skipped("no identity to assume (CHAINGUARD_IDENTITY or --chainguard-identity)")
   }
 
   public init(_ input: LinkInput) throws {
     let settings = input.settings
-    let issuer = try settings.endpoint("chainguard-issuer", default: Chainguard.defaultIssuer, what: "The Chainguard STS issuer")
-    guard let assumed = settings.value("chainguard-identity", env: ["CHAINGUARD_IDENTITY"]) else {
+    let issuer = try settings.endpoint(ChainguardSettings.issuer, default: Chainguard.defaultIssuer, what: "The Chainguard STS issuer")
+    guard let assumed = settings[ChainguardSettings.identity] else {
       throw ConfigError("The ci-exchange credential needs an identity to assume: set CHAINGUARD_IDENTITY or pass --chainguard-identity ORG_ID/IDENTITY_ID.")
     }
     try Self.checkIdentity(assumed)
     self.init(
       identity: assumed, source: try input.identitySource(),
-      oidcAudience: settings.value("chainguard-oidc-audience") ?? Chainguard.defaultOIDCAudience, issuer: issuer,
-      audience: settings.value("chainguard-audience") ?? Chainguard.defaultAudience)
+      oidcAudience: settings[ChainguardSettings.oidcAudience] ?? Chainguard.defaultOIDCAudience, issuer: issuer,
+      audience: settings[ChainguardSettings.audience] ?? Chainguard.defaultAudience)
   }
 
   /// Identity ids are `ORG_UIDP/ID`: hex groups joined by slashes.

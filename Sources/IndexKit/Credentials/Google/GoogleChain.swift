@@ -13,12 +13,12 @@ public enum GoogleChain {
 
   /// A file neither link reads is refused for what it is; no file at all, with the ways in.
   @Sendable static func unconfigured(_ input: LinkInput, _ trace: ChainTrace) -> any Error {
-    guard input.environment.has("GOOGLE_APPLICATION_CREDENTIALS") else {
+    guard input.settings.isSet(GoogleSettings.applicationCredentials) else {
       return ConfigError(
         "Google Artifact Registry needs a way to authenticate: pass --gcp-workload-identity-provider \(WorkloadIdentityProvider.shape) (and optionally --gcp-service-account EMAIL) to exchange the CI token, or set GOOGLE_APPLICATION_CREDENTIALS to an external_account or service account key file.")
     }
     do {
-      return try ApplicationCredentials.read(input.environment).unsupported()
+      return try ApplicationCredentials.read(input.settings).unsupported()
     } catch {
       return error
     }

@@ -18,13 +18,9 @@ public struct GoogleEndpoints: Sendable {
   public var oauth: WebURL?
 
   public init(_ settings: Settings) throws(ConfigError) {
-    func flag(_ name: String, _ what: String) throws(ConfigError) -> WebURL? {
-      guard settings.has(name) else { return nil }
-      return try settings.endpoint(name, default: "", what: what)
-    }
-    sts = try flag("gcp-sts-endpoint", "--gcp-sts-endpoint")
-    iam = try flag("gcp-iam-credentials-endpoint", "--gcp-iam-credentials-endpoint")
-    oauth = try flag("gcp-oauth-endpoint", "--gcp-oauth-endpoint")
+    sts = try settings.endpoint(GoogleSettings.stsEndpoint, what: "--gcp-sts-endpoint")
+    iam = try settings.endpoint(GoogleSettings.iamCredentialsEndpoint, what: "--gcp-iam-credentials-endpoint")
+    oauth = try settings.endpoint(GoogleSettings.oauthEndpoint, what: "--gcp-oauth-endpoint")
   }
 
   /// The impersonation `--gcp-service-account` asks for, if any.
@@ -61,15 +57,15 @@ struct ApplicationCredentials {
   var contents: Secret
 
   /// The file's `type`, or nil when unset, unreadable or not JSON (the probes' cheap look).
-  static func type(_ environment: Environment) -> String? {
-    guard let path = environment["GOOGLE_APPLICATION_CREDENTIALS"], let bytes = try? FileIO.read(path, limit: 1 << 20),
+  static func type(_ settings: Settings) -> String? {
+    guard let path = settings[GoogleSettings.applicationCredentials], let bytes = try? FileIO.read(path, limit: 1 << 20),
       let json = try? JSON(parsing: bytes, document: "credentials file")
     else { return nil }
     return json["type"]?.stringValue
   }
 
-  static func read(_ environment: Environment) throws(ConfigError) -> ApplicationCredentials {
-    guard let path = environment["GOOGLE_APPLICATION_CREDENTIALS"] else {
+  static func read(_ settings: Settings) throws(ConfigError) -> ApplicationCredentials {
+    guard let path = settings[GoogleSettings.applicationCredentials] else {
       throw ConfigError("GOOGLE_APPLICATION_CREDENTIALS is not set.")
     }
     let bytes: [UInt8]

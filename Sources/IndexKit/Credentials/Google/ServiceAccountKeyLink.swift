@@ -2,6 +2,8 @@
 /// one-hour token, or with `--gcp-key-as-password` the key itself as the password.
 public struct ServiceAccountKeyLink: CredentialLink {
   public static let name = "service-account-key"
+  public static let settings =
+    [GoogleSettings.applicationCredentials, GoogleSettings.serviceAccount, GoogleSettings.keyAsPassword] + GoogleSettings.endpoints
   public var key: GoogleServiceAccountKey
   public var use: Use
 
@@ -19,8 +21,8 @@ public struct ServiceAccountKeyLink: CredentialLink {
   }
 
   public static func probe(_ input: LinkInput) -> LinkProbe {
-    guard input.environment.has("GOOGLE_APPLICATION_CREDENTIALS") else { return .skipped("GOOGLE_APPLICATION_CREDENTIALS is not set") }
-    guard ApplicationCredentials.type(input.environment) == "service_account" else {
+    guard input.settings.isSet(GoogleSettings.applicationCredentials) else { return .skipped("GOOGLE_APPLICATION_CREDENTIALS is not set") }
+    guard ApplicationCredentials.type(input.settings) == "service_account" else {
       return .skipped("GOOGLE_APPLICATION_CREDENTIALS names no service account key file")
     }
     return .configured("GOOGLE_APPLICATION_CREDENTIALS names a service account key file")
@@ -29,10 +31,10 @@ public struct ServiceAccountKeyLink: CredentialLink {
   public init(_ input: LinkInput) throws {
     let settings = input.settings
     let endpoints = try GoogleEndpoints(settings)
-    let file = try ApplicationCredentials.read(input.environment)
+    let file = try ApplicationCredentials.read(settings)
     key = try GoogleServiceAccountKey(json: file.json, contents: file.contents, path: file.path)
-    let serviceAccount = settings.value("gcp-service-account")
-    if settings.has("gcp-key-as-password") {
+    let serviceAccount = settings[GoogleSettings.serviceAccount]
+    if settings.isOn(GoogleSettings.keyAsPassword) {
       if serviceAccount != nil {
         throw ConfigError("--gcp-key-as-password sends the key itself and cannot impersonate --gcp-service-account; drop one of them.")
       }

@@ -2,6 +2,7 @@
 /// NAME`, the integration's Provider Name) for an access token (PROTOCOLS.md §8).
 public struct JFrogOIDCLink: CredentialLink {
   public static let name = "ci-exchange"
+  public static let settings = [JFrogSettings.oidcProvider, JFrogSettings.oidcAudience, JFrogSettings.project]
   /// The integration's Provider Name.
   public var provider: String
   public var source: any IdentitySource
@@ -21,17 +22,17 @@ public struct JFrogOIDCLink: CredentialLink {
   }
 
   public static func probe(_ input: LinkInput) -> LinkProbe {
-    input.settings.has("jfrog-oidc-provider") ? .configured("--jfrog-oidc-provider is given") : .skipped("--jfrog-oidc-provider is not given")
+    input.settings.isGiven(JFrogSettings.oidcProvider) ? .configured("--jfrog-oidc-provider is given") : .skipped("--jfrog-oidc-provider is not given")
   }
 
   public init(_ input: LinkInput) throws {
     let settings = input.settings
-    guard let provider = settings.value("jfrog-oidc-provider") else {
+    guard let provider = settings[JFrogSettings.oidcProvider] else {
       throw ConfigError("The ci-exchange credential needs the OIDC integration: pass --jfrog-oidc-provider NAME (the Provider Name under Administration › General › Manage Integrations).")
     }
     self.init(
-      provider: provider, source: try input.identitySource(), audience: settings.value("jfrog-oidc-audience") ?? "",
-      projectKey: settings.value("jfrog-project", env: ["JF_PROJECT"]))
+      provider: provider, source: try input.identitySource(), audience: settings[JFrogSettings.oidcAudience] ?? "",
+      projectKey: settings[JFrogSettings.project])
   }
 
   public func preview(_ request: JFrogTokenRequest) -> LinkPreview {
