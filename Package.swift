@@ -17,8 +17,9 @@ let package = Package(
   ],
   targets: [
     // libcurl's headers (libcurl4-openssl-dev) and a loader that opens libcurl.so.4 on first
-    // use instead of linking it: see Sources/CCurl/include/ccurl.h.
-    .target(name: "CCurl"),
+    // use instead of linking it: see Sources/CCurl/include/ccurl.h. libcrypto (pkg-config) for
+    // the shared trust store (trust.c).
+    .target(name: "CCurl", dependencies: ["COpenSSL"]),
     .systemLibrary(name: "CJansson", pkgConfig: "jansson", providers: [.apt(["libjansson-dev"])]),
     // acct's profile files: msgpack (its default serial form) and YAML (the commands' input and output).
     .systemLibrary(name: "CMsgpack", pkgConfig: "msgpack", providers: [.apt(["libmsgpack-dev"])]),

@@ -17,6 +17,10 @@ made, so nothing outside the run changes; indexkey and the floors get no CA vari
 tools the system bundle (REQUESTS_CA_BUNDLE, SSL_CERT_FILE, AWS_CA_BUNDLE), since requests would
 otherwise use certifi's. Each flow has two floors: libcurl's defaults and lazy hashed-directory
 lookup. `ca-file` gives every command a one-certificate SSL_CERT_FILE instead.
+
+Two builds of indexkey (--against OTHER): every indexkey command is also run with OTHER, in
+the same hyperfine call, so both see the same machine load; --only-indexkey leaves out the
+Python tools and the floors (no venv or floor needed).
 """
 
 from __future__ import annotations
@@ -102,7 +106,10 @@ class Bench:
         self.emu.start()
         if args.simulate_rtt:
             simulate_round_trip(self.emu, args.simulate_rtt / 1000)
-        self.python = str(Path(args.venv) / "bin" / "python")
+        self.venv = Path(args.venv or work / "no-venv")
+        self.python = str(self.venv / "bin" / "python")
+        self.against = str(Path(args.against).resolve()) if args.against else None
+        self.twins = {self.binary: self.against}  # an argument of this build → the same of --against
 
     # -- emulator state every flow shares ----------------------------------------
     def base_env(self) -> dict[str, str]:
@@ -137,7 +144,7 @@ class Bench:
         return Tool("indexkey", [self.binary, *args], "indexkey")
 
     def floor(self, *steps: str, name: str = "floor (C, libcurl)") -> Tool:
-        return Tool(name, [self.args.floor, *steps], "floor")
+        return Tool(name, [self.args.floor or "floor", *steps], "floor")
 
     def missing(self, registry: str, *flags: str) -> Optional[str]:
         gaps = self.caps.missing(list(flags), [registry], [])
@@ -163,7 +170,22 @@ class Bench:
         if self.system_trust:
             for flow in flows:
                 flow.tools = [t for tool in flow.tools for t in self.floors(tool)]
+        if self.args.only_indexkey:
+            for flow in flows:
+                flow.tools = [tool for tool in flow.tools if tool.kind == "indexkey"]
+        if self.against:
+            for flow in flows:
+                flow.tools = [t for tool in flow.tools for t in self.with_twin(tool)]
         return flows
+
+    def with_twin(self, tool: Tool) -> list[Tool]:
+        """An indexkey command, then the same command run by the --against build."""
+        if tool.kind != "indexkey":
+            return [tool]
+        twin = Tool(f"{tool.name} [{self.args.against_label or Path(self.against).name}]",
+                    [self.twins.get(a, a) for a in tool.argv], "indexkey")
+        tool.name = f"{tool.name} [{self.args.label}]"
+        return [tool, twin]
 
     def floors(self, tool: Tool) -> list[Tool]:
         """A floor twice: verifying through the hashed directory alone, then with libcurl's
@@ -241,7 +263,7 @@ class Bench:
                      Tool("google-auth (identity_pool, URL source)", [self.python, str(PEERS / "google_auth.py")], "peer")]
             if not impersonate:  # with impersonation it takes google-auth's path, measured just above
                 tools.append(Tool("keyring get + keyrings.google-artifactregistry-auth",
-                                  [str(Path(self.args.venv) / "bin" / "keyring"), "get", GAR_KEYRING_URL,
+                                  [str(self.venv / "bin" / "keyring"), "get", GAR_KEYRING_URL,
                                    "oauth2accesstoken"], "peer"))
             flows.append(Flow(name, tools + [self.floor(*steps)],
                 # google-github-actions/auth exports the project too; without it google.auth.default()
@@ -259,7 +281,7 @@ class Bench:
         aws.add_role(AWS_ROLE, [{"aud": "sts.amazonaws.com", "sub": github["sub"]}])
         aws.add_domain(AWS_DOMAIN, AWS_ACCOUNT)
         sts, codeartifact = aws.sts.url, aws.codeartifact.url
-        venv = str(Path(self.args.venv))
+        venv = str(self.venv)
         self.aws_steps = [
             self.github_step("sts.amazonaws.com"),
             f"POST|{sts}/|Content-Type: application/x-www-form-urlencoded|Action=AssumeRoleWithWebIdentity"
@@ -356,7 +378,11 @@ class Bench:
         helper = str(link / "keyring")
         host = urllib.parse.urlsplit(feed).netloc
         env = {"INDEXKEY_REGISTRY": f"{host}=azure-artifacts", "INDEXKEY_IDENTITY": "github"}
-        venv_keyring = str(Path(self.args.venv) / "bin" / "keyring")
+        if self.against:
+            subprocess.run([self.against, "keyring", "install", str(self.work / "keyring-bin-against")],
+                           env=self.base_env(), check=True, capture_output=True)
+            self.twins[helper] = str(self.work / "keyring-bin-against" / "keyring")
+        venv_keyring = str(self.venv / "bin" / "keyring")
         tools = [Tool("indexkey keyring get, cached", [helper, "get", feed, "EntraToken"], "indexkey"),
                  Tool("indexkey keyring get, uncached (INDEXKEY_NO_CACHE=1)",
                       ["env", "INDEXKEY_NO_CACHE=1", helper, "get", feed, "EntraToken"], "indexkey")]
@@ -530,8 +556,12 @@ def markdown(report: dict) -> str:
 def main() -> int:
     parser = argparse.ArgumentParser()
     parser.add_argument("--bin", default=os.environ.get("INDEXKEY_BIN", str(ROOT / ".build/release/indexkey")))
-    parser.add_argument("--venv", required=True)
-    parser.add_argument("--floor", required=True)
+    parser.add_argument("--venv", help="the Python tools' virtualenv (not with --only-indexkey)")
+    parser.add_argument("--floor", help="the C floor's binary (not with --only-indexkey)")
+    parser.add_argument("--only-indexkey", action="store_true", help="time indexkey only: no Python tools, no floors")
+    parser.add_argument("--against", help="a second indexkey build, timed beside --bin in every indexkey row")
+    parser.add_argument("--label", default="this build", help="the name of --bin's rows when --against is given")
+    parser.add_argument("--against-label", help="the name of --against's rows (default: its file name)")
     parser.add_argument("--runs", type=int, default=20)
     parser.add_argument("--warmup", type=int, default=2)
     parser.add_argument("--rtt", type=float, default=0, help="the loopback round trip run.sh set up with netem (ms), for the report")
@@ -540,6 +570,8 @@ def main() -> int:
     parser.add_argument("--trust", choices=["system", "ca-file"], default="ca-file",
                         help="system: the emulator's CA in the system store (needs a private mount namespace)")
     args = parser.parse_args()
+    if not args.only_indexkey and not (args.venv and args.floor):
+        parser.error("--venv and --floor are needed unless --only-indexkey")
     with tempfile.TemporaryDirectory(prefix="indexkey-bench-") as tmp:
         bench = Bench(args, Path(tmp))
         try:

@@ -10,6 +10,9 @@
 #   RUNS=30 bash bench/run.sh         # runs per command (default 20)
 #   bash bench/run.sh --ca-file       # every command trusts a one-certificate SSL_CERT_FILE
 #                                     # instead of the system store
+#   bash bench/run.sh --only-indexkey --against OLD
+#                                     # this build and another one (OLD: a path to its binary)
+#                                     # timed side by side, nothing else (no venv, no floor)
 #
 # By default the emulator's CA is installed in the system trust store as update-ca-certificates
 # would, inside a private mount namespace made for the run (unshare -m; nothing outside changes),
@@ -26,12 +29,16 @@ bin=${INDEXKEY_BIN:-$root/.build/release/indexkey}
 runs=${RUNS:-20}
 rtt=0
 trust=system
+extra=()
+only=no
 while [ $# -gt 0 ]; do
   case $1 in
     --rtt) rtt=$2; shift 2 ;;
     --runs) runs=$2; shift 2 ;;
     --ca-file) trust=ca-file; shift ;;
-    *) echo "usage: bench/run.sh [--rtt MS] [--runs N] [--ca-file]" >&2; exit 2 ;;
+    --only-indexkey) only=yes; extra+=(--only-indexkey); shift ;;
+    --against|--label|--against-label) extra+=("$1" "$2"); shift 2 ;;
+    *) echo "usage: bench/run.sh [--rtt MS] [--runs N] [--ca-file] [--only-indexkey] [--against BIN]" >&2; exit 2 ;;
   esac
 done
 
@@ -61,23 +68,25 @@ fi
 
 work=$(mktemp -d "${TMPDIR:-/tmp}/indexkey-bench.XXXXXX")
 trap 'rm -rf "$work"' EXIT
-cc -O2 -Wall -o "$work/floor" bench/floor.c -lcurl
+args=(--bin "$bin" --runs "$runs" --trust "$trust" "${extra[@]}")
+if [ "$only" = no ]; then
+  cc -O2 -Wall -o "$work/floor" bench/floor.c -lcurl
 
-# The Python side, pinned to what was current when this was written; uv if present, else venv+pip.
-peers="azure-identity==1.27.0 google-auth==2.62.2 requests==2.34.2 awscli==1.46.3 keyring==25.7.0
-  keyrings.google-artifactregistry-auth==1.1.2 keyrings.codeartifact==2.1.2 twine==7.0.0 cryptography pyyaml"
-if command -v uv >/dev/null; then
-  uv venv -q --python python3 "$work/venv"
-  uv pip install -q --python "$work/venv/bin/python" $peers
-else
-  python3 -m venv "$work/venv"
-  "$work/venv/bin/pip" install -q $peers
+  # The Python side, pinned to what was current when this was written; uv if present, else venv+pip.
+  peers="azure-identity==1.27.0 google-auth==2.62.2 requests==2.34.2 awscli==1.46.3 keyring==25.7.0
+    keyrings.google-artifactregistry-auth==1.1.2 keyrings.codeartifact==2.1.2 twine==7.0.0 cryptography pyyaml"
+  if command -v uv >/dev/null; then
+    uv venv -q --python python3 "$work/venv"
+    uv pip install -q --python "$work/venv/bin/python" $peers
+  else
+    python3 -m venv "$work/venv"
+    "$work/venv/bin/pip" install -q $peers
+  fi
+  args+=(--venv "$work/venv" --floor "$work/floor")
 fi
 
 mkdir -p bench/out
-stamp=$(date -u +%Y%m%dT%H%MZ)
-args=(--bin "$bin" --venv "$work/venv" --floor "$work/floor" --runs "$runs" --out "bench/out/bench-$stamp.json"
-  --trust "$trust")
+args+=(--out "bench/out/bench-$(date -u +%Y%m%dT%H%MZ).json")
 # The system trust store is changed only inside a mount namespace of the run's own (as root, or
 # in a user namespace otherwise).
 ns=()

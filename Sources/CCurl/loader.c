@@ -4,6 +4,7 @@
 #include <dlfcn.h>
 #include <pthread.h>
 #include <stdio.h>
+#include <string.h>
 
 /* The libcurl functions indexkey calls, resolved once by load(). */
 static struct {
@@ -23,10 +24,20 @@ static struct {
 static pthread_once_t once = PTHREAD_ONCE_INIT;
 static int loaded;
 static int too_old;
-static unsigned version_num;
+static ccurl_features features;
 static char failure[512];
 
-void ccurl_trust_bind(const curl_version_info_data *info); /* trust.c */
+void ccurl_trust_bind(void); /* trust.c */
+
+ccurl_features ccurl_features_of(unsigned version_num, const char *ssl_version) {
+  ccurl_features f = {0, 0, 0};
+  f.supported = version_num >= CCURL_MINIMUM_VERSION;
+  f.protocols_str = version_num >= 0x075500; /* 7.85.0 */
+  /* A build with several TLS backends puts those not in use in parentheses: only a leading,
+     unbracketed OpenSSL 3 counts; anything else keeps libcurl's own CA handling. */
+  f.shared_trust = ssl_version != NULL && strncmp(ssl_version, "OpenSSL/3.", 10) == 0;
+  return f;
+}
 
 #define RESOLVE(field, symbol)                                                            \
   do {                                                                                    \
@@ -56,8 +67,8 @@ static void load(void) {
   RESOLVE(slist_free_all, "curl_slist_free_all");
   RESOLVE(version_info, "curl_version_info");
   const curl_version_info_data *info = api.version_info(CURLVERSION_NOW);
-  version_num = info->version_num;
-  if (version_num < CCURL_MINIMUM_VERSION) {
+  features = ccurl_features_of(info->version_num, info->ssl_version);
+  if (!features.supported) {
     too_old = 1;
     snprintf(failure, sizeof failure, "%s", info->version);
     return;
@@ -67,7 +78,7 @@ static void load(void) {
     snprintf(failure, sizeof failure, "curl_global_init failed (%d)", (int)code);
     return;
   }
-  ccurl_trust_bind(info);
+  if (features.shared_trust) ccurl_trust_bind();
   loaded = 1;
 }
 
@@ -104,7 +115,7 @@ CURLcode ccurl_setopt_ssl_ctx(CURL *h, curl_ssl_ctx_callback v) {
   return api.easy_setopt(h, CURLOPT_SSL_CTX_FUNCTION, v);
 }
 CURLcode ccurl_setopt_http_only(CURL *h) {
-  if (version_num >= 0x075500) return api.easy_setopt(h, CURLOPT_PROTOCOLS_STR, "http,https");
+  if (features.protocols_str) return api.easy_setopt(h, CURLOPT_PROTOCOLS_STR, "http,https");
   return api.easy_setopt(h, CURLOPT_PROTOCOLS, (long)(CURLPROTO_HTTP | CURLPROTO_HTTPS));
 }
 CURLcode ccurl_getinfo_long(CURL *h, CURLINFO i, long *v) { return api.easy_getinfo(h, i, v); }

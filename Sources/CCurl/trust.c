@@ -6,6 +6,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include <openssl/ssl.h>
 #include <openssl/x509.h>
 #include <openssl/x509_vfy.h>
 
@@ -25,26 +26,57 @@
  * the bundle but not in the directory is still trusted, and a chain the directory serves
  * never costs the bundle.
  *
- * The two libssl functions needed come from the libssl libcurl itself loaded (libssl.so.3,
- * the OpenSSL whose libcrypto indexkey links); with any other TLS library the transport
- * leaves libcurl's own CA handling alone.
+ * Every OpenSSL function used here is looked up in the libssl.so.3 libcurl itself loaded
+ * (and the libcrypto.so.3 it depends on), never called directly: the release binary links
+ * its own copy of libcrypto statically, and a store made by that copy must never reach
+ * libcurl's SSL_CTX. With any other TLS library the transport leaves libcurl's own CA
+ * handling alone.
  */
 
-static void (*ssl_ctx_set1_cert_store)(void *ssl_ctx, X509_STORE *store);
-static void (*ssl_ctx_set_cert_verify_callback)(void *ssl_ctx, int (*callback)(X509_STORE_CTX *, void *),
-                                                void *arg);
+#define CCURL_OPENSSL_FUNCTIONS(F) \
+  F(SSL_CTX_set1_cert_store) \
+  F(SSL_CTX_set_cert_verify_callback) \
+  F(X509_STORE_new) \
+  F(X509_STORE_add_lookup) \
+  F(X509_STORE_set_flags) \
+  F(X509_LOOKUP_hash_dir) \
+  F(X509_LOOKUP_file) \
+  F(X509_LOOKUP_ctrl) \
+  F(X509_load_cert_crl_file) \
+  F(X509_verify_cert) \
+  F(X509_VERIFY_PARAM_set1) \
+  F(X509_STORE_CTX_new) \
+  F(X509_STORE_CTX_free) \
+  F(X509_STORE_CTX_init) \
+  F(X509_STORE_CTX_get_error) \
+  F(X509_STORE_CTX_set_error) \
+  F(X509_STORE_CTX_get0_param) \
+  F(X509_STORE_CTX_get0_cert) \
+  F(X509_STORE_CTX_get0_untrusted) \
+  F(X509_STORE_CTX_get1_chain) \
+  F(X509_STORE_CTX_set0_verified_chain)
 
-/* Called once by the loader, after libcurl is loaded and initialised. */
-void ccurl_trust_bind(const curl_version_info_data *info) {
-  if (info->ssl_version == NULL || strncmp(info->ssl_version, "OpenSSL/3", 9) != 0) return;
+/* __typeof__ takes each prototype from the headers without referring to the symbol. */
+#define CCURL_DECLARE(name) __typeof__(name) *name;
+static struct {
+  CCURL_OPENSSL_FUNCTIONS(CCURL_DECLARE)
+} ossl;
+static int ossl_bound;
+
+/* Called once by the loader, after libcurl is loaded and initialised, when its TLS backend
+   is OpenSSL 3 (ccurl_features_of). */
+void ccurl_trust_bind(void) {
   void *libssl = dlopen("libssl.so.3", RTLD_NOW | RTLD_NOLOAD);
   if (libssl == NULL) return;
-  *(void **)(&ssl_ctx_set1_cert_store) = dlsym(libssl, "SSL_CTX_set1_cert_store");
-  *(void **)(&ssl_ctx_set_cert_verify_callback) = dlsym(libssl, "SSL_CTX_set_cert_verify_callback");
+  /* dlsym on libssl's handle searches libssl, then its dependencies: libcurl's libcrypto. */
+#define CCURL_BIND(name) \
+  if ((*(void **)(&ossl.name) = dlsym(libssl, #name)) == NULL) return;
+  CCURL_OPENSSL_FUNCTIONS(CCURL_BIND)
+  ossl_bound = 1;
 }
 
 int ccurl_trust_supported(void) {
-  return ssl_ctx_set1_cert_store != NULL && ssl_ctx_set_cert_verify_callback != NULL;
+  return ossl_bound;
 }
 
 struct ccurl_trust {
@@ -62,22 +94,22 @@ struct ccurl_trust {
 ccurl_trust *ccurl_trust_new(const char *bundle, int bundle_is_fallback, const char *directory) {
   ccurl_trust *t = calloc(1, sizeof *t);
   if (t == NULL) return NULL;
-  t->store = X509_STORE_new();
+  t->store = ossl.X509_STORE_new();
   if (t->store == NULL) {
     free(t);
     return NULL;
   }
   if (directory != NULL) {
-    X509_LOOKUP *dir = X509_STORE_add_lookup(t->store, X509_LOOKUP_hash_dir());
-    if (dir != NULL) X509_LOOKUP_add_dir(dir, directory, X509_FILETYPE_PEM);
+    X509_LOOKUP *dir = ossl.X509_STORE_add_lookup(t->store, ossl.X509_LOOKUP_hash_dir());
+    if (dir != NULL) ossl.X509_LOOKUP_ctrl(dir, X509_L_ADD_DIR, directory, X509_FILETYPE_PEM, NULL);
   }
   if (bundle != NULL) {
     t->bundle = strdup(bundle);
-    t->file = X509_STORE_add_lookup(t->store, X509_LOOKUP_file());
+    t->file = ossl.X509_STORE_add_lookup(t->store, ossl.X509_LOOKUP_file());
   }
   t->fallback = bundle_is_fallback && directory != NULL;
   /* What libcurl sets on the store it would have used. */
-  X509_STORE_set_flags(t->store, X509_V_FLAG_TRUSTED_FIRST | X509_V_FLAG_PARTIAL_CHAIN);
+  ossl.X509_STORE_set_flags(t->store, X509_V_FLAG_TRUSTED_FIRST | X509_V_FLAG_PARTIAL_CHAIN);
   pthread_mutex_init(&t->lock, NULL);
   return t;
 }
@@ -89,7 +121,7 @@ static int load_bundle(ccurl_trust *t) {
   if (!t->tried) {
     t->tried = 1;
     t->parses++;
-    if (t->file != NULL && X509_load_cert_crl_file(t->file, t->bundle, X509_FILETYPE_PEM) > 0) {
+    if (t->file != NULL && ossl.X509_load_cert_crl_file(t->file, t->bundle, X509_FILETYPE_PEM) > 0) {
       t->loaded = 1;
     } else {
       snprintf(t->failure, sizeof t->failure, "error setting certificate file: %s", t->bundle);
@@ -110,18 +142,19 @@ static int issuer_missing(int error) {
    chain found back to libssl. */
 static int verify_with_fallback(X509_STORE_CTX *ctx, void *arg) {
   ccurl_trust *t = arg;
-  if (X509_verify_cert(ctx) == 1) return 1;
-  if (!issuer_missing(X509_STORE_CTX_get_error(ctx)) || !load_bundle(t)) return 0;
-  X509_STORE_CTX *again = X509_STORE_CTX_new();
+  if (ossl.X509_verify_cert(ctx) == 1) return 1;
+  if (!issuer_missing(ossl.X509_STORE_CTX_get_error(ctx)) || !load_bundle(t)) return 0;
+  X509_STORE_CTX *again = ossl.X509_STORE_CTX_new();
   int ok = again != NULL &&
-           X509_STORE_CTX_init(again, t->store, X509_STORE_CTX_get0_cert(ctx), X509_STORE_CTX_get0_untrusted(ctx)) &&
-           X509_VERIFY_PARAM_set1(X509_STORE_CTX_get0_param(again), X509_STORE_CTX_get0_param(ctx)) &&
-           X509_verify_cert(again) == 1;
+           ossl.X509_STORE_CTX_init(again, t->store, ossl.X509_STORE_CTX_get0_cert(ctx),
+                                    ossl.X509_STORE_CTX_get0_untrusted(ctx)) &&
+           ossl.X509_VERIFY_PARAM_set1(ossl.X509_STORE_CTX_get0_param(again), ossl.X509_STORE_CTX_get0_param(ctx)) &&
+           ossl.X509_verify_cert(again) == 1;
   if (ok) {
-    X509_STORE_CTX_set0_verified_chain(ctx, X509_STORE_CTX_get1_chain(again));
-    X509_STORE_CTX_set_error(ctx, X509_V_OK);
+    ossl.X509_STORE_CTX_set0_verified_chain(ctx, ossl.X509_STORE_CTX_get1_chain(again));
+    ossl.X509_STORE_CTX_set_error(ctx, X509_V_OK);
   }
-  X509_STORE_CTX_free(again);
+  ossl.X509_STORE_CTX_free(again);
   return ok;
 }
 
@@ -129,8 +162,8 @@ static CURLcode on_ssl_ctx(CURL *h, void *ssl_ctx, void *data) {
   (void)h;
   ccurl_trust *t = data;
   if (t->bundle != NULL && !t->fallback && !load_bundle(t)) return CURLE_SSL_CACERT_BADFILE;
-  ssl_ctx_set1_cert_store(ssl_ctx, t->store);
-  if (t->fallback) ssl_ctx_set_cert_verify_callback(ssl_ctx, verify_with_fallback, t);
+  ossl.SSL_CTX_set1_cert_store(ssl_ctx, t->store);
+  if (t->fallback) ossl.SSL_CTX_set_cert_verify_callback(ssl_ctx, verify_with_fallback, t);
   return CURLE_OK;
 }
 

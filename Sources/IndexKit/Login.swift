@@ -1,4 +1,3 @@
-import Synchronization
 
 /// One index to log in to: where it is and which registry exchange serves it.
 public struct PlannedIndex: Sendable {
@@ -53,7 +52,7 @@ public struct LoginReport: Sendable {
 public func login(_ plan: LoginPlan, in context: Context) -> LoginReport {
   let leaders = exchangeLeaders(plan.indexes)
   let exchanges = Array(Set(leaders)).sorted()
-  let outcomes = Mutex<[Int: Result<Credential, ReportedError>]>([:])
+  let outcomes = Locked<[Int: Result<Credential, ReportedError>]>([:])
   let work: @Sendable (Int) -> Void = { n in
     let i = exchanges[n]
     let index = plan.indexes[i]

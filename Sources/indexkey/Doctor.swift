@@ -8,9 +8,6 @@ extension IndexKey {
       abstract: "Show what login would do here: the CI detected, variables set or missing, each index's exchange and subject, the outputs, and known traps.",
       discussion: RegistryFlags.help)
 
-    @Flag(help: "Print one JSON object instead of text.")
-    var json = false
-
     @Flag(help: "Fetch no CI token (by default one is fetched per index to show the subject it carries; none is shown or used).")
     var offline = false
 
@@ -26,7 +23,7 @@ extension IndexKey {
         Runner.fail(asUserFacing(error), console)
       }
       let report = IndexKit.Doctor.examine(options, fetchTokens: !offline, in: context)
-      console.out(json ? report.json.serialized() : report.text)
+      console.out(inputs.output.json ? report.json.serialized() : report.text)
       if report.exitStatus != .ok {
         throw ExitCode(report.exitStatus.rawValue)
       }

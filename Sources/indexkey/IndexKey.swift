@@ -33,7 +33,8 @@ struct IndexKey: ParsableCommand {
         indexkey doctor URL
 
       Exit codes: 0 ok, 2 usage or configuration, 3 no CI identity, 4 exchange refused,
-      5 network or service failure, 6 could not write an output.
+      5 network or service failure, 6 could not write an output, 7 libcurl missing or
+      older than 7.76.0.
       """,
     version: indexkeyVersion,
     subcommands: [

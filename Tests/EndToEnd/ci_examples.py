@@ -25,6 +25,7 @@ from harness import REPO_ROOT
 EXAMPLES = REPO_ROOT / "ci-examples"
 ACTION = REPO_ROOT / "action.yml"
 GITLAB_TEMPLATE = REPO_ROOT / "templates" / "indexkey.gitlab-ci.yml"
+RELEASE_WORKFLOW = REPO_ROOT / ".github" / "workflows" / "release.yml"
 
 # CI kind of each example folder, and the check-jsonschema builtin schema (and data
 # transform) its files follow. The Azure Pipelines schema's patterns are .NET regular
@@ -37,7 +38,8 @@ FOLDERS = {
     "circleci": ("circleci", "vendor.circle-ci", None),
     "bitbucket": ("bitbucket", "vendor.bitbucket-pipelines", None),
 }
-OTHER_SCHEMAS = {ACTION: ("vendor.github-actions", None), GITLAB_TEMPLATE: ("vendor.gitlab-ci", "gitlab-ci")}
+OTHER_SCHEMAS = {ACTION: ("vendor.github-actions", None), GITLAB_TEMPLATE: ("vendor.gitlab-ci", "gitlab-ci"),
+                 RELEASE_WORKFLOW: ("vendor.github-workflows", None)}
 
 
 def example_files() -> list[Path]:
@@ -45,6 +47,8 @@ def example_files() -> list[Path]:
 
 
 def ci_of(path: Path) -> str:
+    if path == RELEASE_WORKFLOW:
+        return "github"
     return FOLDERS[path.relative_to(EXAMPLES).parts[0]][0]
 
 
@@ -214,6 +218,8 @@ def github_resolver(variables: dict[str, str], inputs: Optional[dict[str, str]] 
             return inputs[m.group(2)]
         if m and m.group(1) == "steps" and steps is not None and m.group(2) in steps:
             return steps[m.group(2)]
+        if expr == "github.token":  # the job's own token, which no indexkey line uses
+            return "ghs_job_token_placeholder"
         raise ExpressionError(f"the test does not know the value of ${{{{ {expr} }}}}")
     return resolve
 

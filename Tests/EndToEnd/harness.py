@@ -22,6 +22,9 @@ from typing import Iterable, Optional
 import sink_rules
 
 REPO_ROOT = Path(__file__).resolve().parents[2]
+# The version `indexkey --version` prints, where the wheel, the tarball and the pins take it from.
+VERSION = re.search(r'indexkeyVersion = "([^"]+)"',
+                    (REPO_ROOT / "Sources/IndexKit/Support/Version.swift").read_text()).group(1)
 
 # The tenant, app and feed every end-to-end test starts with.
 TENANT = "5c3b7a1e-2f4d-4c6b-8a9e-0d1c2b3a4f5e"
@@ -129,13 +132,20 @@ class Result:
                 f"--- stdout ---\n{self.stdout}--- stderr ---\n{self.stderr}")
 
 
+def library_path() -> dict[str, str]:
+    """LD_LIBRARY_PATH when the suite runs with one (`make e2e-oldcurl`: an older libcurl for
+    indexkey, reaching it also when pip or uv start the keyring helper)."""
+    value = os.environ.get("LD_LIBRARY_PATH")
+    return {"LD_LIBRARY_PATH": value} if value else {}
+
+
 def run_binary(args: list[str], env: dict[str, str], home: Path, timeout: float = 30) -> Result:
-    """Run indexkey with a clean environment: only PATH, HOME and `env`."""
+    """Run indexkey with a clean environment: only PATH, HOME, the suite's LD_LIBRARY_PATH and `env`."""
     binary = binary_path()
     if not binary.exists():
         raise AssertionError(f"indexkey binary not found at {binary}; build it with "
                              "`swift build -c release` or set INDEXKEY_BIN")
-    full_env = {"PATH": os.environ.get("PATH", "/usr/bin:/bin"), "HOME": str(home), **env}
+    full_env = {"PATH": os.environ.get("PATH", "/usr/bin:/bin"), "HOME": str(home), **library_path(), **env}
     started = time.monotonic()
     try:
         proc = subprocess.run([str(binary), *args], env=full_env, stdin=subprocess.DEVNULL,
@@ -377,7 +387,7 @@ class Sandbox:
 
     # -- real clients ----------------------------------------------------
     def client_env(self, **extra: str) -> dict[str, str]:
-        return {"PATH": os.environ.get("PATH", "/usr/bin:/bin"), "HOME": str(self.home),
+        return {"PATH": os.environ.get("PATH", "/usr/bin:/bin"), "HOME": str(self.home), **library_path(),
                 "PIP_CONFIG_FILE": os.devnull, "PIP_NO_INPUT": "1",
                 "PIP_ROOT_USER_ACTION": "ignore", "PIP_DISABLE_PIP_VERSION_CHECK": "1",
                 **extra}

@@ -5,6 +5,8 @@ twine upload through the CodeArtifact-shaped front; static keys, every refusal, 
 from __future__ import annotations
 
 import base64
+import os
+import subprocess
 import time
 import urllib.parse
 
@@ -213,3 +215,27 @@ def test_libxml2_is_loaded_only_to_read_sts_and_a_broken_one_is_named(emu, cloud
     assert result.stdout == ""
     assert "libxml2 could not be loaded" in result.stderr and "apt-get install libxml2" in result.stderr, result
     assert len(emu.aws.issued_tokens()) == 1  # the failed run got no CodeArtifact token
+
+
+def system_libxml2() -> str:
+    """This machine's libxml2.so.2, from the dynamic linker's cache."""
+    cache = subprocess.run(["ldconfig", "-p"], capture_output=True, text=True, check=True).stdout
+    paths = [line.split(" => ")[-1].strip() for line in cache.splitlines() if line.strip().startswith("libxml2.so.2 ")]
+    assert paths, "libxml2.so.2 is needed (apt-get install libxml2)"
+    return paths[0]
+
+
+def test_libxml2_so_16_is_used_when_there_is_no_so_2(emu, cloud_sandbox, tmp_path):
+    """libxml2 2.14 and later are libxml2.so.16: where libxml2.so.2 cannot be loaded, the STS
+    answer is read through libxml2.so.16. That library is INDEXKEY_LIBXML2_16 when set
+    (`make e2e-oldcurl` builds a real 2.15), else this machine's libxml2 under the new name."""
+    box = cloud_sandbox
+    lib = tmp_path / "lib"
+    lib.mkdir()
+    (lib / "libxml2.so.2").write_bytes(b"")  # found first, and not a library
+    os.symlink(os.environ.get("INDEXKEY_LIBXML2_16") or system_libxml2(), lib / "libxml2.so.16")
+    result = box.run(aws_args(emu, "--write", "shell"), {**box.github_runner_env(), "LD_LIBRARY_PATH": str(lib)})
+    assert result.code == 0, result
+    assert request_counts(emu, EXCHANGE) == {"github": (1, 1), "aws-sts": (1, 1), "codeartifact": (1, 1)}
+    (token,) = emu.aws.issued_tokens()
+    assert "PIP_INDEX_URL=" in result.stdout and token in result.stdout

@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import json
 import os
+import re
 import subprocess
 import sys
 import time
@@ -21,11 +22,11 @@ from typing import Optional
 import pytest
 
 import ci_examples
-from ci_examples import (ACTION, EXAMPLES, GITLAB_TEMPLATE, Capabilities, CommandLine, ci_of, commands,
-                         example_files, indexkey_lines, load_yaml, schema_groups)
+from ci_examples import (ACTION, EXAMPLES, GITLAB_TEMPLATE, RELEASE_WORKFLOW, Capabilities, CommandLine, ci_of,
+                         commands, example_files, indexkey_lines, load_yaml, schema_groups)
 from ci_support import box  # noqa: F401  (a fixture)
 from emulator.ci import CIRCLECI_ORG, DEFAULT_AUDIENCES, EXCHANGE_AUDIENCE, trust
-from harness import CLIENT_ID, REPO_ROOT, TENANT, Result, binary_path
+from harness import CLIENT_ID, REPO_ROOT, TENANT, VERSION, Result, binary_path
 
 # The ids the examples write literally (Azure Pipelines, Buildkite): the emulator has an app
 # for them too.
@@ -73,6 +74,40 @@ def test_every_ci_has_an_example_and_the_action_and_template_are_used():
     includes = [f for f in files if ci_of(f) == "gitlab" and "templates/indexkey.gitlab-ci.yml" in f.read_text()]
     assert includes, "no GitLab example includes the template"
     assert ACTION.exists() and GITLAB_TEMPLATE.exists()
+
+
+def test_the_examples_pin_this_version_and_never_build_swift():
+    files = example_files() + [GITLAB_TEMPLATE]
+    pins = []
+    for f in files:
+        text = f.read_text()
+        assert not re.search(r"\bswift (build|run)\b|swiftly", text), f"{f.name} builds Swift"
+        pins += [(f.name, "action", v) for v in re.findall(r"uses: OWNER/indexkey@(\S+)", text)]
+        pins += [(f.name, "pip", v) for v in re.findall(r"\bindexkey==([0-9][^\s\"'`]*)", text)]
+        if f != GITLAB_TEMPLATE and "templates/indexkey.gitlab-ci.yml" in text:
+            pins += [(f.name, "include", item["ref"]) for item in load_yaml(f)["include"]]
+    template_version = load_yaml(GITLAB_TEMPLATE)[".indexkey"]["variables"]["INDEXKEY_VERSION"]
+    pins.append((GITLAB_TEMPLATE.name, "INDEXKEY_VERSION", template_version))
+    assert {kind for _, kind, _ in pins} == {"action", "pip", "include", "INDEXKEY_VERSION"}
+    wrong = [pin for pin in pins if pin[2] not in (VERSION, f"v{VERSION}")]
+    assert wrong == [], f"pins other than {VERSION}: {wrong}"
+
+
+def test_the_release_workflow_builds_attests_publishes_with_indexkey_and_attaches_the_tarball():
+    doc = load_yaml(RELEASE_WORKFLOW)
+    assert doc["on"]["push"]["tags"] == ["v*"]
+    jobs = doc["jobs"]
+    runs = {name: [str(step.get("run", "")) for step in job["steps"]] for name, job in jobs.items()}
+    assert any("make dist" in run for run in runs["build"])
+    [attest] = [s for s in jobs["build"]["steps"] if s.get("uses", "").startswith("actions/attest-build-provenance@")]
+    subjects = attest["with"]["subject-path"].split()
+    assert any(p.endswith(".whl") for p in subjects) and any(p.endswith(".tar.gz") for p in subjects)
+    assert jobs["pypi"]["permissions"] == {"id-token": "write"} and jobs["pypi"]["environment"] == "pypi"
+    login = runs["pypi"].index("indexkey login https://upload.pypi.org/legacy/ --write pypirc")
+    upload = next(i for i, run in enumerate(runs["pypi"]) if "twine upload" in run)
+    assert login < upload
+    release = " ".join(runs["github"])
+    assert "gh release create" in release and "tar.gz.sha256" in release
 
 
 @pytest.mark.parametrize("line, expected", [
@@ -292,7 +327,8 @@ class ExampleRunner:
         self.box.results.append(result)
 
 
-@pytest.mark.parametrize("path", example_files(), ids=lambda p: str(p.relative_to(EXAMPLES)))
+# The examples, and this repository's own release workflow (its PyPI login).
+@pytest.mark.parametrize("path", example_files() + [RELEASE_WORKFLOW], ids=lambda p: str(p.relative_to(REPO_ROOT)))
 def test_example_command_lines_run_against_the_emulator(path, emu, box, capabilities, tmp_path_factory):
     configure_emulator(emu)
     runner = ExampleRunner(emu, box, capabilities, tmp_path_factory.mktemp("example"))

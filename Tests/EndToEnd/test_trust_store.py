@@ -7,6 +7,7 @@ times each CA file is opened."""
 from __future__ import annotations
 
 import os
+import re
 import shutil
 import stat
 import subprocess
@@ -149,3 +150,51 @@ def test_version_opens_no_ca_file(box, tmp_path, monkeypatch):
     ca_files = [line for line in trace.read_text().splitlines() if "/etc/ssl" in line or "/etc/pki" in line]
     assert ca_files == [], ca_files
     assert "libcurl" not in trace.read_text()
+
+
+# Every OpenSSL function trust.c calls, and the library of libcurl's that must provide it.
+TRUST_FUNCTIONS = {
+    "SSL_CTX_set1_cert_store": "libssl.so.3", "SSL_CTX_set_cert_verify_callback": "libssl.so.3",
+    **{name: "libcrypto.so.3" for name in (
+        "X509_STORE_new", "X509_STORE_add_lookup", "X509_STORE_set_flags", "X509_LOOKUP_hash_dir",
+        "X509_LOOKUP_file", "X509_LOOKUP_ctrl", "X509_load_cert_crl_file", "X509_verify_cert",
+        "X509_VERIFY_PARAM_set1", "X509_STORE_CTX_new", "X509_STORE_CTX_free", "X509_STORE_CTX_init",
+        "X509_STORE_CTX_get_error", "X509_STORE_CTX_set_error", "X509_STORE_CTX_get0_param",
+        "X509_STORE_CTX_get0_cert", "X509_STORE_CTX_get0_untrusted", "X509_STORE_CTX_get1_chain",
+        "X509_STORE_CTX_set0_verified_chain")},
+}
+# ld.so's record of one symbol bound: `binding file FROM [n] to TO [n]: normal symbol `NAME'`, then
+# ` [VERSION]` for a reference with a version (every reference between OpenSSL's libraries has
+# one). A dlsym on a handle is recorded with the handle's file as FROM, and no version.
+BINDING = re.compile(r"binding file (\S+) \[\d+\] to (\S+) \[\d+\]: normal symbol `([^']+)'( \[[^\]]+\])?")
+
+
+def test_the_shared_store_is_made_by_the_openssl_libcurl_loaded(box, tmp_path, monkeypatch):
+    """The release binary carries its own libcrypto (linked in); libcurl loads libssl.so.3 and
+    libcrypto.so.3. A store made by the first must never reach an SSL_CTX of the second: the
+    dynamic linker's own record (LD_DEBUG=bindings) shows every OpenSSL function of the trust
+    store looked up (dlsym) in libcurl's libssl, and none of their symbols bound to the binary.
+    A function called through the copy linked in leaves no such line."""
+    binary = binary_path().resolve()
+    certs = system_store(tmp_path, box.emu.tls.ca_file, in_bundle=True, in_directory=False)
+    log = tmp_path / "bindings"
+    wrapper = tmp_path / "indexkey-in-namespace"
+    wrapper.write_text("#!/bin/sh\n"
+                       f"exec unshare -rm sh -c 'mount --bind \"{certs}\" /etc/ssl/certs || exit 99; "
+                       f"LD_DEBUG=bindings LD_DEBUG_OUTPUT=\"{log}\" exec \"$0\" \"$@\"' \"{binary}\" \"$@\"\n")
+    wrapper.chmod(0o755)
+    monkeypatch.setenv("INDEXKEY_BIN", str(wrapper))
+    result = azure_login(box)  # the CA only in the bundle: the fallback verification runs too
+    assert result.code == 0, result
+
+    bindings = [(Path(source).resolve(), Path(target).resolve(), symbol, version)
+                for f in tmp_path.glob("bindings.*") for source, target, symbol, version in BINDING.findall(f.read_text())]
+    looked_up = {symbol: target for source, target, symbol, version in bindings
+                 if source.name == "libssl.so.3" and not version}
+    for function, library in TRUST_FUNCTIONS.items():
+        assert function in looked_up, f"{function} was not looked up in libssl: the copy linked in served it"
+        assert looked_up[function].name == library, (function, looked_up[function])
+    linked_in = re.compile(r"^(SSL|X509|EVP|OPENSSL|CRYPTO|BIO|ERR|PEM|ASN1|RSA|json|msgpack|yaml)_")
+    into_binary = sorted({(source.name, symbol) for source, target, symbol, _ in bindings
+                          if target == binary and source != binary and linked_in.match(symbol)})
+    assert into_binary == [], f"shared libraries bound to OpenSSL symbols of the binary: {into_binary[:10]}"

@@ -1,5 +1,4 @@
 import Glibc
-import Synchronization
 import Testing
 
 @testable import IndexKit
@@ -237,7 +236,7 @@ func entry(minted: UnixTime = 1_800_000_000, lifetime: Double = 3600, password: 
     try withTemporaryDirectory { tmp in
       let path = "\(tmp)/k.lock"
       let first = try CacheLock.acquire(path, timeout: 1)
-      let got = Mutex<Double?>(nil)
+      let got = Locked<Double?>(nil)
       let started = monotonicSeconds()
       var thread = pthread_t()
       let box = Unmanaged.passRetained(LockJob(path: path) { got.withLock { $0 = monotonicSeconds() - started } })

@@ -1,11 +1,10 @@
-import Synchronization
 import Testing
 
 @testable import IndexKit
 
 /// A process runner that answers from a closure and records what it was asked to run.
 final class StubProcessRunner: ProcessRunner {
-  let calls = Mutex<[(arguments: [String], environment: Environment, timeout: Double)]>([])
+  let calls = Locked<[(arguments: [String], environment: Environment, timeout: Double)]>([])
   let answer: @Sendable ([String], Environment) throws(ProcessError) -> ProcessOutput
 
   init(_ answer: @escaping @Sendable ([String], Environment) throws(ProcessError) -> ProcessOutput) {

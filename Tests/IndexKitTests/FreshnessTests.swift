@@ -1,4 +1,3 @@
-import Synchronization
 import Testing
 
 @testable import IndexKit
@@ -20,8 +19,8 @@ import Testing
   /// GitHub answers a token valid 5 minutes (or expired with `ciExp`); Entra answers
   /// `entraBodies` in turn.
   func stub(entra entraBodies: [String], ciExp: [Int64] = []) -> StubTransport {
-    let entra = Mutex(entraBodies[...])
-    let ci = Mutex(ciExp[...])
+    let entra = Locked(entraBodies[...])
+    let ci = Locked(ciExp[...])
     return StubTransport { request in
       if request.url.hasPrefix("https://gh.test/") {
         let exp = ci.withLock { $0.popFirst() } ?? 1_800_000_300
@@ -82,7 +81,7 @@ import Testing
   }
 
   @Test func anExpiredAWSSessionIsNotUsedToSign() throws {
-    let calls = Mutex(0)
+    let calls = Locked(0)
     let transport = StubTransport { request in
       let n = calls.withLock { $0 += 1; return $0 }
       if request.url.hasPrefix("https://sts.test") {

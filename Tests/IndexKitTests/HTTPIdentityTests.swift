@@ -1,5 +1,4 @@
 import IndexKit
-import Synchronization
 import Testing
 
 @Suite struct AzurePipelinesIdentityTests {
@@ -101,7 +100,7 @@ import Testing
 
 @Suite struct GitHubActionsIdentityTests {
   @Test func everyCallRequestsAFreshToken() throws {
-    let counter = Mutex(0)
+    let counter = Locked(0)
     let stub = StubTransport { _ in
       let n = counter.withLock { $0 += 1; return $0 }
       return HTTPResponse(status: 200, text: #"{"value":"\#(githubToken(sub: "repo:o/r:ref:refs/heads/b\(n)"))"}"#)

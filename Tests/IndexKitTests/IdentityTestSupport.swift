@@ -1,6 +1,5 @@
 import IndexKit
 import Glibc
-import Synchronization
 
 /// An unsigned JWT with these claims (the signature segment is fixed text), for tests that
 /// only decode tokens.
@@ -29,7 +28,7 @@ func githubToken(
 final class FakeProcessRunner: ProcessRunner {
   typealias Handler = @Sendable ([String], Environment) throws(ProcessError) -> ProcessOutput
   private let handler: Handler
-  private let log = Mutex<[(arguments: [String], environment: Environment, timeout: Double)]>([])
+  private let log = Locked<[(arguments: [String], environment: Environment, timeout: Double)]>([])
 
   init(_ handler: @escaping Handler) { self.handler = handler }
 

@@ -1,21 +1,20 @@
 import Dispatch
 import Glibc
-import Synchronization
 import Testing
 
 @testable import IndexKit
 
 /// A clock tests move forward.
 final class SteppingClock: WallClock {
-  private let time: Mutex<UnixTime>
-  init(_ start: UnixTime) { time = Mutex(start) }
+  private let time: Locked<UnixTime>
+  init(_ start: UnixTime) { time = Locked(start) }
   func now() -> UnixTime { time.withLock { $0 } }
   func advance(_ seconds: Double) { time.withLock { $0 += seconds } }
 }
 
 /// A thread-safe counter.
 final class Counter: Sendable {
-  private let value = Mutex(0)
+  private let value = Locked(0)
   @discardableResult func next() -> Int { value.withLock { $0 += 1; return $0 } }
   var count: Int { value.withLock { $0 } }
 }
@@ -226,7 +225,7 @@ final class KeyringFixture: Sendable {
   @Test func parallelLookupsMintOnce() throws {
     try withTemporaryDirectory { tmp in
       let f = KeyringFixture(directory: tmp, delay: 200_000)
-      let codes = Mutex<[Int32]>([])
+      let codes = Locked<[Int32]>([])
       DispatchQueue.concurrentPerform(iterations: 8) { _ in
         let code = f.helper().get(credsJSON)
         codes.withLock { $0.append(code) }

@@ -1,5 +1,4 @@
 import Glibc
-import Synchronization
 import Testing
 
 @testable import IndexKit
@@ -19,7 +18,7 @@ import Testing
   @Test func gitHubMasksEveryFormOnStderrBeforeTheFileExists() throws {
     try withTemporaryDirectory { (dir: String) throws in
       let file = "\(dir)/env"
-      let seenBeforeWrite = Mutex<[String]>([])
+      let seenBeforeWrite = Locked<[String]>([])
       let console = Console(out: { _ in }, err: { line in if !FileIO.exists(file) { seenBeforeWrite.withLock { $0.append(line) } } })
       let context = Context(
         transport: StubTransport { _ in HTTPResponse(status: 500) }, environment: Environment(["GITHUB_ACTIONS": "true"]), console: console)

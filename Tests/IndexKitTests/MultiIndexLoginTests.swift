@@ -1,5 +1,4 @@
 import Glibc
-import Synchronization
 import Testing
 
 @testable import IndexKit
@@ -36,7 +35,7 @@ struct ScriptedRegistry: Registry {
 }
 
 final class SpanLog: Sendable {
-  private let spans = Mutex<[String: (Double, Double)]>([:])
+  private let spans = Locked<[String: (Double, Double)]>([:])
   func add(_ name: String, _ start: Double, _ end: Double) { spans.withLock { $0[name] = (start, end) } }
   subscript(_ name: String) -> (Double, Double)? { spans.withLock { $0[name] } }
 }

@@ -1,5 +1,4 @@
 import IndexKit
-import Synchronization
 import Testing
 
 @Suite struct PyPITests {
@@ -10,7 +9,7 @@ import Testing
   }
 
   final class SleepLog: Sendable {
-    private let log = Mutex<[Double]>([])
+    private let log = Locked<[Double]>([])
     var seconds: [Double] { log.withLock { $0 } }
     func record(_ s: Double) { log.withLock { $0.append(s) } }
   }

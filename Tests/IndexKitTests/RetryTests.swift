@@ -1,12 +1,11 @@
-import Synchronization
 import Testing
 
 @testable import IndexKit
 
 @Suite struct RetryTests {
   final class Clock: Sendable {
-    let t = Mutex(0.0)
-    let sleeps = Mutex<[Double]>([])
+    let t = Locked(0.0)
+    let sleeps = Locked<[Double]>([])
     func sleep(_ s: Double) {
       sleeps.withLock { $0.append(s) }
       t.withLock { $0 += s }

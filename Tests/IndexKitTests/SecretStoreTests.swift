@@ -1,12 +1,11 @@
 import Glibc
-import Synchronization
 import Testing
 
 @testable import IndexKit
 
 /// A Secret Service in memory (the real one is exercised end to end under dbus-run-session).
 final class MemorySecretService: SecretService, Sendable {
-  let items = Mutex<[String: String]>([:])
+  let items = Locked<[String: String]>([:])
   let refuse: String?
   init(refuse: String? = nil) { self.refuse = refuse }
 

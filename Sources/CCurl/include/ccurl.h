@@ -20,6 +20,39 @@
 #define CCURL_MINIMUM_VERSION 0x074C00
 #define CCURL_MINIMUM_VERSION_TEXT "7.76.0"
 
+/*
+ * Every option and info indexkey uses, with the libcurl release that added it (the
+ * "Added-in" of its man page); all but one are older than the minimum:
+ *
+ *   URL, FOLLOWLOCATION, USERAGENT, VERBOSE, ERRORBUFFER, CUSTOMREQUEST, POST,
+ *   HTTPHEADER, WRITEFUNCTION 7.1 · CAINFO 7.4.2 · HEADERFUNCTION 7.7.2 · HTTPGET 7.8.1 ·
+ *   WRITEDATA 7.9.7 · CAPATH 7.9.8 · NOSIGNAL, HEADERDATA 7.10 · SSL_CTX_FUNCTION,
+ *   SSL_CTX_DATA 7.10.6 (OpenSSL, wolfSSL, mbedTLS only) · CURLINFO_RESPONSE_CODE 7.10.8 ·
+ *   MAXFILESIZE_LARGE 7.11.0 · POSTFIELDSIZE_LARGE 7.11.1 · CURLINFO_NUM_CONNECTS 7.12.3 ·
+ *   SOCKOPTFUNCTION, SOCKOPTDATA 7.16.0 · CONNECTTIMEOUT_MS, TIMEOUT_MS 7.16.2 ·
+ *   COPYPOSTFIELDS, OPENSOCKETFUNCTION, OPENSOCKETDATA 7.17.1 · PROTOCOLS 7.19.4 ·
+ *   RESOLVE 7.21.3 (CURL_SOCKOPT_ALREADY_CONNECTED 7.21.5) · PROTOCOLS_STR 7.85.0
+ *
+ * What depends on the libcurl found is decided once, from curl_version_info, when it is
+ * loaded (ccurl_features_of): whether it is recent enough at all, CURLOPT_PROTOCOLS_STR or
+ * CURLOPT_PROTOCOLS, and whether its TLS backend takes the shared trust store.
+ */
+typedef struct {
+  /// At least CCURL_MINIMUM_VERSION.
+  int supported;
+  /// CURLOPT_PROTOCOLS_STR (7.85.0 and later, which deprecate CURLOPT_PROTOCOLS) rather than
+  /// the CURLOPT_PROTOCOLS bitmask.
+  int protocols_str;
+  /// TLS through OpenSSL 3, the OpenSSL indexkey links: CURLOPT_SSL_CTX_FUNCTION can hand
+  /// every connection the process's one X509_STORE (trust.c). With any other backend the
+  /// transport leaves libcurl's own CA handling alone.
+  int shared_trust;
+} ccurl_features;
+
+/// The decisions above for a libcurl reporting `version_num` and `ssl_version` (the fields
+/// of curl_version_info_data; `ssl_version` may be NULL). Needs no loaded libcurl.
+ccurl_features ccurl_features_of(unsigned version_num, const char *ssl_version);
+
 /// Loads libcurl and runs curl_global_init, once per process. Returns 0 on success; -1 when
 /// libcurl cannot be loaded, -2 when it is older than CCURL_MINIMUM_VERSION; the reason (or
 /// the version found) is written into `error` (NUL-terminated, at most `size` bytes).
@@ -64,8 +97,8 @@ CURLcode ccurl_setopt_sockopt(CURL *h, curl_sockopt_callback v);
 /// setopt for SSL_CTX_FUNCTION (libcurl built with OpenSSL only).
 CURLcode ccurl_setopt_ssl_ctx(CURL *h, curl_ssl_ctx_callback v);
 
-/// Allows http and https only: CURLOPT_PROTOCOLS_STR from libcurl 7.85 on, CURLOPT_PROTOCOLS
-/// before (which 7.85 deprecated).
+/// Allows http and https only: CURLOPT_PROTOCOLS_STR or CURLOPT_PROTOCOLS, as the loaded
+/// libcurl's features say.
 CURLcode ccurl_setopt_http_only(CURL *h);
 
 /// getinfo for long results (response code, connect count).
@@ -82,8 +115,9 @@ static inline const void *ccurl_sockaddr_bytes(const struct curl_sockaddr *a) {
  */
 typedef struct ccurl_trust ccurl_trust;
 
-/// Whether the loaded libcurl does TLS with the OpenSSL 3 indexkey links, so that a shared
-/// store can be handed to its connections. Requires a successful ccurl_load.
+/// Whether the loaded libcurl does TLS with OpenSSL 3 and every OpenSSL function the store
+/// needs was found in the libssl it loaded, so that a shared store can be handed to its
+/// connections. Requires a successful ccurl_load.
 int ccurl_trust_supported(void);
 
 /// A store that looks certificates up lazily in `directory` (hashed, OpenSSL's CApath; NULL:

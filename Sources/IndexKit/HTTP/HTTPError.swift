@@ -20,15 +20,24 @@ public enum HTTPError: Error, Equatable, Sendable, CustomStringConvertible, User
   case gaveUp(purpose: String, url: String, attempts: Int, last: String)
   /// libcurl refused an option or failed to start: a local problem.
   case setup(detail: String)
+  /// libcurl.so.4 could not be loaded. Exit 7.
+  case libcurlMissing(detail: String)
+  /// The libcurl found is older than the oldest supported (`minimum`). Exit 7.
+  case libcurlTooOld(found: String, minimum: String)
 
   public var isRetryable: Bool {
     switch self {
     case .connection, .dns, .reset, .handshake, .timeout, .truncated: true
-    case .tls, .bodyTooLarge, .gaveUp, .setup: false
+    case .tls, .bodyTooLarge, .gaveUp, .setup, .libcurlMissing, .libcurlTooOld: false
     }
   }
 
-  public var exitStatus: ExitStatus { .network }
+  public var exitStatus: ExitStatus {
+    switch self {
+    case .libcurlMissing, .libcurlTooOld: .library
+    default: .network
+    }
+  }
 
   public var description: String {
     switch self {
@@ -52,6 +61,10 @@ public enum HTTPError: Error, Equatable, Sendable, CustomStringConvertible, User
       "The \(purpose) to \(url) failed after \(attempts) attempts; the last one: \(last)"
     case .setup(let detail):
       "Could not set up the HTTP client: \(detail)."
+    case .libcurlMissing(let detail):
+      "libcurl could not be loaded (\(detail)); install it (libcurl4 on Debian and Ubuntu, libcurl on Fedora and RHEL)."
+    case .libcurlTooOld(let found, let minimum):
+      "libcurl \(found) is older than \(minimum), the oldest indexkey supports; install a newer libcurl (Debian 12, Ubuntu 22.04, RHEL 9 and later have one)."
     }
   }
 
@@ -68,6 +81,7 @@ public enum HTTPError: Error, Equatable, Sendable, CustomStringConvertible, User
     case .bodyTooLarge(_, _, let limit): "the response exceeded \(limit / 1024) KiB"
     case .gaveUp(_, _, _, let last): last
     case .setup(let detail): detail
+    case .libcurlMissing, .libcurlTooOld: description
     }
   }
 

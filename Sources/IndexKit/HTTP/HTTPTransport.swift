@@ -1,4 +1,3 @@
-import Synchronization
 
 /// Sends one HTTP request and returns the response: the seam every exchange goes through.
 ///
@@ -30,8 +29,8 @@ extension HTTPTransport {
 public final class StubTransport: HTTPTransport {
   public typealias Handler = @Sendable (HTTPRequest) throws(HTTPError) -> HTTPResponse
   private let handler: Handler
-  private let log = Mutex<[HTTPRequest]>([])
-  private let preparedLog = Mutex<[Preparation]>([])
+  private let log = Locked<[HTTPRequest]>([])
+  private let preparedLog = Locked<[Preparation]>([])
 
   /// A ``prepare(_:)`` call: the URL, and how many requests had been sent before it.
   public struct Preparation: Sendable, Equatable {
@@ -50,7 +49,7 @@ public final class StubTransport: HTTPTransport {
 
   /// Answers a fixed sequence of responses or errors, one per request.
   public convenience init(sequence: [Result<HTTPResponse, HTTPError>]) {
-    let queue = Mutex(sequence[...])
+    let queue = Locked(sequence[...])
     self.init { (request: HTTPRequest) throws(HTTPError) -> HTTPResponse in
       let next = queue.withLock { $0.popFirst() }
       switch next {

@@ -1,12 +1,11 @@
 internal import Glibc
-import Synchronization
 
 /// Where the program's text goes: stdout for machine-readable output only,
 /// stderr for everything a person reads. Thread-safe; tests capture it.
 public final class Console: Sendable {
   private let writeOut: @Sendable (String) -> Void
   private let writeErr: @Sendable (String) -> Void
-  private let lock = Mutex(())
+  private let lock = Locked(())
   /// Whether stdout goes straight into a CI job's log (``CILog/stdoutIsLog()``); asked
   /// only when there is something to mask.
   public let stdoutIsLog: @Sendable () -> Bool
@@ -50,7 +49,7 @@ public final class Console: Sendable {
 
 /// A console that records what was written (tests).
 public final class CapturingConsole: Sendable {
-  private let state = Mutex<(out: String, err: String)>(("", ""))
+  private let state = Locked<(out: String, err: String)>(("", ""))
 
   /// As if stdout were the CI log (the masks then go on stdout too).
   public let stdoutIsLog: Bool

@@ -6,6 +6,8 @@ public enum ExitStatus: Int32, Sendable, Comparable {
   case refused = 4
   case network = 5
   case output = 6
+  /// A system library indexkey needs (libcurl) is missing or older than it supports.
+  case library = 7
 
   public static func < (a: ExitStatus, b: ExitStatus) -> Bool {
     a.severity < b.severity
@@ -20,7 +22,8 @@ public enum ExitStatus: Int32, Sendable, Comparable {
     case .refused: 2
     case .noIdentity: 3
     case .output: 4
-    case .usage: 5
+    case .library: 5
+    case .usage: 6
     }
   }
 }

@@ -1,5 +1,4 @@
 internal import Glibc
-import Synchronization
 
 /// What a finished child process left behind.
 public struct ProcessOutput: Sendable, Equatable {
@@ -47,7 +46,7 @@ public struct SpawnProcessRunner: ProcessRunner {
   public init() {}
 
   /// Held from creating a child's pipes until they are close-on-exec and the child is spawned.
-  private static let spawnLock = Mutex(())
+  private static let spawnLock = Locked(())
 
   public func run(_ arguments: [String], environment: Environment, timeout: Double) throws(ProcessError) -> ProcessOutput {
     let command = arguments.first ?? ""

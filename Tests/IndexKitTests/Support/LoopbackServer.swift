@@ -1,5 +1,5 @@
 import Glibc
-import Synchronization
+import IndexKit
 
 /// A tiny HTTP/1.1 server on 127.0.0.1 for testing the real curl transport.
 ///
@@ -17,7 +17,7 @@ final class LoopbackServer: @unchecked Sendable {
   let port: UInt16
   private let listener: Int32
   private let respond: @Sendable (Received) -> [UInt8]?
-  private let state = Mutex<(requests: [Received], connections: Int)>(([], 0))
+  private let state = Locked<(requests: [Received], connections: Int)>(([], 0))
 
   init(respond: @escaping @Sendable (Received) -> [UInt8]?) throws {
     self.respond = respond

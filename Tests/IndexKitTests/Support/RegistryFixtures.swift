@@ -1,5 +1,4 @@
 import IndexKit
-import Synchronization
 
 /// Shared helpers for the registry tests: unsigned JWTs, a CI identity that counts
 /// its tokens, and a context around a stub transport.
@@ -56,7 +55,7 @@ enum RegistryFixtures {
 /// A CI identity that hands out a new token (new `jti`) on every call and records the
 /// audiences asked for, so tests can prove no token is reused.
 final class CountingIdentity: IdentitySource {
-  private let state = Mutex<(audiences: [String], tokens: [String])>(([], []))
+  private let state = Locked<(audiences: [String], tokens: [String])>(([], []))
   let claims: @Sendable (_ audience: String, _ jti: String) -> [(String, JSON)]
 
   init(claims: @escaping @Sendable (_ audience: String, _ jti: String) -> [(String, JSON)] = { audience, jti in

@@ -1,5 +1,4 @@
 import Glibc
-import Synchronization
 
 @testable import IndexKit
 

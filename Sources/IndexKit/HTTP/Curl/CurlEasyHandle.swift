@@ -74,22 +74,19 @@ final class CurlEasyHandle {
   private let chosenTrust: TrustStore?
 
   /// Why libcurl could not be loaded, if it could not (loaded once per process).
-  private static let loadFailure: String? = {
+  private static let loadFailure: HTTPError? = {
     var reason = [CChar](repeating: 0, count: 512)
     switch ccurl_load(&reason, reason.count) {
     case 0: return nil
-    case -2:
-      return "libcurl \(String(cBuffer: reason)) is older than \(CCURL_MINIMUM_VERSION_TEXT), the oldest indexkey "
-        + "supports; install a newer libcurl (Debian 12, Ubuntu 22.04, RHEL 9 and later have one)"
-    default:
-      return "libcurl could not be loaded (\(String(cBuffer: reason))); install it, e.g. apt-get install libcurl4"
+    case -2: return .libcurlTooOld(found: String(cBuffer: reason), minimum: LibcurlFeatures.minimum)
+    default: return .libcurlMissing(detail: String(cBuffer: reason))
     }
   }()
 
   init(trust: TrustStore? = nil) throws(HTTPError) {
     chosenTrust = trust
     if let failure = Self.loadFailure {
-      throw .setup(detail: failure)
+      throw failure
     }
     guard let h = ccurl_easy_init() else {
       throw .setup(detail: "curl_easy_init failed")

@@ -1,24 +1,23 @@
-import Synchronization
 
 /// The production transport: libcurl, one easy handle for the worker's whole run.
 public final class CurlTransport: HTTPTransport {
-  private let handle: Mutex<CurlEasyHandle>
+  private let handle: Locked<CurlEasyHandle>
   public let options: CurlOptions
   /// Connections being opened ahead of their request, by `host:port`.
-  private let preconnections = Mutex<[String: Preconnection]>([:])
+  private let preconnections = Locked<[String: Preconnection]>([:])
   /// `host:port` this transport has sent to: libcurl keeps that connection, so preparing
   /// another would waste one.
-  private let visited = Mutex<Set<String>>([])
+  private let visited = Locked<Set<String>>([])
 
   public init(options: CurlOptions) throws(HTTPError) {
-    self.handle = Mutex(try CurlEasyHandle())
+    self.handle = Locked(try CurlEasyHandle())
     self.options = options
   }
 
   /// A transport that verifies TLS against `trust` rather than the store the options and
   /// the system select.
   init(options: CurlOptions, trust: TrustStore) throws(HTTPError) {
-    self.handle = Mutex(try CurlEasyHandle(trust: trust))
+    self.handle = Locked(try CurlEasyHandle(trust: trust))
     self.options = options
   }
 

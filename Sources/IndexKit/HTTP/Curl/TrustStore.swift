@@ -1,6 +1,5 @@
 internal import CCurl
 import Glibc
-import Synchronization
 
 /// Where the transport's TLS connections find the CAs they trust, chosen once per process.
 ///
@@ -73,7 +72,7 @@ struct TrustStore: Hashable, Sendable {
   }
 
   /// One OpenSSL store per distinct setting, kept for the life of the process.
-  private static let stores = Mutex<[TrustStore: SharedStore]>([:])
+  private static let stores = Locked<[TrustStore: SharedStore]>([:])
 
   /// The process's store for this setting, made on first use; nil when the loaded libcurl
   /// does not do TLS with indexkey's OpenSSL.
