@@ -27,33 +27,59 @@ public struct LoginOptions: Sendable, Equatable {
   public init() {}
 }
 
+/// One index URL as the plan sees it: its target and configured registry, or why it
+/// cannot be served.
+public struct IndexPlan: Sendable {
+  public var given: String
+  public var outcome: Result<PlannedIndex, any Error>
+}
+
 /// Resolves options and environment into a ``LoginPlan``, failing early (exit 2) on
-/// anything that can be known wrong before a request is made.
+/// anything that can be known wrong before a request is made. `indexkey doctor` reads the
+/// same plan, index by index (``indexes(_:registry:identity:names:settings:)``).
 public enum Planner {
   public static func plan(_ options: LoginOptions, environment: Environment) throws -> LoginPlan {
     guard !options.urls.isEmpty else {
       throw ConfigError("Give at least one index URL, e.g. indexkey login https://pkgs.dev.azure.com/ORG/_packaging/FEED/pypi/simple/.")
     }
     let settings = Settings(given: options.settings, environment: environment)
-    let forced = try options.registry.map { (flag: String) throws(ConfigError) in try Registries.named(flag) }
+    let forced = try registry(options.registry)
     let identity = try IdentitySpec.planned(options.identity, serviceConnection: options.serviceConnection)
     let names = try givenNames(options.names, count: options.urls.count)
     var indexes: [PlannedIndex] = []
-    for (i, text) in options.urls.enumerated() {
-      let url = try WebURL(text, what: "The index URL")
-      guard let type = forced ?? Registries.recognise(url) else {
-        throw ConfigError(
-          "indexkey does not recognise the index '\(url)' from its host; name the registry with --registry (one of: \(Registries.names)).")
-      }
-      try url.requireSecureTransport("The index URL")
-      var target = try type.target(for: url)
-      target.name = names?[i] ?? IndexNaming.derive(target.name)
-      indexes.append(PlannedIndex(target: target, registry: try type.make(settings: settings, identity: identity)))
+    for planned in Self.indexes(options.urls, registry: forced, identity: identity, names: names, settings: settings) {
+      indexes.append(try planned.outcome.get())
     }
     try requireDistinctNames(indexes.map(\.target))
-    let sinks = try SinkCatalog.sinks(options, environment: environment)
+    let sinks = try SinkCatalog.sinks(options, environment: environment, ci: CIEnvironment.detect(environment))
     try checkReport(options, sinks: sinks)
     return LoginPlan(indexes: indexes, sinks: sinks, dryRun: options.dryRun)
+  }
+
+  /// The registry `--registry` names, if any.
+  static func registry(_ flag: String?) throws(ConfigError) -> (any Registry.Type)? {
+    try flag.map { (flag: String) throws(ConfigError) in try Registries.named(flag) }
+  }
+
+  /// Each URL's plan: recognised (or `forced`), checked, named, its registry configured.
+  public static func indexes(
+    _ urls: [String], registry forced: (any Registry.Type)?, identity: IdentitySpec, names: [String]?, settings: Settings
+  ) -> [IndexPlan] {
+    urls.enumerated().map { i, text in
+      IndexPlan(
+        given: text,
+        outcome: Result {
+          let url = try WebURL(text, what: "The index URL")
+          guard let type = forced ?? Registries.recognise(url) else {
+            throw ConfigError(
+              "indexkey does not recognise the index '\(url)' from its host; name the registry with --registry (one of: \(Registries.names)).")
+          }
+          try url.requireSecureTransport("The index URL")
+          var target = try type.target(for: url)
+          target.name = names?[i] ?? IndexNaming.derive(target.name)
+          return PlannedIndex(target: target, registry: try type.make(settings: settings, identity: identity))
+        })
+    }
   }
 
   /// `--name a,b` (or repeated): one name per URL, in order.
@@ -99,6 +125,7 @@ public enum Planner {
 public struct SinkSetup: Sendable {
   public var options: LoginOptions
   public var environment: Environment
+  public var ci: CIEnvironment
   public var clients: ClientOptions
 }
 
@@ -117,7 +144,7 @@ public enum SinkCatalog {
     ("gitlab-env", { path, setup in GitLabEnvSink(path: path, options: setup.clients) }),
     ("gitlab-dotenv", { _, _ in throw ConfigError(GitLabEnvSink.dotenvRefusal) }),
     ("azure-pipelines", { path, setup in
-      guard setup.environment["TF_BUILD"]?.lowercased() == "true" else { throw ConfigError(AzurePipelinesSink.outsideAzure) }
+      guard setup.ci.isAzurePipelines else { throw ConfigError(AzurePipelinesSink.outsideAzure) }
       return try noPath(path, "azure-pipelines", AzurePipelinesSink(options: setup.clients))
     }),
   ]
@@ -137,18 +164,18 @@ public enum SinkCatalog {
   }
 
   /// `--write a,b=PATH,c`; with none given, `github-env` inside GitHub Actions, else nothing.
-  public static func sinks(_ options: LoginOptions, environment: Environment) throws -> [any Sink] {
+  public static func sinks(_ options: LoginOptions, environment: Environment, ci: CIEnvironment) throws -> [any Sink] {
     let items = options.writes.flatMap { $0.split(separator: ",").map { $0.trimmingSpaces } }.filter { !$0.isEmpty }
     let clients = try ClientOptions.from(options, environment: environment)
     if items.isEmpty {
       let env = environment
-      return env["GITHUB_ACTIONS"] == "true" && env.has("GITHUB_ENV") ? [GitHubEnvSink(options: clients)] : []
+      return ci.isGitHubActions && env.has("GITHUB_ENV") ? [GitHubEnvSink(options: clients)] : []
     }
     let requested = items.map { item in
       let parts = item.split(separator: "=", maxSplits: 1).map(String.init)
       return (name: parts[0], path: parts.count == 2 ? parts[1] : nil)
     }
-    var setup = SinkSetup(options: options, environment: environment, clients: clients)
+    var setup = SinkSetup(options: options, environment: environment, ci: ci, clients: clients)
     if let netrc = requested.first(where: { $0.name == "netrc" }) {
       setup.clients.netrc = try netrcHandOff(netrc.path, environment)
     }

@@ -70,13 +70,13 @@ import Testing
     options.pypircIsDefault = true
     #expect(pairs(ClientVariables.build([SinkFixtures.first, SinkFixtures.second], options: options)) == ["TWINE_REPOSITORY=feed"])
     let env = Environment(["HOME": "/h"])
-    let atHome = try SinkCatalog.sinks(sinkOptions(["github-env=/e,pypirc"]) { $0.clients = "twine" }, environment: env)
+    let atHome = try SinkCatalog.sinks(sinkOptions(["github-env=/e,pypirc"]) { $0.clients = "twine" }, environment: env, ci: .detect(env))
     #expect(try atHome[0].plan([SinkFixtures.first], in: SinkFixtures.context())[0].items == ["TWINE_REPOSITORY"])
     let elsewhere = try SinkCatalog.sinks(
       sinkOptions(["github-env=/e,pypirc"]) {
         $0.clients = "twine"
         $0.pypirc = "/x/.pypirc"
-      }, environment: env)
+      }, environment: env, ci: .detect(env))
     #expect(try elsewhere[0].plan([SinkFixtures.first], in: SinkFixtures.context())[0].items == ["TWINE_REPOSITORY_URL", "TWINE_USERNAME", "TWINE_PASSWORD"])
   }
 

@@ -105,13 +105,13 @@ func thrownStatus(_ body: () throws -> Void) -> IndexKit.ExitStatus? {
 
   @Test func aPoolIsNotAProvider() {
     let message = thrownMessage { _ = try WorkloadIdentityProvider(parsing: "projects/123/locations/global/workloadIdentityPools/ci-pool", what: "--p") }
-    #expect(message.contains("names a workload identity pool, not a provider"))
+    #expect(message.contains("names the pool 'ci-pool', not a provider"))
     #expect(message.contains("projects/123/locations/global/workloadIdentityPools/ci-pool/providers/PROVIDER"))
   }
 
   @Test func aProjectIDIsNotANumber() {
     let message = thrownMessage { _ = try WorkloadIdentityProvider(parsing: "projects/my-proj/locations/global/workloadIdentityPools/p/providers/x", what: "--p") }
-    #expect(message.contains("uses the project ID 'my-proj'"))
+    #expect(message.contains("names the project by its ID 'my-proj'"))
     #expect(message.contains("gcloud projects describe my-proj --format='value(projectNumber)'"))
   }
 

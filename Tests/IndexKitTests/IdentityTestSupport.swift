@@ -51,7 +51,7 @@ func identityContext(
   runner: any ProcessRunner = FakeProcessRunner(printing: ""), now: UnixTime = 1_800_000_010
 ) -> Context {
   Context(
-    transport: transport, environment: Environment(environment), clock: FixedClock(now), console: CapturingConsole().console,
+    transport: transport, environment: Environment(environment), clock: FixedClock(now), sleep: { _ in }, console: CapturingConsole().console,
     home: "/nonexistent", processRunner: runner)
 }
 

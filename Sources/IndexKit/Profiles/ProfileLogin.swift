@@ -49,7 +49,7 @@ public enum ProfileLogin {
       for i in indexes.indices { indexes[i].target.name = names[i] }
     }
     try Planner.requireDistinctNames(indexes.map(\.target))
-    let sinks = try SinkCatalog.sinks(options, environment: environment)
+    let sinks = try SinkCatalog.sinks(options, environment: environment, ci: CIEnvironment.detect(environment))
     try Planner.checkReport(options, sinks: sinks)
     return LoginPlan(indexes: indexes, sinks: sinks, dryRun: options.dryRun)
   }

@@ -33,10 +33,12 @@ public struct GoogleArtifactRegistry: Registry {
   public func credential(for index: IndexTarget, in context: Context) throws -> Credential {
     switch try credentials.fetch((), in: context) {
     case .serviceAccountKey(let key):
-      context.console.err(
-        "indexkey: warning: --gcp-key-as-password writes the service account key of \(key.clientEmail) itself (base64) as the password; it never expires until the key is deleted. Prefer Workload Identity Federation, or drop the flag to get a one-hour token from the key.")
       let password = Secret(Base64.encode(Array(key.contents.revealed.utf8)))
-      return Credential(index: index, registry: Self.name, username: Self.keyUsername, password: password, expiresAt: nil)
+      return Credential(
+        index: index, registry: Self.name, username: Self.keyUsername, password: password, expiresAt: nil,
+        warnings: [
+          "--gcp-key-as-password writes the service account key of \(key.clientEmail) itself (base64) as the password; it never expires until the key is deleted. Prefer Workload Identity Federation, or drop the flag to get a one-hour token from the key."
+        ])
     case .accessToken(let token):
       return Credential(index: index, registry: Self.name, username: Self.username, password: token.value, expiresAt: token.expiresAt)
     }

@@ -38,7 +38,7 @@ enum RegistryFixtures {
 
   static func context(_ transport: StubTransport, environment: [String: String] = [:]) -> Context {
     Context(
-      transport: transport, environment: Environment(environment), clock: FixedClock(now),
+      transport: transport, environment: Environment(environment), clock: FixedClock(now), sleep: { _ in },
       console: CapturingConsole().console, home: "/nonexistent")
   }
 

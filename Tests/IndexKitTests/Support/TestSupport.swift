@@ -47,7 +47,7 @@ let githubClaims: JSON = .object([
 func testContext(_ transport: StubTransport, env: [String: String] = [:], console: CapturingConsole = CapturingConsole())
   -> Context
 {
-  Context(transport: transport, environment: Environment(env), clock: FixedClock(1_800_000_000), console: console.console)
+  Context(transport: transport, environment: Environment(env), clock: FixedClock(1_800_000_000), sleep: { _ in }, console: console.console)
 }
 
 func form(_ body: [UInt8]) -> [String: String] {

@@ -40,12 +40,7 @@ public struct AWSWebIdentityLink: CredentialLink {
       throw ConfigError(
         "AWS CodeArtifact needs a way to sign: pass --aws-role-arn arn:aws:iam::ACCOUNT:role/NAME (or set AWS_ROLE_ARN) to assume a role with the CI token, or set AWS_ACCESS_KEY_ID and AWS_SECRET_ACCESS_KEY.")
     }
-    let parts = role.split(separator: ":", maxSplits: 5, omittingEmptySubsequences: false)
-    guard parts.count == 6, parts[0] == "arn", parts[1].hasPrefix("aws"), parts[2] == "iam", parts[4].count == 12,
-      parts[5].hasPrefix("role/")
-    else {
-      throw ConfigError("The role '\(role)' is not an IAM role ARN; expected arn:aws:iam::ACCOUNT:role/NAME.")
-    }
+    try Self.checkRole(role)
     let session = settings[AWSSettings.roleSessionName] ?? "indexkey"
     let allowed = session.unicodeScalars.allSatisfy {
       $0.isASCII && ($0.properties.isAlphabetic || ("0"..."9").contains($0) || "_+=,.@-".unicodeScalars.contains($0))
@@ -63,6 +58,16 @@ public struct AWSWebIdentityLink: CredentialLink {
     region = try AWSRegion.configured(settings)
     legacySTSEndpoints = settings[AWSSettings.regionalEndpoints]?.lowercased() == "legacy"
     stsEndpoint = try settings.endpoint(AWSSettings.stsEndpoint, what: "The AWS STS endpoint")
+  }
+
+  /// Refuses what is not `arn:aws…:iam::ACCOUNT:role/NAME` (12-digit account).
+  public static func checkRole(_ role: String) throws(ConfigError) {
+    let parts = role.split(separator: ":", maxSplits: 5, omittingEmptySubsequences: false)
+    guard parts.count == 6, parts[0] == "arn", parts[1].hasPrefix("aws"), parts[2] == "iam", parts[3].isEmpty,
+      parts[4].count == 12, parts[4].allSatisfy(\.isNumber), parts[5].hasPrefix("role/"), parts[5].count > 5
+    else {
+      throw ConfigError("The role '\(role)' is not an IAM role ARN; expected arn:aws:iam::ACCOUNT:role/NAME.")
+    }
   }
 
   /// `sts.amazonaws.com` (`sts.amazonaws.com.cn` in China), what GitHub's AWS action requests.
