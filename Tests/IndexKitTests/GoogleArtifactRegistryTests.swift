@@ -13,7 +13,7 @@ let gcpClaims: JSON = .object([
 ])
 
 /// Answers a CI token, then STS, then IAM Credentials; records everything.
-func googleStub(sts: HTTPResponse? = nil, iam: HTTPResponse? = nil, ciToken: String = fakeJWT(gcpClaims)) -> StubTransport {
+func googleStub(sts: HTTPResponse? = nil, iam: HTTPResponse? = nil, ciToken: String = unsignedJWT(gcpClaims)) -> StubTransport {
   StubTransport { request in
     if request.url.hasPrefix("https://gh.test/") { return HTTPResponse(status: 200, text: #"{"value":"\#(ciToken)"}"#) }
     if request.url.hasPrefix("https://sts.googleapis.com/") {
@@ -141,7 +141,7 @@ func thrownStatus(_ body: () throws -> Void) -> IndexKit.ExitStatus? {
       "audience": "//iam.googleapis.com/" + providerName,
       "scope": "https://www.googleapis.com/auth/cloud-platform",
       "requested_token_type": "urn:ietf:params:oauth:token-type:access_token",
-      "subject_token": fakeJWT(gcpClaims),
+      "subject_token": unsignedJWT(gcpClaims),
       "subject_token_type": "urn:ietf:params:oauth:token-type:jwt",
     ])
   }

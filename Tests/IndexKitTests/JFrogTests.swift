@@ -13,7 +13,7 @@ import Testing
   }
 
   static func accessToken(sub: String) -> String {
-    RegistryFixtures.jwt([("sub", .string(sub)), ("exp", .integer(Int64(RegistryFixtures.now) + 3600))])
+    unsignedJWT([("sub", .string(sub)), ("exp", .integer(Int64(RegistryFixtures.now) + 3600))])
   }
 
   @Test func exchangePostsTheTokenExchangeJSONToAccess() throws {

@@ -51,7 +51,7 @@ import Testing
   }
 
   @Test func gitHubsConnectionOpensDuringTheAudienceLookup() throws {
-    let jwt = RegistryFixtures.jwt([("sub", .string("repo:o/r:ref:refs/heads/main"))])
+    let jwt = unsignedJWT([("sub", .string("repo:o/r:ref:refs/heads/main"))])
     let stub = StubTransport(sequence: [
       .success(Self.audience), .success(RegistryFixtures.response(200, #"{"value":"\#(jwt)"}"#)), .success(Self.minted),
     ])

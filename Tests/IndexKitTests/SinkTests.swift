@@ -262,7 +262,7 @@ let pipOnly = ClientOptions(clients: [.pip])
 
   @Test func fileAndEnvSourcesReadFreshValues() throws {
     try withTemporaryDirectory { (dir: String) throws in
-      let jwt = fakeJWT(githubClaims)
+      let jwt = unsignedJWT(githubClaims)
       writeFile("\(dir)/token", jwt + "\n")
       let context = testContext(StubTransport { _ in HTTPResponse(status: 500) }, env: ["TOK": jwt, "AZURE_FEDERATED_TOKEN_FILE": "\(dir)/token"])
       #expect(try FileIdentity(path: "\(dir)/token", origin: "test").idToken(audience: "a", in: context).revealed == jwt)
