@@ -1,8 +1,9 @@
 import ArgumentParser
 import IndexKit
 
-/// The registries' flags (`--azure-client-id ID`, `--gcp-key-as-password`, …), declared by
-/// the registries as ``Setting``s rather than as ArgumentParser properties: before
+/// The registries' flags (`--azure-client-id ID`, `--gcp-key-as-password`, …).
+///
+/// They are declared by the registries as ``Setting``s rather than as ArgumentParser properties: before
 /// ArgumentParser reads a `login`, `token` or `doctor` line, each is rewritten to the one
 /// hidden option `--registry-setting NAME=VALUE` (or `NAME` for a toggle), which
 /// ``IndexInputs`` turns back into settings. Their help is the commands' discussion.

@@ -27,7 +27,8 @@ import Testing
       } else {
         #expect(try options([command, "--\(flag)", "v-\(flag)", Self.url]).settings == [flag: .value("v-\(flag)")])
         #expect(try options([command, "--\(flag)=-x", Self.url]).settings == [flag: .value("-x")])
-        #expect(try options([command, Self.url, "--\(flag)", "a"]).urls == [Self.url], "the value is not taken for a URL")
+        #expect(
+          try options([command, Self.url, "--\(flag)", "a"]).urls == [Self.url], "the value is not taken for a URL")
       }
     }
   }

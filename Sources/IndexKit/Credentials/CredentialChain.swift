@@ -39,7 +39,9 @@ public struct CredentialChain<Request: Sendable, Output: Sendable>: Sendable {
 
   /// The forcing setting (`--azure-credential NAME`, `INDEXKEY_AZURE_CREDENTIAL`).
   public var forcing: Setting {
-    .value(flag, "NAME", env: [variable], help: "Use this \(cloud) credential instead of the first configured one: \(names.joined(separator: ", ")).")
+    .value(
+      flag, "NAME", env: [variable],
+      help: "Use this \(cloud) credential instead of the first configured one: \(names.joined(separator: ", ")).")
   }
 
   /// What the chain and every link read.
@@ -72,7 +74,9 @@ public struct CredentialChain<Request: Sendable, Output: Sendable>: Sendable {
   func forcing(_ input: LinkInput) throws(ConfigError) -> (link: String, reason: String)? {
     if let name = input.settings[forcing] {
       guard names.contains(name) else {
-        throw ConfigError("--\(flag) '\(name)' (or \(variable)) is not a \(cloud) credential; use one of: \(names.joined(separator: ", ")).")
+        throw ConfigError(
+          "--\(flag) '\(name)' (or \(variable)) is not a \(cloud) credential; use one of: \(names.joined(separator: ", "))."
+        )
       }
       let given = input.settings.isGiven(forcing) ? "--\(flag) \(name)" : "\(variable)=\(name)"
       return (name, given)
@@ -88,7 +92,8 @@ public struct CredentialChain<Request: Sendable, Output: Sendable>: Sendable {
     let steps = links.map { type in
       ChainTrace.Step(link: type.name, state: type.name == name ? .answers("forced by \(reason)") : .notTried)
     }
-    return ResolvedChain(candidates: [try chosen.init(input)], trace: ChainTrace(cloud: cloud, forcedBy: reason, steps: steps))
+    return ResolvedChain(
+      candidates: [try chosen.init(input)], trace: ChainTrace(cloud: cloud, forcedBy: reason, steps: steps))
   }
 }
 
@@ -108,7 +113,8 @@ public struct ResolvedChain<Request: Sendable, Output: Sendable>: Sendable {
   public static func only(_ link: some CredentialLink<Request, Output>, cloud: String) -> ResolvedChain {
     let name = type(of: link).name
     return ResolvedChain(
-      candidates: [link], trace: ChainTrace(cloud: cloud, forcedBy: "the caller", steps: [.init(link: name, state: .answers("given"))]))
+      candidates: [link],
+      trace: ChainTrace(cloud: cloud, forcedBy: "the caller", steps: [.init(link: name, state: .answers("given"))]))
   }
 
   /// The link that answers when every by-trying link before it is absent (the last candidate).

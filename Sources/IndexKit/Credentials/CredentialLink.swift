@@ -1,5 +1,7 @@
-/// One place a cloud credential can come from: a client secret, a CI token, a metadata
-/// server, a CLI's sign-in. A chain (``CredentialChain``) holds links in its cloud's order.
+/// One place a cloud credential can come from.
+///
+/// A client secret, a CI token, a metadata server, a CLI's sign-in: a chain
+/// (``CredentialChain``) holds links in its cloud's order.
 ///
 /// A link answers two questions. ``probe(_:)`` asks, cheaply, whether it is configured
 /// here — flags, environment, files and `PATH` only, never the network. ``init(_:)``

@@ -59,7 +59,8 @@ public enum SettingsCatalog {
     return Registries.all.compactMap { type in
       let names = type.settings.flatMap(\.variableNames).filter { seen.insert($0).inserted }
       guard !names.isEmpty else { return nil }
-      return ([type.displayName + ":"] + wrap(names.joined(separator: " "), indent: "  ", width: 76)).joined(separator: "\n")
+      return ([type.displayName + ":"] + wrap(names.joined(separator: " "), indent: "  ", width: 76)).joined(
+        separator: "\n")
     }.joined(separator: "\n")
   }
 }

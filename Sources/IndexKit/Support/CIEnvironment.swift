@@ -26,10 +26,12 @@ public struct CIEnvironment: Sendable, Equatable {
       case .buildkite: return environment["BUILDKITE"] == "true" ? "BUILDKITE=true" : nil
       case .circleci: return environment["CIRCLECI"] == "true" ? "CIRCLECI=true" : nil
       case .bitbucket:
-        return environment.has("BITBUCKET_BUILD_NUMBER") ? "BITBUCKET_BUILD_NUMBER is set"
+        return environment.has("BITBUCKET_BUILD_NUMBER")
+          ? "BITBUCKET_BUILD_NUMBER is set"
           : environment.has("BITBUCKET_STEP_OIDC_TOKEN") ? "BITBUCKET_STEP_OIDC_TOKEN is set" : nil
       case .azurePipelines:
-        return environment["TF_BUILD"]?.lowercased() == "true" ? "TF_BUILD=\(environment["TF_BUILD"] ?? "")"
+        return environment["TF_BUILD"]?.lowercased() == "true"
+          ? "TF_BUILD=\(environment["TF_BUILD"] ?? "")"
           : environment.has("SYSTEM_OIDCREQUESTURI") ? "SYSTEM_OIDCREQUESTURI is set" : nil
       }
     }

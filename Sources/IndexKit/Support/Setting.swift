@@ -38,7 +38,8 @@ public struct Setting: Sendable, Hashable {
   public var help: String
 
   public init(
-    flag: String?, variables: [String], kind: Kind, secrecy: Secrecy = .plain, namesIdentityFile: Bool = false, help: String
+    flag: String?, variables: [String], kind: Kind, secrecy: Secrecy = .plain, namesIdentityFile: Bool = false,
+    help: String
   ) {
     self.flag = flag
     self.variables = variables
@@ -49,10 +50,13 @@ public struct Setting: Sendable, Hashable {
   }
 
   /// `--flag VALUE`, else the first of `env`.
-  public static func value(_ flag: String, _ placeholder: String, env: [String] = [], identityFile: Bool = false, help: String)
+  public static func value(
+    _ flag: String, _ placeholder: String, env: [String] = [], identityFile: Bool = false, help: String
+  )
     -> Setting
   {
-    Setting(flag: flag, variables: env, kind: .value(placeholder: placeholder), namesIdentityFile: identityFile, help: help)
+    Setting(
+      flag: flag, variables: env, kind: .value(placeholder: placeholder), namesIdentityFile: identityFile, help: help)
   }
 
   /// `--flag` alone turns it on.
@@ -62,7 +66,8 @@ public struct Setting: Sendable, Hashable {
 
   /// A variable with no flag.
   public static func variable(_ name: String, identityFile: Bool = false, help: String) -> Setting {
-    Setting(flag: nil, variables: [name], kind: .value(placeholder: "VALUE"), namesIdentityFile: identityFile, help: help)
+    Setting(
+      flag: nil, variables: [name], kind: .value(placeholder: "VALUE"), namesIdentityFile: identityFile, help: help)
   }
 
   /// A variable with no flag that turns something on (1, true, yes, on).
@@ -72,7 +77,9 @@ public struct Setting: Sendable, Hashable {
 
   /// A secret: environment only, optionally `NAME_FILE`.
   public static func secret(_ name: String, file: Bool, help: String) -> Setting {
-    Setting(flag: nil, variables: [name], kind: .value(placeholder: "VALUE"), secrecy: file ? .secretOrFile : .secret, help: help)
+    Setting(
+      flag: nil, variables: [name], kind: .value(placeholder: "VALUE"), secrecy: file ? .secretOrFile : .secret,
+      help: help)
   }
 
   public var isSecret: Bool { secrecy != .plain }

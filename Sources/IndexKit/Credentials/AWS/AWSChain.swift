@@ -19,6 +19,7 @@ public enum AWSChain {
   /// Neither keys nor a role: what to set.
   @Sendable static func unconfigured(_ input: LinkInput, _ trace: ChainTrace) -> any Error {
     ConfigError(
-      "AWS CodeArtifact needs a way to sign: pass --aws-role-arn arn:aws:iam::ACCOUNT:role/NAME (or set AWS_ROLE_ARN) to assume a role with the CI token, or set AWS_ACCESS_KEY_ID and AWS_SECRET_ACCESS_KEY.")
+      "AWS CodeArtifact needs a way to sign: pass --aws-role-arn arn:aws:iam::ACCOUNT:role/NAME (or set AWS_ROLE_ARN) to assume a role with the CI token, or set AWS_ACCESS_KEY_ID and AWS_SECRET_ACCESS_KEY."
+    )
   }
 }

@@ -8,7 +8,8 @@ public struct AWSEnvironmentLink: CredentialLink {
   public init(keys: AWSCredentials) { self.keys = keys }
 
   public static func probe(_ input: LinkInput) -> LinkProbe {
-    input.settings.isSet(AWSSettings.accessKeyID) ? .configured("AWS_ACCESS_KEY_ID is set") : .skipped("AWS_ACCESS_KEY_ID is not set")
+    input.settings.isSet(AWSSettings.accessKeyID)
+      ? .configured("AWS_ACCESS_KEY_ID is set") : .skipped("AWS_ACCESS_KEY_ID is not set")
   }
 
   public init(_ input: LinkInput) throws {
@@ -17,9 +18,12 @@ public struct AWSEnvironmentLink: CredentialLink {
       throw ConfigError("The environment credential needs AWS_ACCESS_KEY_ID and AWS_SECRET_ACCESS_KEY.")
     }
     guard let secret = try settings.secret(AWSSettings.secretAccessKey) else {
-      throw ConfigError("AWS_ACCESS_KEY_ID is set but AWS_SECRET_ACCESS_KEY is not; set both (and AWS_SESSION_TOKEN for temporary keys), or use a role with --aws-role-arn.")
+      throw ConfigError(
+        "AWS_ACCESS_KEY_ID is set but AWS_SECRET_ACCESS_KEY is not; set both (and AWS_SESSION_TOKEN for temporary keys), or use a role with --aws-role-arn."
+      )
     }
-    keys = AWSCredentials(accessKeyID: keyID, secretAccessKey: secret, sessionToken: try settings.secret(AWSSettings.sessionToken))
+    keys = AWSCredentials(
+      accessKeyID: keyID, secretAccessKey: secret, sessionToken: try settings.secret(AWSSettings.sessionToken))
   }
 
   public var principal: String { "the access key \(keys.accessKeyID) (AWS_ACCESS_KEY_ID)" }

@@ -3,7 +3,8 @@
 public struct AWSWebIdentityLink: CredentialLink {
   public static let name = "web-identity"
   public static let settings = [
-    AWSSettings.roleARN, AWSSettings.roleSessionName, AWSSettings.webIdentityTokenFile, AWSSettings.audience, AWSSettings.region,
+    AWSSettings.roleARN, AWSSettings.roleSessionName, AWSSettings.webIdentityTokenFile, AWSSettings.audience,
+    AWSSettings.region,
     AWSSettings.stsEndpoint, AWSSettings.regionalEndpoints,
   ]
   public var roleARN: String
@@ -38,7 +39,8 @@ public struct AWSWebIdentityLink: CredentialLink {
     let settings = input.settings
     guard let role = settings[AWSSettings.roleARN] else {
       throw ConfigError(
-        "AWS CodeArtifact needs a way to sign: pass --aws-role-arn arn:aws:iam::ACCOUNT:role/NAME (or set AWS_ROLE_ARN) to assume a role with the CI token, or set AWS_ACCESS_KEY_ID and AWS_SECRET_ACCESS_KEY.")
+        "AWS CodeArtifact needs a way to sign: pass --aws-role-arn arn:aws:iam::ACCOUNT:role/NAME (or set AWS_ROLE_ARN) to assume a role with the CI token, or set AWS_ACCESS_KEY_ID and AWS_SECRET_ACCESS_KEY."
+      )
     }
     try Self.checkRole(role)
     let session = settings[AWSSettings.roleSessionName] ?? "indexkey"
@@ -46,7 +48,9 @@ public struct AWSWebIdentityLink: CredentialLink {
       $0.isASCII && ($0.properties.isAlphabetic || ("0"..."9").contains($0) || "_+=,.@-".unicodeScalars.contains($0))
     }
     guard (2...64).contains(session.count), allowed else {
-      throw ConfigError("The role session name '\(session)' is not valid: use 2 to 64 letters, digits and +=,.@_- (--aws-role-session-name or AWS_ROLE_SESSION_NAME).")
+      throw ConfigError(
+        "The role session name '\(session)' is not valid: use 2 to 64 letters, digits and +=,.@_- (--aws-role-session-name or AWS_ROLE_SESSION_NAME)."
+      )
     }
     let source: any IdentitySource
     if input.identity == .auto, let file = settings[AWSSettings.webIdentityTokenFile] {
@@ -78,16 +82,20 @@ public struct AWSWebIdentityLink: CredentialLink {
   func sts(_ request: AWSKeysRequest) throws(ConfigError) -> AWSSTS {
     if let stsEndpoint { return AWSSTS(endpoint: stsEndpoint) }
     let region = self.region ?? request.region
-    return AWSSTS(endpoint: try WebURL(AWSSTS.defaultEndpoint(region: region, legacy: legacySTSEndpoints), what: "The STS endpoint"))
+    return AWSSTS(
+      endpoint: try WebURL(AWSSTS.defaultEndpoint(region: region, legacy: legacySTSEndpoints), what: "The STS endpoint")
+    )
   }
 
   public func fetch(_ request: AWSKeysRequest, in context: Context) throws -> AWSSession {
     let sts = try sts(request)
     context.transport.prepare(sts.endpoint.description)  // connect to STS while the CI token is fetched
-    let token = try source.freshToken(audience: audience ?? Self.defaultAudience(region: region ?? request.region), in: context)
+    let token = try source.freshToken(
+      audience: audience ?? Self.defaultAudience(region: region ?? request.region), in: context)
     let call = AWSSTS.Request(roleARN: roleARN, sessionName: sessionName, duration: request.sessionDuration)
     let (credentials, expiresAt) = try sts.assumeRole(call, token: token, in: context)
-    return AWSSession(credentials: credentials, expiresAt: expiresAt, principal: "the role \(roleARN) (session \(sessionName))")
+    return AWSSession(
+      credentials: credentials, expiresAt: expiresAt, principal: "the role \(roleARN) (session \(sessionName))")
   }
 
   public func preview(_ request: AWSKeysRequest) -> LinkPreview {
@@ -95,7 +103,10 @@ public struct AWSWebIdentityLink: CredentialLink {
     let sts = stsEndpoint?.description ?? AWSSTS.defaultEndpoint(region: stsRegion, legacy: legacySTSEndpoints)
     let durationText = request.sessionDuration.map { "\($0) s" } ?? "the role's default duration"
     return LinkPreview(
-      steps: ["POST \(sts) (AssumeRoleWithWebIdentity for \(roleARN), session \(sessionName), \(durationText); unsigned)"],
-      audience: audience ?? Self.defaultAudience(region: stsRegion), identity: source, username: AWSCodeArtifact.username)
+      steps: [
+        "POST \(sts) (AssumeRoleWithWebIdentity for \(roleARN), session \(sessionName), \(durationText); unsigned)"
+      ],
+      audience: audience ?? Self.defaultAudience(region: stsRegion), identity: source,
+      username: AWSCodeArtifact.username)
   }
 }

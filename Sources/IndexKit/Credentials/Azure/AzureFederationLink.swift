@@ -17,7 +17,8 @@ public struct AzureFederationLink: EntraLink {
 
   public init(_ input: LinkInput) throws {
     let application = try EntraClient.application(input.settings)
-    let audience = input.settings[AzureSettings.audience] ?? EntraClient.federatedAudience(authorityHost: application.authority)
+    let audience =
+      input.settings[AzureSettings.audience] ?? EntraClient.federatedAudience(authorityHost: application.authority)
     client = EntraClient(
       tenantID: application.tenantID, clientID: application.clientID, authorityHost: application.authority,
       auth: .federated(try input.identitySource(), audience: audience))

@@ -24,11 +24,13 @@ public struct ClientCertificateLink: EntraLink {
   public init(_ input: LinkInput) throws {
     let settings = input.settings
     guard let path = settings[AzureSettings.certificatePath] else {
-      throw ConfigError("The client-certificate credential needs the certificate's path in AZURE_CLIENT_CERTIFICATE_PATH.")
+      throw ConfigError(
+        "The client-certificate credential needs the certificate's path in AZURE_CLIENT_CERTIFICATE_PATH.")
     }
     let application = try EntraClient.application(input.settings)
     let certificate = try EntraCertificate.load(
-      path: FileIO.expandTilde(path, home: input.environment["HOME"]), password: try settings.secret(AzureSettings.certificatePassword),
+      path: FileIO.expandTilde(path, home: input.environment["HOME"]),
+      password: try settings.secret(AzureSettings.certificatePassword),
       style: settings.isOn(AzureSettings.certificateRS256) ? .rs256 : .ps256,
       sendChain: settings.isOn(AzureSettings.sendCertificateChain))
     client = EntraClient(
@@ -39,6 +41,7 @@ public struct ClientCertificateLink: EntraLink {
   public var proof: String {
     guard let certificate = client.certificate else { return "" }
     let header = certificate.style == .ps256 ? "PS256, x5t#S256" : "RS256, x5t"
-    return "with an assertion signed by the certificate from \(certificate.source) (\(header), thumbprint \(certificate.portalThumbprint)); no CI token is used"
+    return
+      "with an assertion signed by the certificate from \(certificate.source) (\(header), thumbprint \(certificate.portalThumbprint)); no CI token is used"
   }
 }

@@ -12,12 +12,15 @@ public struct PersonalAccessTokenLink: CredentialLink {
     guard input.settings.isSet(AzureSettings.personalAccessToken) else {
       return .skipped("AZURE_DEVOPS_EXT_PAT is not set")
     }
-    return .configured(env.has("AZURE_DEVOPS_EXT_PAT") ? "AZURE_DEVOPS_EXT_PAT is set" : "AZURE_DEVOPS_EXT_PAT_FILE is set")
+    return .configured(
+      env.has("AZURE_DEVOPS_EXT_PAT") ? "AZURE_DEVOPS_EXT_PAT is set" : "AZURE_DEVOPS_EXT_PAT_FILE is set")
   }
 
   public init(_ input: LinkInput) throws {
     guard let token = try input.settings.secret(AzureSettings.personalAccessToken) else {
-      throw ConfigError("The personal-access-token credential needs the token in AZURE_DEVOPS_EXT_PAT (or a file named by AZURE_DEVOPS_EXT_PAT_FILE).")
+      throw ConfigError(
+        "The personal-access-token credential needs the token in AZURE_DEVOPS_EXT_PAT (or a file named by AZURE_DEVOPS_EXT_PAT_FILE)."
+      )
     }
     self.token = token
   }

@@ -13,7 +13,9 @@ public struct ChainguardPullTokenLink: CredentialLink {
 
   public static func probe(_ input: LinkInput) -> LinkProbe {
     let set = settings.variableNames.filter(input.environment.has)
-    return set.isEmpty ? .skipped("CHAINGUARD_PYTHON_IDENTITY_ID and CHAINGUARD_PYTHON_TOKEN are not set") : .configured("\(set.joined(separator: ", ")) set")
+    return set.isEmpty
+      ? .skipped("CHAINGUARD_PYTHON_IDENTITY_ID and CHAINGUARD_PYTHON_TOKEN are not set")
+      : .configured("\(set.joined(separator: ", ")) set")
   }
 
   public init(_ input: LinkInput) throws {
@@ -24,9 +26,11 @@ public struct ChainguardPullTokenLink: CredentialLink {
     case (.some, nil):
       throw ConfigError("CHAINGUARD_PYTHON_IDENTITY_ID is set but CHAINGUARD_PYTHON_TOKEN is not; \(fix)")
     case (nil, .some):
-      throw ConfigError("CHAINGUARD_PYTHON_TOKEN is set but CHAINGUARD_PYTHON_IDENTITY_ID (the pull token's username) is not; \(fix)")
+      throw ConfigError(
+        "CHAINGUARD_PYTHON_TOKEN is set but CHAINGUARD_PYTHON_IDENTITY_ID (the pull token's username) is not; \(fix)")
     case (nil, nil):
-      throw ConfigError("The pull-token credential needs CHAINGUARD_PYTHON_IDENTITY_ID and CHAINGUARD_PYTHON_TOKEN; \(fix)")
+      throw ConfigError(
+        "The pull-token credential needs CHAINGUARD_PYTHON_IDENTITY_ID and CHAINGUARD_PYTHON_TOKEN; \(fix)")
     }
   }
 

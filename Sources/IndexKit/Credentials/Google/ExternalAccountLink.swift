@@ -3,7 +3,10 @@
 public struct ExternalAccountLink: CredentialLink {
   public static let name = "external-account"
   public static let settings =
-    [GoogleSettings.applicationCredentials, GoogleSettings.allowExecutables, GoogleSettings.serviceAccount, GoogleSettings.keyAsPassword]
+    [
+      GoogleSettings.applicationCredentials, GoogleSettings.allowExecutables, GoogleSettings.serviceAccount,
+      GoogleSettings.keyAsPassword,
+    ]
     + GoogleSettings.endpoints
   public var federation: GoogleFederation
   public var impersonation: GoogleImpersonation?
@@ -14,7 +17,9 @@ public struct ExternalAccountLink: CredentialLink {
   }
 
   public static func probe(_ input: LinkInput) -> LinkProbe {
-    guard input.settings.isSet(GoogleSettings.applicationCredentials) else { return .skipped("GOOGLE_APPLICATION_CREDENTIALS is not set") }
+    guard input.settings.isSet(GoogleSettings.applicationCredentials) else {
+      return .skipped("GOOGLE_APPLICATION_CREDENTIALS is not set")
+    }
     guard ApplicationCredentials.type(input.settings) == "external_account" else {
       return .skipped("GOOGLE_APPLICATION_CREDENTIALS names no external_account file")
     }
@@ -27,7 +32,9 @@ public struct ExternalAccountLink: CredentialLink {
     let file = try ApplicationCredentials.read(settings)
     let path = file.path
     if input.identity != .auto {
-      throw ConfigError("--identity cannot be combined with the external_account file \(path): its credential_source says where the token comes from.")
+      throw ConfigError(
+        "--identity cannot be combined with the external_account file \(path): its credential_source says where the token comes from."
+      )
     }
     if settings.isOn(GoogleSettings.keyAsPassword) {
       throw ConfigError("--gcp-key-as-password needs a service account key file; \(path) is an external_account file.")
@@ -41,7 +48,9 @@ public struct ExternalAccountLink: CredentialLink {
         userProject: account.workforcePoolUserProject, origin: "the external_account file \(path)"))
     if let serviceAccount = settings[GoogleSettings.serviceAccount] {
       impersonation = try endpoints.impersonation(serviceAccount, lifetime: account.tokenLifetime)
-    } else if let url = try account.impersonationEndpoint(override: endpoints.iam), let email = account.impersonatedAccount {
+    } else if let url = try account.impersonationEndpoint(override: endpoints.iam),
+      let email = account.impersonatedAccount
+    {
       impersonation = GoogleImpersonation(serviceAccount: email, endpoint: url, lifetime: account.tokenLifetime ?? 3600)
     } else {
       impersonation = nil

@@ -15,7 +15,8 @@ public enum GoogleChain {
   @Sendable static func unconfigured(_ input: LinkInput, _ trace: ChainTrace) -> any Error {
     guard input.settings.isSet(GoogleSettings.applicationCredentials) else {
       return ConfigError(
-        "Google Artifact Registry needs a way to authenticate: pass --gcp-workload-identity-provider \(WorkloadIdentityProvider.shape) (and optionally --gcp-service-account EMAIL) to exchange the CI token, or set GOOGLE_APPLICATION_CREDENTIALS to an external_account or service account key file.")
+        "Google Artifact Registry needs a way to authenticate: pass --gcp-workload-identity-provider \(WorkloadIdentityProvider.shape) (and optionally --gcp-service-account EMAIL) to exchange the CI token, or set GOOGLE_APPLICATION_CREDENTIALS to an external_account or service account key file."
+      )
     }
     do {
       return try ApplicationCredentials.read(input.settings).unsupported()

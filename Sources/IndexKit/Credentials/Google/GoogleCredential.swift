@@ -27,10 +27,16 @@ public struct GoogleEndpoints: Sendable {
   public func impersonation(_ serviceAccount: String?, lifetime: Int?) throws(ConfigError) -> GoogleImpersonation? {
     guard let serviceAccount else { return nil }
     guard serviceAccount.contains("@"), !serviceAccount.contains("/") else {
-      throw ConfigError("--gcp-service-account '\(serviceAccount)' is not a service account email (NAME@PROJECT.iam.gserviceaccount.com).")
+      throw ConfigError(
+        "--gcp-service-account '\(serviceAccount)' is not a service account email (NAME@PROJECT.iam.gserviceaccount.com)."
+      )
     }
     var base: WebURL
-    if let iam { base = iam } else { base = try WebURL(GoogleImpersonation.defaultBase, what: "the IAM Credentials endpoint") }
+    if let iam {
+      base = iam
+    } else {
+      base = try WebURL(GoogleImpersonation.defaultBase, what: "the IAM Credentials endpoint")
+    }
     return GoogleImpersonation(
       serviceAccount: serviceAccount, endpoint: GoogleImpersonation.url(base: base, serviceAccount: serviceAccount),
       lifetime: lifetime ?? 3600)
@@ -42,11 +48,13 @@ extension GoogleImpersonation {
   var step: String { "POST \(endpoint) (generateAccessToken for \(serviceAccount), \(lifetime) s)" }
 
   /// `base`, or the token for the service account when one is impersonated.
-  static func apply(_ impersonation: GoogleImpersonation?, to base: GoogleToken, caller: Caller, in context: Context) throws
+  static func apply(_ impersonation: GoogleImpersonation?, to base: GoogleToken, caller: Caller, in context: Context)
+    throws
     -> GoogleToken
   {
     guard let impersonation else { return base }
-    return try impersonation.accessToken(using: base.value, caller: caller, in: context).fresh(from: "IAM Credentials", in: context)
+    return try impersonation.accessToken(using: base.value, caller: caller, in: context).fresh(
+      from: "IAM Credentials", in: context)
   }
 }
 
@@ -58,7 +66,8 @@ struct ApplicationCredentials {
 
   /// The file's `type`, or nil when unset, unreadable or not JSON (the probes' cheap look).
   static func type(_ settings: Settings) -> String? {
-    guard let path = settings[GoogleSettings.applicationCredentials], let bytes = try? FileIO.read(path, limit: 1 << 20),
+    guard let path = settings[GoogleSettings.applicationCredentials],
+      let bytes = try? FileIO.read(path, limit: 1 << 20),
       let json = try? JSON(parsing: bytes, document: "credentials file")
     else { return nil }
     return json["type"]?.stringValue
@@ -72,7 +81,8 @@ struct ApplicationCredentials {
     do {
       bytes = try FileIO.read(path, limit: 1 << 20)
     } catch {
-      throw ConfigError("Could not read the credentials file named by GOOGLE_APPLICATION_CREDENTIALS: \(error.description).")
+      throw ConfigError(
+        "Could not read the credentials file named by GOOGLE_APPLICATION_CREDENTIALS: \(error.description).")
     }
     do {
       let json = try JSON(parsing: bytes, document: "credentials file \(path) (GOOGLE_APPLICATION_CREDENTIALS)")
@@ -87,6 +97,7 @@ struct ApplicationCredentials {
   func unsupported() -> ConfigError {
     let what = json["type"]?.stringValue.map { "has type '\($0)'" } ?? "has no \"type\" field"
     return ConfigError(
-      "The credentials file \(path) (GOOGLE_APPLICATION_CREDENTIALS) \(what); indexkey reads \"external_account\" (Workload Identity Federation) and \"service_account\" key files. For a user login, run in CI with --gcp-workload-identity-provider instead.")
+      "The credentials file \(path) (GOOGLE_APPLICATION_CREDENTIALS) \(what); indexkey reads \"external_account\" (Workload Identity Federation) and \"service_account\" key files. For a user login, run in CI with --gcp-workload-identity-provider instead."
+    )
   }
 }

@@ -3,7 +3,10 @@
 public struct GoogleFederationLink: CredentialLink {
   public static let name = "ci-federation"
   public static let settings =
-    [GoogleSettings.workloadIdentityProvider, GoogleSettings.audience, GoogleSettings.serviceAccount, GoogleSettings.keyAsPassword]
+    [
+      GoogleSettings.workloadIdentityProvider, GoogleSettings.audience, GoogleSettings.serviceAccount,
+      GoogleSettings.keyAsPassword,
+    ]
     + GoogleSettings.endpoints
   public var federation: GoogleFederation
   public var impersonation: GoogleImpersonation?
@@ -23,10 +26,14 @@ public struct GoogleFederationLink: CredentialLink {
     let settings = input.settings
     let endpoints = try GoogleEndpoints(settings)
     if settings.isOn(GoogleSettings.keyAsPassword) {
-      throw ConfigError("--gcp-key-as-password needs a service account key file in GOOGLE_APPLICATION_CREDENTIALS, not --gcp-workload-identity-provider.")
+      throw ConfigError(
+        "--gcp-key-as-password needs a service account key file in GOOGLE_APPLICATION_CREDENTIALS, not --gcp-workload-identity-provider."
+      )
     }
     guard let text = settings[GoogleSettings.workloadIdentityProvider] else {
-      throw ConfigError("The ci-federation credential needs the workload identity provider: pass --gcp-workload-identity-provider \(WorkloadIdentityProvider.shape).")
+      throw ConfigError(
+        "The ci-federation credential needs the workload identity provider: pass --gcp-workload-identity-provider \(WorkloadIdentityProvider.shape)."
+      )
     }
     let provider = try WorkloadIdentityProvider(parsing: text, what: "--gcp-workload-identity-provider")
     let audience = settings[GoogleSettings.audience] ?? provider.defaultTokenAudience
@@ -34,7 +41,8 @@ public struct GoogleFederationLink: CredentialLink {
       subject: .identity(try input.identitySource(), audience: audience),
       sts: GoogleSTS(endpoint: try endpoints.sts ?? WebURL(GoogleSTS.defaultEndpoint, what: "The STS endpoint")),
       exchange: GoogleSTS.Exchange(
-        audience: provider.stsAudience, subjectTokenType: GoogleSTS.jwtTokenType, origin: "--gcp-workload-identity-provider"))
+        audience: provider.stsAudience, subjectTokenType: GoogleSTS.jwtTokenType,
+        origin: "--gcp-workload-identity-provider"))
     impersonation = try endpoints.impersonation(settings[GoogleSettings.serviceAccount], lifetime: nil)
   }
 

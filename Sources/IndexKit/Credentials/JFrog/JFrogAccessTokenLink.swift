@@ -24,12 +24,14 @@ public struct JFrogAccessTokenLink: CredentialLink {
   public init(_ input: LinkInput) throws {
     let settings = input.settings
     guard let token = try settings.secret(JFrogSettings.accessToken) else {
-      throw ConfigError("The access-token credential needs a token in JF_ACCESS_TOKEN (or a file named by JF_ACCESS_TOKEN_FILE).")
+      throw ConfigError(
+        "The access-token credential needs a token in JF_ACCESS_TOKEN (or a file named by JF_ACCESS_TOKEN_FILE).")
     }
     let user = settings[JFrogSettings.username]
     if user == nil && Self.username(fromAccessToken: token) == nil {
       throw ConfigError(
-        "JF_ACCESS_TOKEN is not a JWT access token, so the username cannot be read from it; set JF_USER or pass --jfrog-username.")
+        "JF_ACCESS_TOKEN is not a JWT access token, so the username cannot be read from it; set JF_USER or pass --jfrog-username."
+      )
     }
     if try JFrog.platform(settings) == nil { throw ConfigError(Self.platformNeeded) }
     self.init(token: token, username: user)
@@ -37,7 +39,8 @@ public struct JFrogAccessTokenLink: CredentialLink {
 
   public func fetch(_ request: JFrogTokenRequest, in context: Context) throws -> BasicCredential {
     BasicCredential(
-      username: username ?? Self.username(fromAccessToken: token) ?? "", password: token, expiresAt: JWTClaims(token: token)?.expiresAt)
+      username: username ?? Self.username(fromAccessToken: token) ?? "", password: token,
+      expiresAt: JWTClaims(token: token)?.expiresAt)
   }
 
   public func preview(_ request: JFrogTokenRequest) -> LinkPreview {
