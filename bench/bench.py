@@ -167,6 +167,10 @@ class Bench:
         flows.append(self.pypi_flow(github))
         flows += self.multi_flows()
         flows += self.keyring_flows()
+        flows += self.laptop_flows()
+        if self.has_keyring:
+            from azure_laptop import azure_laptop_flows
+            flows += azure_laptop_flows(self, Flow, Tool)
         if self.system_trust:
             for flow in flows:
                 flow.tools = [t for tool in flow.tools for t in self.floors(tool)]
@@ -413,6 +417,73 @@ class Bench:
                            capture_output=True)
         return [Flow(name, tools, env=env, prepare=warm)]
 
+    def laptop_flows(self) -> list[Flow]:
+        """A developer's machine: no CI, only what `gcloud auth application-default login`,
+        `aws configure` and `aws sso login` left in HOME. Each peer reads the same files and
+        asks the same emulator."""
+        google, aws = getattr(self.emu, "google", None), getattr(self.emu, "aws", None)
+        if google is None or aws is None or not hasattr(google, "users"):
+            return [Flow("laptop sign-ins", [], unavailable="the emulator has no refresh-token grant or SSO portal")]
+        home = self.work / "laptop-home"
+        gcloud = home / ".config" / "gcloud"
+        (home / ".aws" / "sso" / "cache").mkdir(parents=True, exist_ok=True)
+        gcloud.mkdir(parents=True, exist_ok=True)
+        no_ci = {"GITHUB_ACTIONS": "", "ACTIONS_ID_TOKEN_REQUEST_URL": "", "ACTIONS_ID_TOKEN_REQUEST_TOKEN": "",
+                 "HOME": str(home), "NO_GCE_CHECK": "true", "AWS_EC2_METADATA_DISABLED": "true",
+                 # google-auth asks `gcloud config config-helper` for a project after reading an
+                 # authorized_user file: the stand-in answers at once (the real CLI takes ~0.5 s)
+                 "PATH": f"{ROOT / 'Tests' / 'EndToEnd' / 'fakes'}:{os.environ['PATH']}"}
+        user = google.users.add("dev@bench.example")
+        # google-auth takes the token endpoint from the file; indexkey from gcloud's auth/token_host
+        (gcloud / "application_default_credentials.json").write_text(json.dumps({
+            "type": "authorized_user", "client_id": user.client_id, "client_secret": user.client_secret,
+            "refresh_token": user.refresh_token, "token_uri": google.oauth.url + "/token"}))
+        venv = self.venv
+        # google-auth always sends an authorized_user file's refresh token to Google's host (it
+        # overrides the file's token_uri): a sitecustomize moves that constant to the emulator.
+        # It imports google.oauth2.credentials at start-up, which the plugin imports anyway.
+        shim = self.work / "google-auth-shim"
+        shim.mkdir(exist_ok=True)
+        (shim / "sitecustomize.py").write_text(
+            "import os\n"
+            "if os.environ.get('BENCH_GOOGLE_TOKEN_ENDPOINT'):\n"
+            "    import google.oauth2.credentials as _c\n"
+            "    _c._GOOGLE_OAUTH2_TOKEN_ENDPOINT = os.environ['BENCH_GOOGLE_TOKEN_ENDPOINT']\n")
+        flows = [Flow("laptop: Google ADC (authorized_user refresh token)", [
+            self.indexkey("login", GAR_KEYRING_URL, "--registry", "google-artifact-registry", "--write", "shell"),
+            Tool("keyring get + keyrings.google-artifactregistry-auth",
+                 [str(venv / "bin" / "keyring"), "get", GAR_KEYRING_URL, "oauth2accesstoken"], "peer"),
+            self.floor(f"POST|{google.oauth.url}/token|Content-Type: application/x-www-form-urlencoded|"
+                       f"grant_type=refresh_token&refresh_token={q(user.refresh_token)}&client_id={q(user.client_id)}"
+                       f"&client_secret={q(user.client_secret)}|access_token")],
+            env={**no_ci, "CLOUDSDK_AUTH_TOKEN_HOST": google.oauth.url + "/token",
+                 "BENCH_GOOGLE_TOKEN_ENDPOINT": google.oauth.url + "/token", "PYTHONPATH": str(shim)})]
+        aws.add_domain(AWS_DOMAIN, AWS_ACCOUNT)
+        keys = aws.add_static_keys(f"arn:aws:iam::{AWS_ACCOUNT}:user/dev")
+        session = aws.sso.sign_in("dev", [(AWS_ACCOUNT, "Developer")])
+        (home / ".aws" / "credentials").write_text(
+            f"[static]\naws_access_key_id = {keys.access_key_id}\naws_secret_access_key = {keys.secret}\n")
+        (home / ".aws" / "config").write_text(
+            f"[profile static]\nregion = {AWS_REGION}\n"
+            f"[profile sso]\nsso_session = corp\nsso_account_id = {AWS_ACCOUNT}\nsso_role_name = Developer\n"
+            f"region = {AWS_REGION}\n[sso-session corp]\nsso_start_url = https://bench.awsapps.com/start\n"
+            f"sso_region = {AWS_REGION}\nsso_registration_scopes = sso:account:access\n")
+        import hashlib
+        expires = time.strftime("%Y-%m-%dT%H:%M:%SZ", time.gmtime(time.time() + 8 * 3600))
+        (home / ".aws" / "sso" / "cache" / (hashlib.sha1(b"corp").hexdigest() + ".json")).write_text(json.dumps({
+            "startUrl": "https://bench.awsapps.com/start", "region": AWS_REGION, "accessToken": session.token,
+            "expiresAt": expires}))
+        endpoints = {"AWS_ENDPOINT_URL_CODEARTIFACT": aws.codeartifact.url, "AWS_ENDPOINT_URL_SSO": aws.sso.url,
+                     "AWS_ENDPOINT_URL_STS": aws.sts.url}
+        for profile in ("static", "sso"):
+            flows.append(Flow(f"laptop: AWS profile ({'IAM Identity Center' if profile == 'sso' else 'static keys'})", [
+                self.indexkey("login", CODEARTIFACT_URL, "--write", "shell"),
+                Tool(f"aws codeartifact get-authorization-token --profile {profile} (AWS CLI)",
+                     [str(venv / "bin" / "aws"), "codeartifact", "get-authorization-token", "--domain", AWS_DOMAIN,
+                      "--domain-owner", AWS_ACCOUNT, "--query", "authorizationToken", "--output", "text"], "peer")],
+                env={**no_ci, **endpoints, "AWS_PROFILE": profile}))
+        return flows
+
     # -- measuring --------------------------------------------------------------
     def count(self, tool: Tool, env: dict[str, str]) -> tuple[int, int, dict[str, tuple[int, int]], Optional[int]]:
         """Requests, connections and bundle opens of one run. A Python tool the emulator refuses
@@ -448,6 +519,8 @@ class Bench:
     def run(self) -> dict:
         results = []
         for flow in self.flows():
+            if self.args.flows and self.args.flows not in flow.name:
+                continue
             print(f"bench: {flow.name}", file=sys.stderr, flush=True)
             if flow.unavailable:
                 results.append({"flow": flow.name, "unavailable": flow.unavailable})
@@ -567,6 +640,7 @@ def main() -> int:
     parser.add_argument("--rtt", type=float, default=0, help="the loopback round trip run.sh set up with netem (ms), for the report")
     parser.add_argument("--simulate-rtt", type=float, default=0, help="delay every emulated service by this round trip (ms)")
     parser.add_argument("--out", help="also write the JSON report here")
+    parser.add_argument("--flows", help="only the flows whose name contains this text (e.g. laptop)")
     parser.add_argument("--trust", choices=["system", "ca-file"], default="ca-file",
                         help="system: the emulator's CA in the system store (needs a private mount namespace)")
     args = parser.parse_args()

@@ -10,6 +10,7 @@
 #   RUNS=30 bash bench/run.sh         # runs per command (default 20)
 #   bash bench/run.sh --ca-file       # every command trusts a one-certificate SSL_CERT_FILE
 #                                     # instead of the system store
+#   bash bench/run.sh --flows laptop  # only the flows whose name contains the text
 #   bash bench/run.sh --only-indexkey --against OLD
 #                                     # this build and another one (OLD: a path to its binary)
 #                                     # timed side by side, nothing else (no venv, no floor)
@@ -37,8 +38,8 @@ while [ $# -gt 0 ]; do
     --runs) runs=$2; shift 2 ;;
     --ca-file) trust=ca-file; shift ;;
     --only-indexkey) only=yes; extra+=(--only-indexkey); shift ;;
-    --against|--label|--against-label) extra+=("$1" "$2"); shift 2 ;;
-    *) echo "usage: bench/run.sh [--rtt MS] [--runs N] [--ca-file] [--only-indexkey] [--against BIN]" >&2; exit 2 ;;
+    --against|--label|--against-label|--flows) extra+=("$1" "$2"); shift 2 ;;
+    *) echo "usage: bench/run.sh [--rtt MS] [--runs N] [--ca-file] [--only-indexkey] [--against BIN] [--flows TEXT]" >&2; exit 2 ;;
   esac
 done
 
@@ -74,7 +75,8 @@ if [ "$only" = no ]; then
 
   # The Python side, pinned to what was current when this was written; uv if present, else venv+pip.
   peers="azure-identity==1.27.0 google-auth==2.62.2 requests==2.34.2 awscli==1.46.3 keyring==25.7.0
-    keyrings.google-artifactregistry-auth==1.1.2 keyrings.codeartifact==2.1.2 twine==7.0.0 cryptography pyyaml"
+    keyrings.google-artifactregistry-auth==1.1.2 keyrings.codeartifact==2.1.2 keyrings.artifacts==1.0.2 twine==7.0.0
+    cryptography pyyaml"
   if command -v uv >/dev/null; then
     uv venv -q --python python3 "$work/venv"
     uv pip install -q --python "$work/venv/bin/python" $peers

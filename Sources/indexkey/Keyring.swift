@@ -132,14 +132,15 @@ extension IndexKey.Keyring {
     }
   }
 
-  /// `keyring del`: nothing is stored per user, so nothing to delete.
+  /// `keyring del`: forgets the cached credential, so the next lookup mints a new one.
   struct Del: ParsableCommand {
-    static let configuration = CommandConfiguration(commandName: "del", shouldDisplay: false)
-    @Argument var service: String
-    @Argument var username: String
+    static let configuration = CommandConfiguration(
+      commandName: "del", abstract: "Forget the cached credential for SERVICE, so the next lookup gets a new one.")
+    @Argument(help: "An index URL or HOST[:PORT].") var service: String
+    @Argument(help: "The username the client knows (ignored).") var username: String
 
     func run() throws {
-      try Runner.refuseStore("del")
+      try Runner.finish(Runner.keyringHelper(noCache: false).delete(service: service))
     }
   }
 }

@@ -151,7 +151,7 @@ func awsRegistry(_ flags: [String: String] = ["aws-role-arn": roleARN], env: [St
     (["aws-role-arn": roleARN, "aws-region": "EU West"], [:], "not a region name"),
     (["aws-role-arn": roleARN, "aws-sts-endpoint": "http://sts.example.test"], [:], "is not https"),
     ([:], ["AWS_ACCESS_KEY_ID": "AKIA"], "AWS_SECRET_ACCESS_KEY is not"),
-    ([:], [:], "needs a way to sign"),
+    ([:], [:], "AWS CodeArtifact found no credentials. Looked at: environment: AWS_ACCESS_KEY_ID is not set; assume-role: "),
   ])
   func badSettingsAreConfigErrors(flags: [String: String], env: [String: String], expected: String) {
     let message = thrownMessage { _ = try awsRegistry(flags, env: env) }

@@ -58,8 +58,20 @@ import Testing
     #expect(link.oidcAudience == "issuer.enforce.dev")
   }
 
+  @Test func outsideCIChainctlAnswersOrIsNamed() throws {
+    try withTemporaryDirectory { dir in
+      let env = Environment(["PATH": dir])
+      #expect(throws: ChainctlError.notInstalled) { try Chainguard.make(settings: Settings(environment: env), identity: .auto) }
+      writeFile("\(dir)/chainctl", "#!/bin/sh\n", mode: 0o755)
+      let made = try Chainguard.make(settings: Settings(environment: env), identity: .auto)
+      let link = try #require(made.credentials.link as? ChainctlLink)
+      #expect(link.chainctl.arguments == ["chainctl", "auth", "token", "--audience", "libraries.cgr.dev"])
+      #expect(throws: ConfigError.self) { try Chainguard.make(settings: Settings(environment: Environment(["PATH": dir, "CI": "true"])), identity: .auto) }
+    }
+  }
+
   @Test(arguments: [
-    ([:], "CHAINGUARD_IDENTITY"),
+    (["CI": "true"], "CHAINGUARD_IDENTITY"),
     (["CHAINGUARD_PYTHON_IDENTITY_ID": "a/b"], "CHAINGUARD_PYTHON_TOKEN is not"),
     (["CHAINGUARD_PYTHON_TOKEN": "t"], "CHAINGUARD_PYTHON_IDENTITY_ID (the pull token's username) is not"),
     (["CHAINGUARD_IDENTITY": "my-identity"], "is not an identity id"),

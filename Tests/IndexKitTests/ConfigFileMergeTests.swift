@@ -93,6 +93,19 @@ import Testing
     #expect(try sink.file(in: SinkFixtures.context([:], home: "/h")) == "/h/.config/pip/pip.conf")
     #expect(throws: SinkError.self) { try sink.file(in: SinkFixtures.context(["PIP_CONFIG_FILE": "/dev/null"], home: "/h")) }
   }
+
+  @Test func venvIsTheActiveEnvironmentsOwnFileOnly() throws {
+    let venv = PipConfSink(path: "venv")
+    let env = ["VIRTUAL_ENV": "/p/.venv", "PIP_CONFIG_FILE": "/ci/pip.conf", "XDG_CONFIG_HOME": "/x"]
+    #expect(try venv.file(in: SinkFixtures.context(env, home: "/h")) == "/p/.venv/pip.conf")
+    #expect(venv.anchor(in: SinkFixtures.context(env, home: "/h")) == "/p/.venv")
+    let thrown = #expect(throws: SinkError.self) { try venv.file(in: SinkFixtures.context([:], home: "/h")) }
+    #expect(thrown?.description.contains("VIRTUAL_ENV is not set") == true)
+    try withTemporaryDirectory { dir in
+      let outputs = try venv.plan([SinkFixtures.first], in: SinkFixtures.context(["VIRTUAL_ENV": dir], home: "\(dir)/home"))
+      #expect(outputs.count == 1 && outputs[0].destination == "\(dir)/pip.conf")
+    }
+  }
 }
 
 @Suite struct NetrcSinkTests {

@@ -167,6 +167,20 @@ struct CurlTransportTests {
     #expect(error?.isRetryable == true)
   }
 
+  @Test func aRequestsOwnShorterTimeoutWins() throws {
+    let server = try LoopbackServer { _ in
+      sleep(3)
+      return LoopbackServer.response(200, "late")
+    }
+    defer { server.stop() }
+    var request = HTTPRequest(url: server.url, purpose: "probe")
+    request.timeout = 0.3
+    let started = monotonicSeconds()
+    let error = #expect(throws: HTTPError.self) { try CurlTransport(options: options).send(request) }
+    #expect(error == .timeout(purpose: "probe", url: server.url, seconds: 0.3))
+    #expect(monotonicSeconds() - started < 1.5, "the request's 0.3 s, not the transport's 2 s")
+  }
+
   @Test func refusedConnectionIsAConnectionError() throws {
     let server = try LoopbackServer { _ in nil }
     let url = server.url

@@ -115,7 +115,8 @@ func writeCredentials(_ dir: String, _ text: String) -> String {
   }
 
   @Test(arguments: [
-    (#"{"type": "authorized_user", "client_id": "x"}"#, "has type 'authorized_user'"),
+    (#"{"type": "authorized_user", "client_id": "x"}"#, #"has no "client_secret" field. Sign in again with `gcloud auth application-default login`"#),
+    (#"{"type": "gdch_service_account"}"#, "has type 'gdch_service_account'"),
     (#"{"client_email": "x"}"#, #"has no "type" field"#),
     ("not json", "is not valid JSON"),
     (#"{"type": "service_account", "client_email": "a@b", "private_key_id": "k", "private_key": "nope"}"#, "is not a PEM private key"),

@@ -203,12 +203,37 @@ import Testing
     }
   }
 
-  @Test func withoutAppOrPATTheMessageMentionsBoth() {
+  @Test func inCIWithoutAppOrPATTheMessageMentionsBoth() {
     let error = #expect(throws: ConfigError.self) {
-      try AzureArtifacts.make(settings: Settings(environment: Environment()), identity: .auto)
+      try AzureArtifacts.make(settings: Settings(environment: Environment(["CI": "true", "PATH": "/nonexistent"])), identity: .auto)
     }
     #expect(error?.message.contains("AZURE_CLIENT_ID") == true)
     #expect(error?.message.contains("AZURE_DEVOPS_EXT_PAT") == true)
+  }
+
+  @Test func outsideCIWithoutAppOrPATTheLaptopLinksAreTriedInOrder() throws {
+    try withTemporaryDirectory { dir in
+      writeFile("\(dir)/az", "#!/bin/sh\n", mode: 0o755)
+      func names(_ registry: AzureArtifacts) -> [String] { registry.credentials.candidates.map { type(of: $0).name } }
+      let env = ["PATH": dir, "AZURE_TENANT_ID": "t-1", "AZURE_CLIENT_ID": "uami", "IDENTITY_ENDPOINT": "http://localhost:8081/msi/token", "IDENTITY_HEADER": "h"]
+      let onAppService = try AzureArtifacts.make(settings: Settings(environment: Environment(env)), identity: .auto)
+      #expect(names(onAppService) == ["managed-identity"], "a platform identity is configured: nothing after it")
+      #expect(onAppService.chain?.lines.contains("- ci-federation: skipped: no CI token here (no CI recognised and no --identity)") == true)
+      #expect((onAppService.credentials.link as? ManagedIdentityLink)?.identity.clientID == "uami")
+      let laptop = try AzureArtifacts.make(
+        settings: Settings(environment: Environment(["PATH": dir, "HOME": dir, "AZURE_TENANT_ID": "t-1", "INDEXKEY_AZURE_PAT": "create"])),
+        identity: .auto)
+      let lines = laptop.chain?.lines ?? []
+      #expect(lines.contains("- managed-identity: skipped: not on Azure compute (no IDENTITY_ENDPOINT, and the machine is not an Azure VM)"))
+      #expect(lines.contains("? azure-cli: tried first: az is on PATH; its login decides"))
+      #expect(laptop.pat == AzureArtifacts.PATOrder(days: 30, vssps: nil))
+      let forced = try AzureArtifacts.make(
+        settings: Settings(flags: ["azure-credential": "device-code"], environment: Environment(["PATH": dir])), identity: .auto)
+      #expect(names(forced) == ["device-code"])
+      #expect(errorMessage { try AzureArtifacts.make(settings: Settings(environment: Environment(["CI": "true", "AZURE_DEVOPS_EXT_PAT": "p", "INDEXKEY_AZURE_CREDENTIAL": "device-code"])), identity: .auto) }?.contains("never used in CI") == true)
+      #expect(errorMessage { try AzureArtifacts.make(settings: Settings(environment: Environment(["AZURE_DEVOPS_EXT_PAT": "p", "INDEXKEY_AZURE_PAT": "maybe"])), identity: .auto) }?.contains("--azure-pat 'maybe'") == true)
+      #expect(errorMessage { try AzureArtifacts.make(settings: Settings(environment: Environment(["AZURE_DEVOPS_EXT_PAT": "p", "INDEXKEY_AZURE_PAT": "create", "AZURE_DEVOPS_PAT_DURATION": "400"])), identity: .auto) }?.contains("1 to 365") == true)
+    }
   }
 
   @Test(arguments: [

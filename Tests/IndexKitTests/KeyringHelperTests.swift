@@ -259,7 +259,7 @@ final class KeyringFixture: Sendable {
       let bad = KeyringHelper(environment: env, console: console.console, cache: nil) { throw ConfigError("no network in this test") }
       #expect(bad.get(credsJSON) == ExitStatus.usage.rawValue)
       #expect(console.stderr.hasPrefix("indexkey: error: INDEXKEY_IDENTITY='bogus' is not understood"))
-      let unconfigured = KeyringHelper(environment: Environment(), console: console.console, cache: nil) { throw ConfigError("unused") }
+      let unconfigured = KeyringHelper(environment: Environment(["CI": "true", "PATH": tmp]), console: console.console, cache: nil) { throw ConfigError("unused") }
       #expect(unconfigured.get(credsJSON) == ExitStatus.usage.rawValue)
       #expect(console.stderr.contains("AZURE_CLIENT_ID"))
       #expect(console.stderr.contains("A keyring lookup takes no flags"))

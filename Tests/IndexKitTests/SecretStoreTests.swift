@@ -30,6 +30,20 @@ final class MemorySecretService: SecretService, Sendable {
       keys: StoreKeySource(acctKey: acctKey.map(Secret.init), secretService: service, keyFile: "\(dir)/config/indexkey-key/store.key", notice: { console.console.err($0) }))
   }
 
+  @Test func forgettingAnIndexAlsoForgetsWhatItsHostAndOrganizationKeepForIt() throws {
+    try withTemporaryDirectory { dir in
+      let store = store(dir, acctKey: FernetKey.generate().encoded.revealed)
+      try store.write(key: StoreKey(index: "https://pkgs.dev.azure.com/", kind: "azure-refresh-token"), value: Secret("rt"))
+      try store.write(key: StoreKey(index: "https://pkgs.dev.azure.com/org/", kind: "azure-devops-pat"), value: Secret("pat"))
+      try store.write(key: StoreKey(index: "https://pkgs.dev.azure.com/other/", kind: "azure-devops-pat"), value: Secret("pat2"))
+      try store.write(key: StoreKey(index: "https://elsewhere.example/", kind: "azure-refresh-token"), value: Secret("rt2"))
+      #expect(try store.remove(index: Self.url) == ["azure-devops-pat", "azure-refresh-token"])
+      #expect(try store.indexes().map(\.index) == ["https://elsewhere.example/", "https://pkgs.dev.azure.com/other/"])
+      #expect(try store.remove(index: "https://pkgs.dev.azure.com/") == ["azure-devops-pat"])
+      #expect(try store.indexes().map(\.index) == ["https://elsewhere.example/"])
+    }
+  }
+
   @Test func writesReadsAndRemovesByIndexWithAKeyFileAndOneNotice() throws {
     try withTemporaryDirectory { dir in
       let console = CapturingConsole()

@@ -234,7 +234,7 @@ let pipOnly = ClientOptions(clients: [.pip])
     options.urls = urls
     options.writes = writes
     let error = #expect(throws: ConfigError.self) {
-      try Planner.plan(options, environment: Environment(["AZURE_CLIENT_ID": "c", "AZURE_TENANT_ID": "t"]))
+      try Planner.plan(options, environment: Environment(["AZURE_CLIENT_ID": "c", "AZURE_TENANT_ID": "t", "AZURE_CLIENT_SECRET": "s"]))
     }
     #expect(error?.message.contains(expected) == true, "\(String(describing: error))")
   }

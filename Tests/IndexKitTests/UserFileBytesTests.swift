@@ -251,4 +251,32 @@ func replacing(_ bytes: [UInt8], _ old: [UInt8], with new: [UInt8]) -> [UInt8] {
     again.set(host: "pkgs.example.com", login: "user", password: Secret("secret"))
     #expect(again.text.revealed == once)
   }
+
+  /// Found by fuzzing: a `[distutils]` header on the file's last line, with no newline after it.
+  @Test func aLastLineSectionHeaderWithoutNewlineIsEditedOnceOnly() throws {
+    let found = try #require(Base64.decode(
+      "IyBwaHAgY29uZmlndXJhdGlvbiBmb3IgdGhl5eXl5eXl5eXl5eXl5eXl5eXl5eXl5eXl5eXl5eXl5eXl5VtnbG9iYWydnZ2dnZ2dnZ2dnZ2dnZ2dnZ2dnZ2dnZ2dnZ2dnZ2dnZ2dnZ2dnZ2dnZ2dnZ2dnZ2dnZ2dnSMgdHdpbmUgY29uZmlndXJhdGlvbgpbZGlzdHV0aWxzXQ=="))
+    for bytes in [found, Array("[distutils]".utf8), Array("# x\n[distutils]".utf8)] {
+      var doc = IniDocument(bytes: bytes)
+      #expect(doc.problem == nil)
+      doc.ensureListed("feed", key: "index-servers", in: "distutils", defaults: ["pypi"])
+      doc.setValue("password", ["secret"], in: "feed")
+      let once = doc.text.revealedBytes
+      var again = IniDocument(bytes: once)
+      again.ensureListed("feed", key: "index-servers", in: "distutils", defaults: ["pypi"])
+      again.setValue("password", ["secret"], in: "feed")
+      #expect(again.text.revealed == String(decoding: once, as: UTF8.self))
+    }
+  }
+
+  /// Found by fuzzing: a password whose quote never closes runs to the end of the file, so a
+  /// machine appended after it would be read (by Python's netrc too) as part of that password.
+  @Test func aQuoteThatNeverClosesMakesTheFileNotEditable() throws {
+    let found = try #require(Base64.decode(
+      "IyBjcmVudGlhbHMgZm9yIHRoZWxkIG1hY3JidWlsZCBtYWNoKW5lCm1hY2hpbmUgZ3RpaHViLmNvbQogIGxvZ2luIENoYXJhY3RlZWRlbnRpZWZneGlubyBwYXNzd29yZCAidWlvLHI="))
+    #expect(NetrcDocument(bytes: found).problem == "word 6 opens a quote that never closes")
+    #expect(NetrcDocument(text: "machine a login b password \"c\\\"").problem == "word 6 opens a quote that never closes")
+    #expect(NetrcDocument(text: "machine a login b password \"c d\"").problem == nil)
+    #expect(throws: SinkError.self) { try NetrcDocument.editing(found, file: "/home/u/.netrc") }
+  }
 }

@@ -125,19 +125,40 @@ public struct ResolvedChain<Request: Sendable, Output: Sendable>: Sendable {
 
   /// The first candidate that is there answers; a by-trying link that is not there
   /// (``LinkUnavailable``) passes to the next.
+  ///
+  /// When the last candidate fails after earlier ones were not there, its error says what
+  /// they said; when it is itself not there, the error also says why no other link applies.
   public func fetch(_ request: Request, in context: Context) throws -> Output {
+    var absent: [String] = []
     for candidate in candidates.dropLast() {
       do {
         return try candidate.fetch(request, in: context)
-      } catch is LinkUnavailable {
+      } catch let error as LinkUnavailable {
+        absent.append("\(type(of: candidate).name): \(error.message)")
         continue
       }
     }
-    return try link.fetch(request, in: context)
+    do {
+      return try link.fetch(request, in: context)
+    } catch let error as LinkUnavailable {
+      absent.append("\(linkName): \(error.message)")
+      let others = trace.skipped.isEmpty ? "" : "; \(trace.skipped)"
+      throw LinkUnavailable("No \(trace.cloud) credential answered (\(absent.joined(separator: "; "))\(others)).")
+    } catch where !absent.isEmpty {
+      let failure = asUserFacing(error)
+      throw ChainFailure(message: "\(failure.message) (tried first: \(absent.joined(separator: "; ")))", exitStatus: failure.exitStatus)
+    }
   }
 
   /// The answering link's preview.
   public func preview(_ request: Request) -> LinkPreview { link.preview(request) }
+}
+
+/// The answering link failed after links tried before it were not there: its error, with theirs.
+public struct ChainFailure: UserFacingError, Equatable {
+  public var message: String
+  public var exitStatus: ExitStatus
+  public var description: String { message }
 }
 
 /// How a chain was walked: which link answers and why each earlier one was skipped.

@@ -154,6 +154,8 @@ public enum GoogleErrors {
 
   private static func missingRole(account: String, caller: GoogleImpersonation.Caller) -> String {
     switch caller {
+    case .user(let who):
+      return "The user account (\(who)) may not impersonate \(account) (or \(account) does not exist): grant your account roles/iam.serviceAccountTokenCreator: gcloud iam service-accounts add-iam-policy-binding \(account) --role=roles/iam.serviceAccountTokenCreator --member=user:YOUR_EMAIL. IAM changes can take about 5 minutes to apply."
     case .serviceAccount(let email):
       return "The service account \(email) may not impersonate \(account) (or \(account) does not exist): grant it roles/iam.serviceAccountTokenCreator: gcloud iam service-accounts add-iam-policy-binding \(account) --role=roles/iam.serviceAccountTokenCreator --member=serviceAccount:\(email). IAM changes can take about 5 minutes to apply."
     case .federated(let provider, let presented):
@@ -170,6 +172,8 @@ public enum GoogleErrors {
 
   private static func rejectedBearer(_ caller: GoogleImpersonation.Caller) -> String {
     switch caller {
+    case .user(let who):
+      return "The access token of \(who) was not accepted: the sign-in expired or was revoked; run `gcloud auth application-default login` (or `gcloud auth login`) again."
     case .serviceAccount(let email):
       return "The access token of \(email) (from its key) was not accepted: it expired or the key was revoked; check this machine's clock and the key."
     case .federated(_, let presented):

@@ -25,6 +25,9 @@ public struct HTTPRequest: Sendable, Equatable {
   /// The root element a 2xx XML answer must have; another one (a proxy's HTML page) is
   /// retried like a body that does not parse.
   public var expectedRoot: String?
+  /// Seconds this request may take at most (connecting included), when shorter than the
+  /// transport's own limits: a metadata server that is not there must not hold a run up.
+  public var timeout: Double?
 
   public init(
     method: Method = .get, url: String, headers: [HTTPHeader] = [], body: [UInt8] = [],

@@ -44,12 +44,14 @@ public struct CacheKey: Sendable, Equatable {
   public static func make(index: IndexTarget, registry: any Registry, settings: Settings) -> CacheKey {
     let name = type(of: registry).name
     var text = "indexkey keyring cache 2\n\(name)\n\(index.simpleURL)\nlink \(registry.chain?.answer ?? "")\n"
+    if let variant = registry.cacheVariant(for: index) { text += "variant \(variant)\n" }
     for setting in type(of: registry).settings {
       text += scope(setting, settings)
     }
     for variable in jobVariables {
       text += "\(variable)=\(settings.environment[variable] ?? "")\n"
     }
+    text += LocalSignIn.fingerprint(registry: name, environment: settings.environment)
     return CacheKey(id: Hex.lower(Digest.sha256(text.utf8)), registry: name, index: index.simpleURL.description)
   }
 

@@ -68,6 +68,33 @@ public struct KeyringHelper: Sendable {
     }
   }
 
+  /// `keyring del SERVICE USERNAME`: forgets the cached credential of the index SERVICE names,
+  /// so the next lookup mints a new one (what keyring users do to force a refresh). Exit 0 when
+  /// it was forgotten or there was none; 1 when indexkey does not handle SERVICE.
+  public func delete(service: String) -> Int32 {
+    do {
+      guard let index = try KeyringServices.resolve(service, environment: environment) else { return 1 }
+      guard let cache else {
+        console.err("indexkey: nothing to forget: \(Self.noCacheVariable) is set, or neither XDG_CACHE_HOME nor HOME is.")
+        return 0
+      }
+      let key = CacheKey.make(index: index.target, registry: try makeRegistry(index.registry), environment: environment)
+      let lock = try? CacheLock.acquire(cache.lockPath(key), timeout: lockTimeout, owner: cache.owner)
+      defer { lock?.release() }
+      let had = cache.read(key, now: clock.now()) != .missing
+      cache.remove(key)
+      console.err(
+        had
+          ? "indexkey: forgot the cached credential for \(index.target.simpleURL); the next lookup gets a new one."
+          : "indexkey: no credential was cached for \(index.target.simpleURL).")
+      return 0
+    } catch {
+      let failure = asUserFacing(error)
+      console.err("indexkey: error: \(Self.oneLine(failure.message))")
+      return failure.exitStatus.rawValue
+    }
+  }
+
   /// Empties the cache; says how many credentials were removed.
   public func clear() -> Int32 {
     guard let cache else {

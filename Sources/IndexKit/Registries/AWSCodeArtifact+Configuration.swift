@@ -2,7 +2,8 @@ extension AWSCodeArtifact {
   /// From `--aws-*` flags and the variables the AWS SDKs read; the keys from the first
   /// link of ``AWSChain`` configured here.
   public static func make(settings: Settings, identity: IdentitySpec) throws -> AWSCodeArtifact {
-    let region = try AWSRegion.configured(settings)
+    // the profile's region when neither flag nor variable names one, as the AWS CLI reads it
+    let region = try AWSRegion.configured(settings) ?? AWSSharedProfile.region(settings.environment)
     let durationText = settings[CodeArtifactSettings.duration] ?? "3600"
     guard let duration = Int(durationText), duration == 0 || (900...43200).contains(duration) else {
       throw ConfigError("--duration '\(durationText)' is not valid for CodeArtifact: give 0 (as long as the AWS session) or 900 to 43200 seconds.")
@@ -21,9 +22,9 @@ extension AWSCodeArtifact {
 
 /// What CodeArtifact reads besides its chain's settings, declared once.
 public enum CodeArtifactSettings {
-  public static let domain = Setting.value("aws-domain", "DOMAIN", help: "CodeArtifact domain, when the index URL is not a codeartifact host.")
+  public static let domain = Setting.value("aws-domain", "DOMAIN", env: ["INDEXKEY_AWS_DOMAIN"], help: "CodeArtifact domain, when the index URL is not a codeartifact host.")
   public static let domainOwner = Setting.value(
-    "aws-domain-owner", "ACCOUNT", help: "Account id owning the domain, when the index URL is not a codeartifact host.")
+    "aws-domain-owner", "ACCOUNT", env: ["INDEXKEY_AWS_DOMAIN_OWNER"], help: "Account id owning the domain, when the index URL is not a codeartifact host.")
   public static let endpoint = Setting.value(
     "aws-codeartifact-endpoint", "URL", env: ["AWS_ENDPOINT_URL_CODEARTIFACT", "AWS_ENDPOINT_URL"],
     help: "CodeArtifact API endpoint; default https://codeartifact.REGION.amazonaws.com.")

@@ -16,8 +16,10 @@ extension AWSCodeArtifact: PreviewableRegistry {
     let signer =
       if let environment = credentials.link as? AWSEnvironmentLink {
         " signed with \(environment.principal); no CI token is used"
-      } else {
+      } else if credentials.link is AWSWebIdentityLink {
         " signed with the role session"
+      } else {
+        " signed with those keys; no CI token is used"
       }
     let tokenStep =
       "POST \(caEndpoint)/v1/authorization-token?domain=\(repository.domain)&domain-owner=\(repository.owner)&duration=\(duration) (SigV4, service codeartifact, region \(repository.region))"

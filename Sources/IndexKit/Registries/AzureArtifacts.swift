@@ -8,11 +8,13 @@ public struct AzureArtifacts: Registry {
   public static let name = "azure-artifacts"
   public static let aliases = ["azure", "azure-devops"]
   public static let displayName = "Azure Artifacts"
-  public static let settings = AzureChain.chain.settings
+  public static let settings = [AzureSettings.pat, AzureSettings.patDays, AzureSettings.vsspsEndpoint] + AzureChain.chain.settings
 
   /// Where the token comes from: the link of ``AzureChain`` that answers here.
   public var credentials: ResolvedChain<AzureTokenRequest, AzureCredential>
   public var chain: ChainTrace? { credentials.trace }
+  /// `--azure-pat create`: a PAT made with a signed-in person's token, kept and reused.
+  public var pat: PATOrder?
 
   public init(credentials: ResolvedChain<AzureTokenRequest, AzureCredential>) {
     self.credentials = credentials
@@ -39,16 +41,40 @@ public struct AzureArtifacts: Registry {
   public static let scope = "499b84ac-1321-427f-aa17-267ca6975798/.default"
 
   public func credential(for index: IndexTarget, in context: Context) throws -> Credential {
-    switch try credentials.fetch(AzureTokenRequest(scope: Self.scope), in: context) {
-    case .accessToken(let token, let expiresAt):
+    let request = AzureTokenRequest(scope: Self.scope, feed: index.given)
+    // A PAT in the environment is used as given; otherwise one is made (or the kept one reused).
+    if let pat, credentials.linkName != PersonalAccessTokenLink.name {
+      return try personalAccessToken(for: index, order: pat, bearer: { try bearer(request, in: context) }, in: context)
+    }
+    switch try credentials.fetch(request, in: context) {
+    case .accessToken(let token, let expiresAt), .personsAccessToken(let token, let expiresAt):
       return Credential(index: index, registry: Self.name, username: Self.username, password: token, expiresAt: expiresAt)
     case .personalAccessToken(let pat):
       return Credential(index: index, registry: Self.name, username: Self.patUsername, password: pat, expiresAt: nil)
     }
   }
 
-  /// The Azure DevOps token is not tied to an organisation or feed: one serves them all.
-  public func sharedExchange(for index: IndexTarget) -> String? { "" }
+  /// The chain's token, with who holds it (only a person's may make a PAT).
+  private func bearer(_ request: AzureTokenRequest, in context: Context) throws -> AzureAccessToken {
+    switch try credentials.fetch(request, in: context) {
+    case .personsAccessToken(let token, let expiresAt): return AzureAccessToken(value: token, expiresAt: expiresAt, holder: .person)
+    case .accessToken(let token, let expiresAt): return AzureAccessToken(value: token, expiresAt: expiresAt, holder: .application)
+    case .personalAccessToken:
+      throw ConfigError("--azure-pat create needs an Entra token to make a PAT with, but the credential chain answered a PAT.")
+    }
+  }
+
+  /// The Azure DevOps token is not tied to an organisation or feed: one serves them all (a PAT
+  /// made on request serves its organization, and an upload one may write).
+  public func sharedExchange(for index: IndexTarget) -> String? {
+    guard pat != nil else { return "" }
+    return (Self.organization(of: index.given) ?? index.simpleURL.description) + (Self.isUpload(index) ? " write" : "")
+  }
+
+  /// A PAT made for an upload URL may write: its cache entry is not the install URL's.
+  public func cacheVariant(for index: IndexTarget) -> String? {
+    pat != nil && Self.isUpload(index) ? "write" : nil
+  }
 
   public static func matchesHost(_ url: WebURL) -> Bool {
     url.host == "pkgs.dev.azure.com" || url.host.hasSuffix(".pkgs.visualstudio.com")
@@ -56,7 +82,9 @@ public struct AzureArtifacts: Registry {
 
   /// The first link of ``AzureChain`` configured here.
   public static func make(settings: Settings, identity: IdentitySpec) throws -> AzureArtifacts {
-    AzureArtifacts(credentials: try AzureChain.chain.resolve(LinkInput(settings: settings, identity: identity)))
+    var made = AzureArtifacts(credentials: try AzureChain.chain.resolve(LinkInput(settings: settings, identity: identity)))
+    made.pat = try patOrder(settings)
+    return made
   }
 
   /// `…/{org}/[{project}/]_packaging/{feed}/pypi/(simple|upload)/`: derives both URLs.

@@ -80,6 +80,10 @@ public protocol Registry: Sendable {
   /// needs its own, or has no exchange to share.
   func sharedExchange(for index: IndexTarget) -> String?
 
+  /// When the credential for `index` depends on more than its install URL (an Azure DevOps PAT
+  /// made for an upload URL has another scope), a word that tells the keyring cache entries
+  /// apart; nil otherwise.
+  func cacheVariant(for index: IndexTarget) -> String?
   /// How the registry's credential chain was walked (which link answers, and why the ones
   /// before it did not); nil for a registry without a chain.
   var chain: ChainTrace? { get }
@@ -88,6 +92,7 @@ public protocol Registry: Sendable {
 extension Registry {
   public static var aliases: [String] { [] }
   public func sharedExchange(for index: IndexTarget) -> String? { nil }
+  public func cacheVariant(for index: IndexTarget) -> String? { nil }
   public var chain: ChainTrace? { nil }
 }
 

@@ -129,6 +129,7 @@ public struct IniDocument: Sendable {
     guard let keyLine = (range.lowerBound + 1..<range.upperBound).first(where: { Self.keyName(lines[$0].plain) == key.lowercased() }) else {
       var block = [Line(text: SecretText(plain: "\(key) ="), eol: newline)]
       for item in defaults + [name] { block.append(Line(text: SecretText(plain: indent + item), eol: newline)) }
+      if lines[range.lowerBound].eol.isEmpty { lines[range.lowerBound].eol = newline }  // a header on the last line
       lines.insert(contentsOf: block, at: range.lowerBound + 1)
       return
     }

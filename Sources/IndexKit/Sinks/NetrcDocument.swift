@@ -40,7 +40,8 @@ struct NetrcDocument {
   /// `password` belongs. Never quotes the file.
   var problem: String? {
     if scalars.contains("\u{0}") { return "it has a NUL byte (the file is binary)" }
-    let tokens = Self.tokenize(scalars)
+    let (tokens, unclosedQuote) = Self.scan(scalars)
+    if let word = unclosedQuote { return "word \(word) opens a quote that never closes" }
     var k = 0
     while k < tokens.count {
       switch tokens[k].text {
@@ -126,7 +127,12 @@ struct NetrcDocument {
   /// Tokens as CPython's `netrc` reads them: whitespace-separated, `"quoted"` with
   /// backslash escapes, `#` at the start of a token comments out the rest of the line.
   /// A `macdef` body (up to the first empty line) becomes one empty token at its end.
-  static func tokenize(_ s: [Unicode.Scalar]) -> [(text: String, range: Range<Int>)] {
+  static func tokenize(_ s: [Unicode.Scalar]) -> [(text: String, range: Range<Int>)] { scan(s).tokens }
+
+  /// The tokens, and the number of the word whose opening quote never closes (it runs to the
+  /// end of the file, so anything appended after it would be read as part of that word).
+  static func scan(_ s: [Unicode.Scalar]) -> (tokens: [(text: String, range: Range<Int>)], unclosedQuote: Int?) {
+    var unclosedQuote: Int?
     func isSpace(_ c: Unicode.Scalar) -> Bool { c == " " || c == "\t" || c == "\n" || c == "\r" }
     var tokens: [(text: String, range: Range<Int>)] = []
     var i = s.starts(with: ByteText.byteOrderMark.map { Unicode.Scalar($0) }) ? ByteText.byteOrderMark.count : 0
@@ -148,6 +154,7 @@ struct NetrcDocument {
           text.unicodeScalars.append(s[i])
           i += 1
         }
+        if i >= s.count { unclosedQuote = tokens.count + 1 }
         i = min(i + 1, s.count)
       } else {
         while i < s.count && !isSpace(s[i]) {
@@ -161,7 +168,7 @@ struct NetrcDocument {
         tokens.append(("", i..<i))
       }
     }
-    return tokens
+    return (tokens, unclosedQuote)
   }
 
   /// Where a `macdef` whose name line starts at `i` ends: after its first empty line.

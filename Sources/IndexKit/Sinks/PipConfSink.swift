@@ -2,7 +2,8 @@
 /// in `[global]` are set, every other setting, section and comment is kept.
 ///
 /// The file is `pip-conf=PATH`, else `PIP_CONFIG_FILE`, else the user file
-/// (`$XDG_CONFIG_HOME/pip/pip.conf`, default `~/.config/pip/pip.conf`). Roles are those of
+/// (`$XDG_CONFIG_HOME/pip/pip.conf`, default `~/.config/pip/pip.conf`); `pip-conf=venv` is
+/// the active virtual environment's own file, `$VIRTUAL_ENV/pip.conf`, and only that one. Roles are those of
 /// the variables: the first index is `index-url`, the others are added to
 /// `extra-index-url` (all of them with `--extra`), next to the extra indexes already listed.
 /// When the netrc sink is also written, the URLs carry no credentials.
@@ -22,7 +23,16 @@ public struct PipConfSink: Sink {
     key.lowercased().replacing("_", with: "-")
   }
 
+  /// `pip-conf=venv`: the active virtual environment's file (a file named venv is `./venv`).
+  static let virtualEnvironment = "venv"
+
   func file(in context: Context) throws(SinkError) -> String {
+    if path == Self.virtualEnvironment {
+      guard let venv = context.environment["VIRTUAL_ENV"] else {
+        throw SinkError("--write pip-conf=venv writes the active virtual environment's pip.conf, but VIRTUAL_ENV is not set; activate the environment first (or give pip-conf=PATH; a file named venv is pip-conf=./venv).")
+      }
+      return "\(venv.hasSuffix("/") ? String(venv.dropLast()) : venv)/pip.conf"
+    }
     if let path { return FileIO.expandTilde(path, home: context.home) }
     if let configured = context.environment["PIP_CONFIG_FILE"] {
       guard configured != "/dev/null" else {
@@ -39,6 +49,7 @@ public struct PipConfSink: Sink {
 
   /// The trusted directory of the user file indexkey picks; nil for a file named by the user.
   func anchor(in context: Context) -> String? {
+    if path == Self.virtualEnvironment { return context.environment["VIRTUAL_ENV"] }
     guard path == nil, context.environment["PIP_CONFIG_FILE"] == nil else { return nil }
     return context.environment["XDG_CONFIG_HOME"] ?? context.home
   }

@@ -33,6 +33,8 @@ from .gitlab import GitLabRegistry
 from .jfrog import JFrogAccess
 from .pypi import PyPIWarehouse
 from .jwt import SigningKey
+from .managed_identity import ManagedIdentityEndpoints
+from .vssps import VisualStudioIdentity
 
 __all__ = ["Emulator", "Service", "Request", "Response", "RequestRecord", "Fault", "faults"]
 
@@ -48,6 +50,8 @@ class Emulator:
         self.github = self.add(GitHubIssuer(self))
         self.trust(self.github.key)
         self.entra = self.add(EntraService(self))
+        self.vssps = self.add(VisualStudioIdentity(self))
+        self.azure_mi = self.add(ManagedIdentityEndpoints(self))
         self.index = self.add(PackageIndex(self, packages_dir))
         self.ci = self.add(CIIssuers(self))
         self.trust(self.ci.key)

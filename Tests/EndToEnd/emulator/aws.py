@@ -24,11 +24,12 @@ import string
 import threading
 import time
 import uuid
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import Any, Optional
 from xml.sax.saxutils import escape
 
 from . import jwt, sigv4
+from .aws_local import AWSContainerCredentials, AWSInstanceMetadata, AWSSSOPortal, assume_role
 from .core import Request, Response, Service
 from .index import PackageIndex
 
@@ -51,6 +52,8 @@ class Role:
     max_session: int = 3600
     can_get_token: bool = True  # codeartifact:GetAuthorizationToken
     can_bearer: bool = True  # sts:GetServiceBearerToken
+    assumers: list[str] = field(default_factory=list)  # ARNs that may sts:AssumeRole it
+    external_id: Optional[str] = None
 
     @property
     def account(self) -> str:
@@ -82,6 +85,9 @@ class AWSCloud:
         self.sts = emulator.add(AWSSTS(emulator, self))
         self.codeartifact = emulator.add(CodeArtifact(emulator, self))
         self.index = emulator.add(CodeArtifactIndex(emulator, self))
+        self.sso = emulator.add(AWSSSOPortal(emulator, self))
+        self.container = emulator.add(AWSContainerCredentials(emulator, self))
+        self.imds = emulator.add(AWSInstanceMetadata(emulator, self))
 
     def _defaults(self) -> None:
         self.roles: dict[str, Role] = {}
@@ -137,6 +143,8 @@ class AWSCloud:
         with self._lock:
             nowhere = {k.secret for k in self.keys.values()} | \
                 {k.session_token for k in self.keys.values() if k.session_token}
+        nowhere |= self.sso.access_tokens()
+        with self._lock:
             return nowhere, set(self.tokens), {"aws"}
 
 
@@ -161,6 +169,8 @@ class AWSSTS(Service):
 
     def _handle_call(self, request: Request) -> Response:
         params = {k: v[0] for k, v in request.form().items() if v}
+        if params.get("Action") == "AssumeRole" and params.get("Version") == "2011-06-15":
+            return assume_role(self.cloud, request, params, _xml_error)
         if params.get("Action") != "AssumeRoleWithWebIdentity" or params.get("Version") != "2011-06-15":
             return _xml_error(400, "InvalidAction", "Could not find operation "
                               f"{params.get('Action')} for version {params.get('Version')}")

@@ -53,7 +53,9 @@ class ChainguardSTS(Service):
         self.exchanges: list[dict[str, Any]] = []
         self._expiry: dict[str, float] = {}
         self.lifetime = 3600
+        self.sessions: dict[str, str] = {}  # refresh token -> the signed-in user's subject
         self.route("POST", r"/sts/exchange", self._exchange)
+        self.route("POST", r"/sts/exchange_refresh_token", self._exchange_refresh)
         self.route("GET", r"/sts/exchange", self._exchange)
 
     def reset(self) -> None:
@@ -64,6 +66,7 @@ class ChainguardSTS(Service):
             self.issued.clear()
             self.exchanges.clear()
             self._expiry.clear()
+            self.sessions.clear()
         self.lifetime = 3600
 
     # -- configuration ---------------------------------------------------
@@ -79,6 +82,42 @@ class ChainguardSTS(Service):
         with self._lock:
             self.pull_tokens[identity_id] = token
         return token
+
+    def sign_in(self, subject: str) -> str:
+        """A refresh token, as `chainctl auth login` keeps after a browser sign-in."""
+        token = "cgrt_" + secrets.token_urlsafe(32)
+        with self._lock:
+            self.sessions[token] = subject
+        return token
+
+    def end_sessions(self) -> None:
+        with self._lock:
+            self.sessions.clear()
+
+    def _exchange_refresh(self, request: Request) -> Response:
+        """What chainctl calls with its refresh token: a token for `aud`, and a new refresh token."""
+        refresh = oidc.bearer(request)
+        fields = dict(request.query)
+        if (request.header("Content-Type") or "").startswith("application/x-www-form-urlencoded"):
+            for key, values in request.form().items():
+                fields.setdefault(key, []).extend(values)
+        with self._lock:
+            subject = self.sessions.pop(refresh, None) if refresh else None
+        if subject is None:
+            return _error(UNAUTHENTICATED, "invalid refresh token")
+        audiences = fields.get("aud") or []
+        if audiences != [LIBRARIES_AUDIENCE]:
+            return _error(PERMISSION_DENIED, f"may not get a token for {audiences!r}")
+        now = int(time.time())
+        issued = self.key.sign({"iss": ISSUER, "sub": subject, "aud": LIBRARIES_AUDIENCE,
+                                "iat": now, "exp": now + self.lifetime})
+        rotated = "cgrt_" + secrets.token_urlsafe(32)
+        with self._lock:
+            self.issued.append(issued)
+            self._expiry[issued] = time.time() + self.lifetime
+            self.sessions[rotated] = subject
+            self.exchanges.append({"identity": subject, "claims": {}, "aud": audiences})
+        return Response.json(200, {"token": issued, "refresh_token": rotated})
 
     # -- the index front's check -------------------------------------------
     def accepts(self, username: str, password: str) -> bool:

@@ -19,6 +19,7 @@ from typing import Any, Optional
 
 from . import entra_certificates, jwt
 from .core import Request, Response, Service
+from .entra_users import DEVICE_CODE_GRANT, EntraUsers
 
 AZURE_DEVOPS_RESOURCE = "499b84ac-1321-427f-aa17-267ca6975798"
 AZURE_DEVOPS_SCOPE = AZURE_DEVOPS_RESOURCE + "/.default"
@@ -80,8 +81,11 @@ class EntraService(Service):
         self.assertion_ids: set[str] = set()  # jti of certificate assertions seen
         self.certificate_assertions: list[str] = []  # as received, for leak checks
         self._expiry: dict[str, float] = {}
+        self.users = EntraUsers(self)
+        self.user_grants: list[dict[str, Any]] = []
         self._defaults()
         self.route("POST", r"/(?P<tenant>[^/]+)/oauth2/v2\.0/token", self._token)
+        self.route("POST", r"/(?P<tenant>[^/]+)/oauth2/v2\.0/devicecode", self._devicecode)
 
     def _defaults(self) -> None:
         self.expires_in = 3599
@@ -97,6 +101,8 @@ class EntraService(Service):
             self.assertion_ids.clear()
             self.certificate_assertions.clear()
             self._expiry.clear()
+            self.user_grants.clear()
+        self.users.reset()
         self._defaults()
 
     def method_not_allowed(self, request: Request, allowed: list[str]) -> Response:
@@ -128,7 +134,10 @@ class EntraService(Service):
         """True when `password` is an access token this service issued and it has not expired."""
         with self._lock:
             expiry = self._expiry.get(password)
-        return bool(username) and expiry is not None and time.time() < expiry
+        if bool(username) and expiry is not None and time.time() < expiry:
+            return True
+        vssps = getattr(self.emulator, "vssps", None)
+        return bool(username) and vssps is not None and vssps.accepts(password)
 
     def expire_all(self) -> None:
         """Make every token issued so far unacceptable to the index front."""
@@ -143,7 +152,54 @@ class EntraService(Service):
         except EntraError as err:
             return self._error(request, err)
 
+    def _devicecode(self, request: Request, tenant: str) -> Response:
+        try:
+            return self.users.devicecode(request, tenant, EntraError)
+        except EntraError as err:
+            return self._error(request, err)
+
+    def record_user_grant(self, upn: str, client_id: str, token: str, expires_in: int) -> None:
+        """A token issued to a person (device code or refresh grant): the front accepts it."""
+        with self._lock:
+            self.issued.append(token)
+            self._expiry[token] = time.time() + expires_in
+            self.user_grants.append({"upn": upn, "client_id": client_id, "token": token})
+
+    def issue_app_token(self, tenant: str, client_id: str, kind: str) -> tuple[str, int]:
+        """A token for a managed identity (`kind`: "managed_identity"), as Entra mints it for the
+        platform's identity endpoint; the front accepts it."""
+        now = int(time.time())
+        expires_in = int(self.expires_in)
+        oid = str(uuid.uuid5(uuid.NAMESPACE_URL, f"{tenant}/{client_id}"))
+        token = self.key.sign({
+            "aud": AZURE_DEVOPS_RESOURCE, "iss": f"https://sts.windows.net/{tenant}/",
+            "iat": now, "nbf": now, "exp": now + expires_in, "appid": client_id, "appidacr": "2",
+            "idp": f"https://sts.windows.net/{tenant}/", "idtyp": "app", "oid": oid, "sub": oid,
+            "tid": tenant, "xms_mirid": f"/subscriptions/0/resourcegroups/rg/providers/{kind}",
+            "uti": secrets.token_urlsafe(16), "ver": "1.0",
+        })
+        with self._lock:
+            self.issued.append(token)
+            self._expiry[token] = time.time() + expires_in
+            self.grants.append({"tenant": tenant, "client_id": client_id, "method": kind,
+                                "assertion_claims": None, "token": token, "expires_in": expires_in})
+        return token, expires_in
+
+    def is_user_token(self, token: str) -> Optional[str]:
+        """The UPN a live user token was issued to (what the PAT API checks), else None."""
+        with self._lock:
+            grant = next((g for g in self.user_grants if g["token"] == token), None)
+            live = self._expiry.get(token, 0) > time.time()
+        return grant["upn"] if grant and live else None
+
     def _issue(self, request: Request, tenant: str) -> Response:
+        content_type = (request.header("Content-Type") or "").split(";")[0].strip().lower()
+        if content_type == "application/x-www-form-urlencoded":
+            form = {k: v[0] for k, v in request.form().items() if v}
+            if form.get("grant_type") == DEVICE_CODE_GRANT:
+                return self.users.device_code_grant(form, tenant, EntraError)
+            if form.get("grant_type") == "refresh_token":
+                return self.users.refresh_grant(form, EntraError)
         with self._lock:
             apps = dict(self.tenants[tenant]) if tenant in self.tenants else None
         if apps is None:
@@ -316,12 +372,22 @@ AZURE_ARTIFACTS_FEED = r"/(?P<org>(?!_packaging/)[^/]+)(?:/(?P<project>(?!_packa
 
 
 def register_azure_artifacts(index: Any, entra: EntraService) -> None:
-    """Serve Azure-Artifacts-shaped feeds on `index`, guarded by Entra tokens."""
+    """Serve Azure-Artifacts-shaped feeds on `index`, guarded by Entra tokens and PATs.
+
+    The 401 challenge names the organization's tenant and its identity service, as Azure
+    DevOps does (`vssps.org_tenants`, default "common"; the emulated vssps' URL)."""
+
+    def challenge(request: Request) -> list[tuple[str, str]]:
+        org = request.path.strip("/").split("/", 1)[0]
+        vssps = getattr(entra.emulator, "vssps", None)
+        tenant = vssps.tenant_of(org, "common") if vssps else "common"
+        endpoint = vssps.authorization_endpoint(org) if vssps else "https://vssps.dev.azure.com/"
+        return [
+            ("WWW-Authenticate", f"Bearer authorization_uri=https://login.microsoftonline.com/{tenant}"),
+            ("WWW-Authenticate", 'Basic realm="https://pkgs.dev.azure.com/"'),
+            ("X-VSS-ResourceTenant", tenant),
+            ("X-VSS-AuthorizationEndpoint", endpoint),
+        ]
+
     index.add_route("azure-artifacts", AZURE_ARTIFACTS_FEED, entra.accepts,
-                    upload_path="/upload/",
-                    challenge=lambda request: [
-                        ("WWW-Authenticate", "Bearer authorization_uri="
-                                             "https://login.microsoftonline.com/common"),
-                        ("WWW-Authenticate", 'Basic realm="https://pkgs.dev.azure.com/"'),
-                        ("X-VSS-AuthorizationEndpoint", "https://vssps.dev.azure.com/"),
-                    ])
+                    upload_path="/upload/", challenge=challenge)

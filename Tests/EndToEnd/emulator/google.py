@@ -38,6 +38,7 @@ from cryptography.hazmat.primitives.asymmetric import padding, rsa
 
 from . import jwt
 from .core import Request, Response, Service
+from .google_local import AuthorizedUsers, GoogleMetadata, refresh_grant
 from .index import PackageIndex
 
 TOKEN_EXCHANGE = "urn:ietf:params:oauth:grant-type:token-exchange"
@@ -102,16 +103,19 @@ class GoogleCloud:
         self.accounts: dict[str, ServiceAccount] = {}
         self.tokens: dict[str, Issued] = {}
         self.federated_lifetime = 3600
+        self.users = AuthorizedUsers()
         self.sts = emulator.add(GoogleSTS(emulator, self))
         self.iam = emulator.add(IAMCredentials(emulator, self))
         self.oauth = emulator.add(GoogleOAuth(emulator, self))
         self.index = emulator.add(GoogleIndex(emulator, self))
+        self.metadata = emulator.add(GoogleMetadata(emulator, self))
 
     def reset(self) -> None:
         with self._lock:
             self.providers.clear()
             self.accounts.clear()
             self.tokens.clear()
+        self.users.reset()
         self.federated_lifetime = 3600
 
     # -- configuration -----------------------------------------------------
@@ -186,7 +190,7 @@ class GoogleCloud:
         # the whole key, and each of its lines: a partial leak is a leak
         private = set(pems) | {line for pem in pems for line in pem.splitlines() if line and not line.startswith("-----")}
         key_b64 = {base64.b64encode(k.encode()).decode() for k in keys}
-        return private | intermediate, credentials | key_b64, {"oauth2accesstoken", "_json_key_base64"}
+        return private | intermediate | self.users.canaries(), credentials | key_b64, {"oauth2accesstoken", "_json_key_base64"}
 
 
 def _member_matches(member: str, pool: str, claims: dict) -> bool:
@@ -351,6 +355,8 @@ class GoogleOAuth(Service):
 
     def _token(self, request: Request) -> Response:
         form = {k: v[0] for k, v in request.form().items() if v}
+        if form.get("grant_type") == "refresh_token":
+            return refresh_grant(self.cloud, request, form)
         if form.get("grant_type") != JWT_BEARER:
             return self._error("unsupported_grant_type", "Invalid grant_type.")
         try:
@@ -394,7 +400,9 @@ class GoogleIndex(PackageIndex):
 
     def _accepts(self, username: str, password: str) -> bool:
         if username == "oauth2accesstoken":
-            return self.cloud.lookup(password) is not None
+            issued = self.cloud.lookup(password)
+            # a metadata server token works only with the cloud-platform scope
+            return issued is not None and CLOUD_PLATFORM in issued.claims.get("scopes", [CLOUD_PLATFORM])
         if username == "_json_key_base64":
             try:
                 text = base64.b64decode(password, validate=True).decode()

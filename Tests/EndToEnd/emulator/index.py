@@ -150,7 +150,8 @@ class PackageIndex(Service):
             "REMOTE_ADDR": "127.0.0.1",
             "CONTENT_LENGTH": str(len(request.body)),
             "wsgi.version": (1, 0),
-            "wsgi.url_scheme": "http",
+            # What the front serves: redirects pypiserver writes must keep the scheme.
+            "wsgi.url_scheme": self.url.split("://", 1)[0],
             "wsgi.input": io.BytesIO(request.body),
             "wsgi.errors": sys.stderr,
             "wsgi.multithread": True,

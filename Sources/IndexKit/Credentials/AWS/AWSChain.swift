@@ -1,11 +1,17 @@
-/// AWS's links in the order of the AWS SDKs' default provider chain: the environment's
-/// keys, then web identity (a role assumed with the CI's or the token file's token).
+/// AWS's links in the order of botocore's default provider chain: the environment's keys,
+/// a profile that assumes a role, web identity (a role assumed with the CI's or the token
+/// file's token), the rest of the profile (web identity, IAM Identity Center, keys,
+/// `credential_process`), container credentials, EC2 instance metadata.
 public enum AWSChain {
   public static let chain = CredentialChain<AWSKeysRequest, AWSSession>(
     cloud: "AWS", flag: "aws-credential", variable: "INDEXKEY_AWS_CREDENTIAL",
     links: [
       AWSEnvironmentLink.self,
+      AWSAssumeRoleLink.self,
       AWSWebIdentityLink.self,
+      AWSProfileLink.self,
+      AWSContainerLink.self,
+      AWSInstanceMetadataLink.self,
     ],
     implied: implied, unconfigured: unconfigured)
 
@@ -16,10 +22,9 @@ public enum AWSChain {
     return (AWSWebIdentityLink.name, reason)
   }
 
-  /// Neither keys nor a role: what to set.
+  /// Nothing to sign with: every place looked at, and the ways in.
   @Sendable static func unconfigured(_ input: LinkInput, _ trace: ChainTrace) -> any Error {
     ConfigError(
-      "AWS CodeArtifact needs a way to sign: pass --aws-role-arn arn:aws:iam::ACCOUNT:role/NAME (or set AWS_ROLE_ARN) to assume a role with the CI token, or set AWS_ACCESS_KEY_ID and AWS_SECRET_ACCESS_KEY."
-    )
+      "AWS CodeArtifact found no credentials. Looked at: \(trace.skipped). On a laptop run `aws configure` or `aws configure sso` (and set AWS_PROFILE); in CI pass --aws-role-arn arn:aws:iam::ACCOUNT:role/NAME (or set AWS_ROLE_ARN) to assume a role with the CI token.")
   }
 }

@@ -30,8 +30,13 @@ public struct AWSWebIdentityLink: CredentialLink {
     guard input.settings[AWSSettings.roleARN] != nil else {
       return .skipped("no role is named (AWS_ROLE_ARN or --aws-role-arn)")
     }
-    // Configured even where no CI is recognised: the token is looked for when it is needed,
-    // and its absence is then "no identity" (exit 3), not a configuration error.
+    // A role named in AWS_ROLE_ARN with no token anywhere is the AWS SDKs' case too: they
+    // need AWS_WEB_IDENTITY_TOKEN_FILE, and go on to the profile without it.
+    guard input.settings.isGiven(AWSSettings.roleARN) || input.ciIdentity != nil else {
+      return .skipped("AWS_ROLE_ARN is set, but neither AWS_WEB_IDENTITY_TOKEN_FILE nor a CI token is there")
+    }
+    // Configured wherever the role is named explicitly: the token is looked for when it is
+    // needed, and its absence is then "no identity" (exit 3), not a configuration error.
     return .configured("the role is assumed with the token from \(input.ciIdentity ?? "the CI")")
   }
 

@@ -1,6 +1,8 @@
 /// Azure's links in the order of the Azure SDK's `DefaultAzureCredential`: the
 /// environment's client secret, then its certificate, then workload identity federation
-/// (the CI token); then Azure DevOps's own personal access token.
+/// (the CI token); then Azure DevOps's own personal access token; then, where no CI token
+/// is offered, the managed identity of Azure compute, the Azure CLI's login and a person's
+/// device-code sign-in (kept in the encrypted store).
 public enum AzureChain {
   public static let chain = CredentialChain<AzureTokenRequest, AzureCredential>(
     cloud: "Azure", flag: "azure-credential", variable: "INDEXKEY_AZURE_CREDENTIAL",
@@ -9,6 +11,9 @@ public enum AzureChain {
       ClientCertificateLink.self,
       AzureFederationLink.self,
       PersonalAccessTokenLink.self,
+      ManagedIdentityLink.self,
+      AzureCLILink.self,
+      DeviceCodeLink.self,
     ],
     implied: implied, unconfigured: unconfigured)
 

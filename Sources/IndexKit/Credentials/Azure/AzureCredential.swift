@@ -1,15 +1,23 @@
-/// What Azure Artifacts asks of an Azure link: a token for this scope.
+/// What Azure Artifacts asks of an Azure link: a token for this scope, for this feed.
 public struct AzureTokenRequest: Sendable, Equatable {
   /// `RESOURCE/.default` (Azure DevOps: `499b84ac-…/.default`).
   public var scope: String
+  /// The index URL asked for (a person's sign-in is kept per feed host); nil when unknown.
+  public var feed: WebURL?
 
-  public init(scope: String) { self.scope = scope }
+  public init(scope: String, feed: WebURL? = nil) {
+    self.scope = scope
+    self.feed = feed
+  }
 }
 
 /// What an Azure link answers.
 public enum AzureCredential: Sendable {
   /// An Entra ID access token (sent with the username `EntraToken`).
   case accessToken(Secret, expiresAt: UnixTime?)
+  /// A signed-in person's Entra ID access token (the Azure CLI's login, a device-code sign-in):
+  /// sent like ``accessToken``, and the only kind that may create personal access tokens.
+  case personsAccessToken(Secret, expiresAt: UnixTime?)
   /// An Azure DevOps personal access token, used as given.
   case personalAccessToken(Secret)
 }

@@ -10,9 +10,12 @@ public struct AzureFederationLink: EntraLink {
     guard EntraClient.clientID(input.settings) != nil else {
       return .skipped("no app is named (AZURE_CLIENT_ID or --azure-client-id)")
     }
-    // Configured even where no CI is recognised: the token is looked for when it is needed,
-    // and its absence is then "no identity" (exit 3), not a configuration error.
-    return .configured("the CI token from \(input.ciIdentity ?? "the CI") is the app's client assertion")
+    // Without a CI token the app named is a managed identity's (AZURE_CLIENT_ID for a
+    // user-assigned one), or a person signs in: the links after this one.
+    guard let ci = input.ciIdentity else {
+      return .skipped("no CI token here (no CI recognised and no --identity)")
+    }
+    return .configured("the CI token from \(ci) is the app's client assertion")
   }
 
   public init(_ input: LinkInput) throws {

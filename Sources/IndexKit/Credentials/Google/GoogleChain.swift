@@ -1,6 +1,8 @@
 /// Google's links in the order of Application Default Credentials: the CI token through
 /// `--gcp-workload-identity-provider` (an explicit flag, so first), then the file in
-/// `GOOGLE_APPLICATION_CREDENTIALS` (an `external_account` or a service account key).
+/// `GOOGLE_APPLICATION_CREDENTIALS` (an `external_account`, a service account key or a
+/// user's sign-in), the gcloud ADC file, the gcloud CLI's active account (where the
+/// Artifact Registry keyring plugin falls back to), and the metadata server.
 public enum GoogleChain {
   public static let chain = CredentialChain<GoogleTokenRequest, GoogleCredential>(
     cloud: "Google", flag: "gcp-credential", variable: "INDEXKEY_GCP_CREDENTIAL",
@@ -8,15 +10,18 @@ public enum GoogleChain {
       GoogleFederationLink.self,
       ExternalAccountLink.self,
       ServiceAccountKeyLink.self,
+      UserCredentialsLink.self,
+      GcloudADCLink.self,
+      GcloudCLILink.self,
+      GoogleMetadataLink.self,
     ],
     unconfigured: unconfigured)
 
-  /// A file neither link reads is refused for what it is; no file at all, with the ways in.
+  /// A file no link reads is refused for what it is; nothing at all, with every place looked at.
   @Sendable static func unconfigured(_ input: LinkInput, _ trace: ChainTrace) -> any Error {
     guard input.settings.isSet(GoogleSettings.applicationCredentials) else {
       return ConfigError(
-        "Google Artifact Registry needs a way to authenticate: pass --gcp-workload-identity-provider \(WorkloadIdentityProvider.shape) (and optionally --gcp-service-account EMAIL) to exchange the CI token, or set GOOGLE_APPLICATION_CREDENTIALS to an external_account or service account key file."
-      )
+        "Google Artifact Registry found no credentials. Looked at: \(trace.skipped). On a laptop run `gcloud auth application-default login`; in CI pass --gcp-workload-identity-provider \(WorkloadIdentityProvider.shape) (and optionally --gcp-service-account EMAIL), or set GOOGLE_APPLICATION_CREDENTIALS.")
     }
     do {
       return try ApplicationCredentials.read(input.settings).unsupported()

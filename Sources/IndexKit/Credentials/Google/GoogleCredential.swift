@@ -97,7 +97,6 @@ struct ApplicationCredentials {
   func unsupported() -> ConfigError {
     let what = json["type"]?.stringValue.map { "has type '\($0)'" } ?? "has no \"type\" field"
     return ConfigError(
-      "The credentials file \(path) (GOOGLE_APPLICATION_CREDENTIALS) \(what); indexkey reads \"external_account\" (Workload Identity Federation) and \"service_account\" key files. For a user login, run in CI with --gcp-workload-identity-provider instead."
-    )
+      "The credentials file \(path) (GOOGLE_APPLICATION_CREDENTIALS) \(what); indexkey reads external_account, service_account, authorized_user, impersonated_service_account and external_account_authorized_user files.")
   }
 }

@@ -33,6 +33,8 @@ public struct GoogleImpersonation: Sendable {
   public enum Caller: Sendable {
     case federated(WorkloadIdentityProvider?, presented: JWTClaims?)
     case serviceAccount(String)
+    /// A signed-in user (an `authorized_user` credential, the gcloud CLI), described in words.
+    case user(String)
   }
 
   public func accessToken(using bearer: Secret, caller: Caller, in context: Context) throws -> GoogleToken {

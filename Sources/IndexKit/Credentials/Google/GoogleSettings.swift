@@ -34,4 +34,16 @@ public enum GoogleSettings {
 
   /// The endpoint overrides every Google link honours.
   static let endpoints = [stsEndpoint, iamCredentialsEndpoint, oauthEndpoint]
+  public static let cloudSDKConfig = Setting.variable("CLOUDSDK_CONFIG", help: "gcloud's configuration directory; default ~/.config/gcloud.")
+  public static let activeConfig = Setting.variable("CLOUDSDK_ACTIVE_CONFIG_NAME", help: "gcloud's active configuration.")
+  public static let account = Setting.variable("CLOUDSDK_CORE_ACCOUNT", help: "gcloud's account.")
+  public static let tokenHost = Setting.variable(
+    "CLOUDSDK_AUTH_TOKEN_HOST", help: "Where gcloud-written sign-ins are refreshed (without --gcp-oauth-endpoint).")
+  public static let iamOverride = Setting.variable(
+    "CLOUDSDK_API_ENDPOINT_OVERRIDES_IAMCREDENTIALS", help: "gcloud's IAM Credentials endpoint (without --gcp-iam-credentials-endpoint).")
+  public static let metadataHost = Setting.variable("GCE_METADATA_HOST", help: "The metadata server's host.")
+  public static let noGCECheck = Setting.switchVariable("NO_GCE_CHECK", help: "true: never ask the metadata server.")
+
+  /// What the links that read gcloud's files and sign-ins read.
+  static let gcloud = [cloudSDKConfig, activeConfig, account, tokenHost, iamOverride, serviceAccount, keyAsPassword] + endpoints
 }

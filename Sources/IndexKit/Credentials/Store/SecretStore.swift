@@ -27,8 +27,13 @@ public struct SecretStore: Sendable {
 
   /// The user's store with the live key sources; nil when neither `XDG_DATA_HOME` nor `HOME` says where.
   public static func live(environment: Environment, home: String?, console: Console) -> SecretStore? {
-    guard let path = xdgPath("XDG_DATA_HOME", ".local/share", "indexkey/store.fernet", environment, home) else { return nil }
+    guard let path = path(environment: environment, home: home) else { return nil }
     return SecretStore(path: path, keys: .live(environment: environment, home: home, console: console))
+  }
+
+  /// Where the user's store is (whether or not it exists yet).
+  public static func path(environment: Environment, home: String?) -> String? {
+    xdgPath("XDG_DATA_HOME", ".local/share", "indexkey/store.fernet", environment, home)
   }
 
   /// The secret kept for `key`, nil when there is none (or no store yet).
@@ -41,15 +46,34 @@ public struct SecretStore: Sendable {
     try change { entries in entries[key.index, default: [:]][key.kind] = value }
   }
 
-  /// Forgets everything kept for `index` (as ``StoreKey/index(for:)`` spells it).
+  /// Forgets one entry.
+  public func remove(key: StoreKey) throws(StoreError) {
+    try change { entries in entries[key.index]?[key.kind] = nil }
+  }
+
+  /// Forgets everything kept for `index` (as ``StoreKey/index(for:)`` spells it): what is kept
+  /// for it, for the places that contain it (a sign-in kept for the feed's host, a PAT for its
+  /// organization), and for the places it contains (`https://host/` forgets all of the host).
   /// - Returns: the kinds that were removed, sorted; empty when there were none.
   @discardableResult
   public func remove(index: String) throws(StoreError) -> [String] {
-    var removed: [String] = []
+    var removed: Set<String> = []
+    let asked = Self.location(index)
     try change { entries in
-      removed = entries.removeValue(forKey: index).map { $0.keys.sorted() } ?? []
+      for stored in Array(entries.keys) where Self.location(stored).hasPrefix(asked) || asked.hasPrefix(Self.location(stored)) {
+        if let kinds = entries.removeValue(forKey: stored) { removed.formUnion(kinds.keys) }
+      }
     }
-    return removed
+    return removed.sorted()
+  }
+
+  /// An index without its scheme: a sign-in kept for `https://host/` also serves `http://host/…`.
+  static func location(_ index: String) -> Substring {
+    let bytes = Array(index.utf8)
+    for i in 0..<max(bytes.count - 2, 0) where bytes[i] == UInt8(ascii: ":") && bytes[i + 1] == UInt8(ascii: "/") && bytes[i + 2] == UInt8(ascii: "/") {
+      return index.utf8.dropFirst(i + 3).isEmpty ? Substring(index) : Substring(String(decoding: bytes[(i + 3)...], as: UTF8.self))
+    }
+    return Substring(index)
   }
 
   /// Deletes the whole store, even one no key opens any more. - Returns: whether there was one.

@@ -124,8 +124,8 @@ final class CurlEasyHandle {
       try set(CURLOPT_NOSIGNAL, 1)
       try set(CURLOPT_FOLLOWLOCATION, 0)
       try check(ccurl_setopt_http_only(handle), "CURLOPT_PROTOCOLS")
-      try set(CURLOPT_CONNECTTIMEOUT_MS, Int(options.connectTimeout * 1000))
-      try set(CURLOPT_TIMEOUT_MS, Int(options.totalTimeout * 1000))
+      try set(CURLOPT_CONNECTTIMEOUT_MS, Int(min(options.connectTimeout, request.timeout ?? .infinity) * 1000))
+      try set(CURLOPT_TIMEOUT_MS, Int(min(options.totalTimeout, request.timeout ?? .infinity) * 1000))
       try set(CURLOPT_USERAGENT, string: options.userAgent)
       try set(CURLOPT_VERBOSE, options.verbose ? 1 : 0)
       // Refuses an announced Content-Length over the cap before reading the body; the
@@ -219,7 +219,7 @@ final class CurlEasyHandle {
     let (purpose, url) = (request.purpose, request.url)
     switch code {
     case CURLE_OPERATION_TIMEDOUT:
-      return .timeout(purpose: purpose, url: url, seconds: options.totalTimeout)
+      return .timeout(purpose: purpose, url: url, seconds: min(options.totalTimeout, request.timeout ?? .infinity))
     case CURLE_PARTIAL_FILE:
       return .truncated(purpose: purpose, url: url)
     case CURLE_FILESIZE_EXCEEDED:  // an announced Content-Length over the cap
