@@ -86,7 +86,7 @@ public func login(_ plan: LoginPlan, in context: Context) -> LoginReport {
   } catch {
     // Nothing is written, but the report (`--json --show-secrets`) may still show the
     // credentials: register them with the CI's masker all the same.
-    if !plan.dryRun { CIMasker.detect(context.environment).mask(credentials.flatMap(\.secretForms), console: context.console) }
+    if !plan.dryRun { CIMasker(context.ci).mask(credentials.flatMap(\.secretForms), console: context.console) }
     report.outputError = asUserFacing(error)
     return report
   }

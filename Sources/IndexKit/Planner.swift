@@ -9,47 +9,83 @@ public struct LoginOptions: Sendable, Equatable {
   public var json = false
   /// Include the passwords in the JSON report.
   public var showSecrets = false
-  /// Cloud and sink parameters by long flag name ("azure-client-id", "pypirc", "name").
-  public var flags: [String: String] = [:]
+  /// The registry settings given as flags (``SettingsCatalog``), by long name.
+  public var settings: [String: Settings.Given] = [:]
+  /// `--name`: one index name per URL, in order.
+  public var names: [String] = []
+  /// `--extra`: add the indexes beside each client's main index.
+  public var extra = false
+  /// `--clients`: the clients whose variables are written, comma-separated.
+  public var clients: String?
+  /// `--pypirc`: the .pypirc to write.
+  public var pypirc: String?
+  /// `--azure-service-connection-id`: the Azure Pipelines service connection of the OIDC token.
+  public var serviceConnection: String?
   /// Profiles of the encrypted profile file (`--profile`), each logged in like its own index.
   public var profiles: [String] = []
 
   public init() {}
 }
 
+/// One index URL as the plan sees it: its target and configured registry, or why it
+/// cannot be served.
+public struct IndexPlan: Sendable {
+  public var given: String
+  public var outcome: Result<PlannedIndex, any Error>
+}
+
 /// Resolves options and environment into a ``LoginPlan``, failing early (exit 2) on
-/// anything that can be known wrong before a request is made.
+/// anything that can be known wrong before a request is made. `indexkey doctor` reads the
+/// same plan, index by index (``indexes(_:registry:identity:names:settings:)``).
 public enum Planner {
   public static func plan(_ options: LoginOptions, environment: Environment) throws -> LoginPlan {
     guard !options.urls.isEmpty else {
       throw ConfigError("Give at least one index URL, e.g. indexkey login https://pkgs.dev.azure.com/ORG/_packaging/FEED/pypi/simple/.")
     }
-    let settings = Settings(flags: options.flags, environment: environment)
-    let forced = try options.registry.map { (flag: String) throws(ConfigError) in try Registries.named(flag) }
-    let identity = try IdentitySpec.planned(options.identity, settings: settings)
-    let names = try givenNames(settings, count: options.urls.count)
+    let settings = Settings(given: options.settings, environment: environment)
+    let forced = try registry(options.registry)
+    let identity = try IdentitySpec.planned(options.identity, serviceConnection: options.serviceConnection)
+    let names = try givenNames(options.names, count: options.urls.count)
     var indexes: [PlannedIndex] = []
-    for (i, text) in options.urls.enumerated() {
-      let url = try WebURL(text, what: "The index URL")
-      guard let type = forced ?? Registries.recognise(url) else {
-        throw ConfigError(
-          "indexkey does not recognise the index '\(url)' from its host; name the registry with --registry (one of: \(Registries.names)).")
-      }
-      try url.requireSecureTransport("The index URL")
-      var target = try type.target(for: url)
-      target.name = names?[i] ?? IndexNaming.derive(target.name)
-      indexes.append(PlannedIndex(target: target, registry: try type.make(settings: settings, identity: identity)))
+    for planned in Self.indexes(options.urls, registry: forced, identity: identity, names: names, settings: settings) {
+      indexes.append(try planned.outcome.get())
     }
     try requireDistinctNames(indexes.map(\.target))
-    let sinks = try SinkCatalog.sinks(options.writes, settings: settings)
+    let sinks = try SinkCatalog.sinks(options, environment: environment, ci: CIEnvironment.detect(environment))
     try checkReport(options, sinks: sinks)
     return LoginPlan(indexes: indexes, sinks: sinks, dryRun: options.dryRun)
   }
 
+  /// The registry `--registry` names, if any.
+  static func registry(_ flag: String?) throws(ConfigError) -> (any Registry.Type)? {
+    try flag.map { (flag: String) throws(ConfigError) in try Registries.named(flag) }
+  }
+
+  /// Each URL's plan: recognised (or `forced`), checked, named, its registry configured.
+  public static func indexes(
+    _ urls: [String], registry forced: (any Registry.Type)?, identity: IdentitySpec, names: [String]?, settings: Settings
+  ) -> [IndexPlan] {
+    urls.enumerated().map { i, text in
+      IndexPlan(
+        given: text,
+        outcome: Result {
+          let url = try WebURL(text, what: "The index URL")
+          guard let type = forced ?? Registries.recognise(url) else {
+            throw ConfigError(
+              "indexkey does not recognise the index '\(url)' from its host; name the registry with --registry (one of: \(Registries.names)).")
+          }
+          try url.requireSecureTransport("The index URL")
+          var target = try type.target(for: url)
+          target.name = names?[i] ?? IndexNaming.derive(target.name)
+          return PlannedIndex(target: target, registry: try type.make(settings: settings, identity: identity))
+        })
+    }
+  }
+
   /// `--name a,b` (or repeated): one name per URL, in order.
-  static func givenNames(_ settings: Settings, count: Int) throws(ConfigError) -> [String]? {
-    guard let text = settings.value("name") else { return nil }
-    let names = text.split(separator: ",", omittingEmptySubsequences: false).map { $0.trimmingSpaces }
+  static func givenNames(_ given: [String], count: Int) throws(ConfigError) -> [String]? {
+    guard !given.isEmpty else { return nil }
+    let names = given.flatMap { $0.split(separator: ",", omittingEmptySubsequences: false).map { $0.trimmingSpaces } }
     guard names.count == count else {
       throw ConfigError("--name gives \(names.count) name\(names.count == 1 ? "" : "s") for \(count) index URL\(count == 1 ? "" : "s"); give one name per URL, in the same order (--name a,b or --name a --name b).")
     }
@@ -84,10 +120,12 @@ public enum Planner {
   }
 }
 
-/// What a sink builder gets: the settings, and the client options every variable-style
-/// sink shares (so that all of them describe the indexes the same way).
+/// What a sink builder gets: the login's options, the environment, and the client options
+/// every variable-style sink shares (so that all of them describe the indexes the same way).
 public struct SinkSetup: Sendable {
-  public var settings: Settings
+  public var options: LoginOptions
+  public var environment: Environment
+  public var ci: CIEnvironment
   public var clients: ClientOptions
 }
 
@@ -97,16 +135,16 @@ public enum SinkCatalog {
   public static let all: [(name: String, make: @Sendable (String?, SinkSetup) throws -> any Sink)] = [
     ("github-env", { path, setup in GitHubEnvSink(path: path, options: setup.clients) }),
     ("github-output", { path, setup in GitHubOutputSink(path: path, options: setup.clients) }),
-    ("pypirc", { path, setup in PypircSink(path: path ?? setup.settings.value("pypirc")) }),
+    ("pypirc", { path, setup in PypircSink(path: path ?? setup.options.pypirc) }),
     ("pip-conf", { path, setup in PipConfSink(path: path, options: setup.clients) }),
-    ("netrc", { path, setup in try NetrcSink(handOff: netrcHandOff(path, setup.settings)) }),
+    ("netrc", { path, setup in try NetrcSink(handOff: netrcHandOff(path, setup.environment)) }),
     ("shell", { path, setup in try noPath(path, "shell", ShellSink(options: setup.clients)) }),
     ("fish", { path, setup in try noPath(path, "fish", FishSink(options: setup.clients)) }),
     ("powershell", { path, setup in try noPath(path, "powershell", PowerShellSink(options: setup.clients)) }),
     ("gitlab-env", { path, setup in GitLabEnvSink(path: path, options: setup.clients) }),
     ("gitlab-dotenv", { _, _ in throw ConfigError(GitLabEnvSink.dotenvRefusal) }),
     ("azure-pipelines", { path, setup in
-      guard setup.settings.environment["TF_BUILD"]?.lowercased() == "true" else { throw ConfigError(AzurePipelinesSink.outsideAzure) }
+      guard setup.ci.isAzurePipelines else { throw ConfigError(AzurePipelinesSink.outsideAzure) }
       return try noPath(path, "azure-pipelines", AzurePipelinesSink(options: setup.clients))
     }),
   ]
@@ -121,28 +159,28 @@ public enum SinkCatalog {
     ["shell", "fish", "powershell", "azure-pipelines"].contains(name)
   }
 
-  static func netrcHandOff(_ path: String?, _ settings: Settings) throws(ConfigError) -> NetrcHandOff {
-    try NetrcSink.handOff(path: path, environment: settings.environment, home: nil)
+  static func netrcHandOff(_ path: String?, _ environment: Environment) throws(ConfigError) -> NetrcHandOff {
+    try NetrcSink.handOff(path: path, environment: environment, home: nil)
   }
 
   /// `--write a,b=PATH,c`; with none given, `github-env` inside GitHub Actions, else nothing.
-  public static func sinks(_ writes: [String], settings: Settings) throws -> [any Sink] {
-    let items = writes.flatMap { $0.split(separator: ",").map { $0.trimmingSpaces } }.filter { !$0.isEmpty }
-    let clients = try ClientOptions.from(settings)
+  public static func sinks(_ options: LoginOptions, environment: Environment, ci: CIEnvironment) throws -> [any Sink] {
+    let items = options.writes.flatMap { $0.split(separator: ",").map { $0.trimmingSpaces } }.filter { !$0.isEmpty }
+    let clients = try ClientOptions.from(options, environment: environment)
     if items.isEmpty {
-      let env = settings.environment
-      return env["GITHUB_ACTIONS"] == "true" && env.has("GITHUB_ENV") ? [GitHubEnvSink(options: clients)] : []
+      let env = environment
+      return ci.isGitHubActions && env.has("GITHUB_ENV") ? [GitHubEnvSink(options: clients)] : []
     }
     let requested = items.map { item in
       let parts = item.split(separator: "=", maxSplits: 1).map(String.init)
       return (name: parts[0], path: parts.count == 2 ? parts[1] : nil)
     }
-    var setup = SinkSetup(settings: settings, clients: clients)
+    var setup = SinkSetup(options: options, environment: environment, ci: ci, clients: clients)
     if let netrc = requested.first(where: { $0.name == "netrc" }) {
-      setup.clients.netrc = try netrcHandOff(netrc.path, settings)
+      setup.clients.netrc = try netrcHandOff(netrc.path, environment)
     }
     if let pypirc = requested.first(where: { $0.name == "pypirc" }) {
-      setup.clients.pypircIsDefault = (pypirc.path ?? settings.value("pypirc")) == nil
+      setup.clients.pypircIsDefault = (pypirc.path ?? options.pypirc) == nil
     }
     var sinks: [any Sink] = []
     for item in requested {

@@ -22,8 +22,7 @@ extension IndexKey {
       let (context, console) = Runner.diagnosticContext(network)
       do {
         let report = try ClaimsReport.fetch(
-          identity: options.identity, audience: audience ?? "",
-          settings: Settings(flags: options.flags, environment: context.environment), in: context)
+          identity: options.identity, serviceConnection: options.serviceConnection, audience: audience ?? "", in: context)
         console.out(json ? report.json.serialized() : report.text)
       } catch {
         Runner.fail(asUserFacing(error), console)
@@ -37,15 +36,8 @@ extension Runner {
   static func diagnosticContext(_ network: NetworkOptions) -> (Context, Console) {
     let environment = Environment(ProcessEnvironment.read())
     let console = Console.standard()
-    let timeout = network.timeout
-    guard timeout > 0 else { fail(ConfigError("--timeout must be a positive number of seconds."), console) }
     do {
-      let context = try Context.live(
-        environment: environment,
-        options: CurlOptions(
-          connectTimeout: min(10, timeout), totalTimeout: timeout, caBundle: CurlOptions.caBundle(from: environment)),
-        retry: RetryPolicy(deadline: max(60, timeout * 2)))
-      return (context, console)
+      return (try Context.live(environment: environment, timeout: network.timeout), console)
     } catch {
       fail(asUserFacing(error), console)
     }

@@ -5,10 +5,8 @@ extension IndexKey {
   struct Doctor: ParsableCommand {
     static let configuration = CommandConfiguration(
       commandName: "doctor",
-      abstract: "Show what login would do here: the CI detected, variables set or missing, each index's exchange and subject, the outputs, and known traps.")
-
-    @Flag(help: "Print one JSON object instead of text.")
-    var json = false
+      abstract: "Show what login would do here: the CI detected, variables set or missing, each index's exchange and subject, the outputs, and known traps.",
+      discussion: RegistryFlags.help)
 
     @Flag(help: "Fetch no CI token (by default one is fetched per index to show the subject it carries; none is shown or used).")
     var offline = false
@@ -25,7 +23,7 @@ extension IndexKey {
         Runner.fail(asUserFacing(error), console)
       }
       let report = IndexKit.Doctor.examine(options, fetchTokens: !offline, in: context)
-      console.out(json ? report.json.serialized() : report.text)
+      console.out(inputs.output.json ? report.json.serialized() : report.text)
       if report.exitStatus != .ok {
         throw ExitCode(report.exitStatus.rawValue)
       }

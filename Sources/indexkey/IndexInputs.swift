@@ -1,8 +1,9 @@
 import ArgumentParser
 import IndexKit
 
-/// What `login` and `doctor` share: the index URLs, the registry, the identity, the
-/// outputs and every registry's flags. A new registry adds its option group here once.
+/// What `login`, `token` and `doctor` share: the index URLs, the registry, the identity,
+/// the outputs, and every registry's settings (declared by the registries themselves and
+/// read by ``RegistryFlags``: adding a registry changes nothing here).
 struct IndexInputs: ParsableArguments {
   @Argument(help: "Index URLs (the …/simple/ or upload URL of each index).")
   var urls: [String] = []
@@ -13,12 +14,14 @@ struct IndexInputs: ParsableArguments {
   @OptionGroup(title: "Identity") var identity: IdentityOptions
   @OptionGroup(title: "Profiles") var profile: ProfileOptions
   @OptionGroup(title: "Outputs") var output: OutputOptions
-  @OptionGroup(title: "Azure") var azure: AzureOptions
-  @OptionGroup(title: "Google") var google: GoogleOptions
-  @OptionGroup(title: "AWS") var aws: AWSOptions
-  @OptionGroup(title: "Chainguard") var chainguard: ChainguardOptions
-  @OptionGroup(title: "JFrog") var jfrog: JFrogOptions
-  @OptionGroup(title: "GitLab") var gitlab: GitLabOptions
+
+  /// The registry flags, as ``RegistryFlags/rewrite(_:)`` passes them: `NAME=VALUE` or `NAME`.
+  @Option(name: .customLong(RegistryFlags.carrier), parsing: .singleValue, help: .private)
+  var settings: [String] = []
+
+  func validate() throws {
+    _ = try RegistryFlags.given(settings)
+  }
 
   /// The library's view of these flags.
   var loginOptions: LoginOptions {
@@ -26,14 +29,9 @@ struct IndexInputs: ParsableArguments {
     options.urls = urls
     options.registry = registry
     options.profiles = profile.profiles
+    options.settings = (try? RegistryFlags.given(settings)) ?? [:]
     identity.apply(to: &options)
     output.apply(to: &options)
-    azure.apply(to: &options)
-    google.apply(to: &options)
-    aws.apply(to: &options)
-    chainguard.apply(to: &options)
-    jfrog.apply(to: &options)
-    gitlab.apply(to: &options)
     return options
   }
 }

@@ -66,7 +66,7 @@ struct IndexKey: ParsableCommand {
           try quick.run()
           return
         }
-        var command = try parseAsRoot(nil)
+        var command = try parseAsRoot(RegistryFlags.rewrite(Array(CommandLine.arguments.dropFirst())))
         try command.run()
       } catch {
         exitUsingTwoForUsage(error)

@@ -50,7 +50,7 @@ extension IndexKey {
         exit 1 and no output, as keyring does for "not found".
 
         A keyring call takes no flags; the environment configures it:
-          AZURE_CLIENT_ID, …   the registry's own variables, as for login
+          (registry)           the registry's own variables, listed below
           INDEXKEY_IDENTITY    as --identity (auto, github, file:PATH, env:NAME)
           INDEXKEY_REGISTRY    HOST[:PORT]=REGISTRY entries (space or comma
                                separated) for hosts indexkey does not
@@ -64,7 +64,11 @@ extension IndexKey {
         answer makes no network request. CI OIDC tokens are never cached.
         Errors are one line on stderr (uv shows it; pip 26.2 and later do
         not).
-        """,
+
+        The variables each registry reads (as login reads them; every
+        --FLAG of login has its variable, or none and then cannot be set
+        here):
+        """ + SettingsCatalog.variableHelp,
       subcommands: [Get.self, Clear.self, Install.self, Set.self, Del.self])
 
     @OptionGroup var options: KeyringOptions

@@ -6,7 +6,7 @@ extension IndexKey {
     static let configuration = CommandConfiguration(
       commandName: "login",
       abstract: "Exchange the CI identity for index credentials and write them for pip, uv, twine, Poetry, PDM and Hatch.",
-      discussion: OutputsHelp.text)
+      discussion: OutputsHelp.text + "\n\n" + RegistryFlags.help)
 
     @OptionGroup var inputs: IndexInputs
     @OptionGroup(title: "Network") var network: NetworkOptions

@@ -10,7 +10,7 @@ struct IdentityOptions: ParsableArguments {
 
   func apply(to options: inout LoginOptions) {
     options.identity = identity
-    options.flags["azure-service-connection-id"] = azureServiceConnectionId
+    options.serviceConnection = azureServiceConnectionId
   }
 }
 
@@ -51,54 +51,14 @@ struct OutputOptions: ParsableArguments {
     options.dryRun = dryRun
     options.json = json
     options.showSecrets = showSecrets
-    options.flags["pypirc"] = pypirc
-    options.flags["name"] = name.isEmpty ? nil : name.joined(separator: ",")
-    options.flags["extra"] = extra ? "true" : nil
-    options.flags["clients"] = clients
+    options.pypirc = pypirc
+    options.names = name
+    options.extra = extra
+    options.clients = clients
   }
 }
 
 struct NetworkOptions: ParsableArguments {
   @Option(help: "Seconds one HTTP request may take (connecting at most 10).")
   var timeout: Double = 30
-}
-
-struct AzureOptions: ParsableArguments {
-  @Option(help: "Entra application (client) id; default AZURE_CLIENT_ID.")
-  var azureClientId: String?
-
-  @Option(help: "Entra tenant id; default AZURE_TENANT_ID.")
-  var azureTenantId: String?
-
-  @Option(help: "Entra authority host; default AZURE_AUTHORITY_HOST or login.microsoftonline.com.")
-  var azureAuthorityHost: String?
-
-  @Option(help: "Audience of the CI token for Entra's federated credential; default api://AzureADTokenExchange (or the sovereign cloud's).")
-  var azureAudience: String?
-
-  @Flag(help: "Sign the AZURE_CLIENT_CERTIFICATE_PATH assertion RS256 with a SHA-1 x5t instead of PS256 with x5t#S256.")
-  var azureCertificateRs256 = false
-
-  @Option(help: "create: make a personal access token with the signed-in person's Entra token, keep it in the encrypted store and reuse it until a week before it expires (default INDEXKEY_AZURE_PAT; Entra tokens otherwise).")
-  var azurePat: String?
-
-  @Option(help: "Days a PAT made by --azure-pat create is valid (1–365); default AZURE_DEVOPS_PAT_DURATION or 30.")
-  var patDays: String?
-
-  @Option(help: "The Azure DevOps identity service PATs are made at (the organization is appended); default INDEXKEY_AZURE_VSSPS_ENDPOINT or https://vssps.dev.azure.com.")
-  var azureVsspsEndpoint: String?
-  @Option(help: "Use this Azure credential instead of the first configured one (\(AzureChain.chain.names.joined(separator: ", "))); default INDEXKEY_AZURE_CREDENTIAL.")
-  var azureCredential: String?
-
-  func apply(to options: inout LoginOptions) {
-    options.flags["azure-client-id"] = azureClientId
-    options.flags["azure-tenant-id"] = azureTenantId
-    options.flags["azure-authority-host"] = azureAuthorityHost
-    options.flags["azure-audience"] = azureAudience
-    if azureCertificateRs256 { options.flags["azure-certificate-rs256"] = "true" }
-    options.flags["azure-pat"] = azurePat
-    options.flags["pat-days"] = patDays
-    options.flags["azure-vssps-endpoint"] = azureVsspsEndpoint
-    options.flags["azure-credential"] = azureCredential
-  }
 }

@@ -7,10 +7,7 @@ extension Runner {
     let environment = profileEnvironment(Environment(ProcessEnvironment.read()))
     let cache = noCache ? nil : KeyringHelper.defaultCache(environment: environment, home: environment["HOME"])
     return KeyringHelper(environment: environment, console: Console.standard(), cache: cache) {
-      try Context.live(
-        environment: environment,
-        options: CurlOptions(connectTimeout: 10, totalTimeout: 30, caBundle: CurlOptions.caBundle(from: environment)),
-        retry: RetryPolicy(deadline: 60))
+      try Context.live(environment: environment, timeout: 30)
     }
   }
 

@@ -10,7 +10,6 @@ enum Runner {
     let console = Console.standard()
     var options = options
     if sinks != nil, options.profiles.isEmpty, let name = environment[ProfileLogin.variable] { options.profiles = [name] }
-    guard timeout > 0 else { fail(ConfigError("--timeout must be a positive number of seconds."), console) }
     var plan: LoginPlan
     let context: Context
     do {
@@ -21,11 +20,7 @@ enum Runner {
           throw ConfigError("indexkey token prints one password, but \(plan.indexes.count) indexes were given; name one URL (indexkey token URL --profile NAME).")
         }
       }
-      context = try Context.live(
-        environment: environment,
-        options: CurlOptions(
-          connectTimeout: min(10, timeout), totalTimeout: timeout, caBundle: CurlOptions.caBundle(from: environment)),
-        retry: RetryPolicy(deadline: max(60, timeout * 2)))
+      context = try Context.live(environment: environment, timeout: timeout)
     } catch {
       let reported = asUserFacing(error)
       if options.json { console.out(LoginReport.json(failure: reported)) }

@@ -10,7 +10,8 @@ extension IndexKey {
         The username is the registry's (see `indexkey doctor URL`). In CI the password is
         masked before it is printed. Example:
           TWINE_PASSWORD=$(indexkey token https://upload.pypi.org/legacy/) twine upload dist/*
-        """)
+
+        """ + RegistryFlags.help)
 
     @OptionGroup var inputs: IndexInputs
     @OptionGroup(title: "Network") var network: NetworkOptions

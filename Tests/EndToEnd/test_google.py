@@ -254,8 +254,8 @@ def test_permission_denied_on_impersonation(emu, cloud_sandbox):
 def test_project_id_and_pool_are_caught_before_any_request(emu, cloud_sandbox):
     box = cloud_sandbox
     for provider, text in [
-        (GCP_PROVIDER_NAME.replace(GCP_NUMBER, "emulated-project"), "uses the project ID 'emulated-project'"),
-        (GCP_PROVIDER_NAME.rsplit("/providers/", 1)[0], "names a workload identity pool, not a provider"),
+        (GCP_PROVIDER_NAME.replace(GCP_NUMBER, "emulated-project"), "names the project by its ID 'emulated-project'"),
+        (GCP_PROVIDER_NAME.rsplit("/providers/", 1)[0], "names the pool 'ci-pool', not a provider"),
     ]:
         result = box.run(google_args(emu, provider=provider), box.github_runner_env())
         assert result.code == 2, result

@@ -42,7 +42,7 @@ func stsErrorXML(_ code: String, _ message: String) -> String {
   """
 }
 
-func awsStub(sts: HTTPResponse? = nil, codeArtifact: HTTPResponse? = nil, ciToken: String = fakeJWT(awsClaims)) -> StubTransport {
+func awsStub(sts: HTTPResponse? = nil, codeArtifact: HTTPResponse? = nil, ciToken: String = unsignedJWT(awsClaims)) -> StubTransport {
   StubTransport { request in
     if request.url.hasPrefix("https://gh.test/") { return HTTPResponse(status: 200, text: #"{"value":"\#(ciToken)"}"#) }
     if request.url.hasPrefix("https://sts.") { return sts ?? HTTPResponse(status: 200, text: stsSuccessXML()) }
@@ -185,7 +185,7 @@ func awsRegistry(_ flags: [String: String] = ["aws-role-arn": roleARN], env: [St
     #expect(requests[1].header("Authorization") == nil)
     #expect(form(requests[1].body) == [
       "Action": "AssumeRoleWithWebIdentity", "Version": "2011-06-15", "RoleArn": roleARN, "RoleSessionName": "indexkey",
-      "WebIdentityToken": fakeJWT(awsClaims), "DurationSeconds": "900",
+      "WebIdentityToken": unsignedJWT(awsClaims), "DurationSeconds": "900",
     ])
     let signed = requests[2]
     #expect(signed.method == .post)
@@ -314,7 +314,7 @@ func awsRegistry(_ flags: [String: String] = ["aws-role-arn": roleARN], env: [St
 
   @Test func noSecretEverAppearsInAMessage() throws {
     let (message, _) = try refusal(codeArtifact: HTTPResponse(status: 403, headers: [HTTPHeader("x-amzn-ErrorType", "AccessDeniedException")], text: "{}"))
-    for secret in ["session/secret+key", "session-token-value", fakeJWT(awsClaims), "c2lnbmF0dXJl"] {
+    for secret in ["session/secret+key", "session-token-value", unsignedJWT(awsClaims), "c2lnbmF0dXJl"] {
       #expect(!message.contains(secret))
     }
   }

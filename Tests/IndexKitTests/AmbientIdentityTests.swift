@@ -88,12 +88,12 @@ import Testing
   }
 
   @Test func serviceConnectionFlagSelectsAzurePipelines() throws {
-    let settings = Settings(flags: ["azure-service-connection-id": "sc-1"], environment: Environment())
-    #expect(try IdentitySpec.planned(nil, settings: settings) == IdentitySpec(kind: "azure-pipelines", argument: "sc-1"))
-    #expect(try IdentitySpec.planned("azure-pipelines", settings: settings) == IdentitySpec(kind: "azure-pipelines", argument: "sc-1"))
-    #expect(throws: ConfigError.self) { try IdentitySpec.planned("github", settings: settings) }
-    #expect(throws: ConfigError.self) { try IdentitySpec.planned("azure-pipelines:other", settings: settings) }
-    #expect(try IdentitySpec.planned("github", settings: Settings(environment: Environment())) == IdentitySpec(kind: "github", argument: nil))
+    let settings: String? = "sc-1"
+    #expect(try IdentitySpec.planned(nil, serviceConnection: settings) == IdentitySpec(kind: "azure-pipelines", argument: "sc-1"))
+    #expect(try IdentitySpec.planned("azure-pipelines", serviceConnection: settings) == IdentitySpec(kind: "azure-pipelines", argument: "sc-1"))
+    #expect(throws: ConfigError.self) { try IdentitySpec.planned("github", serviceConnection: settings) }
+    #expect(throws: ConfigError.self) { try IdentitySpec.planned("azure-pipelines:other", serviceConnection: settings) }
+    #expect(try IdentitySpec.planned("github", serviceConnection: nil) == IdentitySpec(kind: "github", argument: nil))
   }
 
   @Test func azurePipelinesArgumentReachesTheRequest() throws {

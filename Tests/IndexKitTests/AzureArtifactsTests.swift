@@ -45,7 +45,7 @@ import Testing
   }
 
   @Test func federatedRequestShape() throws {
-    let jwt = fakeJWT(githubClaims)
+    let jwt = unsignedJWT(githubClaims)
     let stub = StubTransport { request in
       if request.url.hasPrefix("https://gh.test/") {
         return HTTPResponse(status: 200, text: #"{"value":"\#(jwt)"}"#)
@@ -89,7 +89,7 @@ import Testing
 
   func refusal(_ response: HTTPResponse, claims: JSON = githubClaims) throws -> ExchangeError {
     let stub = StubTransport { _ in response }
-    let identity = StaticIdentity(token: fakeJWT(claims))
+    let identity = StaticIdentity(token: unsignedJWT(claims))
     let registry = AzureArtifacts(entra: client(.federated(identity, audience: "api://AzureADTokenExchange")))
     let error = try #require(throws: ExchangeError.self) { try registry.credential(for: target, in: testContext(stub)) }
     #expect(!error.message.contains("c2lnbmF0dXJl"), "the token's signature must never appear")

@@ -4,7 +4,7 @@ import Testing
 @testable import IndexKit
 
 @Suite struct AzureCLITests {
-  let token = fakeJWT(.object([("exp", .integer(1_800_003_600))]))
+  let token = unsignedJWT(.object([("exp", .integer(1_800_003_600))]))
 
   func json(_ members: [(String, JSON)]) -> String { JSON.object(members).serialized() }
 

@@ -16,7 +16,7 @@ import Testing
   }
 
   @Test func exchangeSendsTheCITokenAsBearerWithAudienceAndIdentityInTheQuery() throws {
-    let issued = RegistryFixtures.jwt([("sub", .string("x")), ("exp", .integer(Int64(RegistryFixtures.now) + 3600))])
+    let issued = unsignedJWT([("sub", .string("x")), ("exp", .integer(Int64(RegistryFixtures.now) + 3600))])
     let stub = StubTransport { _ in RegistryFixtures.response(200, #"{"token":"\#(issued)","refresh_token":""}"#) }
     let source = CountingIdentity()
     let credential = try registry(source).credential(for: target, in: RegistryFixtures.context(stub))

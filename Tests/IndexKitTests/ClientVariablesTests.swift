@@ -70,9 +70,13 @@ import Testing
     options.pypircIsDefault = true
     #expect(pairs(ClientVariables.build([SinkFixtures.first, SinkFixtures.second], options: options)) == ["TWINE_REPOSITORY=feed"])
     let env = Environment(["HOME": "/h"])
-    let atHome = try SinkCatalog.sinks(["github-env=/e,pypirc"], settings: Settings(flags: ["clients": "twine"], environment: env))
+    let atHome = try SinkCatalog.sinks(sinkOptions(["github-env=/e,pypirc"]) { $0.clients = "twine" }, environment: env, ci: .detect(env))
     #expect(try atHome[0].plan([SinkFixtures.first], in: SinkFixtures.context())[0].items == ["TWINE_REPOSITORY"])
-    let elsewhere = try SinkCatalog.sinks(["github-env=/e,pypirc"], settings: Settings(flags: ["clients": "twine", "pypirc": "/x/.pypirc"], environment: env))
+    let elsewhere = try SinkCatalog.sinks(
+      sinkOptions(["github-env=/e,pypirc"]) {
+        $0.clients = "twine"
+        $0.pypirc = "/x/.pypirc"
+      }, environment: env, ci: .detect(env))
     #expect(try elsewhere[0].plan([SinkFixtures.first], in: SinkFixtures.context())[0].items == ["TWINE_REPOSITORY_URL", "TWINE_USERNAME", "TWINE_PASSWORD"])
   }
 
@@ -112,21 +116,19 @@ import Testing
   }
 
   @Test func mainIndexFromTheEnvironmentDecidesTheWarning() throws {
-    let flags = ["extra": "true"]
-    #expect(try ClientOptions.from(Settings(flags: flags, environment: Environment([:]))).mainIndexIsPublic)
-    #expect(try ClientOptions.from(Settings(flags: flags, environment: Environment(["PIP_INDEX_URL": "https://pypi.org/simple"]))).mainIndexIsPublic)
-    #expect(
-      try !ClientOptions.from(Settings(flags: flags, environment: Environment(["PIP_INDEX_URL": "https://u:p@proxy.corp.example/simple/"])))
-        .mainIndexIsPublic)
+    let flags = sinkOptions([]) { $0.extra = true }
+    #expect(try ClientOptions.from(flags, environment: Environment([:])).mainIndexIsPublic)
+    #expect(try ClientOptions.from(flags, environment: Environment(["PIP_INDEX_URL": "https://pypi.org/simple"])).mainIndexIsPublic)
+    #expect(try !ClientOptions.from(flags, environment: Environment(["PIP_INDEX_URL": "https://u:p@proxy.corp.example/simple/"])).mainIndexIsPublic)
   }
 
   @Test func clientsAreSelectable() throws {
-    let options = try ClientOptions.from(Settings(flags: ["clients": "uv, twine,uv"], environment: Environment()))
+    let options = try ClientOptions.from(sinkOptions([]) { $0.clients = "uv, twine,uv" }, environment: Environment())
     #expect(options.clients == [.uv, .twine])
     let names = ClientVariables.build([SinkFixtures.first], options: options).names
     #expect(names.allSatisfy { $0.hasPrefix("UV_") || $0.hasPrefix("TWINE_") })
-    #expect(throws: ConfigError.self) { try ClientOptions.from(Settings(flags: ["clients": "pip,npm"], environment: Environment())) }
-    #expect(throws: ConfigError.self) { try ClientOptions.from(Settings(flags: ["clients": ","], environment: Environment())) }
+    #expect(throws: ConfigError.self) { try ClientOptions.from(sinkOptions([]) { $0.clients = "pip,npm" }, environment: Environment()) }
+    #expect(throws: ConfigError.self) { try ClientOptions.from(sinkOptions([]) { $0.clients = "," }, environment: Environment()) }
   }
 
   @Test func withNetrcPipURLsCarryNoCredentials() {
@@ -168,4 +170,12 @@ import Testing
   func badNamesAreRefused(name: String) {
     #expect(throws: ConfigError.self) { try IndexNaming.validate(name) }
   }
+}
+
+/// Login options with these outputs, adjusted by `configure`.
+func sinkOptions(_ writes: [String], _ configure: (inout LoginOptions) -> Void = { _ in }) -> LoginOptions {
+  var options = LoginOptions()
+  options.writes = writes
+  configure(&options)
+  return options
 }

@@ -12,7 +12,7 @@ import Testing
     }
     var options = LoginOptions()
     options.urls = [url]
-    options.flags = flags
+    options.settings = Settings(flags: flags, environment: Environment()).given
     options.registry = registry
     return (Doctor.examine(options, fetchTokens: true, in: identityContext(env, transport: stub)), stub)
   }
@@ -70,5 +70,23 @@ import Testing
   @Test func awsWithoutDomainIsAProblem() {
     let (report, _) = examine("http://127.0.0.1:9/pypi/r/simple/", flags: ["aws-role-arn": roleARN], registry: "aws-codeartifact")
     #expect(report.findings.contains { $0.severity == .problem && $0.message.contains("--aws-domain") })
+  }
+
+  /// Doctor reads login's own plan: what login would refuse, doctor reports with login's sentence.
+  @Test func awsRegionAndRoleARNComeFromThePlan() {
+    let (noRegion, _) = examine(
+      "https://pypi-proxy.corp.example/pypi/r/simple/",
+      flags: ["aws-role-arn": roleARN, "aws-domain": "d", "aws-domain-owner": "444455556666"], registry: "aws-codeartifact")
+    #expect(noRegion.findings.contains { $0.severity == .problem && $0.message.contains("does not say its region; set AWS_REGION") })
+    var env = githubEnv()
+    env["AWS_REGION"] = "us-east-1"
+    let (withRegion, _) = examine(
+      "https://pypi-proxy.corp.example/pypi/r/simple/",
+      flags: ["aws-role-arn": roleARN, "aws-domain": "d", "aws-domain-owner": "444455556666"], env: env, registry: "aws-codeartifact")
+    #expect(!withRegion.findings.contains { $0.severity == .problem })
+    env["AWS_ROLE_ARN"] = "ci-publish"
+    let (badARN, _) = examine("https://d-444455556666.d.codeartifact.us-east-1.amazonaws.com/pypi/r/simple/", flags: [:], env: env)
+    #expect(badARN.indexes[0].error?.contains("The role 'ci-publish' is not an IAM role ARN") == true)
+    #expect(badARN.exitStatus == .usage)
   }
 }

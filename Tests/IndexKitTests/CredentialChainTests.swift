@@ -26,18 +26,21 @@ extension FakeLink {
 }
 
 struct FirstLink: FakeLink {
+  static let settings: [Setting] = []
   static let name = "first"
   static let variable = "LINK_FIRST"
   init(_ input: LinkInput) throws {}
 }
 
 struct ServerLink: FakeLink {
+  static let settings: [Setting] = []
   static let name = "server"
   static let variable = "LINK_SERVER"
   init(_ input: LinkInput) throws {}
 }
 
 struct LastLink: FakeLink {
+  static let settings: [Setting] = []
   static let name = "last"
   static let variable = "LINK_LAST"
   init(_ input: LinkInput) throws {
@@ -64,9 +67,11 @@ struct LastLink: FakeLink {
     #expect(resolved.linkName == "last")
     #expect(try fetch(resolved) == "last for index")
     #expect(resolved.trace.answer == "last")
-    #expect(resolved.trace.lines == [
-      "- first: skipped: LINK_FIRST is not set", "- server: skipped: LINK_SERVER is not set", "✓ last: LINK_LAST is yes",
-    ])
+    #expect(
+      resolved.trace.lines == [
+        "- first: skipped: LINK_FIRST is not set", "- server: skipped: LINK_SERVER is not set",
+        "✓ last: LINK_LAST is yes",
+      ])
     let early = try chain.resolve(input(["LINK_FIRST": "yes", "LINK_LAST": "yes"]))
     #expect(early.linkName == "first")
     #expect(early.trace.lines == ["✓ first: LINK_FIRST is yes", "  server: not tried", "  last: not tried"])
@@ -74,7 +79,9 @@ struct LastLink: FakeLink {
 
   @Test func withNothingConfiguredTheChainsErrorGetsEverySkipReason() {
     let message = thrownMessage { _ = try chain.resolve(input([:])) }
-    #expect(message == "nothing here: first: LINK_FIRST is not set; server: LINK_SERVER is not set; last: LINK_LAST is not set")
+    #expect(
+      message
+        == "nothing here: first: LINK_FIRST is not set; server: LINK_SERVER is not set; last: LINK_LAST is not set")
   }
 
   @Test func aLinkFoundOnlyByTryingIsTriedFirstAndPassedOverWhenAbsent() throws {
@@ -102,24 +109,33 @@ struct LastLink: FakeLink {
   }
 
   @Test func theForcingFlagOrVariableSkipsTheWalkAndTheProbes() throws {
-    let forced = try chain.resolve(input(["LINK_FIRST": "yes", "LINK_LAST": "yes"], flags: ["test-credential": "last"]))
+    let forced = try chain.resolve(
+      input(["LINK_FIRST": "yes", "LINK_LAST": "yes"], flags: ["test-credential": "last"]))
     #expect(forced.linkName == "last")
     #expect(forced.trace.forcedBy == "--test-credential last")
-    #expect(forced.trace.lines == ["  first: not tried", "  server: not tried", "✓ last: forced by --test-credential last"])
+    #expect(
+      forced.trace.lines == ["  first: not tried", "  server: not tried", "✓ last: forced by --test-credential last"])
     let byVariable = try chain.resolve(input(["INDEXKEY_TEST_CREDENTIAL": "server"]))
     #expect(byVariable.linkName == "server")
     #expect(byVariable.trace.forcedBy == "INDEXKEY_TEST_CREDENTIAL=server")
     // A forced link that lacks its settings says so through its init.
-    #expect(thrownMessage { _ = try chain.resolve(input([:], flags: ["test-credential": "last"])) } == "last needs LINK_LAST.")
+    #expect(
+      thrownMessage { _ = try chain.resolve(input([:], flags: ["test-credential": "last"])) } == "last needs LINK_LAST."
+    )
     let unknown = thrownMessage { _ = try chain.resolve(input([:], flags: ["test-credential": "nope"])) }
-    #expect(unknown == "--test-credential 'nope' (or INDEXKEY_TEST_CREDENTIAL) is not a Test credential; use one of: first, server, last.")
+    #expect(
+      unknown
+        == "--test-credential 'nope' (or INDEXKEY_TEST_CREDENTIAL) is not a Test credential; use one of: first, server, last."
+    )
   }
 }
 
 @Suite struct CloudChainTests {
   let app = ["AZURE_CLIENT_ID": "c", "AZURE_TENANT_ID": "t"]
 
-  func azure(_ env: [String: String], flags: [String: String] = [:], identity: IdentitySpec = .auto) throws -> AzureArtifacts {
+  func azure(_ env: [String: String], flags: [String: String] = [:], identity: IdentitySpec = .auto) throws
+    -> AzureArtifacts
+  {
     try AzureArtifacts.make(settings: Settings(flags: flags, environment: Environment(env)), identity: identity)
   }
 
@@ -137,8 +153,12 @@ struct LastLink: FakeLink {
   @Test func azureFallsToThePATWithoutAnApp() throws {
     let registry = try azure(["AZURE_DEVOPS_EXT_PAT": "p", "AZURE_CLIENT_SECRET": "s"])
     #expect(registry.credentials.linkName == "personal-access-token")
-    #expect(registry.credentials.trace.lines[0] == "- client-secret: skipped: AZURE_CLIENT_SECRET is set but no app is named (AZURE_CLIENT_ID or --azure-client-id)")
-    let forced = try azure(app.merging(["AZURE_DEVOPS_EXT_PAT": "p"]) { a, _ in a }, flags: ["azure-credential": "personal-access-token"])
+    #expect(
+      registry.credentials.trace.lines[0]
+        == "- client-secret: skipped: AZURE_CLIENT_SECRET is set but no app is named (AZURE_CLIENT_ID or --azure-client-id)"
+    )
+    let forced = try azure(
+      app.merging(["AZURE_DEVOPS_EXT_PAT": "p"]) { a, _ in a }, flags: ["azure-credential": "personal-access-token"])
     #expect(forced.credentials.linkName == "personal-access-token")
     let missing = thrownMessage { _ = try azure(app, flags: ["azure-credential": "client-secret"]) }
     #expect(missing.contains("AZURE_CLIENT_SECRET"))
@@ -148,7 +168,8 @@ struct LastLink: FakeLink {
     var options = LoginOptions()
     options.urls = ["https://pkgs.dev.azure.com/o/_packaging/f/pypi/simple/"]
     let env = ["AZURE_DEVOPS_EXT_PAT": "p"]
-    let report = Doctor.examine(options, fetchTokens: false, in: testContext(StubTransport { _ in HTTPResponse(status: 500) }, env: env))
+    let report = Doctor.examine(
+      options, fetchTokens: false, in: testContext(StubTransport { _ in HTTPResponse(status: 500) }, env: env))
     let text = report.text
     #expect(text.contains("  chain     Azure\n    - client-secret: skipped: AZURE_CLIENT_SECRET is not set\n"))
     #expect(text.contains("    ✓ personal-access-token: AZURE_DEVOPS_EXT_PAT is set"))

@@ -23,7 +23,7 @@ func oauthError(_ code: String, _ number: Int = 70016) -> HTTPResponse {
 @Suite struct DeviceCodeSignInTests {
   static let client = EntraPublicClient(authorityHost: try! WebURL("https://login.microsoftonline.com", what: "t"))
   static let deviceCode = "DAQABIQEAAAB-device-code-canary"
-  let access = fakeJWT(.object([("exp", .integer(1_800_003_600))]))
+  let access = unsignedJWT(.object([("exp", .integer(1_800_003_600))]))
 
   static func started(interval: Int = 5, expiresIn: Int = 900) -> HTTPResponse {
     HTTPResponse(status: 200, text: """

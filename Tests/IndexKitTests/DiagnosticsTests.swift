@@ -48,7 +48,7 @@ import Testing
     let stub = StubTransport { _ in HTTPResponse(status: 200, text: #"{"value":"\#(githubToken())"}"#) }
     let env = ["GITHUB_ACTIONS": "true", "ACTIONS_ID_TOKEN_REQUEST_URL": "https://r.example/t?x=1", "ACTIONS_ID_TOKEN_REQUEST_TOKEN": "rt"]
     let context = identityContext(env, transport: stub)
-    let report = try ClaimsReport.fetch(identity: nil, audience: "aud-1", settings: Settings(environment: Environment(env)), in: context)
+    let report = try ClaimsReport.fetch(identity: nil, serviceConnection: nil, audience: "aud-1", in: context)
     #expect(report.source == "GitHub Actions OIDC")
     #expect(stub.requests.first?.url == "https://r.example/t?x=1&audience=aud-1")
   }
@@ -82,14 +82,14 @@ import Testing
   @Test(arguments: [
     ("//iam.googleapis.com/projects/123/locations/global/workloadIdentityPools/p/providers/x", nil),
     ("projects/123/locations/global/workloadIdentityPools/p/providers/x", nil),
-    ("projects/123/locations/global/workloadIdentityPools/p", "names the pool 'p', not a provider"),
+    ("projects/123/locations/global/workloadIdentityPools/p", "--p 'projects/123/locations/global/workloadIdentityPools/p' names the pool 'p', not a provider"),
     ("projects/123/locations/global/workloadIdentityPools/p/", "names the pool 'p', not a provider"),
     ("projects/my-proj/locations/global/workloadIdentityPools/p/providers/x", "project by its ID 'my-proj'"),
     ("projects/123/locations/us/workloadIdentityPools/p/providers/x", "always in 'global'"),
     ("my-provider", "is not a workload identity provider name"),
   ] as [(String, String?)])
   func googleProviderNames(value: String, problem: String?) {
-    let found = GoogleProvider.problem(value)
+    let found = WorkloadIdentityProvider.problem(value, what: "--p")
     if let problem {
       #expect(found?.contains(problem) == true)
     } else {
@@ -97,48 +97,41 @@ import Testing
     }
   }
 
+  /// A trap check in the environment `env`, with the CI detected from it.
+  func check(_ trap: (Environment, CIEnvironment) -> [DoctorFinding], _ env: [String: String]) -> [DoctorFinding] {
+    trap(Environment(env), CIEnvironment.detect(Environment(env)))
+  }
+
   @Test func githubPermissionAndForks() throws {
-    let missing = Traps.github(Environment(["GITHUB_ACTIONS": "true"]))
+    let missing = check(Traps.github, ["GITHUB_ACTIONS": "true"])
     #expect(missing.first?.severity == .problem)
     #expect(missing.first?.message.contains("permissions: id-token: write") == true)
     let dir = try ScratchDirectory()
     try dir.write(
       "event.json",
       #"{"pull_request":{"head":{"repo":{"full_name":"someone/app"}}},"repository":{"full_name":"octo-org/app"}}"#)
-    let fork = Traps.github(
-      Environment(["GITHUB_ACTIONS": "true", "GITHUB_EVENT_NAME": "pull_request", "GITHUB_EVENT_PATH": dir.path + "/event.json"]))
+    let fork = check(
+      Traps.github, ["GITHUB_ACTIONS": "true", "GITHUB_EVENT_NAME": "pull_request", "GITHUB_EVENT_PATH": dir.path + "/event.json"])
     #expect(fork.first?.message.contains("pull request from the fork someone/app") == true)
-    let granted = Traps.github(
-      Environment(["GITHUB_ACTIONS": "true", "ACTIONS_ID_TOKEN_REQUEST_URL": "u", "ACTIONS_ID_TOKEN_REQUEST_TOKEN": "t",
-        "GITHUB_SERVER_URL": "https://ghe.example.com"]))
+    let granted = check(
+      Traps.github,
+      ["GITHUB_ACTIONS": "true", "ACTIONS_ID_TOKEN_REQUEST_URL": "u", "ACTIONS_ID_TOKEN_REQUEST_TOKEN": "t", "GITHUB_SERVER_URL": "https://ghe.example.com"])
     #expect(granted.map(\.severity) == [.ok, .warning])
     #expect(granted.last?.message.contains("'https://ghe.example.com/_services/token'") == true)
+    #expect(check(Traps.github, ["GITLAB_CI": "true", "ACTIONS_ID_TOKEN_REQUEST_URL": "u"]).isEmpty, "only in GitHub Actions")
   }
 
   @Test func gitlabWithoutIdTokens() {
-    let findings = Traps.gitlab(Environment(["GITLAB_CI": "true"]), audiences: ["api://AzureADTokenExchange"])
+    let findings = check({ Traps.gitlab($0, ci: $1, audiences: ["api://AzureADTokenExchange"]) }, ["GITLAB_CI": "true"])
     #expect(findings.first?.severity == .problem)
     #expect(findings.first?.message.contains(#"id_tokens: { API___AZUREADTOKENEXCHANGE_ID_TOKEN: { aud: "api://AzureADTokenExchange" } }"#) == true)
-    let none = Traps.gitlab(Environment(["GITLAB_CI": "true"]), audiences: [])
+    let none = check({ Traps.gitlab($0, ci: $1, audiences: []) }, ["GITLAB_CI": "true"])
     #expect(none.first?.severity == .warning)
   }
 
   @Test func azurePipelinesAccessTokenMapping() {
-    let findings = Traps.azurePipelines(Environment(["TF_BUILD": "True", "SYSTEM_OIDCREQUESTURI": "https://x"]))
+    let findings = check(Traps.azurePipelines, ["TF_BUILD": "True", "SYSTEM_OIDCREQUESTURI": "https://x"])
     #expect(findings.first?.message.contains("SYSTEM_ACCESSTOKEN: $(System.AccessToken)") == true)
-  }
-
-  @Test func awsRegionAndRoleARN() throws {
-    let settings = Settings(environment: Environment())
-    let proxy = try WebURL("https://pypi-proxy.corp.example/codeartifact/simple/", what: "t")
-    let missing = Traps.aws(Environment(), settings: settings, indexes: [(proxy, "aws-codeartifact")])
-    #expect(missing.first?.message.contains("AWS region is missing") == true)
-    let named = try WebURL("https://corp-123456789012.d.codeartifact.eu-west-1.amazonaws.com/pypi/r/simple/", what: "t")
-    #expect(Traps.aws(Environment(), settings: settings, indexes: [(named, "aws-codeartifact")]).isEmpty)
-    #expect(Traps.aws(Environment(["AWS_REGION": "us-east-1"]), settings: settings, indexes: [(proxy, "aws-codeartifact")]).isEmpty)
-    let badARN = Traps.aws(Environment(["AWS_ROLE_ARN": "ci-publish"]), settings: settings, indexes: [])
-    #expect(badARN.first?.message.contains("'ci-publish' is not an IAM role ARN") == true)
-    #expect(Traps.aws(Environment(["AWS_ROLE_ARN": "arn:aws:iam::123456789012:role/ci"]), settings: settings, indexes: []).isEmpty)
   }
 
   @Test func googleProviderInFlagsVariablesAndCredentialFiles() throws {
@@ -151,7 +144,7 @@ import Testing
       settings: Settings(
         flags: ["gcp-workload-identity-provider": "projects/1/locations/global/workloadIdentityPools/p"], environment: Environment()))
     #expect(findings.count == 2)
-    #expect(findings[0].message.hasPrefix("--gcp-workload-identity-provider: "))
+    #expect(findings[0].message.hasPrefix("--gcp-workload-identity-provider '"))
     #expect(findings[0].message.contains("names the pool"))
     #expect(findings[1].message.contains("project by its ID 'my-proj'"))
     #expect(!findings.map(\.message).joined().contains("never-shown"))
@@ -176,7 +169,7 @@ import Testing
     options.urls = urls
     options.writes = writes
     options.identity = identity
-    options.flags["pypirc"] = "/tmp/doctor-never-written/.pypirc"
+    options.pypirc = "/tmp/doctor-never-written/.pypirc"
     return (Doctor.examine(options, fetchTokens: fetch, in: identityContext(env, transport: stub)), stub)
   }
 

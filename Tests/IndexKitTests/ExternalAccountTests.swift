@@ -139,7 +139,7 @@ func writeCredentials(_ dir: String, _ text: String) -> String {
 }
 
 @Suite struct ExternalAccountSourceTests {
-  let ciToken = fakeJWT(gcpClaims)
+  let ciToken = unsignedJWT(gcpClaims)
 
   func run(_ json: String, env: [String: String] = [:], runner: StubProcessRunner? = nil, stub: StubTransport = googleStub()) throws
     -> (Credential, StubTransport)

@@ -30,7 +30,7 @@ import Testing
           members.append(("exp", .integer(exp)))
           claims = .object(members)
         }
-        return HTTPResponse(status: 200, text: #"{"value":"\#(fakeJWT(claims))"}"#)
+        return HTTPResponse(status: 200, text: #"{"value":"\#(unsignedJWT(claims))"}"#)
       }
       let body = entra.withLock { $0.popFirst() } ?? #"{"expires_in":3599,"access_token":"late"}"#
       return HTTPResponse(status: 200, text: body)
@@ -56,7 +56,7 @@ import Testing
   }
 
   @Test func aJWTsExpOverridesALongerStatedLife() throws {
-    let dead = fakeJWT(.object([("exp", .integer(1_799_999_000))]))
+    let dead = unsignedJWT(.object([("exp", .integer(1_799_999_000))]))
     let transport = stub(entra: [#"{"expires_in":3599,"access_token":"\#(dead)"}"#, #"{"expires_in":3599,"access_token":"\#(dead)"}"#])
     let error = try #require(throws: ExpiredCredential.self) { try azure().freshCredential(for: target, in: testContext(transport)) }
     #expect(error.expiresAt == 1_799_999_000)
@@ -115,7 +115,7 @@ import Testing
 private struct ValidIdentity: IdentitySource {
   var name: String { "a test identity" }
   func idToken(audience: String, in context: Context) throws -> Secret {
-    Secret(fakeJWT(.object([("sub", .string("s")), ("exp", .integer(1_800_000_300))])))
+    Secret(unsignedJWT(.object([("sub", .string("s")), ("exp", .integer(1_800_000_300))])))
   }
 }
 

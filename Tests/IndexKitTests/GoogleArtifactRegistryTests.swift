@@ -13,7 +13,7 @@ let gcpClaims: JSON = .object([
 ])
 
 /// Answers a CI token, then STS, then IAM Credentials; records everything.
-func googleStub(sts: HTTPResponse? = nil, iam: HTTPResponse? = nil, ciToken: String = fakeJWT(gcpClaims)) -> StubTransport {
+func googleStub(sts: HTTPResponse? = nil, iam: HTTPResponse? = nil, ciToken: String = unsignedJWT(gcpClaims)) -> StubTransport {
   StubTransport { request in
     if request.url.hasPrefix("https://gh.test/") { return HTTPResponse(status: 200, text: #"{"value":"\#(ciToken)"}"#) }
     if request.url.hasPrefix("https://sts.googleapis.com/") {
@@ -105,13 +105,13 @@ func thrownStatus(_ body: () throws -> Void) -> IndexKit.ExitStatus? {
 
   @Test func aPoolIsNotAProvider() {
     let message = thrownMessage { _ = try WorkloadIdentityProvider(parsing: "projects/123/locations/global/workloadIdentityPools/ci-pool", what: "--p") }
-    #expect(message.contains("names a workload identity pool, not a provider"))
+    #expect(message.contains("names the pool 'ci-pool', not a provider"))
     #expect(message.contains("projects/123/locations/global/workloadIdentityPools/ci-pool/providers/PROVIDER"))
   }
 
   @Test func aProjectIDIsNotANumber() {
     let message = thrownMessage { _ = try WorkloadIdentityProvider(parsing: "projects/my-proj/locations/global/workloadIdentityPools/p/providers/x", what: "--p") }
-    #expect(message.contains("uses the project ID 'my-proj'"))
+    #expect(message.contains("names the project by its ID 'my-proj'"))
     #expect(message.contains("gcloud projects describe my-proj --format='value(projectNumber)'"))
   }
 
@@ -141,7 +141,7 @@ func thrownStatus(_ body: () throws -> Void) -> IndexKit.ExitStatus? {
       "audience": "//iam.googleapis.com/" + providerName,
       "scope": "https://www.googleapis.com/auth/cloud-platform",
       "requested_token_type": "urn:ietf:params:oauth:token-type:access_token",
-      "subject_token": fakeJWT(gcpClaims),
+      "subject_token": unsignedJWT(gcpClaims),
       "subject_token_type": "urn:ietf:params:oauth:token-type:jwt",
     ])
   }

@@ -1,14 +1,6 @@
 import IndexKit
 import Glibc
 
-/// An unsigned JWT with these claims (the signature segment is fixed text), for tests that
-/// only decode tokens.
-func unsignedJWT(_ claims: [(String, JSON)], signature: String = "c2lnbmF0dXJlLXNlZ21lbnQ") -> String {
-  let header = Base64.encodeURL(Array(#"{"alg":"RS256","kid":"test-key","typ":"JWT"}"#.utf8))
-  let payload = Base64.encodeURL(Array(JSON.object(claims).serialized().utf8))
-  return "\(header).\(payload).\(signature)"
-}
-
 /// A GitHub-style token for `sub`, issued at `now`, valid 5 minutes.
 func githubToken(
   sub: String = "repo:octo-org/app:ref:refs/heads/main", aud: String = "api://AzureADTokenExchange",
@@ -51,7 +43,7 @@ func identityContext(
   runner: any ProcessRunner = FakeProcessRunner(printing: ""), now: UnixTime = 1_800_000_010
 ) -> Context {
   Context(
-    transport: transport, environment: Environment(environment), clock: FixedClock(now), console: CapturingConsole().console,
+    transport: transport, environment: Environment(environment), clock: FixedClock(now), sleep: { _ in }, console: CapturingConsole().console,
     home: "/nonexistent", processRunner: runner)
 }
 

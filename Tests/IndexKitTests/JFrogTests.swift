@@ -13,7 +13,7 @@ import Testing
   }
 
   static func accessToken(sub: String) -> String {
-    RegistryFixtures.jwt([("sub", .string(sub)), ("exp", .integer(Int64(RegistryFixtures.now) + 3600))])
+    unsignedJWT([("sub", .string(sub)), ("exp", .integer(Int64(RegistryFixtures.now) + 3600))])
   }
 
   @Test func exchangePostsTheTokenExchangeJSONToAccess() throws {
@@ -176,7 +176,7 @@ import Testing
     var options = LoginOptions()
     options.urls = [url.description]
     options.registry = "jfrog"
-    options.flags = ["jfrog-oidc-provider": "gh"]
+    options.settings = ["jfrog-oidc-provider": .value("gh")]
     let plan = try Planner.plan(options, environment: Environment(["GITHUB_ACTIONS": "true", "ACTIONS_ID_TOKEN_REQUEST_URL": "https://gh.test/t", "ACTIONS_ID_TOKEN_REQUEST_TOKEN": "r"]))
     #expect(plan.indexes.map(\.target.name) == ["py-local"])
   }

@@ -4,7 +4,7 @@ import Testing
 
 @Suite struct KeptSignInTests {
   static let index = "https://pkgs.dev.azure.com/"
-  let access = fakeJWT(.object([("exp", .integer(1_800_003_600))]))
+  let access = unsignedJWT(.object([("exp", .integer(1_800_003_600))]))
 
   func store(_ dir: String) -> SecretStore {
     SecretStore(

@@ -5,7 +5,7 @@ import Testing
 
 @Suite struct ManagedIdentityTests {
   static let resourceQuery = "resource=499b84ac-1321-427f-aa17-267ca6975798"
-  let token = fakeJWT(.object([("exp", .integer(1_800_003_600))]))
+  let token = unsignedJWT(.object([("exp", .integer(1_800_003_600))]))
 
   func detect(_ env: [String: String], tag: String? = nil, arc: Bool = false) throws -> Result<ManagedIdentity, ManagedIdentity.Skipped> {
     try ManagedIdentity.detect(Environment(env), assetTag: { tag }, arcAgentInstalled: { arc })

@@ -111,13 +111,12 @@ import Testing
   let url2 = "https://pkgs.dev.azure.com/other/_packaging/feed-one/pypi/simple/"
   let env = ["AZURE_CLIENT_ID": "c", "AZURE_TENANT_ID": "t", "AZURE_CLIENT_SECRET": "s", "HOME": "/h"]
 
-  func plan(_ urls: [String], writes: [String] = [], flags: [String: String] = [:], env extra: [String: String] = [:], configure: (inout LoginOptions) -> Void = { _ in })
+  func plan(_ urls: [String], writes: [String] = [], env extra: [String: String] = [:], configure: (inout LoginOptions) -> Void = { _ in })
     throws -> LoginPlan
   {
     var options = LoginOptions()
     options.urls = urls
     options.writes = writes
-    options.flags = flags
     configure(&options)
     return try Planner.plan(options, environment: Environment(env.merging(extra) { $1 }))
   }
@@ -135,11 +134,11 @@ import Testing
 
   @Test func namesAreDerivedOrGivenOnePerURL() throws {
     #expect(try plan([url]).indexes.map(\.target.name) == ["feed-one"])
-    #expect(try plan([url, url2], flags: ["name": "main,backup"]).indexes.map(\.target.name) == ["main", "backup"])
+    #expect(try plan([url, url2]) { $0.names = ["main,backup"] }.indexes.map(\.target.name) == ["main", "backup"])
     #expect(refusal { try plan([url, url2]) }.contains("Two indexes would share the name 'feed-one'"))
-    #expect(refusal { try plan([url, url2], flags: ["name": "a.b,a_b"]) }.contains("UV_INDEX_A_B_"))
-    #expect(refusal { try plan([url, url2], flags: ["name": "main"]) }.contains("--name gives 1 name for 2 index URLs"))
-    #expect(refusal { try plan([url], flags: ["name": "bad name"]) }.contains("is not a usable index name"))
+    #expect(refusal { try plan([url, url2]) { $0.names = ["a.b,a_b"] } }.contains("UV_INDEX_A_B_"))
+    #expect(refusal { try plan([url, url2]) { $0.names = ["main"] } }.contains("--name gives 1 name for 2 index URLs"))
+    #expect(refusal { try plan([url]) { $0.names = ["bad name"] } }.contains("is not a usable index name"))
   }
 
   @Test func outputRefusals() {
@@ -149,7 +148,7 @@ import Testing
     #expect(refusal { try plan([url], writes: ["shell"]) { $0.json = true } }.contains("--json prints the report on stdout"))
     #expect(refusal { try plan([url]) { $0.showSecrets = true } }.contains("give --json too"))
     #expect(refusal { try plan([url]) { $0.json = true; $0.showSecrets = true; $0.dryRun = true } }.contains("--dry-run"))
-    #expect(refusal { try plan([url], flags: ["clients": "npm"]) }.contains("not a known client"))
+    #expect(refusal { try plan([url]) { $0.clients = "npm" } }.contains("not a known client"))
   }
 
   @Test func azureSinkInsideAzurePipelines() throws {
@@ -157,7 +156,7 @@ import Testing
   }
 
   @Test func netrcTakesTheCredentialsOutOfPipURLs() throws {
-    let sinks = try plan([url], writes: ["netrc=/tmp/job/netrc,pip-conf=/tmp/job/pip.conf,shell"], flags: ["clients": "pip"]).sinks
+    let sinks = try plan([url], writes: ["netrc=/tmp/job/netrc,pip-conf=/tmp/job/pip.conf,shell"]) { $0.clients = "pip" }.sinks
     let credential = SinkFixtures.credential(url)
     let context = SinkFixtures.context()
     let pipConf = try sinks[1].plan([credential], in: context)[0].content.revealed

@@ -8,6 +8,7 @@ import Testing
 struct ScriptedRegistry: Registry {
   static let name = "scripted"
   static let displayName = "Scripted"
+  static let settings: [Setting] = []
   static func matchesHost(_ url: WebURL) -> Bool { false }
   static func target(for url: WebURL) throws(ConfigError) -> IndexTarget {
     IndexTarget(given: url, simpleURL: url, uploadURL: url.with(path: url.path + "upload/"), name: url.segments.last ?? "x")

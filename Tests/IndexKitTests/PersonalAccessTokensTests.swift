@@ -83,7 +83,7 @@ import Testing
 }
 
 @Suite struct ChainctlTests {
-  let token = fakeJWT(.object([("aud", .string("libraries.cgr.dev")), ("exp", .integer(1_800_003_600))]))
+  let token = unsignedJWT(.object([("aud", .string("libraries.cgr.dev")), ("exp", .integer(1_800_003_600))]))
 
   @Test func runsAuthTokenForTheLibrariesAudienceAndReadsTheExpiryFromTheToken() throws {
     let runner = FakeProcessRunner(printing: token + "\n")

@@ -186,13 +186,13 @@ import Testing
     let profile = try ProfileBook(data: try YAML.parse(Array("indexkey: {p: {index_url: 'https://x.example/simple/', registry: jfrog, aws_region: eu-west-1, indexkey_password: pw}}\n".utf8)))
       .named("p", file: "f")
     var given = LoginOptions()
-    given.flags["aws-region"] = "us-east-1"
+    given.settings["aws-region"] = .value("us-east-1")
     given.profiles = ["p"]
     let single = try ProfileLogin.options(for: profile, from: given, file: "f")
     #expect(single.urls == ["https://x.example/simple/"])
     #expect(single.registry == "jfrog")
-    #expect(single.flags["aws-region"] == "us-east-1")
-    #expect(single.flags["indexkey-password"] == nil, "secrets never become flags")
+    #expect(single.settings["aws-region"] == .value("us-east-1"))
+    #expect(single.settings["indexkey-password"] == nil, "secrets never become flags")
     #expect(single.profiles.isEmpty)
   }
 

@@ -14,8 +14,8 @@ import Testing
     func record(_ s: Double) { log.withLock { $0.append(s) } }
   }
 
-  func registry(_ source: any IdentitySource, attempts: Int = 3, slept: SleepLog = SleepLog()) -> PyPI {
-    PyPI(source: source, mintAttempts: attempts, retryDelay: 0.25, sleep: { slept.record($0) })
+  func registry(_ source: any IdentitySource, attempts: Int = 3) -> PyPI {
+    PyPI(source: source, mintAttempts: attempts, retryDelay: 0.25)
   }
 
   static let audience = RegistryFixtures.response(200, #"{"audience":"pypi"}"#)
@@ -51,7 +51,7 @@ import Testing
   }
 
   @Test func gitHubsConnectionOpensDuringTheAudienceLookup() throws {
-    let jwt = RegistryFixtures.jwt([("sub", .string("repo:o/r:ref:refs/heads/main"))])
+    let jwt = unsignedJWT([("sub", .string("repo:o/r:ref:refs/heads/main"))])
     let stub = StubTransport(sequence: [
       .success(Self.audience), .success(RegistryFixtures.response(200, #"{"value":"\#(jwt)"}"#)), .success(Self.minted),
     ])
@@ -87,7 +87,9 @@ import Testing
       .success(Self.minted),
     ])
     let source = CountingIdentity()
-    let credential = try registry(source, slept: slept).credential(for: target(), in: RegistryFixtures.context(stub))
+    var context = RegistryFixtures.context(stub)
+    context.sleep = { slept.record($0) }
+    let credential = try registry(source).credential(for: target(), in: context)
     #expect(credential.password.revealed == "pypi-AgEIcHlwaS5vcmc")
     let presented = try stub.requests.dropFirst().map { try JSON(parsing: $0.body, document: "mint")["token"]?.stringValue }
     #expect(presented == source.tokens)

@@ -25,15 +25,41 @@ import Testing
     }
   }
 
-  @Test func theDigestCoversSecretsNestedInEnumsAndNeverShowsThem() {
-    let a = StaticIndex(username: "u", password: Secret("pw-a"))
-    let b = StaticIndex(username: "u", password: Secret("pw-b"))
-    #expect(CacheKey.secretDigest(a) != CacheKey.secretDigest(b))
-    #expect(CacheKey.secretDigest(a) == CacheKey.secretDigest(StaticIndex(username: "u", password: Secret("pw-a"))))
-    let gitlab = GitLab(token: .deploy(username: "d", Secret("deploy-1")), server: ServerBinding(hosts: ["h"], source: "x"))
-    let other = GitLab(token: .deploy(username: "d", Secret("deploy-2")), server: ServerBinding(hosts: ["h"], source: "x"))
-    #expect(CacheKey.secretDigest(gitlab) != CacheKey.secretDigest(other))
-    #expect(!CacheKey.secretDigest(a).contains("pw-a"))
+  @Test func everyDeclaredSecretAndIdentityFileIsInTheKeyButNeverInClear() throws {
+    try withTemporaryDirectory { (dir: String) throws in
+      let target = try StaticIndex.target(for: WebURL("https://pkgs.example.test/simple/", what: "u"))
+      func key(_ env: [String: String]) throws -> CacheKey {
+        let environment = Environment(env)
+        return CacheKey.make(
+          index: target, registry: try StaticIndex.make(settings: Settings(environment: environment), identity: .auto),
+          environment: environment)
+      }
+      let a = try key(["INDEXKEY_USERNAME": "u", "INDEXKEY_PASSWORD": "pw-a"])
+      #expect(try key(["INDEXKEY_USERNAME": "u", "INDEXKEY_PASSWORD": "pw-a"]) == a)
+      #expect(try key(["INDEXKEY_USERNAME": "u", "INDEXKEY_PASSWORD": "pw-b"]).id != a.id)
+      writeFile("\(dir)/pw", "pw-a\n")
+      #expect(try key(["INDEXKEY_USERNAME": "u", "INDEXKEY_PASSWORD_FILE": "\(dir)/pw"]) == a, "a secret is the same from its file")
+      // A key file replaced at the same path is another identity.
+      let google = try GoogleArtifactRegistry.target(for: WebURL("https://us-python.pkg.dev/p/r/simple/", what: "u"))
+      let path = "\(dir)/key.json"
+      func googleKey() throws -> CacheKey {
+        let environment = Environment(["GOOGLE_APPLICATION_CREDENTIALS": path])
+        let registry = try GoogleArtifactRegistry.make(settings: Settings(environment: environment), identity: .auto)
+        return CacheKey.make(index: google, registry: registry, environment: environment)
+      }
+      writeFile(path, CryptoFixture.text("crypto/google-service-account.json"))
+      let first = try googleKey()
+      writeFile(path, CryptoFixture.text("crypto/google-service-account.json").replacing("\"client_id\"", with: "\"client_id\" ", maxReplacements: 1))
+      #expect(try googleKey().id != first.id)
+      // The answering link is part of the key: the same settings forced to another link differ.
+      let both = Environment(["AZURE_CLIENT_ID": "c", "AZURE_TENANT_ID": "t", "AZURE_CLIENT_SECRET": "s", "GITHUB_ACTIONS": "true"])
+      let azure = try AzureArtifacts.target(for: WebURL("https://pkgs.dev.azure.com/o/_packaging/f/pypi/simple/", what: "u"))
+      let secretLink = try AzureArtifacts.make(settings: Settings(environment: both), identity: .auto)
+      let forced = both.updating("INDEXKEY_AZURE_CREDENTIAL", "ci-federation")
+      let federation = try AzureArtifacts.make(settings: Settings(environment: forced), identity: .auto)
+      #expect(federation.credentials.linkName == "ci-federation")
+      #expect(CacheKey.make(index: azure, registry: secretLink, environment: forced) != CacheKey.make(index: azure, registry: federation, environment: forced))
+    }
   }
 }
 

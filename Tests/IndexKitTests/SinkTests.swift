@@ -142,7 +142,7 @@ let pipOnly = ClientOptions(clients: [.pip])
       var injected = credential()
       injected.index.simpleURL.path = "/x/\r\nproxy = evil/"
       let env = ["HOME": dir, "GITHUB_ACTIONS": "true", "GITHUB_ENV": "\(dir)/env"]
-      let sinks = try SinkCatalog.sinks([write.replacing("NETRC", with: "\(dir)/netrc")], settings: Settings(environment: Environment(env)))
+      let sinks = try SinkCatalog.sinks(sinkOptions([write.replacing("NETRC", with: "\(dir)/netrc")]), environment: Environment(env), ci: .detect(Environment(env)))
       let console = CapturingConsole()
       let report = login(
         LoginPlan(indexes: [PlannedIndex(target: injected.index, registry: StaticIndex(username: "u", password: Secret("p")))], sinks: sinks, dryRun: false),
@@ -240,8 +240,8 @@ let pipOnly = ClientOptions(clients: [.pip])
   }
 
   @Test func defaultSinkIsGitHubEnvOnlyInsideActions() throws {
-    #expect(try SinkCatalog.sinks([], settings: Settings(environment: Environment(["GITHUB_ACTIONS": "true", "GITHUB_ENV": "/x"]))).map(\.name) == ["github-env"])
-    #expect(try SinkCatalog.sinks([], settings: Settings(environment: Environment([:]))).isEmpty)
+    #expect(try SinkCatalog.sinks(LoginOptions(), environment: Environment(["GITHUB_ACTIONS": "true", "GITHUB_ENV": "/x"]), ci: .detect(Environment(["GITHUB_ACTIONS": "true", "GITHUB_ENV": "/x"]))).map(\.name) == ["github-env"])
+    #expect(try SinkCatalog.sinks(LoginOptions(), environment: Environment([:]), ci: .detect(Environment([:]))).isEmpty)
   }
 }
 
@@ -262,7 +262,7 @@ let pipOnly = ClientOptions(clients: [.pip])
 
   @Test func fileAndEnvSourcesReadFreshValues() throws {
     try withTemporaryDirectory { (dir: String) throws in
-      let jwt = fakeJWT(githubClaims)
+      let jwt = unsignedJWT(githubClaims)
       writeFile("\(dir)/token", jwt + "\n")
       let context = testContext(StubTransport { _ in HTTPResponse(status: 500) }, env: ["TOK": jwt, "AZURE_FEDERATED_TOKEN_FILE": "\(dir)/token"])
       #expect(try FileIdentity(path: "\(dir)/token", origin: "test").idToken(audience: "a", in: context).revealed == jwt)

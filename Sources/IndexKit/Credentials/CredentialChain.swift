@@ -37,6 +37,16 @@ public struct CredentialChain<Request: Sendable, Output: Sendable>: Sendable {
   /// The link names, for help and errors.
   public var names: [String] { links.map { $0.name } }
 
+  /// The forcing setting (`--azure-credential NAME`, `INDEXKEY_AZURE_CREDENTIAL`).
+  public var forcing: Setting {
+    .value(
+      flag, "NAME", env: [variable],
+      help: "Use this \(cloud) credential instead of the first configured one: \(names.joined(separator: ", ")).")
+  }
+
+  /// What the chain and every link read.
+  public var settings: [Setting] { ([forcing] + links.flatMap { $0.settings }).unique }
+
   /// Which link answers here, and why each one before it did not.
   public func resolve(_ input: LinkInput) throws -> ResolvedChain<Request, Output> {
     if let forced = try forcing(input) { return try force(forced.link, reason: forced.reason, input) }
@@ -62,11 +72,13 @@ public struct CredentialChain<Request: Sendable, Output: Sendable>: Sendable {
 
   /// The link the forcing setting (or ``implied``) names, with the reason.
   func forcing(_ input: LinkInput) throws(ConfigError) -> (link: String, reason: String)? {
-    if let name = input.settings.value(flag, env: [variable]) {
+    if let name = input.settings[forcing] {
       guard names.contains(name) else {
-        throw ConfigError("--\(flag) '\(name)' (or \(variable)) is not a \(cloud) credential; use one of: \(names.joined(separator: ", ")).")
+        throw ConfigError(
+          "--\(flag) '\(name)' (or \(variable)) is not a \(cloud) credential; use one of: \(names.joined(separator: ", "))."
+        )
       }
-      let given = input.settings.has(flag) ? "--\(flag) \(name)" : "\(variable)=\(name)"
+      let given = input.settings.isGiven(forcing) ? "--\(flag) \(name)" : "\(variable)=\(name)"
       return (name, given)
     }
     return implied(input)
@@ -80,7 +92,8 @@ public struct CredentialChain<Request: Sendable, Output: Sendable>: Sendable {
     let steps = links.map { type in
       ChainTrace.Step(link: type.name, state: type.name == name ? .answers("forced by \(reason)") : .notTried)
     }
-    return ResolvedChain(candidates: [try chosen.init(input)], trace: ChainTrace(cloud: cloud, forcedBy: reason, steps: steps))
+    return ResolvedChain(
+      candidates: [try chosen.init(input)], trace: ChainTrace(cloud: cloud, forcedBy: reason, steps: steps))
   }
 }
 
@@ -100,7 +113,8 @@ public struct ResolvedChain<Request: Sendable, Output: Sendable>: Sendable {
   public static func only(_ link: some CredentialLink<Request, Output>, cloud: String) -> ResolvedChain {
     let name = type(of: link).name
     return ResolvedChain(
-      candidates: [link], trace: ChainTrace(cloud: cloud, forcedBy: "the caller", steps: [.init(link: name, state: .answers("given"))]))
+      candidates: [link],
+      trace: ChainTrace(cloud: cloud, forcedBy: "the caller", steps: [.init(link: name, state: .answers("given"))]))
   }
 
   /// The link that answers when every by-trying link before it is absent (the last candidate).

@@ -1,5 +1,7 @@
-/// One place a cloud credential can come from: a client secret, a CI token, a metadata
-/// server, a CLI's sign-in. A chain (``CredentialChain``) holds links in its cloud's order.
+/// One place a cloud credential can come from.
+///
+/// A client secret, a CI token, a metadata server, a CLI's sign-in: a chain
+/// (``CredentialChain``) holds links in its cloud's order.
 ///
 /// A link answers two questions. ``probe(_:)`` asks, cheaply, whether it is configured
 /// here — flags, environment, files and `PATH` only, never the network. ``init(_:)``
@@ -11,8 +13,9 @@
 /// ```swift
 /// struct ClientSecretLink: CredentialLink {
 ///   static let name = "client-secret"
+///   static let settings = AzureSettings.application + [AzureSettings.clientSecret]
 ///   static func probe(_ input: LinkInput) -> LinkProbe {
-///     input.environment.has("AZURE_CLIENT_SECRET") ? .configured("AZURE_CLIENT_SECRET is set") : .skipped("AZURE_CLIENT_SECRET is not set")
+///     input.settings.isSet(AzureSettings.clientSecret) ? .configured("AZURE_CLIENT_SECRET is set") : .skipped("AZURE_CLIENT_SECRET is not set")
 ///   }
 ///   init(_ input: LinkInput) throws { … }
 ///   func fetch(_ request: AzureTokenRequest, in context: Context) throws -> AzureCredential { … }
@@ -25,6 +28,8 @@ public protocol CredentialLink<Request, Output>: Sendable {
   /// The value of the chain's forcing setting (`--azure-credential client-secret`), doctor's
   /// label, and part of the keyring cache key.
   static var name: String { get }
+  /// Everything the link reads: its flags, variables and secrets.
+  static var settings: [Setting] { get }
   /// Whether this link is configured here; no network, no child processes.
   static func probe(_ input: LinkInput) -> LinkProbe
   /// The configured link; throws when its settings are present but wrong.

@@ -25,8 +25,10 @@ public struct ClaimsReport: Sendable {
   }
 
   /// Fetches a fresh token from the `--identity` source and explains it.
-  public static func fetch(identity: String?, audience: String, settings: Settings, in context: Context) throws -> ClaimsReport {
-    let spec = try IdentitySpec.planned(identity, settings: settings)
+  public static func fetch(identity: String?, serviceConnection: String?, audience: String, in context: Context) throws
+    -> ClaimsReport
+  {
+    let spec = try IdentitySpec.planned(identity, serviceConnection: serviceConnection)
     var source = try spec.source(environment: context.environment)
     if let ambient = source as? AmbientIdentity {
       source = try ambient.resolve(context.environment)

@@ -5,11 +5,11 @@
 public enum Doctor {
   public static func examine(_ options: LoginOptions, fetchTokens: Bool = true, in context: Context) -> DoctorReport {
     let environment = context.environment
-    let settings = Settings(flags: options.flags, environment: environment)
+    let settings = Settings(given: options.settings, environment: environment)
     var findings: [DoctorFinding] = []
     var spec = IdentitySpec.auto
     do {
-      spec = try IdentitySpec.planned(options.identity, settings: settings)
+      spec = try IdentitySpec.planned(options.identity, serviceConnection: options.serviceConnection)
     } catch {
       findings.append(.problem(error.description, .usage))
     }
@@ -18,18 +18,17 @@ public enum Doctor {
     var indexes: [DoctorReport.Index] = []
     var credentials: [Credential] = []
     var audiences: [String] = []
-    var planned: [(url: WebURL, registry: String)] = []
-    let names = try? Planner.givenNames(settings, count: options.urls.count)
-    for (i, text) in options.urls.enumerated() {
+    for plan in plans(options, settings: settings, identity: spec) {
+      let text = plan.given
       var entry = DoctorReport.Index(given: text)
       do {
-        var (target, registry) = try plan(text, options: options, settings: settings, identity: spec)
-        target.name = names?[i] ?? IndexNaming.derive(target.name)
-        planned.append((target.given, type(of: registry).name))
+        let planned = try plan.outcome.get()
+        let (target, registry) = (planned.target, planned.registry)
         entry.registry = "\(type(of: registry).displayName) ('\(target.name)')"
         entry.install = target.simpleURL.description
         entry.upload = target.uploadURL?.description
         entry.chain = registry.chain
+        variables += type(of: registry).settings.variableNames
         var username = "USER"
         if let registry = registry as? any PreviewableRegistry {
           let preview = registry.preview(for: target, in: context)
@@ -37,7 +36,6 @@ public enum Doctor {
           entry.audience = preview.audience
           entry.username = preview.username
           username = preview.username ?? username
-          variables += preview.variables
           findings += preview.findings
           if let audience = preview.audience, let source = preview.identity {
             audiences.append(audience)
@@ -67,16 +65,17 @@ public enum Doctor {
     let (outputs, outputError) = plannedOutputs(options, settings: settings, credentials: credentials, in: context)
     if let outputError { findings.append(.problem(outputError, .output)) }
 
-    findings += Traps.github(environment) + Traps.gitlab(environment, audiences: unique(audiences))
-    findings += Traps.azurePipelines(environment) + Traps.otherCIs(environment)
-    findings += Traps.aws(environment, settings: settings, indexes: planned) + Traps.google(environment, settings: settings)
+    let ci = context.ci
+    findings += Traps.github(environment, ci: ci) + Traps.gitlab(environment, ci: ci, audiences: unique(audiences))
+    findings += Traps.azurePipelines(environment, ci: ci) + Traps.otherCIs(environment, ci: ci)
+    findings += Traps.aws(settings) + Traps.google(environment, settings: settings)
     findings += identityFindings(identity, needsToken: options.urls.isEmpty || !audiences.isEmpty, findings: findings)
 
     variables = unique(variables)
     return DoctorReport(
       identity: identity, variablesSet: variables.filter { environment.has($0) },
       variablesMissing: variables.filter { !environment.has($0) }, indexes: indexes, outputs: outputs,
-      outputError: outputError, findings: findings.sorted { $0.severity > $1.severity })
+      outputError: outputError, findings: unique(findings).sorted { $0.severity > $1.severity })
   }
 
   /// Which CI was recognised (or chosen) and the variables it reads.
@@ -111,17 +110,16 @@ public enum Doctor {
     "AWS_WEB_IDENTITY_TOKEN_FILE", "GCE_METADATA_HOST",
   ]
 
-  /// The index's target and configured registry, as ``Planner`` would build them.
-  static func plan(_ text: String, options: LoginOptions, settings: Settings, identity: IdentitySpec) throws -> (IndexTarget, any Registry) {
-    let url = try WebURL(text, what: "The index URL")
-    let forced = try options.registry.map { (flag: String) throws(ConfigError) in try Registries.named(flag) }
-    guard let type = forced ?? Registries.recognise(url) else {
-      throw ConfigError(
-        "indexkey does not recognise the index '\(url)' from its host; name the registry with --registry (one of: \(Registries.names)).")
+  /// The plan of each URL, as `login` would make it (a bad `--registry` or `--name` fails
+  /// each index, or is left to `login`, rather than the whole report).
+  static func plans(_ options: LoginOptions, settings: Settings, identity: IdentitySpec) -> [IndexPlan] {
+    do {
+      let forced = try Planner.registry(options.registry)
+      let names = try? Planner.givenNames(options.names, count: options.urls.count)
+      return Planner.indexes(options.urls, registry: forced, identity: identity, names: names, settings: settings)
+    } catch {
+      return options.urls.map { IndexPlan(given: $0, outcome: .failure(error)) }
     }
-    try url.requireSecureTransport("The index URL")
-    let target = try type.target(for: url)
-    return (target, try type.make(settings: settings, identity: identity))
   }
 
   /// Fetches a token for `audience` and summarises it, with the traps it reveals.
@@ -159,7 +157,7 @@ public enum Doctor {
     -> ([DoctorReport.Output], String?)
   {
     do {
-      let sinks = try SinkCatalog.sinks(options.writes, settings: settings)
+      let sinks = try SinkCatalog.sinks(options, environment: context.environment, ci: context.ci)
       guard !credentials.isEmpty else {
         return (sinks.map { DoctorReport.Output(sink: $0.name, destination: "(no index given)", summary: "") }, nil)
       }
@@ -180,5 +178,11 @@ public enum Doctor {
   static func unique(_ items: [String]) -> [String] {
     var seen = Set<String>()
     return items.filter { seen.insert($0).inserted }
+  }
+
+  /// Each finding once (the plan and a trap may say the same thing).
+  static func unique(_ findings: [DoctorFinding]) -> [DoctorFinding] {
+    var seen = Set<String>()
+    return findings.filter { seen.insert($0.message).inserted }
   }
 }

@@ -8,30 +8,27 @@ public struct ExchangePreview: Sendable {
   public var identity: (any IdentitySource)?
   /// The Basic-auth username the credential will have.
   public var username: String?
-  /// The environment variables this registry reads (names only; doctor says which are set).
-  public var variables: [String]
   /// Registry-specific traps found in the configuration.
   public var findings: [DoctorFinding]
   /// How the registry's credential chain was walked; nil for registries without one.
   public var chain: ChainTrace?
 
   public init(
-    steps: [String], audience: String?, identity: (any IdentitySource)?, username: String?, variables: [String] = [],
+    steps: [String], audience: String?, identity: (any IdentitySource)?, username: String?,
     findings: [DoctorFinding] = []
   ) {
     self.steps = steps
     self.audience = audience
     self.identity = identity
     self.username = username
-    self.variables = variables
     self.findings = findings
   }
 
   /// The preview of the link a chain chose, with the chain's trace.
-  public init(_ link: LinkPreview, chain: ChainTrace, variables: [String], steps before: [String] = [], after: [String] = []) {
+  public init(_ link: LinkPreview, chain: ChainTrace, steps before: [String] = [], after: [String] = []) {
     self.init(
       steps: before + link.steps + after, audience: link.audience, identity: link.identity, username: link.username,
-      variables: variables, findings: link.findings)
+      findings: link.findings)
     self.chain = chain
   }
 }
@@ -53,10 +50,6 @@ public protocol PreviewableRegistry: Registry {
 
 extension AzureArtifacts: PreviewableRegistry {
   public func preview(for index: IndexTarget, in context: Context) -> ExchangePreview {
-    var variables = [
-      "AZURE_CLIENT_ID", "AZURE_TENANT_ID", "AZURE_CLIENT_SECRET", "AZURE_CLIENT_CERTIFICATE_PATH", "AZURE_AUTHORITY_HOST",
-    ]
-    if credentials.link is PersonalAccessTokenLink { variables.append("AZURE_DEVOPS_EXT_PAT") }
-    return ExchangePreview(credentials.preview(AzureTokenRequest(scope: Self.scope)), chain: credentials.trace, variables: variables)
+    ExchangePreview(credentials.preview(AzureTokenRequest(scope: Self.scope)), chain: credentials.trace)
   }
 }

@@ -120,7 +120,7 @@ public enum GoogleErrors {
   /// otherwise what is wrong with it.
   private static func providerAdvice(_ provider: WorkloadIdentityProvider?, audience: String) -> String {
     guard let provider else {
-      if let problem = GoogleProvider.problem(audience) { return "The provider \(problem)" }
+      if let problem = WorkloadIdentityProvider.problem(audience, what: "The provider") { return problem }
       return "Give the provider as //iam.googleapis.com/\(WorkloadIdentityProvider.shape): the project number (not the project ID) and the provider (not the pool)."
     }
     return "Check that it exists and is enabled: gcloud iam workload-identity-pools providers describe \(provider.provider) --workload-identity-pool=\(provider.pool) --location=\(provider.location) --project=\(provider.projectNumber). The name needs the project number (not the ID) and the provider (not the pool)."

@@ -3,8 +3,8 @@ internal import Glibc
 /// The known traps `indexkey doctor` checks before any call.
 public enum Traps {
   /// GitHub Actions: `id-token: write` missing, and pull requests from forks.
-  public static func github(_ environment: Environment) -> [DoctorFinding] {
-    guard environment["GITHUB_ACTIONS"] == "true" else { return [] }
+  public static func github(_ environment: Environment, ci: CIEnvironment) -> [DoctorFinding] {
+    guard ci.isGitHubActions else { return [] }
     var findings: [DoctorFinding] = []
     let fork = forkPullRequest(environment)
     if environment.has("ACTIONS_ID_TOKEN_REQUEST_URL") && environment.has("ACTIONS_ID_TOKEN_REQUEST_TOKEN") {
@@ -42,8 +42,8 @@ public enum Traps {
   }
 
   /// GitLab: an `id_tokens:` entry for every audience the exchanges need.
-  public static func gitlab(_ environment: Environment, audiences: [String]) -> [DoctorFinding] {
-    guard environment["GITLAB_CI"] == "true" else { return [] }
+  public static func gitlab(_ environment: Environment, ci: CIEnvironment, audiences: [String]) -> [DoctorFinding] {
+    guard ci.isGitLab else { return [] }
     if audiences.isEmpty {
       let names = GitLabIdentity.tokenVariables(environment)
       return names.isEmpty
@@ -62,8 +62,8 @@ public enum Traps {
   }
 
   /// Azure Pipelines: `System.AccessToken` mapped into the step.
-  public static func azurePipelines(_ environment: Environment) -> [DoctorFinding] {
-    guard environment["TF_BUILD"]?.lowercased() == "true" || environment.has("SYSTEM_OIDCREQUESTURI") else { return [] }
+  public static func azurePipelines(_ environment: Environment, ci: CIEnvironment) -> [DoctorFinding] {
+    guard ci.isAzurePipelines else { return [] }
     if !environment.has("SYSTEM_OIDCREQUESTURI") {
       return [.problem("Azure Pipelines did not set SYSTEM_OIDCREQUESTURI; OIDC tokens need Azure DevOps Services and a current agent.", .noIdentity)]
     }
@@ -83,12 +83,12 @@ public enum Traps {
   }
 
   /// Bitbucket, CircleCI and Buildkite: the token variable or the CLI that mints tokens.
-  public static func otherCIs(_ environment: Environment) -> [DoctorFinding] {
+  public static func otherCIs(_ environment: Environment, ci: CIEnvironment) -> [DoctorFinding] {
     var findings: [DoctorFinding] = []
-    if environment.has("BITBUCKET_BUILD_NUMBER") && !environment.has("BITBUCKET_STEP_OIDC_TOKEN") {
+    if ci.kind == .bitbucket && !environment.has("BITBUCKET_STEP_OIDC_TOKEN") {
       findings.append(.problem("This Bitbucket step has no OIDC token: add `oidc: true` to the step.", .noIdentity))
     }
-    if environment["CIRCLECI"] == "true" {
+    if ci.kind == .circleci {
       if !environment.has("CIRCLE_OIDC_TOKEN_V2") {
         findings.append(.warning("CIRCLE_OIDC_TOKEN_V2 is not set in this CircleCI job."))
       }
@@ -96,56 +96,29 @@ public enum Traps {
         findings.append(.warning("The circleci CLI is not on PATH, so only CIRCLE_OIDC_TOKEN_V2's audience (the organization id) is available."))
       }
     }
-    if environment["BUILDKITE"] == "true" && !onPath("buildkite-agent", environment) {
+    if ci.kind == .buildkite && !onPath("buildkite-agent", environment) {
       findings.append(.problem("buildkite-agent is not on PATH, so no Buildkite OIDC token can be requested.", .noIdentity))
     }
     return findings
   }
 
-  /// AWS: a region for STS when the index URL does not name one, and the role ARN's shape.
-  public static func aws(_ environment: Environment, settings: Settings, indexes: [(url: WebURL, registry: String)]) -> [DoctorFinding] {
-    var findings: [DoctorFinding] = []
-    let profile = environment["AWS_PROFILE"] ?? environment["AWS_DEFAULT_PROFILE"] ?? "default"
-    let profileRegion = (try? AWSSharedFiles.load(environment: environment, home: environment["HOME"]))?.merged(profile)?["region"]
-    let hasRegion = environment.has("AWS_REGION") || environment.has("AWS_DEFAULT_REGION") || profileRegion != nil
-      || settings.flags.contains { $0.key.contains("region") && !$0.value.isEmpty }
-    for index in indexes where index.url.host.contains("codeartifact") || index.registry.contains("codeartifact") {
-      if codeArtifactRegion(index.url.host) == nil && !hasRegion {
-        findings.append(
-          .problem(
-            "The AWS region is missing: '\(index.url.host)' does not name one (DOMAIN-OWNER.d.codeartifact.REGION.amazonaws.com), and neither AWS_REGION, AWS_DEFAULT_REGION nor the profile's region is set.",
-            .usage))
-      }
+  /// AWS: the role to assume, checked as login checks it, even when no index is given.
+  public static func aws(_ settings: Settings) -> [DoctorFinding] {
+    guard let role = settings[AWSSettings.roleARN] else { return [] }
+    do {
+      try AWSWebIdentityLink.checkRole(role)
+      return []
+    } catch {
+      return [.problem(error.message, .usage)]
     }
-    let arns = [environment["AWS_ROLE_ARN"]] + settings.flags.filter { $0.key.contains("role-arn") }.map { Optional($0.value) }
-    for case let arn? in arns where !isRoleARN(arn) {
-      findings.append(
-        .problem("'\(arn)' is not an IAM role ARN; expected arn:aws:iam::ACCOUNT_ID:role/NAME (12-digit account id).", .usage))
-    }
-    return findings
-  }
-
-  /// The region in a CodeArtifact repository host, nil when it names none.
-  static func codeArtifactRegion(_ host: String) -> String? {
-    let labels = host.split(separator: ".").map(String.init)
-    guard let index = labels.firstIndex(of: "codeartifact"), index >= 2, labels[index - 1] == "d",
-      index + 2 < labels.count, labels[index + 2] == "amazonaws"
-    else { return nil }
-    return labels[index + 1]
-  }
-
-  static func isRoleARN(_ text: String) -> Bool {
-    let parts = text.split(separator: ":", omittingEmptySubsequences: false)
-    return parts.count == 6 && parts[0] == "arn" && parts[1].hasPrefix("aws") && parts[2] == "iam" && parts[3].isEmpty
-      && parts[4].count == 12 && parts[4].allSatisfy(\.isNumber) && parts[5].hasPrefix("role/") && parts[5].count > 5
   }
 
   /// Google: every workload identity provider name given in a flag, a variable, or the
   /// `external_account` file of `GOOGLE_APPLICATION_CREDENTIALS`.
   public static func google(_ environment: Environment, settings: Settings) -> [DoctorFinding] {
     var candidates: [(what: String, value: String)] = []
-    for (flag, value) in settings.flags.sorted(by: { $0.key < $1.key }) where value.contains("workloadIdentityPools") || flag.contains("workload-identity-provider") {
-      candidates.append(("--\(flag)", value))
+    if let value = settings[GoogleSettings.workloadIdentityProvider] {
+      candidates.append(("--gcp-workload-identity-provider", value))
     }
     for (name, value) in environment.values.sorted(by: { $0.key < $1.key }) where value.contains("workloadIdentityPools/") && !value.contains("{") {
       candidates.append((name, value))
@@ -157,8 +130,8 @@ public enum Traps {
       candidates.append(("the audience in GOOGLE_APPLICATION_CREDENTIALS", audience))
     }
     return candidates.map { candidate in
-      if let problem = GoogleProvider.problem(candidate.value) {
-        return .problem("\(candidate.what): \(problem)", .usage)
+      if let problem = WorkloadIdentityProvider.problem(candidate.value, what: candidate.what) {
+        return .problem(problem, .usage)
       }
       return .ok("\(candidate.what) is a well-formed workload identity provider name.")
     }

@@ -64,36 +64,14 @@ public struct AmbientIdentity: IdentitySource {
   }
 
   public static let detectors: [Detector] = [
-    Detector(
-      name: "github", displayName: "GitHub Actions", variables: GitHubActionsIdentity.variables,
-      evidence: { $0["GITHUB_ACTIONS"] == "true" ? "GITHUB_ACTIONS=true" : nil },
-      make: { try GitHubActionsIdentity(environment: $0) }),
-    Detector(
-      name: "gitlab", displayName: "GitLab CI", variables: GitLabIdentity.variables,
-      evidence: { $0["GITLAB_CI"] == "true" ? "GITLAB_CI=true" : nil },
-      make: { _ in GitLabIdentity() }),
-    Detector(
-      name: "buildkite", displayName: "Buildkite", variables: BuildkiteIdentity.variables,
-      evidence: { $0["BUILDKITE"] == "true" ? "BUILDKITE=true" : nil },
-      make: { _ in BuildkiteIdentity() }),
-    Detector(
-      name: "circleci", displayName: "CircleCI", variables: CircleCIIdentity.variables,
-      evidence: { $0["CIRCLECI"] == "true" ? "CIRCLECI=true" : nil },
-      make: { _ in CircleCIIdentity() }),
-    Detector(
-      name: "bitbucket", displayName: "Bitbucket Pipelines", variables: BitbucketIdentity.variables,
-      evidence: { env in
-        env.has("BITBUCKET_BUILD_NUMBER") ? "BITBUCKET_BUILD_NUMBER is set"
-          : env.has("BITBUCKET_STEP_OIDC_TOKEN") ? "BITBUCKET_STEP_OIDC_TOKEN is set" : nil
-      },
-      make: { _ in BitbucketIdentity() }),
-    Detector(
-      name: "azure-pipelines", displayName: "Azure Pipelines", variables: AzurePipelinesIdentity.variables,
-      evidence: { env in
-        env["TF_BUILD"]?.lowercased() == "true" ? "TF_BUILD=\(env["TF_BUILD"] ?? "")"
-          : env.has("SYSTEM_OIDCREQUESTURI") ? "SYSTEM_OIDCREQUESTURI is set" : nil
-      },
-      make: { try AzurePipelinesIdentity(environment: $0, serviceConnectionID: nil) }),
+    ci(.github, variables: GitHubActionsIdentity.variables) { try GitHubActionsIdentity(environment: $0) },
+    ci(.gitlab, variables: GitLabIdentity.variables) { _ in GitLabIdentity() },
+    ci(.buildkite, variables: BuildkiteIdentity.variables) { _ in BuildkiteIdentity() },
+    ci(.circleci, variables: CircleCIIdentity.variables) { _ in CircleCIIdentity() },
+    ci(.bitbucket, variables: BitbucketIdentity.variables) { _ in BitbucketIdentity() },
+    ci(.azurePipelines, variables: AzurePipelinesIdentity.variables) {
+      try AzurePipelinesIdentity(environment: $0, serviceConnectionID: nil)
+    },
     Detector(
       name: "azure-token-file", displayName: "a Kubernetes/AKS workload identity token file",
       variables: ["AZURE_FEDERATED_TOKEN_FILE"],
@@ -109,6 +87,14 @@ public struct AmbientIdentity: IdentitySource {
       evidence: { GoogleMetadataIdentity.evidence($0) },
       make: { GoogleMetadataIdentity(environment: $0) }),
   ]
+
+  /// A CI's detector: recognised by ``CIEnvironment``.
+  static func ci(
+    _ kind: CIEnvironment.Kind, variables: [String], make: @escaping @Sendable (Environment) throws -> any IdentitySource
+  ) -> Detector {
+    Detector(
+      name: kind.rawValue, displayName: kind.displayName, variables: variables, evidence: { kind.evidence($0) }, make: make)
+  }
 
   /// The detector with this name.
   public static func detector(_ name: String) -> Detector? {

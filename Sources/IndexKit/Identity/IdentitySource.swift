@@ -154,9 +154,9 @@ extension Secret {
 extension IdentitySpec {
   /// The `--identity` value combined with `--azure-service-connection-id`, which selects
   /// the Azure Pipelines source with that service connection.
-  public static func planned(_ text: String?, settings: Settings) throws(ConfigError) -> IdentitySpec {
+  public static func planned(_ text: String?, serviceConnection: String?) throws(ConfigError) -> IdentitySpec {
     var spec = try IdentitySpec(parsing: text ?? "auto")
-    guard let connection = settings.flags["azure-service-connection-id"], !connection.isEmpty else { return spec }
+    guard let connection = serviceConnection, !connection.isEmpty else { return spec }
     switch (spec.kind, spec.argument) {
     case ("auto", _), ("azure-pipelines", nil):
       spec = IdentitySpec(kind: "azure-pipelines", argument: connection)

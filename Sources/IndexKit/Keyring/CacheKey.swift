@@ -1,11 +1,11 @@
 /// Which cache entry a lookup uses: one per index and identity.
 ///
 /// The entry's name is the SHA-256 of everything that decides which credential the
-/// registry would mint — the registry, the index, the credential link that answers, the registry's configuration as built
-/// from the environment (tenant, client, authority, identity source; every secret by its
-/// digest, never in clear), and the variables that tie a run to one CI
-/// job — so a persistent runner never hands one job what another job minted, and a
-/// changed identity never reuses an old token. Only the digest is stored.
+/// registry would mint — the registry, the index, the credential link that answers, every
+/// setting the registry declares (``Registry/settings``: secrets and the files that hold
+/// keys or certificates by their digest, never in clear), and the variables that tie a run
+/// to one CI job — so a persistent runner never hands one job what another job minted, and
+/// a changed identity never reuses an old token. Only the digest is stored.
 public struct CacheKey: Sendable, Equatable {
   /// 64 lower-case hex characters: the entry's file name and its stored `key`.
   public var id: String
@@ -34,39 +34,47 @@ public struct CacheKey: Sendable, Equatable {
     "INDEXKEY_IDENTITY",
   ]
 
-  /// The key of `index` when minted by `registry` in `environment`.
+  /// The key of `index` when minted by `registry` in `environment` (a keyring lookup:
+  /// no flags).
   public static func make(index: IndexTarget, registry: any Registry, environment: Environment) -> CacheKey {
+    make(index: index, registry: registry, settings: Settings(environment: environment))
+  }
+
+  /// The key of `index` when minted by `registry` with these settings.
+  public static func make(index: IndexTarget, registry: any Registry, settings: Settings) -> CacheKey {
     let name = type(of: registry).name
-    var text = "indexkey keyring cache 1\n\(name)\n\(index.simpleURL)\n\(String(reflecting: registry))\n"
-    text += "link \(registry.chain?.answer ?? "")\n"
-    text += "secrets \(secretDigest(registry))\n"
+    var text = "indexkey keyring cache 2\n\(name)\n\(index.simpleURL)\nlink \(registry.chain?.answer ?? "")\n"
     if let variant = registry.cacheVariant(for: index) { text += "variant \(variant)\n" }
-    for variable in jobVariables + LocalSignIn.variables {
-      text += "\(variable)=\(environment[variable] ?? "")\n"
+    for setting in type(of: registry).settings {
+      text += scope(setting, settings)
     }
-    text += LocalSignIn.fingerprint(registry: name, environment: environment)
+    for variable in jobVariables {
+      text += "\(variable)=\(settings.environment[variable] ?? "")\n"
+    }
+    text += LocalSignIn.fingerprint(registry: name, environment: settings.environment)
     return CacheKey(id: Hex.lower(Digest.sha256(text.utf8)), registry: name, index: index.simpleURL.description)
   }
 
-  /// A SHA-256 over every ``Secret`` the registry holds (a JFrog access token, a client
-  /// secret, a static password): which token or key it is decides the identity, yet
-  /// `String(reflecting:)` shows each as `***`. Only this digest enters the key's text,
-  /// whose own digest is all that is stored.
-  static func secretDigest(_ registry: any Registry) -> String {
-    var secrets: [String] = []
-    collectSecrets(registry, into: &secrets, depth: 0)
-    let text = secrets.map { "\($0.utf8.count):\($0)" }.joined(separator: "\n")
-    return Hex.lower(Digest.sha256(text.utf8))
+  /// What one setting adds to the key's text: its flag and variables as given, a secret
+  /// (or an identity file's contents) only as a SHA-256, which the key's own digest hides again.
+  static func scope(_ setting: Setting, _ settings: Settings) -> String {
+    var text = ""
+    if let flag = setting.flag, let given = settings.given[flag] {
+      if case .value(let value) = given { text += "--\(flag)=\(value)\n" } else { text += "--\(flag)\n" }
+    }
+    if setting.isSecret {
+      let secret = (try? settings.secret(setting))?.revealed  // hashed, never kept
+      text += "\(setting.label) \(secret.map { digest(Array($0.utf8)) } ?? "-")\n"
+      return text
+    }
+    for name in setting.variables {
+      text += "\(name)=\(settings.environment[name] ?? "")\n"
+    }
+    if setting.namesIdentityFile, let path = settings[setting] {
+      text += "file \((try? FileIO.read(path, limit: 1 << 20)).map(digest) ?? "-")\n"
+    }
+    return text
   }
 
-  private static func collectSecrets(_ value: Any, into secrets: inout [String], depth: Int) {
-    if let secret = value as? Secret {
-      secrets.append(secret.revealed)  // hashed, never kept
-      return
-    }
-    guard depth < 16 else { return }
-    for child in Mirror(reflecting: value).children {
-      collectSecrets(child.value, into: &secrets, depth: depth + 1)
-    }
-  }
+  static func digest(_ bytes: [UInt8]) -> String { Hex.lower(Digest.sha256(bytes)) }
 }

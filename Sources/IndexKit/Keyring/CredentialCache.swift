@@ -35,7 +35,7 @@ public struct CredentialCache: Sendable {
   /// GitLab's `$CI_PROJECT_DIR.tmp` (where it keeps the job's file variables), if it exists.
   static func jobTemporaryDirectory(_ environment: Environment) -> String? {
     var candidates = [environment["RUNNER_TEMP"], environment["AGENT_TEMPDIRECTORY"]]
-    if environment["GITLAB_CI"] == "true" { candidates.append(environment["CI_PROJECT_DIR"].map { trimmedSlash($0) + ".tmp" }) }
+    if CIEnvironment.detect(environment).isGitLab { candidates.append(environment["CI_PROJECT_DIR"].map { trimmedSlash($0) + ".tmp" }) }
     return candidates.compactMap { $0 }.first { path in
       var st = stat()
       return path.hasPrefix("/") && stat(path, &st) == 0 && (st.st_mode & S_IFMT) == S_IFDIR

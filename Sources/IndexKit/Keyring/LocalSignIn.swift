@@ -3,19 +3,10 @@
 /// `gcloud auth application-default login`, `gcloud config set account`). Without it a
 /// switched identity would be answered the old identity's cached credential.
 ///
-/// Reads a few small files; nothing is sent anywhere, and only the digest is kept.
+/// Reads a few small files; nothing is sent anywhere, and only the digest is kept. The
+/// variables that choose among sign-ins are declared settings of the links, so the key
+/// covers them already.
 enum LocalSignIn {
-  /// Variables that choose among local sign-ins.
-  static let variables = [
-    "AWS_PROFILE", "AWS_DEFAULT_PROFILE", "AWS_CONFIG_FILE", "AWS_SHARED_CREDENTIALS_FILE",
-    "AWS_CONTAINER_CREDENTIALS_RELATIVE_URI",
-    "AWS_CONTAINER_CREDENTIALS_FULL_URI", "AWS_EC2_METADATA_DISABLED", "AWS_EC2_METADATA_SERVICE_ENDPOINT",
-    "CLOUDSDK_CONFIG",
-    "CLOUDSDK_ACTIVE_CONFIG_NAME", "CLOUDSDK_CORE_ACCOUNT", "GCE_METADATA_HOST",
-    "AZURE_CONFIG_DIR", "IDENTITY_ENDPOINT", "IMDS_ENDPOINT", "AZURE_POD_IDENTITY_AUTHORITY_HOST", "INDEXKEY_AZURE_CREDENTIAL",
-    "INDEXKEY_AZURE_PAT", "AZURE_DEVOPS_PAT_DURATION",
-  ]
-
   /// The digest lines for `registry` (empty for registries without local sign-ins).
   static func fingerprint(registry: String, environment: Environment) -> String {
     let home = environment["HOME"]

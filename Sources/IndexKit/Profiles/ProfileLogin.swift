@@ -45,12 +45,11 @@ public enum ProfileLogin {
         throw ConfigError("With the profile '\(profile.name)': \(error.message)\(settingHint(error.message))")
       }
     }
-    let settings = Settings(flags: options.flags, environment: environment)
-    if let names = try Planner.givenNames(settings, count: indexes.count) {
+    if let names = try Planner.givenNames(options.names, count: indexes.count) {
       for i in indexes.indices { indexes[i].target.name = names[i] }
     }
     try Planner.requireDistinctNames(indexes.map(\.target))
-    let sinks = try SinkCatalog.sinks(options.writes, settings: settings)
+    let sinks = try SinkCatalog.sinks(options, environment: environment, ci: CIEnvironment.detect(environment))
     try Planner.checkReport(options, sinks: sinks)
     return LoginPlan(indexes: indexes, sinks: sinks, dryRun: options.dryRun)
   }
@@ -81,7 +80,7 @@ public enum ProfileLogin {
     single.writes = []
     single.json = false
     single.showSecrets = false
-    single.flags["name"] = nil
+    single.names = []
     for variable in profile.variables where !variable.isSecret {
       let value = variable.value.revealed
       switch variable.name {
@@ -89,7 +88,12 @@ public enum ProfileLogin {
       case "IDENTITY": single.identity = options.identity ?? value
       default:
         let flag = variable.name.lowercased().replacingUnderscores
-        if options.flags[flag] == nil { single.flags[flag] = value }
+        guard let setting = SettingsCatalog.setting(flag: flag), options.settings[flag] == nil else { continue }
+        if setting.kind != .toggle {
+          single.settings[flag] = .value(value)
+        } else if Environment(["v": value]).flag("v") {
+          single.settings[flag] = .on
+        }
       }
     }
     return single

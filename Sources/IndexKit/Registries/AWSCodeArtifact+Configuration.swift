@@ -4,23 +4,36 @@ extension AWSCodeArtifact {
   public static func make(settings: Settings, identity: IdentitySpec) throws -> AWSCodeArtifact {
     // the profile's region when neither flag nor variable names one, as the AWS CLI reads it
     let region = try AWSRegion.configured(settings) ?? AWSSharedProfile.region(settings.environment)
-    let durationText = settings.value("duration") ?? "3600"
+    let durationText = settings[CodeArtifactSettings.duration] ?? "3600"
     guard let duration = Int(durationText), duration == 0 || (900...43200).contains(duration) else {
       throw ConfigError("--duration '\(durationText)' is not valid for CodeArtifact: give 0 (as long as the AWS session) or 900 to 43200 seconds.")
     }
-    // a keyring lookup takes no flags: for a repository behind another host name, these variables
-    let owner = settings.value("aws-domain-owner", env: ["INDEXKEY_AWS_DOMAIN_OWNER"])
+    let owner = settings[CodeArtifactSettings.domainOwner]
     if let owner, owner.count != 12 || !owner.allSatisfy({ $0.isASCII && $0.isNumber }) {
       throw ConfigError("--aws-domain-owner '\(owner)' is not an AWS account id (12 digits).")
     }
     var registry = AWSCodeArtifact(
-      credentials: try AWSChain.chain.resolve(LinkInput(settings: settings, identity: identity)), domain: settings.value("aws-domain", env: ["INDEXKEY_AWS_DOMAIN"]),
+      credentials: try AWSChain.chain.resolve(LinkInput(settings: settings, identity: identity)), domain: settings[CodeArtifactSettings.domain],
       owner: owner, region: region, duration: duration)
-    if settings.value("aws-codeartifact-endpoint", env: ["AWS_ENDPOINT_URL_CODEARTIFACT", "AWS_ENDPOINT_URL"]) != nil {
-      registry.codeArtifactEndpoint = try settings.endpoint(
-        "aws-codeartifact-endpoint", env: ["AWS_ENDPOINT_URL_CODEARTIFACT", "AWS_ENDPOINT_URL"], default: "",
-        what: "The CodeArtifact endpoint")
-    }
+    registry.codeArtifactEndpoint = try settings.endpoint(CodeArtifactSettings.endpoint, what: "The CodeArtifact endpoint")
     return registry
   }
+}
+
+/// What CodeArtifact reads besides its chain's settings, declared once.
+public enum CodeArtifactSettings {
+  public static let domain = Setting.value("aws-domain", "DOMAIN", env: ["INDEXKEY_AWS_DOMAIN"], help: "CodeArtifact domain, when the index URL is not a codeartifact host.")
+  public static let domainOwner = Setting.value(
+    "aws-domain-owner", "ACCOUNT", env: ["INDEXKEY_AWS_DOMAIN_OWNER"], help: "Account id owning the domain, when the index URL is not a codeartifact host.")
+  public static let endpoint = Setting.value(
+    "aws-codeartifact-endpoint", "URL", env: ["AWS_ENDPOINT_URL_CODEARTIFACT", "AWS_ENDPOINT_URL"],
+    help: "CodeArtifact API endpoint; default https://codeartifact.REGION.amazonaws.com.")
+  public static let duration = Setting.value(
+    "duration", "SECONDS", help: "Lifetime in seconds of the CodeArtifact token: 900 to 43200, or 0 for the AWS session's (default 3600).")
+}
+
+extension AWSCodeArtifact {
+  public static let settings =
+    [AWSSettings.region, CodeArtifactSettings.domain, CodeArtifactSettings.domainOwner, CodeArtifactSettings.endpoint, CodeArtifactSettings.duration]
+    + AWSChain.chain.settings
 }

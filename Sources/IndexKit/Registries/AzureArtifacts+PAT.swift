@@ -17,23 +17,20 @@ extension AzureArtifacts {
 
   /// The PAT order the settings give, nil without `--azure-pat create`.
   public static func patOrder(_ settings: Settings) throws(ConfigError) -> PATOrder? {
-    guard let mode = settings.value("azure-pat", env: ["INDEXKEY_AZURE_PAT"]) else { return nil }
+    guard let mode = settings[AzureSettings.pat] else { return nil }
     switch mode.lowercased() {
     case "create": break
     case "off", "no", "false", "0": return nil
     default: throw ConfigError("--azure-pat '\(mode)' (or INDEXKEY_AZURE_PAT) is not understood; use create (make and keep a PAT) or off (Entra tokens, the default).")
     }
     var order = PATOrder()
-    if let text = settings.value("pat-days", env: ["AZURE_DEVOPS_PAT_DURATION"]) {
+    if let text = settings[AzureSettings.patDays] {
       guard let days = Int(text.trimmingSpaces), (1...365).contains(days) else {
         throw ConfigError("--pat-days '\(text)' (or AZURE_DEVOPS_PAT_DURATION) is not a number of days from 1 to 365.")
       }
       order.days = days
     }
-    if settings.value("azure-vssps-endpoint", env: ["INDEXKEY_AZURE_VSSPS_ENDPOINT"]) != nil {
-      order.vssps = try settings.endpoint(
-        "azure-vssps-endpoint", env: ["INDEXKEY_AZURE_VSSPS_ENDPOINT"], default: "", what: "The Azure DevOps identity service")
-    }
+    order.vssps = try settings.endpoint(AzureSettings.vsspsEndpoint, what: "The Azure DevOps identity service")
     return order
   }
 

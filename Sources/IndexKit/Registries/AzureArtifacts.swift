@@ -8,6 +8,7 @@ public struct AzureArtifacts: Registry {
   public static let name = "azure-artifacts"
   public static let aliases = ["azure", "azure-devops"]
   public static let displayName = "Azure Artifacts"
+  public static let settings = [AzureSettings.pat, AzureSettings.patDays, AzureSettings.vsspsEndpoint] + AzureChain.chain.settings
 
   /// Where the token comes from: the link of ``AzureChain`` that answers here.
   public var credentials: ResolvedChain<AzureTokenRequest, AzureCredential>

@@ -10,6 +10,7 @@ public struct Chainguard: Registry {
   public static let name = "chainguard"
   public static let aliases = ["chainguard-libraries", "cgr"]
   public static let displayName = "Chainguard Libraries"
+  public static let settings = ChainguardChain.chain.settings
 
   /// Where the credential comes from: the link of ``ChainguardChain`` that answers here.
   public var credentials: ResolvedChain<Void, BasicCredential>

@@ -8,6 +8,10 @@ public struct GitLab: Registry {
   public static let name = "gitlab"
   public static let aliases = ["gitlab-packages"]
   public static let displayName = "GitLab package registry"
+  public static let settings = [
+    GitLabSettings.token, GitLabSettings.username, GitLabSettings.jobToken, GitLabSettings.deployUser, GitLabSettings.deployPassword,
+    GitLabSettings.accessToken, GitLabSettings.host,
+  ]
 
   public enum Token: Sendable, Equatable {
     case job(Secret)
@@ -117,15 +121,15 @@ public struct GitLab: Registry {
   }
 
   static func token(settings: Settings) throws -> Token {
-    let env = settings.environment
-    let choice = settings.value("gitlab-token")
-    let deployUser = env["CI_DEPLOY_USER"]
-    let deployPassword = try settings.secret("CI_DEPLOY_PASSWORD")
-    let access = try settings.secret("GITLAB_TOKEN")
-    let accessUser = settings.value("gitlab-username") ?? accessTokenUsername
+    let choice = settings[GitLabSettings.token]
+    let job = try settings.secret(GitLabSettings.jobToken)
+    let deployUser = settings[GitLabSettings.deployUser]
+    let deployPassword = try settings.secret(GitLabSettings.deployPassword)
+    let access = try settings.secret(GitLabSettings.accessToken)
+    let accessUser = settings[GitLabSettings.username] ?? accessTokenUsername
     switch choice {
     case nil:
-      if let job = env["CI_JOB_TOKEN"] { return .job(Secret(job)) }
+      if let job { return .job(job) }
       if let deployPassword {
         guard let deployUser else {
           throw ConfigError("CI_DEPLOY_PASSWORD is set but CI_DEPLOY_USER (the deploy token's username) is not.")
@@ -136,10 +140,10 @@ public struct GitLab: Registry {
       throw ConfigError(
         "GitLab's package registry needs a token: inside GitLab CI the job token (CI_JOB_TOKEN) is used; elsewhere set a deploy token in CI_DEPLOY_USER and CI_DEPLOY_PASSWORD, or an access token with the api or read_api scope in GITLAB_TOKEN.")
     case "job":
-      guard let job = env["CI_JOB_TOKEN"] else {
+      guard let job else {
         throw ConfigError("--gitlab-token job needs CI_JOB_TOKEN, which GitLab CI sets in every job; it is not set here.")
       }
-      return .job(Secret(job))
+      return .job(job)
     case "deploy":
       guard let deployUser, let deployPassword else {
         throw ConfigError("--gitlab-token deploy needs CI_DEPLOY_USER and CI_DEPLOY_PASSWORD (a deploy token with read_package_registry or write_package_registry).")
@@ -161,4 +165,19 @@ public struct GitLab: Registry {
       index: index, registry: Self.name, username: token.username, password: token.secret, expiresAt: nil,
       warnings: [Self.forwardingWarning])
   }
+}
+
+/// What GitLab reads, declared once.
+public enum GitLabSettings {
+  public static let token = Setting.value(
+    "gitlab-token", "KIND",
+    help: "Which GitLab token to send: job (CI_JOB_TOKEN), deploy (CI_DEPLOY_USER/CI_DEPLOY_PASSWORD) or access (GITLAB_TOKEN); default the first that is set.")
+  public static let username = Setting.value(
+    "gitlab-username", "USER", help: "Username to send with an access token in GITLAB_TOKEN; default __token__.")
+  public static let jobToken = Setting.secret("CI_JOB_TOKEN", file: false, help: "The job token GitLab CI sets in every job.")
+  public static let deployUser = Setting.variable("CI_DEPLOY_USER", help: "A deploy token's username.")
+  public static let deployPassword = Setting.secret("CI_DEPLOY_PASSWORD", file: true, help: "A deploy token.")
+  public static let accessToken = Setting.secret(
+    "GITLAB_TOKEN", file: true, help: "A personal, project or group access token with the api or read_api scope.")
+  public static let host = Setting.variable(GitLab.hostVariable, help: "The GitLab server an access token is for; default the job's, else gitlab.com.")
 }

@@ -8,6 +8,7 @@ public struct GoogleArtifactRegistry: Registry {
   public static let name = "google-artifact-registry"
   public static let aliases = ["gcp", "google", "artifact-registry"]
   public static let displayName = "Google Artifact Registry"
+  public static let settings = GoogleChain.chain.settings
   public static let username = "oauth2accesstoken"
   public static let keyUsername = "_json_key_base64"
 
@@ -32,10 +33,12 @@ public struct GoogleArtifactRegistry: Registry {
   public func credential(for index: IndexTarget, in context: Context) throws -> Credential {
     switch try credentials.fetch((), in: context) {
     case .serviceAccountKey(let key):
-      context.console.err(
-        "indexkey: warning: --gcp-key-as-password writes the service account key of \(key.clientEmail) itself (base64) as the password; it never expires until the key is deleted. Prefer Workload Identity Federation, or drop the flag to get a one-hour token from the key.")
       let password = Secret(Base64.encode(Array(key.contents.revealed.utf8)))
-      return Credential(index: index, registry: Self.name, username: Self.keyUsername, password: password, expiresAt: nil)
+      return Credential(
+        index: index, registry: Self.name, username: Self.keyUsername, password: password, expiresAt: nil,
+        warnings: [
+          "--gcp-key-as-password writes the service account key of \(key.clientEmail) itself (base64) as the password; it never expires until the key is deleted. Prefer Workload Identity Federation, or drop the flag to get a one-hour token from the key."
+        ])
     case .accessToken(let token):
       return Credential(index: index, registry: Self.name, username: Self.username, password: token.value, expiresAt: token.expiresAt)
     }

@@ -8,6 +8,7 @@ public struct JFrog: Registry {
   public static let name = "jfrog"
   public static let aliases = ["artifactory"]
   public static let displayName = "JFrog Artifactory"
+  public static let settings = ([JFrogSettings.url] + JFrogChain.chain.settings).unique
 
   /// Where the token comes from: the link of ``JFrogChain`` that answers here.
   public var credentials: ResolvedChain<JFrogTokenRequest, BasicCredential>
@@ -78,8 +79,7 @@ public struct JFrog: Registry {
 
   /// `--jfrog-url`/`JF_URL`, checked; nil when neither is given.
   static func platform(_ settings: Settings) throws(ConfigError) -> WebURL? {
-    guard settings.value("jfrog-url", env: ["JF_URL"]) != nil else { return nil }
-    return try settings.endpoint("jfrog-url", env: ["JF_URL"], default: "", what: "The JFrog platform URL")
+    try settings.endpoint(JFrogSettings.url, what: "The JFrog platform URL")
   }
 }
 

@@ -8,6 +8,8 @@ public struct PyPI: Registry {
   public static let name = "pypi"
   public static let aliases = ["testpypi", "trusted-publishing"]
   public static let displayName = "PyPI trusted publishing"
+  /// Only the CI identity: nothing else to set.
+  public static let settings: [Setting] = []
   public static let username = "__token__"
 
   public var source: any IdentitySource
@@ -15,16 +17,11 @@ public struct PyPI: Registry {
   public var mintAttempts: Int
   /// Seconds before the second attempt; doubled for each further one.
   public var retryDelay: Double
-  public var sleep: @Sendable (Double) -> Void
 
-  public init(
-    source: any IdentitySource, mintAttempts: Int = 3, retryDelay: Double = 1,
-    sleep: (@Sendable (Double) -> Void)? = nil
-  ) {
+  public init(source: any IdentitySource, mintAttempts: Int = 3, retryDelay: Double = 1) {
     self.source = source
     self.mintAttempts = max(1, mintAttempts)
     self.retryDelay = retryDelay
-    self.sleep = sleep ?? { realSleep($0) }
   }
 
   public static func matchesHost(_ url: WebURL) -> Bool {
@@ -101,7 +98,7 @@ public struct PyPI: Registry {
             "PyPI (\(host)) could not mint an upload token after \(attempt) attempt\(attempt == 1 ? "" : "s"), each with a fresh CI token; the last: \(problem) Wait a few minutes and try again; PyPI's status is at https://status.python.org/.")
         }
         last = (token, problem)
-        sleep(retryDelay * Double(1 << (attempt - 1)))
+        context.sleep(retryDelay * Double(1 << (attempt - 1)))
         attempt += 1
       }
     }

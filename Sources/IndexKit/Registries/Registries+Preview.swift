@@ -2,16 +2,14 @@
 extension Chainguard: PreviewableRegistry {
   public func preview(for index: IndexTarget, in context: Context) -> ExchangePreview {
     ExchangePreview(
-      credentials.preview(()), chain: credentials.trace,
-      variables: ["CHAINGUARD_IDENTITY", "CHAINGUARD_PYTHON_IDENTITY_ID", "CHAINGUARD_PYTHON_TOKEN"])
+      credentials.preview(()), chain: credentials.trace)
   }
 }
 
 extension JFrog: PreviewableRegistry {
   public func preview(for index: IndexTarget, in context: Context) -> ExchangePreview {
     ExchangePreview(
-      credentials.preview(JFrogTokenRequest(tokenEndpoint: tokenEndpoint(for: index))), chain: credentials.trace,
-      variables: ["JF_URL", "JF_ACCESS_TOKEN", "JF_USER", "JF_PROJECT"])
+      credentials.preview(JFrogTokenRequest(tokenEndpoint: tokenEndpoint(for: index))), chain: credentials.trace)
   }
 }
 
@@ -35,8 +33,7 @@ extension GitLab: PreviewableRegistry {
     case .access: from = "the access token (GITLAB_TOKEN)"
     }
     return ExchangePreview(
-      steps: ["no exchange: \(from) is the password"], audience: nil, identity: nil, username: token.username,
-      variables: ["CI_JOB_TOKEN", "CI_DEPLOY_USER", "CI_DEPLOY_PASSWORD", "GITLAB_TOKEN"])
+      steps: ["no exchange: \(from) is the password"], audience: nil, identity: nil, username: token.username)
   }
 }
 
@@ -44,7 +41,6 @@ extension StaticIndex: PreviewableRegistry {
   public func preview(for index: IndexTarget, in context: Context) -> ExchangePreview {
     ExchangePreview(
       steps: ["no exchange: the username and password come from INDEXKEY_USERNAME and INDEXKEY_PASSWORD"], audience: nil,
-      identity: nil, username: username,
-      variables: ["INDEXKEY_USERNAME", "INDEXKEY_USERNAME_FILE", "INDEXKEY_PASSWORD", "INDEXKEY_PASSWORD_FILE"])
+      identity: nil, username: username)
   }
 }

@@ -66,6 +66,9 @@ public protocol Registry: Sendable {
   static func matchesHost(_ url: WebURL) -> Bool
   /// Splits an index URL into install and upload URLs and a name.
   static func target(for url: WebURL) throws(ConfigError) -> IndexTarget
+  /// Everything the registry and its credential chain read (flags, variables, secrets):
+  /// the command line's options, doctor's variable lists and the cache key derive from it.
+  static var settings: [Setting] { get }
   /// Builds the configured registry from flags and environment; fails early on missing settings.
   static func make(settings: Settings, identity: IdentitySpec) throws -> Self
 

@@ -7,6 +7,9 @@ public struct StaticIndex: Registry {
   public static let name = "basic"
   public static let aliases = ["static"]
   public static let displayName = "Static"
+  public static let settings = [usernameSetting, passwordSetting]
+  static let usernameSetting = Setting.secret("INDEXKEY_USERNAME", file: true, help: "The username for --registry basic.")
+  static let passwordSetting = Setting.secret("INDEXKEY_PASSWORD", file: true, help: "The password or token for --registry basic.")
 
   public var username: String
   /// True when the username came from `INDEXKEY_USERNAME_FILE`: it may be a token too.
@@ -36,10 +39,10 @@ public struct StaticIndex: Registry {
   }
 
   public static func make(settings: Settings, identity: IdentitySpec) throws -> StaticIndex {
-    guard let user = try settings.secret("INDEXKEY_USERNAME"), !user.isBlank else {
+    guard let user = try settings.secret(Self.usernameSetting), !user.isBlank else {
       throw ConfigError("--registry basic needs INDEXKEY_USERNAME (or INDEXKEY_USERNAME_FILE) and INDEXKEY_PASSWORD (or INDEXKEY_PASSWORD_FILE).")
     }
-    guard let password = try settings.secret("INDEXKEY_PASSWORD"), !password.isBlank else {
+    guard let password = try settings.secret(Self.passwordSetting), !password.isBlank else {
       throw ConfigError("--registry basic needs INDEXKEY_PASSWORD (or INDEXKEY_PASSWORD_FILE) with the password or token for the user in INDEXKEY_USERNAME.")
     }
     return StaticIndex(

@@ -11,11 +11,19 @@ public enum CIMasker: Sendable, Equatable {
   case gitlab
   case none
 
+  /// The masker of this CI.
+  public init(_ ci: CIEnvironment) {
+    switch ci.kind {
+    case .github: self = .github
+    case .azurePipelines: self = .azure
+    case .gitlab: self = .gitlab
+    case .buildkite, .circleci, .bitbucket, nil: self = .none
+    }
+  }
+
+  /// The masker of the CI `environment` is in.
   public static func detect(_ environment: Environment) -> CIMasker {
-    if environment["GITHUB_ACTIONS"] == "true" { return .github }
-    if environment["TF_BUILD"]?.lowercased() == "true" { return .azure }
-    if environment["GITLAB_CI"] == "true" { return .gitlab }
-    return .none
+    CIMasker(CIEnvironment.detect(environment))
   }
 
   /// Emits the mask commands for every value (and, for multi-line values, every line).

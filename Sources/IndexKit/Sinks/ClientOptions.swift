@@ -21,9 +21,9 @@ public struct ClientOptions: Sendable {
   }
 
   /// Reads `--clients`, `--extra` and the environment's `PIP_INDEX_URL`.
-  public static func from(_ settings: Settings) throws(ConfigError) -> ClientOptions {
+  public static func from(_ login: LoginOptions, environment: Environment) throws(ConfigError) -> ClientOptions {
     var options = ClientOptions()
-    if let list = settings.value("clients") {
+    if let list = login.clients, !list.isEmpty {
       var chosen: [PackagingClient] = []
       for item in list.split(separator: ",").map({ $0.trimmingSpaces.lowercased() }) where !item.isEmpty {
         guard let client = PackagingClient(rawValue: item) else {
@@ -34,8 +34,8 @@ public struct ClientOptions: Sendable {
       guard !chosen.isEmpty else { throw ConfigError("--clients needs at least one client.") }
       options.clients = PackagingClient.allCases.filter(chosen.contains)
     }
-    options.extra = settings.value("extra") == "true"
-    if let main = settings.environment["PIP_INDEX_URL"] {
+    options.extra = login.extra
+    if let main = environment["PIP_INDEX_URL"] {
       options.mainIndexIsPublic = isPublicPyPI(main)
     }
     return options

@@ -16,7 +16,7 @@ public enum OutputWriter {
       return
     }
     let secrets = credentials.flatMap(\.secretForms) + outputs.flatMap(\.maskForms)
-    CIMasker.detect(context.environment).mask(secrets, console: context.console)
+    CIMasker(context.ci).mask(secrets, console: context.console)
     for output in outputs {
       let bytes = output.content.revealedBytes
       switch output.action {

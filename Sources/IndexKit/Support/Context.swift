@@ -10,7 +10,11 @@ public struct Context: Sendable {
   /// Makes a fresh transport for a parallel worker; nil shares ``transport``.
   public var makeTransport: (@Sendable () throws -> any HTTPTransport)?
   public var environment: Environment
+  /// Which CI this is, decided once from ``environment``.
+  public var ci: CIEnvironment
   public var clock: any WallClock
+  /// Waits between attempts (a retried mint); tests record instead of waiting.
+  public var sleep: @Sendable (Double) -> Void
   public var console: Console
   /// The user's home directory (for `~/.pypirc`).
   public var home: String?
@@ -20,20 +24,33 @@ public struct Context: Sendable {
   public init(
     transport: any HTTPTransport,
     makeTransport: (@Sendable () throws -> any HTTPTransport)? = nil,
-    environment: Environment, clock: any WallClock = SystemClock(), console: Console,
-    home: String? = nil, processRunner: any ProcessRunner = SpawnProcessRunner()
+    environment: Environment, clock: any WallClock = SystemClock(), sleep: @escaping @Sendable (Double) -> Void = realSleep,
+    console: Console, home: String? = nil, processRunner: any ProcessRunner = SpawnProcessRunner()
   ) {
     self.transport = transport
     self.makeTransport = makeTransport
     self.environment = environment
+    self.ci = CIEnvironment.detect(environment)
     self.clock = clock
+    self.sleep = sleep
     self.console = console
     self.home = home ?? environment["HOME"]
     self.processRunner = processRunner
   }
 
-  /// The context of the real program: libcurl with retries, the real clock, stdout/stderr.
-  public static func live(environment: Environment, options: CurlOptions, retry: RetryPolicy) throws(HTTPError) -> Context {
+  /// The context of the real program, the one way every command builds it: libcurl with
+  /// `timeout` seconds per request (connecting at most 10) and retries for up to twice that
+  /// (at least a minute), the system trust store unless a CA variable says otherwise, the
+  /// real clock, stdout and stderr.
+  public static func live(environment: Environment, timeout: Double) throws -> Context {
+    guard timeout > 0, timeout.isFinite else { throw ConfigError("--timeout must be a positive number of seconds.") }
+    let options = CurlOptions(
+      connectTimeout: min(10, timeout), totalTimeout: timeout, caBundle: CurlOptions.caBundle(from: environment))
+    return try live(environment: environment, options: options, retry: RetryPolicy(deadline: max(60, timeout * 2)))
+  }
+
+  /// ``live(environment:timeout:)`` with the transport's options and retry policy spelt out.
+  static func live(environment: Environment, options: CurlOptions, retry: RetryPolicy) throws(HTTPError) -> Context {
     var tuned = options
     if CurlOptions.proxyConfigured(in: environment) { tuned.preconnect = false }
     if tuned.caDirectory == nil { tuned.caDirectory = CurlOptions.caDirectory(from: environment) }

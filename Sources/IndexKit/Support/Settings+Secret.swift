@@ -1,10 +1,13 @@
 extension Settings {
-  /// A secret from the environment variable `name`, or from the file named by `name_FILE`.
+  /// A secret setting's value: from its variable, or (for ``Setting/Secrecy/secretOrFile``)
+  /// from the file `NAME_FILE` names.
   ///
   /// Secrets never come from flags (argv is visible to every process on the machine).
   /// Giving both forms is an error, so a stale file cannot silently win over a variable.
   /// A trailing line break in the file is dropped, as editors and `echo` add one.
-  public func secret(_ name: String) throws(ConfigError) -> Secret? {
+  public func secret(_ setting: Setting) throws(ConfigError) -> Secret? {
+    guard let name = setting.variables.first else { return nil }
+    guard setting.secrecy == .secretOrFile else { return environment[name].map(Secret.init) }
     let fileVariable = name + "_FILE"
     switch (environment[name], environment[fileVariable]) {
     case (.some, .some):

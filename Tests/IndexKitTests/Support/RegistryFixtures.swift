@@ -1,16 +1,9 @@
 import IndexKit
 
-/// Shared helpers for the registry tests: unsigned JWTs, a CI identity that counts
+/// Shared helpers for the registry tests: GitHub-style claims, a CI identity that counts
 /// its tokens, and a context around a stub transport.
 enum RegistryFixtures {
   static let now: UnixTime = 1_790_000_000
-
-  /// An unsigned compact JWT with these claims (registries only decode, never verify).
-  static func jwt(_ claims: [(String, JSON)]) -> String {
-    let header = JSON.object([("alg", .string("RS256")), ("typ", .string("JWT"))]).serialized()
-    let payload = JSON.object(claims).serialized()
-    return Base64.encodeURL(Array(header.utf8)) + "." + Base64.encodeURL(Array(payload.utf8)) + ".c2lnbmF0dXJl"
-  }
 
   /// The claims of a push to main in octo-org/app, as GitHub Actions issues them.
   static func githubClaims(audience: String, jti: String, extra: [(String, JSON)] = []) -> [(String, JSON)] {
@@ -38,7 +31,7 @@ enum RegistryFixtures {
 
   static func context(_ transport: StubTransport, environment: [String: String] = [:]) -> Context {
     Context(
-      transport: transport, environment: Environment(environment), clock: FixedClock(now),
+      transport: transport, environment: Environment(environment), clock: FixedClock(now), sleep: { _ in },
       console: CapturingConsole().console, home: "/nonexistent")
   }
 
@@ -71,7 +64,7 @@ final class CountingIdentity: IdentitySource {
   func idToken(audience: String, in context: Context) throws -> Secret {
     let token = state.withLock { s -> String in
       let jti = "jti-\(s.tokens.count + 1)"
-      let t = RegistryFixtures.jwt(claims(audience, jti))
+      let t = unsignedJWT(claims(audience, jti))
       s.audiences.append(audience)
       s.tokens.append(t)
       return t

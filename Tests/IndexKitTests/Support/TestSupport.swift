@@ -27,9 +27,16 @@ func fileMode(_ path: String) -> mode_t {
   return st.st_mode & 0o777
 }
 
-/// An unsigned JWT with these claims (the signature segment is junk: nothing verifies it here).
-func fakeJWT(_ claims: JSON) -> String {
-  "\(Base64.encodeURL(Array(#"{"alg":"RS256","typ":"JWT"}"#.utf8))).\(Base64.encodeURL(Array(claims.serialized().utf8))).c2lnbmF0dXJl"
+/// The tests' one builder of unsigned JWTs: these claims, a fixed RS256 header and a fixed
+/// signature segment (nothing here verifies signatures; registries and sources only decode).
+func unsignedJWT(_ claims: JSON, signature: String = "c2lnbmF0dXJlLXNlZ21lbnQ") -> String {
+  let header = Base64.encodeURL(Array(#"{"alg":"RS256","kid":"test-key","typ":"JWT"}"#.utf8))
+  return "\(header).\(Base64.encodeURL(Array(claims.serialized().utf8))).\(signature)"
+}
+
+/// ``unsignedJWT(_:signature:)`` with the claims as members.
+func unsignedJWT(_ claims: [(String, JSON)], signature: String = "c2lnbmF0dXJlLXNlZ21lbnQ") -> String {
+  unsignedJWT(JSON.object(claims), signature: signature)
 }
 
 let githubClaims: JSON = .object([
@@ -47,7 +54,7 @@ let githubClaims: JSON = .object([
 func testContext(_ transport: StubTransport, env: [String: String] = [:], console: CapturingConsole = CapturingConsole())
   -> Context
 {
-  Context(transport: transport, environment: Environment(env), clock: FixedClock(1_800_000_000), console: console.console)
+  Context(transport: transport, environment: Environment(env), clock: FixedClock(1_800_000_000), sleep: { _ in }, console: console.console)
 }
 
 func form(_ body: [UInt8]) -> [String: String] {

@@ -4,6 +4,11 @@
 /// environment, as botocore's assume-role provider is.
 public struct AWSAssumeRoleLink: CredentialLink {
   public static let name = "assume-role"
+  public static let settings =
+    AWSSettings.sharedFiles + [
+      AWSSettings.accessKeyID, AWSSettings.secretAccessKey, AWSSettings.sessionToken, AWSSettings.containerRelativeURI,
+      AWSSettings.containerFullURI, AWSSettings.metadataEndpoint,
+    ]
   public var session: AWSProfileSession
   public var profile: String
 

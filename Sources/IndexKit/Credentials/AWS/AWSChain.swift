@@ -17,7 +17,7 @@ public enum AWSChain {
 
   /// `--aws-role-arn` or an explicit `--identity` asks for the role, even where keys are set.
   @Sendable static func implied(_ input: LinkInput) -> (link: String, reason: String)? {
-    if input.settings.has("aws-role-arn") { return (AWSWebIdentityLink.name, "--aws-role-arn") }
+    if input.settings.isGiven(AWSSettings.roleARN) { return (AWSWebIdentityLink.name, "--aws-role-arn") }
     guard input.identity != .auto, let reason = input.ciIdentity else { return nil }
     return (AWSWebIdentityLink.name, reason)
   }

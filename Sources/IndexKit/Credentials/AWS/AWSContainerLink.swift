@@ -2,6 +2,9 @@
 /// or `_FULL_URI`, with `AWS_CONTAINER_AUTHORIZATION_TOKEN_FILE` or `_TOKEN`.
 public struct AWSContainerLink: CredentialLink {
   public static let name = "container"
+  public static let settings = [
+    AWSSettings.containerRelativeURI, AWSSettings.containerFullURI, AWSSettings.containerTokenFile, AWSSettings.containerToken,
+  ]
   public var container: AWSContainerCredentials
 
   public static func probe(_ input: LinkInput) -> LinkProbe {

@@ -2,23 +2,28 @@
 /// AWS SDKs' environment provider.
 public struct AWSEnvironmentLink: CredentialLink {
   public static let name = "environment"
+  public static let settings = [AWSSettings.accessKeyID, AWSSettings.secretAccessKey, AWSSettings.sessionToken]
   public var keys: AWSCredentials
 
   public init(keys: AWSCredentials) { self.keys = keys }
 
   public static func probe(_ input: LinkInput) -> LinkProbe {
-    input.environment.has("AWS_ACCESS_KEY_ID") ? .configured("AWS_ACCESS_KEY_ID is set") : .skipped("AWS_ACCESS_KEY_ID is not set")
+    input.settings.isSet(AWSSettings.accessKeyID)
+      ? .configured("AWS_ACCESS_KEY_ID is set") : .skipped("AWS_ACCESS_KEY_ID is not set")
   }
 
   public init(_ input: LinkInput) throws {
-    let env = input.environment
-    guard let keyID = env["AWS_ACCESS_KEY_ID"] else {
+    let settings = input.settings
+    guard let keyID = settings[AWSSettings.accessKeyID] else {
       throw ConfigError("The environment credential needs AWS_ACCESS_KEY_ID and AWS_SECRET_ACCESS_KEY.")
     }
-    guard let secret = env["AWS_SECRET_ACCESS_KEY"] else {
-      throw ConfigError("AWS_ACCESS_KEY_ID is set but AWS_SECRET_ACCESS_KEY is not; set both (and AWS_SESSION_TOKEN for temporary keys), or use a role with --aws-role-arn.")
+    guard let secret = try settings.secret(AWSSettings.secretAccessKey) else {
+      throw ConfigError(
+        "AWS_ACCESS_KEY_ID is set but AWS_SECRET_ACCESS_KEY is not; set both (and AWS_SESSION_TOKEN for temporary keys), or use a role with --aws-role-arn."
+      )
     }
-    keys = AWSCredentials(accessKeyID: keyID, secretAccessKey: Secret(secret), sessionToken: env["AWS_SESSION_TOKEN"].map(Secret.init))
+    keys = AWSCredentials(
+      accessKeyID: keyID, secretAccessKey: secret, sessionToken: try settings.secret(AWSSettings.sessionToken))
   }
 
   public var principal: String { "the access key \(keys.accessKeyID) (AWS_ACCESS_KEY_ID)" }

@@ -3,6 +3,9 @@
 /// laptop never waits; `AWS_EC2_METADATA_DISABLED=true` turns it off.
 public struct AWSInstanceMetadataLink: CredentialLink {
   public static let name = "instance-metadata"
+  public static let settings = [
+    AWSSettings.metadataDisabled, AWSSettings.metadataEndpoint, AWSSettings.metadataEndpointMode, AWSSettings.metadataTimeout,
+  ]
   public var imds: AWSInstanceMetadata
 
   public static func probe(_ input: LinkInput) -> LinkProbe {

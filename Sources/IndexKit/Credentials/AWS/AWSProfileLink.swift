@@ -3,6 +3,7 @@
 /// in the credentials file, `credential_process`, keys in the config file.
 public struct AWSProfileLink: CredentialLink {
   public static let name = "profile"
+  public static let settings = AWSSettings.sharedFiles
   public var session: AWSProfileSession
   public var profile: String
 

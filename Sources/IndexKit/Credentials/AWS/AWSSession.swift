@@ -30,11 +30,16 @@ public struct AWSSession: Sendable {
 /// The region the AWS settings name (`--aws-region`, `AWS_REGION`, `AWS_DEFAULT_REGION`), checked.
 enum AWSRegion {
   static func configured(_ settings: Settings) throws(ConfigError) -> String? {
-    guard let region = settings.value("aws-region", env: ["AWS_REGION", "AWS_DEFAULT_REGION"]) else { return nil }
-    let ok = !region.isEmpty && region.count <= 32
-      && region.unicodeScalars.allSatisfy { $0.isASCII && (("a"..."z").contains($0) || ("0"..."9").contains($0) || $0 == "-") }
+    guard let region = settings[AWSSettings.region] else { return nil }
+    let ok =
+      !region.isEmpty && region.count <= 32
+      && region.unicodeScalars.allSatisfy {
+        $0.isASCII && (("a"..."z").contains($0) || ("0"..."9").contains($0) || $0 == "-")
+      }
     guard ok else {
-      throw ConfigError("The AWS region '\(region)' is not a region name like us-east-1 (--aws-region, AWS_REGION or AWS_DEFAULT_REGION).")
+      throw ConfigError(
+        "The AWS region '\(region)' is not a region name like us-east-1 (--aws-region, AWS_REGION or AWS_DEFAULT_REGION)."
+      )
     }
     return region
   }

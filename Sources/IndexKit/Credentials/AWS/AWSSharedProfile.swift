@@ -43,16 +43,9 @@ struct AWSSharedProfile {
     let settings = input.settings
     let env = input.environment
     var session = AWSProfileSession(credential: credential, region: try AWSRegion.configured(settings) ?? region(env))
-    if settings.value("aws-sts-endpoint", env: ["AWS_ENDPOINT_URL_STS", "AWS_ENDPOINT_URL"]) != nil {
-      session.stsEndpoint = try settings.endpoint(
-        "aws-sts-endpoint", env: ["AWS_ENDPOINT_URL_STS", "AWS_ENDPOINT_URL"], default: "", what: "The AWS STS endpoint"
-      )
-    }
+    session.stsEndpoint = try settings.endpoint(AWSSettings.stsEndpoint, what: "The AWS STS endpoint")
     session.legacySTSEndpoints = env["AWS_STS_REGIONAL_ENDPOINTS"]?.lowercased() == "legacy"
-    if env.has("AWS_ENDPOINT_URL_SSO") || env.has("AWS_ENDPOINT_URL") {
-      session.ssoEndpoint = try settings.endpoint(
-        "", env: ["AWS_ENDPOINT_URL_SSO", "AWS_ENDPOINT_URL"], default: "", what: "AWS_ENDPOINT_URL_SSO")
-    }
+    if let sso = try settings.endpoint(AWSSettings.ssoEndpoint, what: "AWS_ENDPOINT_URL_SSO") { session.ssoEndpoint = sso }
     if let id = env["AWS_ACCESS_KEY_ID"], let secret = env["AWS_SECRET_ACCESS_KEY"] {
       session.environmentKeys = AWSCredentials(
         accessKeyID: id, secretAccessKey: Secret(secret), sessionToken: env["AWS_SESSION_TOKEN"].map(Secret.init))

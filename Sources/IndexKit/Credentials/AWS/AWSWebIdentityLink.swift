@@ -2,6 +2,11 @@
 /// token from `AWS_WEB_IDENTITY_TOKEN_FILE` or the CI.
 public struct AWSWebIdentityLink: CredentialLink {
   public static let name = "web-identity"
+  public static let settings = [
+    AWSSettings.roleARN, AWSSettings.roleSessionName, AWSSettings.webIdentityTokenFile, AWSSettings.audience,
+    AWSSettings.region,
+    AWSSettings.stsEndpoint, AWSSettings.regionalEndpoints,
+  ]
   public var roleARN: String
   public var sessionName: String
   public var source: any IdentitySource
@@ -22,12 +27,12 @@ public struct AWSWebIdentityLink: CredentialLink {
   }
 
   public static func probe(_ input: LinkInput) -> LinkProbe {
-    guard input.settings.value("aws-role-arn", env: ["AWS_ROLE_ARN"]) != nil else {
+    guard input.settings[AWSSettings.roleARN] != nil else {
       return .skipped("no role is named (AWS_ROLE_ARN or --aws-role-arn)")
     }
     // A role named in AWS_ROLE_ARN with no token anywhere is the AWS SDKs' case too: they
     // need AWS_WEB_IDENTITY_TOKEN_FILE, and go on to the profile without it.
-    guard input.settings.has("aws-role-arn") || input.ciIdentity != nil else {
+    guard input.settings.isGiven(AWSSettings.roleARN) || input.ciIdentity != nil else {
       return .skipped("AWS_ROLE_ARN is set, but neither AWS_WEB_IDENTITY_TOKEN_FILE nor a CI token is there")
     }
     // Configured wherever the role is named explicitly: the token is looked for when it is
@@ -37,35 +42,40 @@ public struct AWSWebIdentityLink: CredentialLink {
 
   public init(_ input: LinkInput) throws {
     let settings = input.settings
-    guard let role = settings.value("aws-role-arn", env: ["AWS_ROLE_ARN"]) else {
+    guard let role = settings[AWSSettings.roleARN] else {
       throw ConfigError(
-        "AWS CodeArtifact needs a way to sign: pass --aws-role-arn arn:aws:iam::ACCOUNT:role/NAME (or set AWS_ROLE_ARN) to assume a role with the CI token, or set AWS_ACCESS_KEY_ID and AWS_SECRET_ACCESS_KEY.")
+        "AWS CodeArtifact needs a way to sign: pass --aws-role-arn arn:aws:iam::ACCOUNT:role/NAME (or set AWS_ROLE_ARN) to assume a role with the CI token, or set AWS_ACCESS_KEY_ID and AWS_SECRET_ACCESS_KEY."
+      )
     }
-    let parts = role.split(separator: ":", maxSplits: 5, omittingEmptySubsequences: false)
-    guard parts.count == 6, parts[0] == "arn", parts[1].hasPrefix("aws"), parts[2] == "iam", parts[4].count == 12,
-      parts[5].hasPrefix("role/")
-    else {
-      throw ConfigError("The role '\(role)' is not an IAM role ARN; expected arn:aws:iam::ACCOUNT:role/NAME.")
-    }
-    let session = settings.value("aws-role-session-name", env: ["AWS_ROLE_SESSION_NAME"]) ?? "indexkey"
+    try Self.checkRole(role)
+    let session = settings[AWSSettings.roleSessionName] ?? "indexkey"
     let allowed = session.unicodeScalars.allSatisfy {
       $0.isASCII && ($0.properties.isAlphabetic || ("0"..."9").contains($0) || "_+=,.@-".unicodeScalars.contains($0))
     }
     guard (2...64).contains(session.count), allowed else {
-      throw ConfigError("The role session name '\(session)' is not valid: use 2 to 64 letters, digits and +=,.@_- (--aws-role-session-name or AWS_ROLE_SESSION_NAME).")
+      throw ConfigError(
+        "The role session name '\(session)' is not valid: use 2 to 64 letters, digits and +=,.@_- (--aws-role-session-name or AWS_ROLE_SESSION_NAME)."
+      )
     }
     let source: any IdentitySource
-    if input.identity == .auto, let file = input.environment["AWS_WEB_IDENTITY_TOKEN_FILE"] {
+    if input.identity == .auto, let file = settings[AWSSettings.webIdentityTokenFile] {
       source = FileIdentity(path: file, origin: "AWS_WEB_IDENTITY_TOKEN_FILE")
     } else {
       source = try input.identitySource()
     }
-    self.init(roleARN: role, sessionName: session, source: source, audience: settings.value("aws-audience"))
+    self.init(roleARN: role, sessionName: session, source: source, audience: settings[AWSSettings.audience])
     region = try AWSRegion.configured(settings)
-    legacySTSEndpoints = input.environment["AWS_STS_REGIONAL_ENDPOINTS"]?.lowercased() == "legacy"
-    if settings.value("aws-sts-endpoint", env: ["AWS_ENDPOINT_URL_STS", "AWS_ENDPOINT_URL"]) != nil {
-      stsEndpoint = try settings.endpoint(
-        "aws-sts-endpoint", env: ["AWS_ENDPOINT_URL_STS", "AWS_ENDPOINT_URL"], default: "", what: "The AWS STS endpoint")
+    legacySTSEndpoints = settings[AWSSettings.regionalEndpoints]?.lowercased() == "legacy"
+    stsEndpoint = try settings.endpoint(AWSSettings.stsEndpoint, what: "The AWS STS endpoint")
+  }
+
+  /// Refuses what is not `arn:aws…:iam::ACCOUNT:role/NAME` (12-digit account).
+  public static func checkRole(_ role: String) throws(ConfigError) {
+    let parts = role.split(separator: ":", maxSplits: 5, omittingEmptySubsequences: false)
+    guard parts.count == 6, parts[0] == "arn", parts[1].hasPrefix("aws"), parts[2] == "iam", parts[3].isEmpty,
+      parts[4].count == 12, parts[4].allSatisfy(\.isNumber), parts[5].hasPrefix("role/"), parts[5].count > 5
+    else {
+      throw ConfigError("The role '\(role)' is not an IAM role ARN; expected arn:aws:iam::ACCOUNT:role/NAME.")
     }
   }
 
@@ -77,16 +87,20 @@ public struct AWSWebIdentityLink: CredentialLink {
   func sts(_ request: AWSKeysRequest) throws(ConfigError) -> AWSSTS {
     if let stsEndpoint { return AWSSTS(endpoint: stsEndpoint) }
     let region = self.region ?? request.region
-    return AWSSTS(endpoint: try WebURL(AWSSTS.defaultEndpoint(region: region, legacy: legacySTSEndpoints), what: "The STS endpoint"))
+    return AWSSTS(
+      endpoint: try WebURL(AWSSTS.defaultEndpoint(region: region, legacy: legacySTSEndpoints), what: "The STS endpoint")
+    )
   }
 
   public func fetch(_ request: AWSKeysRequest, in context: Context) throws -> AWSSession {
     let sts = try sts(request)
     context.transport.prepare(sts.endpoint.description)  // connect to STS while the CI token is fetched
-    let token = try source.freshToken(audience: audience ?? Self.defaultAudience(region: region ?? request.region), in: context)
+    let token = try source.freshToken(
+      audience: audience ?? Self.defaultAudience(region: region ?? request.region), in: context)
     let call = AWSSTS.Request(roleARN: roleARN, sessionName: sessionName, duration: request.sessionDuration)
     let (credentials, expiresAt) = try sts.assumeRole(call, token: token, in: context)
-    return AWSSession(credentials: credentials, expiresAt: expiresAt, principal: "the role \(roleARN) (session \(sessionName))")
+    return AWSSession(
+      credentials: credentials, expiresAt: expiresAt, principal: "the role \(roleARN) (session \(sessionName))")
   }
 
   public func preview(_ request: AWSKeysRequest) -> LinkPreview {
@@ -94,7 +108,10 @@ public struct AWSWebIdentityLink: CredentialLink {
     let sts = stsEndpoint?.description ?? AWSSTS.defaultEndpoint(region: stsRegion, legacy: legacySTSEndpoints)
     let durationText = request.sessionDuration.map { "\($0) s" } ?? "the role's default duration"
     return LinkPreview(
-      steps: ["POST \(sts) (AssumeRoleWithWebIdentity for \(roleARN), session \(sessionName), \(durationText); unsigned)"],
-      audience: audience ?? Self.defaultAudience(region: stsRegion), identity: source, username: AWSCodeArtifact.username)
+      steps: [
+        "POST \(sts) (AssumeRoleWithWebIdentity for \(roleARN), session \(sessionName), \(durationText); unsigned)"
+      ],
+      audience: audience ?? Self.defaultAudience(region: stsRegion), identity: source,
+      username: AWSCodeArtifact.username)
   }
 }

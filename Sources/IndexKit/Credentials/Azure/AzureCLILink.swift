@@ -2,6 +2,7 @@
 /// in passes to the next link, as azure-identity's chain does.
 public struct AzureCLILink: CredentialLink {
   public static let name = "azure-cli"
+  public static let settings = [AzureSettings.tenantID, AzureSettings.cliTimeout, AzureSettings.cliConfigDirectory]
   public var cli: AzureCLI
 
   public init(cli: AzureCLI) { self.cli = cli }
@@ -12,7 +13,7 @@ public struct AzureCLILink: CredentialLink {
 
   public init(_ input: LinkInput) throws {
     var cli = try AzureCLI.make(input.environment)
-    cli.tenantID = input.settings.value("azure-tenant-id", env: ["AZURE_TENANT_ID"])
+    cli.tenantID = input.settings[AzureSettings.tenantID]
     self.cli = cli
   }
 

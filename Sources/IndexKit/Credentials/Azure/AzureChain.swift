@@ -20,7 +20,9 @@ public enum AzureChain {
   /// `--identity` (or `--azure-service-connection-id`) asks for the CI token: federation,
   /// even where a client secret is set, when an app is named.
   @Sendable static func implied(_ input: LinkInput) -> (link: String, reason: String)? {
-    guard input.identity != .auto, EntraClient.clientID(input.settings) != nil, let reason = input.ciIdentity else { return nil }
+    guard input.identity != .auto, EntraClient.clientID(input.settings) != nil, let reason = input.ciIdentity else {
+      return nil
+    }
     return (AzureFederationLink.name, reason)
   }
 

@@ -1,6 +1,7 @@
 /// Workload identity federation: the CI's OIDC token is the Entra app's client assertion.
 public struct AzureFederationLink: EntraLink {
   public static let name = "ci-federation"
+  public static let settings = AzureSettings.application + [AzureSettings.audience]
   public var client: EntraClient
 
   public init(client: EntraClient) { self.client = client }
@@ -19,7 +20,8 @@ public struct AzureFederationLink: EntraLink {
 
   public init(_ input: LinkInput) throws {
     let application = try EntraClient.application(input.settings)
-    let audience = input.settings.value("azure-audience") ?? EntraClient.federatedAudience(authorityHost: application.authority)
+    let audience =
+      input.settings[AzureSettings.audience] ?? EntraClient.federatedAudience(authorityHost: application.authority)
     client = EntraClient(
       tenantID: application.tenantID, clientID: application.clientID, authorityHost: application.authority,
       auth: .federated(try input.identitySource(), audience: audience))

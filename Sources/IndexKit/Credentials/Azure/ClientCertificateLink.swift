@@ -2,12 +2,17 @@
 /// PEM or PKCS#12 opened with `AZURE_CLIENT_CERTIFICATE_PASSWORD`).
 public struct ClientCertificateLink: EntraLink {
   public static let name = "client-certificate"
+  public static let settings =
+    AzureSettings.application + [
+      AzureSettings.certificatePath, AzureSettings.certificatePassword, AzureSettings.sendCertificateChain,
+      AzureSettings.certificateRS256,
+    ]
   public var client: EntraClient
 
   public init(client: EntraClient) { self.client = client }
 
   public static func probe(_ input: LinkInput) -> LinkProbe {
-    guard input.environment.has("AZURE_CLIENT_CERTIFICATE_PATH") else {
+    guard input.settings.isSet(AzureSettings.certificatePath) else {
       return .skipped("AZURE_CLIENT_CERTIFICATE_PATH is not set")
     }
     guard EntraClient.clientID(input.settings) != nil else {
@@ -17,15 +22,17 @@ public struct ClientCertificateLink: EntraLink {
   }
 
   public init(_ input: LinkInput) throws {
-    let env = input.environment
-    guard let path = env["AZURE_CLIENT_CERTIFICATE_PATH"] else {
-      throw ConfigError("The client-certificate credential needs the certificate's path in AZURE_CLIENT_CERTIFICATE_PATH.")
+    let settings = input.settings
+    guard let path = settings[AzureSettings.certificatePath] else {
+      throw ConfigError(
+        "The client-certificate credential needs the certificate's path in AZURE_CLIENT_CERTIFICATE_PATH.")
     }
     let application = try EntraClient.application(input.settings)
     let certificate = try EntraCertificate.load(
-      path: FileIO.expandTilde(path, home: env["HOME"]), password: env["AZURE_CLIENT_CERTIFICATE_PASSWORD"].map(Secret.init),
-      style: input.settings.has("azure-certificate-rs256") ? .rs256 : .ps256,
-      sendChain: env.flag("AZURE_CLIENT_SEND_CERTIFICATE_CHAIN"))
+      path: FileIO.expandTilde(path, home: input.environment["HOME"]),
+      password: try settings.secret(AzureSettings.certificatePassword),
+      style: settings.isOn(AzureSettings.certificateRS256) ? .rs256 : .ps256,
+      sendChain: settings.isOn(AzureSettings.sendCertificateChain))
     client = EntraClient(
       tenantID: application.tenantID, clientID: application.clientID, authorityHost: application.authority,
       auth: .certificate(certificate))
@@ -34,6 +41,7 @@ public struct ClientCertificateLink: EntraLink {
   public var proof: String {
     guard let certificate = client.certificate else { return "" }
     let header = certificate.style == .ps256 ? "PS256, x5t#S256" : "RS256, x5t"
-    return "with an assertion signed by the certificate from \(certificate.source) (\(header), thumbprint \(certificate.portalThumbprint)); no CI token is used"
+    return
+      "with an assertion signed by the certificate from \(certificate.source) (\(header), thumbprint \(certificate.portalThumbprint)); no CI token is used"
   }
 }

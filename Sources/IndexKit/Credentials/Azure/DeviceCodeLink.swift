@@ -3,6 +3,7 @@
 /// in CI; without a terminal only a kept sign-in can answer.
 public struct DeviceCodeLink: CredentialLink {
   public static let name = "device-code"
+  public static let settings = [AzureSettings.authorityHost, AzureSettings.tenantID, AzureSettings.publicClientID]
   public var client: EntraPublicClient
   /// The terminal to prompt on, found when the link is used; nil: none.
   public var terminal: @Sendable () -> (any Terminal)?
@@ -24,9 +25,8 @@ public struct DeviceCodeLink: CredentialLink {
   /// Why this looks like CI, or nil.
   static func inCI(_ environment: Environment) -> String? {
     if environment.flag("CI") { return "CI=\(environment["CI"] ?? "")" }
-    if let (detector, evidence) = AmbientIdentity.recognise(environment), !["gcp-metadata", "azure-token-file", "aws-token-file"].contains(detector.name) {
-      return "\(detector.displayName): \(evidence)"
-    }
+    let ci = CIEnvironment.detect(environment)
+    if let kind = ci.kind, let evidence = ci.evidence { return "\(kind.displayName): \(evidence)" }
     return nil
   }
 

@@ -40,18 +40,16 @@ public struct EntraClient: Sendable {
   /// The app's client id, its tenant and the authority host.
   static func application(_ settings: Settings) throws(ConfigError) -> (clientID: String, tenantID: String, authority: WebURL) {
     let clientID = try settings.require(
-      "azure-client-id", env: ["AZURE_CLIENT_ID"],
+      AzureSettings.clientID,
       for: "Azure needs the Entra app's Application (client) ID (or, for Azure Artifacts, a personal access token in AZURE_DEVOPS_EXT_PAT)")
-    let tenantID = try settings.require(
-      "azure-tenant-id", env: ["AZURE_TENANT_ID"], for: "Azure needs the Entra Directory (tenant) ID")
-    let authority = try settings.endpoint(
-      "azure-authority-host", env: ["AZURE_AUTHORITY_HOST"], default: defaultAuthority, what: "The Entra authority host")
+    let tenantID = try settings.require(AzureSettings.tenantID, for: "Azure needs the Entra Directory (tenant) ID")
+    let authority = try settings.endpoint(AzureSettings.authorityHost, default: defaultAuthority, what: "The Entra authority host")
     return (clientID, tenantID, authority)
   }
 
   /// The client id, when one is given (the Entra links need it).
   static func clientID(_ settings: Settings) -> String? {
-    settings.value("azure-client-id", env: ["AZURE_CLIENT_ID"])
+    settings[AzureSettings.clientID]
   }
 
   /// The federated-credential audience for a cloud (`api://AzureADTokenExchange` and its sovereign variants).

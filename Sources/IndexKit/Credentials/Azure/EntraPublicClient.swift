@@ -22,10 +22,10 @@ public struct EntraPublicClient: Sendable, Equatable {
   /// `INDEXKEY_AZURE_PUBLIC_CLIENT_ID` (an app registered as a public client), else the Azure CLI's.
   public static func make(settings: Settings) throws(ConfigError) -> EntraPublicClient {
     let authority = try settings.endpoint(
-      "azure-authority-host", env: ["AZURE_AUTHORITY_HOST"], default: EntraClient.defaultAuthority, what: "The Entra authority host")
+      AzureSettings.authorityHost, default: EntraClient.defaultAuthority, what: "The Entra authority host")
     return EntraPublicClient(
-      authorityHost: authority, tenant: settings.value("azure-tenant-id", env: ["AZURE_TENANT_ID"]) ?? defaultTenant,
-      clientID: settings.environment["INDEXKEY_AZURE_PUBLIC_CLIENT_ID"] ?? azureCLIClientID)
+      authorityHost: authority, tenant: settings[AzureSettings.tenantID] ?? defaultTenant,
+      clientID: settings[AzureSettings.publicClientID] ?? azureCLIClientID)
   }
 
   private func endpoint(_ name: String) -> String {

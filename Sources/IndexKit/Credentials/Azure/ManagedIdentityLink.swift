@@ -3,6 +3,10 @@
 /// a 1 s probe) on a machine whose DMI tag says Azure, and passed over when it does not answer.
 public struct ManagedIdentityLink: CredentialLink {
   public static let name = "managed-identity"
+  public static let settings = [
+    AzureSettings.clientID, AzureSettings.identityEndpoint, AzureSettings.identityHeader, AzureSettings.imdsEndpoint,
+    AzureSettings.podIdentityHost,
+  ]
   public var identity: ManagedIdentity
 
   public init(identity: ManagedIdentity) { self.identity = identity }

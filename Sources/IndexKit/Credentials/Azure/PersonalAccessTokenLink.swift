@@ -2,21 +2,25 @@
 /// Azure DevOps CLI reads it: no exchange, the token is the password.
 public struct PersonalAccessTokenLink: CredentialLink {
   public static let name = "personal-access-token"
+  public static let settings = [AzureSettings.personalAccessToken]
   public var token: Secret
 
   public init(token: Secret) { self.token = token }
 
   public static func probe(_ input: LinkInput) -> LinkProbe {
     let env = input.environment
-    guard env.has("AZURE_DEVOPS_EXT_PAT") || env.has("AZURE_DEVOPS_EXT_PAT_FILE") else {
+    guard input.settings.isSet(AzureSettings.personalAccessToken) else {
       return .skipped("AZURE_DEVOPS_EXT_PAT is not set")
     }
-    return .configured(env.has("AZURE_DEVOPS_EXT_PAT") ? "AZURE_DEVOPS_EXT_PAT is set" : "AZURE_DEVOPS_EXT_PAT_FILE is set")
+    return .configured(
+      env.has("AZURE_DEVOPS_EXT_PAT") ? "AZURE_DEVOPS_EXT_PAT is set" : "AZURE_DEVOPS_EXT_PAT_FILE is set")
   }
 
   public init(_ input: LinkInput) throws {
-    guard let token = try input.settings.secret("AZURE_DEVOPS_EXT_PAT") else {
-      throw ConfigError("The personal-access-token credential needs the token in AZURE_DEVOPS_EXT_PAT (or a file named by AZURE_DEVOPS_EXT_PAT_FILE).")
+    guard let token = try input.settings.secret(AzureSettings.personalAccessToken) else {
+      throw ConfigError(
+        "The personal-access-token credential needs the token in AZURE_DEVOPS_EXT_PAT (or a file named by AZURE_DEVOPS_EXT_PAT_FILE)."
+      )
     }
     self.token = token
   }

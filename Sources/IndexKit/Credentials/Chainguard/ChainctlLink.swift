@@ -2,6 +2,7 @@
 /// assume nor a pull token is configured.
 public struct ChainctlLink: CredentialLink {
   public static let name = "chainctl"
+  public static let settings = [ChainguardSettings.audience]
   public var chainctl: Chainctl
 
   public init(chainctl: Chainctl) { self.chainctl = chainctl }
@@ -12,7 +13,7 @@ public struct ChainctlLink: CredentialLink {
   }
 
   public init(_ input: LinkInput) throws {
-    self.init(chainctl: Chainctl(audience: input.settings.value("chainguard-audience") ?? Chainguard.defaultAudience))
+    self.init(chainctl: Chainctl(audience: input.settings[ChainguardSettings.audience] ?? Chainguard.defaultAudience))
   }
 
   public func fetch(_ request: Void, in context: Context) throws -> BasicCredential {

@@ -3,6 +3,10 @@
 /// `libraries.cgr.dev`, sent with the username `_token`.
 public struct ChainguardExchangeLink: CredentialLink {
   public static let name = "ci-exchange"
+  public static let settings = [
+    ChainguardSettings.identity, ChainguardSettings.issuer, ChainguardSettings.oidcAudience,
+    ChainguardSettings.audience,
+  ]
   /// The assumable identity (`ORG_ID/IDENTITY_ID`).
   public var identity: String
   public var source: any IdentitySource
@@ -25,21 +29,25 @@ public struct ChainguardExchangeLink: CredentialLink {
   }
 
   public static func probe(_ input: LinkInput) -> LinkProbe {
-    input.settings.value("chainguard-identity", env: ["CHAINGUARD_IDENTITY"]) != nil
-      ? .configured("an identity to assume is named") : .skipped("no identity to assume (CHAINGUARD_IDENTITY or --chainguard-identity)")
+    input.settings[ChainguardSettings.identity] != nil
+      ? .configured("an identity to assume is named")
+      : .skipped("no identity to assume (CHAINGUARD_IDENTITY or --chainguard-identity)")
   }
 
   public init(_ input: LinkInput) throws {
     let settings = input.settings
-    let issuer = try settings.endpoint("chainguard-issuer", default: Chainguard.defaultIssuer, what: "The Chainguard STS issuer")
-    guard let assumed = settings.value("chainguard-identity", env: ["CHAINGUARD_IDENTITY"]) else {
-      throw ConfigError("The ci-exchange credential needs an identity to assume: set CHAINGUARD_IDENTITY or pass --chainguard-identity ORG_ID/IDENTITY_ID.")
+    let issuer = try settings.endpoint(
+      ChainguardSettings.issuer, default: Chainguard.defaultIssuer, what: "The Chainguard STS issuer")
+    guard let assumed = settings[ChainguardSettings.identity] else {
+      throw ConfigError(
+        "The ci-exchange credential needs an identity to assume: set CHAINGUARD_IDENTITY or pass --chainguard-identity ORG_ID/IDENTITY_ID."
+      )
     }
     try Self.checkIdentity(assumed)
     self.init(
       identity: assumed, source: try input.identitySource(),
-      oidcAudience: settings.value("chainguard-oidc-audience") ?? Chainguard.defaultOIDCAudience, issuer: issuer,
-      audience: settings.value("chainguard-audience") ?? Chainguard.defaultAudience)
+      oidcAudience: settings[ChainguardSettings.oidcAudience] ?? Chainguard.defaultOIDCAudience, issuer: issuer,
+      audience: settings[ChainguardSettings.audience] ?? Chainguard.defaultAudience)
   }
 
   /// Identity ids are `ORG_UIDP/ID`: hex groups joined by slashes.
@@ -47,7 +55,8 @@ public struct ChainguardExchangeLink: CredentialLink {
     let parts = id.split(separator: "/", omittingEmptySubsequences: false)
     guard parts.count >= 2, parts.allSatisfy({ !$0.isEmpty && $0.allSatisfy(\.isHexDigit) }) else {
       throw ConfigError(
-        "The Chainguard identity '\(id)' is not an identity id; expected ORG_ID/IDENTITY_ID as printed by `chainctl iam identities list`.")
+        "The Chainguard identity '\(id)' is not an identity id; expected ORG_ID/IDENTITY_ID as printed by `chainctl iam identities list`."
+      )
     }
   }
 
@@ -85,7 +94,8 @@ public struct ChainguardExchangeLink: CredentialLink {
       throw ExchangeError.unavailable("\(error.description) (from \(stsEndpoint))")
     }
     let secret = Secret(issued)
-    return BasicCredential(username: Chainguard.tokenUsername, password: secret, expiresAt: JWTClaims(token: secret)?.expiresAt)
+    return BasicCredential(
+      username: Chainguard.tokenUsername, password: secret, expiresAt: JWTClaims(token: secret)?.expiresAt)
   }
 
   /// grpc-gateway errors (`{"code": <gRPC code>, "message": "…"}`), explained by the
@@ -97,19 +107,23 @@ public struct ChainguardExchangeLink: CredentialLink {
     if response.isServerFailure || code == 14 {
       let said = message.isEmpty ? "" : " (\(Refusal.clean(message)))"
       return .unavailable(
-        "Chainguard's STS (\(stsEndpoint)) failed with HTTP \(response.status)\(said) while exchanging the token for identity \(identity); try again later.")
+        "Chainguard's STS (\(stsEndpoint)) failed with HTTP \(response.status)\(said) while exchanging the token for identity \(identity); try again later."
+      )
     }
     guard body != nil else {
       return .unavailable(
-        "Chainguard's STS (\(stsEndpoint)) answered HTTP \(response.status) without Chainguard's error format; check --chainguard-issuer.")
+        "Chainguard's STS (\(stsEndpoint)) answered HTTP \(response.status) without Chainguard's error format; check --chainguard-issuer."
+      )
     }
     var text = ChainguardErrors.explain(
       status: response.status, code: code, message: message, presented: presented, identity: identity)
     let grpc = code ?? ChainguardErrors.grpcCode(forStatus: response.status)
     if Refusal.mentions(message, "aud") {
-      text += " indexkey asked the CI for a token with the audience '\(oidcAudience)'; change it with --chainguard-oidc-audience."
+      text +=
+        " indexkey asked the CI for a token with the audience '\(oidcAudience)'; change it with --chainguard-oidc-audience."
     } else if grpc == 7 {
-      text += " When the identity is trusted but lacks permission, bind it to a role that may pull Python libraries and check that the organization is entitled to them (`chainctl libraries entitlements list`)."
+      text +=
+        " When the identity is trusted but lacks permission, bind it to a role that may pull Python libraries and check that the organization is entitled to them (`chainctl libraries entitlements list`)."
     }
     return .refused(text)
   }

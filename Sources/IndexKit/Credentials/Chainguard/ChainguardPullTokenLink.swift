@@ -2,6 +2,7 @@
 /// `CHAINGUARD_PYTHON_IDENTITY_ID` is the username, `CHAINGUARD_PYTHON_TOKEN` the password.
 public struct ChainguardPullTokenLink: CredentialLink {
   public static let name = "pull-token"
+  public static let settings = [ChainguardSettings.pullIdentity, ChainguardSettings.pullToken]
   public var username: String
   public var token: Secret
 
@@ -11,22 +12,25 @@ public struct ChainguardPullTokenLink: CredentialLink {
   }
 
   public static func probe(_ input: LinkInput) -> LinkProbe {
-    let env = input.environment
-    let set = ["CHAINGUARD_PYTHON_IDENTITY_ID", "CHAINGUARD_PYTHON_TOKEN", "CHAINGUARD_PYTHON_TOKEN_FILE"].filter(env.has)
-    return set.isEmpty ? .skipped("CHAINGUARD_PYTHON_IDENTITY_ID and CHAINGUARD_PYTHON_TOKEN are not set") : .configured("\(set.joined(separator: ", ")) set")
+    let set = settings.variableNames.filter(input.environment.has)
+    return set.isEmpty
+      ? .skipped("CHAINGUARD_PYTHON_IDENTITY_ID and CHAINGUARD_PYTHON_TOKEN are not set")
+      : .configured("\(set.joined(separator: ", ")) set")
   }
 
   public init(_ input: LinkInput) throws {
     let fix = "set both from `chainctl auth pull-token --repository=python --output env`."
-    switch (input.environment["CHAINGUARD_PYTHON_IDENTITY_ID"], try input.settings.secret("CHAINGUARD_PYTHON_TOKEN")) {
+    switch (input.settings[ChainguardSettings.pullIdentity], try input.settings.secret(ChainguardSettings.pullToken)) {
     case (.some(let user), .some(let token)):
       self.init(username: user, token: token)
     case (.some, nil):
       throw ConfigError("CHAINGUARD_PYTHON_IDENTITY_ID is set but CHAINGUARD_PYTHON_TOKEN is not; \(fix)")
     case (nil, .some):
-      throw ConfigError("CHAINGUARD_PYTHON_TOKEN is set but CHAINGUARD_PYTHON_IDENTITY_ID (the pull token's username) is not; \(fix)")
+      throw ConfigError(
+        "CHAINGUARD_PYTHON_TOKEN is set but CHAINGUARD_PYTHON_IDENTITY_ID (the pull token's username) is not; \(fix)")
     case (nil, nil):
-      throw ConfigError("The pull-token credential needs CHAINGUARD_PYTHON_IDENTITY_ID and CHAINGUARD_PYTHON_TOKEN; \(fix)")
+      throw ConfigError(
+        "The pull-token credential needs CHAINGUARD_PYTHON_IDENTITY_ID and CHAINGUARD_PYTHON_TOKEN; \(fix)")
     }
   }
 

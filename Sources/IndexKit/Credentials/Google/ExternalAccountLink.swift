@@ -2,6 +2,12 @@
 /// google-github-actions/auth writes): its `credential_source` gives the subject token.
 public struct ExternalAccountLink: CredentialLink {
   public static let name = "external-account"
+  public static let settings =
+    [
+      GoogleSettings.applicationCredentials, GoogleSettings.allowExecutables, GoogleSettings.serviceAccount,
+      GoogleSettings.keyAsPassword,
+    ]
+    + GoogleSettings.endpoints
   public var federation: GoogleFederation
   public var impersonation: GoogleImpersonation?
 
@@ -11,8 +17,10 @@ public struct ExternalAccountLink: CredentialLink {
   }
 
   public static func probe(_ input: LinkInput) -> LinkProbe {
-    guard input.environment.has("GOOGLE_APPLICATION_CREDENTIALS") else { return .skipped("GOOGLE_APPLICATION_CREDENTIALS is not set") }
-    guard ApplicationCredentials.type(input.environment) == "external_account" else {
+    guard input.settings.isSet(GoogleSettings.applicationCredentials) else {
+      return .skipped("GOOGLE_APPLICATION_CREDENTIALS is not set")
+    }
+    guard ApplicationCredentials.type(input.settings) == "external_account" else {
       return .skipped("GOOGLE_APPLICATION_CREDENTIALS names no external_account file")
     }
     return .configured("GOOGLE_APPLICATION_CREDENTIALS names an external_account file")
@@ -21,12 +29,14 @@ public struct ExternalAccountLink: CredentialLink {
   public init(_ input: LinkInput) throws {
     let settings = input.settings
     let endpoints = try GoogleEndpoints(settings)
-    let file = try ApplicationCredentials.read(input.environment)
+    let file = try ApplicationCredentials.read(settings)
     let path = file.path
     if input.identity != .auto {
-      throw ConfigError("--identity cannot be combined with the external_account file \(path): its credential_source says where the token comes from.")
+      throw ConfigError(
+        "--identity cannot be combined with the external_account file \(path): its credential_source says where the token comes from."
+      )
     }
-    if settings.has("gcp-key-as-password") {
+    if settings.isOn(GoogleSettings.keyAsPassword) {
       throw ConfigError("--gcp-key-as-password needs a service account key file; \(path) is an external_account file.")
     }
     let account = try ExternalAccount(json: file.json, path: path, environment: input.environment)
@@ -36,9 +46,11 @@ public struct ExternalAccountLink: CredentialLink {
       exchange: GoogleSTS.Exchange(
         audience: account.audience, subjectTokenType: account.subjectTokenType,
         userProject: account.workforcePoolUserProject, origin: "the external_account file \(path)"))
-    if let serviceAccount = settings.value("gcp-service-account") {
+    if let serviceAccount = settings[GoogleSettings.serviceAccount] {
       impersonation = try endpoints.impersonation(serviceAccount, lifetime: account.tokenLifetime)
-    } else if let url = try account.impersonationEndpoint(override: endpoints.iam), let email = account.impersonatedAccount {
+    } else if let url = try account.impersonationEndpoint(override: endpoints.iam),
+      let email = account.impersonatedAccount
+    {
       impersonation = GoogleImpersonation(serviceAccount: email, endpoint: url, lifetime: account.tokenLifetime ?? 3600)
     } else {
       impersonation = nil

@@ -4,6 +4,7 @@
 /// or, put there by hand, an `external_account` or a service account key.
 public struct GcloudADCLink: CredentialLink {
   public static let name = "gcloud-adc"
+  public static let settings = GoogleSettings.gcloud + [GoogleSettings.allowExecutables]
 
   public enum Held: Sendable {
     case user(GoogleUserCredential)
@@ -34,7 +35,7 @@ public struct GcloudADCLink: CredentialLink {
     // the two CI types read the file as they read GOOGLE_APPLICATION_CREDENTIALS
     let asNamed = LinkInput(
       settings: Settings(
-        flags: input.settings.flags, environment: input.environment.updating("GOOGLE_APPLICATION_CREDENTIALS", path)),
+        given: input.settings.given, environment: input.environment.updating("GOOGLE_APPLICATION_CREDENTIALS", path)),
       identity: input.identity)
     switch file.json["type"]?.stringValue {
     case "external_account": held = .externalAccount(try ExternalAccountLink(asNamed))

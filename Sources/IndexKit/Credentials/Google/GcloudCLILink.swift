@@ -3,6 +3,7 @@
 /// (the active configuration's account) and looks for `gcloud` on `PATH`; it runs nothing.
 public struct GcloudCLILink: CredentialLink {
   public static let name = "gcloud"
+  public static let settings = GoogleSettings.gcloud
   public var credential: GoogleUserCredential
 
   public static func probe(_ input: LinkInput) -> LinkProbe {
@@ -30,7 +31,7 @@ public struct GcloudCLILink: CredentialLink {
     let endpoints = try GoogleEndpoints(input.settings)
     credential = GoogleUserCredential(
       source: .gcloud(GcloudCLI(program: program), account: account),
-      impersonation: try endpoints.impersonation(input.settings.value("gcp-service-account"), lifetime: nil))
+      impersonation: try endpoints.impersonation(input.settings[GoogleSettings.serviceAccount], lifetime: nil))
   }
 
   public func fetch(_ request: GoogleTokenRequest, in context: Context) throws -> GoogleCredential {

@@ -19,12 +19,12 @@ public enum GoogleChain {
 
   /// A file no link reads is refused for what it is; nothing at all, with every place looked at.
   @Sendable static func unconfigured(_ input: LinkInput, _ trace: ChainTrace) -> any Error {
-    guard input.environment.has("GOOGLE_APPLICATION_CREDENTIALS") else {
+    guard input.settings.isSet(GoogleSettings.applicationCredentials) else {
       return ConfigError(
         "Google Artifact Registry found no credentials. Looked at: \(trace.skipped). On a laptop run `gcloud auth application-default login`; in CI pass --gcp-workload-identity-provider \(WorkloadIdentityProvider.shape) (and optionally --gcp-service-account EMAIL), or set GOOGLE_APPLICATION_CREDENTIALS.")
     }
     do {
-      return try ApplicationCredentials.read(input.environment).unsupported()
+      return try ApplicationCredentials.read(input.settings).unsupported()
     } catch {
       return error
     }

@@ -18,23 +18,25 @@ public struct GoogleEndpoints: Sendable {
   public var oauth: WebURL?
 
   public init(_ settings: Settings) throws(ConfigError) {
-    func flag(_ name: String, _ what: String) throws(ConfigError) -> WebURL? {
-      guard settings.has(name) else { return nil }
-      return try settings.endpoint(name, default: "", what: what)
-    }
-    sts = try flag("gcp-sts-endpoint", "--gcp-sts-endpoint")
-    iam = try flag("gcp-iam-credentials-endpoint", "--gcp-iam-credentials-endpoint")
-    oauth = try flag("gcp-oauth-endpoint", "--gcp-oauth-endpoint")
+    sts = try settings.endpoint(GoogleSettings.stsEndpoint, what: "--gcp-sts-endpoint")
+    iam = try settings.endpoint(GoogleSettings.iamCredentialsEndpoint, what: "--gcp-iam-credentials-endpoint")
+    oauth = try settings.endpoint(GoogleSettings.oauthEndpoint, what: "--gcp-oauth-endpoint")
   }
 
   /// The impersonation `--gcp-service-account` asks for, if any.
   public func impersonation(_ serviceAccount: String?, lifetime: Int?) throws(ConfigError) -> GoogleImpersonation? {
     guard let serviceAccount else { return nil }
     guard serviceAccount.contains("@"), !serviceAccount.contains("/") else {
-      throw ConfigError("--gcp-service-account '\(serviceAccount)' is not a service account email (NAME@PROJECT.iam.gserviceaccount.com).")
+      throw ConfigError(
+        "--gcp-service-account '\(serviceAccount)' is not a service account email (NAME@PROJECT.iam.gserviceaccount.com)."
+      )
     }
     var base: WebURL
-    if let iam { base = iam } else { base = try WebURL(GoogleImpersonation.defaultBase, what: "the IAM Credentials endpoint") }
+    if let iam {
+      base = iam
+    } else {
+      base = try WebURL(GoogleImpersonation.defaultBase, what: "the IAM Credentials endpoint")
+    }
     return GoogleImpersonation(
       serviceAccount: serviceAccount, endpoint: GoogleImpersonation.url(base: base, serviceAccount: serviceAccount),
       lifetime: lifetime ?? 3600)
@@ -46,11 +48,13 @@ extension GoogleImpersonation {
   var step: String { "POST \(endpoint) (generateAccessToken for \(serviceAccount), \(lifetime) s)" }
 
   /// `base`, or the token for the service account when one is impersonated.
-  static func apply(_ impersonation: GoogleImpersonation?, to base: GoogleToken, caller: Caller, in context: Context) throws
+  static func apply(_ impersonation: GoogleImpersonation?, to base: GoogleToken, caller: Caller, in context: Context)
+    throws
     -> GoogleToken
   {
     guard let impersonation else { return base }
-    return try impersonation.accessToken(using: base.value, caller: caller, in: context).fresh(from: "IAM Credentials", in: context)
+    return try impersonation.accessToken(using: base.value, caller: caller, in: context).fresh(
+      from: "IAM Credentials", in: context)
   }
 }
 
@@ -61,22 +65,24 @@ struct ApplicationCredentials {
   var contents: Secret
 
   /// The file's `type`, or nil when unset, unreadable or not JSON (the probes' cheap look).
-  static func type(_ environment: Environment) -> String? {
-    guard let path = environment["GOOGLE_APPLICATION_CREDENTIALS"], let bytes = try? FileIO.read(path, limit: 1 << 20),
+  static func type(_ settings: Settings) -> String? {
+    guard let path = settings[GoogleSettings.applicationCredentials],
+      let bytes = try? FileIO.read(path, limit: 1 << 20),
       let json = try? JSON(parsing: bytes, document: "credentials file")
     else { return nil }
     return json["type"]?.stringValue
   }
 
-  static func read(_ environment: Environment) throws(ConfigError) -> ApplicationCredentials {
-    guard let path = environment["GOOGLE_APPLICATION_CREDENTIALS"] else {
+  static func read(_ settings: Settings) throws(ConfigError) -> ApplicationCredentials {
+    guard let path = settings[GoogleSettings.applicationCredentials] else {
       throw ConfigError("GOOGLE_APPLICATION_CREDENTIALS is not set.")
     }
     let bytes: [UInt8]
     do {
       bytes = try FileIO.read(path, limit: 1 << 20)
     } catch {
-      throw ConfigError("Could not read the credentials file named by GOOGLE_APPLICATION_CREDENTIALS: \(error.description).")
+      throw ConfigError(
+        "Could not read the credentials file named by GOOGLE_APPLICATION_CREDENTIALS: \(error.description).")
     }
     do {
       let json = try JSON(parsing: bytes, document: "credentials file \(path) (GOOGLE_APPLICATION_CREDENTIALS)")

@@ -26,7 +26,8 @@ public struct GoogleFederation: Sendable {
     case .externalAccount(let account):
       token = try account.subjectToken(in: context)
       try Freshness.check(
-        "a subject token", from: "the external_account credential source", stated: nil, token: token, now: context.clock.now(),
+        "a subject token", from: "the external_account credential source", stated: nil, token: token,
+        now: context.clock.now(),
         exitStatus: .noIdentity)
     }
     let federated = try sts.exchange(exchange, subjectToken: token, in: context)

@@ -2,6 +2,12 @@
 /// names the provider; optionally `--gcp-service-account` is impersonated.
 public struct GoogleFederationLink: CredentialLink {
   public static let name = "ci-federation"
+  public static let settings =
+    [
+      GoogleSettings.workloadIdentityProvider, GoogleSettings.audience, GoogleSettings.serviceAccount,
+      GoogleSettings.keyAsPassword,
+    ]
+    + GoogleSettings.endpoints
   public var federation: GoogleFederation
   public var impersonation: GoogleImpersonation?
 
@@ -11,7 +17,7 @@ public struct GoogleFederationLink: CredentialLink {
   }
 
   public static func probe(_ input: LinkInput) -> LinkProbe {
-    input.settings.has("gcp-workload-identity-provider")
+    input.settings.isGiven(GoogleSettings.workloadIdentityProvider)
       ? .configured("--gcp-workload-identity-provider is given")
       : .skipped("--gcp-workload-identity-provider is not given")
   }
@@ -19,20 +25,25 @@ public struct GoogleFederationLink: CredentialLink {
   public init(_ input: LinkInput) throws {
     let settings = input.settings
     let endpoints = try GoogleEndpoints(settings)
-    if settings.has("gcp-key-as-password") {
-      throw ConfigError("--gcp-key-as-password needs a service account key file in GOOGLE_APPLICATION_CREDENTIALS, not --gcp-workload-identity-provider.")
+    if settings.isOn(GoogleSettings.keyAsPassword) {
+      throw ConfigError(
+        "--gcp-key-as-password needs a service account key file in GOOGLE_APPLICATION_CREDENTIALS, not --gcp-workload-identity-provider."
+      )
     }
-    guard let text = settings.value("gcp-workload-identity-provider") else {
-      throw ConfigError("The ci-federation credential needs the workload identity provider: pass --gcp-workload-identity-provider \(WorkloadIdentityProvider.shape).")
+    guard let text = settings[GoogleSettings.workloadIdentityProvider] else {
+      throw ConfigError(
+        "The ci-federation credential needs the workload identity provider: pass --gcp-workload-identity-provider \(WorkloadIdentityProvider.shape)."
+      )
     }
     let provider = try WorkloadIdentityProvider(parsing: text, what: "--gcp-workload-identity-provider")
-    let audience = settings.value("gcp-audience") ?? provider.defaultTokenAudience
+    let audience = settings[GoogleSettings.audience] ?? provider.defaultTokenAudience
     federation = GoogleFederation(
       subject: .identity(try input.identitySource(), audience: audience),
       sts: GoogleSTS(endpoint: try endpoints.sts ?? WebURL(GoogleSTS.defaultEndpoint, what: "The STS endpoint")),
       exchange: GoogleSTS.Exchange(
-        audience: provider.stsAudience, subjectTokenType: GoogleSTS.jwtTokenType, origin: "--gcp-workload-identity-provider"))
-    impersonation = try endpoints.impersonation(settings.value("gcp-service-account"), lifetime: nil)
+        audience: provider.stsAudience, subjectTokenType: GoogleSTS.jwtTokenType,
+        origin: "--gcp-workload-identity-provider"))
+    impersonation = try endpoints.impersonation(settings[GoogleSettings.serviceAccount], lifetime: nil)
   }
 
   public func fetch(_ request: GoogleTokenRequest, in context: Context) throws -> GoogleCredential {

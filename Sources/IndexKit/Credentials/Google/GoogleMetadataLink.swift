@@ -4,6 +4,7 @@
 /// `NO_GCE_CHECK`), so a laptop never waits for a server that is not there.
 public struct GoogleMetadataLink: CredentialLink {
   public static let name = "metadata-server"
+  public static let settings = [GoogleSettings.metadataHost, GoogleSettings.noGCECheck, GoogleSettings.serviceAccount] + GoogleSettings.endpoints
   public var credential: GoogleUserCredential
 
   public static func probe(_ input: LinkInput) -> LinkProbe {
@@ -18,7 +19,7 @@ public struct GoogleMetadataLink: CredentialLink {
     let endpoints = try GoogleEndpoints(input.settings)
     credential = GoogleUserCredential(
       source: .metadata(GoogleMetadataToken(environment: input.environment)),
-      impersonation: try endpoints.impersonation(input.settings.value("gcp-service-account"), lifetime: nil))
+      impersonation: try endpoints.impersonation(input.settings[GoogleSettings.serviceAccount], lifetime: nil))
   }
 
   public func fetch(_ request: GoogleTokenRequest, in context: Context) throws -> GoogleCredential {

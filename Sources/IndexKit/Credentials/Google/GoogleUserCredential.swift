@@ -46,12 +46,12 @@ public struct GoogleUserCredential: Sendable {
     default:
       return nil
     }
-    if settings.has("gcp-key-as-password") {
+    if settings.isOn(GoogleSettings.keyAsPassword) {
       throw ConfigError(
         "--gcp-key-as-password needs a service account key file; \(file.path) (\(origin)) is a user's sign-in.")
     }
     return GoogleUserCredential(
-      source: source, impersonation: try endpoints.impersonation(settings.value("gcp-service-account"), lifetime: nil))
+      source: source, impersonation: try endpoints.impersonation(settings[GoogleSettings.serviceAccount], lifetime: nil))
   }
 
   /// The file types ``fromFile(_:origin:input:)`` reads.
@@ -70,14 +70,9 @@ struct GoogleUserEndpoints {
   init(_ settings: Settings, flags: GoogleEndpoints) throws(ConfigError) {
     oauth = flags.oauth
     iam = flags.iam
-    if oauth == nil, settings.environment.has("CLOUDSDK_AUTH_TOKEN_HOST") {
-      oauth = try settings.endpoint(
-        "", env: ["CLOUDSDK_AUTH_TOKEN_HOST"], default: "", what: "CLOUDSDK_AUTH_TOKEN_HOST")
-    }
-    if iam == nil, settings.environment.has("CLOUDSDK_API_ENDPOINT_OVERRIDES_IAMCREDENTIALS") {
-      iam = try settings.endpoint(
-        "", env: ["CLOUDSDK_API_ENDPOINT_OVERRIDES_IAMCREDENTIALS"], default: "",
-        what: "CLOUDSDK_API_ENDPOINT_OVERRIDES_IAMCREDENTIALS")
+    if oauth == nil { oauth = try settings.endpoint(GoogleSettings.tokenHost, what: "CLOUDSDK_AUTH_TOKEN_HOST") }
+    if iam == nil {
+      iam = try settings.endpoint(GoogleSettings.iamOverride, what: "CLOUDSDK_API_ENDPOINT_OVERRIDES_IAMCREDENTIALS")
     }
   }
 }

@@ -2,6 +2,9 @@
 /// one-hour token, or with `--gcp-key-as-password` the key itself as the password.
 public struct ServiceAccountKeyLink: CredentialLink {
   public static let name = "service-account-key"
+  public static let settings =
+    [GoogleSettings.applicationCredentials, GoogleSettings.serviceAccount, GoogleSettings.keyAsPassword]
+    + GoogleSettings.endpoints
   public var key: GoogleServiceAccountKey
   public var use: Use
 
@@ -19,8 +22,10 @@ public struct ServiceAccountKeyLink: CredentialLink {
   }
 
   public static func probe(_ input: LinkInput) -> LinkProbe {
-    guard input.environment.has("GOOGLE_APPLICATION_CREDENTIALS") else { return .skipped("GOOGLE_APPLICATION_CREDENTIALS is not set") }
-    guard ApplicationCredentials.type(input.environment) == "service_account" else {
+    guard input.settings.isSet(GoogleSettings.applicationCredentials) else {
+      return .skipped("GOOGLE_APPLICATION_CREDENTIALS is not set")
+    }
+    guard ApplicationCredentials.type(input.settings) == "service_account" else {
       return .skipped("GOOGLE_APPLICATION_CREDENTIALS names no service account key file")
     }
     return .configured("GOOGLE_APPLICATION_CREDENTIALS names a service account key file")
@@ -29,12 +34,13 @@ public struct ServiceAccountKeyLink: CredentialLink {
   public init(_ input: LinkInput) throws {
     let settings = input.settings
     let endpoints = try GoogleEndpoints(settings)
-    let file = try ApplicationCredentials.read(input.environment)
+    let file = try ApplicationCredentials.read(settings)
     key = try GoogleServiceAccountKey(json: file.json, contents: file.contents, path: file.path)
-    let serviceAccount = settings.value("gcp-service-account")
-    if settings.has("gcp-key-as-password") {
+    let serviceAccount = settings[GoogleSettings.serviceAccount]
+    if settings.isOn(GoogleSettings.keyAsPassword) {
       if serviceAccount != nil {
-        throw ConfigError("--gcp-key-as-password sends the key itself and cannot impersonate --gcp-service-account; drop one of them.")
+        throw ConfigError(
+          "--gcp-key-as-password sends the key itself and cannot impersonate --gcp-service-account; drop one of them.")
       }
       use = .keyAsPassword
     } else {
@@ -48,7 +54,8 @@ public struct ServiceAccountKeyLink: CredentialLink {
     guard case .grant(let tokenEndpoint, let impersonation) = use else { return .serviceAccountKey(key) }
     if let impersonation { context.transport.prepare(impersonation.endpoint.description) }
     let base = try key.accessToken(endpoint: tokenEndpoint, in: context).fresh(from: "Google OAuth", in: context)
-    return .accessToken(try GoogleImpersonation.apply(impersonation, to: base, caller: .serviceAccount(key.clientEmail), in: context))
+    return .accessToken(
+      try GoogleImpersonation.apply(impersonation, to: base, caller: .serviceAccount(key.clientEmail), in: context))
   }
 
   public func preview(_ request: GoogleTokenRequest) -> LinkPreview {
@@ -58,10 +65,14 @@ public struct ServiceAccountKeyLink: CredentialLink {
         username: GoogleArtifactRegistry.keyUsername,
         findings: [
           .warning(
-            "--gcp-key-as-password: the service account key of \(key.clientEmail) itself becomes the password; it never expires until the key is deleted.")
+            "--gcp-key-as-password: the service account key of \(key.clientEmail) itself becomes the password; it never expires until the key is deleted."
+          )
         ])
     }
-    let steps = ["POST \(tokenEndpoint) (JWT-bearer grant signed with key \(key.privateKeyID) of \(key.clientEmail)); no CI token is used"]
-    return LinkPreview(steps: steps + (impersonation.map { [$0.step] } ?? []), username: GoogleArtifactRegistry.username)
+    let steps = [
+      "POST \(tokenEndpoint) (JWT-bearer grant signed with key \(key.privateKeyID) of \(key.clientEmail)); no CI token is used"
+    ]
+    return LinkPreview(
+      steps: steps + (impersonation.map { [$0.step] } ?? []), username: GoogleArtifactRegistry.username)
   }
 }

@@ -3,13 +3,14 @@
 /// file — the types google-auth reads there besides the two CI ones.
 public struct UserCredentialsLink: CredentialLink {
   public static let name = "user-credentials"
+  public static let settings = [GoogleSettings.applicationCredentials] + GoogleSettings.gcloud
   public var credential: GoogleUserCredential
 
   public static func probe(_ input: LinkInput) -> LinkProbe {
-    guard input.environment.has("GOOGLE_APPLICATION_CREDENTIALS") else {
+    guard input.settings.isSet(GoogleSettings.applicationCredentials) else {
       return .skipped("GOOGLE_APPLICATION_CREDENTIALS is not set")
     }
-    guard let type = ApplicationCredentials.type(input.environment), GoogleUserCredential.userTypes.contains(type)
+    guard let type = ApplicationCredentials.type(input.settings), GoogleUserCredential.userTypes.contains(type)
     else {
       return .skipped("GOOGLE_APPLICATION_CREDENTIALS names no user credentials file")
     }
@@ -17,7 +18,7 @@ public struct UserCredentialsLink: CredentialLink {
   }
 
   public init(_ input: LinkInput) throws {
-    let file = try ApplicationCredentials.read(input.environment)
+    let file = try ApplicationCredentials.read(input.settings)
     guard
       let credential = try GoogleUserCredential.fromFile(file, origin: "GOOGLE_APPLICATION_CREDENTIALS", input: input)
     else {

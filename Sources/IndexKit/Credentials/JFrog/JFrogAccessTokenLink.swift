@@ -2,6 +2,7 @@
 /// given; only for the platform `JF_URL`/`--jfrog-url` names.
 public struct JFrogAccessTokenLink: CredentialLink {
   public static let name = "access-token"
+  public static let settings = [JFrogSettings.accessToken, JFrogSettings.username, JFrogSettings.url]
   public var token: Secret
   /// nil: the user in the token's `sub`.
   public var username: String?
@@ -16,19 +17,21 @@ public struct JFrogAccessTokenLink: CredentialLink {
 
   public static func probe(_ input: LinkInput) -> LinkProbe {
     let env = input.environment
-    guard env.has("JF_ACCESS_TOKEN") || env.has("JF_ACCESS_TOKEN_FILE") else { return .skipped("JF_ACCESS_TOKEN is not set") }
+    guard input.settings.isSet(JFrogSettings.accessToken) else { return .skipped("JF_ACCESS_TOKEN is not set") }
     return .configured(env.has("JF_ACCESS_TOKEN") ? "JF_ACCESS_TOKEN is set" : "JF_ACCESS_TOKEN_FILE is set")
   }
 
   public init(_ input: LinkInput) throws {
     let settings = input.settings
-    guard let token = try settings.secret("JF_ACCESS_TOKEN") else {
-      throw ConfigError("The access-token credential needs a token in JF_ACCESS_TOKEN (or a file named by JF_ACCESS_TOKEN_FILE).")
+    guard let token = try settings.secret(JFrogSettings.accessToken) else {
+      throw ConfigError(
+        "The access-token credential needs a token in JF_ACCESS_TOKEN (or a file named by JF_ACCESS_TOKEN_FILE).")
     }
-    let user = settings.value("jfrog-username", env: ["JF_USER"])
+    let user = settings[JFrogSettings.username]
     if user == nil && Self.username(fromAccessToken: token) == nil {
       throw ConfigError(
-        "JF_ACCESS_TOKEN is not a JWT access token, so the username cannot be read from it; set JF_USER or pass --jfrog-username.")
+        "JF_ACCESS_TOKEN is not a JWT access token, so the username cannot be read from it; set JF_USER or pass --jfrog-username."
+      )
     }
     if try JFrog.platform(settings) == nil { throw ConfigError(Self.platformNeeded) }
     self.init(token: token, username: user)
@@ -36,7 +39,8 @@ public struct JFrogAccessTokenLink: CredentialLink {
 
   public func fetch(_ request: JFrogTokenRequest, in context: Context) throws -> BasicCredential {
     BasicCredential(
-      username: username ?? Self.username(fromAccessToken: token) ?? "", password: token, expiresAt: JWTClaims(token: token)?.expiresAt)
+      username: username ?? Self.username(fromAccessToken: token) ?? "", password: token,
+      expiresAt: JWTClaims(token: token)?.expiresAt)
   }
 
   public func preview(_ request: JFrogTokenRequest) -> LinkPreview {

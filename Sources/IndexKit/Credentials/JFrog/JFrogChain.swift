@@ -16,6 +16,7 @@ public enum JFrogChain {
     ],
     unconfigured: { _, _ in
       ConfigError(
-        "JFrog Artifactory needs either an OIDC integration (--jfrog-oidc-provider NAME, the Provider Name under Administration › General › Manage Integrations) or an access token in JF_ACCESS_TOKEN.")
+        "JFrog Artifactory needs either an OIDC integration (--jfrog-oidc-provider NAME, the Provider Name under Administration › General › Manage Integrations) or an access token in JF_ACCESS_TOKEN."
+      )
     })
 }

@@ -2,6 +2,7 @@
 /// NAME`, the integration's Provider Name) for an access token (PROTOCOLS.md §8).
 public struct JFrogOIDCLink: CredentialLink {
   public static let name = "ci-exchange"
+  public static let settings = [JFrogSettings.oidcProvider, JFrogSettings.oidcAudience, JFrogSettings.project]
   /// The integration's Provider Name.
   public var provider: String
   public var source: any IdentitySource
@@ -21,17 +22,20 @@ public struct JFrogOIDCLink: CredentialLink {
   }
 
   public static func probe(_ input: LinkInput) -> LinkProbe {
-    input.settings.has("jfrog-oidc-provider") ? .configured("--jfrog-oidc-provider is given") : .skipped("--jfrog-oidc-provider is not given")
+    input.settings.isGiven(JFrogSettings.oidcProvider)
+      ? .configured("--jfrog-oidc-provider is given") : .skipped("--jfrog-oidc-provider is not given")
   }
 
   public init(_ input: LinkInput) throws {
     let settings = input.settings
-    guard let provider = settings.value("jfrog-oidc-provider") else {
-      throw ConfigError("The ci-exchange credential needs the OIDC integration: pass --jfrog-oidc-provider NAME (the Provider Name under Administration › General › Manage Integrations).")
+    guard let provider = settings[JFrogSettings.oidcProvider] else {
+      throw ConfigError(
+        "The ci-exchange credential needs the OIDC integration: pass --jfrog-oidc-provider NAME (the Provider Name under Administration › General › Manage Integrations)."
+      )
     }
     self.init(
-      provider: provider, source: try input.identitySource(), audience: settings.value("jfrog-oidc-audience") ?? "",
-      projectKey: settings.value("jfrog-project", env: ["JF_PROJECT"]))
+      provider: provider, source: try input.identitySource(), audience: settings[JFrogSettings.oidcAudience] ?? "",
+      projectKey: settings[JFrogSettings.project])
   }
 
   public func preview(_ request: JFrogTokenRequest) -> LinkPreview {
@@ -70,12 +74,17 @@ public struct JFrogOIDCLink: CredentialLink {
     } catch {
       throw ExchangeError.unavailable("\(error.description) (from \(endpoint))")
     }
-    guard let user = body["username"]?.stringValue.flatMap({ $0.isEmpty ? nil : $0 }) ?? JFrogAccessTokenLink.username(fromAccessToken: access)
+    guard
+      let user = body["username"]?.stringValue.flatMap({ $0.isEmpty ? nil : $0 })
+        ?? JFrogAccessTokenLink.username(fromAccessToken: access)
     else {
       throw ExchangeError.unavailable(
-        "The JFrog OIDC token response from \(endpoint) names no username and its access token has no subject to take one from; check the identity mapping of integration '\(provider)'.")
+        "The JFrog OIDC token response from \(endpoint) names no username and its access token has no subject to take one from; check the identity mapping of integration '\(provider)'."
+      )
     }
-    let expiresAt = body["expires_in"]?.intValue.flatMap { ServerTime.expiry(in: $0, from: requestedAt) } ?? JWTClaims(token: access)?.expiresAt
+    let expiresAt =
+      body["expires_in"]?.intValue.flatMap { ServerTime.expiry(in: $0, from: requestedAt) }
+      ?? JWTClaims(token: access)?.expiresAt
     return BasicCredential(username: user, password: access, expiresAt: expiresAt)
   }
 
@@ -88,11 +97,13 @@ public struct JFrogOIDCLink: CredentialLink {
     let host = (try? WebURL(endpoint, what: "endpoint"))?.authority ?? endpoint
     if response.isServerFailure {
       let said = message.isEmpty ? "" : " (\(Refusal.clean(message)))"
-      return .unavailable("JFrog (\(host)) failed the OIDC token exchange with HTTP \(response.status)\(said); try again later.")
+      return .unavailable(
+        "JFrog (\(host)) failed the OIDC token exchange with HTTP \(response.status)\(said); try again later.")
     }
     guard body != nil else {
       return .unavailable(
-        "JFrog (\(endpoint)) answered HTTP \(response.status) without JFrog's error format; check --jfrog-url (the platform URL, without /artifactory).")
+        "JFrog (\(endpoint)) answered HTTP \(response.status) without JFrog's error format; check --jfrog-url (the platform URL, without /artifactory)."
+      )
     }
     var text = JFrogErrors.explain(
       status: response.status, code: first?["code"]?.stringValue, message: message, presented: presented,
