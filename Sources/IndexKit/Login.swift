@@ -1,22 +1,22 @@
 
 /// One index to log in to: where it is and which registry exchange serves it.
-public struct PlannedIndex: Sendable {
-  public var target: IndexTarget
-  public var registry: any Registry
+package struct PlannedIndex: Sendable {
+  package var target: IndexTarget
+  package var registry: any Registry
 
-  public init(target: IndexTarget, registry: any Registry) {
+  package init(target: IndexTarget, registry: any Registry) {
     self.target = target
     self.registry = registry
   }
 }
 
 /// Everything `indexkey login` will do, resolved from flags and environment.
-public struct LoginPlan: Sendable {
-  public var indexes: [PlannedIndex]
-  public var sinks: [any Sink]
-  public var dryRun: Bool
+package struct LoginPlan: Sendable {
+  package var indexes: [PlannedIndex]
+  package var sinks: [any Sink]
+  package var dryRun: Bool
 
-  public init(indexes: [PlannedIndex], sinks: [any Sink], dryRun: Bool) {
+  package init(indexes: [PlannedIndex], sinks: [any Sink], dryRun: Bool) {
     self.indexes = indexes
     self.sinks = sinks
     self.dryRun = dryRun
@@ -24,18 +24,18 @@ public struct LoginPlan: Sendable {
 }
 
 /// What happened, per index and per output.
-public struct LoginReport: Sendable {
-  public var results: [(index: IndexTarget, registry: String, outcome: Result<Credential, ReportedError>)]
-  public var outputs: [PlannedOutput]
-  public var outputError: ReportedError?
-  public var dryRun: Bool
+package struct LoginReport: Sendable {
+  package var results: [(index: IndexTarget, registry: String, outcome: Result<Credential, ReportedError>)]
+  package var outputs: [PlannedOutput]
+  package var outputError: ReportedError?
+  package var dryRun: Bool
 
-  public var credentials: [Credential] {
+  package var credentials: [Credential] {
     results.compactMap { try? $0.outcome.get() }
   }
 
   /// The worst failure's exit code; 0 when everything worked.
-  public var exitStatus: ExitStatus {
+  package var exitStatus: ExitStatus {
     var worst = outputError?.exitStatus ?? .ok
     for r in results {
       if case .failure(let e) = r.outcome { worst = max(worst, e.exitStatus) }
@@ -49,7 +49,7 @@ public struct LoginReport: Sendable {
 ///
 /// Indexes whose registry says one token serves them all (``Registry/sharedExchange(for:)``)
 /// share one exchange: three Azure Artifacts feeds cost one CI token and one Entra request.
-public func login(_ plan: LoginPlan, in context: Context) -> LoginReport {
+package func login(_ plan: LoginPlan, in context: Context) -> LoginReport {
   let leaders = exchangeLeaders(plan.indexes)
   let exchanges = Array(Set(leaders)).sorted()
   let outcomes = Locked<[Int: Result<Credential, ReportedError>]>([:])
@@ -114,14 +114,14 @@ func exchangeLeaders(_ indexes: [PlannedIndex]) -> [Int] {
 }
 
 /// A failure as the report keeps it: the sentence and the exit code.
-public struct ReportedError: UserFacingError, Equatable {
-  public var message: String
-  public var exitStatus: ExitStatus
-  public var description: String { message }
+package struct ReportedError: UserFacingError, Equatable {
+  package var message: String
+  package var exitStatus: ExitStatus
+  package var description: String { message }
 }
 
 /// Any error as one the user can read, with an exit code.
-public func asUserFacing(_ error: any Error) -> ReportedError {
+package func asUserFacing(_ error: any Error) -> ReportedError {
   let (message, status): (String, ExitStatus) =
     switch error {
     case let e as any UserFacingError: (e.description, e.exitStatus)

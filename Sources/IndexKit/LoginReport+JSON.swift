@@ -12,7 +12,7 @@ extension LoginReport {
   /// credential fields; an upload-only index has `"url":null`; an index with something to
   /// know has `"warnings"`. The password is included (`"password"`) only when `showSecrets`;
   /// it is a secret part of the returned text, masked like every other.
-  public func json(showSecrets: Bool, now: UnixTime) -> SecretText {
+  package func json(showSecrets: Bool, now: UnixTime) -> SecretText {
     var placeholders: [(String, String)] = []
     let indexes: [JSON] = results.map { result in
       var members: [(String, JSON)] = [
@@ -63,7 +63,7 @@ extension LoginReport {
 
 extension LoginReport {
   /// The `--json` report when nothing could be attempted (bad flags or configuration).
-  public static func json(failure: ReportedError) -> String {
+  package static func json(failure: ReportedError) -> String {
     JSON.object([
       ("indexes", .array([])), ("outputs", .array([])), ("warnings", .array([])),
       ("error", .string(failure.message)), ("exit_code", .integer(Int64(failure.exitStatus.rawValue))),

@@ -1,44 +1,44 @@
 /// The `login` command's inputs as plain values (the executable fills them from flags).
-public struct LoginOptions: Sendable, Equatable {
-  public var urls: [String] = []
-  public var registry: String?
-  public var identity: String?
-  public var writes: [String] = []
-  public var dryRun = false
+package struct LoginOptions: Sendable, Equatable {
+  package var urls: [String] = []
+  package var registry: String?
+  package var identity: String?
+  package var writes: [String] = []
+  package var dryRun = false
   /// Print the report as JSON on stdout.
-  public var json = false
+  package var json = false
   /// Include the passwords in the JSON report.
-  public var showSecrets = false
+  package var showSecrets = false
   /// The registry settings given as flags (``SettingsCatalog``), by long name.
-  public var settings: [String: Settings.Given] = [:]
+  package var settings: [String: Settings.Given] = [:]
   /// `--name`: one index name per URL, in order.
-  public var names: [String] = []
+  package var names: [String] = []
   /// `--extra`: add the indexes beside each client's main index.
-  public var extra = false
+  package var extra = false
   /// `--clients`: the clients whose variables are written, comma-separated.
-  public var clients: String?
+  package var clients: String?
   /// `--pypirc`: the .pypirc to write.
-  public var pypirc: String?
+  package var pypirc: String?
   /// `--azure-service-connection-id`: the Azure Pipelines service connection of the OIDC token.
-  public var serviceConnection: String?
+  package var serviceConnection: String?
   /// Profiles of the encrypted profile file (`--profile`), each logged in like its own index.
-  public var profiles: [String] = []
+  package var profiles: [String] = []
 
-  public init() {}
+  package init() {}
 }
 
 /// One index URL as the plan sees it: its target and configured registry, or why it
 /// cannot be served.
-public struct IndexPlan: Sendable {
-  public var given: String
-  public var outcome: Result<PlannedIndex, any Error>
+package struct IndexPlan: Sendable {
+  package var given: String
+  package var outcome: Result<PlannedIndex, any Error>
 }
 
 /// Resolves options and environment into a ``LoginPlan``, failing early (exit 2) on
 /// anything that can be known wrong before a request is made. `indexkey doctor` reads the
 /// same plan, index by index (``indexes(_:registry:identity:names:settings:)``).
-public enum Planner {
-  public static func plan(_ options: LoginOptions, environment: Environment) throws -> LoginPlan {
+package enum Planner {
+  package static func plan(_ options: LoginOptions, environment: Environment) throws -> LoginPlan {
     guard !options.urls.isEmpty else {
       throw ConfigError("Give at least one index URL, e.g. indexkey login https://pkgs.dev.azure.com/ORG/_packaging/FEED/pypi/simple/.")
     }
@@ -62,7 +62,7 @@ public enum Planner {
   }
 
   /// Each URL's plan: recognised (or `forced`), checked, named, its registry configured.
-  public static func indexes(
+  package static func indexes(
     _ urls: [String], registry forced: (any Registry.Type)?, identity: IdentitySpec, names: [String]?, settings: Settings
   ) -> [IndexPlan] {
     urls.enumerated().map { i, text in
@@ -122,17 +122,17 @@ public enum Planner {
 
 /// What a sink builder gets: the login's options, the environment, and the client options
 /// every variable-style sink shares (so that all of them describe the indexes the same way).
-public struct SinkSetup: Sendable {
-  public var options: LoginOptions
-  public var environment: Environment
-  public var ci: CIEnvironment
-  public var clients: ClientOptions
+package struct SinkSetup: Sendable {
+  package var options: LoginOptions
+  package var environment: Environment
+  package var ci: CIEnvironment
+  package var clients: ClientOptions
 }
 
 /// The `--write` names and how each sink is built.
-public enum SinkCatalog {
+package enum SinkCatalog {
   /// name, and a builder taking the optional `=PATH` and the setup.
-  public static let all: [(name: String, make: @Sendable (String?, SinkSetup) throws -> any Sink)] = [
+  package static let all: [(name: String, make: @Sendable (String?, SinkSetup) throws -> any Sink)] = [
     ("github-env", { path, setup in GitHubEnvSink(path: path, options: setup.clients) }),
     ("github-output", { path, setup in GitHubOutputSink(path: path, options: setup.clients) }),
     ("pypirc", { path, setup in PypircSink(path: path ?? setup.options.pypirc) }),
@@ -150,7 +150,7 @@ public enum SinkCatalog {
   ]
 
   /// The outputs `--write` can name (a refused one, like `gitlab-dotenv`, is not offered).
-  public static var names: String {
+  package static var names: String {
     all.map(\.name).filter { $0 != "gitlab-dotenv" }.joined(separator: ", ")
   }
 
@@ -164,7 +164,7 @@ public enum SinkCatalog {
   }
 
   /// `--write a,b=PATH,c`; with none given, `github-env` inside GitHub Actions, else nothing.
-  public static func sinks(_ options: LoginOptions, environment: Environment, ci: CIEnvironment) throws -> [any Sink] {
+  package static func sinks(_ options: LoginOptions, environment: Environment, ci: CIEnvironment) throws -> [any Sink] {
     let items = options.writes.flatMap { $0.split(separator: ",").map { $0.trimmingSpaces } }.filter { !$0.isEmpty }
     let clients = try ClientOptions.from(options, environment: environment)
     if items.isEmpty {
@@ -207,13 +207,13 @@ public enum SinkCatalog {
 
 extension LoginReport {
   /// Every output's warnings, each once, in order.
-  public var warnings: [String] {
+  package var warnings: [String] {
     var seen: Set<String> = []
     return outputs.flatMap(\.warnings).filter { seen.insert($0).inserted }
   }
 
   /// The human summary, on stderr.
-  public func render(to console: Console, now: UnixTime) {
+  package func render(to console: Console, now: UnixTime) {
     for result in results {
       switch result.outcome {
       case .success(let credential):
@@ -245,7 +245,7 @@ extension LoginReport {
 
 extension IndexTarget {
   /// The URL the report names: the install URL, or the upload URL of an upload-only index.
-  public var reportedURL: WebURL {
+  package var reportedURL: WebURL {
     installable ? simpleURL : uploadURL ?? simpleURL
   }
 }

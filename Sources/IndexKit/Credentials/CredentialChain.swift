@@ -5,23 +5,23 @@
 /// (metadata servers) before it are kept as earlier candidates. A forcing setting
 /// (`--azure-credential NAME`, or its `INDEXKEY_…_CREDENTIAL` variable) skips the walk and
 /// the probes: the named link is built, and its `init` says what it lacks.
-public struct CredentialChain<Request: Sendable, Output: Sendable>: Sendable {
-  public typealias Link = any CredentialLink<Request, Output>
+package struct CredentialChain<Request: Sendable, Output: Sendable>: Sendable {
+  package typealias Link = any CredentialLink<Request, Output>
 
   /// For messages and doctor ("Azure").
-  public var cloud: String
+  package var cloud: String
   /// The forcing flag's long name (`azure-credential`).
-  public var flag: String
+  package var flag: String
   /// The forcing variable (`INDEXKEY_AZURE_CREDENTIAL`), for keyring lookups that take no flags.
-  public var variable: String
+  package var variable: String
   /// The order.
-  public var links: [any CredentialLink<Request, Output>.Type]
+  package var links: [any CredentialLink<Request, Output>.Type]
   /// A link other settings choose (`--identity` means the CI token): name and reason.
-  public var implied: @Sendable (LinkInput) -> (link: String, reason: String)?
+  package var implied: @Sendable (LinkInput) -> (link: String, reason: String)?
   /// The error when no link is configured here; gets the trace of skipped links.
-  public var unconfigured: @Sendable (LinkInput, ChainTrace) -> any Error
+  package var unconfigured: @Sendable (LinkInput, ChainTrace) -> any Error
 
-  public init(
+  package init(
     cloud: String, flag: String, variable: String, links: [any CredentialLink<Request, Output>.Type],
     implied: @escaping @Sendable (LinkInput) -> (link: String, reason: String)? = { _ in nil },
     unconfigured: @escaping @Sendable (LinkInput, ChainTrace) -> any Error
@@ -35,20 +35,20 @@ public struct CredentialChain<Request: Sendable, Output: Sendable>: Sendable {
   }
 
   /// The link names, for help and errors.
-  public var names: [String] { links.map { $0.name } }
+  package var names: [String] { links.map { $0.name } }
 
   /// The forcing setting (`--azure-credential NAME`, `INDEXKEY_AZURE_CREDENTIAL`).
-  public var forcing: Setting {
+  package var forcing: Setting {
     .value(
       flag, "NAME", env: [variable],
       help: "Use this \(cloud) credential instead of the first configured one: \(names.joined(separator: ", ")).")
   }
 
   /// What the chain and every link read.
-  public var settings: [Setting] { ([forcing] + links.flatMap { $0.settings }).unique }
+  package var settings: [Setting] { ([forcing] + links.flatMap { $0.settings }).unique }
 
   /// Which link answers here, and why each one before it did not.
-  public func resolve(_ input: LinkInput) throws -> ResolvedChain<Request, Output> {
+  package func resolve(_ input: LinkInput) throws -> ResolvedChain<Request, Output> {
     if let forced = try forcing(input) { return try force(forced.link, reason: forced.reason, input) }
     var trace = ChainTrace(cloud: cloud, forcedBy: nil, steps: [])
     var candidates: [Link] = []
@@ -99,18 +99,18 @@ public struct CredentialChain<Request: Sendable, Output: Sendable>: Sendable {
 
 /// The outcome of a chain's walk: the link that answers (after any links that can only be
 /// found by trying), and the trace `indexkey doctor` prints.
-public struct ResolvedChain<Request: Sendable, Output: Sendable>: Sendable {
+package struct ResolvedChain<Request: Sendable, Output: Sendable>: Sendable {
   /// Tried in order at fetch time; only the last may be other than by-trying.
-  public var candidates: [any CredentialLink<Request, Output>]
-  public var trace: ChainTrace
+  package var candidates: [any CredentialLink<Request, Output>]
+  package var trace: ChainTrace
 
-  public init(candidates: [any CredentialLink<Request, Output>], trace: ChainTrace) {
+  package init(candidates: [any CredentialLink<Request, Output>], trace: ChainTrace) {
     self.candidates = candidates
     self.trace = trace
   }
 
   /// One link, given rather than found (tests and library users that configure it themselves).
-  public static func only(_ link: some CredentialLink<Request, Output>, cloud: String) -> ResolvedChain {
+  package static func only(_ link: some CredentialLink<Request, Output>, cloud: String) -> ResolvedChain {
     let name = type(of: link).name
     return ResolvedChain(
       candidates: [link],
@@ -118,17 +118,17 @@ public struct ResolvedChain<Request: Sendable, Output: Sendable>: Sendable {
   }
 
   /// The link that answers when every by-trying link before it is absent (the last candidate).
-  public var link: any CredentialLink<Request, Output> { candidates[candidates.count - 1] }
+  package var link: any CredentialLink<Request, Output> { candidates[candidates.count - 1] }
 
   /// Its name: doctor's label and part of the keyring cache key.
-  public var linkName: String { type(of: link).name }
+  package var linkName: String { type(of: link).name }
 
   /// The first candidate that is there answers; a by-trying link that is not there
   /// (``LinkUnavailable``) passes to the next.
   ///
   /// When the last candidate fails after earlier ones were not there, its error says what
   /// they said; when it is itself not there, the error also says why no other link applies.
-  public func fetch(_ request: Request, in context: Context) throws -> Output {
+  package func fetch(_ request: Request, in context: Context) throws -> Output {
     var absent: [String] = []
     for candidate in candidates.dropLast() {
       do {
@@ -151,19 +151,19 @@ public struct ResolvedChain<Request: Sendable, Output: Sendable>: Sendable {
   }
 
   /// The answering link's preview.
-  public func preview(_ request: Request) -> LinkPreview { link.preview(request) }
+  package func preview(_ request: Request) -> LinkPreview { link.preview(request) }
 }
 
 /// The answering link failed after links tried before it were not there: its error, with theirs.
-public struct ChainFailure: UserFacingError, Equatable {
-  public var message: String
-  public var exitStatus: ExitStatus
-  public var description: String { message }
+package struct ChainFailure: UserFacingError, Equatable {
+  package var message: String
+  package var exitStatus: ExitStatus
+  package var description: String { message }
 }
 
 /// How a chain was walked: which link answers and why each earlier one was skipped.
-public struct ChainTrace: Sendable, Equatable {
-  public enum State: Sendable, Equatable {
+package struct ChainTrace: Sendable, Equatable {
+  package enum State: Sendable, Equatable {
     /// This link answers (the reason it is configured).
     case answers(String)
     /// Not configured here (the reason).
@@ -174,23 +174,23 @@ public struct ChainTrace: Sendable, Equatable {
     case notTried
   }
 
-  public struct Step: Sendable, Equatable {
-    public var link: String
-    public var state: State
+  package struct Step: Sendable, Equatable {
+    package var link: String
+    package var state: State
   }
 
-  public var cloud: String
+  package var cloud: String
   /// The setting that chose the link without a walk (`--azure-credential client-secret`).
-  public var forcedBy: String?
-  public var steps: [Step]
+  package var forcedBy: String?
+  package var steps: [Step]
 
   /// The name of the link that answers.
-  public var answer: String? {
+  package var answer: String? {
     steps.first { if case .answers = $0.state { true } else { false } }?.link
   }
 
   /// One line per link: `✓ NAME: reason`, `- NAME: skipped: reason`, `? NAME: tried first: reason`, `  NAME: not tried`.
-  public var lines: [String] {
+  package var lines: [String] {
     steps.map { step in
       switch step.state {
       case .answers(let reason): "✓ \(step.link): \(reason)"
@@ -202,7 +202,7 @@ public struct ChainTrace: Sendable, Equatable {
   }
 
   /// The skip reasons as one clause ("client-secret: AZURE_CLIENT_SECRET is not set; …").
-  public var skipped: String {
+  package var skipped: String {
     steps.compactMap { step in
       if case .skipped(let reason) = step.state { "\(step.link): \(reason)" } else { nil }
     }.joined(separator: "; ")

@@ -22,7 +22,7 @@
 ///   func preview(_ request: AzureTokenRequest) -> LinkPreview { … }
 /// }
 /// ```
-public protocol CredentialLink<Request, Output>: Sendable {
+package protocol CredentialLink<Request, Output>: Sendable {
   associatedtype Request: Sendable
   associatedtype Output: Sendable
   /// The value of the chain's forcing setting (`--azure-credential client-secret`), doctor's
@@ -41,7 +41,7 @@ public protocol CredentialLink<Request, Output>: Sendable {
 }
 
 /// A link's answer to "are you configured here?", with the reason in words.
-public enum LinkProbe: Sendable, Equatable {
+package enum LinkProbe: Sendable, Equatable {
   /// The link will answer ("AZURE_CLIENT_SECRET is set").
   case configured(String)
   /// The link does not apply here ("AZURE_CLIENT_SECRET is not set").
@@ -53,52 +53,52 @@ public enum LinkProbe: Sendable, Equatable {
 
 /// Thrown by a link that was ``LinkProbe/onlyByTrying(_:)`` and is not there after all
 /// (no metadata server answered): the chain goes on to its next candidate.
-public struct LinkUnavailable: UserFacingError, Equatable {
-  public var message: String
-  public init(_ message: String) { self.message = message }
-  public var description: String { message }
-  public var exitStatus: ExitStatus { .noIdentity }
+package struct LinkUnavailable: UserFacingError, Equatable {
+  package var message: String
+  package init(_ message: String) { self.message = message }
+  package var description: String { message }
+  package var exitStatus: ExitStatus { .noIdentity }
 }
 
 /// What a link reads: the settings (flags, then environment) and the `--identity` choice.
-public struct LinkInput: Sendable {
-  public var settings: Settings
-  public var identity: IdentitySpec
+package struct LinkInput: Sendable {
+  package var settings: Settings
+  package var identity: IdentitySpec
 
-  public init(settings: Settings, identity: IdentitySpec) {
+  package init(settings: Settings, identity: IdentitySpec) {
     self.settings = settings
     self.identity = identity
   }
 
-  public var environment: Environment { settings.environment }
+  package var environment: Environment { settings.environment }
 
   /// Why a CI token is available here — `--identity` named a source, or a CI (or token
   /// file) was recognised from its variables — or nil when nothing offers one.
-  public var ciIdentity: String? {
+  package var ciIdentity: String? {
     if identity != .auto { return "--identity \(identity.argument.map { "\(identity.kind):\($0)" } ?? identity.kind)" }
     return AmbientIdentity.recognise(environment).map { "\($0.detector.displayName) (\($0.evidence))" }
   }
 
   /// The CI identity source `--identity` names (detected lazily for `auto`).
-  public func identitySource() throws(ConfigError) -> any IdentitySource {
+  package func identitySource() throws(ConfigError) -> any IdentitySource {
     try identity.source(environment: environment)
   }
 }
 
 /// A link's exchange in words, for `indexkey doctor`.
-public struct LinkPreview: Sendable {
+package struct LinkPreview: Sendable {
   /// The requests, in order: "POST https://…/token (…)".
-  public var steps: [String]
+  package var steps: [String]
   /// The audience of the CI token the link presents; nil when it uses none.
-  public var audience: String?
+  package var audience: String?
   /// Where that CI token comes from; nil when the link uses none.
-  public var identity: (any IdentitySource)?
+  package var identity: (any IdentitySource)?
   /// The Basic-auth username, when the link decides it.
-  public var username: String?
+  package var username: String?
   /// What doctor should warn about this link's configuration.
-  public var findings: [DoctorFinding]
+  package var findings: [DoctorFinding]
 
-  public init(
+  package init(
     steps: [String], audience: String? = nil, identity: (any IdentitySource)? = nil, username: String? = nil,
     findings: [DoctorFinding] = []
   ) {

@@ -1,20 +1,20 @@
 /// Standard (RFC 4648 §4) and URL-safe (§5) base64, without Foundation.
-public enum Base64 {
+package enum Base64 {
   private static let standard = Array("ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/".utf8)
   private static let urlSafe = Array("ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-_".utf8)
 
   /// Encodes with `+/` and `=` padding.
-  public static func encode(_ bytes: some Collection<UInt8>) -> String {
+  package static func encode(_ bytes: some Collection<UInt8>) -> String {
     encode(Array(bytes), alphabet: standard, pad: true)
   }
 
   /// Encodes with `-_` and no padding (JWT segments).
-  public static func encodeURL(_ bytes: some Collection<UInt8>) -> String {
+  package static func encodeURL(_ bytes: some Collection<UInt8>) -> String {
     encode(Array(bytes), alphabet: urlSafe, pad: false)
   }
 
   /// Decodes either alphabet, with or without padding; nil on any other character.
-  public static func decode(_ text: String) -> [UInt8]? {
+  package static func decode(_ text: String) -> [UInt8]? {
     var values: [UInt8] = []
     values.reserveCapacity(text.utf8.count)
     for c in text.utf8 {

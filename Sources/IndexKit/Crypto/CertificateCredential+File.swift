@@ -5,7 +5,7 @@ extension CertificateCredential {
   ///
   /// This is what `AZURE_CLIENT_CERTIFICATE_PATH` points at: a PEM file with the
   /// key and certificate(s), or a `.pfx`/`.p12` file opened with `password`.
-  public init(contentsOfFile path: String, password: Secret? = nil) throws {
+  package init(contentsOfFile path: String, password: Secret? = nil) throws {
     let bytes = try FileBytes.read(path)
     if Self.looksLikePEM(bytes) {
       try self.init(pem: String(decoding: bytes, as: UTF8.self), source: path)

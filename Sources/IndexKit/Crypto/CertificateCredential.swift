@@ -6,23 +6,23 @@
 /// certificates in any order, or from PKCS#12 (`.pfx`/`.p12`) bytes. The leaf is
 /// the certificate the key belongs to; a bundle where no certificate matches the
 /// key is refused.
-public struct CertificateCredential: Sendable {
+package struct CertificateCredential: Sendable {
   /// The private key, ready to sign.
-  public let key: RSAPrivateKey
+  package let key: RSAPrivateKey
   /// DER of the certificate that belongs to ``key``.
-  public let leafDER: [UInt8]
+  package let leafDER: [UInt8]
   /// DER of every certificate, leaf first, then the others in file order (`x5c`).
-  public let chainDER: [[UInt8]]
+  package let chainDER: [[UInt8]]
 
   /// SHA-256 of the leaf's DER: the raw bytes behind `x5t#S256`.
-  public var thumbprintSHA256: [UInt8] { Digest.sha256(leafDER) }
+  package var thumbprintSHA256: [UInt8] { Digest.sha256(leafDER) }
   /// SHA-1 of the leaf's DER: the raw bytes behind `x5t`.
-  public var thumbprintSHA1: [UInt8] { Digest.sha1(leafDER) }
+  package var thumbprintSHA1: [UInt8] { Digest.sha1(leafDER) }
 
   /// Reads a PEM bundle: one private key and at least one certificate, any order.
   ///
   /// - Parameter source: where the text came from, for error messages.
-  public init(pem: String, source: String = "the certificate PEM") throws {
+  package init(pem: String, source: String = "the certificate PEM") throws {
     let blocks = PEMBlock.all(in: RSAPrivateKey.unescapedPEM(pem))
     guard let keyBlock = blocks.first(where: { Self.keyLabels.contains($0.label) }) else {
       throw CryptoError.missingPrivateKey(source: source)
@@ -39,7 +39,7 @@ public struct CertificateCredential: Sendable {
   /// - Parameters:
   ///   - password: the file's password; nil (or empty) tries the absent and the empty password.
   ///   - source: where the bytes came from, for error messages.
-  public init(pkcs12: [UInt8], password: Secret? = nil, source: String = "the PKCS#12 data") throws
+  package init(pkcs12: [UInt8], password: Secret? = nil, source: String = "the PKCS#12 data") throws
   {
     let contents = try OpenSSL.pkcs12(pkcs12, password: password, source: source)
     guard let key = contents.key else { throw CryptoError.missingPrivateKey(source: source) }

@@ -3,7 +3,7 @@
 /// Cases carry where the material came from (a path, or a phrase such as
 /// "the GOOGLE_APPLICATION_CREDENTIALS key file") and OpenSSL's reason text,
 /// never the key, password or certificate bytes themselves.
-public enum CryptoError: Error, Equatable, CustomStringConvertible {
+package enum CryptoError: Error, Equatable, CustomStringConvertible {
   /// A file could not be read at all.
   case unreadableFile(path: String, reason: String)
   /// OpenSSL could not parse a private key out of the given text.
@@ -28,7 +28,7 @@ public enum CryptoError: Error, Equatable, CustomStringConvertible {
   /// (the value is the URL without its query).
   case unsignableURL(String)
 
-  public var description: String {
+  package var description: String {
     switch self {
     case .unreadableFile(let path, let reason):
       return "could not read \(path): \(reason)"

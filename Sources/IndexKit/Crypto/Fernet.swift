@@ -4,14 +4,14 @@
 /// `token = base64url(0x80 ‖ timestamp (8, big-endian) ‖ IV (16) ‖ ciphertext ‖ HMAC (32))`.
 /// The MAC is checked, in constant time, before anything is decrypted. The timestamp is read
 /// but imposes no age limit unless a `ttl` is given.
-public enum Fernet {
+package enum Fernet {
   static let version: UInt8 = 0x80
   /// Version, timestamp, IV, one cipher block and the MAC.
   static let minimumLength = 1 + 8 + 16 + 16 + 32
 
   /// Encrypts `plaintext` under `key`, stamped with `now`.
   /// - Parameter iv: a fixed IV for test vectors; random otherwise.
-  public static func encrypt(_ plaintext: [UInt8], key: FernetKey, now: UnixTime, iv: [UInt8]? = nil) -> String {
+  package static func encrypt(_ plaintext: [UInt8], key: FernetKey, now: UnixTime, iv: [UInt8]? = nil) -> String {
     let iv = iv ?? SecureRandom.bytes(16)
     precondition(iv.count == 16, "a Fernet IV is 16 bytes")
     var body: [UInt8] = [version]
@@ -28,7 +28,7 @@ public enum Fernet {
   ///   - ttl: when given, a token older than this many seconds (or more than a minute in
   ///     the future) is refused.
   /// - Returns: the plaintext and the token's timestamp.
-  public static func decrypt(_ token: String, key: FernetKey, ttl: Double? = nil, now: UnixTime = 0) throws(FernetError) -> (plaintext: [UInt8], timestamp: UInt64) {
+  package static func decrypt(_ token: String, key: FernetKey, ttl: Double? = nil, now: UnixTime = 0) throws(FernetError) -> (plaintext: [UInt8], timestamp: UInt64) {
     let text = token.trimmingSpaces
     guard text.utf8.count % 4 == 0, text.utf8.allSatisfy(Base64.isURLSafeCharacter), let bytes = Base64.decode(text) else {
       throw .notBase64
@@ -54,12 +54,12 @@ public enum Fernet {
 
 /// A Fernet key: 32 bytes, the first 16 sign and the last 16 encrypt; written as URL-safe
 /// base64 (44 characters ending in `=`).
-public struct FernetKey: Sendable, Equatable {
+package struct FernetKey: Sendable, Equatable {
   let signing: [UInt8]
   let encryption: [UInt8]
 
   /// Reads the URL-safe base64 form (surrounding whitespace is ignored).
-  public init(encoded: Secret) throws(FernetError) {
+  package init(encoded: Secret) throws(FernetError) {
     let text = encoded.revealed.trimmingSpaces
     guard text.utf8.count == 44, text.utf8.allSatisfy(Base64.isURLSafeCharacter), let bytes = Base64.decode(text), bytes.count == 32 else {
       throw .malformedKey
@@ -73,14 +73,14 @@ public struct FernetKey: Sendable, Equatable {
   }
 
   /// A new random key.
-  public static func generate() -> FernetKey { FernetKey(bytes: SecureRandom.bytes(32)) }
+  package static func generate() -> FernetKey { FernetKey(bytes: SecureRandom.bytes(32)) }
 
   /// The URL-safe base64 form, as `acct encrypt` prints it.
-  public var encoded: Secret { Secret(Base64.encodeURLPadded(signing + encryption)) }
+  package var encoded: Secret { Secret(Base64.encodeURLPadded(signing + encryption)) }
 }
 
 /// Why a Fernet key or token was refused. Each description completes "… because …".
-public enum FernetError: Error, Equatable, CustomStringConvertible {
+package enum FernetError: Error, Equatable, CustomStringConvertible {
   case malformedKey
   case notBase64
   case truncated
@@ -91,7 +91,7 @@ public enum FernetError: Error, Equatable, CustomStringConvertible {
   case badLength
   case badPadding
 
-  public var description: String {
+  package var description: String {
     switch self {
     case .malformedKey:
       return "the key is not a Fernet key (32 bytes in URL-safe base64: 44 characters ending in '=', as acct encrypt prints it)"

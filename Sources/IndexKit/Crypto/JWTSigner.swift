@@ -9,7 +9,7 @@
 /// let jwt = try JWTSigner.sign(header: header.serialized(), claims: claims.serialized(),
 ///                              key: cred.key, alg: .ps256)
 /// ```
-public enum JWTSigner {
+package enum JWTSigner {
   /// Returns `b64url(header).b64url(claims).b64url(signature)`.
   ///
   /// - Parameters:
@@ -18,7 +18,7 @@ public enum JWTSigner {
   ///   - key: the RSA private key to sign with.
   ///   - alg: `.rs256` or `.ps256`.
   /// - Throws: ``CryptoError/signingFailed(algorithm:reason:)``.
-  public static func sign(
+  package static func sign(
     header: String, claims: String, key: RSAPrivateKey, alg: SignatureAlgorithm
   ) throws
     -> String

@@ -10,7 +10,7 @@ internal import COpenSSL
 /// `@unchecked Sendable`: the `EVP_PKEY` is never modified after loading, and
 /// OpenSSL 3 allows concurrent signing with one key as long as each signature
 /// uses its own `EVP_MD_CTX`, which ``sign(_:_:)`` does.
-public final class RSAPrivateKey: @unchecked Sendable {
+package final class RSAPrivateKey: @unchecked Sendable {
   /// The owned `EVP_PKEY *`, freed in `deinit`.
   let pkey: OpaquePointer
 
@@ -21,7 +21,7 @@ public final class RSAPrivateKey: @unchecked Sendable {
   ///   - source: where the text came from, for error messages ("/path/key.pem").
   /// - Throws: ``CryptoError/invalidPrivateKey(source:reason:)`` or
   ///   ``CryptoError/unsupportedKeyType(source:keyType:)``.
-  public convenience init(pem: String, source: String = "the PEM text") throws {
+  package convenience init(pem: String, source: String = "the PEM text") throws {
     let text = Self.unescapedPEM(pem)
     if let reason = Self.refusal(for: text) {
       throw CryptoError.invalidPrivateKey(source: source, reason: reason)
@@ -52,13 +52,13 @@ public final class RSAPrivateKey: @unchecked Sendable {
   }
 
   /// The modulus size in bits (2048, 3072, 4096, …).
-  public var bitCount: Int { Int(EVP_PKEY_get_bits(pkey)) }
+  package var bitCount: Int { Int(EVP_PKEY_get_bits(pkey)) }
 
   /// Signs `message` (not a digest: SHA-256 is applied here).
   ///
   /// `.rs256` is PKCS#1 v1.5 and deterministic; `.ps256` is PSS with MGF1-SHA-256
   /// and a salt as long as the digest, so every call gives a different signature.
-  public func sign(_ message: [UInt8], _ alg: SignatureAlgorithm) throws -> [UInt8] {
+  package func sign(_ message: [UInt8], _ alg: SignatureAlgorithm) throws -> [UInt8] {
     let fail = { (reason: String) in CryptoError.signingFailed(algorithm: alg.name, reason: reason)
     }
     guard let ctx = EVP_MD_CTX_new() else { throw fail("out of memory") }

@@ -1,12 +1,12 @@
 /// Cryptographically secure random values.
-public enum SecureRandom {
+package enum SecureRandom {
   /// `count` random bytes; stops the process only if the system CSPRNG fails.
-  public static func bytes(_ count: Int) -> [UInt8] {
+  package static func bytes(_ count: Int) -> [UInt8] {
     OpenSSL.randomBytes(count)
   }
 
   /// A random (version 4) UUID in lowercase, as used for JWT `jti` claims.
-  public static func uuid() -> String {
+  package static func uuid() -> String {
     var b = bytes(16)
     b[6] = (b[6] & 0x0F) | 0x40  // version 4
     b[8] = (b[8] & 0x3F) | 0x80  // RFC 4122 variant

@@ -14,15 +14,15 @@ import Glibc
 /// let signed = try signer.sign(request, at: nowInSecondsSinceEpoch)
 /// try transport.send(signed.request)
 /// ```
-public struct SigV4: Sendable {
-  public var credentials: AWSCredentials
-  public var region: String
-  public var service: String
+package struct SigV4: Sendable {
+  package var credentials: AWSCredentials
+  package var region: String
+  package var service: String
   /// Also send and sign `x-amz-content-sha256` with the payload hash (off by default;
   /// S3 needs it, CodeArtifact and STS do not).
-  public var addsContentSHA256Header: Bool
+  package var addsContentSHA256Header: Bool
 
-  public init(
+  package init(
     credentials: AWSCredentials, region: String, service: String,
     addsContentSHA256Header: Bool = false
   ) {
@@ -33,19 +33,19 @@ public struct SigV4: Sendable {
   }
 
   /// A signed request and the intermediate texts that produced it.
-  public struct Signed: Sendable, Equatable {
+  package struct Signed: Sendable, Equatable {
     /// The request with the signing headers added; send this.
-    public var request: HTTPRequest
-    public var canonicalRequest: String
-    public var stringToSign: String
+    package var request: HTTPRequest
+    package var canonicalRequest: String
+    package var stringToSign: String
     /// Lowercase hex HMAC-SHA-256 of ``stringToSign``.
-    public var signature: String
+    package var signature: String
   }
 
   /// Signs `request` as of `secondsSinceEpoch` (UTC).
   ///
   /// - Throws: ``CryptoError/unsignableURL(_:)`` if the URL has no scheme and host.
-  public func sign(_ request: HTTPRequest, at secondsSinceEpoch: Int64) throws -> Signed {
+  package func sign(_ request: HTTPRequest, at secondsSinceEpoch: Int64) throws -> Signed {
     guard let url = SigV4URL(request.url) else {
       throw CryptoError.unsignableURL(String(request.url.prefix { $0 != "?" }))
     }

@@ -1,10 +1,10 @@
 /// The JWS algorithms an ``RSAPrivateKey`` can sign with.
-public enum SignatureAlgorithm: String, Sendable, Equatable, CaseIterable {
+package enum SignatureAlgorithm: String, Sendable, Equatable, CaseIterable {
   /// RSASSA-PKCS1-v1_5 with SHA-256 (deterministic).
   case rs256 = "RS256"
   /// RSASSA-PSS with SHA-256, MGF1-SHA-256 and a 32-byte salt (randomised).
   case ps256 = "PS256"
 
   /// The JOSE `alg` header value.
-  public var name: String { rawValue }
+  package var name: String { rawValue }
 }

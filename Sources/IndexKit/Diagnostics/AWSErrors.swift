@@ -1,7 +1,7 @@
 /// The AWS refusals (PROTOCOLS.md §6a–6b): STS `AssumeRoleWithWebIdentity` and CodeArtifact
 /// `GetAuthorizationToken` errors, explained with what the token presented (never the token)
 /// and the exact trust-policy or IAM value to set.
-public enum AWSErrors {
+package enum AWSErrors {
   /// Explains an STS `<ErrorResponse>` to `AssumeRoleWithWebIdentity`.
   ///
   /// - Parameters:
@@ -10,7 +10,7 @@ public enum AWSErrors {
   ///   - call: the role and session asked for.
   ///   - presented: the claims of the web identity token sent (nil if unknown).
   /// - Returns: one paragraph: what failed, what was presented, the cause and the fix.
-  public static func sts(code: String, message: String, call: AWSSTS.Request, presented: JWTClaims?) -> String {
+  package static func sts(code: String, message: String, call: AWSSTS.Request, presented: JWTClaims?) -> String {
     let roleARN = call.roleARN
     let head = "AWS STS refused to let the CI token assume \(roleARN): \(Refusal.code(code, message, keepingFinalPeriod: true))."
     let claims = Refusal.presented(presented)
@@ -70,7 +70,7 @@ public enum AWSErrors {
   ///   - message: the `message` field.
   ///   - repository: the domain, owner and region asked for.
   ///   - principal: who signed the call, in words ("the role … (session …)", "the access key …").
-  public static func codeArtifact(type: String, message: String, repository: CodeArtifactRepository, principal: String) -> String {
+  package static func codeArtifact(type: String, message: String, repository: CodeArtifactRepository, principal: String) -> String {
     let head = "CodeArtifact refused GetAuthorizationToken for domain '\(repository.domain)' (owner \(repository.owner), region \(repository.region)) to \(principal): \(Refusal.code(type, message, keepingFinalPeriod: true))."
     let domainARN = "arn:\(partition(region: repository.region)):codeartifact:\(repository.region):\(repository.owner):domain/\(repository.domain)"
     switch type {

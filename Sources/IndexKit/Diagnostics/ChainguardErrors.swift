@@ -1,6 +1,6 @@
 /// Chainguard's STS refusals (PROTOCOLS.md §7): `POST https://issuer.enforce.dev/sts/exchange`
 /// answers grpc-gateway errors `{"code": <grpc code>, "message": "…"}`.
-public enum ChainguardErrors {
+package enum ChainguardErrors {
   /// Explains a refusal of the exchange.
   ///
   /// - Parameters:
@@ -10,7 +10,7 @@ public enum ChainguardErrors {
   ///   - message: the body's `message`.
   ///   - presented: the claims of the CI token sent (nil if unknown).
   ///   - identity: the assumable identity's UIDP (`ORG_ID/IDENTITY_ID`).
-  public static func explain(status: Int, code: Int?, message: String, presented: JWTClaims?, identity: String) -> String {
+  package static func explain(status: Int, code: Int?, message: String, presented: JWTClaims?, identity: String) -> String {
     let label = "HTTP \(status)" + (code.map { ", gRPC code \($0)" } ?? "")
     let head = "Chainguard refused to exchange the token for the identity \(identity): \(Refusal.code(label, message))."
     let claims = Refusal.presented(presented)

@@ -1,17 +1,17 @@
 /// `indexkey claims`: a CI token explained — its claims, times and the claims trust rules
 /// use — without the token or its signature.
-public struct ClaimsReport: Sendable {
+package struct ClaimsReport: Sendable {
   /// Where the token came from ("GitHub Actions").
-  public var source: String
+  package var source: String
   /// The audience asked for; empty for the CI's default.
-  public var audienceRequested: String
-  public var claims: JWTClaims
+  package var audienceRequested: String
+  package var claims: JWTClaims
   /// `alg`, `kid` and `typ` of the token's header (nothing else of it).
-  public var header: [(String, String)]
-  public var now: UnixTime
+  package var header: [(String, String)]
+  package var now: UnixTime
 
   /// Decodes `token`; throws when it is not a JWT with a JSON payload.
-  public init(token: Secret, source: String, audience: String, now: UnixTime) throws {
+  package init(token: Secret, source: String, audience: String, now: UnixTime) throws {
     guard let claims = JWTClaims(token: token) else {
       throw IdentityError("The token from \(source) is not a JWT with a JSON payload.")
     }
@@ -25,7 +25,7 @@ public struct ClaimsReport: Sendable {
   }
 
   /// Fetches a fresh token from the `--identity` source and explains it.
-  public static func fetch(identity: String?, serviceConnection: String?, audience: String, in context: Context) throws
+  package static func fetch(identity: String?, serviceConnection: String?, audience: String, in context: Context) throws
     -> ClaimsReport
   {
     let spec = try IdentitySpec.planned(identity, serviceConnection: serviceConnection)
@@ -37,21 +37,21 @@ public struct ClaimsReport: Sendable {
     return try ClaimsReport(token: token, source: source.name, audience: audience, now: context.clock.now())
   }
 
-  public var family: TrustClaims.Family { TrustClaims.family(of: claims) }
+  package var family: TrustClaims.Family { TrustClaims.family(of: claims) }
 
   /// The family's trust claims this token has, in order.
-  public var trustClaims: [String] {
+  package var trustClaims: [String] {
     TrustClaims.names(for: family).filter { claims.claims[$0] != nil }
   }
 
   /// Every other claim, in token order.
-  public var otherClaims: [String] {
+  package var otherClaims: [String] {
     let shown = Set(TrustClaims.standard + trustClaims)
     return (claims.claims.objectValue ?? []).map(\.0).filter { !shown.contains($0) }
   }
 
   /// The report for people.
-  public var text: String {
+  package var text: String {
     let requested = audienceRequested.isEmpty ? "the default audience" : "the audience '\(audienceRequested)'"
     var lines = ["Token from \(source), requested for \(requested) (the token and its signature are not shown).", ""]
     let width = max(9, (trustClaims + otherClaims).map(\.count).max() ?? 0) + 2
@@ -84,7 +84,7 @@ public struct ClaimsReport: Sendable {
   }
 
   /// The report as one JSON object (`--json`).
-  public var json: JSON {
+  package var json: JSON {
     var members: [(String, JSON)] = [
       ("source", .string(source)),
       ("audience_requested", audienceRequested.isEmpty ? .null : .string(audienceRequested)),

@@ -2,8 +2,8 @@
 /// traps, checked before any exchange. Tokens are fetched (to show the subject each exchange
 /// would present) unless `fetchTokens` is false, but never shown; no exchange is made and
 /// nothing is written.
-public enum Doctor {
-  public static func examine(_ options: LoginOptions, fetchTokens: Bool = true, in context: Context) -> DoctorReport {
+package enum Doctor {
+  package static func examine(_ options: LoginOptions, fetchTokens: Bool = true, in context: Context) -> DoctorReport {
     let environment = context.environment
     let settings = Settings(given: options.settings, environment: environment)
     var findings: [DoctorFinding] = []

@@ -1,65 +1,65 @@
 /// What `indexkey doctor` found: the identity, the variables, each index's exchange, the
 /// outputs and the traps. Holds names and decoded claims only, never a token or secret.
-public struct DoctorReport: Sendable {
+package struct DoctorReport: Sendable {
   /// How the CI identity was chosen and what it is.
-  public struct Identity: Sendable {
+  package struct Identity: Sendable {
     /// `auto` or the `--identity` value.
-    public var chosenBy: String
+    package var chosenBy: String
     /// The CI or runtime ("GitHub Actions"), nil when none was recognised.
-    public var detected: String?
+    package var detected: String?
     /// Why ("GITHUB_ACTIONS=true").
-    public var evidence: String?
+    package var evidence: String?
     /// The source's name when it could be built.
-    public var source: String?
+    package var source: String?
     /// Why it could not be built.
-    public var error: String?
+    package var error: String?
   }
 
   /// The decoded parts of a token fetched for one exchange.
-  public struct Token: Sendable {
-    public var issuer: String?
-    public var subject: String?
-    public var audiences: [String]
-    public var expiresIn: Double?
+  package struct Token: Sendable {
+    package var issuer: String?
+    package var subject: String?
+    package var audiences: [String]
+    package var expiresIn: Double?
   }
 
-  public struct Index: Sendable {
-    public var given: String
-    public var registry: String?
-    public var install: String?
-    public var upload: String?
-    public var steps: [String] = []
+  package struct Index: Sendable {
+    package var given: String
+    package var registry: String?
+    package var install: String?
+    package var upload: String?
+    package var steps: [String] = []
     /// The registry's credential chain: which link answers, why each before it was skipped.
-    public var chain: ChainTrace?
-    public var audience: String?
-    public var identity: String?
-    public var token: Token?
-    public var username: String?
+    package var chain: ChainTrace?
+    package var audience: String?
+    package var identity: String?
+    package var token: Token?
+    package var username: String?
     /// Why this index cannot be served (unrecognised URL, missing setting, no token).
-    public var error: String?
+    package var error: String?
   }
 
-  public struct Output: Sendable {
-    public var sink: String
-    public var destination: String
-    public var summary: String
+  package struct Output: Sendable {
+    package var sink: String
+    package var destination: String
+    package var summary: String
   }
 
-  public var identity: Identity
-  public var variablesSet: [String]
-  public var variablesMissing: [String]
-  public var indexes: [Index]
-  public var outputs: [Output]
-  public var outputError: String?
-  public var findings: [DoctorFinding]
+  package var identity: Identity
+  package var variablesSet: [String]
+  package var variablesMissing: [String]
+  package var indexes: [Index]
+  package var outputs: [Output]
+  package var outputError: String?
+  package var findings: [DoctorFinding]
 
   /// 0 when nothing is wrong; else the exit code `login` would most likely fail with.
-  public var exitStatus: ExitStatus {
+  package var exitStatus: ExitStatus {
     findings.filter { $0.severity == .problem }.map(\.exitStatus).max() ?? .ok
   }
 
   /// The report for people.
-  public var text: String {
+  package var text: String {
     var lines: [String] = ["Identity"]
     if let detected = identity.detected {
       lines.append("  \(detected)" + (identity.evidence.map { ", detected from \($0)" } ?? "") + ".")
@@ -109,7 +109,7 @@ public struct DoctorReport: Sendable {
   }
 
   /// The report as one JSON object (`--json`).
-  public var json: JSON {
+  package var json: JSON {
     func optional(_ s: String?) -> JSON { s.map { .string($0) } ?? .null }
     let identityJSON: JSON = .object([
       ("chosen_by", .string(identity.chosenBy)), ("detected", optional(identity.detected)),

@@ -1,19 +1,19 @@
 /// What a registry's exchange will do, described without doing it (`indexkey doctor`).
-public struct ExchangePreview: Sendable {
+package struct ExchangePreview: Sendable {
   /// The requests, in order, in words: "POST https://…/token (Entra ID client credentials …)".
-  public var steps: [String]
+  package var steps: [String]
   /// The OIDC audience the CI token is requested for; nil when no CI token is used.
-  public var audience: String?
+  package var audience: String?
   /// Where the CI token comes from; nil when no CI token is used (a client secret).
-  public var identity: (any IdentitySource)?
+  package var identity: (any IdentitySource)?
   /// The Basic-auth username the credential will have.
-  public var username: String?
+  package var username: String?
   /// Registry-specific traps found in the configuration.
-  public var findings: [DoctorFinding]
+  package var findings: [DoctorFinding]
   /// How the registry's credential chain was walked; nil for registries without one.
-  public var chain: ChainTrace?
+  package var chain: ChainTrace?
 
-  public init(
+  package init(
     steps: [String], audience: String?, identity: (any IdentitySource)?, username: String?,
     findings: [DoctorFinding] = []
   ) {
@@ -25,7 +25,7 @@ public struct ExchangePreview: Sendable {
   }
 
   /// The preview of the link a chain chose, with the chain's trace.
-  public init(_ link: LinkPreview, chain: ChainTrace, steps before: [String] = [], after: [String] = []) {
+  package init(_ link: LinkPreview, chain: ChainTrace, steps before: [String] = [], after: [String] = []) {
     self.init(
       steps: before + link.steps + after, audience: link.audience, identity: link.identity, username: link.username,
       findings: link.findings)
@@ -39,17 +39,17 @@ public struct ExchangePreview: Sendable {
 ///
 /// ```swift
 /// extension MyRegistry: PreviewableRegistry {
-///   public func preview(for index: IndexTarget, in context: Context) -> ExchangePreview {
+///   package func preview(for index: IndexTarget, in context: Context) -> ExchangePreview {
 ///     ExchangePreview(steps: ["POST \(endpoint) (…)"], audience: audience, identity: identity, username: "aws")
 ///   }
 /// }
 /// ```
-public protocol PreviewableRegistry: Registry {
+package protocol PreviewableRegistry: Registry {
   func preview(for index: IndexTarget, in context: Context) -> ExchangePreview
 }
 
 extension AzureArtifacts: PreviewableRegistry {
-  public func preview(for index: IndexTarget, in context: Context) -> ExchangePreview {
+  package func preview(for index: IndexTarget, in context: Context) -> ExchangePreview {
     ExchangePreview(credentials.preview(AzureTokenRequest(scope: Self.scope)), chain: credentials.trace)
   }
 }

@@ -2,7 +2,7 @@
 /// Google API `status` errors and the OAuth endpoint's answers to a service account key,
 /// each explained with the claims the CI token presented (never the token) and the value
 /// or command that fixes it.
-public enum GoogleErrors {
+package enum GoogleErrors {
   /// Explains an STS `{"error","error_description"}` answer to the token exchange.
   ///
   /// - Parameters:
@@ -10,7 +10,7 @@ public enum GoogleErrors {
   ///   - description: `error_description`.
   ///   - exchange: the exchange asked for (its `audience` is the provider's STS name).
   ///   - presented: the claims of the CI token sent as `subject_token` (nil if unknown).
-  public static func sts(error: String, description: String, exchange: GoogleSTS.Exchange, presented: JWTClaims?) -> String {
+  package static func sts(error: String, description: String, exchange: GoogleSTS.Exchange, presented: JWTClaims?) -> String {
     let provider = WorkloadIdentityProvider.fromAudience(exchange.audience)
     let head = "Google STS refused to exchange the CI token for provider '\(exchange.audience)' (\(exchange.origin)): "
       + Refusal.code(error, description, keepingFinalPeriod: true) + "."
@@ -43,7 +43,7 @@ public enum GoogleErrors {
   ///   - message: `error.message`.
   ///   - impersonation: the service account and lifetime asked for.
   ///   - caller: whose access token authorised the call (federated identity or a key's account).
-  public static func impersonation(
+  package static func impersonation(
     status: String, message: String, httpStatus: Int, impersonation: GoogleImpersonation, caller: GoogleImpersonation.Caller
   ) -> String {
     let account = impersonation.serviceAccount
@@ -69,7 +69,7 @@ public enum GoogleErrors {
   }
 
   /// Explains a JWT-bearer grant refused by Google's OAuth endpoint (service account keys).
-  public static func keyGrant(error: String, description: String, account: String, keyID: String, keyFile: String) -> String {
+  package static func keyGrant(error: String, description: String, account: String, keyID: String, keyFile: String) -> String {
     let head = "Google's OAuth endpoint refused the service account key \(keyID) of \(account) (\(keyFile)): "
       + Refusal.code(error, description, keepingFinalPeriod: true) + "."
     if Refusal.mentions(description, "signature", "not found", "disabled") {

@@ -1,6 +1,6 @@
 /// JFrog Artifactory's OIDC token exchange refusals (PROTOCOLS.md §8): `POST
 /// /access/api/v1/oidc/token` answers `{"errors":[{"code"|"status", "message"}]}`.
-public enum JFrogErrors {
+package enum JFrogErrors {
   /// Explains a refusal of the exchange.
   ///
   /// - Parameters:
@@ -10,7 +10,7 @@ public enum JFrogErrors {
   ///   - presented: the claims of the CI token sent (nil if unknown).
   ///   - providerName: the OIDC integration's name (`provider_name`).
   ///   - host: the JFrog platform host.
-  public static func explain(
+  package static func explain(
     status: Int, code: String?, message: String, presented: JWTClaims?, providerName: String, host: String
   ) -> String {
     let label = code.map { "HTTP \(status) \($0)" } ?? "HTTP \(status)"

@@ -1,6 +1,6 @@
 /// PyPI's trusted-publishing refusals (PROTOCOLS.md §9): the `errors[].code` of a 422 from
 /// `/_/oidc/mint-token`, explained with the publisher values to configure.
-public enum PyPIErrors {
+package enum PyPIErrors {
   /// Explains one error of a mint-token refusal.
   ///
   /// - Parameters:
@@ -8,7 +8,7 @@ public enum PyPIErrors {
   ///   - description: `errors[].description`.
   ///   - presented: the claims of the CI token sent (nil if unknown).
   ///   - index: the index's host (`pypi.org`, `test.pypi.org`, or a private warehouse).
-  public static func explain(code: String, description: String, presented: JWTClaims?, index: String) -> String {
+  package static func explain(code: String, description: String, presented: JWTClaims?, index: String) -> String {
     let head = "\(index) refused to mint an upload token: \(Refusal.code(code, description))."
     let claims = Refusal.presented(presented)
     switch code {

@@ -2,15 +2,15 @@
 /// read from the token itself: environment vs branch subjects, pull_request subjects,
 /// letter case, GitHub's immutable `repo:OWNER@ID/REPO@ID` format, reusable workflows,
 /// and the per-CI shapes of GitLab, Azure Pipelines, Kubernetes, Bitbucket and CircleCI.
-public enum SubjectHints {
+package enum SubjectHints {
   /// The hints as one sentence (" Common causes: …."), or "" when none applies.
-  public static func hints(for claims: JWTClaims?) -> String {
+  package static func hints(for claims: JWTClaims?) -> String {
     let list = list(for: claims)
     return list.isEmpty ? "" : " Common causes: " + list.joined(separator: "; ") + "."
   }
 
   /// The hints that apply to this token, most likely first.
-  public static func list(for claims: JWTClaims?) -> [String] {
+  package static func list(for claims: JWTClaims?) -> [String] {
     guard let claims, let sub = claims.subject else { return [] }
     var hints: [String]
     switch TrustClaims.family(of: claims) {

@@ -1,9 +1,9 @@
 internal import Glibc
 
 /// The known traps `indexkey doctor` checks before any call.
-public enum Traps {
+package enum Traps {
   /// GitHub Actions: `id-token: write` missing, and pull requests from forks.
-  public static func github(_ environment: Environment, ci: CIEnvironment) -> [DoctorFinding] {
+  package static func github(_ environment: Environment, ci: CIEnvironment) -> [DoctorFinding] {
     guard ci.isGitHubActions else { return [] }
     var findings: [DoctorFinding] = []
     let fork = forkPullRequest(environment)
@@ -42,7 +42,7 @@ public enum Traps {
   }
 
   /// GitLab: an `id_tokens:` entry for every audience the exchanges need.
-  public static func gitlab(_ environment: Environment, ci: CIEnvironment, audiences: [String]) -> [DoctorFinding] {
+  package static func gitlab(_ environment: Environment, ci: CIEnvironment, audiences: [String]) -> [DoctorFinding] {
     guard ci.isGitLab else { return [] }
     if audiences.isEmpty {
       let names = GitLabIdentity.tokenVariables(environment)
@@ -62,7 +62,7 @@ public enum Traps {
   }
 
   /// Azure Pipelines: `System.AccessToken` mapped into the step.
-  public static func azurePipelines(_ environment: Environment, ci: CIEnvironment) -> [DoctorFinding] {
+  package static func azurePipelines(_ environment: Environment, ci: CIEnvironment) -> [DoctorFinding] {
     guard ci.isAzurePipelines else { return [] }
     if !environment.has("SYSTEM_OIDCREQUESTURI") {
       return [.problem("Azure Pipelines did not set SYSTEM_OIDCREQUESTURI; OIDC tokens need Azure DevOps Services and a current agent.", .noIdentity)]
@@ -83,7 +83,7 @@ public enum Traps {
   }
 
   /// Bitbucket, CircleCI and Buildkite: the token variable or the CLI that mints tokens.
-  public static func otherCIs(_ environment: Environment, ci: CIEnvironment) -> [DoctorFinding] {
+  package static func otherCIs(_ environment: Environment, ci: CIEnvironment) -> [DoctorFinding] {
     var findings: [DoctorFinding] = []
     if ci.kind == .bitbucket && !environment.has("BITBUCKET_STEP_OIDC_TOKEN") {
       findings.append(.problem("This Bitbucket step has no OIDC token: add `oidc: true` to the step.", .noIdentity))
@@ -103,7 +103,7 @@ public enum Traps {
   }
 
   /// AWS: the role to assume, checked as login checks it, even when no index is given.
-  public static func aws(_ settings: Settings) -> [DoctorFinding] {
+  package static func aws(_ settings: Settings) -> [DoctorFinding] {
     guard let role = settings[AWSSettings.roleARN] else { return [] }
     do {
       try AWSWebIdentityLink.checkRole(role)
@@ -115,7 +115,7 @@ public enum Traps {
 
   /// Google: every workload identity provider name given in a flag, a variable, or the
   /// `external_account` file of `GOOGLE_APPLICATION_CREDENTIALS`.
-  public static func google(_ environment: Environment, settings: Settings) -> [DoctorFinding] {
+  package static func google(_ environment: Environment, settings: Settings) -> [DoctorFinding] {
     var candidates: [(what: String, value: String)] = []
     if let value = settings[GoogleSettings.workloadIdentityProvider] {
       candidates.append(("--gcp-workload-identity-provider", value))

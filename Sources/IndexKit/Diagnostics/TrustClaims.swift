@@ -1,10 +1,10 @@
 /// Which CI issued a token, and which of its claims trust rules are written against.
-public enum TrustClaims {
-  public enum Family: String, Sendable, Equatable {
+package enum TrustClaims {
+  package enum Family: String, Sendable, Equatable {
     case github, gitlab, buildkite, circleci, bitbucket, azurePipelines = "azure-pipelines", kubernetes, google, other
 
     /// For messages ("GitHub Actions").
-    public var displayName: String {
+    package var displayName: String {
       switch self {
       case .github: "GitHub Actions"
       case .gitlab: "GitLab CI"
@@ -20,7 +20,7 @@ public enum TrustClaims {
   }
 
   /// The family, from the issuer and the shape of the claims.
-  public static func family(of claims: JWTClaims) -> Family {
+  package static func family(of claims: JWTClaims) -> Family {
     let iss = claims.issuer ?? ""
     let sub = claims.subject ?? ""
     if iss.hasPrefix("https://token.actions.githubusercontent.com") || iss.hasSuffix("/_services/token")
@@ -41,7 +41,7 @@ public enum TrustClaims {
   }
 
   /// The claims trust rules use, per family, in the order they are shown.
-  public static func names(for family: Family) -> [String] {
+  package static func names(for family: Family) -> [String] {
     switch family {
     case .github:
       [

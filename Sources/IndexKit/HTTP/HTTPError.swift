@@ -1,5 +1,5 @@
 /// A request that produced no usable HTTP response.
-public enum HTTPError: Error, Equatable, Sendable, CustomStringConvertible, UserFacingError {
+package enum HTTPError: Error, Equatable, Sendable, CustomStringConvertible, UserFacingError {
   /// A refused connection or another failure to reach the host. Retryable.
   case connection(purpose: String, url: String, detail: String)
   /// The host name did not resolve. Retryable: resolvers fail for a moment too.
@@ -25,21 +25,21 @@ public enum HTTPError: Error, Equatable, Sendable, CustomStringConvertible, User
   /// The libcurl found is older than the oldest supported (`minimum`). Exit 7.
   case libcurlTooOld(found: String, minimum: String)
 
-  public var isRetryable: Bool {
+  package var isRetryable: Bool {
     switch self {
     case .connection, .dns, .reset, .handshake, .timeout, .truncated: true
     case .tls, .bodyTooLarge, .gaveUp, .setup, .libcurlMissing, .libcurlTooOld: false
     }
   }
 
-  public var exitStatus: ExitStatus {
+  package var exitStatus: ExitStatus {
     switch self {
     case .libcurlMissing, .libcurlTooOld: .library
     default: .network
     }
   }
 
-  public var description: String {
+  package var description: String {
     switch self {
     case .connection(let purpose, let url, let detail):
       "The \(purpose) to \(url) failed: \(detail). Check the network, proxy settings (https_proxy, no_proxy) and the host name."
@@ -69,7 +69,7 @@ public enum HTTPError: Error, Equatable, Sendable, CustomStringConvertible, User
   }
 
   /// The cause alone, without the request (for "failed after N attempts" messages).
-  public var cause: String {
+  package var cause: String {
     switch self {
     case .connection(_, _, let detail): detail
     case .dns(_, _, let detail): "the host name did not resolve (\(detail))"

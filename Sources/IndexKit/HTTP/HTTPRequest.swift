@@ -1,35 +1,35 @@
 /// One header line; an array of these keeps order and repeats.
-public struct HTTPHeader: Sendable, Equatable {
-  public var name: String
-  public var value: String
+package struct HTTPHeader: Sendable, Equatable {
+  package var name: String
+  package var value: String
 
-  public init(_ name: String, _ value: String) {
+  package init(_ name: String, _ value: String) {
     self.name = name
     self.value = value
   }
 }
 
 /// An HTTP request as a plain value: what the transport sends and what tests record.
-public struct HTTPRequest: Sendable, Equatable {
-  public enum Method: String, Sendable { case get = "GET", post = "POST", put = "PUT" }
+package struct HTTPRequest: Sendable, Equatable {
+  package enum Method: String, Sendable { case get = "GET", post = "POST", put = "PUT" }
 
-  public var method: Method
-  public var url: String
-  public var headers: [HTTPHeader]
-  public var body: [UInt8]
+  package var method: Method
+  package var url: String
+  package var headers: [HTTPHeader]
+  package var body: [UInt8]
   /// What the request is for, in words ("Entra token request"), used in errors.
-  public var purpose: String
+  package var purpose: String
   /// False when sending the same request twice is wrong (it carries a single-use
   /// token): ``RetryingTransport`` then sends it once and the caller retries itself.
-  public var retryable = true
+  package var retryable = true
   /// The root element a 2xx XML answer must have; another one (a proxy's HTML page) is
   /// retried like a body that does not parse.
-  public var expectedRoot: String?
+  package var expectedRoot: String?
   /// Seconds this request may take at most (connecting included), when shorter than the
   /// transport's own limits: a metadata server that is not there must not hold a run up.
-  public var timeout: Double?
+  package var timeout: Double?
 
-  public init(
+  package init(
     method: Method = .get, url: String, headers: [HTTPHeader] = [], body: [UInt8] = [],
     purpose: String
   ) {
@@ -41,41 +41,41 @@ public struct HTTPRequest: Sendable, Equatable {
   }
 
   /// The first header with this name, compared case-insensitively.
-  public func header(_ name: String) -> String? {
+  package func header(_ name: String) -> String? {
     headers.first { $0.name.lowercased() == name.lowercased() }?.value
   }
 
   /// Adds or replaces a header.
-  public mutating func setHeader(_ name: String, _ value: String) {
+  package mutating func setHeader(_ name: String, _ value: String) {
     headers.removeAll { $0.name.lowercased() == name.lowercased() }
     headers.append(HTTPHeader(name, value))
   }
 }
 
 /// What came back: status, headers in order, and the (capped) body.
-public struct HTTPResponse: Sendable, Equatable {
-  public var status: Int
-  public var headers: [HTTPHeader]
-  public var body: [UInt8]
+package struct HTTPResponse: Sendable, Equatable {
+  package var status: Int
+  package var headers: [HTTPHeader]
+  package var body: [UInt8]
 
-  public init(status: Int, headers: [HTTPHeader] = [], body: [UInt8] = []) {
+  package init(status: Int, headers: [HTTPHeader] = [], body: [UInt8] = []) {
     self.status = status
     self.headers = headers
     self.body = body
   }
 
-  public init(status: Int, headers: [HTTPHeader] = [], text: String) {
+  package init(status: Int, headers: [HTTPHeader] = [], text: String) {
     self.init(status: status, headers: headers, body: Array(text.utf8))
   }
 
   /// The first header with this name, compared case-insensitively.
-  public func header(_ name: String) -> String? {
+  package func header(_ name: String) -> String? {
     headers.first { $0.name.lowercased() == name.lowercased() }?.value
   }
 
   /// Whether the body is the JSON or XML document `request` asks for with its `Accept`
   /// (and ``HTTPRequest/expectedRoot``); true for any other type.
-  public func parses(for request: HTTPRequest) -> Bool {
+  package func parses(for request: HTTPRequest) -> Bool {
     guard let accept = request.header("Accept")?.lowercased() else { return true }
     if accept.contains("json") { return (try? JSON(parsing: body, document: "response")) != nil }
     if accept.contains("xml") {
@@ -86,5 +86,5 @@ public struct HTTPResponse: Sendable, Equatable {
   }
 
   /// The body as UTF-8 text (invalid bytes replaced).
-  public var text: String { String(decoding: body, as: UTF8.self) }
+  package var text: String { String(decoding: body, as: UTF8.self) }
 }

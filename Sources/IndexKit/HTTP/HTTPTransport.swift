@@ -12,7 +12,7 @@
 ///
 /// A transport answers every HTTP status as a response; it throws ``HTTPError`` only
 /// when no complete response arrived (connection, TLS, timeout, oversized body).
-public protocol HTTPTransport: AnyObject, Sendable {
+package protocol HTTPTransport: AnyObject, Sendable {
   func send(_ request: HTTPRequest) throws(HTTPError) -> HTTPResponse
 
   /// A request to `url` follows once something else is done (typically: the CI token it
@@ -22,33 +22,33 @@ public protocol HTTPTransport: AnyObject, Sendable {
 }
 
 extension HTTPTransport {
-  public func prepare(_ url: String) {}
+  package func prepare(_ url: String) {}
 }
 
 /// A transport that answers from a closure and records every request (tests).
-public final class StubTransport: HTTPTransport {
-  public typealias Handler = @Sendable (HTTPRequest) throws(HTTPError) -> HTTPResponse
+package final class StubTransport: HTTPTransport {
+  package typealias Handler = @Sendable (HTTPRequest) throws(HTTPError) -> HTTPResponse
   private let handler: Handler
   private let log = Locked<[HTTPRequest]>([])
   private let preparedLog = Locked<[Preparation]>([])
 
   /// A ``prepare(_:)`` call: the URL, and how many requests had been sent before it.
-  public struct Preparation: Sendable, Equatable {
-    public var url: String
-    public var afterRequests: Int
+  package struct Preparation: Sendable, Equatable {
+    package var url: String
+    package var afterRequests: Int
 
-    public init(url: String, afterRequests: Int) {
+    package init(url: String, afterRequests: Int) {
       self.url = url
       self.afterRequests = afterRequests
     }
   }
 
-  public init(_ handler: @escaping Handler) {
+  package init(_ handler: @escaping Handler) {
     self.handler = handler
   }
 
   /// Answers a fixed sequence of responses or errors, one per request.
-  public convenience init(sequence: [Result<HTTPResponse, HTTPError>]) {
+  package convenience init(sequence: [Result<HTTPResponse, HTTPError>]) {
     let queue = Locked(sequence[...])
     self.init { (request: HTTPRequest) throws(HTTPError) -> HTTPResponse in
       let next = queue.withLock { $0.popFirst() }
@@ -60,16 +60,16 @@ public final class StubTransport: HTTPTransport {
     }
   }
 
-  public var requests: [HTTPRequest] { log.withLock { $0 } }
+  package var requests: [HTTPRequest] { log.withLock { $0 } }
   /// The ``prepare(_:)`` calls, in order.
-  public var prepared: [Preparation] { preparedLog.withLock { $0 } }
+  package var prepared: [Preparation] { preparedLog.withLock { $0 } }
 
-  public func prepare(_ url: String) {
+  package func prepare(_ url: String) {
     let sent = log.withLock { $0.count }
     preparedLog.withLock { $0.append(Preparation(url: url, afterRequests: sent)) }
   }
 
-  public func send(_ request: HTTPRequest) throws(HTTPError) -> HTTPResponse {
+  package func send(_ request: HTTPRequest) throws(HTTPError) -> HTTPResponse {
     log.withLock { $0.append(request) }
     return try handler(request)
   }

@@ -6,21 +6,21 @@
 /// `Accept` asked for (a proxy's error page, a cut connection). Never retried: other 4xx,
 /// TLS verification failures, oversized bodies.
 /// Backoff is exponential with jitter, and every retry must fit in the overall deadline.
-public struct RetryPolicy: Sendable {
+package struct RetryPolicy: Sendable {
   /// Attempts in all, the first included.
-  public var maxAttempts: Int
+  package var maxAttempts: Int
   /// Delay before the first retry; doubled each time.
-  public var baseDelay: Double
+  package var baseDelay: Double
   /// Upper bound for one computed backoff delay.
-  public var maxDelay: Double
+  package var maxDelay: Double
   /// Seconds from the first attempt after which no new attempt starts.
-  public var deadline: Double
+  package var deadline: Double
   /// Longest `Retry-After` honoured; a longer one ends the retries.
-  public var maxRetryAfter: Double
+  package var maxRetryAfter: Double
   /// A number in [0, 1) for jitter; injectable so tests are deterministic.
-  public var random: @Sendable () -> Double
+  package var random: @Sendable () -> Double
 
-  public init(
+  package init(
     maxAttempts: Int = 4, baseDelay: Double = 0.5, maxDelay: Double = 8, deadline: Double = 60,
     maxRetryAfter: Double = 30, random: @escaping @Sendable () -> Double = { Double.random(in: 0..<1) }
   ) {
@@ -33,41 +33,41 @@ public struct RetryPolicy: Sendable {
   }
 
   /// No retries at all.
-  public static let none = RetryPolicy(maxAttempts: 1)
+  package static let none = RetryPolicy(maxAttempts: 1)
 
   /// Whether a status deserves another attempt.
-  public func isRetryable(status: Int) -> Bool {
+  package func isRetryable(status: Int) -> Bool {
     status == 429 || (500...599).contains(status)
   }
 
   /// Whether a response deserves another attempt: a retryable status, or a 2xx body that
   /// is not the document the request asked for.
-  public func isRetryable(_ response: HTTPResponse, to request: HTTPRequest) -> Bool {
+  package func isRetryable(_ response: HTTPResponse, to request: HTTPRequest) -> Bool {
     if isRetryable(status: response.status) { return true }
     return (200...299).contains(response.status) && !response.parses(for: request)
   }
 
   /// Backoff before retry number `retry` (1 for the first retry): half fixed, half jitter.
-  public func backoff(retry: Int) -> Double {
+  package func backoff(retry: Int) -> Double {
     let exp = min(maxDelay, baseDelay * Double(1 << min(retry - 1, 20)))
     return exp * (0.5 + 0.5 * random())
   }
 
   /// Seconds from a `Retry-After` header holding delta-seconds; nil for dates or junk.
-  public static func retryAfterSeconds(_ value: String?) -> Double? {
+  package static func retryAfterSeconds(_ value: String?) -> Double? {
     guard let v = value?.trimmingSpaces, let n = Double(v), n >= 0 else { return nil }
     return n
   }
 }
 
 /// Wraps a transport with a ``RetryPolicy``.
-public final class RetryingTransport: HTTPTransport {
+package final class RetryingTransport: HTTPTransport {
   let base: any HTTPTransport
   private let policy: RetryPolicy
   private let sleep: @Sendable (Double) -> Void
   private let now: @Sendable () -> Double
 
-  public init(
+  package init(
     _ base: any HTTPTransport, policy: RetryPolicy, sleep: @escaping @Sendable (Double) -> Void,
     now: @escaping @Sendable () -> Double = monotonicSeconds
   ) {
@@ -77,11 +77,11 @@ public final class RetryingTransport: HTTPTransport {
     self.now = now
   }
 
-  public func prepare(_ url: String) {
+  package func prepare(_ url: String) {
     base.prepare(url)
   }
 
-  public func send(_ request: HTTPRequest) throws(HTTPError) -> HTTPResponse {
+  package func send(_ request: HTTPRequest) throws(HTTPError) -> HTTPResponse {
     guard request.retryable else { return try base.send(request) }
     let start = now()
     var attempt = 1

@@ -3,37 +3,37 @@
 /// Detection is lazy so that a run that needs no OIDC token (a client secret was given)
 /// never fails for lack of one. Detectors are tried in order; the first that recognises
 /// its CI (even if that CI then lacks a token) decides.
-public struct AmbientIdentity: IdentitySource {
+package struct AmbientIdentity: IdentitySource {
   /// Restricts detection to one detector by name ("github"); nil tries them all. With a
   /// name, that detector's source is used even when its marker variable is absent.
-  public var only: String?
+  package var only: String?
   /// The Azure Pipelines service connection (`--identity azure-pipelines:ID`).
-  public var serviceConnectionID: String?
+  package var serviceConnectionID: String?
 
-  public init(only: String? = nil, serviceConnectionID: String? = nil) {
+  package init(only: String? = nil, serviceConnectionID: String? = nil) {
     self.only = only
     self.serviceConnectionID = serviceConnectionID
   }
 
-  public var name: String {
+  package var name: String {
     if let only, let detector = Self.detector(only) { return detector.displayName }
     return "the CI environment"
   }
 
   /// A way to recognise one CI or runtime from its variables.
-  public struct Detector: Sendable {
+  package struct Detector: Sendable {
     /// The `--identity` kind ("github").
-    public var name: String
+    package var name: String
     /// For messages ("GitHub Actions").
-    public var displayName: String
+    package var displayName: String
     /// Why this environment is this CI (`GITHUB_ACTIONS=true`), or nil when it is not.
-    public var evidence: @Sendable (Environment) -> String?
+    package var evidence: @Sendable (Environment) -> String?
     /// Builds the source; throws when the CI is recognised but offers no token.
-    public var make: @Sendable (Environment) throws -> any IdentitySource
+    package var make: @Sendable (Environment) throws -> any IdentitySource
     /// The variables the source reads (names only; `indexkey doctor` says which are set).
-    public var variables: [String]
+    package var variables: [String]
 
-    public init(
+    package init(
       name: String, displayName: String, variables: [String] = [],
       evidence: @escaping @Sendable (Environment) -> String?,
       make: @escaping @Sendable (Environment) throws -> any IdentitySource
@@ -46,7 +46,7 @@ public struct AmbientIdentity: IdentitySource {
     }
 
     /// A detector that recognises and builds in one closure (nil when not this CI).
-    public init(name: String, detect: @escaping @Sendable (Environment) throws -> (any IdentitySource)?) {
+    package init(name: String, detect: @escaping @Sendable (Environment) throws -> (any IdentitySource)?) {
       self.init(
         name: name, displayName: name,
         evidence: { env in (try? detect(env)).flatMap { $0 }.map { _ in "its variables" } },
@@ -57,13 +57,13 @@ public struct AmbientIdentity: IdentitySource {
     }
 
     /// The source for this environment when it is this CI; nil otherwise.
-    public func detect(_ environment: Environment) throws -> (any IdentitySource)? {
+    package func detect(_ environment: Environment) throws -> (any IdentitySource)? {
       guard evidence(environment) != nil else { return nil }
       return try make(environment)
     }
   }
 
-  public static let detectors: [Detector] = [
+  package static let detectors: [Detector] = [
     ci(.github, variables: GitHubActionsIdentity.variables) { try GitHubActionsIdentity(environment: $0) },
     ci(.gitlab, variables: GitLabIdentity.variables) { _ in GitLabIdentity() },
     ci(.buildkite, variables: BuildkiteIdentity.variables) { _ in BuildkiteIdentity() },
@@ -97,12 +97,12 @@ public struct AmbientIdentity: IdentitySource {
   }
 
   /// The detector with this name.
-  public static func detector(_ name: String) -> Detector? {
+  package static func detector(_ name: String) -> Detector? {
     detectors.first { $0.name == name }
   }
 
   /// The first detector that recognises this environment, with its evidence.
-  public static func recognise(_ environment: Environment) -> (detector: Detector, evidence: String)? {
+  package static func recognise(_ environment: Environment) -> (detector: Detector, evidence: String)? {
     for detector in detectors {
       if let evidence = detector.evidence(environment) { return (detector, evidence) }
     }
@@ -110,7 +110,7 @@ public struct AmbientIdentity: IdentitySource {
   }
 
   /// The concrete source for this environment, or an error saying what to set.
-  public func resolve(_ environment: Environment) throws -> any IdentitySource {
+  package func resolve(_ environment: Environment) throws -> any IdentitySource {
     if only == "azure-pipelines" {
       return try AzurePipelinesIdentity(environment: environment, serviceConnectionID: serviceConnectionID)
     }
@@ -129,11 +129,11 @@ public struct AmbientIdentity: IdentitySource {
   static let nothingFound =
     "No CI identity was found: none of GitHub Actions (GITHUB_ACTIONS), GitLab CI (GITLAB_CI), Buildkite (BUILDKITE), CircleCI (CIRCLECI), Bitbucket Pipelines (BITBUCKET_BUILD_NUMBER), Azure Pipelines (TF_BUILD), a workload identity token file (AZURE_FEDERATED_TOKEN_FILE, AWS_WEB_IDENTITY_TOKEN_FILE) or the Google Cloud metadata server (GCE_METADATA_HOST) was detected. Outside CI, give a token with --identity file:PATH, env:NAME or command:CMD, or set a client secret (e.g. AZURE_CLIENT_SECRET)."
 
-  public func idToken(audience: String, in context: Context) throws -> Secret {
+  package func idToken(audience: String, in context: Context) throws -> Secret {
     try resolve(context.environment).idToken(audience: audience, in: context)
   }
 
-  public func prepare(in context: Context) {
+  package func prepare(in context: Context) {
     (try? resolve(context.environment))?.prepare(in: context)
   }
 }

@@ -3,19 +3,19 @@
 ///
 /// The audience is always `api://AzureADTokenExchange`. With a service connection the
 /// subject is `sc://ORG/PROJECT/CONNECTION`; without one it is the pipeline's `p://…`.
-public struct AzurePipelinesIdentity: IdentitySource {
-  public var requestURL: WebURL
-  public var accessToken: Secret
-  public var serviceConnectionID: String?
+package struct AzurePipelinesIdentity: IdentitySource {
+  package var requestURL: WebURL
+  package var accessToken: Secret
+  package var serviceConnectionID: String?
 
-  public init(requestURL: WebURL, accessToken: Secret, serviceConnectionID: String?) {
+  package init(requestURL: WebURL, accessToken: Secret, serviceConnectionID: String?) {
     self.requestURL = requestURL
     self.accessToken = accessToken
     self.serviceConnectionID = serviceConnectionID
   }
 
   /// The variable AzureCLI@2 and similar tasks set to the service connection they run with.
-  public static let serviceConnectionVariable = "AZURESUBSCRIPTION_SERVICE_CONNECTION_ID"
+  package static let serviceConnectionVariable = "AZURESUBSCRIPTION_SERVICE_CONNECTION_ID"
 
   static let variables = [
     "TF_BUILD", "SYSTEM_OIDCREQUESTURI", "SYSTEM_ACCESSTOKEN", serviceConnectionVariable, "SYSTEM_TEAMPROJECT",
@@ -23,7 +23,7 @@ public struct AzurePipelinesIdentity: IdentitySource {
   ]
 
   /// Reads the job's variables; explains how to map `System.AccessToken` when it is missing.
-  public init(environment: Environment, serviceConnectionID: String?) throws {
+  package init(environment: Environment, serviceConnectionID: String?) throws {
     guard let url = environment["SYSTEM_OIDCREQUESTURI"] else {
       throw IdentityError(
         "Azure Pipelines did not give this job an OIDC request URL (SYSTEM_OIDCREQUESTURI is not set); it needs a current Azure DevOps Services agent. Outside Azure Pipelines, choose another --identity.")
@@ -42,15 +42,15 @@ public struct AzurePipelinesIdentity: IdentitySource {
       serviceConnectionID: serviceConnectionID ?? environment[Self.serviceConnectionVariable])
   }
 
-  public var name: String {
+  package var name: String {
     serviceConnectionID.map { "Azure Pipelines OIDC (service connection \($0))" } ?? "Azure Pipelines OIDC"
   }
 
-  public func prepare(in context: Context) {
+  package func prepare(in context: Context) {
     context.transport.prepare(requestURL.description)
   }
 
-  public func idToken(audience: String, in context: Context) throws -> Secret {
+  package func idToken(audience: String, in context: Context) throws -> Secret {
     var url = requestURL.appendingQuery("api-version", "7.1")
     if let serviceConnectionID { url = url.appendingQuery("serviceConnectionId", serviceConnectionID) }
     var request = HTTPRequest(method: .post, url: url.description, purpose: "Azure Pipelines OIDC token request")

@@ -3,16 +3,16 @@
 /// The audience is fixed by the step (the workspace's, or the list in
 /// `oidc: { audiences: [...] }`), so the requested one cannot be chosen here; `indexkey
 /// doctor` warns when the step's token lacks the audience an exchange asks for.
-public struct BitbucketIdentity: IdentitySource {
-  public init() {}
+package struct BitbucketIdentity: IdentitySource {
+  package init() {}
 
-  public var name: String { "Bitbucket Pipelines OIDC" }
+  package var name: String { "Bitbucket Pipelines OIDC" }
 
   static let variables = [
     "BITBUCKET_BUILD_NUMBER", "BITBUCKET_STEP_OIDC_TOKEN", "BITBUCKET_WORKSPACE", "BITBUCKET_REPO_SLUG", "BITBUCKET_BRANCH",
   ]
 
-  public func idToken(audience: String, in context: Context) throws -> Secret {
+  package func idToken(audience: String, in context: Context) throws -> Secret {
     guard let token = context.environment["BITBUCKET_STEP_OIDC_TOKEN"] else {
       let audiences =
         audience.isEmpty ? "" : ", or `oidc: { audiences: [\(JSON.string(audience).serialized())] }` for a token with the audience '\(audience)'"

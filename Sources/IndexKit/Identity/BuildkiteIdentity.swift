@@ -2,20 +2,20 @@
 ///
 /// The agent reads its own job and access-token variables, so the child gets the whole
 /// environment. Without an audience the agent's default (`https://buildkite.com/ORG`) is used.
-public struct BuildkiteIdentity: IdentitySource {
+package struct BuildkiteIdentity: IdentitySource {
   /// Seconds the agent may take (it retries server errors itself).
-  public var timeout: Double
+  package var timeout: Double
 
-  public init(timeout: Double = 60) { self.timeout = timeout }
+  package init(timeout: Double = 60) { self.timeout = timeout }
 
-  public var name: String { "Buildkite OIDC (buildkite-agent)" }
+  package var name: String { "Buildkite OIDC (buildkite-agent)" }
 
   static let variables = [
     "BUILDKITE", "BUILDKITE_AGENT_ACCESS_TOKEN", "BUILDKITE_JOB_ID", "BUILDKITE_ORGANIZATION_SLUG",
     "BUILDKITE_PIPELINE_SLUG", "BUILDKITE_BRANCH",
   ]
 
-  public func idToken(audience: String, in context: Context) throws -> Secret {
+  package func idToken(audience: String, in context: Context) throws -> Secret {
     var arguments = ["buildkite-agent", "oidc", "request-token"]
     if !audience.isEmpty { arguments += ["--audience", audience] }
     return try ProcessToken.read(

@@ -1,16 +1,16 @@
 /// CircleCI (PROTOCOLS.md §3): `CIRCLE_OIDC_TOKEN_V2` carries the organization id as its
 /// audience; any other audience is asked of `circleci run oidc get --claims '{"aud":"A"}'`,
 /// which mints a fresh token.
-public struct CircleCIIdentity: IdentitySource {
-  public var timeout: Double
+package struct CircleCIIdentity: IdentitySource {
+  package var timeout: Double
 
-  public init(timeout: Double = 60) { self.timeout = timeout }
+  package init(timeout: Double = 60) { self.timeout = timeout }
 
-  public var name: String { "CircleCI OIDC" }
+  package var name: String { "CircleCI OIDC" }
 
   static let variables = ["CIRCLECI", "CIRCLE_OIDC_TOKEN_V2", "CIRCLE_OIDC_TOKEN", "CIRCLE_PROJECT_REPONAME", "CIRCLE_BRANCH"]
 
-  public func idToken(audience: String, in context: Context) throws -> Secret {
+  package func idToken(audience: String, in context: Context) throws -> Secret {
     let preset = context.environment["CIRCLE_OIDC_TOKEN_V2"].map(Secret.init)
     if let preset, audience.isEmpty || JWTClaims(token: preset)?.audiences.contains(audience) == true {
       return try preset.requireJWT(from: "CIRCLE_OIDC_TOKEN_V2")

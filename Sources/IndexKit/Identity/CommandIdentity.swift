@@ -3,16 +3,16 @@
 /// The child gets the job's environment plus `INDEXKEY_AUDIENCE` (the audience wanted) and
 /// runs anew for every token. It is stopped after `INDEXKEY_COMMAND_TIMEOUT` seconds
 /// (default 60).
-public struct CommandIdentity: IdentitySource {
-  public var command: String
+package struct CommandIdentity: IdentitySource {
+  package var command: String
 
-  public init(command: String) { self.command = command }
+  package init(command: String) { self.command = command }
 
-  public var name: String { "the command '\(command)'" }
+  package var name: String { "the command '\(command)'" }
 
-  public static let defaultTimeout = 60.0
+  package static let defaultTimeout = 60.0
 
-  public func idToken(audience: String, in context: Context) throws -> Secret {
+  package func idToken(audience: String, in context: Context) throws -> Secret {
     let timeout = try Self.timeout(context.environment)
     return try ProcessToken.read(
       ["/bin/sh", "-c", command], display: "the identity command '\(command)'",

@@ -1,18 +1,18 @@
 /// A token kept in a file that something else refreshes (Kubernetes projected tokens,
 /// `AZURE_FEDERATED_TOKEN_FILE`, `--identity file:PATH`). Read anew on every call.
-public struct FileIdentity: IdentitySource {
-  public var path: String
+package struct FileIdentity: IdentitySource {
+  package var path: String
   /// How the path was given ("AZURE_FEDERATED_TOKEN_FILE"), for messages.
-  public var origin: String
+  package var origin: String
 
-  public init(path: String, origin: String) {
+  package init(path: String, origin: String) {
     self.path = path
     self.origin = origin
   }
 
-  public var name: String { "the token file \(path) (\(origin))" }
+  package var name: String { "the token file \(path) (\(origin))" }
 
-  public func idToken(audience: String, in context: Context) throws -> Secret {
+  package func idToken(audience: String, in context: Context) throws -> Secret {
     let text: String
     do {
       text = try FileIO.readText(path)
@@ -24,14 +24,14 @@ public struct FileIdentity: IdentitySource {
 }
 
 /// A token in an environment variable (`--identity env:NAME`).
-public struct EnvIdentity: IdentitySource {
-  public var variable: String
+package struct EnvIdentity: IdentitySource {
+  package var variable: String
 
-  public init(variable: String) { self.variable = variable }
+  package init(variable: String) { self.variable = variable }
 
-  public var name: String { "the environment variable \(variable)" }
+  package var name: String { "the environment variable \(variable)" }
 
-  public func idToken(audience: String, in context: Context) throws -> Secret {
+  package func idToken(audience: String, in context: Context) throws -> Secret {
     guard let value = context.environment[variable] else {
       throw IdentityError("The environment variable \(variable) (named by --identity env:\(variable)) is not set or empty.")
     }

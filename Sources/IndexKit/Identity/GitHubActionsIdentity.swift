@@ -1,15 +1,15 @@
 /// GitHub Actions: `GET $ACTIONS_ID_TOKEN_REQUEST_URL&audience=…` with the request token.
-public struct GitHubActionsIdentity: IdentitySource {
-  public var requestURL: WebURL
-  public var requestToken: Secret
+package struct GitHubActionsIdentity: IdentitySource {
+  package var requestURL: WebURL
+  package var requestToken: Secret
 
-  public init(requestURL: WebURL, requestToken: Secret) {
+  package init(requestURL: WebURL, requestToken: Secret) {
     self.requestURL = requestURL
     self.requestToken = requestToken
   }
 
   /// Reads the two runner variables; explains what to add when they are missing.
-  public init(environment: Environment) throws {
+  package init(environment: Environment) throws {
     guard let url = environment["ACTIONS_ID_TOKEN_REQUEST_URL"],
       let token = environment["ACTIONS_ID_TOKEN_REQUEST_TOKEN"]
     else {
@@ -24,13 +24,13 @@ public struct GitHubActionsIdentity: IdentitySource {
     self.init(requestURL: parsed, requestToken: Secret(token))
   }
 
-  public var name: String { "GitHub Actions OIDC" }
+  package var name: String { "GitHub Actions OIDC" }
 
-  public func prepare(in context: Context) {
+  package func prepare(in context: Context) {
     context.transport.prepare(requestURL.description)
   }
 
-  public func idToken(audience: String, in context: Context) throws -> Secret {
+  package func idToken(audience: String, in context: Context) throws -> Secret {
     let url = audience.isEmpty ? requestURL : requestURL.appendingQuery("audience", audience)
     var request = HTTPRequest(url: url.description, purpose: "GitHub Actions OIDC token request")
     request.setHeader("Authorization", "Bearer \(requestToken.revealed)")
@@ -65,7 +65,7 @@ extension GitHubActionsIdentity {
   /// on GitHub Enterprise Server (`GITHUB_SERVER_URL` names the server); nil for GHE.com
   /// (data residency) hosts, whose issuer is best read from a token (`indexkey claims`).
   /// An enterprise on github.com may also have opted into `…githubusercontent.com/<enterprise>`.
-  public static func expectedIssuer(_ environment: Environment) -> String? {
+  package static func expectedIssuer(_ environment: Environment) -> String? {
     guard var server = environment["GITHUB_SERVER_URL"], server != "https://github.com" else {
       return "https://token.actions.githubusercontent.com"
     }

@@ -3,17 +3,17 @@
 ///
 /// GitLab has no endpoint to ask for a token: the job's `.gitlab-ci.yml` declares one
 /// variable per audience. When it is missing, the error gives the exact block to add.
-public struct GitLabIdentity: IdentitySource {
-  public init() {}
+package struct GitLabIdentity: IdentitySource {
+  package init() {}
 
-  public var name: String { "GitLab CI id_tokens" }
+  package var name: String { "GitLab CI id_tokens" }
 
   static let variables = ["GITLAB_CI", "CI_SERVER_URL", "CI_PROJECT_PATH", "CI_COMMIT_REF_NAME", "CI_JOB_JWT_V2"]
 
   /// `<AUDIENCE>_ID_TOKEN`: the audience upper-cased, every character outside `[A-Z0-9_]`
   /// replaced by `_`. Digits are kept, a leading one too, as uv and `ambient-id` name it
   /// (GitLab accepts such names in `id_tokens:`).
-  public static func variableName(forAudience audience: String) -> String {
+  package static func variableName(forAudience audience: String) -> String {
     var name = ""
     for scalar in audience.uppercased().unicodeScalars {
       let ok = scalar == "_" || ("A"..."Z").contains(scalar) || ("0"..."9").contains(scalar)
@@ -23,11 +23,11 @@ public struct GitLabIdentity: IdentitySource {
   }
 
   /// The `id_tokens:` block that gives this job a token for `audience`, in YAML flow style.
-  public static func idTokensBlock(forAudience audience: String) -> String {
+  package static func idTokensBlock(forAudience audience: String) -> String {
     "id_tokens: { \(variableName(forAudience: audience)): { aud: \(JSON.string(audience).serialized()) } }"
   }
 
-  public func idToken(audience: String, in context: Context) throws -> Secret {
+  package func idToken(audience: String, in context: Context) throws -> Secret {
     let environment = context.environment
     if audience.isEmpty {
       return try defaultToken(environment)

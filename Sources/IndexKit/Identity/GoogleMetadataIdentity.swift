@@ -4,19 +4,19 @@
 ///
 /// The server is link-local and plain http by design; `GCE_METADATA_HOST` (or the legacy
 /// `GCE_METADATA_ROOT`) moves it, as google-auth allows. Nothing secret is sent to it.
-public struct GoogleMetadataIdentity: IdentitySource {
+package struct GoogleMetadataIdentity: IdentitySource {
   /// `host` or `host:port`.
-  public var host: String
+  package var host: String
 
-  public init(host: String = Self.defaultHost) { self.host = host }
+  package init(host: String = Self.defaultHost) { self.host = host }
 
-  public init(environment: Environment) {
+  package init(environment: Environment) {
     self.init(host: environment["GCE_METADATA_HOST"] ?? environment["GCE_METADATA_ROOT"] ?? Self.defaultHost)
   }
 
-  public static let defaultHost = "metadata.google.internal"
+  package static let defaultHost = "metadata.google.internal"
 
-  public var name: String { "the Google Cloud metadata server (\(host))" }
+  package var name: String { "the Google Cloud metadata server (\(host))" }
 
   static let variables = ["GCE_METADATA_HOST", "GCE_METADATA_ROOT", "K_SERVICE", "CLOUD_RUN_JOB"]
 
@@ -33,7 +33,7 @@ public struct GoogleMetadataIdentity: IdentitySource {
     return product == "Google" || product == "Google Compute Engine" ? "the machine is a Google Compute Engine VM" : nil
   }
 
-  public func idToken(audience: String, in context: Context) throws -> Secret {
+  package func idToken(audience: String, in context: Context) throws -> Secret {
     guard !audience.isEmpty else {
       throw IdentityError("The Google Cloud metadata server issues ID tokens only for a named audience; pass --audience.")
     }

@@ -7,7 +7,7 @@
 /// ```swift
 /// let token = try source.idToken(audience: "api://AzureADTokenExchange", in: context)
 /// ```
-public protocol IdentitySource: Sendable {
+package protocol IdentitySource: Sendable {
   /// What the source is, for messages: "GitHub Actions OIDC", "the file /var/run/…".
   var name: String { get }
   func idToken(audience: String, in context: Context) throws -> Secret
@@ -18,36 +18,36 @@ public protocol IdentitySource: Sendable {
 }
 
 extension IdentitySource {
-  public func prepare(in context: Context) {}
+  package func prepare(in context: Context) {}
 }
 
 /// Why no identity token could be had: exit 3.
-public struct IdentityError: UserFacingError, Equatable {
-  public var message: String
-  public var exitStatus: ExitStatus
+package struct IdentityError: UserFacingError, Equatable {
+  package var message: String
+  package var exitStatus: ExitStatus
 
-  public init(_ message: String, exitStatus: ExitStatus = .noIdentity) {
+  package init(_ message: String, exitStatus: ExitStatus = .noIdentity) {
     self.message = message
     self.exitStatus = exitStatus
   }
 
-  public var description: String { message }
+  package var description: String { message }
 }
 
 /// An `--identity` value: `auto`, a CI name (`github`), or `KIND:ARGUMENT` (`file:PATH`, `env:NAME`,
 /// `command:CMD`, `azure-pipelines:SERVICE_CONNECTION_ID`).
-public struct IdentitySpec: Sendable, Equatable {
-  public var kind: String
-  public var argument: String?
+package struct IdentitySpec: Sendable, Equatable {
+  package var kind: String
+  package var argument: String?
 
-  public static let auto = IdentitySpec(kind: "auto", argument: nil)
+  package static let auto = IdentitySpec(kind: "auto", argument: nil)
 
-  public init(kind: String, argument: String?) {
+  package init(kind: String, argument: String?) {
     self.kind = kind
     self.argument = argument
   }
 
-  public init(parsing text: String) throws(ConfigError) {
+  package init(parsing text: String) throws(ConfigError) {
     if let colon = text.firstIndex(of: ":") {
       kind = String(text[..<colon])
       argument = String(text[text.index(after: colon)...])
@@ -65,7 +65,7 @@ public struct IdentitySpec: Sendable, Equatable {
   }
 
   /// The source this spec names (``AmbientIdentity`` for `auto`).
-  public func source(environment: Environment) throws(ConfigError) -> any IdentitySource {
+  package func source(environment: Environment) throws(ConfigError) -> any IdentitySource {
     guard let entry = IdentitySources.entry(kind) else {
       throw ConfigError("--identity '\(kind)' is not understood; use one of: \(IdentitySources.usage).")
     }
@@ -74,17 +74,17 @@ public struct IdentitySpec: Sendable, Equatable {
 }
 
 /// The `--identity` kinds and how each source is built.
-public enum IdentitySources {
-  public struct Entry: Sendable {
-    public var kind: String
+package enum IdentitySources {
+  package struct Entry: Sendable {
+    package var kind: String
     /// True when `KIND:ARGUMENT` is required.
-    public var takesArgument: Bool
+    package var takesArgument: Bool
     /// True when `KIND` and `KIND:ARGUMENT` are both accepted (the argument is then optional).
-    public var optionalArgument: Bool
-    public var usage: String
-    public var make: @Sendable (String, Environment) throws(ConfigError) -> any IdentitySource
+    package var optionalArgument: Bool
+    package var usage: String
+    package var make: @Sendable (String, Environment) throws(ConfigError) -> any IdentitySource
 
-    public init(
+    package init(
       kind: String, takesArgument: Bool, optionalArgument: Bool = false, usage: String,
       make: @escaping @Sendable (String, Environment) throws(ConfigError) -> any IdentitySource
     ) {
@@ -102,7 +102,7 @@ public enum IdentitySources {
     }
   }
 
-  public static let all: [Entry] = [
+  package static let all: [Entry] = [
     Entry(kind: "auto", takesArgument: false, usage: "auto") { _, _ in AmbientIdentity() },
     .ci("github"),
     .ci("gitlab"),
@@ -154,7 +154,7 @@ extension Secret {
 extension IdentitySpec {
   /// The `--identity` value combined with `--azure-service-connection-id`, which selects
   /// the Azure Pipelines source with that service connection.
-  public static func planned(_ text: String?, serviceConnection: String?) throws(ConfigError) -> IdentitySpec {
+  package static func planned(_ text: String?, serviceConnection: String?) throws(ConfigError) -> IdentitySpec {
     var spec = try IdentitySpec(parsing: text ?? "auto")
     guard let connection = serviceConnection, !connection.isEmpty else { return spec }
     switch (spec.kind, spec.argument) {

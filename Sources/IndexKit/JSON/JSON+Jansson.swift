@@ -4,7 +4,7 @@ internal import Glibc
 extension JSON {
   /// Parses a whole document. Duplicate keys are rejected (a token response with two
   /// `access_token` members is ambiguous); `document` names it in errors.
-  public init(parsing bytes: [UInt8], document: String) throws(JSONError) {
+  package init(parsing bytes: [UInt8], document: String) throws(JSONError) {
     var error = json_error_t()
     let flags = Int(JSON_REJECT_DUPLICATES | JSON_DECODE_ANY | JSON_ALLOW_NUL)
     let root = bytes.withUnsafeBufferPointer { buf in
@@ -31,7 +31,7 @@ extension JSON {
   }
 
   /// Compact JSON with keys in the order they were given.
-  public func serialized() -> String {
+  package func serialized() -> String {
     guard let tree = makeTree() else { return "null" }
     defer { json_decref(tree) }
     guard let text = json_dumps(tree, Int(JSON_COMPACT | JSON_ENCODE_ANY | JSON_PRESERVE_ORDER)) else { return "null" }

@@ -1,5 +1,5 @@
 /// A JSON value. Parsed from and serialised to bytes by jansson (`JSON+Jansson.swift`).
-public enum JSON: Sendable, Equatable {
+package enum JSON: Sendable, Equatable {
   case null
   case bool(Bool)
   case integer(Int64)
@@ -9,7 +9,7 @@ public enum JSON: Sendable, Equatable {
   /// Members in document order (order matters for deterministic output).
   case object([(String, JSON)])
 
-  public static func == (a: JSON, b: JSON) -> Bool {
+  package static func == (a: JSON, b: JSON) -> Bool {
     switch (a, b) {
     case (.null, .null): true
     case (.bool(let x), .bool(let y)): x == y
@@ -24,17 +24,17 @@ public enum JSON: Sendable, Equatable {
   }
 
   /// The member named `key` of an object; nil for other values or a missing key.
-  public subscript(_ key: String) -> JSON? {
+  package subscript(_ key: String) -> JSON? {
     guard case .object(let members) = self else { return nil }
     return members.first { $0.0 == key }?.1
   }
 
-  public var stringValue: String? {
+  package var stringValue: String? {
     if case .string(let s) = self { return s }
     return nil
   }
 
-  public var intValue: Int64? {
+  package var intValue: Int64? {
     switch self {
     case .integer(let i): i
     case .double(let d) where d == d.rounded() && abs(d) < 9e15: Int64(d)
@@ -43,18 +43,18 @@ public enum JSON: Sendable, Equatable {
     }
   }
 
-  public var arrayValue: [JSON]? {
+  package var arrayValue: [JSON]? {
     if case .array(let a) = self { return a }
     return nil
   }
 
-  public var objectValue: [(String, JSON)]? {
+  package var objectValue: [(String, JSON)]? {
     if case .object(let o) = self { return o }
     return nil
   }
 
   /// A short name of the value's type, for error messages.
-  public var typeName: String {
+  package var typeName: String {
     switch self {
     case .null: "null"
     case .bool: "a boolean"
@@ -67,11 +67,11 @@ public enum JSON: Sendable, Equatable {
 }
 
 /// A JSON document that could not be read, or lacked what was needed.
-public typealias JSONError = DocumentError
+package typealias JSONError = DocumentError
 
 extension JSON {
   /// The string member `key`, or an error naming the document and the field.
-  public func string(_ key: String, in document: String) throws(JSONError) -> String {
+  package func string(_ key: String, in document: String) throws(JSONError) -> String {
     guard let value = self[key] else {
       throw JSONError(document: document, problem: "has no \"\(key)\" field")
     }
@@ -82,7 +82,7 @@ extension JSON {
   }
 
   /// The integer member `key` (numbers and numeric strings accepted).
-  public func integer(_ key: String, in document: String) throws(JSONError) -> Int64 {
+  package func integer(_ key: String, in document: String) throws(JSONError) -> Int64 {
     guard let value = self[key] else {
       throw JSONError(document: document, problem: "has no \"\(key)\" field")
     }
@@ -93,7 +93,7 @@ extension JSON {
   }
 
   /// The object member `key`.
-  public func object(_ key: String, in document: String) throws(JSONError) -> JSON {
+  package func object(_ key: String, in document: String) throws(JSONError) -> JSON {
     guard let value = self[key] else {
       throw JSONError(document: document, problem: "has no \"\(key)\" field")
     }
@@ -104,7 +104,7 @@ extension JSON {
   }
 
   /// Requires the value itself to be an object.
-  public func requireObject(_ document: String) throws(JSONError) -> JSON {
+  package func requireObject(_ document: String) throws(JSONError) -> JSON {
     guard case .object = self else {
       throw JSONError(document: document, problem: "is \(typeName), expected a JSON object")
     }

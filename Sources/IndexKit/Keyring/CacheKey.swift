@@ -6,13 +6,13 @@
 /// keys or certificates by their digest, never in clear), and the variables that tie a run
 /// to one CI job — so a persistent runner never hands one job what another job minted, and
 /// a changed identity never reuses an old token. Only the digest is stored.
-public struct CacheKey: Sendable, Equatable {
+package struct CacheKey: Sendable, Equatable {
   /// 64 lower-case hex characters: the entry's file name and its stored `key`.
-  public var id: String
-  public var registry: String
-  public var index: String
+  package var id: String
+  package var registry: String
+  package var index: String
 
-  public init(id: String, registry: String, index: String) {
+  package init(id: String, registry: String, index: String) {
     self.id = id
     self.registry = registry
     self.index = index
@@ -21,7 +21,7 @@ public struct CacheKey: Sendable, Equatable {
   /// Variables naming the CI job (and so the identity) a run belongs to: these, and every
   /// variable an identity source in ``AmbientIdentity/detectors`` reads (secrets among them
   /// only enter the digest).
-  public static var jobVariables: [String] {
+  package static var jobVariables: [String] {
     var seen: Set<String> = []
     return (ciJobVariables + AmbientIdentity.detectors.flatMap(\.variables)).filter { seen.insert($0).inserted }
   }
@@ -36,12 +36,12 @@ public struct CacheKey: Sendable, Equatable {
 
   /// The key of `index` when minted by `registry` in `environment` (a keyring lookup:
   /// no flags).
-  public static func make(index: IndexTarget, registry: any Registry, environment: Environment) -> CacheKey {
+  package static func make(index: IndexTarget, registry: any Registry, environment: Environment) -> CacheKey {
     make(index: index, registry: registry, settings: Settings(environment: environment))
   }
 
   /// The key of `index` when minted by `registry` with these settings.
-  public static func make(index: IndexTarget, registry: any Registry, settings: Settings) -> CacheKey {
+  package static func make(index: IndexTarget, registry: any Registry, settings: Settings) -> CacheKey {
     let name = type(of: registry).name
     var text = "indexkey keyring cache 2\n\(name)\n\(index.simpleURL)\nlink \(registry.chain?.answer ?? "")\n"
     if let variant = registry.cacheVariant(for: index) { text += "variant \(variant)\n" }

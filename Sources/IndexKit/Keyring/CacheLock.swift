@@ -4,7 +4,7 @@ internal import Glibc
 ///
 /// Parallel lookups of one index (uv asks for several in parallel) queue here, so only
 /// the first mints; the others find its entry once they hold the lock.
-public final class CacheLock {
+package final class CacheLock {
   private var fd: Int32
 
   private init(fd: Int32) { self.fd = fd }
@@ -12,7 +12,7 @@ public final class CacheLock {
   deinit { release() }
 
   /// Releases the lock (idempotent).
-  public func release() {
+  package func release() {
     guard fd >= 0 else { return }
     flock(fd, LOCK_UN)
     close(fd)
@@ -23,7 +23,7 @@ public final class CacheLock {
   ///
   /// A lock file that is not a regular file owned by the user is removed and made anew;
   /// if the file at `path` is replaced while waiting, the lock is taken again on the new one.
-  public static func acquire(_ path: String, timeout: Double, owner: UInt32? = nil) throws(CacheError) -> CacheLock {
+  package static func acquire(_ path: String, timeout: Double, owner: UInt32? = nil) throws(CacheError) -> CacheLock {
     let owner = owner ?? geteuid()
     let deadline = monotonicSeconds() + timeout
     var replaced = 0

@@ -1,12 +1,12 @@
 /// A registry credential as the keyring cache keeps it.
-public struct CachedCredential: Sendable, Equatable {
-  public var username: String
-  public var password: Secret
+package struct CachedCredential: Sendable, Equatable {
+  package var username: String
+  package var password: Secret
   /// When the exchange that produced it started (a lower bound of the true issue time).
-  public var mintedAt: UnixTime
-  public var expiresAt: UnixTime
+  package var mintedAt: UnixTime
+  package var expiresAt: UnixTime
 
-  public init(username: String, password: Secret, mintedAt: UnixTime, expiresAt: UnixTime) {
+  package init(username: String, password: Secret, mintedAt: UnixTime, expiresAt: UnixTime) {
     self.username = username
     self.password = password
     self.mintedAt = mintedAt
@@ -16,12 +16,12 @@ public struct CachedCredential: Sendable, Equatable {
   /// The part of the lifetime at its end during which the entry is no longer answered,
   /// so a client never starts work with a token about to lapse: a quarter of the
   /// lifetime, at most 10 minutes (an Entra token of 1 h is answered for 50 min).
-  public var refreshMargin: Double {
+  package var refreshMargin: Double {
     min(600, max(0, (expiresAt - mintedAt) / 4))
   }
 
   /// True while the entry may be answered without minting again.
-  public func isFresh(at now: UnixTime) -> Bool {
+  package func isFresh(at now: UnixTime) -> Bool {
     now + refreshMargin < expiresAt && now >= mintedAt - 300
   }
 
@@ -29,7 +29,7 @@ public struct CachedCredential: Sendable, Equatable {
   /// not be written to disk: no known expiry, or a value the environment already holds
   /// (a CI job token handed over as is, e.g. GitLab's `CI_JOB_TOKEN`: CI tokens are
   /// never cached).
-  public static func cacheable(_ credential: Credential, mintedAt: UnixTime, environment: Environment) -> Result<CachedCredential, CacheRefusal> {
+  package static func cacheable(_ credential: Credential, mintedAt: UnixTime, environment: Environment) -> Result<CachedCredential, CacheRefusal> {
     guard let expiresAt = credential.expiresAt, expiresAt > mintedAt else {
       return .failure(CacheRefusal("the registry gave no expiry time"))
     }
@@ -50,7 +50,7 @@ public struct CachedCredential: Sendable, Equatable {
 }
 
 /// Why a credential is not cached (said nowhere; tests read it).
-public struct CacheRefusal: Error, Equatable, Sendable {
-  public var reason: String
-  public init(_ reason: String) { self.reason = reason }
+package struct CacheRefusal: Error, Equatable, Sendable {
+  package var reason: String
+  package init(_ reason: String) { self.reason = reason }
 }

@@ -8,18 +8,18 @@ internal import Glibc
 /// read what it wrote. A file is trusted only if it is a regular file owned by the
 /// user, mode 0600, well formed, and names the key it is stored under; anything else is
 /// reported, removed and replaced.
-public struct CredentialCache: Sendable {
-  public var directory: String
+package struct CredentialCache: Sendable {
+  package var directory: String
   /// The uid files must belong to: the effective user (tests pick another to play a stranger).
-  public var owner: UInt32
+  package var owner: UInt32
 
-  public init(directory: String, owner: UInt32? = nil) {
+  package init(directory: String, owner: UInt32? = nil) {
     self.directory = directory
     self.owner = owner ?? geteuid()
   }
 
   /// `$XDG_CACHE_HOME/indexkey` (when absolute), else `$HOME/.cache/indexkey`.
-  public static func defaultDirectory(environment: Environment, home: String?) -> String? {
+  package static func defaultDirectory(environment: Environment, home: String?) -> String? {
     if let xdg = environment["XDG_CACHE_HOME"], xdg.hasPrefix("/") {
       return trimmedSlash(xdg) + "/indexkey"
     }
@@ -42,14 +42,14 @@ public struct CredentialCache: Sendable {
     }
   }
 
-  public func entryPath(_ key: CacheKey) -> String { "\(directory)/\(key.id).json" }
-  public func lockPath(_ key: CacheKey) -> String { "\(directory)/\(key.id).lock" }
+  package func entryPath(_ key: CacheKey) -> String { "\(directory)/\(key.id).json" }
+  package func lockPath(_ key: CacheKey) -> String { "\(directory)/\(key.id).lock" }
 
   // MARK: - Directory
 
   /// Creates the directory (and missing parents) 0700, or checks the existing one:
   /// a real directory owned by the user; group/other access is removed.
-  public func prepare() throws(CacheError) {
+  package func prepare() throws(CacheError) {
     var st = stat()
     if lstat(directory, &st) != 0 {
       guard errno == ENOENT else { throw CacheError("Could not inspect the cache directory \(directory): \(errnoText()).") }
@@ -83,7 +83,7 @@ public struct CredentialCache: Sendable {
   // MARK: - Entries
 
   /// What the cache holds for a key.
-  public enum Read: Sendable, Equatable {
+  package enum Read: Sendable, Equatable {
     case missing
     case entry(CachedCredential)
     /// The file exists but is not trusted; the reason completes "… <path> <reason>".
@@ -92,7 +92,7 @@ public struct CredentialCache: Sendable {
 
   /// Reads and checks the entry of `key`. Never throws: whatever is wrong is a reason
   /// not to trust the file.
-  public func read(_ key: CacheKey, now: UnixTime) -> Read {
+  package func read(_ key: CacheKey, now: UnixTime) -> Read {
     let path = entryPath(key)
     let fd = open(path, O_RDONLY | O_NOFOLLOW | O_CLOEXEC | O_NONBLOCK)
     if fd < 0 {
@@ -150,7 +150,7 @@ public struct CredentialCache: Sendable {
   }
 
   /// Writes the entry of `key` atomically (0600), replacing whatever is there.
-  public func store(_ entry: CachedCredential, for key: CacheKey) throws(CacheError) {
+  package func store(_ entry: CachedCredential, for key: CacheKey) throws(CacheError) {
     let path = entryPath(key)
     removeUnlessRegular(path)
     do {
@@ -161,12 +161,12 @@ public struct CredentialCache: Sendable {
   }
 
   /// Deletes the entry of `key` (an untrusted or stale file).
-  public func remove(_ key: CacheKey) {
+  package func remove(_ key: CacheKey) {
     unlink(entryPath(key))
   }
 
   /// Removes every entry, lock and leftover temporary file; returns how many entries there were.
-  public func clear() throws(CacheError) -> Int {
+  package func clear() throws(CacheError) -> Int {
     guard let names = cacheFileNames() else {
       if errno == ENOENT { return 0 }
       throw CacheError("Could not list the cache directory \(directory): \(errnoText()).")
@@ -180,12 +180,12 @@ public struct CredentialCache: Sendable {
 
   /// How long after its last write an entry (or lock) is removed by ``prune(now:)``: longer
   /// than any registry token lives (CodeArtifact's longest is 12 h).
-  public static let retention: Double = 86_400
+  package static let retention: Double = 86_400
 
   /// Removes entries, locks and leftovers written ``retention`` before the entry of `key`
   /// was (tokens of past jobs on a persistent runner), so the directory does not grow
   /// without end. Times are the file system's own, compared with each other.
-  public func prune(before key: CacheKey) {
+  package func prune(before key: CacheKey) {
     var reference = stat()
     guard lstat(entryPath(key), &reference) == 0 else { return }
     let cutoff = reference.st_mtim.tv_sec - Int(Self.retention)
@@ -250,10 +250,10 @@ public struct CredentialCache: Sendable {
 }
 
 /// Why the cache cannot be used; the lookup goes on without it.
-public struct CacheError: Error, Equatable, Sendable, CustomStringConvertible {
-  public var message: String
-  public init(_ message: String) { self.message = message }
-  public var description: String { message }
+package struct CacheError: Error, Equatable, Sendable, CustomStringConvertible {
+  package var message: String
+  package init(_ message: String) { self.message = message }
+  package var description: String { message }
 }
 
 extension JSON {

@@ -10,23 +10,23 @@
 /// let helper = KeyringHelper(environment: env, console: .standard(), cache: cache) { try Context.live(...) }
 /// let code = helper.get(KeyringQuery(service: url, username: nil, mode: .creds, output: .json))
 /// ```
-public struct KeyringHelper: Sendable {
+package struct KeyringHelper: Sendable {
   /// Same values as `--identity` (`auto`, `github`, `file:PATH`, `env:NAME`); default `auto`.
-  public static let identityVariable = "INDEXKEY_IDENTITY"
+  package static let identityVariable = "INDEXKEY_IDENTITY"
   /// `1`/`true`: never read or write the cache (as `--no-cache`).
-  public static let noCacheVariable = "INDEXKEY_NO_CACHE"
+  package static let noCacheVariable = "INDEXKEY_NO_CACHE"
 
-  public var environment: Environment
-  public var console: Console
-  public var clock: any WallClock
+  package var environment: Environment
+  package var console: Console
+  package var clock: any WallClock
   /// nil when the cache is off.
-  public var cache: CredentialCache?
+  package var cache: CredentialCache?
   /// How long a lookup waits for a parallel one that is minting the same credential.
-  public var lockTimeout: Double
+  package var lockTimeout: Double
   /// Builds the network context; called only when a credential must be minted.
-  public var connect: @Sendable () throws -> Context
+  package var connect: @Sendable () throws -> Context
 
-  public init(
+  package init(
     environment: Environment, console: Console, clock: any WallClock = SystemClock(), cache: CredentialCache?,
     lockTimeout: Double = 90, connect: @escaping @Sendable () throws -> Context
   ) {
@@ -39,7 +39,7 @@ public struct KeyringHelper: Sendable {
   }
 
   /// The cache the environment asks for: nil under ``noCacheVariable`` or without a home.
-  public static func defaultCache(environment: Environment, home: String?) -> CredentialCache? {
+  package static func defaultCache(environment: Environment, home: String?) -> CredentialCache? {
     if environment.flag(noCacheVariable) { return nil }
     return CredentialCache.defaultDirectory(environment: environment, home: home).map { CredentialCache(directory: $0) }
   }
@@ -47,7 +47,7 @@ public struct KeyringHelper: Sendable {
   /// Answers one `keyring get`. Returns the exit code: 0 with the answer on stdout;
   /// 1 with nothing at all when the service is not an index indexkey handles; otherwise
   /// the error's code, with one line on stderr and nothing on stdout.
-  public func get(_ query: KeyringQuery) -> Int32 {
+  package func get(_ query: KeyringQuery) -> Int32 {
     do {
       guard let index = try KeyringServices.resolve(query.service, environment: environment) else { return 1 }
       let registry = try makeRegistry(index.registry)
@@ -71,7 +71,7 @@ public struct KeyringHelper: Sendable {
   /// `keyring del SERVICE USERNAME`: forgets the cached credential of the index SERVICE names,
   /// so the next lookup mints a new one (what keyring users do to force a refresh). Exit 0 when
   /// it was forgotten or there was none; 1 when indexkey does not handle SERVICE.
-  public func delete(service: String) -> Int32 {
+  package func delete(service: String) -> Int32 {
     do {
       guard let index = try KeyringServices.resolve(service, environment: environment) else { return 1 }
       guard let cache else {
@@ -96,7 +96,7 @@ public struct KeyringHelper: Sendable {
   }
 
   /// Empties the cache; says how many credentials were removed.
-  public func clear() -> Int32 {
+  package func clear() -> Int32 {
     guard let cache else {
       console.err("indexkey: error: There is no cache to clear: \(Self.noCacheVariable) is set, or neither XDG_CACHE_HOME nor HOME is.")
       return ExitStatus.usage.rawValue

@@ -1,18 +1,18 @@
 internal import Glibc
 
 /// The `keyring` link that makes pip and uv run indexkey as their keyring executable.
-public enum KeyringLink {
+package enum KeyringLink {
   /// The name pip and uv look for on `PATH`.
-  public static let name = "keyring"
+  package static let name = "keyring"
 
   /// True when the program was started through a link named `keyring`.
-  public static func isKeyringName(_ argv0: String?) -> Bool {
+  package static func isKeyringName(_ argv0: String?) -> Bool {
     guard let argv0 else { return false }
     return argv0.split(separator: "/").last == Substring(name)
   }
 
   /// The absolute path of the running executable.
-  public static func currentExecutable() -> String? {
+  package static func currentExecutable() -> String? {
     var buffer = [CChar](repeating: 0, count: 4096)
     let n = readlink("/proc/self/exe", &buffer, buffer.count - 1)
     guard n > 0 else { return nil }
@@ -23,7 +23,7 @@ public enum KeyringLink {
   ///
   /// Says on `console` what was done, and warns when the directory is a virtualenv's
   /// scripts directory (pip skips a keyring there) or not on `PATH`.
-  public static func install(into directory: String, executable: String, environment: Environment, console: Console) throws(SinkError) {
+  package static func install(into directory: String, executable: String, environment: Environment, console: Console) throws(SinkError) {
     let dir = directory.count > 1 && directory.hasSuffix("/") ? String(directory.dropLast()) : directory
     try makeDirectory(dir)
     let link = "\(dir)/\(name)"

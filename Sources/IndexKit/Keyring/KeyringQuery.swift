@@ -3,26 +3,26 @@
 /// 1. `get SERVICE USERNAME` → the password line (pip ≤ 26.1, uv with a username);
 /// 2. `get SERVICE --mode creds` → username line, password line (uv, `authenticate = "always"`);
 /// 3. `--mode=creds --output=json get SERVICE [USERNAME]` → JSON (pip ≥ 26.2).
-public struct KeyringQuery: Sendable, Equatable {
-  public enum Mode: String, Sendable, CaseIterable {
+package struct KeyringQuery: Sendable, Equatable {
+  package enum Mode: String, Sendable, CaseIterable {
     /// The password alone; the keyring CLI requires a username in this mode.
     case password
     /// Username and password.
     case creds
   }
 
-  public enum Output: String, Sendable, CaseIterable {
+  package enum Output: String, Sendable, CaseIterable {
     case plain
     case json
   }
 
-  public var service: String
+  package var service: String
   /// The username the caller knows, if any. Ignored: the registry's own username is answered.
-  public var username: String?
-  public var mode: Mode
-  public var output: Output
+  package var username: String?
+  package var mode: Mode
+  package var output: Output
 
-  public init(service: String, username: String?, mode: Mode = .password, output: Output = .plain) {
+  package init(service: String, username: String?, mode: Mode = .password, output: Output = .plain) {
     self.service = service
     self.username = username
     self.mode = mode
@@ -30,7 +30,7 @@ public struct KeyringQuery: Sendable, Equatable {
   }
 
   /// Why the arguments do not form a lookup (the keyring CLI's own rule), or nil.
-  public var usageProblem: String? {
+  package var usageProblem: String? {
     if mode == .password && username == nil {
       return "get in password mode requires SERVICE and USERNAME; pass --mode creds to look up without a username."
     }
@@ -38,7 +38,7 @@ public struct KeyringQuery: Sendable, Equatable {
   }
 
   /// What goes to stdout, exactly as the keyring CLI prints it.
-  public func answer(username: String, password: Secret) -> SecretText {
+  package func answer(username: String, password: Secret) -> SecretText {
     switch (mode, output) {
     case (.password, .plain):
       return "\(password)\n"

@@ -1,12 +1,12 @@
 /// The index a keyring SERVICE names, once recognised.
-public struct KeyringIndex: Sendable {
-  public var registry: any Registry.Type
-  public var target: IndexTarget
+package struct KeyringIndex: Sendable {
+  package var registry: any Registry.Type
+  package var target: IndexTarget
   /// True when the service was a bare `host[:port]` (or `scheme://host[:port]`): the
   /// answer is the host's credential, not one feed's.
-  public var hostOnly: Bool
+  package var hostOnly: Bool
 
-  public init(registry: any Registry.Type, target: IndexTarget, hostOnly: Bool) {
+  package init(registry: any Registry.Type, target: IndexTarget, hostOnly: Bool) {
     self.registry = registry
     self.target = target
     self.hostOnly = hostOnly
@@ -21,17 +21,17 @@ public struct KeyringIndex: Sendable {
 /// The registry comes from ``Registries/recognise(_:)`` (so every registry in
 /// ``Registries/all`` is served), or for hosts indexkey cannot recognise, from
 /// ``registryVariable``.
-public enum KeyringServices {
+package enum KeyringServices {
   /// `HOST[:PORT]=REGISTRY` entries, separated by spaces or commas, naming the registry
   /// of hosts indexkey does not recognise (self-hosted servers, a loopback test index).
   /// An entry applies to that exact host and port only; it also overrides recognition.
-  public static let registryVariable = "INDEXKEY_REGISTRY"
+  package static let registryVariable = "INDEXKEY_REGISTRY"
 
   /// The index `service` names, or nil when it is not one indexkey handles.
   ///
   /// - Throws: ``ConfigError`` when ``registryVariable`` is malformed, or when the
   ///   service is one indexkey handles but over plain http to another machine.
-  public static func resolve(_ service: String, environment: Environment) throws(ConfigError) -> KeyringIndex? {
+  package static func resolve(_ service: String, environment: Environment) throws(ConfigError) -> KeyringIndex? {
     let hosts = try hostRegistries(environment)
     guard let (url, hostOnly) = parse(service) else { return nil }
     guard let registry = hosts[url.authority] ?? Registries.recognise(url) else { return nil }
@@ -77,7 +77,7 @@ public enum KeyringServices {
   }
 
   /// ``registryVariable`` parsed: authority (`host` or `host:port`, lower case) → registry.
-  public static func hostRegistries(_ environment: Environment) throws(ConfigError) -> [String: any Registry.Type] {
+  package static func hostRegistries(_ environment: Environment) throws(ConfigError) -> [String: any Registry.Type] {
     guard let text = environment[registryVariable] else { return [:] }
     var out: [String: any Registry.Type] = [:]
     let entries = text.split(whereSeparator: { $0 == " " || $0 == "," || $0 == "\t" || $0 == "\n" })

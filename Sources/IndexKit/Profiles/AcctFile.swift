@@ -4,19 +4,19 @@
 /// the bytes with a crypto plugin (fernet by default: a Fernet token as text; or aesgcm256:
 /// a 12-byte nonce then AES-256-GCM ciphertext and tag, under a standard-base64 32-byte key).
 /// indexkey reads all four combinations and writes fernet over msgpack, as acct does by default.
-public enum AcctFile {
-  public enum CryptoPlugin: String, Sendable { case fernet, aesgcm256 }
-  public enum SerialPlugin: String, Sendable { case msgpack, json }
+package enum AcctFile {
+  package enum CryptoPlugin: String, Sendable { case fernet, aesgcm256 }
+  package enum SerialPlugin: String, Sendable { case msgpack, json }
 
   /// The data, and the plugins the file was written with.
-  public struct Contents: Sendable {
-    public var data: JSON
-    public var crypto: CryptoPlugin
-    public var serial: SerialPlugin
+  package struct Contents: Sendable {
+    package var data: JSON
+    package var crypto: CryptoPlugin
+    package var serial: SerialPlugin
   }
 
   /// Decrypts and deserialises. Errors complete "The profile file X …".
-  public static func open(_ bytes: [UInt8], key: Secret) throws(ProfileError) -> Contents {
+  package static func open(_ bytes: [UInt8], key: Secret) throws(ProfileError) -> Contents {
     let crypto = looksLikeFernet(bytes) ? CryptoPlugin.fernet : .aesgcm256
     let plaintext: [UInt8]
     switch crypto {
@@ -54,7 +54,7 @@ public enum AcctFile {
   }
 
   /// Fernet over msgpack: what `acct encrypt` writes by default.
-  public static func seal(_ data: JSON, key: FernetKey, now: UnixTime) -> [UInt8] {
+  package static func seal(_ data: JSON, key: FernetKey, now: UnixTime) -> [UInt8] {
     Array(Fernet.encrypt(Msgpack.encode(data), key: key, now: now).utf8)
   }
 

@@ -1,21 +1,21 @@
 /// One indexkey profile of an acct file: the index URL(s) it logs in to and the settings
 /// that flags and environment variables give otherwise, spelled as the variables are, in
 /// lower case (`azure_client_id`, `azure_client_secret`, `aws_access_key_id`, …).
-public struct Profile: Sendable, Equatable {
-  public var name: String
-  public var indexURLs: [String]
+package struct Profile: Sendable, Equatable {
+  package var name: String
+  package var indexURLs: [String]
   /// The settings as environment variables (`AZURE_CLIENT_ID`), in file order.
-  public var variables: [Variable]
+  package var variables: [Variable]
 
-  public struct Variable: Sendable, Equatable {
-    public var name: String
-    public var value: Secret
+  package struct Variable: Sendable, Equatable {
+    package var name: String
+    package var value: Secret
     /// Masked in CI logs first, never shown (passwords, tokens, keys, client secrets).
-    public var isSecret: Bool
+    package var isSecret: Bool
   }
 
   /// The values to register with the CI's masker before anything is printed.
-  public var secrets: [String] { variables.filter(\.isSecret).map(\.value.revealed) }
+  package var secrets: [String] { variables.filter(\.isSecret).map(\.value.revealed) }
 
   static let urlKey = "index_url"
   static let secretMarkers = ["secret", "password", "token", "pat", "private", "credentials", "key", "username"]
@@ -90,12 +90,12 @@ public struct Profile: Sendable, Equatable {
 
 /// The `indexkey` profiles of an acct file's data (`PROVIDER: {PROFILE: {key: value}}`);
 /// other providers' profiles are left alone.
-public struct ProfileBook: Sendable {
-  public static let provider = "indexkey"
-  public var profiles: [Profile]
+package struct ProfileBook: Sendable {
+  package static let provider = "indexkey"
+  package var profiles: [Profile]
 
   /// Errors complete "The profile file X …".
-  public init(data: JSON) throws(ProfileError) {
+  package init(data: JSON) throws(ProfileError) {
     guard let providers = data.objectValue else {
       throw ProfileError("holds \(data.typeName), not a mapping of providers (indexkey: {PROFILE: {index_url: …}})")
     }
@@ -115,7 +115,7 @@ public struct ProfileBook: Sendable {
   }
 
   /// The profile named `name`; the error lists the names there are.
-  public func named(_ name: String, file: String) throws(ProfileError) -> Profile {
+  package func named(_ name: String, file: String) throws(ProfileError) -> Profile {
     guard let found = profiles.first(where: { $0.name == name }) else {
       let known = profiles.map(\.name)
       throw ProfileError(

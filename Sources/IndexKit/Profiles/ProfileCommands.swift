@@ -1,9 +1,9 @@
 /// `indexkey profiles encrypt|decrypt|list`: acct's commands, with files written 0600 and
 /// atomically, and no value ever printed unasked.
-public enum ProfileCommands {
+package enum ProfileCommands {
   /// `encrypt FILE.yml`: FILE.yml.fernet (Fernet over msgpack), and the new key on stdout as
   /// `acct encrypt` prints it; with `keyFromEnvironment`, the key in `ACCT_KEY` is used instead.
-  public static func encrypt(
+  package static func encrypt(
     _ input: String, output: String?, keyFromEnvironment: Bool, environment: Environment, console: Console, now: UnixTime
   ) throws {
     let key: FernetKey
@@ -25,7 +25,7 @@ public enum ProfileCommands {
 
   /// `decrypt FILE.fernet`: the data as YAML, to a 0600 file (default: the name without
   /// `.fernet`), or to stdout when `showSecrets` is given and no `output`.
-  public static func decrypt(_ input: String, output: String?, showSecrets: Bool, environment: Environment, console: Console) throws {
+  package static func decrypt(_ input: String, output: String?, showSecrets: Bool, environment: Environment, console: Console) throws {
     let file = try open(input, environment: environment)
     let yaml = YAML.render(file.contents.data)
     if showSecrets && output == nil {
@@ -43,7 +43,7 @@ public enum ProfileCommands {
   }
 
   /// `list [FILE]`: each indexkey profile's name and index URL(s), never a value.
-  public static func list(_ input: String?, environment: Environment, console: Console) throws {
+  package static func list(_ input: String?, environment: Environment, console: Console) throws {
     guard let path = input ?? environment["ACCT_FILE"] else {
       throw ProfileError("indexkey profiles list reads the file given, or the one ACCT_FILE names; neither was given.")
     }

@@ -4,8 +4,8 @@ internal import Glibc
 /// 0700 directory; the file is re-encrypted (with the same key) when the copy was changed
 /// and still reads as a profile file. The copy is removed on every exit path, including
 /// SIGINT, SIGTERM and SIGHUP while the editor runs.
-public enum ProfileEdit {
-  public static func run(_ path: String, environment: Environment, console: Console, now: UnixTime) throws {
+package enum ProfileEdit {
+  package static func run(_ path: String, environment: Environment, console: Console, now: UnixTime) throws {
     guard let editor = environment["VISUAL"] ?? environment["EDITOR"] else {
       throw ProfileError("indexkey profiles edit opens $VISUAL or $EDITOR, and neither is set; set EDITOR (for example EDITOR=nano).")
     }

@@ -1,15 +1,15 @@
 /// A profile file or profile that cannot be used: one sentence naming the file or profile,
 /// what is wrong and what to do. Exit 2 (6 when an output file cannot be written).
-public struct ProfileError: UserFacingError, Equatable {
-  public var message: String
-  public var exitStatus: ExitStatus
+package struct ProfileError: UserFacingError, Equatable {
+  package var message: String
+  package var exitStatus: ExitStatus
 
-  public init(_ message: String, exitStatus: ExitStatus = .usage) {
+  package init(_ message: String, exitStatus: ExitStatus = .usage) {
     self.message = message
     self.exitStatus = exitStatus
   }
 
-  public var description: String { message }
+  package var description: String { message }
 
   /// About the decrypted bytes; completes "… its decrypted data …".
   static func plaintext(_ reason: String) -> ProfileError { ProfileError("its decrypted data \(reason)") }

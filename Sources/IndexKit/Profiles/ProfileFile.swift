@@ -1,12 +1,12 @@
 /// The encrypted profile file acct's variables name: `ACCT_FILE` (its path) and `ACCT_KEY`
 /// (its key), read as acct reads them. A key is never a flag.
-public struct ProfileFile: Sendable {
-  public var path: String
-  public var contents: AcctFile.Contents
-  public var book: ProfileBook { get throws(ProfileError) { try Self.book(contents.data, path) } }
+package struct ProfileFile: Sendable {
+  package var path: String
+  package var contents: AcctFile.Contents
+  package var book: ProfileBook { get throws(ProfileError) { try Self.book(contents.data, path) } }
 
   /// Opens `path` with `key`. Every error names the file.
-  public static func open(_ path: String, key: Secret) throws(ProfileError) -> ProfileFile {
+  package static func open(_ path: String, key: Secret) throws(ProfileError) -> ProfileFile {
     let bytes: [UInt8]
     do { bytes = try FileIO.read(path) } catch { throw ProfileError("Could not read the profile file: \(error.description).") }
     do {
@@ -17,7 +17,7 @@ public struct ProfileFile: Sendable {
   }
 
   /// The file `ACCT_FILE` names, opened with `ACCT_KEY`; `purpose` completes "… needs …" ("--profile").
-  public static func fromEnvironment(_ environment: Environment, home: String?, purpose: String) throws(ProfileError) -> ProfileFile {
+  package static func fromEnvironment(_ environment: Environment, home: String?, purpose: String) throws(ProfileError) -> ProfileFile {
     guard let path = environment["ACCT_FILE"] else {
       throw ProfileError("\(purpose) reads the encrypted profile file named by ACCT_FILE, which is not set; set ACCT_FILE to its path (NAME.yml.fernet) and ACCT_KEY to its key.")
     }
@@ -32,7 +32,7 @@ public struct ProfileFile: Sendable {
   }
 
   /// The named profiles, in the order given.
-  public func profiles(_ names: [String]) throws(ProfileError) -> [Profile] {
+  package func profiles(_ names: [String]) throws(ProfileError) -> [Profile] {
     let book = try book
     var found: [Profile] = []
     for name in names { found.append(try book.named(name, file: path)) }

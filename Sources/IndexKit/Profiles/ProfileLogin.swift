@@ -1,13 +1,13 @@
 /// `indexkey login --profile NAME…`: each profile's settings laid over the environment, each
 /// profile planned like its own `login`, and the indexes of all of them run as one login
 /// (in parallel, one report, the same outputs).
-public enum ProfileLogin {
+package enum ProfileLogin {
   /// The profile `token` and the keyring helper use when no `--profile` is given.
-  public static let variable = "INDEXKEY_PROFILE"
+  package static let variable = "INDEXKEY_PROFILE"
 
   /// The environment the keyring helper runs in under `INDEXKEY_PROFILE`: the profile's
   /// settings laid over `environment`, its secrets masked first.
-  public static func environment(profile name: String, environment: Environment, console: Console) throws(ProfileError) -> Environment {
+  package static func environment(profile name: String, environment: Environment, console: Console) throws(ProfileError) -> Environment {
     let file = try ProfileFile.fromEnvironment(environment, home: environment["HOME"], purpose: variable)
     guard let profile = try file.profiles([name]).first else { return environment }
     CIMasker.detect(environment).mask(profile.secrets, console: console)
@@ -28,7 +28,7 @@ public enum ProfileLogin {
   /// The plan for `options`; without profiles, exactly ``Planner/plan(_:environment:)``.
   ///
   /// The profiles' secrets are registered with the CI's masker before anything else is printed.
-  public static func plan(_ options: LoginOptions, environment: Environment, console: Console) throws -> LoginPlan {
+  package static func plan(_ options: LoginOptions, environment: Environment, console: Console) throws -> LoginPlan {
     guard !options.profiles.isEmpty else { return try Planner.plan(options, environment: environment) }
     let file = try ProfileFile.fromEnvironment(environment, home: environment["HOME"], purpose: "--profile")
     let profiles = try file.profiles(options.profiles)
@@ -56,7 +56,7 @@ public enum ProfileLogin {
 
   /// `doctor --profile NAME`: the options and environment of that one profile's login
   /// (unchanged without `--profile`).
-  public static func examined(_ options: LoginOptions, environment: Environment, console: Console) throws -> (LoginOptions, Environment) {
+  package static func examined(_ options: LoginOptions, environment: Environment, console: Console) throws -> (LoginOptions, Environment) {
     guard !options.profiles.isEmpty else { return (options, environment) }
     guard options.profiles.count == 1 else {
       throw ConfigError("indexkey doctor examines one profile at a time; give --profile once.")
@@ -112,7 +112,7 @@ public enum ProfileLogin {
 
   /// The environment a profile's index is planned in: the profile's settings over the
   /// process's, an inline Google credentials document made readable by path.
-  public static func overlay(_ profile: Profile, on environment: Environment) throws(ProfileError) -> Environment {
+  package static func overlay(_ profile: Profile, on environment: Environment) throws(ProfileError) -> Environment {
     var result = profile.overlay(on: environment)
     let google = "GOOGLE_APPLICATION_CREDENTIALS"
     if let inline = profile.variables.first(where: { $0.name == google })?.value.revealed, inline.trimmingSpaces.hasPrefix("{") {

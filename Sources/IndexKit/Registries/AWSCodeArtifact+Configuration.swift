@@ -1,7 +1,7 @@
 extension AWSCodeArtifact {
   /// From `--aws-*` flags and the variables the AWS SDKs read; the keys from the first
   /// link of ``AWSChain`` configured here.
-  public static func make(settings: Settings, identity: IdentitySpec) throws -> AWSCodeArtifact {
+  package static func make(settings: Settings, identity: IdentitySpec) throws -> AWSCodeArtifact {
     // the profile's region when neither flag nor variable names one, as the AWS CLI reads it
     let region = try AWSRegion.configured(settings) ?? AWSSharedProfile.region(settings.environment)
     let durationText = settings[CodeArtifactSettings.duration] ?? "3600"
@@ -21,19 +21,19 @@ extension AWSCodeArtifact {
 }
 
 /// What CodeArtifact reads besides its chain's settings, declared once.
-public enum CodeArtifactSettings {
-  public static let domain = Setting.value("aws-domain", "DOMAIN", env: ["INDEXKEY_AWS_DOMAIN"], help: "CodeArtifact domain, when the index URL is not a codeartifact host.")
-  public static let domainOwner = Setting.value(
+package enum CodeArtifactSettings {
+  package static let domain = Setting.value("aws-domain", "DOMAIN", env: ["INDEXKEY_AWS_DOMAIN"], help: "CodeArtifact domain, when the index URL is not a codeartifact host.")
+  package static let domainOwner = Setting.value(
     "aws-domain-owner", "ACCOUNT", env: ["INDEXKEY_AWS_DOMAIN_OWNER"], help: "Account id owning the domain, when the index URL is not a codeartifact host.")
-  public static let endpoint = Setting.value(
+  package static let endpoint = Setting.value(
     "aws-codeartifact-endpoint", "URL", env: ["AWS_ENDPOINT_URL_CODEARTIFACT", "AWS_ENDPOINT_URL"],
     help: "CodeArtifact API endpoint; default https://codeartifact.REGION.amazonaws.com.")
-  public static let duration = Setting.value(
+  package static let duration = Setting.value(
     "duration", "SECONDS", help: "Lifetime in seconds of the CodeArtifact token: 900 to 43200, or 0 for the AWS session's (default 3600).")
 }
 
 extension AWSCodeArtifact {
-  public static let settings =
+  package static let settings =
     [AWSSettings.region, CodeArtifactSettings.domain, CodeArtifactSettings.domainOwner, CodeArtifactSettings.endpoint, CodeArtifactSettings.duration]
     + AWSChain.chain.settings
 }

@@ -1,6 +1,6 @@
 extension AWSCodeArtifact: PreviewableRegistry {
   /// The AWS exchange in words, for `indexkey doctor`; nothing is sent.
-  public func preview(for index: IndexTarget, in context: Context) -> ExchangePreview {
+  package func preview(for index: IndexTarget, in context: Context) -> ExchangePreview {
     let repository: CodeArtifactRepository
     do {
       repository = try self.repository(for: index)

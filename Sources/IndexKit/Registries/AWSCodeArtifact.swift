@@ -4,26 +4,26 @@
 /// The signing keys are a role session from `AssumeRoleWithWebIdentity` (the CI token),
 /// or static keys from `AWS_ACCESS_KEY_ID`/`AWS_SECRET_ACCESS_KEY`[/`AWS_SESSION_TOKEN`].
 /// PROTOCOLS.md §6.
-public struct AWSCodeArtifact: Registry {
-  public static let name = "aws-codeartifact"
-  public static let aliases = ["codeartifact", "aws"]
-  public static let displayName = "AWS CodeArtifact"
-  public static let username = "aws"
+package struct AWSCodeArtifact: Registry {
+  package static let name = "aws-codeartifact"
+  package static let aliases = ["codeartifact", "aws"]
+  package static let displayName = "AWS CodeArtifact"
+  package static let username = "aws"
 
   /// Where the signing keys come from: the link of ``AWSChain`` that answers here.
-  public var credentials: ResolvedChain<AWSKeysRequest, AWSSession>
-  public var chain: ChainTrace? { credentials.trace }
+  package var credentials: ResolvedChain<AWSKeysRequest, AWSSession>
+  package var chain: ChainTrace? { credentials.trace }
   /// For index URLs whose host does not say (`--aws-domain`, `--aws-domain-owner`).
-  public var domain: String?
-  public var owner: String?
+  package var domain: String?
+  package var owner: String?
   /// `--aws-region`/`AWS_REGION`/`AWS_DEFAULT_REGION`: the repository's region when its
   /// host does not say.
-  public var region: String?
-  public var codeArtifactEndpoint: WebURL?
+  package var region: String?
+  package var codeArtifactEndpoint: WebURL?
   /// The CodeArtifact token's lifetime in seconds; 0 = as long as the signing session.
-  public var duration: Int
+  package var duration: Int
 
-  public init(
+  package init(
     credentials: ResolvedChain<AWSKeysRequest, AWSSession>, domain: String? = nil, owner: String? = nil, region: String? = nil,
     codeArtifactEndpoint: WebURL? = nil, duration: Int = 3600
   ) {
@@ -41,7 +41,7 @@ public struct AWSCodeArtifact: Registry {
     AWSKeysRequest(region: repository.region, sessionDuration: duration == 0 ? nil : 900)
   }
 
-  public func credential(for index: IndexTarget, in context: Context) throws -> Credential {
+  package func credential(for index: IndexTarget, in context: Context) throws -> Credential {
     let repository = try self.repository(for: index)
     // connect to CodeArtifact while the link gets its keys (STS, the CI token)
     context.transport.prepare(try codeArtifactEndpoint(for: repository).description)
@@ -60,13 +60,13 @@ public struct AWSCodeArtifact: Registry {
   }
 
   /// An authorization token covers every repository of its domain.
-  public func sharedExchange(for index: IndexTarget) -> String? {
+  package func sharedExchange(for index: IndexTarget) -> String? {
     guard let repository = try? repository(for: index) else { return nil }
     return "\(repository.domain)\u{0}\(repository.owner)\u{0}\(repository.region)"
   }
 
   /// Domain, owner and region from the index host, else from the settings.
-  public func repository(for index: IndexTarget) throws(ConfigError) -> CodeArtifactRepository {
+  package func repository(for index: IndexTarget) throws(ConfigError) -> CodeArtifactRepository {
     if let parsed = CodeArtifactRepository.parse(host: index.given.host) {
       return CodeArtifactRepository(domain: parsed.domain, owner: parsed.owner, region: parsed.region, repository: index.name)
     }
@@ -80,14 +80,14 @@ public struct AWSCodeArtifact: Registry {
     return CodeArtifactRepository(domain: domain, owner: owner, region: region, repository: index.name)
   }
 
-  public static func matchesHost(_ url: WebURL) -> Bool {
+  package static func matchesHost(_ url: WebURL) -> Bool {
     CodeArtifactRepository.parse(host: url.host) != nil
   }
 
   static let shape = "https://DOMAIN-OWNER.d.codeartifact.REGION.amazonaws.com/pypi/REPOSITORY/simple/"
 
   /// `/pypi/REPOSITORY/[simple/…]`: install from `…/simple/`, upload to `…/pypi/REPOSITORY/`.
-  public static func target(for url: WebURL) throws(ConfigError) -> IndexTarget {
+  package static func target(for url: WebURL) throws(ConfigError) -> IndexTarget {
     let segments = url.segments
     guard segments.count >= 2, segments[0] == "pypi", segments.count == 2 || segments[2] == "simple" else {
       throw ConfigError("'\(url)' is not a CodeArtifact PyPI repository URL; expected \(shape).")

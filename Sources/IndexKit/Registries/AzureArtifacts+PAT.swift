@@ -2,21 +2,21 @@
 /// the registry's own step after its chain answered a person's token (``PersonalAccessTokens``).
 extension AzureArtifacts {
   /// What `--azure-pat create` asks for.
-  public struct PATOrder: Sendable, Equatable {
+  package struct PATOrder: Sendable, Equatable {
     /// `--pat-days` / `AZURE_DEVOPS_PAT_DURATION` (default 30).
-    public var days: Int
+    package var days: Int
     /// `--azure-vssps-endpoint` / `INDEXKEY_AZURE_VSSPS_ENDPOINT`: the identity service's base
     /// (the organization is appended); nil: Azure DevOps' own for the feed's host.
-    public var vssps: WebURL?
+    package var vssps: WebURL?
 
-    public init(days: Int = PersonalAccessTokens.defaultDays, vssps: WebURL? = nil) {
+    package init(days: Int = PersonalAccessTokens.defaultDays, vssps: WebURL? = nil) {
       self.days = days
       self.vssps = vssps
     }
   }
 
   /// The PAT order the settings give, nil without `--azure-pat create`.
-  public static func patOrder(_ settings: Settings) throws(ConfigError) -> PATOrder? {
+  package static func patOrder(_ settings: Settings) throws(ConfigError) -> PATOrder? {
     guard let mode = settings[AzureSettings.pat] else { return nil }
     switch mode.lowercased() {
     case "create": break
@@ -40,11 +40,11 @@ extension AzureArtifacts {
   }
 
   /// The username sent with a PAT indexkey made (Azure DevOps ignores it).
-  public static let madePATUsername = "indexkey"
+  package static let madePATUsername = "indexkey"
 
   /// The organization of a feed URL: `pkgs.dev.azure.com/ORG/…`, `ORG.pkgs.visualstudio.com`,
   /// or the first path segment on another host.
-  public static func organization(of url: WebURL) -> String? {
+  package static func organization(of url: WebURL) -> String? {
     if url.host.hasSuffix(".pkgs.visualstudio.com") { return String(url.host.dropLast(".pkgs.visualstudio.com".count)) }
     let segments = url.segments
     guard let packaging = segments.firstIndex(of: "_packaging"), packaging >= 1 else { return nil }

@@ -4,29 +4,29 @@
 /// pip sends the token as the Basic-auth password; Azure Artifacts accepts any
 /// non-empty username with an Entra token or a PAT, and `EntraToken` is what
 /// Microsoft's own credential provider uses (PROTOCOLS.md §4d).
-public struct AzureArtifacts: Registry {
-  public static let name = "azure-artifacts"
-  public static let aliases = ["azure", "azure-devops"]
-  public static let displayName = "Azure Artifacts"
-  public static let settings = [AzureSettings.pat, AzureSettings.patDays, AzureSettings.vsspsEndpoint] + AzureChain.chain.settings
+package struct AzureArtifacts: Registry {
+  package static let name = "azure-artifacts"
+  package static let aliases = ["azure", "azure-devops"]
+  package static let displayName = "Azure Artifacts"
+  package static let settings = [AzureSettings.pat, AzureSettings.patDays, AzureSettings.vsspsEndpoint] + AzureChain.chain.settings
 
   /// Where the token comes from: the link of ``AzureChain`` that answers here.
-  public var credentials: ResolvedChain<AzureTokenRequest, AzureCredential>
-  public var chain: ChainTrace? { credentials.trace }
+  package var credentials: ResolvedChain<AzureTokenRequest, AzureCredential>
+  package var chain: ChainTrace? { credentials.trace }
   /// `--azure-pat create`: a PAT made with a signed-in person's token, kept and reused.
-  public var pat: PATOrder?
+  package var pat: PATOrder?
 
-  public init(credentials: ResolvedChain<AzureTokenRequest, AzureCredential>) {
+  package init(credentials: ResolvedChain<AzureTokenRequest, AzureCredential>) {
     self.credentials = credentials
   }
 
   /// With one configured link and no walk (tests, library users).
-  public init(link: some CredentialLink<AzureTokenRequest, AzureCredential>) {
+  package init(link: some CredentialLink<AzureTokenRequest, AzureCredential>) {
     self.credentials = .only(link, cloud: "Azure")
   }
 
   /// With an Entra client, through the link its way of proving itself belongs to.
-  public init(entra: EntraClient) {
+  package init(entra: EntraClient) {
     switch entra.auth {
     case .secret: self.init(link: ClientSecretLink(client: entra))
     case .certificate: self.init(link: ClientCertificateLink(client: entra))
@@ -34,13 +34,13 @@ public struct AzureArtifacts: Registry {
     }
   }
 
-  public static let username = "EntraToken"
+  package static let username = "EntraToken"
   /// The username sent with a PAT (Azure DevOps ignores it, but it must not be empty).
-  public static let patUsername = "azure-devops"
+  package static let patUsername = "azure-devops"
   /// The Azure DevOps resource; the same GUID in every tenant.
-  public static let scope = "499b84ac-1321-427f-aa17-267ca6975798/.default"
+  package static let scope = "499b84ac-1321-427f-aa17-267ca6975798/.default"
 
-  public func credential(for index: IndexTarget, in context: Context) throws -> Credential {
+  package func credential(for index: IndexTarget, in context: Context) throws -> Credential {
     let request = AzureTokenRequest(scope: Self.scope, feed: index.given)
     // A PAT in the environment is used as given; otherwise one is made (or the kept one reused).
     if let pat, credentials.linkName != PersonalAccessTokenLink.name {
@@ -66,29 +66,29 @@ public struct AzureArtifacts: Registry {
 
   /// The Azure DevOps token is not tied to an organisation or feed: one serves them all (a PAT
   /// made on request serves its organization, and an upload one may write).
-  public func sharedExchange(for index: IndexTarget) -> String? {
+  package func sharedExchange(for index: IndexTarget) -> String? {
     guard pat != nil else { return "" }
     return (Self.organization(of: index.given) ?? index.simpleURL.description) + (Self.isUpload(index) ? " write" : "")
   }
 
   /// A PAT made for an upload URL may write: its cache entry is not the install URL's.
-  public func cacheVariant(for index: IndexTarget) -> String? {
+  package func cacheVariant(for index: IndexTarget) -> String? {
     pat != nil && Self.isUpload(index) ? "write" : nil
   }
 
-  public static func matchesHost(_ url: WebURL) -> Bool {
+  package static func matchesHost(_ url: WebURL) -> Bool {
     url.host == "pkgs.dev.azure.com" || url.host.hasSuffix(".pkgs.visualstudio.com")
   }
 
   /// The first link of ``AzureChain`` configured here.
-  public static func make(settings: Settings, identity: IdentitySpec) throws -> AzureArtifacts {
+  package static func make(settings: Settings, identity: IdentitySpec) throws -> AzureArtifacts {
     var made = AzureArtifacts(credentials: try AzureChain.chain.resolve(LinkInput(settings: settings, identity: identity)))
     made.pat = try patOrder(settings)
     return made
   }
 
   /// `…/{org}/[{project}/]_packaging/{feed}/pypi/(simple|upload)/`: derives both URLs.
-  public static func target(for url: WebURL) throws(ConfigError) -> IndexTarget {
+  package static func target(for url: WebURL) throws(ConfigError) -> IndexTarget {
     let segments = url.segments
     guard let packaging = segments.firstIndex(of: "_packaging"), packaging + 2 < segments.count,
       segments[packaging + 2] == "pypi"

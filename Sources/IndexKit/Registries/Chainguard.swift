@@ -6,38 +6,38 @@
 /// pairs with `chainctl auth token --audience=libraries.cgr.dev`). A long-lived
 /// pull token (`chainctl auth pull-token --output env`) is used as given
 /// (PROTOCOLS.md §7).
-public struct Chainguard: Registry {
-  public static let name = "chainguard"
-  public static let aliases = ["chainguard-libraries", "cgr"]
-  public static let displayName = "Chainguard Libraries"
-  public static let settings = ChainguardChain.chain.settings
+package struct Chainguard: Registry {
+  package static let name = "chainguard"
+  package static let aliases = ["chainguard-libraries", "cgr"]
+  package static let displayName = "Chainguard Libraries"
+  package static let settings = ChainguardChain.chain.settings
 
   /// Where the credential comes from: the link of ``ChainguardChain`` that answers here.
-  public var credentials: ResolvedChain<Void, BasicCredential>
-  public var chain: ChainTrace? { credentials.trace }
+  package var credentials: ResolvedChain<Void, BasicCredential>
+  package var chain: ChainTrace? { credentials.trace }
 
-  public init(credentials: ResolvedChain<Void, BasicCredential>) {
+  package init(credentials: ResolvedChain<Void, BasicCredential>) {
     self.credentials = credentials
   }
 
   /// With one configured link and no walk (tests, library users).
-  public init(link: some CredentialLink<Void, BasicCredential>) {
+  package init(link: some CredentialLink<Void, BasicCredential>) {
     self.credentials = .only(link, cloud: "Chainguard")
   }
 
-  public static let defaultIssuer = "https://issuer.enforce.dev"
-  public static let defaultAudience = "libraries.cgr.dev"
+  package static let defaultIssuer = "https://issuer.enforce.dev"
+  package static let defaultAudience = "libraries.cgr.dev"
   /// The audience Chainguard identities expect of incoming CI tokens by default.
-  public static let defaultOIDCAudience = "issuer.enforce.dev"
+  package static let defaultOIDCAudience = "issuer.enforce.dev"
   /// The username the index accepts with an STS token.
-  public static let tokenUsername = "_token"
+  package static let tokenUsername = "_token"
 
-  public static func matchesHost(_ url: WebURL) -> Bool {
+  package static func matchesHost(_ url: WebURL) -> Bool {
     url.host == "libraries.cgr.dev"
   }
 
   /// `/{python…}/simple/`: install only, no uploads.
-  public static func target(for url: WebURL) throws(ConfigError) -> IndexTarget {
+  package static func target(for url: WebURL) throws(ConfigError) -> IndexTarget {
     let segments = url.segments
     guard let ecosystem = segments.first, ecosystem.hasPrefix("python"),
       segments.count == 1 || (segments.count == 2 && segments[1] == "simple")
@@ -50,14 +50,14 @@ public struct Chainguard: Registry {
   }
 
   /// The first link of ``ChainguardChain`` configured here.
-  public static func make(settings: Settings, identity: IdentitySpec) throws -> Chainguard {
+  package static func make(settings: Settings, identity: IdentitySpec) throws -> Chainguard {
     Chainguard(credentials: try ChainguardChain.chain.resolve(LinkInput(settings: settings, identity: identity)))
   }
 
   /// The STS token is for Chainguard's registry as a whole, not one index URL.
-  public func sharedExchange(for index: IndexTarget) -> String? { "" }
+  package func sharedExchange(for index: IndexTarget) -> String? { "" }
 
-  public func credential(for index: IndexTarget, in context: Context) throws -> Credential {
+  package func credential(for index: IndexTarget, in context: Context) throws -> Credential {
     let answer = try credentials.fetch((), in: context)
     return Credential(index: index, registry: Self.name, username: answer.username, password: answer.password, expiresAt: answer.expiresAt)
   }

@@ -1,17 +1,17 @@
 /// CodeArtifact `GetAuthorizationToken`, signed with SigV4 (service `codeartifact`,
 /// PROTOCOLS.md §6b).
-public struct CodeArtifactClient: Sendable {
+package struct CodeArtifactClient: Sendable {
   /// The API's base URL (`https://codeartifact.REGION.amazonaws.com`).
-  public var endpoint: WebURL
+  package var endpoint: WebURL
   /// The signing region: the repository's.
-  public var region: String
+  package var region: String
 
-  public init(endpoint: WebURL, region: String) {
+  package init(endpoint: WebURL, region: String) {
     self.endpoint = endpoint
     self.region = region
   }
 
-  public static func defaultEndpoint(region: String) -> String {
+  package static func defaultEndpoint(region: String) -> String {
     "https://codeartifact.\(region).\(CodeArtifactRepository.dnsSuffix(region: region))"
   }
 
@@ -26,7 +26,7 @@ public struct CodeArtifactClient: Sendable {
 
   /// A token for `repository`'s domain, valid `duration` seconds (nil: CodeArtifact's default).
   /// - Parameter principal: who signs, in words, for refusal messages.
-  public func authorizationToken(
+  package func authorizationToken(
     for repository: CodeArtifactRepository, duration: Int?, credentials: AWSCredentials, principal: String,
     in context: Context
   ) throws -> (token: Secret, expiresAt: UnixTime?) {

@@ -1,13 +1,13 @@
 /// Where a CodeArtifact repository lives, read from its host name
 /// `DOMAIN-OWNER.d.codeartifact.REGION.amazonaws.com` (PROTOCOLS.md §6b).
-public struct CodeArtifactRepository: Sendable, Equatable {
-  public var domain: String
+package struct CodeArtifactRepository: Sendable, Equatable {
+  package var domain: String
   /// The 12-digit account that owns the domain.
-  public var owner: String
-  public var region: String
-  public var repository: String
+  package var owner: String
+  package var region: String
+  package var repository: String
 
-  public init(domain: String, owner: String, region: String, repository: String) {
+  package init(domain: String, owner: String, region: String, repository: String) {
     self.domain = domain
     self.owner = owner
     self.region = region
@@ -16,7 +16,7 @@ public struct CodeArtifactRepository: Sendable, Equatable {
 
   /// Domain, owner and region from a CodeArtifact host; nil for any other host.
   /// The domain may contain `-`: the owner is the last 12 digits.
-  public static func parse(host: String) -> (domain: String, owner: String, region: String)? {
+  package static func parse(host: String) -> (domain: String, owner: String, region: String)? {
     let labels = host.split(separator: ".", omittingEmptySubsequences: false).map(String.init)
     let tail = labels.count == 7 ? Array(labels[4...]) : labels.count == 6 ? Array(labels[4...]) : []
     guard tail == ["amazonaws", "com"] || tail == ["amazonaws", "com", "cn"], labels[1] == "d", labels[2] == "codeartifact",

@@ -4,16 +4,16 @@
 /// `CI_JOB_TOKEN`), a deploy token (`CI_DEPLOY_USER`/`CI_DEPLOY_PASSWORD`), or a
 /// personal, project or group access token (`GITLAB_TOKEN`; GitLab reads only the
 /// password for those, so the username is a placeholder unless given).
-public struct GitLab: Registry {
-  public static let name = "gitlab"
-  public static let aliases = ["gitlab-packages"]
-  public static let displayName = "GitLab package registry"
-  public static let settings = [
+package struct GitLab: Registry {
+  package static let name = "gitlab"
+  package static let aliases = ["gitlab-packages"]
+  package static let displayName = "GitLab package registry"
+  package static let settings = [
     GitLabSettings.token, GitLabSettings.username, GitLabSettings.jobToken, GitLabSettings.deployUser, GitLabSettings.deployPassword,
     GitLabSettings.accessToken, GitLabSettings.host,
   ]
 
-  public enum Token: Sendable, Equatable {
+  package enum Token: Sendable, Equatable {
     case job(Secret)
     case deploy(username: String, Secret)
     case access(username: String, Secret)
@@ -32,11 +32,11 @@ public struct GitLab: Registry {
     }
   }
 
-  public var token: Token
+  package var token: Token
   /// The GitLab server the token is for; it is handed to no other host.
-  public var server: ServerBinding
+  package var server: ServerBinding
 
-  public init(token: Token, server: ServerBinding) {
+  package init(token: Token, server: ServerBinding) {
     self.token = token
     self.server = server
   }
@@ -67,9 +67,9 @@ public struct GitLab: Registry {
     }
   }
 
-  public static let jobTokenUsername = "gitlab-ci-token"
-  public static let accessTokenUsername = "__token__"
-  public static let forwardingWarning =
+  package static let jobTokenUsername = "gitlab-ci-token"
+  package static let accessTokenUsername = "__token__"
+  package static let forwardingWarning =
     "GitLab forwards requests for packages its registry does not hold to pypi.org unless the group's 'Forward PyPI package requests' setting is off, so a public package named like a private one would be installed from pypi.org. Turn it off under the group's Settings, Packages and registries."
 
   enum Kind { case project, group }
@@ -90,12 +90,12 @@ public struct GitLab: Registry {
     return nil
   }
 
-  public static func matchesHost(_ url: WebURL) -> Bool {
+  package static func matchesHost(_ url: WebURL) -> Bool {
     feed(url.segments) != nil
   }
 
   /// Project feeds install and upload; group feeds only install.
-  public static func target(for url: WebURL) throws(ConfigError) -> IndexTarget {
+  package static func target(for url: WebURL) throws(ConfigError) -> IndexTarget {
     let segments = url.segments
     guard let feed = feed(segments) else {
       throw ConfigError(
@@ -115,7 +115,7 @@ public struct GitLab: Registry {
 
   /// `--gitlab-token job|deploy|access` picks one; by default the job token inside GitLab
   /// CI, else a deploy token, else an access token.
-  public static func make(settings: Settings, identity: IdentitySpec) throws -> GitLab {
+  package static func make(settings: Settings, identity: IdentitySpec) throws -> GitLab {
     let token = try token(settings: settings)
     return GitLab(token: token, server: server(for: token, environment: settings.environment))
   }
@@ -159,7 +159,7 @@ public struct GitLab: Registry {
     }
   }
 
-  public func credential(for index: IndexTarget, in context: Context) throws -> Credential {
+  package func credential(for index: IndexTarget, in context: Context) throws -> Credential {
     try server.check(index, credential: described())
     return Credential(
       index: index, registry: Self.name, username: token.username, password: token.secret, expiresAt: nil,
@@ -168,16 +168,16 @@ public struct GitLab: Registry {
 }
 
 /// What GitLab reads, declared once.
-public enum GitLabSettings {
-  public static let token = Setting.value(
+package enum GitLabSettings {
+  package static let token = Setting.value(
     "gitlab-token", "KIND",
     help: "Which GitLab token to send: job (CI_JOB_TOKEN), deploy (CI_DEPLOY_USER/CI_DEPLOY_PASSWORD) or access (GITLAB_TOKEN); default the first that is set.")
-  public static let username = Setting.value(
+  package static let username = Setting.value(
     "gitlab-username", "USER", help: "Username to send with an access token in GITLAB_TOKEN; default __token__.")
-  public static let jobToken = Setting.secret("CI_JOB_TOKEN", file: false, help: "The job token GitLab CI sets in every job.")
-  public static let deployUser = Setting.variable("CI_DEPLOY_USER", help: "A deploy token's username.")
-  public static let deployPassword = Setting.secret("CI_DEPLOY_PASSWORD", file: true, help: "A deploy token.")
-  public static let accessToken = Setting.secret(
+  package static let jobToken = Setting.secret("CI_JOB_TOKEN", file: false, help: "The job token GitLab CI sets in every job.")
+  package static let deployUser = Setting.variable("CI_DEPLOY_USER", help: "A deploy token's username.")
+  package static let deployPassword = Setting.secret("CI_DEPLOY_PASSWORD", file: true, help: "A deploy token.")
+  package static let accessToken = Setting.secret(
     "GITLAB_TOKEN", file: true, help: "A personal, project or group access token with the api or read_api scope.")
-  public static let host = Setting.variable(GitLab.hostVariable, help: "The GitLab server an access token is for; default the job's, else gitlab.com.")
+  package static let host = Setting.variable(GitLab.hostVariable, help: "The GitLab server an access token is for; default the job's, else gitlab.com.")
 }

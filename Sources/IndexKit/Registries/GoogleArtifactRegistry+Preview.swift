@@ -1,6 +1,6 @@
 extension GoogleArtifactRegistry: PreviewableRegistry {
   /// The Google exchange in words, for `indexkey doctor`; nothing is sent.
-  public func preview(for index: IndexTarget, in context: Context) -> ExchangePreview {
+  package func preview(for index: IndexTarget, in context: Context) -> ExchangePreview {
     ExchangePreview(
       credentials.preview(()), chain: credentials.trace)
   }

@@ -4,33 +4,33 @@
 /// The token comes from a link of ``GoogleChain``: Workload Identity Federation (a CI token
 /// exchanged at Google STS, then optionally a service account impersonated) or a service
 /// account key (JWT-bearer grant). PROTOCOLS.md §5.
-public struct GoogleArtifactRegistry: Registry {
-  public static let name = "google-artifact-registry"
-  public static let aliases = ["gcp", "google", "artifact-registry"]
-  public static let displayName = "Google Artifact Registry"
-  public static let settings = GoogleChain.chain.settings
-  public static let username = "oauth2accesstoken"
-  public static let keyUsername = "_json_key_base64"
+package struct GoogleArtifactRegistry: Registry {
+  package static let name = "google-artifact-registry"
+  package static let aliases = ["gcp", "google", "artifact-registry"]
+  package static let displayName = "Google Artifact Registry"
+  package static let settings = GoogleChain.chain.settings
+  package static let username = "oauth2accesstoken"
+  package static let keyUsername = "_json_key_base64"
 
   /// Where the token comes from: the link of ``GoogleChain`` that answers here.
-  public var credentials: ResolvedChain<GoogleTokenRequest, GoogleCredential>
-  public var chain: ChainTrace? { credentials.trace }
+  package var credentials: ResolvedChain<GoogleTokenRequest, GoogleCredential>
+  package var chain: ChainTrace? { credentials.trace }
 
-  public init(credentials: ResolvedChain<GoogleTokenRequest, GoogleCredential>) {
+  package init(credentials: ResolvedChain<GoogleTokenRequest, GoogleCredential>) {
     self.credentials = credentials
   }
 
   /// With one configured link and no walk (tests, library users).
-  public init(link: some CredentialLink<GoogleTokenRequest, GoogleCredential>) {
+  package init(link: some CredentialLink<GoogleTokenRequest, GoogleCredential>) {
     self.credentials = .only(link, cloud: "Google")
   }
 
   /// The first link of ``GoogleChain`` configured here.
-  public static func make(settings: Settings, identity: IdentitySpec) throws -> GoogleArtifactRegistry {
+  package static func make(settings: Settings, identity: IdentitySpec) throws -> GoogleArtifactRegistry {
     GoogleArtifactRegistry(credentials: try GoogleChain.chain.resolve(LinkInput(settings: settings, identity: identity)))
   }
 
-  public func credential(for index: IndexTarget, in context: Context) throws -> Credential {
+  package func credential(for index: IndexTarget, in context: Context) throws -> Credential {
     switch try credentials.fetch((), in: context) {
     case .serviceAccountKey(let key):
       let password = Secret(Base64.encode(Array(key.contents.revealed.utf8)))
@@ -45,16 +45,16 @@ public struct GoogleArtifactRegistry: Registry {
   }
 
   /// An access token (or the key) serves every repository the principal may read.
-  public func sharedExchange(for index: IndexTarget) -> String? { "" }
+  package func sharedExchange(for index: IndexTarget) -> String? { "" }
 
-  public static func matchesHost(_ url: WebURL) -> Bool {
+  package static func matchesHost(_ url: WebURL) -> Bool {
     url.host.hasSuffix("-python.pkg.dev")
   }
 
   static let shape = "https://LOCATION-python.pkg.dev/PROJECT/REPOSITORY/simple/"
 
   /// `/PROJECT/REPOSITORY/[simple/…]`: install from `…/simple/`, upload to `…/`.
-  public static func target(for url: WebURL) throws(ConfigError) -> IndexTarget {
+  package static func target(for url: WebURL) throws(ConfigError) -> IndexTarget {
     let segments = url.segments
     guard segments.count >= 2, segments.count == 2 || segments[2] == "simple" else {
       throw ConfigError("'\(url)' is not an Artifact Registry Python repository URL; expected \(shape).")

@@ -4,30 +4,30 @@
 /// CI token is exchanged at the platform's Access service for an access token
 /// (PROTOCOLS.md §8); the username is the one the exchange names, or the user in the
 /// access token's `sub`. Without one, a token from `JF_ACCESS_TOKEN` is used as is.
-public struct JFrog: Registry {
-  public static let name = "jfrog"
-  public static let aliases = ["artifactory"]
-  public static let displayName = "JFrog Artifactory"
-  public static let settings = ([JFrogSettings.url] + JFrogChain.chain.settings).unique
+package struct JFrog: Registry {
+  package static let name = "jfrog"
+  package static let aliases = ["artifactory"]
+  package static let displayName = "JFrog Artifactory"
+  package static let settings = ([JFrogSettings.url] + JFrogChain.chain.settings).unique
 
   /// Where the token comes from: the link of ``JFrogChain`` that answers here.
-  public var credentials: ResolvedChain<JFrogTokenRequest, BasicCredential>
-  public var chain: ChainTrace? { credentials.trace }
+  package var credentials: ResolvedChain<JFrogTokenRequest, BasicCredential>
+  package var chain: ChainTrace? { credentials.trace }
   /// The platform base URL (`https://HOST`), under which `/access/…` lives; nil takes
   /// it from the index URL (its origin and any path before `/artifactory`).
-  public var platform: WebURL?
+  package var platform: WebURL?
 
-  public init(credentials: ResolvedChain<JFrogTokenRequest, BasicCredential>, platform: WebURL? = nil) {
+  package init(credentials: ResolvedChain<JFrogTokenRequest, BasicCredential>, platform: WebURL? = nil) {
     self.credentials = credentials
     self.platform = platform
   }
 
   /// With one configured link and no walk (tests, library users).
-  public init(link: some CredentialLink<JFrogTokenRequest, BasicCredential>, platform: WebURL? = nil) {
+  package init(link: some CredentialLink<JFrogTokenRequest, BasicCredential>, platform: WebURL? = nil) {
     self.init(credentials: .only(link, cloud: "JFrog"), platform: platform)
   }
 
-  public static func matchesHost(_ url: WebURL) -> Bool {
+  package static func matchesHost(_ url: WebURL) -> Bool {
     apiIndex(url.segments, requirePrefix: true) != nil
   }
 
@@ -44,7 +44,7 @@ public struct JFrog: Registry {
   }
 
   /// `…[/artifactory]/api/pypi/{repo}[/simple]`: install and upload URLs.
-  public static func target(for url: WebURL) throws(ConfigError) -> IndexTarget {
+  package static func target(for url: WebURL) throws(ConfigError) -> IndexTarget {
     let segments = url.segments
     guard let i = apiIndex(segments, requirePrefix: false) else {
       throw ConfigError(
@@ -72,7 +72,7 @@ public struct JFrog: Registry {
 
   /// The platform URL from `--jfrog-url`/`JF_URL`, else taken from the index URL; the
   /// token from the first link of ``JFrogChain`` configured here.
-  public static func make(settings: Settings, identity: IdentitySpec) throws -> JFrog {
+  package static func make(settings: Settings, identity: IdentitySpec) throws -> JFrog {
     let platform = try platform(settings)
     return JFrog(credentials: try JFrogChain.chain.resolve(LinkInput(settings: settings, identity: identity)), platform: platform)
   }
@@ -85,7 +85,7 @@ public struct JFrog: Registry {
 
 extension JFrog {
   /// The Access token-exchange endpoint for `index` (platform URL first, else derived).
-  public func tokenEndpoint(for index: IndexTarget) -> String {
+  package func tokenEndpoint(for index: IndexTarget) -> String {
     var base: String
     if let platform {
       var path = platform.path
@@ -101,11 +101,11 @@ extension JFrog {
   }
 
   /// One Access token serves every repository of the platform it came from.
-  public func sharedExchange(for index: IndexTarget) -> String? {
+  package func sharedExchange(for index: IndexTarget) -> String? {
     credentials.link is JFrogOIDCLink ? tokenEndpoint(for: index) : nil
   }
 
-  public func credential(for index: IndexTarget, in context: Context) throws -> Credential {
+  package func credential(for index: IndexTarget, in context: Context) throws -> Credential {
     try checkHost(index)
     let answer = try credentials.fetch(JFrogTokenRequest(tokenEndpoint: tokenEndpoint(for: index)), in: context)
     return Credential(index: index, registry: Self.name, username: answer.username, password: answer.password, expiresAt: answer.expiresAt)

@@ -4,33 +4,33 @@
 /// 15-minute upload token, used by twine as `__token__` (never handed to installers). Every mint attempt presents a
 /// freshly fetched CI token: PyPI refuses a token (`jti`) it has seen before, so a
 /// request that may have reached the server is never re-sent as is.
-public struct PyPI: Registry {
-  public static let name = "pypi"
-  public static let aliases = ["testpypi", "trusted-publishing"]
-  public static let displayName = "PyPI trusted publishing"
+package struct PyPI: Registry {
+  package static let name = "pypi"
+  package static let aliases = ["testpypi", "trusted-publishing"]
+  package static let displayName = "PyPI trusted publishing"
   /// Only the CI identity: nothing else to set.
-  public static let settings: [Setting] = []
-  public static let username = "__token__"
+  package static let settings: [Setting] = []
+  package static let username = "__token__"
 
-  public var source: any IdentitySource
+  package var source: any IdentitySource
   /// Mint attempts in all when the index fails (5xx, 429, no answer).
-  public var mintAttempts: Int
+  package var mintAttempts: Int
   /// Seconds before the second attempt; doubled for each further one.
-  public var retryDelay: Double
+  package var retryDelay: Double
 
-  public init(source: any IdentitySource, mintAttempts: Int = 3, retryDelay: Double = 1) {
+  package init(source: any IdentitySource, mintAttempts: Int = 3, retryDelay: Double = 1) {
     self.source = source
     self.mintAttempts = max(1, mintAttempts)
     self.retryDelay = retryDelay
   }
 
-  public static func matchesHost(_ url: WebURL) -> Bool {
+  package static func matchesHost(_ url: WebURL) -> Bool {
     ["pypi.org", "www.pypi.org", "upload.pypi.org", "test.pypi.org"].contains(url.host)
   }
 
   /// The upload URL (`…/legacy/`) or the index's `…/simple/`: both URLs, named
   /// `pypi` or `testpypi` (the `.pypirc` sections twine knows).
-  public static func target(for url: WebURL) throws(ConfigError) -> IndexTarget {
+  package static func target(for url: WebURL) throws(ConfigError) -> IndexTarget {
     switch url.host {
     case "pypi.org", "www.pypi.org", "upload.pypi.org":
       return IndexTarget(
@@ -53,7 +53,7 @@ public struct PyPI: Registry {
     }
   }
 
-  public static func make(settings: Settings, identity: IdentitySpec) throws -> PyPI {
+  package static func make(settings: Settings, identity: IdentitySpec) throws -> PyPI {
     PyPI(source: try identity.source(environment: settings.environment))
   }
 
@@ -65,9 +65,9 @@ public struct PyPI: Registry {
   }
 
   /// One minted token per index host (PyPI or TestPyPI), whatever the URL's spelling.
-  public func sharedExchange(for index: IndexTarget) -> String? { Self.oidcBase(index) }
+  package func sharedExchange(for index: IndexTarget) -> String? { Self.oidcBase(index) }
 
-  public func credential(for index: IndexTarget, in context: Context) throws -> Credential {
+  package func credential(for index: IndexTarget, in context: Context) throws -> Credential {
     let base = Self.oidcBase(index)
     let host = (index.uploadURL ?? index.simpleURL).authority
     source.prepare(in: context)  // GitHub's connection opens during the audience lookup

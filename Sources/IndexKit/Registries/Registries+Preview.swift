@@ -1,20 +1,20 @@
 /// What `indexkey doctor` says each of these registries will do, without doing it.
 extension Chainguard: PreviewableRegistry {
-  public func preview(for index: IndexTarget, in context: Context) -> ExchangePreview {
+  package func preview(for index: IndexTarget, in context: Context) -> ExchangePreview {
     ExchangePreview(
       credentials.preview(()), chain: credentials.trace)
   }
 }
 
 extension JFrog: PreviewableRegistry {
-  public func preview(for index: IndexTarget, in context: Context) -> ExchangePreview {
+  package func preview(for index: IndexTarget, in context: Context) -> ExchangePreview {
     ExchangePreview(
       credentials.preview(JFrogTokenRequest(tokenEndpoint: tokenEndpoint(for: index))), chain: credentials.trace)
   }
 }
 
 extension PyPI: PreviewableRegistry {
-  public func preview(for index: IndexTarget, in context: Context) -> ExchangePreview {
+  package func preview(for index: IndexTarget, in context: Context) -> ExchangePreview {
     let base = Self.oidcBase(index)
     return ExchangePreview(
       steps: [
@@ -25,7 +25,7 @@ extension PyPI: PreviewableRegistry {
 }
 
 extension GitLab: PreviewableRegistry {
-  public func preview(for index: IndexTarget, in context: Context) -> ExchangePreview {
+  package func preview(for index: IndexTarget, in context: Context) -> ExchangePreview {
     let from: String
     switch token {
     case .job: from = "the job token (CI_JOB_TOKEN)"
@@ -38,7 +38,7 @@ extension GitLab: PreviewableRegistry {
 }
 
 extension StaticIndex: PreviewableRegistry {
-  public func preview(for index: IndexTarget, in context: Context) -> ExchangePreview {
+  package func preview(for index: IndexTarget, in context: Context) -> ExchangePreview {
     ExchangePreview(
       steps: ["no exchange: the username and password come from INDEXKEY_USERNAME and INDEXKEY_PASSWORD"], audience: nil,
       identity: nil, username: username)

@@ -1,18 +1,18 @@
 /// Which index asked for, as the registry understands it.
-public struct IndexTarget: Sendable, Equatable {
+package struct IndexTarget: Sendable, Equatable {
   /// The URL the user gave.
-  public var given: WebURL
+  package var given: WebURL
   /// Where pip and uv install from (with a trailing slash).
-  public var simpleURL: WebURL
+  package var simpleURL: WebURL
   /// Where twine and `uv publish` upload to, when the registry has one.
-  public var uploadURL: WebURL?
+  package var uploadURL: WebURL?
   /// A short name: the `.pypirc` section, the uv/Poetry index name (feed or repository).
-  public var name: String
+  package var name: String
   /// False when the credential is for uploads only and must not be handed to installers
   /// (a PyPI trusted-publishing token would otherwise ride along to every pip install).
-  public var installable: Bool
+  package var installable: Bool
 
-  public init(given: WebURL, simpleURL: WebURL, uploadURL: WebURL?, name: String, installable: Bool = true) {
+  package init(given: WebURL, simpleURL: WebURL, uploadURL: WebURL?, name: String, installable: Bool = true) {
     self.given = given
     self.simpleURL = simpleURL
     self.uploadURL = uploadURL
@@ -22,21 +22,21 @@ public struct IndexTarget: Sendable, Equatable {
 }
 
 /// A short-lived credential for one index, ready for the sinks.
-public struct Credential: Sendable {
-  public var index: IndexTarget
+package struct Credential: Sendable {
+  package var index: IndexTarget
   /// The registry's `--registry` name ("azure-artifacts").
-  public var registry: String
-  public var username: String
+  package var registry: String
+  package var username: String
   /// True when the username came from a secret source (a `_FILE`) and may itself be a
   /// token: it is then masked and written as a secret, and reports show `***`.
-  public var usernameIsSecret: Bool
-  public var password: Secret
-  public var expiresAt: UnixTime?
+  package var usernameIsSecret: Bool
+  package var password: Secret
+  package var expiresAt: UnixTime?
   /// Things the user should know about this index even though the exchange worked
   /// (full sentences, shown on stderr as warnings).
-  public var warnings: [String]
+  package var warnings: [String]
 
-  public init(
+  package init(
     index: IndexTarget, registry: String, username: String, password: Secret, expiresAt: UnixTime?,
     warnings: [String] = [], usernameIsSecret: Bool = false
   ) {
@@ -55,7 +55,7 @@ public struct Credential: Sendable {
 /// A registry never writes files and never reads the process environment: its
 /// configuration (including overridable endpoints) is resolved by ``make(settings:identity:)``
 /// when the plan is built.
-public protocol Registry: Sendable {
+package protocol Registry: Sendable {
   /// The `--registry` name.
   static var name: String { get }
   /// Other names `--registry` accepts.
@@ -90,15 +90,15 @@ public protocol Registry: Sendable {
 }
 
 extension Registry {
-  public static var aliases: [String] { [] }
-  public func sharedExchange(for index: IndexTarget) -> String? { nil }
-  public func cacheVariant(for index: IndexTarget) -> String? { nil }
-  public var chain: ChainTrace? { nil }
+  package static var aliases: [String] { [] }
+  package func sharedExchange(for index: IndexTarget) -> String? { nil }
+  package func cacheVariant(for index: IndexTarget) -> String? { nil }
+  package var chain: ChainTrace? { nil }
 }
 
 /// Every registry indexkey knows, in recognition order.
-public enum Registries {
-  public static let all: [any Registry.Type] = [
+package enum Registries {
+  package static let all: [any Registry.Type] = [
     AzureArtifacts.self,
     GoogleArtifactRegistry.self,
     AWSCodeArtifact.self,
@@ -110,37 +110,37 @@ public enum Registries {
   ]
 
   /// The registry whose hosts this URL is on, if any.
-  public static func recognise(_ url: WebURL) -> (any Registry.Type)? {
+  package static func recognise(_ url: WebURL) -> (any Registry.Type)? {
     all.first { $0.matchesHost(url) }
   }
 
   /// The registry a `--registry` value names.
-  public static func named(_ flag: String) throws(ConfigError) -> any Registry.Type {
+  package static func named(_ flag: String) throws(ConfigError) -> any Registry.Type {
     guard let type = all.first(where: { $0.name == flag || $0.aliases.contains(flag) }) else {
       throw ConfigError("--registry '\(flag)' is not a known registry; use one of: \(names).")
     }
     return type
   }
 
-  public static var names: String { all.map { $0.name }.joined(separator: ", ") }
+  package static var names: String { all.map { $0.name }.joined(separator: ", ") }
 }
 
 /// The registry or its token service refused, or answered something unusable.
-public struct ExchangeError: UserFacingError, Equatable {
-  public var message: String
-  public var exitStatus: ExitStatus
+package struct ExchangeError: UserFacingError, Equatable {
+  package var message: String
+  package var exitStatus: ExitStatus
 
   /// A refusal (bad trust, bad secret, missing permission): exit 4.
-  public static func refused(_ message: String) -> ExchangeError {
+  package static func refused(_ message: String) -> ExchangeError {
     ExchangeError(message: message, exitStatus: .refused)
   }
 
   /// The service failed or answered garbage: exit 5.
-  public static func unavailable(_ message: String) -> ExchangeError {
+  package static func unavailable(_ message: String) -> ExchangeError {
     ExchangeError(message: message, exitStatus: .network)
   }
 
-  public var description: String { message }
+  package var description: String { message }
 }
 
 extension HTTPResponse {

@@ -2,20 +2,20 @@
 /// job's GitLab, `JF_ACCESS_TOKEN` for the platform `JF_URL` names): the credential is
 /// handed to that host only, whoever asks — a URL on the command line, in a requirements
 /// file or in a keyring lookup.
-public struct ServerBinding: Sendable, Equatable {
+package struct ServerBinding: Sendable, Equatable {
   /// Lower-case host names (ports are not compared: one host, one server).
-  public var hosts: [String]
+  package var hosts: [String]
   /// Where the hosts came from, for the message ("CI_SERVER_HOST", "JF_URL").
-  public var source: String
+  package var source: String
 
-  public init(hosts: [String], source: String) {
+  package init(hosts: [String], source: String) {
     var seen: Set<String> = []
     self.hosts = hosts.map { $0.lowercased() }.filter { !$0.isEmpty && seen.insert($0).inserted }
     self.source = source
   }
 
   /// The hosts of these variables' values (a host name or a URL), in order; nil when none is set.
-  public static func from(_ variables: [String], in environment: Environment) -> ServerBinding? {
+  package static func from(_ variables: [String], in environment: Environment) -> ServerBinding? {
     let set = variables.filter { environment[$0] != nil }
     let hosts = set.compactMap { name in environment[name].flatMap(host(of:)) }
     return hosts.isEmpty ? nil : ServerBinding(hosts: hosts, source: set.joined(separator: ", "))
@@ -28,7 +28,7 @@ public struct ServerBinding: Sendable, Equatable {
 
   /// Throws unless `index` is on one of the hosts.
   /// - Parameter credential: what is refused, in words ("GitLab's job token (CI_JOB_TOKEN)").
-  public func check(_ index: IndexTarget, credential: String) throws(ConfigError) {
+  package func check(_ index: IndexTarget, credential: String) throws(ConfigError) {
     let host = index.simpleURL.host
     guard !hosts.contains(host) else { return }
     let own = hosts.count == 1 ? hosts[0] : hosts.joined(separator: " or ")

@@ -1,20 +1,20 @@
 /// Every declared ``Setting`` of every registry, and what is derived from them for the
 /// command line and the keyring helper's help.
-public enum SettingsCatalog {
+package enum SettingsCatalog {
   /// Each registry's settings, each once, in registry order.
-  public static let all: [Setting] = Registries.all.flatMap { $0.settings }.unique
+  package static let all: [Setting] = Registries.all.flatMap { $0.settings }.unique
 
   /// The settings that have a flag.
-  public static var flags: [Setting] { all.filter { $0.flag != nil } }
+  package static var flags: [Setting] { all.filter { $0.flag != nil } }
 
   /// The setting whose flag is `name` (without dashes).
-  public static func setting(flag name: String) -> Setting? {
+  package static func setting(flag name: String) -> Setting? {
     all.first { $0.flag == name }
   }
 
   /// The flags of each registry, under its display name; a flag shared by two (the AWS
   /// region) is listed under the first.
-  public static var groups: [(title: String, settings: [Setting])] {
+  package static var groups: [(title: String, settings: [Setting])] {
     var shown: Set<String> = []
     return Registries.all.compactMap { type in
       let own = type.settings.filter { setting in setting.flag.map { shown.insert($0).inserted } ?? false }
@@ -24,7 +24,7 @@ public enum SettingsCatalog {
 
   /// The flags' help under a heading per registry: `  --flag <value>`, then the help
   /// wrapped below it (lines under 76 columns, which ArgumentParser leaves as they are).
-  public static var flagHelp: String {
+  package static var flagHelp: String {
     groups.map { group in
       ([group.title.uppercased() + " (registry settings)"] + group.settings.flatMap(entry)).joined(separator: "\n")
     }.joined(separator: "\n\n")
@@ -54,7 +54,7 @@ public enum SettingsCatalog {
 
   /// Every variable each registry reads, under its name: the keyring helper's
   /// configuration (a keyring call takes no flags).
-  public static var variableHelp: String {
+  package static var variableHelp: String {
     var seen: Set<String> = []
     return Registries.all.compactMap { type in
       let names = type.settings.flatMap(\.variableNames).filter { seen.insert($0).inserted }

@@ -3,30 +3,30 @@
 /// For indexes without a token exchange (or to reuse a long-lived token) while still
 /// getting every output indexkey writes. `INDEXKEY_USERNAME` and `INDEXKEY_PASSWORD`,
 /// or `INDEXKEY_USERNAME_FILE`/`INDEXKEY_PASSWORD_FILE`; never flags.
-public struct StaticIndex: Registry {
-  public static let name = "basic"
-  public static let aliases = ["static"]
-  public static let displayName = "Static"
-  public static let settings = [usernameSetting, passwordSetting]
+package struct StaticIndex: Registry {
+  package static let name = "basic"
+  package static let aliases = ["static"]
+  package static let displayName = "Static"
+  package static let settings = [usernameSetting, passwordSetting]
   static let usernameSetting = Setting.secret("INDEXKEY_USERNAME", file: true, help: "The username for --registry basic.")
   static let passwordSetting = Setting.secret("INDEXKEY_PASSWORD", file: true, help: "The password or token for --registry basic.")
 
-  public var username: String
+  package var username: String
   /// True when the username came from `INDEXKEY_USERNAME_FILE`: it may be a token too.
-  public var usernameIsSecret: Bool
-  public var password: Secret
+  package var usernameIsSecret: Bool
+  package var password: Secret
 
-  public init(username: String, password: Secret, usernameIsSecret: Bool = false) {
+  package init(username: String, password: Secret, usernameIsSecret: Bool = false) {
     self.username = username
     self.password = password
     self.usernameIsSecret = usernameIsSecret
   }
 
   /// Never recognised from a URL: only `--registry basic` selects it.
-  public static func matchesHost(_ url: WebURL) -> Bool { false }
+  package static func matchesHost(_ url: WebURL) -> Bool { false }
 
   /// A `…/simple/` URL uploads to its parent; any other URL is used for both.
-  public static func target(for url: WebURL) throws(ConfigError) -> IndexTarget {
+  package static func target(for url: WebURL) throws(ConfigError) -> IndexTarget {
     var segments = url.segments
     let simple = url.with(path: "/" + segments.map { $0 + "/" }.joined())
     if segments.last == "simple" {
@@ -38,7 +38,7 @@ public struct StaticIndex: Registry {
     return IndexTarget(given: url, simpleURL: simple, uploadURL: simple, name: url.host)
   }
 
-  public static func make(settings: Settings, identity: IdentitySpec) throws -> StaticIndex {
+  package static func make(settings: Settings, identity: IdentitySpec) throws -> StaticIndex {
     guard let user = try settings.secret(Self.usernameSetting), !user.isBlank else {
       throw ConfigError("--registry basic needs INDEXKEY_USERNAME (or INDEXKEY_USERNAME_FILE) and INDEXKEY_PASSWORD (or INDEXKEY_PASSWORD_FILE).")
     }
@@ -49,7 +49,7 @@ public struct StaticIndex: Registry {
       username: user.revealed, password: password, usernameIsSecret: settings.environment["INDEXKEY_USERNAME_FILE"] != nil)
   }
 
-  public func credential(for index: IndexTarget, in context: Context) throws -> Credential {
+  package func credential(for index: IndexTarget, in context: Context) throws -> Credential {
     Credential(
       index: index, registry: Self.name, username: username, password: password, expiresAt: nil,
       usernameIsSecret: usernameIsSecret)

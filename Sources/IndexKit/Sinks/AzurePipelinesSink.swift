@@ -3,14 +3,14 @@
 /// plain `task.setvariable` for the rest. The secrets were registered with `task.setsecret`
 /// before this is printed (``CIMasker``). Secret variables do not reach later steps'
 /// environments on their own: each step maps them with `env:`, which the report spells out.
-public struct AzurePipelinesSink: Sink {
-  public var options: ClientOptions
+package struct AzurePipelinesSink: Sink {
+  package var options: ClientOptions
 
-  public init(options: ClientOptions = ClientOptions()) { self.options = options }
+  package init(options: ClientOptions = ClientOptions()) { self.options = options }
 
-  public var name: String { "azure-pipelines" }
+  package var name: String { "azure-pipelines" }
 
-  public func plan(_ credentials: [Credential], in context: Context) throws -> [PlannedOutput] {
+  package func plan(_ credentials: [Credential], in context: Context) throws -> [PlannedOutput] {
     let set = ClientVariables.build(credentials, options: options)
     let secretNames = set.variables.filter { !$0.value.secretParts.isEmpty }.map(\.name)
     var warnings: [String] = []

@@ -5,14 +5,14 @@
 ///   log itself (``CILog``), since the two pipes are read independently.
 /// - Azure Pipelines: `##vso[task.setsecret]` on stderr (the agent reads both streams), §3.1.
 /// - GitLab CI has no runtime masking (§2.2): nothing is printed, so nothing secret is either.
-public enum CIMasker: Sendable, Equatable {
+package enum CIMasker: Sendable, Equatable {
   case github
   case azure
   case gitlab
   case none
 
   /// The masker of this CI.
-  public init(_ ci: CIEnvironment) {
+  package init(_ ci: CIEnvironment) {
     switch ci.kind {
     case .github: self = .github
     case .azurePipelines: self = .azure
@@ -22,12 +22,12 @@ public enum CIMasker: Sendable, Equatable {
   }
 
   /// The masker of the CI `environment` is in.
-  public static func detect(_ environment: Environment) -> CIMasker {
+  package static func detect(_ environment: Environment) -> CIMasker {
     CIMasker(CIEnvironment.detect(environment))
   }
 
   /// Emits the mask commands for every value (and, for multi-line values, every line).
-  public func mask(_ values: [String], console: Console) {
+  package func mask(_ values: [String], console: Console) {
     guard self == .github || self == .azure else { return }
     let inBand = !values.isEmpty && console.stdoutIsLog()
     var seen: Set<String> = []
@@ -69,7 +69,7 @@ extension Credential {
   /// The password in every form a sink or a client may write or log: raw, percent-encoded
   /// (as in a URL), JSON-escaped (as in `--json`), and the base64 of `username:password`
   /// (an HTTP Basic `Authorization` header). All of them are masked before any output.
-  public var secretForms: [String] {
+  package var secretForms: [String] {
     let raw = password.revealed
     guard !raw.isEmpty else { return [] }
     var forms = [raw, PercentEncoding.encode(raw), JSONText.escapedContent(raw)]
@@ -82,15 +82,15 @@ extension Credential {
   }
 
   /// The username as sinks embed it: a secret part when it came from a secret source.
-  public var usernameText: SecretText {
+  package var usernameText: SecretText {
     usernameIsSecret ? "\(secret: username)" : SecretText(plain: username)
   }
 
   /// The username as reports show it: `***` when it came from a secret source.
-  public var shownUsername: String { usernameIsSecret ? "***" : username }
+  package var shownUsername: String { usernameIsSecret ? "***" : username }
 
   /// `Basic <base64(username:password)>`, the base64 kept as a secret part.
-  public var basicAuthorization: SecretText {
+  package var basicAuthorization: SecretText {
     "Basic \(secret: Base64.encode(Array("\(username):\(password.revealed)".utf8)))"
   }
 }

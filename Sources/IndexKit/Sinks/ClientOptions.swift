@@ -1,27 +1,27 @@
 /// How the variable-style sinks (GitHub env and outputs, shells, GitLab env file, Azure
 /// Pipelines) describe the indexes: which clients, and in which role.
-public struct ClientOptions: Sendable {
+package struct ClientOptions: Sendable {
   /// The clients whose variables are written, in this order.
-  public var clients: [PackagingClient] = PackagingClient.allCases
+  package var clients: [PackagingClient] = PackagingClient.allCases
   /// Add the indexes next to the client's main index instead of replacing it.
-  public var extra = false
+  package var extra = false
   /// With ``extra``: whether pip's main index is public PyPI (no `PIP_INDEX_URL` set, or it
   /// points at pypi.org), which makes the extra index a dependency-confusion risk.
-  public var mainIndexIsPublic = true
+  package var mainIndexIsPublic = true
   /// Set when the netrc sink holds the credentials: pip's URLs then carry none.
-  public var netrc: NetrcHandOff?
+  package var netrc: NetrcHandOff?
   /// Set when the pypirc sink writes `~/.pypirc`, where twine looks without `--config-file`:
   /// twine then gets `TWINE_REPOSITORY` (a section name that `-r` can override) instead of
   /// `TWINE_REPOSITORY_URL`, which would make it ignore `-r` and the file.
-  public var pypircIsDefault = false
+  package var pypircIsDefault = false
 
-  public init(clients: [PackagingClient] = PackagingClient.allCases, extra: Bool = false) {
+  package init(clients: [PackagingClient] = PackagingClient.allCases, extra: Bool = false) {
     self.clients = clients
     self.extra = extra
   }
 
   /// Reads `--clients`, `--extra` and the environment's `PIP_INDEX_URL`.
-  public static func from(_ login: LoginOptions, environment: Environment) throws(ConfigError) -> ClientOptions {
+  package static func from(_ login: LoginOptions, environment: Environment) throws(ConfigError) -> ClientOptions {
     var options = ClientOptions()
     if let list = login.clients, !list.isEmpty {
       var chosen: [PackagingClient] = []
@@ -50,11 +50,11 @@ public struct ClientOptions: Sendable {
 
 /// Where the netrc sink writes, so pip's URLs can leave the credentials out and the
 /// variable sinks can point `NETRC` at a file that is not the default one.
-public struct NetrcHandOff: Sendable, Equatable {
-  public var path: String
-  public var isDefault: Bool
+package struct NetrcHandOff: Sendable, Equatable {
+  package var path: String
+  package var isDefault: Bool
 
-  public init(path: String, isDefault: Bool) {
+  package init(path: String, isDefault: Bool) {
     self.path = path
     self.isDefault = isDefault
   }

@@ -1,5 +1,5 @@
 /// A Python packaging client whose environment variables indexkey can write.
-public enum PackagingClient: String, CaseIterable, Sendable {
+package enum PackagingClient: String, CaseIterable, Sendable {
   case pip, uv, twine, poetry, pdm, hatch
 }
 
@@ -12,19 +12,19 @@ public enum PackagingClient: String, CaseIterable, Sendable {
 /// never sent along with every install). Upload settings (twine, `uv publish`, Poetry, PDM
 /// and Hatch publishing) name one index: the first given by its upload URL, else the first
 /// that has one. Every variable-style sink formats this one list, so they agree.
-public struct VariableSet: Sendable {
-  public var variables: [(name: String, value: SecretText)] = []
-  public var warnings: [String] = []
+package struct VariableSet: Sendable {
+  package var variables: [(name: String, value: SecretText)] = []
+  package var warnings: [String] = []
 
-  public var names: [String] { variables.map(\.name) }
+  package var names: [String] { variables.map(\.name) }
 
   mutating func add(_ name: String, _ value: SecretText) {
     variables.append((name, value))
   }
 }
 
-public enum ClientVariables {
-  public static func build(_ credentials: [Credential], options: ClientOptions = ClientOptions()) -> VariableSet {
+package enum ClientVariables {
+  package static func build(_ credentials: [Credential], options: ClientOptions = ClientOptions()) -> VariableSet {
     var set = VariableSet()
     let installable = credentials.filter(\.index.installable)
     let upload = uploadTarget(credentials)
@@ -56,7 +56,7 @@ public enum ClientVariables {
   }
 
   /// The install URL as pip reads it: percent-encoded credentials, or none when netrc has them.
-  public static func pipURL(_ credential: Credential, options: ClientOptions) -> SecretText {
+  package static func pipURL(_ credential: Credential, options: ClientOptions) -> SecretText {
     if options.netrc != nil { return SecretText(plain: credential.index.simpleURL.description) }
     return credential.index.simpleURL.withCredentials(
       username: credential.username, password: credential.password, usernameIsSecret: credential.usernameIsSecret)

@@ -4,20 +4,20 @@
 /// written `NAME=value`; a value with a line break uses the heredoc form with a fresh random
 /// delimiter, refused if the value contains it. Masking happens before this is written
 /// (``OutputWriter``).
-public struct GitHubEnvSink: Sink {
-  public var path: String?
-  public var options: ClientOptions
+package struct GitHubEnvSink: Sink {
+  package var path: String?
+  package var options: ClientOptions
 
-  public init(path: String? = nil, options: ClientOptions = ClientOptions()) {
+  package init(path: String? = nil, options: ClientOptions = ClientOptions()) {
     self.path = path
     self.options = options
   }
 
-  public var name: String { "github-env" }
+  package var name: String { "github-env" }
 
   static let forbidden: Set<String> = ["NODE_OPTIONS"]
 
-  public func plan(_ credentials: [Credential], in context: Context) throws -> [PlannedOutput] {
+  package func plan(_ credentials: [Credential], in context: Context) throws -> [PlannedOutput] {
     guard let file = path ?? context.environment["GITHUB_ENV"] else {
       throw SinkError("--write github-env needs the GITHUB_ENV file, which GitHub Actions sets in every step; outside Actions give a path as github-env=PATH.")
     }
@@ -45,21 +45,21 @@ enum GitHubFileCommand {
 /// `${{ steps.<id>.outputs.<NAME> }}` (FORMATS.md §1.2). Same syntax and checks as
 /// `GITHUB_ENV`. Outputs holding a secret work within the job only: GitHub drops them
 /// from job outputs.
-public struct GitHubOutputSink: Sink {
-  public var path: String?
-  public var options: ClientOptions
+package struct GitHubOutputSink: Sink {
+  package var path: String?
+  package var options: ClientOptions
 
-  public init(path: String? = nil, options: ClientOptions = ClientOptions()) {
+  package init(path: String? = nil, options: ClientOptions = ClientOptions()) {
     self.path = path
     self.options = options
   }
 
-  public var name: String { "github-output" }
+  package var name: String { "github-output" }
 
   static let jobOutputWarning =
     "Step outputs that hold a secret work only within this job: GitHub drops them from job outputs (\"Skip output since it may contain secret\"). Run indexkey again in each job that needs the index, and pass outputs to scripts through env:, never ${{ }} inside run:."
 
-  public func plan(_ credentials: [Credential], in context: Context) throws -> [PlannedOutput] {
+  package func plan(_ credentials: [Credential], in context: Context) throws -> [PlannedOutput] {
     guard let file = path ?? context.environment["GITHUB_OUTPUT"] else {
       throw SinkError("--write github-output needs the GITHUB_OUTPUT file, which GitHub Actions sets in every step; outside Actions give a path as github-output=PATH.")
     }

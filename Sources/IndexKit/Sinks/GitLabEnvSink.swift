@@ -2,16 +2,16 @@
 /// `before_script` and `script` share one shell, so `. FILE` there carries the variables
 /// over (FORMATS.md §2.3). GitLab cannot mask values made during a job, so indexkey
 /// prints none: they go only into this file.
-public struct GitLabEnvSink: Sink {
-  public var path: String?
-  public var options: ClientOptions
+package struct GitLabEnvSink: Sink {
+  package var path: String?
+  package var options: ClientOptions
 
-  public init(path: String? = nil, options: ClientOptions = ClientOptions()) {
+  package init(path: String? = nil, options: ClientOptions = ClientOptions()) {
     self.path = path
     self.options = options
   }
 
-  public var name: String { "gitlab-env" }
+  package var name: String { "gitlab-env" }
 
   /// `$TMPDIR/indexkey-<job id>.env` (outside the project directory, so neither
   /// `artifacts:paths` nor `cache:` pick it up).
@@ -21,7 +21,7 @@ public struct GitLabEnvSink: Sink {
     return "\(dir.hasSuffix("/") ? String(dir.dropLast()) : dir)/indexkey\(job).env"
   }
 
-  public func plan(_ credentials: [Credential], in context: Context) throws -> [PlannedOutput] {
+  package func plan(_ credentials: [Credential], in context: Context) throws -> [PlannedOutput] {
     let file = path.map { FileIO.expandTilde($0, home: context.home) } ?? Self.defaultPath(context.environment)
     var warnings = ["Source \(file) in the same job (`. \(file)` in before_script or script; after_script runs in another shell) and delete it when done; never list it in artifacts or cache."]
     if let project = context.environment["CI_PROJECT_DIR"], file.hasPrefix(project.hasSuffix("/") ? project : project + "/") {

@@ -3,12 +3,12 @@
 /// One name per index is used everywhere: the uv index name, the `.pypirc` section,
 /// the Poetry source or repository. `--name` sets it; otherwise it is derived from the
 /// registry's name for the index (a feed or repository name).
-public enum IndexNaming {
+package enum IndexNaming {
   /// A name every client can use: lower-case letters, digits and `-`.
   ///
   /// `My_Feed.v2` becomes `my-feed-v2`, a host `127.0.0.1` becomes `127-0-0-1`; a name
   /// with nothing usable becomes `index`.
-  public static func derive(_ name: String) -> String {
+  package static func derive(_ name: String) -> String {
     var out = ""
     for scalar in name.unicodeScalars {
       let c = Character(scalar)
@@ -24,7 +24,7 @@ public enum IndexNaming {
 
   /// Checks a `--name`: uv's rules (ASCII letters, digits, `-`, `_`, `.`), starting with a
   /// letter or digit so that it also works as a `.pypirc` section and a shell-safe suffix.
-  public static func validate(_ name: String) throws(ConfigError) {
+  package static func validate(_ name: String) throws(ConfigError) {
     guard let first = name.unicodeScalars.first, isAlnum(first),
       name.unicodeScalars.allSatisfy({ isAlnum($0) || $0 == "-" || $0 == "_" || $0 == "." })
     else {
@@ -35,13 +35,13 @@ public enum IndexNaming {
 
   /// uv's environment form: letters and digits upper-cased, every other character `_`
   /// (`internal-proxy` → `INTERNAL_PROXY`). Lossy: `a-b`, `a.b` and `a_b` collide.
-  public static func uvEnvironmentName(_ name: String) -> String {
+  package static func uvEnvironmentName(_ name: String) -> String {
     String(name.unicodeScalars.map { isAlnum($0) ? Character($0).uppercased().first ?? "_" : "_" })
   }
 
   /// Poetry's environment form for `http-basic.<name>`: upper-cased, `-` → `_`; nil when
   /// the name has characters Poetry cannot round-trip (dots, underscores).
-  public static func poetryEnvironmentName(_ name: String) -> String? {
+  package static func poetryEnvironmentName(_ name: String) -> String? {
     guard let first = name.unicodeScalars.first, isAlnum(first),
       name.unicodeScalars.allSatisfy({ isAlnum($0) || $0 == "-" })
     else { return nil }
@@ -50,7 +50,7 @@ public enum IndexNaming {
 
   /// Whether `POETRY_REPOSITORIES_<NAME>_URL` can define this repository: Poetry matches
   /// the variable with `[A-Z_]+`, so digits are not allowed.
-  public static func poetryCanDefineRepository(_ name: String) -> Bool {
+  package static func poetryCanDefineRepository(_ name: String) -> Bool {
     poetryEnvironmentName(name) != nil && !name.unicodeScalars.contains { ("0"..."9").contains($0) }
   }
 

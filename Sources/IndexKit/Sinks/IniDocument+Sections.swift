@@ -1,22 +1,22 @@
 extension IniDocument {
   /// One `[section]` as Python's configparser reads it: keys lower-cased, values trimmed,
   /// continuation lines joined to their key's value with a line break.
-  public struct Section: Sendable, Equatable {
-    public var name: String
-    public var entries: [(key: String, value: String)]
+  package struct Section: Sendable, Equatable {
+    package var name: String
+    package var entries: [(key: String, value: String)]
 
-    public static func == (a: Section, b: Section) -> Bool {
+    package static func == (a: Section, b: Section) -> Bool {
       a.name == b.name && a.entries.elementsEqual(b.entries) { $0.key == $1.key && $0.value == $1.value }
     }
 
     /// The value of `key` (the last one given, as configparser keeps it).
-    public subscript(_ key: String) -> String? {
+    package subscript(_ key: String) -> String? {
       entries.last { $0.key == key }?.value
     }
   }
 
   /// Every section in order, with its entries (lines ``problem`` would name are left out).
-  public var sections: [Section] {
+  package var sections: [Section] {
     var out: [Section] = []
     var lastKey: Int?
     for line in lines {

@@ -1,6 +1,6 @@
 /// An INI file (`.pypirc`, `pip.conf`) edited in place: every line we do not change
 /// keeps its exact bytes, comments and line endings included.
-public struct IniDocument: Sendable {
+package struct IniDocument: Sendable {
   struct Line: Sendable {
     var text: SecretText
     var eol: String
@@ -21,12 +21,12 @@ public struct IniDocument: Sendable {
   /// The file started with a UTF-8 byte-order mark: kept, and not part of the first line.
   let byteOrderMark: Bool
 
-  public init(text: String) {
+  package init(text: String) {
     self.init(bytes: Array(text.utf8))
   }
 
   /// The document in `bytes`, each line kept byte for byte (invalid UTF-8 included).
-  public init(bytes: [UInt8]) {
+  package init(bytes: [UInt8]) {
     var body = bytes[...]
     byteOrderMark = body.starts(with: ByteText.byteOrderMark)
     if byteOrderMark { body = body.dropFirst(ByteText.byteOrderMark.count) }
@@ -57,7 +57,7 @@ public struct IniDocument: Sendable {
   }
 
   /// The whole document.
-  public var text: SecretText {
+  package var text: SecretText {
     lines.reduce(into: SecretText(byteOrderMark ? [.raw(ByteText.byteOrderMark)] : [])) { out, line in
       out += line.text
       out += SecretText(plain: line.eol)
@@ -67,7 +67,7 @@ public struct IniDocument: Sendable {
   /// Why this is not an INI document configparser (pip, twine) could read, or nil: NUL
   /// bytes, text before the first section, or a line that is no section, key, comment or
   /// continuation. Names the line, never its content.
-  public var problem: String? {
+  package var problem: String? {
     var inSection = false
     var afterKey = false
     for (n, line) in lines.enumerated() {
@@ -89,13 +89,13 @@ public struct IniDocument: Sendable {
   }
 
   /// Names of the sections, in order.
-  public var sectionNames: [String] {
+  package var sectionNames: [String] {
     lines.compactMap { Self.sectionName($0.plain).map(ByteText.decoded) }
   }
 
   /// Adds the section, or replaces the keys of an existing one (comments and blank lines
   /// after its last key are kept, since they usually introduce the next section).
-  public mutating func setSection(_ name: String, _ entries: [(String, SecretText)]) {
+  package mutating func setSection(_ name: String, _ entries: [(String, SecretText)]) {
     let body = entries.map { Line(text: "\($0.0) = \($0.1)", eol: newline) }
     if let range = sectionRange(name) {
       var end = range.upperBound
@@ -117,7 +117,7 @@ public struct IniDocument: Sendable {
 
   /// Makes sure `name` is listed in a whitespace-separated list key (`index-servers`),
   /// creating the section or key if needed. `defaults` are listed too when the key is created.
-  public mutating func ensureListed(_ name: String, key: String, in section: String, defaults: [String] = []) {
+  package mutating func ensureListed(_ name: String, key: String, in section: String, defaults: [String] = []) {
     let indent = "    "
     guard let range = sectionRange(section) else {
       var block = [Line(text: SecretText(plain: "[\(section)]"), eol: newline), Line(text: SecretText(plain: "\(key) ="), eol: newline)]
@@ -151,7 +151,7 @@ public struct IniDocument: Sendable {
   /// `normalize`, e.g. pip's `index_url` for `index-url`) is replaced with its continuation
   /// lines; otherwise the key is added after the section's last key. A missing section is
   /// added at the end.
-  public mutating func setValue(
+  package mutating func setValue(
     _ key: String, _ values: [SecretText], in section: String, normalize: (String) -> String = { $0.lowercased() }
   ) {
     var body: [Line]
@@ -185,7 +185,7 @@ public struct IniDocument: Sendable {
   }
 
   /// Removes a key of `section` with its continuation lines, if present.
-  public mutating func removeValue(_ key: String, in section: String, normalize: (String) -> String = { $0.lowercased() }) {
+  package mutating func removeValue(_ key: String, in section: String, normalize: (String) -> String = { $0.lowercased() }) {
     guard let range = sectionRange(section) else { return }
     let wanted = normalize(ByteText.scalars(key))
     guard let keyLine = (range.lowerBound + 1..<range.upperBound).first(where: { Self.keyName(lines[$0].plain).map(normalize) == wanted }) else {
@@ -198,7 +198,7 @@ public struct IniDocument: Sendable {
   }
 
   /// The whitespace-separated values of a key (its line and continuation lines), or nil.
-  public func values(of key: String, in section: String, normalize: (String) -> String = { $0.lowercased() }) -> [String]? {
+  package func values(of key: String, in section: String, normalize: (String) -> String = { $0.lowercased() }) -> [String]? {
     guard let range = sectionRange(section) else { return nil }
     let wanted = normalize(ByteText.scalars(key))
     guard let keyLine = (range.lowerBound + 1..<range.upperBound).first(where: { Self.keyName(lines[$0].plain).map(normalize) == wanted }) else {

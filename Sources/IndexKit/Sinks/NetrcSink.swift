@@ -7,15 +7,15 @@
 /// share one entry: allowed for one registry and user (the token is the user's), refused
 /// otherwise. When this sink is used, pip's URLs (variables and pip.conf)
 /// carry no credentials, and the variable sinks set `NETRC` when the file is not the default.
-public struct NetrcSink: Sink {
-  public var handOff: NetrcHandOff
+package struct NetrcSink: Sink {
+  package var handOff: NetrcHandOff
 
-  public init(handOff: NetrcHandOff) { self.handOff = handOff }
+  package init(handOff: NetrcHandOff) { self.handOff = handOff }
 
-  public var name: String { "netrc" }
+  package var name: String { "netrc" }
 
   /// Where the file goes, and whether that is where clients look without `NETRC`.
-  public static func handOff(path: String?, environment: Environment, home: String?) throws(ConfigError) -> NetrcHandOff {
+  package static func handOff(path: String?, environment: Environment, home: String?) throws(ConfigError) -> NetrcHandOff {
     if let path { return NetrcHandOff(path: FileIO.expandTilde(path, home: home), isDefault: false) }
     if let configured = environment["NETRC"] { return NetrcHandOff(path: configured, isDefault: true) }
     guard let home = home ?? environment["HOME"] else {
@@ -24,7 +24,7 @@ public struct NetrcSink: Sink {
     return NetrcHandOff(path: "\(home)/.netrc", isDefault: true)
   }
 
-  public func plan(_ credentials: [Credential], in context: Context) throws -> [PlannedOutput] {
+  package func plan(_ credentials: [Credential], in context: Context) throws -> [PlannedOutput] {
     // Installers read netrc; an upload-only credential (a PyPI upload token) stays out of it.
     let credentials = credentials.filter(\.index.installable)
     guard !credentials.isEmpty else { return [] }

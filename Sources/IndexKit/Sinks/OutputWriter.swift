@@ -1,11 +1,11 @@
 /// Masks, then writes, the planned outputs of every sink.
-public enum OutputWriter {
+package enum OutputWriter {
   /// - Parameters:
   ///   - outputs: what the sinks planned.
   ///   - credentials: every form of their passwords is masked too (``Credential/secretForms``),
   ///     whatever the sinks embed, so logs of the clients that use them are covered.
   ///   - dryRun: print what would be written (secrets as `***`) and write nothing.
-  public static func apply(_ outputs: [PlannedOutput], credentials: [Credential], dryRun: Bool, in context: Context) throws {
+  package static func apply(_ outputs: [PlannedOutput], credentials: [Credential], dryRun: Bool, in context: Context) throws {
     if dryRun {
       for output in outputs {
         context.console.err("would write to \(output.destination) (\(output.sink)):")

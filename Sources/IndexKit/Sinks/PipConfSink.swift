@@ -7,16 +7,16 @@
 /// the variables: the first index is `index-url`, the others are added to
 /// `extra-index-url` (all of them with `--extra`), next to the extra indexes already listed.
 /// When the netrc sink is also written, the URLs carry no credentials.
-public struct PipConfSink: Sink {
-  public var path: String?
-  public var options: ClientOptions
+package struct PipConfSink: Sink {
+  package var path: String?
+  package var options: ClientOptions
 
-  public init(path: String? = nil, options: ClientOptions = ClientOptions()) {
+  package init(path: String? = nil, options: ClientOptions = ClientOptions()) {
     self.path = path
     self.options = options
   }
 
-  public var name: String { "pip-conf" }
+  package var name: String { "pip-conf" }
 
   /// pip normalises option names: case-insensitive, `_` same as `-`.
   static func normalize(_ key: String) -> String {
@@ -54,7 +54,7 @@ public struct PipConfSink: Sink {
     return context.environment["XDG_CONFIG_HOME"] ?? context.home
   }
 
-  public func plan(_ credentials: [Credential], in context: Context) throws -> [PlannedOutput] {
+  package func plan(_ credentials: [Credential], in context: Context) throws -> [PlannedOutput] {
     let credentials = credentials.filter(\.index.installable)
     guard !credentials.isEmpty else { return [] }
     let file = try file(in: context)

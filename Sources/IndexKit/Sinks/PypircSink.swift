@@ -1,14 +1,14 @@
 /// `~/.pypirc` for twine: one section per upload index, listed in `index-servers`
 /// (FORMATS.md §5.1). Every other byte of an existing file is kept, other keys of our
 /// sections (`ca_cert`, `client_cert`) included.
-public struct PypircSink: Sink {
-  public var path: String?
+package struct PypircSink: Sink {
+  package var path: String?
 
-  public init(path: String? = nil) { self.path = path }
+  package init(path: String? = nil) { self.path = path }
 
-  public var name: String { "pypirc" }
+  package var name: String { "pypirc" }
 
-  public func plan(_ credentials: [Credential], in context: Context) throws -> [PlannedOutput] {
+  package func plan(_ credentials: [Credential], in context: Context) throws -> [PlannedOutput] {
     guard let file = path.map({ FileIO.expandTilde($0, home: context.home) }) ?? context.home.map({ "\($0)/.pypirc" }) else {
       throw SinkError("--write pypirc needs a home directory (HOME is not set); give --pypirc PATH.")
     }

@@ -1,11 +1,11 @@
 internal import Glibc
 
 /// An output file that could not be written: exit 6.
-public struct SinkError: UserFacingError, Equatable {
-  public var message: String
-  public init(_ message: String) { self.message = message }
-  public var description: String { message }
-  public var exitStatus: ExitStatus { .output }
+package struct SinkError: UserFacingError, Equatable {
+  package var message: String
+  package init(_ message: String) { self.message = message }
+  package var description: String { message }
+  package var exitStatus: ExitStatus { .output }
 
   /// An existing file we were to edit is not the kind of document we edit: left untouched.
   static func notEditable(_ file: String, kind: String, problem: String) -> SinkError {
@@ -22,10 +22,10 @@ public struct SinkError: UserFacingError, Equatable {
 /// (`anchor`: the home directory, `XDG_CONFIG_HOME`), every directory below the anchor is
 /// opened one by one with `O_NOFOLLOW`, so a symlink there is refused, and the file is
 /// created and renamed relative to that open directory, so nothing can be swapped in between.
-public enum SecureFile {
+package enum SecureFile {
   /// Replaces `path` with `bytes`.
   /// - Parameter anchor: a directory `path` lies below whose subdirectories must not be symlinks.
-  public static func replace(_ path: String, with bytes: [UInt8], mode: UInt32 = 0o600, below anchor: String? = nil)
+  package static func replace(_ path: String, with bytes: [UInt8], mode: UInt32 = 0o600, below anchor: String? = nil)
     throws(SinkError)
   {
     let dir = directory(of: path)
@@ -95,7 +95,7 @@ public enum SecureFile {
   }
 
   /// Appends to `path` (creating it 0600 if missing), as CI command files require.
-  public static func append(_ path: String, _ bytes: [UInt8]) throws(SinkError) {
+  package static func append(_ path: String, _ bytes: [UInt8]) throws(SinkError) {
     try refuseSymlinkOrSpecial(path)
     let fd = open(path, O_WRONLY | O_APPEND | O_CREAT | O_NOFOLLOW | O_CLOEXEC, 0o600)
     guard fd >= 0 else { throw SinkError("Could not open \(path) to append: \(errnoText()).") }
@@ -105,7 +105,7 @@ public enum SecureFile {
   }
 
   /// The bytes of an existing file, or nil when there is none.
-  public static func existing(_ path: String) throws(SinkError) -> [UInt8]? {
+  package static func existing(_ path: String) throws(SinkError) -> [UInt8]? {
     try refuseSymlinkOrSpecial(path)
     guard FileIO.exists(path) else { return nil }
     do {

@@ -1,12 +1,12 @@
 /// POSIX `export NAME='value'` lines on stdout, for `eval` (FORMATS.md §9.1).
-public struct ShellSink: Sink {
-  public var options: ClientOptions
+package struct ShellSink: Sink {
+  package var options: ClientOptions
 
-  public init(options: ClientOptions = ClientOptions()) { self.options = options }
+  package init(options: ClientOptions = ClientOptions()) { self.options = options }
 
-  public var name: String { "shell" }
+  package var name: String { "shell" }
 
-  public func plan(_ credentials: [Credential], in context: Context) throws -> [PlannedOutput] {
+  package func plan(_ credentials: [Credential], in context: Context) throws -> [PlannedOutput] {
     let set = ClientVariables.build(credentials, options: options)
     return [try VariableRules.render(set, sink: name, action: .stdout, singleLine: false) { Self.export($0, $1) }]
   }
@@ -23,14 +23,14 @@ public struct ShellSink: Sink {
 }
 
 /// fish `set -gx NAME 'value'` lines on stdout, for `indexkey … | source` (FORMATS.md §9.2).
-public struct FishSink: Sink {
-  public var options: ClientOptions
+package struct FishSink: Sink {
+  package var options: ClientOptions
 
-  public init(options: ClientOptions = ClientOptions()) { self.options = options }
+  package init(options: ClientOptions = ClientOptions()) { self.options = options }
 
-  public var name: String { "fish" }
+  package var name: String { "fish" }
 
-  public func plan(_ credentials: [Credential], in context: Context) throws -> [PlannedOutput] {
+  package func plan(_ credentials: [Credential], in context: Context) throws -> [PlannedOutput] {
     let set = ClientVariables.build(credentials, options: options)
     return [try VariableRules.render(set, sink: name, action: .stdout, singleLine: false) { "set -gx \($0) \(Self.quote($1))\n" }]
   }
@@ -43,14 +43,14 @@ public struct FishSink: Sink {
 
 /// PowerShell `$env:NAME = 'value'` lines on stdout, for
 /// `indexkey … | Out-String | Invoke-Expression` (FORMATS.md §9.3).
-public struct PowerShellSink: Sink {
-  public var options: ClientOptions
+package struct PowerShellSink: Sink {
+  package var options: ClientOptions
 
-  public init(options: ClientOptions = ClientOptions()) { self.options = options }
+  package init(options: ClientOptions = ClientOptions()) { self.options = options }
 
-  public var name: String { "powershell" }
+  package var name: String { "powershell" }
 
-  public func plan(_ credentials: [Credential], in context: Context) throws -> [PlannedOutput] {
+  package func plan(_ credentials: [Credential], in context: Context) throws -> [PlannedOutput] {
     let set = ClientVariables.build(credentials, options: options)
     return [try VariableRules.render(set, sink: name, action: .stdout, singleLine: false) { "$env:\($0) = \(Self.quote($1))\n" }]
   }

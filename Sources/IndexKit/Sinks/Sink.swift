@@ -1,6 +1,6 @@
 /// One thing a sink will do: a file to replace or append to, or text for stdout.
-public struct PlannedOutput: Sendable {
-  public enum Action: Sendable, Equatable {
+package struct PlannedOutput: Sendable {
+  package enum Action: Sendable, Equatable {
     /// Write the whole file atomically (0600, no symlinks).
     case replaceFile(String)
     /// Append to a CI command file (`$GITHUB_ENV`).
@@ -9,24 +9,24 @@ public struct PlannedOutput: Sendable {
     case stdout
   }
 
-  public var sink: String
-  public var action: Action
-  public var content: SecretText
+  package var sink: String
+  package var action: Action
+  package var content: SecretText
   /// What is written, in words, for the report: "PIP_INDEX_URL", "[feed] section".
-  public var summary: String
+  package var summary: String
   /// The variables, sections or entries written, one each (for `--json`).
-  public var items: [String]
+  package var items: [String]
   /// Things the user should know about this output (shown once each in the report).
-  public var warnings: [String]
+  package var warnings: [String]
   /// The strings to register with the CI's masker: the content's secret parts, unless the
   /// sink's syntax is decoded before anything is logged (Azure logging commands), in which
   /// case the decoded values.
-  public var maskForms: [String]
+  package var maskForms: [String]
   /// For a file indexkey chose itself: the directory it trusts (the home directory), below
   /// which no directory may be a symlink (``SecureFile/replace(_:with:mode:below:)``).
-  public var anchor: String?
+  package var anchor: String?
 
-  public init(sink: String, action: Action, content: SecretText, summary: String, items: [String]? = nil, warnings: [String] = []) {
+  package init(sink: String, action: Action, content: SecretText, summary: String, items: [String]? = nil, warnings: [String] = []) {
     self.sink = sink
     self.action = action
     self.content = content
@@ -37,18 +37,18 @@ public struct PlannedOutput: Sendable {
   }
 
   /// An output listing `items`, summarised as their comma-separated list.
-  public init(sink: String, action: Action, content: SecretText, items: [String], warnings: [String] = []) {
+  package init(sink: String, action: Action, content: SecretText, items: [String], warnings: [String] = []) {
     self.init(sink: sink, action: action, content: content, summary: items.joined(separator: ", "), items: items, warnings: warnings)
   }
 
   /// False for an append or a print of nothing (no variable applied to these indexes).
-  public var hasEffect: Bool {
+  package var hasEffect: Bool {
     if case .replaceFile = action { return true }
     return !content.parts.isEmpty
   }
 
   /// Where, in words: a path or "stdout".
-  public var destination: String {
+  package var destination: String {
     switch action {
     case .replaceFile(let p), .appendFile(let p): p
     case .stdout: "stdout"
@@ -58,7 +58,7 @@ public struct PlannedOutput: Sendable {
 
 /// Turns credentials into outputs. Sinks only plan; ``OutputWriter`` masks and writes,
 /// so that every secret is registered with the CI before the first byte goes anywhere.
-public protocol Sink: Sendable {
+package protocol Sink: Sendable {
   /// The `--write` name ("github-env", "pypirc", "shell").
   var name: String { get }
   func plan(_ credentials: [Credential], in context: Context) throws -> [PlannedOutput]

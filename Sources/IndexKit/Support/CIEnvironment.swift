@@ -1,13 +1,13 @@
 /// Which CI this run is in, decided once from the environment (by its marker variables)
 /// and carried in ``Context``: the identity, the log masker, the default output, the
 /// Azure Pipelines output and doctor's checks all read this one answer.
-public struct CIEnvironment: Sendable, Equatable {
-  public enum Kind: String, Sendable, CaseIterable {
+package struct CIEnvironment: Sendable, Equatable {
+  package enum Kind: String, Sendable, CaseIterable {
     case github, gitlab, buildkite, circleci, bitbucket
     case azurePipelines = "azure-pipelines"
 
     /// For messages ("GitHub Actions").
-    public var displayName: String {
+    package var displayName: String {
       switch self {
       case .github: "GitHub Actions"
       case .gitlab: "GitLab CI"
@@ -19,7 +19,7 @@ public struct CIEnvironment: Sendable, Equatable {
     }
 
     /// Why `environment` is this CI (`GITHUB_ACTIONS=true`), or nil when it is not.
-    public func evidence(_ environment: Environment) -> String? {
+    package func evidence(_ environment: Environment) -> String? {
       switch self {
       case .github: return environment["GITHUB_ACTIONS"] == "true" ? "GITHUB_ACTIONS=true" : nil
       case .gitlab: return environment["GITLAB_CI"] == "true" ? "GITLAB_CI=true" : nil
@@ -38,28 +38,28 @@ public struct CIEnvironment: Sendable, Equatable {
   }
 
   /// nil outside any CI indexkey knows.
-  public var kind: Kind?
+  package var kind: Kind?
   /// Why ("GITHUB_ACTIONS=true").
-  public var evidence: String?
+  package var evidence: String?
 
-  public init(kind: Kind?, evidence: String?) {
+  package init(kind: Kind?, evidence: String?) {
     self.kind = kind
     self.evidence = evidence
   }
 
   /// No CI.
-  public static let none = CIEnvironment(kind: nil, evidence: nil)
+  package static let none = CIEnvironment(kind: nil, evidence: nil)
 
   /// The first CI whose markers are set, in this order: GitHub Actions, GitLab CI,
   /// Buildkite, CircleCI, Bitbucket Pipelines, Azure Pipelines.
-  public static func detect(_ environment: Environment) -> CIEnvironment {
+  package static func detect(_ environment: Environment) -> CIEnvironment {
     for kind in Kind.allCases {
       if let evidence = kind.evidence(environment) { return CIEnvironment(kind: kind, evidence: evidence) }
     }
     return .none
   }
 
-  public var isGitHubActions: Bool { kind == .github }
-  public var isGitLab: Bool { kind == .gitlab }
-  public var isAzurePipelines: Bool { kind == .azurePipelines }
+  package var isGitHubActions: Bool { kind == .github }
+  package var isGitLab: Bool { kind == .gitlab }
+  package var isAzurePipelines: Bool { kind == .azurePipelines }
 }

@@ -9,13 +9,13 @@ internal import Glibc
 /// commands go on stdout too, in front of what they mask (one pipe keeps the order).
 /// Where stdout is captured (`$(indexkey token URL)`, `eval "$(…)"`, a pipe, a file),
 /// nothing is added to it.
-public enum CILog {
+package enum CILog {
   /// The runners' worker processes, which hold the reading end of a step's stdout.
   static let workers: Set<String> = ["Runner.Worker", "Agent.Worker"]
 
   /// True when stdout is a pipe, not the one stderr is, whose reading end is held by an
   /// ancestor that is a CI runner's worker. Looks at most 32 ancestors; false on any doubt.
-  public static func stdoutIsLog() -> Bool {
+  package static func stdoutIsLog() -> Bool {
     var out = stat()
     var err = stat()
     guard fstat(1, &out) == 0, (out.st_mode & S_IFMT) == S_IFIFO else { return false }

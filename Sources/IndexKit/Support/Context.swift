@@ -4,24 +4,24 @@ internal import Glibc
 ///
 /// The executable builds one with ``live(environment:options:)``; tests build one with a
 /// ``StubTransport``, a fixed clock and a capturing console.
-public struct Context: Sendable {
+package struct Context: Sendable {
   /// The transport of this worker (one libcurl handle; connections reused).
-  public var transport: any HTTPTransport
+  package var transport: any HTTPTransport
   /// Makes a fresh transport for a parallel worker; nil shares ``transport``.
-  public var makeTransport: (@Sendable () throws -> any HTTPTransport)?
-  public var environment: Environment
+  package var makeTransport: (@Sendable () throws -> any HTTPTransport)?
+  package var environment: Environment
   /// Which CI this is, decided once from ``environment``.
-  public var ci: CIEnvironment
-  public var clock: any WallClock
+  package var ci: CIEnvironment
+  package var clock: any WallClock
   /// Waits between attempts (a retried mint); tests record instead of waiting.
-  public var sleep: @Sendable (Double) -> Void
-  public var console: Console
+  package var sleep: @Sendable (Double) -> Void
+  package var console: Console
   /// The user's home directory (for `~/.pypirc`).
-  public var home: String?
+  package var home: String?
   /// Runs a child process (identity commands); injectable for tests.
-  public var processRunner: any ProcessRunner
+  package var processRunner: any ProcessRunner
 
-  public init(
+  package init(
     transport: any HTTPTransport,
     makeTransport: (@Sendable () throws -> any HTTPTransport)? = nil,
     environment: Environment, clock: any WallClock = SystemClock(), sleep: @escaping @Sendable (Double) -> Void = realSleep,
@@ -42,7 +42,7 @@ public struct Context: Sendable {
   /// `timeout` seconds per request (connecting at most 10) and retries for up to twice that
   /// (at least a minute), the system trust store unless a CA variable says otherwise, the
   /// real clock, stdout and stderr.
-  public static func live(environment: Environment, timeout: Double) throws -> Context {
+  package static func live(environment: Environment, timeout: Double) throws -> Context {
     guard timeout > 0, timeout.isFinite else { throw ConfigError("--timeout must be a positive number of seconds.") }
     let options = CurlOptions(
       connectTimeout: min(10, timeout), totalTimeout: timeout, caBundle: CurlOptions.caBundle(from: environment))
@@ -63,7 +63,7 @@ public struct Context: Sendable {
   }
 
   /// A copy of this context with its own transport, for a parallel worker.
-  public func forWorker() throws -> Context {
+  package func forWorker() throws -> Context {
     var copy = self
     if let makeTransport { copy.transport = try makeTransport() }
     return copy
@@ -71,7 +71,7 @@ public struct Context: Sendable {
 }
 
 /// Sleeps the calling thread, resuming after signals.
-@Sendable public func realSleep(_ seconds: Double) {
+@Sendable package func realSleep(_ seconds: Double) {
   guard seconds > 0 else { return }
   var ts = timespec(tv_sec: Int(seconds), tv_nsec: Int((seconds - seconds.rounded(.down)) * 1e9))
   var left = timespec()

@@ -1,5 +1,5 @@
 /// The process exit codes, one per kind of failure (DESIGN.md §5).
-public enum ExitStatus: Int32, Sendable, Comparable {
+package enum ExitStatus: Int32, Sendable, Comparable {
   case ok = 0
   case usage = 2
   case noIdentity = 3
@@ -9,7 +9,7 @@ public enum ExitStatus: Int32, Sendable, Comparable {
   /// A system library indexkey needs (libcurl) is missing or older than it supports.
   case library = 7
 
-  public static func < (a: ExitStatus, b: ExitStatus) -> Bool {
+  package static func < (a: ExitStatus, b: ExitStatus) -> Bool {
     a.severity < b.severity
   }
 
@@ -29,14 +29,14 @@ public enum ExitStatus: Int32, Sendable, Comparable {
 }
 
 /// An error the program reports to the user: a full sentence and an exit code.
-public protocol UserFacingError: Error, CustomStringConvertible {
+package protocol UserFacingError: Error, CustomStringConvertible {
   var exitStatus: ExitStatus { get }
 }
 
 /// Bad flags, bad URLs, missing configuration: exit 2.
-public struct ConfigError: UserFacingError, Equatable {
-  public var message: String
-  public init(_ message: String) { self.message = message }
-  public var description: String { message }
-  public var exitStatus: ExitStatus { .usage }
+package struct ConfigError: UserFacingError, Equatable {
+  package var message: String
+  package init(_ message: String) { self.message = message }
+  package var description: String { message }
+  package var exitStatus: ExitStatus { .usage }
 }

@@ -1,17 +1,17 @@
 internal import Glibc
 
 /// A file that could not be read.
-public struct FileReadError: Error, Equatable, Sendable, CustomStringConvertible {
-  public var path: String
-  public var reason: String
+package struct FileReadError: Error, Equatable, Sendable, CustomStringConvertible {
+  package var path: String
+  package var reason: String
 
-  public var description: String { "could not read \(path): \(reason)" }
+  package var description: String { "could not read \(path): \(reason)" }
 }
 
 /// Small, Foundation-free file reading.
-public enum FileIO {
+package enum FileIO {
   /// Reads a whole regular file (up to `limit` bytes).
-  public static func read(_ path: String, limit: Int = 4 << 20) throws(FileReadError) -> [UInt8] {
+  package static func read(_ path: String, limit: Int = 4 << 20) throws(FileReadError) -> [UInt8] {
     let fd = open(path, O_RDONLY | O_CLOEXEC)
     guard fd >= 0 else { throw FileReadError(path: path, reason: errnoText()) }
     defer { close(fd) }
@@ -34,18 +34,18 @@ public enum FileIO {
   }
 
   /// Reads a file as UTF-8 text.
-  public static func readText(_ path: String) throws(FileReadError) -> String {
+  package static func readText(_ path: String) throws(FileReadError) -> String {
     String(decoding: try read(path), as: UTF8.self)
   }
 
   /// Whether something exists at `path` (without following a final symlink).
-  public static func exists(_ path: String) -> Bool {
+  package static func exists(_ path: String) -> Bool {
     var st = stat()
     return lstat(path, &st) == 0
   }
 
   /// Expands a leading `~/` with `home`.
-  public static func expandTilde(_ path: String, home: String?) -> String {
+  package static func expandTilde(_ path: String, home: String?) -> String {
     guard let home, path == "~" || path.hasPrefix("~/") else { return path }
     return home + path.dropFirst()
   }

@@ -4,12 +4,12 @@
 /// token, the registry's credential), before it is written, answered or used for the next
 /// step. Its expiry is the earliest of what the service said (`expires_in`, `expireTime`,
 /// `expiration`, …) and the token's own `exp` when it is a JWT.
-public enum Freshness {
+package enum Freshness {
   /// A credential expiring sooner than this is treated as expired.
-  public static let margin: Double = 60
+  package static let margin: Double = 60
 
   /// The earliest of `stated` and the `exp` of `token` when it is a JWT.
-  public static func expiry(stated: UnixTime?, token: Secret?) -> UnixTime? {
+  package static func expiry(stated: UnixTime?, token: Secret?) -> UnixTime? {
     let claimed = token.flatMap { JWTClaims(token: $0)?.expiresAt }
     switch (stated, claimed) {
     case (let s?, let c?): return min(s, c)
@@ -23,7 +23,7 @@ public enum Freshness {
   ///   - what: the credential in words ("an access token", "an OIDC token").
   ///   - service: who answered it ("Entra ID", "GitHub Actions OIDC").
   @discardableResult
-  public static func check(
+  package static func check(
     _ what: String, from service: String, stated: UnixTime?, token: Secret?, now: UnixTime,
     exitStatus: ExitStatus = .network
   ) throws(ExpiredCredential) -> UnixTime? {
@@ -35,17 +35,17 @@ public enum Freshness {
 
 /// A service answered a credential that is already expired, or expires within a minute.
 /// The exchange is tried once more (``Registry/freshCredential(for:in:)``); a second one is reported.
-public struct ExpiredCredential: UserFacingError, Equatable {
-  public var what: String
-  public var service: String
-  public var expiresAt: UnixTime
-  public var now: UnixTime
-  public var exitStatus: ExitStatus
+package struct ExpiredCredential: UserFacingError, Equatable {
+  package var what: String
+  package var service: String
+  package var expiresAt: UnixTime
+  package var now: UnixTime
+  package var exitStatus: ExitStatus
 
   /// Clocks that disagree by more than this get a hint about skew.
   static let skewHint: Double = 120
 
-  public var description: String {
+  package var description: String {
     let left = expiresAt - now
     let when = left < 0 ? "expired \(describeDuration(-left)) ago" : "expires in \(describeDuration(left))"
     var text =
@@ -61,7 +61,7 @@ public struct ExpiredCredential: UserFacingError, Equatable {
 
 extension IdentitySource {
   /// A fresh CI token for `audience`, checked against its `exp`: an expired one is exit 3.
-  public func freshToken(audience: String, in context: Context) throws -> Secret {
+  package func freshToken(audience: String, in context: Context) throws -> Secret {
     let token = try idToken(audience: audience, in: context)
     try Freshness.check("an OIDC token", from: name, stated: nil, token: token, now: context.clock.now(), exitStatus: .noIdentity)
     return token
@@ -71,7 +71,7 @@ extension IdentitySource {
 extension Registry {
   /// ``credential(for:in:)`` with its expiry checked; an exchange that answered (or went
   /// through) an expired credential is tried once more before the expiry is reported.
-  public func freshCredential(for index: IndexTarget, in context: Context) throws -> Credential {
+  package func freshCredential(for index: IndexTarget, in context: Context) throws -> Credential {
     do {
       return try checked(credential(for: index, in: context), now: context.clock.now())
     } catch is ExpiredCredential {

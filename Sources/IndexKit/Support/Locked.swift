@@ -7,11 +7,11 @@ import Glibc
 /// over inside the kernel (a priority-inheriting futex), which ThreadSanitizer cannot see, so
 /// every contended access it protects is reported as a race and `make sanitize` could check
 /// nothing. A pthread mutex is intercepted by the sanitizer and costs the same uncontended.
-public final class Locked<Value: ~Copyable>: @unchecked Sendable {
+package final class Locked<Value: ~Copyable>: @unchecked Sendable {
   private var value: Value
   private let mutex: UnsafeMutablePointer<pthread_mutex_t>
 
-  public init(_ value: consuming Value) {
+  package init(_ value: consuming Value) {
     self.value = value
     mutex = .allocate(capacity: 1)
     mutex.initialize(to: pthread_mutex_t())
@@ -24,7 +24,7 @@ public final class Locked<Value: ~Copyable>: @unchecked Sendable {
   }
 
   /// Runs `body` with the value while no other thread can touch it.
-  public func withLock<Result: ~Copyable, Failure: Error>(
+  package func withLock<Result: ~Copyable, Failure: Error>(
     _ body: (inout Value) throws(Failure) -> Result
   ) throws(Failure) -> Result {
     pthread_mutex_lock(mutex)

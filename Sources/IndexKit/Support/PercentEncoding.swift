@@ -1,8 +1,8 @@
 /// RFC 3986 percent-encoding of everything outside `A-Z a-z 0-9 - . _ ~`, upper-case
 /// hex over UTF-8 — the same form GitHub's masker derives (`Uri.EscapeDataString`)
 /// and Python's `quote(s, safe="")` produces (FORMATS.md §4.3).
-public enum PercentEncoding {
-  public static func encode(_ text: String) -> String {
+package enum PercentEncoding {
+  package static func encode(_ text: String) -> String {
     var out = ""
     out.reserveCapacity(text.utf8.count)
     let hex = Array("0123456789ABCDEF")
@@ -22,7 +22,7 @@ public enum PercentEncoding {
   }
 
   /// Decodes `%XX` sequences; nil when one is malformed or the result is not UTF-8.
-  public static func decode(_ text: String) -> String? {
+  package static func decode(_ text: String) -> String? {
     var bytes: [UInt8] = []
     var it = Array(text.utf8)[...]
     while let b = it.popFirst() {
@@ -38,7 +38,7 @@ public enum PercentEncoding {
   }
 
   /// `application/x-www-form-urlencoded` body from ordered fields.
-  public static func form(_ fields: [(String, String)]) -> String {
+  package static func form(_ fields: [(String, String)]) -> String {
     fields.map { "\(encode($0.0))=\(encode($0.1))" }.joined(separator: "&")
   }
 

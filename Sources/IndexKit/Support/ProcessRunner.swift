@@ -1,12 +1,12 @@
 internal import Glibc
 
 /// What a finished child process left behind.
-public struct ProcessOutput: Sendable, Equatable {
-  public var status: Int32
-  public var stdout: [UInt8]
-  public var stderr: [UInt8]
+package struct ProcessOutput: Sendable, Equatable {
+  package var status: Int32
+  package var stdout: [UInt8]
+  package var stderr: [UInt8]
 
-  public init(status: Int32, stdout: [UInt8], stderr: [UInt8]) {
+  package init(status: Int32, stdout: [UInt8], stderr: [UInt8]) {
     self.status = status
     self.stdout = stdout
     self.stderr = stderr
@@ -14,11 +14,11 @@ public struct ProcessOutput: Sendable, Equatable {
 }
 
 /// Why a child process produced no output.
-public enum ProcessError: Error, Equatable, Sendable, CustomStringConvertible {
+package enum ProcessError: Error, Equatable, Sendable, CustomStringConvertible {
   case couldNotStart(command: String, errno: Int32)
   case timedOut(command: String, seconds: Double)
 
-  public var description: String {
+  package var description: String {
     switch self {
     case .couldNotStart(let command, let code):
       "Could not run '\(command)': \(String(cString: strerror(code)))."
@@ -29,7 +29,7 @@ public enum ProcessError: Error, Equatable, Sendable, CustomStringConvertible {
 }
 
 /// Runs a program and collects its output; the seam for identity commands.
-public protocol ProcessRunner: Sendable {
+package protocol ProcessRunner: Sendable {
   /// - Parameters:
   ///   - arguments: the program (looked up on PATH) and its arguments.
   ///   - environment: the child's whole environment.
@@ -42,13 +42,13 @@ public protocol ProcessRunner: Sendable {
 /// The pipes are made close-on-exec under a lock that spawning also takes, so a child spawned
 /// at the same time by another thread never inherits (and holds open) this one's pipes. The
 /// child leads its own process group, so a timeout also stops what it started (`sh -c`).
-public struct SpawnProcessRunner: ProcessRunner {
-  public init() {}
+package struct SpawnProcessRunner: ProcessRunner {
+  package init() {}
 
   /// Held from creating a child's pipes until they are close-on-exec and the child is spawned.
   private static let spawnLock = Locked(())
 
-  public func run(_ arguments: [String], environment: Environment, timeout: Double) throws(ProcessError) -> ProcessOutput {
+  package func run(_ arguments: [String], environment: Environment, timeout: Double) throws(ProcessError) -> ProcessOutput {
     let command = arguments.first ?? ""
     var actions = posix_spawn_file_actions_t()
     posix_spawn_file_actions_init(&actions)

@@ -1,10 +1,10 @@
 internal import Glibc
 
 /// RFC 3339 timestamps as Google (`expireTime`) and AWS STS (`Expiration`) write them.
-public enum RFC3339 {
+package enum RFC3339 {
   /// `2026-01-01T00:00:00Z`, `2026-01-01T00:00:00.123456789Z` or with a `±hh:mm` offset;
   /// nil for anything else.
-  public static func parse(_ text: String) -> UnixTime? {
+  package static func parse(_ text: String) -> UnixTime? {
     let chars = Array(text.trimmingSpaces.utf8)
     guard chars.count >= 20 else { return nil }
     func number(_ range: Range<Int>) -> Int32? {

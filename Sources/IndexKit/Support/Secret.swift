@@ -3,19 +3,19 @@
 /// `description` is `***`, so interpolating a `Secret` into a message cannot leak it.
 /// The raw value is reachable only through ``revealed``, which sinks and request
 /// bodies use and nothing else should.
-public struct Secret: Sendable, Equatable, CustomStringConvertible, CustomDebugStringConvertible {
+package struct Secret: Sendable, Equatable, CustomStringConvertible, CustomDebugStringConvertible {
   /// The raw value. Use only to put the secret where it is meant to go.
-  public let revealed: String
+  package let revealed: String
 
-  public init(_ value: String) {
+  package init(_ value: String) {
     self.revealed = value
   }
 
-  public var description: String { "***" }
-  public var debugDescription: String { "Secret(***)" }
+  package var description: String { "***" }
+  package var debugDescription: String { "Secret(***)" }
 
   /// True when the value is empty or only whitespace.
-  public var isBlank: Bool {
+  package var isBlank: Bool {
     revealed.allSatisfy { $0 == " " || $0 == "\t" || $0 == "\n" || $0 == "\r" }
   }
 }

@@ -5,40 +5,40 @@
 /// (``redacted``), and the exact list of secret strings a CI must mask before
 /// anything is written (``secretParts``) — including encoded forms, because the
 /// part is recorded as it is embedded.
-public struct SecretText: Sendable, Equatable, ExpressibleByStringInterpolation {
-  public enum Part: Sendable, Equatable {
+package struct SecretText: Sendable, Equatable, ExpressibleByStringInterpolation {
+  package enum Part: Sendable, Equatable {
     case plain(String)
     case secret(String)
     /// Bytes of a user's file kept exactly as found (they need not be UTF-8).
     case raw([UInt8])
   }
 
-  public private(set) var parts: [Part]
+  package private(set) var parts: [Part]
 
-  public init(_ parts: [Part] = []) { self.parts = parts }
-  public init(plain: String) { self.parts = [.plain(plain)] }
-  public init(stringLiteral value: String) { self.parts = [.plain(value)] }
+  package init(_ parts: [Part] = []) { self.parts = parts }
+  package init(plain: String) { self.parts = [.plain(plain)] }
+  package init(stringLiteral value: String) { self.parts = [.plain(value)] }
 
-  public init(stringInterpolation: Interpolation) { self.parts = stringInterpolation.parts }
+  package init(stringInterpolation: Interpolation) { self.parts = stringInterpolation.parts }
 
-  public struct Interpolation: StringInterpolationProtocol {
+  package struct Interpolation: StringInterpolationProtocol {
     var parts: [Part] = []
-    public init(literalCapacity: Int, interpolationCount: Int) {}
-    public mutating func appendLiteral(_ literal: String) {
+    package init(literalCapacity: Int, interpolationCount: Int) {}
+    package mutating func appendLiteral(_ literal: String) {
       if !literal.isEmpty { parts.append(.plain(literal)) }
     }
-    public mutating func appendInterpolation(_ value: String) { parts.append(.plain(value)) }
-    public mutating func appendInterpolation(_ value: SecretText) { parts += value.parts }
+    package mutating func appendInterpolation(_ value: String) { parts.append(.plain(value)) }
+    package mutating func appendInterpolation(_ value: SecretText) { parts += value.parts }
     /// A secret embedded as given (already encoded for its context, if needed).
-    public mutating func appendInterpolation(secret: String) { parts.append(.secret(secret)) }
-    public mutating func appendInterpolation(_ value: Secret) { parts.append(.secret(value.revealed)) }
+    package mutating func appendInterpolation(secret: String) { parts.append(.secret(secret)) }
+    package mutating func appendInterpolation(_ value: Secret) { parts.append(.secret(value.revealed)) }
   }
 
-  public static func + (a: SecretText, b: SecretText) -> SecretText { SecretText(a.parts + b.parts) }
-  public static func += (a: inout SecretText, b: SecretText) { a.parts += b.parts }
+  package static func + (a: SecretText, b: SecretText) -> SecretText { SecretText(a.parts + b.parts) }
+  package static func += (a: inout SecretText, b: SecretText) { a.parts += b.parts }
 
   /// The real text, to show or print (bytes that are not UTF-8 as U+FFFD).
-  public var revealed: String {
+  package var revealed: String {
     parts.map { part in
       switch part {
       case .plain(let s), .secret(let s): s
@@ -48,7 +48,7 @@ public struct SecretText: Sendable, Equatable, ExpressibleByStringInterpolation 
   }
 
   /// The real bytes, to write where they are meant to go: raw parts exactly as found.
-  public var revealedBytes: [UInt8] {
+  package var revealedBytes: [UInt8] {
     parts.reduce(into: []) { out, part in
       switch part {
       case .plain(let s), .secret(let s): out += s.utf8
@@ -58,7 +58,7 @@ public struct SecretText: Sendable, Equatable, ExpressibleByStringInterpolation 
   }
 
   /// The text with every secret part shown as `***`.
-  public var redacted: String {
+  package var redacted: String {
     parts.map { part in
       switch part {
       case .plain(let s): s
@@ -69,7 +69,7 @@ public struct SecretText: Sendable, Equatable, ExpressibleByStringInterpolation 
   }
 
   /// Every distinct secret string embedded in this text, in order of appearance.
-  public var secretParts: [String] {
+  package var secretParts: [String] {
     var seen: Set<String> = []
     var out: [String] = []
     for case .secret(let s) in parts where !s.isEmpty && seen.insert(s).inserted {
@@ -79,7 +79,7 @@ public struct SecretText: Sendable, Equatable, ExpressibleByStringInterpolation 
   }
 
   /// Applies a transformation to every part (for quoting); secret stays secret.
-  public func mapParts(_ transform: (String) -> String) -> SecretText {
+  package func mapParts(_ transform: (String) -> String) -> SecretText {
     SecretText(
       parts.map { part in
         switch part {
@@ -91,7 +91,7 @@ public struct SecretText: Sendable, Equatable, ExpressibleByStringInterpolation 
   }
 
   /// True when any part contains one of these characters.
-  public func contains(anyOf characters: Set<Character>) -> Bool {
+  package func contains(anyOf characters: Set<Character>) -> Bool {
     revealed.contains { characters.contains($0) }
   }
 }

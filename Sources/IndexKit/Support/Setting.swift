@@ -9,15 +9,15 @@
 /// static let clientID = Setting.value("azure-client-id", "ID", env: ["AZURE_CLIENT_ID"], help: "Entra application (client) id.")
 /// let id = settings[clientID]   // the flag, else AZURE_CLIENT_ID
 /// ```
-public struct Setting: Sendable, Hashable {
-  public enum Kind: Sendable, Hashable {
+package struct Setting: Sendable, Hashable {
+  package enum Kind: Sendable, Hashable {
     /// `--name VALUE`; the placeholder names the value in help ("ID", "URL").
     case value(placeholder: String)
     /// `--name` alone; a variable turns it on with 1, true, yes or on.
     case toggle
   }
 
-  public enum Secrecy: Sendable, Hashable {
+  package enum Secrecy: Sendable, Hashable {
     case plain
     /// From the environment only (never argv); only its digest enters the cache key.
     case secret
@@ -26,18 +26,18 @@ public struct Setting: Sendable, Hashable {
   }
 
   /// The long flag without dashes; nil for a setting the environment alone gives.
-  public var flag: String?
+  package var flag: String?
   /// The variables read when the flag is not given, first set wins.
-  public var variables: [String]
-  public var kind: Kind
-  public var secrecy: Secrecy
+  package var variables: [String]
+  package var kind: Kind
+  package var secrecy: Secrecy
   /// The variable names a file whose contents decide the identity (a key or certificate
   /// file): its digest enters the cache key, so a replaced file is not served a stale token.
-  public var namesIdentityFile: Bool
+  package var namesIdentityFile: Bool
   /// One sentence for `--help` and the keyring help, without the variable names.
-  public var help: String
+  package var help: String
 
-  public init(
+  package init(
     flag: String?, variables: [String], kind: Kind, secrecy: Secrecy = .plain, namesIdentityFile: Bool = false,
     help: String
   ) {
@@ -50,7 +50,7 @@ public struct Setting: Sendable, Hashable {
   }
 
   /// `--flag VALUE`, else the first of `env`.
-  public static func value(
+  package static func value(
     _ flag: String, _ placeholder: String, env: [String] = [], identityFile: Bool = false, help: String
   )
     -> Setting
@@ -60,48 +60,48 @@ public struct Setting: Sendable, Hashable {
   }
 
   /// `--flag` alone turns it on.
-  public static func toggle(_ flag: String, env: [String] = [], help: String) -> Setting {
+  package static func toggle(_ flag: String, env: [String] = [], help: String) -> Setting {
     Setting(flag: flag, variables: env, kind: .toggle, help: help)
   }
 
   /// A variable with no flag.
-  public static func variable(_ name: String, identityFile: Bool = false, help: String) -> Setting {
+  package static func variable(_ name: String, identityFile: Bool = false, help: String) -> Setting {
     Setting(
       flag: nil, variables: [name], kind: .value(placeholder: "VALUE"), namesIdentityFile: identityFile, help: help)
   }
 
   /// A variable with no flag that turns something on (1, true, yes, on).
-  public static func switchVariable(_ name: String, help: String) -> Setting {
+  package static func switchVariable(_ name: String, help: String) -> Setting {
     Setting(flag: nil, variables: [name], kind: .toggle, help: help)
   }
 
   /// A secret: environment only, optionally `NAME_FILE`.
-  public static func secret(_ name: String, file: Bool, help: String) -> Setting {
+  package static func secret(_ name: String, file: Bool, help: String) -> Setting {
     Setting(
       flag: nil, variables: [name], kind: .value(placeholder: "VALUE"), secrecy: file ? .secretOrFile : .secret,
       help: help)
   }
 
-  public var isSecret: Bool { secrecy != .plain }
+  package var isSecret: Bool { secrecy != .plain }
 
   /// Every variable name this setting reads, `NAME_FILE` included.
-  public var variableNames: [String] {
+  package var variableNames: [String] {
     secrecy == .secretOrFile ? variables.flatMap { [$0, $0 + "_FILE"] } : variables
   }
 
   /// For messages: `--flag` or the first variable.
-  public var label: String { flag.map { "--" + $0 } ?? variables.first ?? "" }
+  package var label: String { flag.map { "--" + $0 } ?? variables.first ?? "" }
 }
 
 extension Array where Element == Setting {
   /// These settings without repeats, in order.
-  public var unique: [Setting] {
+  package var unique: [Setting] {
     var seen: Set<Setting> = []
     return filter { seen.insert($0).inserted }
   }
 
   /// The environment variables they read, each once, in order.
-  public var variableNames: [String] {
+  package var variableNames: [String] {
     var seen: Set<String> = []
     return flatMap(\.variableNames).filter { seen.insert($0).inserted }
   }

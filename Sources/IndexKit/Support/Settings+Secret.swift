@@ -5,7 +5,7 @@ extension Settings {
   /// Secrets never come from flags (argv is visible to every process on the machine).
   /// Giving both forms is an error, so a stale file cannot silently win over a variable.
   /// A trailing line break in the file is dropped, as editors and `echo` add one.
-  public func secret(_ setting: Setting) throws(ConfigError) -> Secret? {
+  package func secret(_ setting: Setting) throws(ConfigError) -> Secret? {
     guard let name = setting.variables.first else { return nil }
     guard setting.secrecy == .secretOrFile else { return environment[name].map(Secret.init) }
     let fileVariable = name + "_FILE"

@@ -3,24 +3,24 @@
 ///
 /// Registries and links read only through their declarations (`settings[AzureSettings.clientID]`),
 /// so a misspelt name does not compile, and the declarations say what each one reads.
-public struct Settings: Sendable {
+package struct Settings: Sendable {
   /// What a flag was given as.
-  public enum Given: Sendable, Equatable {
+  package enum Given: Sendable, Equatable {
     case value(String)
     case on
   }
 
   /// The flags given, by long name.
-  public var given: [String: Given]
-  public var environment: Environment
+  package var given: [String: Given]
+  package var environment: Environment
 
-  public init(given: [String: Given] = [:], environment: Environment) {
+  package init(given: [String: Given] = [:], environment: Environment) {
     self.given = given
     self.environment = environment
   }
 
   /// Flags by long name as text (tests, profiles): a toggle is on for any value.
-  public init(flags: [String: String], environment: Environment) {
+  package init(flags: [String: String], environment: Environment) {
     var given: [String: Given] = [:]
     for (name, value) in flags {
       given[name] = SettingsCatalog.setting(flag: name)?.kind == .toggle ? .on : .value(value)
@@ -29,7 +29,7 @@ public struct Settings: Sendable {
   }
 
   /// The flag's value, else the first non-empty variable; nil for toggles and secrets.
-  public subscript(_ setting: Setting) -> String? {
+  package subscript(_ setting: Setting) -> String? {
     guard setting.kind != .toggle, !setting.isSecret else { return nil }
     if let flag = setting.flag, case .value(let v)? = given[flag], !v.isEmpty { return v }
     for name in setting.variables {
@@ -39,23 +39,23 @@ public struct Settings: Sendable {
   }
 
   /// True when the toggle's flag was given, or one of its variables says yes.
-  public func isOn(_ setting: Setting) -> Bool {
+  package func isOn(_ setting: Setting) -> Bool {
     if let flag = setting.flag, given[flag] != nil { return true }
     return setting.variables.contains { environment.flag($0) }
   }
 
   /// True when the flag was given explicitly (not its variable).
-  public func isGiven(_ setting: Setting) -> Bool {
+  package func isGiven(_ setting: Setting) -> Bool {
     setting.flag.map { given[$0] != nil } ?? false
   }
 
   /// True when the flag or one of its variables (or `_FILE`) is set.
-  public func isSet(_ setting: Setting) -> Bool {
+  package func isSet(_ setting: Setting) -> Bool {
     isGiven(setting) || setting.variableNames.contains(where: environment.has)
   }
 
   /// Like the subscript, but throws a ConfigError naming both ways to set it.
-  public func require(_ setting: Setting, for purpose: String) throws(ConfigError) -> String {
+  package func require(_ setting: Setting, for purpose: String) throws(ConfigError) -> String {
     guard let v = self[setting] else {
       let envText = setting.variables.isEmpty ? "" : "set \(setting.variables.joined(separator: " or ")) or "
       throw ConfigError("\(purpose): \(envText)pass \(setting.label).")
@@ -64,7 +64,7 @@ public struct Settings: Sendable {
   }
 
   /// An endpoint URL from the setting (or the default), checked to be https unless loopback.
-  public func endpoint(_ setting: Setting, default fallback: String, what: String) throws(ConfigError) -> WebURL {
+  package func endpoint(_ setting: Setting, default fallback: String, what: String) throws(ConfigError) -> WebURL {
     var text = self[setting] ?? fallback
     if !text.contains("://") { text = "https://" + text }
     let url = try WebURL(text, what: what)
@@ -73,7 +73,7 @@ public struct Settings: Sendable {
   }
 
   /// The endpoint when the setting is given, nil otherwise.
-  public func endpoint(_ setting: Setting, what: String) throws(ConfigError) -> WebURL? {
+  package func endpoint(_ setting: Setting, what: String) throws(ConfigError) -> WebURL? {
     guard self[setting] != nil else { return nil }
     return try endpoint(setting, default: "", what: what)
   }

@@ -2,23 +2,23 @@ internal import Glibc
 
 /// Where a prompt for the person at the keyboard goes. A seam: ``ControllingTerminal`` writes
 /// to `/dev/tty`; tests pass one that records.
-public protocol Terminal: Sendable {
+package protocol Terminal: Sendable {
   /// Shows `text` (a newline is added).
   func show(_ text: String)
 }
 
 /// The process's controlling terminal, `/dev/tty`: it reaches the person even when stdout and
 /// stderr are captured (pip runs its keyring with both piped and shows neither).
-public struct ControllingTerminal: Terminal {
+package struct ControllingTerminal: Terminal {
   /// The terminal, or nil when the process has none (a CI job, a service, `setsid`).
-  public static func open() -> ControllingTerminal? {
+  package static func open() -> ControllingTerminal? {
     let fd = Glibc.open("/dev/tty", O_WRONLY | O_NOCTTY | O_CLOEXEC)
     guard fd >= 0 else { return nil }
     close(fd)
     return ControllingTerminal()
   }
 
-  public func show(_ text: String) {
+  package func show(_ text: String) {
     let fd = Glibc.open("/dev/tty", O_WRONLY | O_NOCTTY | O_CLOEXEC)
     guard fd >= 0 else { return }
     defer { close(fd) }

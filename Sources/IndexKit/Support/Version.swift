@@ -1,2 +1,2 @@
 /// The version `--version` prints and the User-Agent carries.
-public let indexkeyVersion = "0.1.0"
+package let indexkeyVersion = "0.1.0"

@@ -1,18 +1,18 @@
 internal import Glibc
 
 /// Seconds since the Unix epoch.
-public typealias UnixTime = Double
+package typealias UnixTime = Double
 
 /// Where the library gets the time of day; tests pass a fixed clock.
-public protocol WallClock: Sendable {
+package protocol WallClock: Sendable {
   func now() -> UnixTime
 }
 
 /// The system's real-time clock.
-public struct SystemClock: WallClock {
-  public init() {}
+package struct SystemClock: WallClock {
+  package init() {}
 
-  public func now() -> UnixTime {
+  package func now() -> UnixTime {
     var ts = timespec()
     clock_gettime(CLOCK_REALTIME, &ts)
     return Double(ts.tv_sec) + Double(ts.tv_nsec) / 1e9
@@ -20,14 +20,14 @@ public struct SystemClock: WallClock {
 }
 
 /// A clock that always answers the same instant (tests).
-public struct FixedClock: WallClock {
-  public var time: UnixTime
-  public init(_ time: UnixTime) { self.time = time }
-  public func now() -> UnixTime { time }
+package struct FixedClock: WallClock {
+  package var time: UnixTime
+  package init(_ time: UnixTime) { self.time = time }
+  package func now() -> UnixTime { time }
 }
 
 /// Monotonic seconds, for deadlines and durations (never for timestamps).
-public func monotonicSeconds() -> Double {
+package func monotonicSeconds() -> Double {
   var ts = timespec()
   clock_gettime(CLOCK_MONOTONIC, &ts)
   return Double(ts.tv_sec) + Double(ts.tv_nsec) / 1e9
@@ -36,34 +36,34 @@ public func monotonicSeconds() -> Double {
 /// Times a server states (`expires_in`, `exp`, `Expiration`), made safe to compute with:
 /// every number taken from a server goes through here, so no conversion or arithmetic
 /// on it can trap, whatever it says (`9223372036854775807`, `1e300`, NaN).
-public enum ServerTime {
+package enum ServerTime {
   /// The latest instant believed: 9999-12-31T23:59:59Z.
-  public static let latest: UnixTime = 253_402_300_799
+  package static let latest: UnixTime = 253_402_300_799
   /// The longest lifetime believed from `now` (a century: any real token's is far shorter).
-  public static let longest: Double = 100 * 365 * 86_400
+  package static let longest: Double = 100 * 365 * 86_400
 
   /// An absolute instant from a server, clamped to 1970…9999; nil for NaN.
-  public static func instant(_ value: Double) -> UnixTime? {
+  package static func instant(_ value: Double) -> UnixTime? {
     value.isNaN ? nil : min(max(value, 0), latest)
   }
 
   /// An absolute instant from a server's integer (a JWT `exp`).
-  public static func instant(_ value: Int64) -> UnixTime? {
+  package static func instant(_ value: Int64) -> UnixTime? {
     instant(Double(value))
   }
 
   /// `seconds` after `now` (an `expires_in`), the lifetime clamped to 0…``longest``; nil for NaN.
-  public static func expiry(in seconds: Double, from now: UnixTime) -> UnixTime? {
+  package static func expiry(in seconds: Double, from now: UnixTime) -> UnixTime? {
     seconds.isNaN ? nil : instant(now + min(max(seconds, 0), longest))
   }
 
-  public static func expiry(in seconds: Int64, from now: UnixTime) -> UnixTime? {
+  package static func expiry(in seconds: Int64, from now: UnixTime) -> UnixTime? {
     expiry(in: Double(seconds), from: now)
   }
 }
 
 /// `value` rounded as an integer, saturating at ±2^53 (0 for NaN): never traps.
-public func saturatingInt(_ value: Double, _ rule: FloatingPointRoundingRule = .toNearestOrAwayFromZero) -> Int {
+package func saturatingInt(_ value: Double, _ rule: FloatingPointRoundingRule = .toNearestOrAwayFromZero) -> Int {
   guard !value.isNaN else { return 0 }
   let bound = 9_007_199_254_740_992.0
   return Int(min(max(value.rounded(rule), -bound), bound))
@@ -71,7 +71,7 @@ public func saturatingInt(_ value: Double, _ rule: FloatingPointRoundingRule = .
 
 extension UnixTime {
   /// `2026-11-22T10:04:05Z`.
-  public var iso8601: String {
+  package var iso8601: String {
     var t = time_t(saturatingInt(Swift.min(self, ServerTime.latest), .down))
     var parts = tm()
     gmtime_r(&t, &parts)
@@ -82,7 +82,7 @@ extension UnixTime {
 }
 
 /// "4 min 59 s", "1 h 2 min", "expired 3 min ago" style durations for messages.
-public func describeDuration(_ seconds: Double) -> String {
+package func describeDuration(_ seconds: Double) -> String {
   let s = saturatingInt(seconds)
   let a = abs(s)
   let text: String

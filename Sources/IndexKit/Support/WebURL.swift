@@ -2,15 +2,15 @@
 ///
 /// Deliberately small: scheme, host, optional port, path and query. Credentials in
 /// the URL are refused at parse time, so a secret can never ride along in one.
-public struct WebURL: Sendable, Equatable, Hashable, CustomStringConvertible {
-  public var scheme: String
-  public var host: String
-  public var port: Int?
-  public var path: String
-  public var query: String?
+package struct WebURL: Sendable, Equatable, Hashable, CustomStringConvertible {
+  package var scheme: String
+  package var host: String
+  package var port: Int?
+  package var path: String
+  package var query: String?
 
   /// Parses `text`; `what` names the input in the error ("the index URL").
-  public init(_ text: String, what: String) throws(ConfigError) {
+  package init(_ text: String, what: String) throws(ConfigError) {
     let trimmed = text.trimmingSpaces
     if !SingleLine.holds(trimmed) {
       throw ConfigError(
@@ -59,25 +59,25 @@ public struct WebURL: Sendable, Equatable, Hashable, CustomStringConvertible {
   }
 
   /// `host` or `host:port`: the netloc pip and uv use as a keyring service.
-  public var authority: String {
+  package var authority: String {
     port.map { "\(host):\($0)" } ?? host
   }
 
   /// `scheme://authority`.
-  public var origin: String { "\(scheme)://\(authority)" }
+  package var origin: String { "\(scheme)://\(authority)" }
 
-  public var description: String {
+  package var description: String {
     origin + path + (query.map { "?\($0)" } ?? "")
   }
 
   /// The path split on `/`, without empty segments.
-  public var segments: [String] {
+  package var segments: [String] {
     path.split(separator: "/").map(String.init)
   }
 
   /// True for an IP literal in 127.0.0.0/8, for `::1`, and for exactly `localhost`
   /// (a name like `127.example.com` is not: it resolves wherever its owner wants).
-  public var isLoopback: Bool {
+  package var isLoopback: Bool {
     if host == "localhost" || host == "[::1]" || host == "::1" { return true }
     let octets = host.split(separator: ".", omittingEmptySubsequences: false)
     return octets.count == 4 && octets[0] == "127"
@@ -85,7 +85,7 @@ public struct WebURL: Sendable, Equatable, Hashable, CustomStringConvertible {
   }
 
   /// The same URL with another path (and no query).
-  public func with(path: String) -> WebURL {
+  package func with(path: String) -> WebURL {
     var copy = self
     copy.path = path.hasPrefix("/") ? path : "/" + path
     copy.query = nil
@@ -93,7 +93,7 @@ public struct WebURL: Sendable, Equatable, Hashable, CustomStringConvertible {
   }
 
   /// Adds `name=value` to the query, after any existing parameters.
-  public func appendingQuery(_ name: String, _ value: String) -> WebURL {
+  package func appendingQuery(_ name: String, _ value: String) -> WebURL {
     var copy = self
     let pair = "\(PercentEncoding.encode(name))=\(PercentEncoding.encode(value))"
     if let q = query, !q.isEmpty {
@@ -105,7 +105,7 @@ public struct WebURL: Sendable, Equatable, Hashable, CustomStringConvertible {
   }
 
   /// The URL with percent-encoded credentials in its authority, as pip reads them.
-  public func withCredentials(username: String, password: Secret, usernameIsSecret: Bool = false) -> SecretText {
+  package func withCredentials(username: String, password: Secret, usernameIsSecret: Bool = false) -> SecretText {
     let user = PercentEncoding.encode(username)
     let pass = PercentEncoding.encode(password.revealed)
     let tail = path + (query.map { "?\($0)" } ?? "")
@@ -116,7 +116,7 @@ public struct WebURL: Sendable, Equatable, Hashable, CustomStringConvertible {
   /// Refuses a URL that is not https, unless it points at this machine.
   ///
   /// Used for every endpoint override: a token must never travel in clear text.
-  public func requireSecureTransport(_ what: String) throws(ConfigError) {
+  package func requireSecureTransport(_ what: String) throws(ConfigError) {
     if scheme != "https" && !isLoopback {
       throw ConfigError(
         "\(what) '\(self)' is not https; only https endpoints are allowed (plain http only on 127.0.0.1 or localhost).")

@@ -5,7 +5,7 @@ extension XML {
   ///
   /// libxml2 (opened on first use) reads it with no network access, no DTD loading and no
   /// entity substitution, and without printing anything; its error, if any, is reported here.
-  public init(parsing bytes: [UInt8], document: String) throws(XMLError) {
+  package init(parsing bytes: [UInt8], document: String) throws(XMLError) {
     let builder = TreeBuilder()
     var reason = [CChar](repeating: 0, count: 512)
     let status = withExtendedLifetime(builder) {

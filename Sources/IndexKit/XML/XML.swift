@@ -4,17 +4,17 @@
 /// attributes, child elements in order, and the element's own text. Comments and
 /// processing instructions are dropped; entities other than the predefined ones
 /// are never expanded.
-public struct XML: Sendable, Equatable {
+package struct XML: Sendable, Equatable {
   /// The local name (`Credentials`, without any prefix).
-  public var name: String
+  package var name: String
   /// The namespace URI, when the element has one.
-  public var namespace: String?
-  public var attributes: [String: String]
-  public var children: [XML]
+  package var namespace: String?
+  package var attributes: [String: String]
+  package var children: [XML]
   /// The element's direct text content (CDATA included), concatenated.
-  public var text: String
+  package var text: String
 
-  public init(
+  package init(
     name: String, namespace: String? = nil, attributes: [String: String] = [:], children: [XML] = [],
     text: String = ""
   ) {
@@ -26,12 +26,12 @@ public struct XML: Sendable, Equatable {
   }
 
   /// The first child element with this local name.
-  public func child(_ name: String) -> XML? {
+  package func child(_ name: String) -> XML? {
     children.first { $0.name == name }
   }
 
   /// The element reached by following child names from this one; nil if any is missing.
-  public func descendant(_ path: [String]) -> XML? {
+  package func descendant(_ path: [String]) -> XML? {
     var node = self
     for name in path {
       guard let next = node.child(name) else { return nil }
@@ -41,7 +41,7 @@ public struct XML: Sendable, Equatable {
   }
 
   /// The trimmed text of the element at `path`, or an error naming the document and the path.
-  public func text(at path: [String], in document: String) throws(XMLError) -> String {
+  package func text(at path: [String], in document: String) throws(XMLError) -> String {
     guard let node = descendant(path) else {
       throw XMLError(document: document, problem: "has no <\(([name] + path).joined(separator: "/"))> element")
     }
@@ -50,4 +50,4 @@ public struct XML: Sendable, Equatable {
 }
 
 /// An XML document that could not be parsed, or lacked an element that was needed.
-public typealias XMLError = DocumentError
+package typealias XMLError = DocumentError

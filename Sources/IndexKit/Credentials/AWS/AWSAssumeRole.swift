@@ -1,11 +1,11 @@
 /// STS `AssumeRole`, SigV4-signed with the source profile's keys (PROTOCOLS.md §6a's query
 /// protocol; the answer is XML like `AssumeRoleWithWebIdentity`'s).
-public struct AWSAssumeRole: Sendable {
-  public var endpoint: WebURL
+package struct AWSAssumeRole: Sendable {
+  package var endpoint: WebURL
   /// The signing region: the STS endpoint's (us-east-1 for the global one).
-  public var region: String
+  package var region: String
 
-  public init(endpoint: WebURL, region: String) {
+  package init(endpoint: WebURL, region: String) {
     self.endpoint = endpoint
     self.region = region
   }
@@ -21,7 +21,7 @@ public struct AWSAssumeRole: Sendable {
   }
 
   /// Assumes `call`'s role with `source`'s keys.
-  public func assume(_ call: AWSRoleAssumption, with source: AWSSession, in context: Context) throws -> AWSSession {
+  package func assume(_ call: AWSRoleAssumption, with source: AWSSession, in context: Context) throws -> AWSSession {
     var unsigned = HTTPRequest(
       method: .post, url: endpoint.description, body: Array(PercentEncoding.form(form(call)).utf8),
       purpose: "AWS STS AssumeRole request")

@@ -2,17 +2,17 @@
 /// with the source profile's keys, chains of profiles followed) or `credential_source`
 /// (`Environment`, `Ec2InstanceMetadata`, `EcsContainer`). Before web identity from the
 /// environment, as botocore's assume-role provider is.
-public struct AWSAssumeRoleLink: CredentialLink {
-  public static let name = "assume-role"
-  public static let settings =
+package struct AWSAssumeRoleLink: CredentialLink {
+  package static let name = "assume-role"
+  package static let settings =
     AWSSettings.sharedFiles + [
       AWSSettings.accessKeyID, AWSSettings.secretAccessKey, AWSSettings.sessionToken, AWSSettings.containerRelativeURI,
       AWSSettings.containerFullURI, AWSSettings.metadataEndpoint,
     ]
-  public var session: AWSProfileSession
-  public var profile: String
+  package var session: AWSProfileSession
+  package var profile: String
 
-  public static func probe(_ input: LinkInput) -> LinkProbe {
+  package static func probe(_ input: LinkInput) -> LinkProbe {
     guard let profile = try? AWSSharedProfile.load(input.environment) else {
       return .configured("the AWS shared files cannot be read")
     }
@@ -25,7 +25,7 @@ public struct AWSAssumeRoleLink: CredentialLink {
     return .configured("the \(profile.label) assumes \(settings["role_arn"] ?? "")")
   }
 
-  public init(_ input: LinkInput) throws {
+  package init(_ input: LinkInput) throws {
     let profile = try AWSSharedProfile.load(input.environment)
     guard let credential = try profile.credential(), case .assumeRole = credential else {
       throw ConfigError(
@@ -36,11 +36,11 @@ public struct AWSAssumeRoleLink: CredentialLink {
     self.profile = profile.name
   }
 
-  public func fetch(_ request: AWSKeysRequest, in context: Context) throws -> AWSSession {
+  package func fetch(_ request: AWSKeysRequest, in context: Context) throws -> AWSSession {
     try session.fetch(fallbackRegion: request.region, sessionDuration: request.sessionDuration, in: context)
   }
 
-  public func preview(_ request: AWSKeysRequest) -> LinkPreview {
+  package func preview(_ request: AWSKeysRequest) -> LinkPreview {
     LinkPreview(
       steps: ["the AWS profile '\(profile)': \(session.credential.summary)"], username: AWSCodeArtifact.username)
   }

@@ -2,8 +2,8 @@
 /// a profile that assumes a role, web identity (a role assumed with the CI's or the token
 /// file's token), the rest of the profile (web identity, IAM Identity Center, keys,
 /// `credential_process`), container credentials, EC2 instance metadata.
-public enum AWSChain {
-  public static let chain = CredentialChain<AWSKeysRequest, AWSSession>(
+package enum AWSChain {
+  package static let chain = CredentialChain<AWSKeysRequest, AWSSession>(
     cloud: "AWS", flag: "aws-credential", variable: "INDEXKEY_AWS_CREDENTIAL",
     links: [
       AWSEnvironmentLink.self,

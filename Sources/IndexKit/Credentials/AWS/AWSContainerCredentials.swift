@@ -2,28 +2,28 @@
 /// 169.254.170.2) or the EKS Pod Identity agent and others (`AWS_CONTAINER_CREDENTIALS_FULL_URI`),
 /// with `AWS_CONTAINER_AUTHORIZATION_TOKEN_FILE` or `AWS_CONTAINER_AUTHORIZATION_TOKEN` as
 /// the `Authorization` header.
-public struct AWSContainerCredentials: Sendable {
-  public var url: WebURL
+package struct AWSContainerCredentials: Sendable {
+  package var url: WebURL
   /// Where the authorization token comes from, if any.
-  public enum Authorization: Sendable, Equatable {
+  package enum Authorization: Sendable, Equatable {
     case none
     case file(String)
     case value(Secret)
   }
 
-  public var authorization: Authorization
-  public static let timeout = 2.0
+  package var authorization: Authorization
+  package static let timeout = 2.0
   static let ecsHost = "169.254.170.2"
   /// The hosts a full URI may name: loopback and the ECS and EKS agents' link-local addresses.
   static let agentHosts: Set<String> = ["169.254.170.2", "169.254.170.23", "fd00:ec2::23", "[fd00:ec2::23]"]
 
-  public init(url: WebURL, authorization: Authorization) {
+  package init(url: WebURL, authorization: Authorization) {
     self.url = url
     self.authorization = authorization
   }
 
   /// From the environment; nil when neither URI variable is set.
-  public static func from(_ environment: Environment) throws(ConfigError) -> AWSContainerCredentials? {
+  package static func from(_ environment: Environment) throws(ConfigError) -> AWSContainerCredentials? {
     let url: WebURL
     if let relative = environment["AWS_CONTAINER_CREDENTIALS_RELATIVE_URI"] {
       let path = relative.hasPrefix("/") ? relative : "/" + relative
@@ -71,7 +71,7 @@ public struct AWSContainerCredentials: Sendable {
     return token
   }
 
-  public func fetch(in context: Context) throws -> AWSSession {
+  package func fetch(in context: Context) throws -> AWSSession {
     var request = HTTPRequest(url: url.description, purpose: "container credentials request")
     request.timeout = Self.timeout
     if let token = try token() { request.setHeader("Authorization", token.revealed) }

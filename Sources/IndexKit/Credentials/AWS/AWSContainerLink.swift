@@ -1,13 +1,13 @@
 /// Container credentials (ECS task roles, EKS Pod Identity): `AWS_CONTAINER_CREDENTIALS_RELATIVE_URI`
 /// or `_FULL_URI`, with `AWS_CONTAINER_AUTHORIZATION_TOKEN_FILE` or `_TOKEN`.
-public struct AWSContainerLink: CredentialLink {
-  public static let name = "container"
-  public static let settings = [
+package struct AWSContainerLink: CredentialLink {
+  package static let name = "container"
+  package static let settings = [
     AWSSettings.containerRelativeURI, AWSSettings.containerFullURI, AWSSettings.containerTokenFile, AWSSettings.containerToken,
   ]
-  public var container: AWSContainerCredentials
+  package var container: AWSContainerCredentials
 
-  public static func probe(_ input: LinkInput) -> LinkProbe {
+  package static func probe(_ input: LinkInput) -> LinkProbe {
     let env = input.environment
     if env.has("AWS_CONTAINER_CREDENTIALS_RELATIVE_URI") {
       return .configured("AWS_CONTAINER_CREDENTIALS_RELATIVE_URI is set")
@@ -16,7 +16,7 @@ public struct AWSContainerLink: CredentialLink {
     return .skipped("neither AWS_CONTAINER_CREDENTIALS_RELATIVE_URI nor _FULL_URI is set")
   }
 
-  public init(_ input: LinkInput) throws {
+  package init(_ input: LinkInput) throws {
     guard let container = try AWSContainerCredentials.from(input.environment) else {
       throw ConfigError(
         "The container credential needs AWS_CONTAINER_CREDENTIALS_RELATIVE_URI or AWS_CONTAINER_CREDENTIALS_FULL_URI.")
@@ -24,11 +24,11 @@ public struct AWSContainerLink: CredentialLink {
     self.container = container
   }
 
-  public func fetch(_ request: AWSKeysRequest, in context: Context) throws -> AWSSession {
+  package func fetch(_ request: AWSKeysRequest, in context: Context) throws -> AWSSession {
     try container.fetch(in: context)
   }
 
-  public func preview(_ request: AWSKeysRequest) -> LinkPreview {
+  package func preview(_ request: AWSKeysRequest) -> LinkPreview {
     LinkPreview(steps: ["GET \(container.url) (container credentials)"], username: AWSCodeArtifact.username)
   }
 }

@@ -3,19 +3,19 @@ internal import Glibc
 /// `credential_process`: a command (split like a POSIX shell would, run without one, as
 /// botocore does) that prints `{"Version": 1, "AccessKeyId", "SecretAccessKey",
 /// "SessionToken"?, "Expiration"?}` on stdout.
-public struct AWSCredentialProcess: Sendable {
-  public var command: String
-  public var profile: String
-  public static let timeout = 60.0
+package struct AWSCredentialProcess: Sendable {
+  package var command: String
+  package var profile: String
+  package static let timeout = 60.0
 
-  public init(command: String, profile: String) {
+  package init(command: String, profile: String) {
     self.command = command
     self.profile = profile
   }
 
   var display: String { "the credential_process of the AWS profile '\(profile)'" }
 
-  public func run(in context: Context) throws -> AWSSession {
+  package func run(in context: Context) throws -> AWSSession {
     let arguments = try Self.split(command, profile: profile)
     let output: ProcessOutput
     do {
@@ -50,7 +50,7 @@ public struct AWSCredentialProcess: Sendable {
   /// The words of `command` as a POSIX shell splits them: blanks separate, single quotes
   /// keep everything, double quotes keep all but `\"` and `\\`, a backslash escapes the next
   /// character. No expansion of any kind.
-  public static func split(_ command: String, profile: String) throws(ConfigError) -> [String] {
+  package static func split(_ command: String, profile: String) throws(ConfigError) -> [String] {
     var words: [String] = []
     var word = ""
     var inWord = false

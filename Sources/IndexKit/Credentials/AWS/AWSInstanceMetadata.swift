@@ -3,18 +3,18 @@
 /// `…/ROLE` (its keys), each with `X-aws-ec2-metadata-token`.
 ///
 /// Every request is bounded by `AWS_METADATA_SERVICE_TIMEOUT` (default 1 s) and sent once.
-public struct AWSInstanceMetadata: Sendable {
+package struct AWSInstanceMetadata: Sendable {
   /// `http://169.254.169.254` unless `AWS_EC2_METADATA_SERVICE_ENDPOINT` (or the IPv6
   /// endpoint mode) says otherwise.
-  public var endpoint: WebURL
-  public var timeout: Double
+  package var endpoint: WebURL
+  package var timeout: Double
 
-  public init(endpoint: WebURL, timeout: Double = 1) {
+  package init(endpoint: WebURL, timeout: Double = 1) {
     self.endpoint = endpoint
     self.timeout = timeout
   }
 
-  public static func from(_ environment: Environment) throws(ConfigError) -> AWSInstanceMetadata {
+  package static func from(_ environment: Environment) throws(ConfigError) -> AWSInstanceMetadata {
     let text: String
     if let given = environment["AWS_EC2_METADATA_SERVICE_ENDPOINT"] {
       text = given
@@ -36,7 +36,7 @@ public struct AWSInstanceMetadata: Sendable {
 
   /// Whether this machine says it is an EC2 instance (DMI vendor, or a Xen guest's
   /// hypervisor UUID starting `ec2`): reading files only, no request.
-  public static func machineEvidence(read: (String) -> String? = Self.readSmallFile) -> String? {
+  package static func machineEvidence(read: (String) -> String? = Self.readSmallFile) -> String? {
     for file in ["/sys/class/dmi/id/sys_vendor", "/sys/class/dmi/id/bios_vendor", "/sys/class/dmi/id/board_vendor"] {
       if let text = read(file), text.lowercased().contains("amazon") { return "the machine's DMI vendor is '\(text)'" }
     }
@@ -49,7 +49,7 @@ public struct AWSInstanceMetadata: Sendable {
     return nil
   }
 
-  @Sendable public static func readSmallFile(_ path: String) -> String? {
+  @Sendable package static func readSmallFile(_ path: String) -> String? {
     (try? FileIO.read(path, limit: 256)).map { String(decoding: $0, as: UTF8.self).trimmingSpaces }
   }
 
@@ -72,7 +72,7 @@ public struct AWSInstanceMetadata: Sendable {
     }
   }
 
-  public func fetch(in context: Context) throws -> AWSSession {
+  package func fetch(in context: Context) throws -> AWSSession {
     var tokenRequest = HTTPRequest(method: .put, url: url("/latest/api/token"), purpose: "IMDSv2 session token request")
     tokenRequest.setHeader("X-aws-ec2-metadata-token-ttl-seconds", "21600")
     let tokenResponse = try send(tokenRequest, in: context)

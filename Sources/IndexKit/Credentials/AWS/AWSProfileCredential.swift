@@ -1,5 +1,5 @@
 /// Where a shared-file profile's keys come from, decided from the files alone.
-public indirect enum AWSProfileCredential: Sendable, Equatable {
+package indirect enum AWSProfileCredential: Sendable, Equatable {
   /// `aws_access_key_id`/`aws_secret_access_key`[/`aws_session_token`] of a profile.
   case keys(AWSCredentials, origin: String)
   /// `role_arn` with `source_profile` or `credential_source`: STS `AssumeRole`, signed with
@@ -19,7 +19,7 @@ public indirect enum AWSProfileCredential: Sendable, Equatable {
   case container
 
   /// The chain in words, outermost first ("role arn:… (profile dev) ← keys of profile base").
-  public var summary: String {
+  package var summary: String {
     switch self {
     case .keys(_, let origin): "the keys of \(origin)"
     case .assumeRole(let role, let source):
@@ -37,15 +37,15 @@ public indirect enum AWSProfileCredential: Sendable, Equatable {
 }
 
 /// One `AssumeRole` call a profile asks for.
-public struct AWSRoleAssumption: Sendable, Equatable {
-  public var roleARN: String
-  public var sessionName: String
-  public var externalID: String?
-  public var duration: Int?
+package struct AWSRoleAssumption: Sendable, Equatable {
+  package var roleARN: String
+  package var sessionName: String
+  package var externalID: String?
+  package var duration: Int?
   /// The profile holding `role_arn`.
-  public var profile: String
+  package var profile: String
 
-  public init(roleARN: String, sessionName: String, externalID: String? = nil, duration: Int? = nil, profile: String) {
+  package init(roleARN: String, sessionName: String, externalID: String? = nil, duration: Int? = nil, profile: String) {
     self.roleARN = roleARN
     self.sessionName = sessionName
     self.externalID = externalID
@@ -55,19 +55,19 @@ public struct AWSRoleAssumption: Sendable, Equatable {
 }
 
 /// An IAM Identity Center profile: where `aws sso login` cached its token, and which role.
-public struct AWSSSOProfile: Sendable, Equatable {
-  public var profile: String
-  public var startURL: String
+package struct AWSSSOProfile: Sendable, Equatable {
+  package var profile: String
+  package var startURL: String
   /// The portal's region (`sso_region`).
-  public var region: String
-  public var accountID: String
-  public var roleName: String
+  package var region: String
+  package var accountID: String
+  package var roleName: String
   /// `sso_session`, when the profile names one (the cache file is then keyed by it).
-  public var session: String?
+  package var session: String?
   /// `~/.aws/sso/cache/SHA1.json`.
-  public var cacheFile: String
+  package var cacheFile: String
 
-  public init(
+  package init(
     profile: String, startURL: String, region: String, accountID: String, roleName: String, session: String?,
     cacheFile: String
   ) {
@@ -82,13 +82,13 @@ public struct AWSSSOProfile: Sendable, Equatable {
 
   /// The token cache file botocore and the AWS CLI use: SHA-1 of the session name, or of
   /// the start URL for a legacy profile, in `~/.aws/sso/cache/`.
-  public static func cacheFile(session: String?, startURL: String, home: String?) -> String {
+  package static func cacheFile(session: String?, startURL: String, home: String?) -> String {
     let name = Hex.lower(Digest.sha1(Array((session ?? startURL).utf8)))
     return "\(home ?? "~")/.aws/sso/cache/\(name).json"
   }
 
   /// What to run when the cached token is missing or expired.
-  public var loginCommand: String {
+  package var loginCommand: String {
     profile == "default" ? "aws sso login" : "aws sso login --profile \(profile)"
   }
 }

@@ -1,13 +1,13 @@
 /// The rest of the shared-file profile, in botocore's order: `web_identity_token_file`,
 /// IAM Identity Center (the token `aws sso login` cached, then `GetRoleCredentials`), keys
 /// in the credentials file, `credential_process`, keys in the config file.
-public struct AWSProfileLink: CredentialLink {
-  public static let name = "profile"
-  public static let settings = AWSSettings.sharedFiles
-  public var session: AWSProfileSession
-  public var profile: String
+package struct AWSProfileLink: CredentialLink {
+  package static let name = "profile"
+  package static let settings = AWSSettings.sharedFiles
+  package var session: AWSProfileSession
+  package var profile: String
 
-  public static func probe(_ input: LinkInput) -> LinkProbe {
+  package static func probe(_ input: LinkInput) -> LinkProbe {
     let profile: AWSSharedProfile
     let credential: AWSProfileCredential?
     do {
@@ -25,7 +25,7 @@ public struct AWSProfileLink: CredentialLink {
     return .configured("\(profile.label): \(credential.summary)")
   }
 
-  public init(_ input: LinkInput) throws {
+  package init(_ input: LinkInput) throws {
     let profile = try AWSSharedProfile.load(input.environment)
     guard let credential = try profile.credential() else {
       throw ConfigError(
@@ -36,11 +36,11 @@ public struct AWSProfileLink: CredentialLink {
     self.profile = profile.name
   }
 
-  public func fetch(_ request: AWSKeysRequest, in context: Context) throws -> AWSSession {
+  package func fetch(_ request: AWSKeysRequest, in context: Context) throws -> AWSSession {
     try session.fetch(fallbackRegion: request.region, sessionDuration: request.sessionDuration, in: context)
   }
 
-  public func preview(_ request: AWSKeysRequest) -> LinkPreview {
+  package func preview(_ request: AWSKeysRequest) -> LinkPreview {
     LinkPreview(
       steps: ["the AWS profile '\(profile)': \(session.credential.summary)"], username: AWSCodeArtifact.username)
   }

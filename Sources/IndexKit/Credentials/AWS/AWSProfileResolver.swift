@@ -7,17 +7,17 @@
 /// keys even if it names a role itself; one without keys but with a role is assumed in
 /// turn; a chain that comes back to a profile already visited is refused, except a
 /// profile naming itself as the source of its own keys.
-public struct AWSProfileResolver: Sendable {
-  public var files: AWSSharedFiles
-  public var home: String?
+package struct AWSProfileResolver: Sendable {
+  package var files: AWSSharedFiles
+  package var home: String?
 
-  public init(files: AWSSharedFiles, home: String?) {
+  package init(files: AWSSharedFiles, home: String?) {
     self.files = files
     self.home = home
   }
 
   /// The profile's credential, nil when it has none of the settings above.
-  public func resolve(_ profile: String) throws(ConfigError) -> AWSProfileCredential? {
+  package func resolve(_ profile: String) throws(ConfigError) -> AWSProfileCredential? {
     guard let settings = files.merged(profile) else { return nil }
     if hasRole(settings) { return try assumeRole(profile, settings: settings, visited: [profile]) }
     return try profileChain(profile, settings: settings)

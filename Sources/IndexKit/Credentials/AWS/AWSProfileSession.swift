@@ -1,19 +1,19 @@
 /// Fetches the keys a shared-file profile describes: each step of its chain in turn, the
 /// innermost (the source's keys) first.
-public struct AWSProfileSession: Sendable {
-  public var credential: AWSProfileCredential
+package struct AWSProfileSession: Sendable {
+  package var credential: AWSProfileCredential
   /// The profile's (or the environment's) region: STS's, when set.
-  public var region: String?
-  public var stsEndpoint: WebURL?
-  public var legacySTSEndpoints = false
+  package var region: String?
+  package var stsEndpoint: WebURL?
+  package var legacySTSEndpoints = false
   /// `AWS_ENDPOINT_URL_SSO`: IAM Identity Center's portal elsewhere (the emulator).
-  public var ssoEndpoint: WebURL?
+  package var ssoEndpoint: WebURL?
   /// For `credential_source`: what the environment holds.
-  public var environmentKeys: AWSCredentials?
-  public var container: AWSContainerCredentials?
-  public var instanceMetadata: AWSInstanceMetadata?
+  package var environmentKeys: AWSCredentials?
+  package var container: AWSContainerCredentials?
+  package var instanceMetadata: AWSInstanceMetadata?
 
-  public init(credential: AWSProfileCredential, region: String? = nil) {
+  package init(credential: AWSProfileCredential, region: String? = nil) {
     self.credential = credential
     self.region = region
   }
@@ -21,7 +21,7 @@ public struct AWSProfileSession: Sendable {
   /// - Parameters:
   ///   - fallbackRegion: the repository's, when neither the profile nor the environment names one.
   ///   - sessionDuration: a role session's lifetime when the profile's `duration_seconds` does not say.
-  public func fetch(fallbackRegion: String, sessionDuration: Int? = nil, in context: Context) throws -> AWSSession {
+  package func fetch(fallbackRegion: String, sessionDuration: Int? = nil, in context: Context) throws -> AWSSession {
     try fetch(credential, region: region ?? fallbackRegion, duration: sessionDuration, in: context)
   }
 

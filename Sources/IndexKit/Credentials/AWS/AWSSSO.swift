@@ -4,22 +4,22 @@
 ///
 /// The cached token is only read: when it is missing or expired the user signs in again
 /// with the AWS CLI, as the message says.
-public struct AWSSSO: Sendable {
-  public var profile: AWSSSOProfile
+package struct AWSSSO: Sendable {
+  package var profile: AWSSSOProfile
   /// `https://portal.sso.REGION.amazonaws.com` unless `AWS_ENDPOINT_URL_SSO` says otherwise.
-  public var endpoint: WebURL
+  package var endpoint: WebURL
 
-  public init(profile: AWSSSOProfile, endpoint: WebURL) {
+  package init(profile: AWSSSOProfile, endpoint: WebURL) {
     self.profile = profile
     self.endpoint = endpoint
   }
 
-  public static func defaultEndpoint(region: String) -> String {
+  package static func defaultEndpoint(region: String) -> String {
     "https://portal.sso.\(region).\(CodeArtifactRepository.dnsSuffix(region: region))"
   }
 
   /// The cached access token, refused with the login command when missing or expired.
-  public func cachedToken(now: UnixTime) throws -> Secret {
+  package func cachedToken(now: UnixTime) throws -> Secret {
     let login = "run `\(profile.loginCommand)`"
     let bytes: [UInt8]
     do {
@@ -52,7 +52,7 @@ public struct AWSSSO: Sendable {
   }
 
   /// The role's keys for the cached sign-in.
-  public func roleCredentials(in context: Context) throws -> AWSSession {
+  package func roleCredentials(in context: Context) throws -> AWSSession {
     let token = try cachedToken(now: context.clock.now())
     var path = endpoint.path
     while path.hasSuffix("/") { path.removeLast() }

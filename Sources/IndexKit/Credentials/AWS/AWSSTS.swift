@@ -1,16 +1,16 @@
 /// AWS STS `AssumeRoleWithWebIdentity` (PROTOCOLS.md §6a): unsigned, query protocol,
 /// answered in XML (parsed with libxml2, never searched as text).
-public struct AWSSTS: Sendable {
-  public var endpoint: WebURL
+package struct AWSSTS: Sendable {
+  package var endpoint: WebURL
 
-  public static let apiVersion = "2011-06-15"
+  package static let apiVersion = "2011-06-15"
 
-  public init(endpoint: WebURL) {
+  package init(endpoint: WebURL) {
     self.endpoint = endpoint
   }
 
   /// `https://sts.REGION.amazonaws.com/` (regional, as botocore defaults to).
-  public static func defaultEndpoint(region: String, legacy: Bool = false) -> String {
+  package static func defaultEndpoint(region: String, legacy: Bool = false) -> String {
     if legacy && legacyGlobalRegions.contains(region) { return "https://sts.amazonaws.com/" }
     return "https://sts.\(region).\(CodeArtifactRepository.dnsSuffix(region: region))/"
   }
@@ -23,13 +23,13 @@ public struct AWSSTS: Sendable {
   ]
 
   /// What one call asks for, besides the token.
-  public struct Request: Sendable {
-    public var roleARN: String
-    public var sessionName: String
+  package struct Request: Sendable {
+    package var roleARN: String
+    package var sessionName: String
     /// `DurationSeconds` (900–43200); nil for the role's default.
-    public var duration: Int?
+    package var duration: Int?
 
-    public init(roleARN: String, sessionName: String, duration: Int?) {
+    package init(roleARN: String, sessionName: String, duration: Int?) {
       self.roleARN = roleARN
       self.sessionName = sessionName
       self.duration = duration
@@ -46,7 +46,7 @@ public struct AWSSTS: Sendable {
   }
 
   /// Assumes the role; refusals explain the STS error code with the presented claims.
-  public func assumeRole(_ call: Request, token: Secret, in context: Context) throws -> (credentials: AWSCredentials, expiresAt: UnixTime) {
+  package func assumeRole(_ call: Request, token: Secret, in context: Context) throws -> (credentials: AWSCredentials, expiresAt: UnixTime) {
     var request = HTTPRequest(
       method: .post, url: endpoint.description, body: Array(PercentEncoding.form(form(call, token: token)).utf8),
       purpose: "AWS STS AssumeRoleWithWebIdentity request")

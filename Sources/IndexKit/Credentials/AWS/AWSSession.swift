@@ -1,26 +1,26 @@
 /// What CodeArtifact asks of an AWS link.
-public struct AWSKeysRequest: Sendable, Equatable {
+package struct AWSKeysRequest: Sendable, Equatable {
   /// The repository's region (STS's too, unless `--aws-region` says otherwise).
-  public var region: String
+  package var region: String
   /// How long a role session should last, in seconds; nil for the role's default
   /// (when the CodeArtifact token is to live as long as the session).
-  public var sessionDuration: Int?
+  package var sessionDuration: Int?
 
-  public init(region: String, sessionDuration: Int?) {
+  package init(region: String, sessionDuration: Int?) {
     self.region = region
     self.sessionDuration = sessionDuration
   }
 }
 
 /// What an AWS link answers: keys to sign with, how long they last, and whose they are.
-public struct AWSSession: Sendable {
-  public var credentials: AWSCredentials
+package struct AWSSession: Sendable {
+  package var credentials: AWSCredentials
   /// nil for long-term keys.
-  public var expiresAt: UnixTime?
+  package var expiresAt: UnixTime?
   /// For messages: "the role arn:… (session indexkey)", "the access key AKIA… (AWS_ACCESS_KEY_ID)".
-  public var principal: String
+  package var principal: String
 
-  public init(credentials: AWSCredentials, expiresAt: UnixTime?, principal: String) {
+  package init(credentials: AWSCredentials, expiresAt: UnixTime?, principal: String) {
     self.credentials = credentials
     self.expiresAt = expiresAt
     self.principal = principal

@@ -1,52 +1,52 @@
 /// What the AWS links (and CodeArtifact) read, declared once.
-public enum AWSSettings {
-  public static let roleARN = Setting.value(
+package enum AWSSettings {
+  package static let roleARN = Setting.value(
     "aws-role-arn", "ARN", env: ["AWS_ROLE_ARN"],
     help: "IAM role to assume with the CI token. Without a role, AWS_ACCESS_KEY_ID/AWS_SECRET_ACCESS_KEY sign directly."
   )
-  public static let roleSessionName = Setting.value(
+  package static let roleSessionName = Setting.value(
     "aws-role-session-name", "NAME", env: ["AWS_ROLE_SESSION_NAME"], help: "Role session name; default indexkey.")
-  public static let region = Setting.value(
+  package static let region = Setting.value(
     "aws-region", "REGION", env: ["AWS_REGION", "AWS_DEFAULT_REGION"],
     help: "Region for STS, and for repositories whose URL does not say.")
-  public static let audience = Setting.value(
+  package static let audience = Setting.value(
     "aws-audience", "AUDIENCE", help: "Audience of the CI token; default sts.amazonaws.com.")
-  public static let stsEndpoint = Setting.value(
+  package static let stsEndpoint = Setting.value(
     "aws-sts-endpoint", "URL", env: ["AWS_ENDPOINT_URL_STS", "AWS_ENDPOINT_URL"],
     help: "AWS STS endpoint; default https://sts.REGION.amazonaws.com/.")
-  public static let regionalEndpoints = Setting.variable(
+  package static let regionalEndpoints = Setting.variable(
     "AWS_STS_REGIONAL_ENDPOINTS", help: "legacy: the global STS host for the regions the AWS SDKs send there.")
-  public static let webIdentityTokenFile = Setting.variable(
+  package static let webIdentityTokenFile = Setting.variable(
     "AWS_WEB_IDENTITY_TOKEN_FILE", help: "A web identity token file (EKS, or written by the CI).")
-  public static let accessKeyID = Setting.variable("AWS_ACCESS_KEY_ID", help: "A static access key id.")
-  public static let secretAccessKey = Setting.secret(
+  package static let accessKeyID = Setting.variable("AWS_ACCESS_KEY_ID", help: "A static access key id.")
+  package static let secretAccessKey = Setting.secret(
     "AWS_SECRET_ACCESS_KEY", file: false, help: "The static access key's secret.")
-  public static let sessionToken = Setting.secret(
+  package static let sessionToken = Setting.secret(
     "AWS_SESSION_TOKEN", file: false, help: "The session token of temporary keys.")
-  public static let profile = Setting.variable("AWS_PROFILE", help: "The shared-file profile to use; default AWS_DEFAULT_PROFILE or default.")
-  public static let defaultProfile = Setting.variable("AWS_DEFAULT_PROFILE", help: "The profile when AWS_PROFILE is not set.")
-  public static let configFile = Setting.variable(
+  package static let profile = Setting.variable("AWS_PROFILE", help: "The shared-file profile to use; default AWS_DEFAULT_PROFILE or default.")
+  package static let defaultProfile = Setting.variable("AWS_DEFAULT_PROFILE", help: "The profile when AWS_PROFILE is not set.")
+  package static let configFile = Setting.variable(
     "AWS_CONFIG_FILE", identityFile: true, help: "The shared config file; default ~/.aws/config.")
-  public static let credentialsFile = Setting.variable(
+  package static let credentialsFile = Setting.variable(
     "AWS_SHARED_CREDENTIALS_FILE", identityFile: true, help: "The shared credentials file; default ~/.aws/credentials.")
-  public static let ssoEndpoint = Setting(
+  package static let ssoEndpoint = Setting(
     flag: nil, variables: ["AWS_ENDPOINT_URL_SSO", "AWS_ENDPOINT_URL"], kind: .value(placeholder: "URL"),
     help: "The IAM Identity Center portal endpoint.")
-  public static let containerRelativeURI = Setting.variable(
+  package static let containerRelativeURI = Setting.variable(
     "AWS_CONTAINER_CREDENTIALS_RELATIVE_URI", help: "ECS task role credentials, relative to 169.254.170.2.")
-  public static let containerFullURI = Setting.variable(
+  package static let containerFullURI = Setting.variable(
     "AWS_CONTAINER_CREDENTIALS_FULL_URI", help: "Container credentials (EKS Pod Identity) at this URL.")
-  public static let containerTokenFile = Setting.variable(
+  package static let containerTokenFile = Setting.variable(
     "AWS_CONTAINER_AUTHORIZATION_TOKEN_FILE", help: "The file of the container credentials' authorization token.")
-  public static let containerToken = Setting.secret(
+  package static let containerToken = Setting.secret(
     "AWS_CONTAINER_AUTHORIZATION_TOKEN", file: false, help: "The container credentials' authorization token.")
-  public static let metadataDisabled = Setting.switchVariable(
+  package static let metadataDisabled = Setting.switchVariable(
     "AWS_EC2_METADATA_DISABLED", help: "true: never ask the EC2 instance metadata service.")
-  public static let metadataEndpoint = Setting.variable(
+  package static let metadataEndpoint = Setting.variable(
     "AWS_EC2_METADATA_SERVICE_ENDPOINT", help: "The EC2 instance metadata service's address.")
-  public static let metadataEndpointMode = Setting.variable(
+  package static let metadataEndpointMode = Setting.variable(
     "AWS_EC2_METADATA_SERVICE_ENDPOINT_MODE", help: "IPv6: the metadata service's IPv6 address.")
-  public static let metadataTimeout = Setting.variable(
+  package static let metadataTimeout = Setting.variable(
     "AWS_METADATA_SERVICE_TIMEOUT", help: "Seconds to wait for the metadata service.")
 
   /// What every shared-file profile link reads.

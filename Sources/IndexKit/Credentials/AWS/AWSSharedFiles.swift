@@ -2,18 +2,18 @@
 /// them (`configloader.py`): in the config file `[default]` and `[profile NAME]` are
 /// profiles and `[sso-session NAME]` sessions; in the credentials file every section is a
 /// profile. Paths from `AWS_CONFIG_FILE` and `AWS_SHARED_CREDENTIALS_FILE`.
-public struct AWSSharedFiles: Sendable, Equatable {
-  public var configPath: String
-  public var credentialsPath: String
+package struct AWSSharedFiles: Sendable, Equatable {
+  package var configPath: String
+  package var credentialsPath: String
   /// Profiles of the config file, by name.
-  public var config: [String: [String: String]]
+  package var config: [String: [String: String]]
   /// Profiles of the credentials file, by name.
-  public var credentials: [String: [String: String]]
-  public var ssoSessions: [String: [String: String]]
+  package var credentials: [String: [String: String]]
+  package var ssoSessions: [String: [String: String]]
   /// SHA-256 over both files' bytes: which identity they describe, for the keyring cache key.
-  public var digest: String
+  package var digest: String
 
-  public init(
+  package init(
     configPath: String, credentialsPath: String, config: [String: [String: String]],
     credentials: [String: [String: String]], ssoSessions: [String: [String: String]] = [:], digest: String = ""
   ) {
@@ -26,7 +26,7 @@ public struct AWSSharedFiles: Sendable, Equatable {
   }
 
   /// The file paths the environment names, else `~/.aws/…`.
-  public static func paths(environment: Environment, home: String?) -> (config: String, credentials: String) {
+  package static func paths(environment: Environment, home: String?) -> (config: String, credentials: String) {
     let base = "\(home ?? "~")/.aws"
     let config = environment["AWS_CONFIG_FILE"].map { FileIO.expandTilde($0, home: home) } ?? "\(base)/config"
     let credentials =
@@ -35,7 +35,7 @@ public struct AWSSharedFiles: Sendable, Equatable {
   }
 
   /// Reads both files; a missing file is an empty one, as for botocore.
-  public static func load(environment: Environment, home: String?) throws(ConfigError) -> AWSSharedFiles {
+  package static func load(environment: Environment, home: String?) throws(ConfigError) -> AWSSharedFiles {
     let (configPath, credentialsPath) = paths(environment: environment, home: home)
     let configBytes = try read(configPath, what: "AWS config file", variable: "AWS_CONFIG_FILE")
     let credentialsBytes = try read(
@@ -50,7 +50,7 @@ public struct AWSSharedFiles: Sendable, Equatable {
   }
 
   /// Parses the two files' bytes.
-  public static func parse(config: [UInt8], credentials: [UInt8], configPath: String, credentialsPath: String)
+  package static func parse(config: [UInt8], credentials: [UInt8], configPath: String, credentialsPath: String)
     throws(ConfigError) -> AWSSharedFiles
   {
     let configSections = try sections(config, path: configPath)
@@ -78,10 +78,10 @@ public struct AWSSharedFiles: Sendable, Equatable {
   }
 
   /// Every profile name either file knows.
-  public var profileNames: Set<String> { Set(config.keys).union(credentials.keys) }
+  package var profileNames: Set<String> { Set(config.keys).union(credentials.keys) }
 
   /// The profile's settings as botocore merges them: the credentials file's win.
-  public func merged(_ profile: String) -> [String: String]? {
+  package func merged(_ profile: String) -> [String: String]? {
     guard config[profile] != nil || credentials[profile] != nil else { return nil }
     return (config[profile] ?? [:]).merging(credentials[profile] ?? [:]) { _, new in new }
   }

@@ -1,32 +1,32 @@
 /// A role assumed with a web identity (OIDC) token: `AssumeRoleWithWebIdentity` with the
 /// token from `AWS_WEB_IDENTITY_TOKEN_FILE` or the CI.
-public struct AWSWebIdentityLink: CredentialLink {
-  public static let name = "web-identity"
-  public static let settings = [
+package struct AWSWebIdentityLink: CredentialLink {
+  package static let name = "web-identity"
+  package static let settings = [
     AWSSettings.roleARN, AWSSettings.roleSessionName, AWSSettings.webIdentityTokenFile, AWSSettings.audience,
     AWSSettings.region,
     AWSSettings.stsEndpoint, AWSSettings.regionalEndpoints,
   ]
-  public var roleARN: String
-  public var sessionName: String
-  public var source: any IdentitySource
+  package var roleARN: String
+  package var sessionName: String
+  package var source: any IdentitySource
   /// The CI token's audience; nil for the partition's default.
-  public var audience: String?
+  package var audience: String?
   /// `--aws-region`/`AWS_REGION`: STS's region when given, else the repository's.
-  public var region: String?
+  package var region: String?
   /// `--aws-sts-endpoint`/`AWS_ENDPOINT_URL_STS`/`AWS_ENDPOINT_URL`.
-  public var stsEndpoint: WebURL?
+  package var stsEndpoint: WebURL?
   /// `AWS_STS_REGIONAL_ENDPOINTS=legacy`: the global STS host for the regions SDKs send there.
-  public var legacySTSEndpoints = false
+  package var legacySTSEndpoints = false
 
-  public init(roleARN: String, sessionName: String, source: any IdentitySource, audience: String?) {
+  package init(roleARN: String, sessionName: String, source: any IdentitySource, audience: String?) {
     self.roleARN = roleARN
     self.sessionName = sessionName
     self.source = source
     self.audience = audience
   }
 
-  public static func probe(_ input: LinkInput) -> LinkProbe {
+  package static func probe(_ input: LinkInput) -> LinkProbe {
     guard input.settings[AWSSettings.roleARN] != nil else {
       return .skipped("no role is named (AWS_ROLE_ARN or --aws-role-arn)")
     }
@@ -40,7 +40,7 @@ public struct AWSWebIdentityLink: CredentialLink {
     return .configured("the role is assumed with the token from \(input.ciIdentity ?? "the CI")")
   }
 
-  public init(_ input: LinkInput) throws {
+  package init(_ input: LinkInput) throws {
     let settings = input.settings
     guard let role = settings[AWSSettings.roleARN] else {
       throw ConfigError(
@@ -70,7 +70,7 @@ public struct AWSWebIdentityLink: CredentialLink {
   }
 
   /// Refuses what is not `arn:aws…:iam::ACCOUNT:role/NAME` (12-digit account).
-  public static func checkRole(_ role: String) throws(ConfigError) {
+  package static func checkRole(_ role: String) throws(ConfigError) {
     let parts = role.split(separator: ":", maxSplits: 5, omittingEmptySubsequences: false)
     guard parts.count == 6, parts[0] == "arn", parts[1].hasPrefix("aws"), parts[2] == "iam", parts[3].isEmpty,
       parts[4].count == 12, parts[4].allSatisfy(\.isNumber), parts[5].hasPrefix("role/"), parts[5].count > 5
@@ -80,7 +80,7 @@ public struct AWSWebIdentityLink: CredentialLink {
   }
 
   /// `sts.amazonaws.com` (`sts.amazonaws.com.cn` in China), what GitHub's AWS action requests.
-  public static func defaultAudience(region: String) -> String {
+  package static func defaultAudience(region: String) -> String {
     "sts.\(CodeArtifactRepository.dnsSuffix(region: region))"
   }
 
@@ -92,7 +92,7 @@ public struct AWSWebIdentityLink: CredentialLink {
     )
   }
 
-  public func fetch(_ request: AWSKeysRequest, in context: Context) throws -> AWSSession {
+  package func fetch(_ request: AWSKeysRequest, in context: Context) throws -> AWSSession {
     let sts = try sts(request)
     context.transport.prepare(sts.endpoint.description)  // connect to STS while the CI token is fetched
     let token = try source.freshToken(
@@ -103,7 +103,7 @@ public struct AWSWebIdentityLink: CredentialLink {
       credentials: credentials, expiresAt: expiresAt, principal: "the role \(roleARN) (session \(sessionName))")
   }
 
-  public func preview(_ request: AWSKeysRequest) -> LinkPreview {
+  package func preview(_ request: AWSKeysRequest) -> LinkPreview {
     let stsRegion = region ?? request.region
     let sts = stsEndpoint?.description ?? AWSSTS.defaultEndpoint(region: stsRegion, legacy: legacySTSEndpoints)
     let durationText = request.sessionDuration.map { "\($0) s" } ?? "the role's default duration"

@@ -6,22 +6,22 @@ internal import Glibc
 /// az prints `accessToken` with `expires_on` (epoch seconds, az 2.54 and later) and
 /// `expiresOn` (local time, older ones). Its failures become one sentence saying what to run;
 /// its own words are quoted with anything shaped like a token removed.
-public struct AzureCLI: Sendable {
-  public var tenantID: String?
-  public var timeout: Double
+package struct AzureCLI: Sendable {
+  package var tenantID: String?
+  package var timeout: Double
   /// The program; `az` from PATH.
-  public var executable: String
+  package var executable: String
 
-  public init(tenantID: String? = nil, timeout: Double = Self.defaultTimeout, executable: String = "az") {
+  package init(tenantID: String? = nil, timeout: Double = Self.defaultTimeout, executable: String = "az") {
     self.tenantID = tenantID
     self.timeout = timeout
     self.executable = executable
   }
 
   /// azure-identity's AzureCliCredential waits 10 s; az's own start-up takes a good part of that.
-  public static let defaultTimeout = 30.0
+  package static let defaultTimeout = 30.0
 
-  public static func make(_ environment: Environment) throws(ConfigError) -> AzureCLI {
+  package static func make(_ environment: Environment) throws(ConfigError) -> AzureCLI {
     var cli = AzureCLI(tenantID: environment["AZURE_TENANT_ID"])
     if let text = environment["INDEXKEY_AZURE_CLI_TIMEOUT"] {
       guard let seconds = Double(text), seconds > 0, seconds.isFinite else {
@@ -33,17 +33,17 @@ public struct AzureCLI: Sendable {
   }
 
   /// Whether `az` is on PATH (a look at the directories, nothing run).
-  public static func isInstalled(_ environment: Environment, executable: String = "az") -> Bool {
+  package static func isInstalled(_ environment: Environment, executable: String = "az") -> Bool {
     Executables.find(executable, path: environment["PATH"]) != nil
   }
 
-  public var arguments: [String] {
+  package var arguments: [String] {
     var args = [executable, "account", "get-access-token", "--resource", AzureAccessToken.resource, "--output", "json"]
     if let tenantID { args += ["--tenant", tenantID] }
     return args
   }
 
-  public func accessToken(in context: Context) throws -> AzureAccessToken {
+  package func accessToken(in context: Context) throws -> AzureAccessToken {
     let output: ProcessOutput
     do {
       output = try context.processRunner.run(arguments, environment: context.environment, timeout: timeout)
@@ -116,7 +116,7 @@ public struct AzureCLI: Sendable {
 }
 
 /// Why the Azure CLI gave no token; each case a sentence saying what to do (exit 3).
-public enum AzureCLIError: UserFacingError, Equatable {
+package enum AzureCLIError: UserFacingError, Equatable {
   case notInstalled
   case notSignedIn
   /// The CLI's sign-in expired or was revoked; `command` is the `az login …` it suggests.
@@ -124,7 +124,7 @@ public enum AzureCLIError: UserFacingError, Equatable {
   case timedOut(Double)
   case failed(String)
 
-  public var description: String {
+  package var description: String {
     switch self {
     case .notInstalled:
       "The Azure CLI (az) is not installed or not on PATH; install it (https://aka.ms/InstallAzureCLI) and run az login, or sign in with indexkey's device code."
@@ -139,7 +139,7 @@ public enum AzureCLIError: UserFacingError, Equatable {
     }
   }
 
-  public var exitStatus: ExitStatus { .noIdentity }
+  package var exitStatus: ExitStatus { .noIdentity }
 }
 
 /// Programs looked up on PATH without running them.

@@ -3,8 +3,8 @@
 /// (the CI token); then Azure DevOps's own personal access token; then, where no CI token
 /// is offered, the managed identity of Azure compute, the Azure CLI's login and a person's
 /// device-code sign-in (kept in the encrypted store).
-public enum AzureChain {
-  public static let chain = CredentialChain<AzureTokenRequest, AzureCredential>(
+package enum AzureChain {
+  package static let chain = CredentialChain<AzureTokenRequest, AzureCredential>(
     cloud: "Azure", flag: "azure-credential", variable: "INDEXKEY_AZURE_CREDENTIAL",
     links: [
       ClientSecretLink.self,

@@ -1,18 +1,18 @@
 /// What Azure Artifacts asks of an Azure link: a token for this scope, for this feed.
-public struct AzureTokenRequest: Sendable, Equatable {
+package struct AzureTokenRequest: Sendable, Equatable {
   /// `RESOURCE/.default` (Azure DevOps: `499b84ac-…/.default`).
-  public var scope: String
+  package var scope: String
   /// The index URL asked for (a person's sign-in is kept per feed host); nil when unknown.
-  public var feed: WebURL?
+  package var feed: WebURL?
 
-  public init(scope: String, feed: WebURL? = nil) {
+  package init(scope: String, feed: WebURL? = nil) {
     self.scope = scope
     self.feed = feed
   }
 }
 
 /// What an Azure link answers.
-public enum AzureCredential: Sendable {
+package enum AzureCredential: Sendable {
   /// An Entra ID access token (sent with the username `EntraToken`).
   case accessToken(Secret, expiresAt: UnixTime?)
   /// A signed-in person's Entra ID access token (the Azure CLI's login, a device-code sign-in):
@@ -24,19 +24,19 @@ public enum AzureCredential: Sendable {
 
 /// The links that get an Entra access token with the client-credentials grant; they
 /// differ only in how the app proves itself (``EntraClient/ClientAuth``).
-public protocol EntraLink: CredentialLink where Request == AzureTokenRequest, Output == AzureCredential {
+package protocol EntraLink: CredentialLink where Request == AzureTokenRequest, Output == AzureCredential {
   var client: EntraClient { get }
   /// How the app proves itself, for doctor ("with the client secret from AZURE_CLIENT_SECRET").
   var proof: String { get }
 }
 
 extension EntraLink {
-  public func fetch(_ request: AzureTokenRequest, in context: Context) throws -> AzureCredential {
+  package func fetch(_ request: AzureTokenRequest, in context: Context) throws -> AzureCredential {
     let token = try client.accessToken(scope: request.scope, in: context)
     return .accessToken(token.value, expiresAt: token.expiresAt)
   }
 
-  public func preview(_ request: AzureTokenRequest) -> LinkPreview {
+  package func preview(_ request: AzureTokenRequest) -> LinkPreview {
     var preview = LinkPreview(
       steps: [
         "POST \(client.tokenEndpoint) (Entra ID client credentials for the client \(client.clientID), scope \(request.scope)) \(proof)"

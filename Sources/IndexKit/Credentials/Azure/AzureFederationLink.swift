@@ -1,12 +1,12 @@
 /// Workload identity federation: the CI's OIDC token is the Entra app's client assertion.
-public struct AzureFederationLink: EntraLink {
-  public static let name = "ci-federation"
-  public static let settings = AzureSettings.application + [AzureSettings.audience]
-  public var client: EntraClient
+package struct AzureFederationLink: EntraLink {
+  package static let name = "ci-federation"
+  package static let settings = AzureSettings.application + [AzureSettings.audience]
+  package var client: EntraClient
 
-  public init(client: EntraClient) { self.client = client }
+  package init(client: EntraClient) { self.client = client }
 
-  public static func probe(_ input: LinkInput) -> LinkProbe {
+  package static func probe(_ input: LinkInput) -> LinkProbe {
     guard EntraClient.clientID(input.settings) != nil else {
       return .skipped("no app is named (AZURE_CLIENT_ID or --azure-client-id)")
     }
@@ -18,7 +18,7 @@ public struct AzureFederationLink: EntraLink {
     return .configured("the CI token from \(ci) is the app's client assertion")
   }
 
-  public init(_ input: LinkInput) throws {
+  package init(_ input: LinkInput) throws {
     let application = try EntraClient.application(input.settings)
     let audience =
       input.settings[AzureSettings.audience] ?? EntraClient.federatedAudience(authorityHost: application.authority)
@@ -27,5 +27,5 @@ public struct AzureFederationLink: EntraLink {
       auth: .federated(try input.identitySource(), audience: audience))
   }
 
-  public var proof: String { "with the CI token as a federated client assertion" }
+  package var proof: String { "with the CI token as a federated client assertion" }
 }

@@ -1,17 +1,17 @@
 /// An assertion signed with the Entra app's certificate (`AZURE_CLIENT_CERTIFICATE_PATH`,
 /// PEM or PKCS#12 opened with `AZURE_CLIENT_CERTIFICATE_PASSWORD`).
-public struct ClientCertificateLink: EntraLink {
-  public static let name = "client-certificate"
-  public static let settings =
+package struct ClientCertificateLink: EntraLink {
+  package static let name = "client-certificate"
+  package static let settings =
     AzureSettings.application + [
       AzureSettings.certificatePath, AzureSettings.certificatePassword, AzureSettings.sendCertificateChain,
       AzureSettings.certificateRS256,
     ]
-  public var client: EntraClient
+  package var client: EntraClient
 
-  public init(client: EntraClient) { self.client = client }
+  package init(client: EntraClient) { self.client = client }
 
-  public static func probe(_ input: LinkInput) -> LinkProbe {
+  package static func probe(_ input: LinkInput) -> LinkProbe {
     guard input.settings.isSet(AzureSettings.certificatePath) else {
       return .skipped("AZURE_CLIENT_CERTIFICATE_PATH is not set")
     }
@@ -21,7 +21,7 @@ public struct ClientCertificateLink: EntraLink {
     return .configured("AZURE_CLIENT_CERTIFICATE_PATH is set")
   }
 
-  public init(_ input: LinkInput) throws {
+  package init(_ input: LinkInput) throws {
     let settings = input.settings
     guard let path = settings[AzureSettings.certificatePath] else {
       throw ConfigError(
@@ -38,7 +38,7 @@ public struct ClientCertificateLink: EntraLink {
       auth: .certificate(certificate))
   }
 
-  public var proof: String {
+  package var proof: String {
     guard let certificate = client.certificate else { return "" }
     let header = certificate.style == .ps256 ? "PS256, x5t#S256" : "RS256, x5t"
     return

@@ -1,19 +1,19 @@
 /// A person signs in with a device code on the terminal (``DeviceCodeSignIn``), and the refresh
 /// token is kept in the encrypted store (``KeptSignIn``) so later runs refresh silently. Never
 /// in CI; without a terminal only a kept sign-in can answer.
-public struct DeviceCodeLink: CredentialLink {
-  public static let name = "device-code"
-  public static let settings = [AzureSettings.authorityHost, AzureSettings.tenantID, AzureSettings.publicClientID]
-  public var client: EntraPublicClient
+package struct DeviceCodeLink: CredentialLink {
+  package static let name = "device-code"
+  package static let settings = [AzureSettings.authorityHost, AzureSettings.tenantID, AzureSettings.publicClientID]
+  package var client: EntraPublicClient
   /// The terminal to prompt on, found when the link is used; nil: none.
-  public var terminal: @Sendable () -> (any Terminal)?
+  package var terminal: @Sendable () -> (any Terminal)?
 
-  public init(client: EntraPublicClient, terminal: @escaping @Sendable () -> (any Terminal)? = { ControllingTerminal.open() }) {
+  package init(client: EntraPublicClient, terminal: @escaping @Sendable () -> (any Terminal)? = { ControllingTerminal.open() }) {
     self.client = client
     self.terminal = terminal
   }
 
-  public static func probe(_ input: LinkInput) -> LinkProbe {
+  package static func probe(_ input: LinkInput) -> LinkProbe {
     if let ci = inCI(input.environment) { return .skipped("in CI (\(ci)) nobody can answer a device code") }
     if let store = SecretStore.path(environment: input.environment, home: input.environment["HOME"]), FileIO.exists(store) {
       return .configured("a sign-in may be kept in \(store); else a device code on the terminal")
@@ -30,14 +30,14 @@ public struct DeviceCodeLink: CredentialLink {
     return nil
   }
 
-  public init(_ input: LinkInput) throws {
+  package init(_ input: LinkInput) throws {
     if let ci = Self.inCI(input.environment) {
       throw ConfigError("The device-code credential is never used in CI (\(ci)): nobody is there to enter the code. Use workload identity federation, a client secret or AZURE_DEVOPS_EXT_PAT.")
     }
     self.init(client: try EntraPublicClient.make(settings: input.settings))
   }
 
-  public func fetch(_ request: AzureTokenRequest, in context: Context) throws -> AzureCredential {
+  package func fetch(_ request: AzureTokenRequest, in context: Context) throws -> AzureCredential {
     guard let feed = request.feed else {
       throw ConfigError("The device-code credential keeps its sign-in per index; it needs the index URL.")
     }
@@ -55,7 +55,7 @@ public struct DeviceCodeLink: CredentialLink {
     return .personsAccessToken(token.value, expiresAt: token.expiresAt)
   }
 
-  public func preview(_ request: AzureTokenRequest) -> LinkPreview {
+  package func preview(_ request: AzureTokenRequest) -> LinkPreview {
     LinkPreview(
       steps: [
         "POST \(client.tokenEndpoint) (refresh the sign-in kept in the encrypted store, client \(client.clientID))",

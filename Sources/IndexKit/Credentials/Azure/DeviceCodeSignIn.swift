@@ -5,23 +5,23 @@
 /// Polling waits `interval` seconds before each request (Entra says 5), adds 5 seconds on
 /// `slow_down`, keeps going on `authorization_pending`, and gives up when the code's
 /// `expires_in` has passed. The device code itself is never shown or written anywhere.
-public struct DeviceCodeSignIn: Sendable {
-  public var client: EntraPublicClient
-  public var terminal: any Terminal
+package struct DeviceCodeSignIn: Sendable {
+  package var client: EntraPublicClient
+  package var terminal: any Terminal
   /// Waits between polls; injectable so tests do not wait.
-  public var sleep: @Sendable (Double) -> Void
+  package var sleep: @Sendable (Double) -> Void
 
-  public init(client: EntraPublicClient, terminal: any Terminal, sleep: @escaping @Sendable (Double) -> Void = realSleep) {
+  package init(client: EntraPublicClient, terminal: any Terminal, sleep: @escaping @Sendable (Double) -> Void = realSleep) {
     self.client = client
     self.terminal = terminal
     self.sleep = sleep
   }
 
   /// The longest a device code is polled for, whatever Entra says (its codes live 15 minutes).
-  public static let longestWait = 900.0
+  package static let longestWait = 900.0
 
   /// Signs in for `purpose` ("Azure Artifacts at https://…"), shown above Entra's message.
-  public func signIn(purpose: String, in context: Context) throws -> EntraPublicClient.Tokens {
+  package func signIn(purpose: String, in context: Context) throws -> EntraPublicClient.Tokens {
     let started = try start(in: context)
     terminal.show("indexkey: sign in to Azure DevOps for \(purpose):\n\(started.message)")
     var interval = started.interval

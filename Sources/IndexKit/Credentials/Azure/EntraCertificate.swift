@@ -6,22 +6,22 @@
 /// today), or RS256 with the SHA-1 thumbprint in `x5t` for tenants and tools that still
 /// expect it. With `sendChain`, the certificates go in `x5c` (subject name + issuer
 /// authentication).
-public struct EntraCertificate: Sendable {
-  public enum Style: Sendable, Equatable {
+package struct EntraCertificate: Sendable {
+  package enum Style: Sendable, Equatable {
     /// PS256 with `x5t#S256`.
     case ps256
     /// RS256 with `x5t` (SHA-1).
     case rs256
   }
 
-  public var credential: CertificateCredential
-  public var style: Style
-  public var sendChain: Bool
+  package var credential: CertificateCredential
+  package var style: Style
+  package var sendChain: Bool
   /// Where the certificate came from, for messages.
-  public var source: String
-  public var lifetime: Double = 600
+  package var source: String
+  package var lifetime: Double = 600
 
-  public init(credential: CertificateCredential, style: Style = .ps256, sendChain: Bool = false, source: String) {
+  package init(credential: CertificateCredential, style: Style = .ps256, sendChain: Bool = false, source: String) {
     self.credential = credential
     self.style = style
     self.sendChain = sendChain
@@ -30,7 +30,7 @@ public struct EntraCertificate: Sendable {
 
   /// Reads `AZURE_CLIENT_CERTIFICATE_PATH` (PEM with key and certificate, or PKCS#12
   /// opened with `AZURE_CLIENT_CERTIFICATE_PASSWORD`).
-  public static func load(path: String, password: Secret?, style: Style, sendChain: Bool) throws(ConfigError)
+  package static func load(path: String, password: Secret?, style: Style, sendChain: Bool) throws(ConfigError)
     -> EntraCertificate
   {
     do {
@@ -45,10 +45,10 @@ public struct EntraCertificate: Sendable {
   }
 
   /// The SHA-1 thumbprint as the Azure portal lists it (upper-case hex).
-  public var portalThumbprint: String { Hex.lower(credential.thumbprintSHA1).uppercased() }
+  package var portalThumbprint: String { Hex.lower(credential.thumbprintSHA1).uppercased() }
 
   /// A signed assertion for `clientID` at `tokenEndpoint`, valid from `now`.
-  public func assertion(clientID: String, tokenEndpoint: String, now: UnixTime) throws(ConfigError) -> Secret {
+  package func assertion(clientID: String, tokenEndpoint: String, now: UnixTime) throws(ConfigError) -> Secret {
     var header: [(String, JSON)]
     switch style {
     case .ps256:

@@ -1,7 +1,7 @@
 /// Microsoft Entra ID client-credentials grant (PROTOCOLS.md §4a–4c).
-public struct EntraClient: Sendable {
+package struct EntraClient: Sendable {
   /// How the application proves who it is.
-  public enum ClientAuth: Sendable {
+  package enum ClientAuth: Sendable {
     /// `AZURE_CLIENT_SECRET` (environment only, never a flag).
     case secret(Secret)
     /// A CI OIDC token presented as the client assertion (workload identity federation).
@@ -10,19 +10,19 @@ public struct EntraClient: Sendable {
     case certificate(EntraCertificate)
   }
 
-  public var tenantID: String
-  public var clientID: String
-  public var authorityHost: WebURL
-  public var auth: ClientAuth
+  package var tenantID: String
+  package var clientID: String
+  package var authorityHost: WebURL
+  package var auth: ClientAuth
 
-  public init(tenantID: String, clientID: String, authorityHost: WebURL, auth: ClientAuth) {
+  package init(tenantID: String, clientID: String, authorityHost: WebURL, auth: ClientAuth) {
     self.tenantID = tenantID
     self.clientID = clientID
     self.authorityHost = authorityHost
     self.auth = auth
   }
 
-  public static let defaultAuthority = "https://login.microsoftonline.com"
+  package static let defaultAuthority = "https://login.microsoftonline.com"
 
   /// The certificate, when the app authenticates with one.
   var certificate: EntraCertificate? {
@@ -32,7 +32,7 @@ public struct EntraClient: Sendable {
 
   /// The application and tenant from `--azure-*` flags or `AZURE_*` variables, with
   /// the way the app proves itself.
-  public static func make(_ input: LinkInput, auth: ClientAuth) throws(ConfigError) -> EntraClient {
+  package static func make(_ input: LinkInput, auth: ClientAuth) throws(ConfigError) -> EntraClient {
     let (clientID, tenantID, authority) = try application(input.settings)
     return EntraClient(tenantID: tenantID, clientID: clientID, authorityHost: authority, auth: auth)
   }
@@ -53,7 +53,7 @@ public struct EntraClient: Sendable {
   }
 
   /// The federated-credential audience for a cloud (`api://AzureADTokenExchange` and its sovereign variants).
-  public static func federatedAudience(authorityHost: WebURL) -> String {
+  package static func federatedAudience(authorityHost: WebURL) -> String {
     switch authorityHost.host {
     case "login.microsoftonline.us": "api://AzureADTokenExchangeUSGov"
     case "login.chinacloudapi.cn", "login.partner.microsoftonline.cn": "api://AzureADTokenExchangeChina"
@@ -61,14 +61,14 @@ public struct EntraClient: Sendable {
     }
   }
 
-  public var tokenEndpoint: String {
+  package var tokenEndpoint: String {
     var path = authorityHost.path
     while path.hasSuffix("/") { path.removeLast() }
     return "\(authorityHost.origin)\(path)/\(PercentEncoding.encode(tenantID))/oauth2/v2.0/token"
   }
 
   /// Gets an access token for `scope`; errors explain the AADSTS code and what was presented.
-  public func accessToken(scope: String, in context: Context) throws -> (value: Secret, expiresAt: UnixTime?) {
+  package func accessToken(scope: String, in context: Context) throws -> (value: Secret, expiresAt: UnixTime?) {
     var fields = [("client_id", clientID), ("grant_type", "client_credentials"), ("scope", scope)]
     var presented: JWTClaims?
     switch auth {

@@ -2,25 +2,25 @@
 /// client id by default, tenant `organizations` (work and school accounts) unless
 /// `AZURE_TENANT_ID` names one, and the Azure DevOps scope with `offline_access`, so that a
 /// sign-in also yields a refresh token.
-public struct EntraPublicClient: Sendable, Equatable {
-  public var authorityHost: WebURL
-  public var tenant: String
-  public var clientID: String
+package struct EntraPublicClient: Sendable, Equatable {
+  package var authorityHost: WebURL
+  package var tenant: String
+  package var clientID: String
 
-  public init(authorityHost: WebURL, tenant: String = Self.defaultTenant, clientID: String = Self.azureCLIClientID) {
+  package init(authorityHost: WebURL, tenant: String = Self.defaultTenant, clientID: String = Self.azureCLIClientID) {
     self.authorityHost = authorityHost
     self.tenant = tenant
     self.clientID = clientID
   }
 
   /// The public client the Azure CLI and azure-identity's developer credentials use.
-  public static let azureCLIClientID = "04b07795-8ddb-461a-bbee-02f9e1bf7b46"
-  public static let defaultTenant = "organizations"
-  public static let scope = AzureAccessToken.resource + "/.default offline_access"
+  package static let azureCLIClientID = "04b07795-8ddb-461a-bbee-02f9e1bf7b46"
+  package static let defaultTenant = "organizations"
+  package static let scope = AzureAccessToken.resource + "/.default offline_access"
 
   /// `AZURE_AUTHORITY_HOST` (or `--azure-authority-host`), `AZURE_TENANT_ID`; the client id from
   /// `INDEXKEY_AZURE_PUBLIC_CLIENT_ID` (an app registered as a public client), else the Azure CLI's.
-  public static func make(settings: Settings) throws(ConfigError) -> EntraPublicClient {
+  package static func make(settings: Settings) throws(ConfigError) -> EntraPublicClient {
     let authority = try settings.endpoint(
       AzureSettings.authorityHost, default: EntraClient.defaultAuthority, what: "The Entra authority host")
     return EntraPublicClient(
@@ -34,19 +34,19 @@ public struct EntraPublicClient: Sendable, Equatable {
     return "\(authorityHost.origin)\(path)/\(PercentEncoding.encode(tenant))/oauth2/v2.0/\(name)"
   }
 
-  public var tokenEndpoint: String { endpoint("token") }
-  public var deviceCodeEndpoint: String { endpoint("devicecode") }
+  package var tokenEndpoint: String { endpoint("token") }
+  package var deviceCodeEndpoint: String { endpoint("devicecode") }
 
   /// What a sign-in or a refresh answers: the access token, and the refresh token to keep.
-  public struct Tokens: Sendable, Equatable {
-    public var access: AzureAccessToken
-    public var refresh: Secret?
+  package struct Tokens: Sendable, Equatable {
+    package var access: AzureAccessToken
+    package var refresh: Secret?
   }
 
   /// Redeems a refresh token. Entra may answer a new one (kept instead of the old).
   /// - Throws: ``SignInError/refreshRefused`` when Entra no longer honours it (revoked,
   ///   expired, another tenant's): a new sign-in is due.
-  public func redeem(refreshToken: Secret, in context: Context) throws -> Tokens {
+  package func redeem(refreshToken: Secret, in context: Context) throws -> Tokens {
     let fields = [
       ("client_id", clientID), ("grant_type", "refresh_token"), ("refresh_token", refreshToken.revealed), ("scope", Self.scope),
     ]
@@ -118,7 +118,7 @@ struct OAuthError: Sendable {
 }
 
 /// Why a person's sign-in could not be completed (exit 3 unless said otherwise).
-public enum SignInError: UserFacingError, Equatable {
+package enum SignInError: UserFacingError, Equatable {
   /// Entra refused the kept refresh token: sign in again.
   case refreshRefused(String)
   case declined
@@ -127,7 +127,7 @@ public enum SignInError: UserFacingError, Equatable {
   case noTerminal(tried: String)
   case refused(String)
 
-  public var description: String {
+  package var description: String {
     switch self {
     case .refreshRefused(let why):
       "Entra ID no longer accepts the kept sign-in (\(why)); sign in again."
@@ -142,7 +142,7 @@ public enum SignInError: UserFacingError, Equatable {
     }
   }
 
-  public var exitStatus: ExitStatus {
+  package var exitStatus: ExitStatus {
     if case .refused = self { return .refused }
     return .noIdentity
   }

@@ -5,17 +5,17 @@
 /// When there is no kept sign-in, or Entra refuses it, a device-code sign-in runs (when a
 /// terminal is there) under a lock next to the store: a parallel lookup waits for it and then
 /// refreshes with what it kept, so the person is prompted once.
-public struct KeptSignIn: Sendable {
-  public var client: EntraPublicClient
-  public var store: SecretStore
+package struct KeptSignIn: Sendable {
+  package var client: EntraPublicClient
+  package var store: SecretStore
   /// The store's index for the sign-in (``StoreKey/index(for:)`` of the feed host's root).
-  public var index: String
+  package var index: String
   /// The device-code sign-in, or nil where nobody can answer one (CI, no terminal).
-  public var deviceCode: DeviceCodeSignIn?
+  package var deviceCode: DeviceCodeSignIn?
   /// How long a lookup waits for a parallel sign-in (a device code lives 15 minutes).
-  public var lockTimeout: Double
+  package var lockTimeout: Double
 
-  public init(client: EntraPublicClient, store: SecretStore, index: String, deviceCode: DeviceCodeSignIn?, lockTimeout: Double = 960) {
+  package init(client: EntraPublicClient, store: SecretStore, index: String, deviceCode: DeviceCodeSignIn?, lockTimeout: Double = 960) {
     self.client = client
     self.store = store
     self.index = index
@@ -23,7 +23,7 @@ public struct KeptSignIn: Sendable {
     self.lockTimeout = lockTimeout
   }
 
-  public static let kind = "azure-refresh-token"
+  package static let kind = "azure-refresh-token"
 
   var key: StoreKey { StoreKey(index: index, kind: Self.kind) }
 
@@ -68,7 +68,7 @@ public struct KeptSignIn: Sendable {
 
   /// An access token: refreshed from the kept sign-in, else from a new sign-in.
   /// - Parameter purpose: what the sign-in is for, shown above the device code.
-  public func accessToken(purpose: String, in context: Context) throws -> AzureAccessToken {
+  package func accessToken(purpose: String, in context: Context) throws -> AzureAccessToken {
     var refused: String?
     if let kept = try kept() {
       do {

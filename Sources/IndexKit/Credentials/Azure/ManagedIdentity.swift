@@ -13,40 +13,40 @@ internal import Glibc
 ///   Azure, behind a probe of ``probeTimeout`` seconds, so a laptop never waits for it.
 ///
 /// `AZURE_CLIENT_ID` picks a user-assigned identity (App Service and IMDS).
-public struct ManagedIdentity: Sendable {
-  public enum Endpoint: Sendable {
+package struct ManagedIdentity: Sendable {
+  package enum Endpoint: Sendable {
     case appService(url: WebURL, header: Secret)
     case arc(url: WebURL)
     /// `probe`: whether to check first that something answers (a VM found by its DMI tag).
     case imds(url: WebURL, probe: Bool)
   }
 
-  public var endpoint: Endpoint
+  package var endpoint: Endpoint
   /// A user-assigned identity's client id; nil for the system-assigned one.
-  public var clientID: String?
+  package var clientID: String?
   /// Where the Arc agent writes its key files; a challenge naming another place is refused.
-  public var arcKeyDirectory: String
+  package var arcKeyDirectory: String
 
-  public init(endpoint: Endpoint, clientID: String? = nil, arcKeyDirectory: String = Self.arcKeyDirectory) {
+  package init(endpoint: Endpoint, clientID: String? = nil, arcKeyDirectory: String = Self.arcKeyDirectory) {
     self.endpoint = endpoint
     self.clientID = clientID
     self.arcKeyDirectory = arcKeyDirectory
   }
 
-  public static let arcKeyDirectory = "/var/opt/azcmagent/tokens"
-  public static let arcAgent = "/opt/azcmagent/bin/himds"
-  public static let arcDefaultEndpoint = "http://127.0.0.1:40342/metadata/identity/oauth2/token"
-  public static let imdsDefaultHost = "http://169.254.169.254"
-  public static let imdsPath = "/metadata/identity/oauth2/token"
+  package static let arcKeyDirectory = "/var/opt/azcmagent/tokens"
+  package static let arcAgent = "/opt/azcmagent/bin/himds"
+  package static let arcDefaultEndpoint = "http://127.0.0.1:40342/metadata/identity/oauth2/token"
+  package static let imdsDefaultHost = "http://169.254.169.254"
+  package static let imdsPath = "/metadata/identity/oauth2/token"
   /// What `/sys/class/dmi/id/chassis_asset_tag` holds on every Azure VM.
-  public static let azureAssetTag = "7783-7084-3265-9085-8269-3286-77"
-  public static let dmiAssetTagPath = "/sys/class/dmi/id/chassis_asset_tag"
+  package static let azureAssetTag = "7783-7084-3265-9085-8269-3286-77"
+  package static let dmiAssetTagPath = "/sys/class/dmi/id/chassis_asset_tag"
   /// Seconds the IMDS probe may take: a laptop must not wait for a server it does not have.
-  public static let probeTimeout = 1.0
+  package static let probeTimeout = 1.0
 
   /// Which endpoint this machine offers, or why there is none (the text completes
   /// "skipped: …"). Reads only the environment and two local files.
-  public static func detect(
+  package static func detect(
     _ environment: Environment, assetTag: () -> String? = readAssetTag, arcAgentInstalled: () -> Bool = { FileIO.exists(arcAgent) }
   ) throws(ConfigError) -> Result<ManagedIdentity, Skipped> {
     let clientID = environment["AZURE_CLIENT_ID"]
@@ -70,12 +70,12 @@ public struct ManagedIdentity: Sendable {
   }
 
   /// Why no managed identity is offered here.
-  public struct Skipped: Error, Equatable, Sendable {
-    public var reason: String
-    public init(_ reason: String) { self.reason = reason }
+  package struct Skipped: Error, Equatable, Sendable {
+    package var reason: String
+    package init(_ reason: String) { self.reason = reason }
   }
 
-  public static func readAssetTag() -> String? {
+  package static func readAssetTag() -> String? {
     guard let bytes = try? FileIO.read(dmiAssetTagPath, limit: 256) else { return nil }
     return String(decoding: bytes, as: UTF8.self).trimmingSpaces
   }
@@ -102,7 +102,7 @@ public struct ManagedIdentity: Sendable {
   }
 
   /// Where it answers, for messages.
-  public var describe: String {
+  package var describe: String {
     switch endpoint {
     case .appService(let url, _): "the App Service managed identity endpoint \(url.origin)"
     case .arc(let url): "the Azure Arc managed identity endpoint \(url.origin)"
@@ -113,7 +113,7 @@ public struct ManagedIdentity: Sendable {
   // MARK: - Fetching
 
   /// A token for `resource` (``AzureAccessToken/resource`` for Azure DevOps).
-  public func accessToken(resource: String = AzureAccessToken.resource, in context: Context) throws -> AzureAccessToken {
+  package func accessToken(resource: String = AzureAccessToken.resource, in context: Context) throws -> AzureAccessToken {
     var request: HTTPRequest
     switch endpoint {
     case .appService(let url, let header):
@@ -257,19 +257,19 @@ public struct ManagedIdentity: Sendable {
 }
 
 /// The managed-identity endpoint was not there, or refused.
-public enum ManagedIdentityError: UserFacingError, Equatable {
+package enum ManagedIdentityError: UserFacingError, Equatable {
   /// Nothing answered (exit 5): on a laptop this link is simply not available.
   case unreachable(String)
   /// It answered with a refusal (exit 4).
   case refused(String)
 
-  public var description: String {
+  package var description: String {
     switch self {
     case .unreachable(let text), .refused(let text): text
     }
   }
 
-  public var exitStatus: ExitStatus {
+  package var exitStatus: ExitStatus {
     switch self {
     case .unreachable: .network
     case .refused: .refused

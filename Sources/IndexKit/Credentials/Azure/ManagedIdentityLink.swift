@@ -1,17 +1,17 @@
 /// The managed identity of the Azure compute indexkey runs on (``ManagedIdentity``): App
 /// Service, Functions and Container Apps, Azure Arc, or a VM's IMDS, which is only tried (behind
 /// a 1 s probe) on a machine whose DMI tag says Azure, and passed over when it does not answer.
-public struct ManagedIdentityLink: CredentialLink {
-  public static let name = "managed-identity"
-  public static let settings = [
+package struct ManagedIdentityLink: CredentialLink {
+  package static let name = "managed-identity"
+  package static let settings = [
     AzureSettings.clientID, AzureSettings.identityEndpoint, AzureSettings.identityHeader, AzureSettings.imdsEndpoint,
     AzureSettings.podIdentityHost,
   ]
-  public var identity: ManagedIdentity
+  package var identity: ManagedIdentity
 
-  public init(identity: ManagedIdentity) { self.identity = identity }
+  package init(identity: ManagedIdentity) { self.identity = identity }
 
-  public static func probe(_ input: LinkInput) -> LinkProbe {
+  package static func probe(_ input: LinkInput) -> LinkProbe {
     switch try? ManagedIdentity.detect(input.environment) {
     case .success(let found)?:
       switch found.endpoint {
@@ -27,7 +27,7 @@ public struct ManagedIdentityLink: CredentialLink {
     }
   }
 
-  public init(_ input: LinkInput) throws {
+  package init(_ input: LinkInput) throws {
     switch try ManagedIdentity.detect(input.environment) {
     case .success(let found): self.identity = found
     case .failure(let skipped):
@@ -35,7 +35,7 @@ public struct ManagedIdentityLink: CredentialLink {
     }
   }
 
-  public func fetch(_ request: AzureTokenRequest, in context: Context) throws -> AzureCredential {
+  package func fetch(_ request: AzureTokenRequest, in context: Context) throws -> AzureCredential {
     do {
       let token = try identity.accessToken(in: context)
       return .accessToken(token.value, expiresAt: token.expiresAt)
@@ -45,7 +45,7 @@ public struct ManagedIdentityLink: CredentialLink {
     }
   }
 
-  public func preview(_ request: AzureTokenRequest) -> LinkPreview {
+  package func preview(_ request: AzureTokenRequest) -> LinkPreview {
     LinkPreview(steps: ["GET \(identity.describe) (managed identity token for \(AzureAccessToken.resource)\(identity.clientID.map { ", client \($0)" } ?? ""))"], username: AzureArtifacts.username)
   }
 }

@@ -1,13 +1,13 @@
 /// An Azure DevOps personal access token in `AZURE_DEVOPS_EXT_PAT` (or `_FILE`), as the
 /// Azure DevOps CLI reads it: no exchange, the token is the password.
-public struct PersonalAccessTokenLink: CredentialLink {
-  public static let name = "personal-access-token"
-  public static let settings = [AzureSettings.personalAccessToken]
-  public var token: Secret
+package struct PersonalAccessTokenLink: CredentialLink {
+  package static let name = "personal-access-token"
+  package static let settings = [AzureSettings.personalAccessToken]
+  package var token: Secret
 
-  public init(token: Secret) { self.token = token }
+  package init(token: Secret) { self.token = token }
 
-  public static func probe(_ input: LinkInput) -> LinkProbe {
+  package static func probe(_ input: LinkInput) -> LinkProbe {
     let env = input.environment
     guard input.settings.isSet(AzureSettings.personalAccessToken) else {
       return .skipped("AZURE_DEVOPS_EXT_PAT is not set")
@@ -16,7 +16,7 @@ public struct PersonalAccessTokenLink: CredentialLink {
       env.has("AZURE_DEVOPS_EXT_PAT") ? "AZURE_DEVOPS_EXT_PAT is set" : "AZURE_DEVOPS_EXT_PAT_FILE is set")
   }
 
-  public init(_ input: LinkInput) throws {
+  package init(_ input: LinkInput) throws {
     guard let token = try input.settings.secret(AzureSettings.personalAccessToken) else {
       throw ConfigError(
         "The personal-access-token credential needs the token in AZURE_DEVOPS_EXT_PAT (or a file named by AZURE_DEVOPS_EXT_PAT_FILE)."
@@ -25,11 +25,11 @@ public struct PersonalAccessTokenLink: CredentialLink {
     self.token = token
   }
 
-  public func fetch(_ request: AzureTokenRequest, in context: Context) throws -> AzureCredential {
+  package func fetch(_ request: AzureTokenRequest, in context: Context) throws -> AzureCredential {
     .personalAccessToken(token)
   }
 
-  public func preview(_ request: AzureTokenRequest) -> LinkPreview {
+  package func preview(_ request: AzureTokenRequest) -> LinkPreview {
     LinkPreview(
       steps: ["no exchange: the personal access token from AZURE_DEVOPS_EXT_PAT is the password"],
       username: AzureArtifacts.patUsername)

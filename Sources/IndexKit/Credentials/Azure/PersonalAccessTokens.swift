@@ -6,19 +6,19 @@ internal import Glibc
 /// (read, or write for an upload URL), named `indexkey-HOST-DATE` so the person recognises it
 /// in their list. It is kept in the encrypted store under the organization and reused, with no
 /// request at all, until ``renewal(lifetime:)`` before it expires; then a new one is made.
-public struct PersonalAccessTokens: Sendable {
-  public var organization: String
+package struct PersonalAccessTokens: Sendable {
+  package var organization: String
   /// The organization's identity service, `https://vssps.dev.azure.com/{org}/`.
-  public var endpoint: WebURL
-  public var days: Int
-  public var write: Bool
-  public var store: SecretStore
+  package var endpoint: WebURL
+  package var days: Int
+  package var write: Bool
+  package var store: SecretStore
   /// The store's index for the organization (its feeds' common root).
-  public var index: String
+  package var index: String
   /// Shown in the PAT's name.
-  public var hostName: String
+  package var hostName: String
 
-  public init(
+  package init(
     organization: String, endpoint: WebURL, days: Int, write: Bool, store: SecretStore, index: String, hostName: String
   ) {
     self.organization = organization
@@ -30,20 +30,20 @@ public struct PersonalAccessTokens: Sendable {
     self.hostName = hostName
   }
 
-  public static let defaultDays = 30
+  package static let defaultDays = 30
   /// A PAT is replaced when less than this is left (a quarter of its lifetime when shorter).
-  public static let renewBefore = 7 * 86_400.0
+  package static let renewBefore = 7 * 86_400.0
 
-  public static func renewal(lifetime: Double) -> Double { min(renewBefore, max(lifetime, 0) / 4) }
+  package static func renewal(lifetime: Double) -> Double { min(renewBefore, max(lifetime, 0) / 4) }
 
-  public var scope: String { write ? "vso.packaging_write" : "vso.packaging" }
+  package var scope: String { write ? "vso.packaging_write" : "vso.packaging" }
   static func kind(write: Bool) -> String { write ? "azure-devops-pat-write" : "azure-devops-pat" }
 
   /// A kept PAT with its validity.
-  public struct Kept: Sendable, Equatable {
-    public var token: Secret
-    public var validFrom: UnixTime
-    public var validTo: UnixTime
+  package struct Kept: Sendable, Equatable {
+    package var token: Secret
+    package var validFrom: UnixTime
+    package var validTo: UnixTime
 
     init(token: Secret, validFrom: UnixTime, validTo: UnixTime) {
       self.token = token
@@ -69,7 +69,7 @@ public struct PersonalAccessTokens: Sendable {
 
   /// The kept PAT while it is usable (a write PAT also serves reads); else a new one, made
   /// with the person's token that `bearer` fetches (called only then).
-  public func token(bearer: () throws -> AzureAccessToken, in context: Context) throws -> Kept {
+  package func token(bearer: () throws -> AzureAccessToken, in context: Context) throws -> Kept {
     let now = context.clock.now()
     for kind in write ? [Self.kind(write: true)] : [Self.kind(write: false), Self.kind(write: true)] {
       if let secret = try store.read(key: StoreKey(index: index, kind: kind)), let kept = Kept(secret), kept.usable(at: now) {
@@ -86,13 +86,13 @@ public struct PersonalAccessTokens: Sendable {
     return made
   }
 
-  public var url: String {
+  package var url: String {
     var path = endpoint.path
     while path.hasSuffix("/") { path.removeLast() }
     return "\(endpoint.origin)\(path)/_apis/tokens/pats?api-version=7.1-preview.1"
   }
 
-  public func displayName(now: UnixTime) -> String {
+  package func displayName(now: UnixTime) -> String {
     "indexkey-\(hostName)-\(String(now.iso8601.prefix(10)))"
   }
 
@@ -142,7 +142,7 @@ public struct PersonalAccessTokens: Sendable {
   }
 
   /// This machine's name for the PAT's display name (`localhost` when it has none).
-  public static func machineName() -> String {
+  package static func machineName() -> String {
     var buffer = [CChar](repeating: 0, count: 256)
     guard gethostname(&buffer, buffer.count - 1) == 0 else { return "localhost" }
     let name = String(cBuffer: buffer).split(separator: ".").first.map(String.init) ?? ""

@@ -3,27 +3,27 @@ internal import Glibc
 /// Chainguard's CLI on a laptop: `chainctl auth token --audience libraries.cgr.dev` prints a
 /// short-lived token (chainctl signs in through the browser and refreshes on its own),
 /// stopped after ``timeout`` seconds (PROTOCOLS.md §7, §11).
-public struct Chainctl: Sendable {
-  public var audience: String
-  public var timeout: Double
-  public var executable: String
+package struct Chainctl: Sendable {
+  package var audience: String
+  package var timeout: Double
+  package var executable: String
 
-  public init(audience: String = Chainguard.defaultAudience, timeout: Double = Self.defaultTimeout, executable: String = "chainctl") {
+  package init(audience: String = Chainguard.defaultAudience, timeout: Double = Self.defaultTimeout, executable: String = "chainctl") {
     self.audience = audience
     self.timeout = timeout
     self.executable = executable
   }
 
   /// What Chainguard's keyring plugin allows chainctl.
-  public static let defaultTimeout = 30.0
+  package static let defaultTimeout = 30.0
 
-  public static func isInstalled(_ environment: Environment) -> Bool {
+  package static func isInstalled(_ environment: Environment) -> Bool {
     Executables.find("chainctl", path: environment["PATH"]) != nil
   }
 
-  public var arguments: [String] { [executable, "auth", "token", "--audience", audience] }
+  package var arguments: [String] { [executable, "auth", "token", "--audience", audience] }
 
-  public func token(in context: Context) throws -> (value: Secret, expiresAt: UnixTime?) {
+  package func token(in context: Context) throws -> (value: Secret, expiresAt: UnixTime?) {
     let output: ProcessOutput
     do {
       output = try context.processRunner.run(arguments, environment: context.environment, timeout: timeout)
@@ -48,14 +48,14 @@ public struct Chainctl: Sendable {
 }
 
 /// Why chainctl gave no token (exit 3), each a sentence saying what to install or run.
-public enum ChainctlError: UserFacingError, Equatable {
+package enum ChainctlError: UserFacingError, Equatable {
   case notInstalled
   /// chainctl failed; the text is the end of its stderr.
   case notSignedIn(String)
   case timedOut(Double)
   case failed(String)
 
-  public var description: String {
+  package var description: String {
     switch self {
     case .notInstalled:
       "chainctl is not installed or not on PATH; install it (https://edu.chainguard.dev/chainguard/chainctl-usage/how-to-install-chainctl/) and run chainctl auth login, or set a pull token in CHAINGUARD_PYTHON_IDENTITY_ID and CHAINGUARD_PYTHON_TOKEN."
@@ -68,5 +68,5 @@ public enum ChainctlError: UserFacingError, Equatable {
     }
   }
 
-  public var exitStatus: ExitStatus { .noIdentity }
+  package var exitStatus: ExitStatus { .noIdentity }
 }

@@ -1,7 +1,7 @@
 /// Chainguard's links in chainctl's order: the CI token exchanged for an assumable
 /// identity, then a pull token; outside CI, chainctl's own sign-in.
-public enum ChainguardChain {
-  public static let chain = CredentialChain<Void, BasicCredential>(
+package enum ChainguardChain {
+  package static let chain = CredentialChain<Void, BasicCredential>(
     cloud: "Chainguard", flag: "chainguard-credential", variable: "INDEXKEY_CHAINGUARD_CREDENTIAL",
     links: [
       ChainguardExchangeLink.self,

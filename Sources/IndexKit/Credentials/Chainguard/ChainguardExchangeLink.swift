@@ -1,23 +1,23 @@
 /// The CI token exchanged at Chainguard's STS for the assumable identity
 /// `--chainguard-identity`/`CHAINGUARD_IDENTITY` (`ORG/ID`); the answer is a token for
 /// `libraries.cgr.dev`, sent with the username `_token`.
-public struct ChainguardExchangeLink: CredentialLink {
-  public static let name = "ci-exchange"
-  public static let settings = [
+package struct ChainguardExchangeLink: CredentialLink {
+  package static let name = "ci-exchange"
+  package static let settings = [
     ChainguardSettings.identity, ChainguardSettings.issuer, ChainguardSettings.oidcAudience,
     ChainguardSettings.audience,
   ]
   /// The assumable identity (`ORG_ID/IDENTITY_ID`).
-  public var identity: String
-  public var source: any IdentitySource
+  package var identity: String
+  package var source: any IdentitySource
   /// The audience of the CI token the identity expects.
-  public var oidcAudience: String
+  package var oidcAudience: String
   /// The STS issuer (`https://issuer.enforce.dev`).
-  public var issuer: WebURL
+  package var issuer: WebURL
   /// The audience of the token asked for: the index host.
-  public var audience: String
+  package var audience: String
 
-  public init(
+  package init(
     identity: String, source: any IdentitySource, oidcAudience: String = Chainguard.defaultOIDCAudience, issuer: WebURL,
     audience: String = Chainguard.defaultAudience
   ) {
@@ -28,13 +28,13 @@ public struct ChainguardExchangeLink: CredentialLink {
     self.audience = audience
   }
 
-  public static func probe(_ input: LinkInput) -> LinkProbe {
+  package static func probe(_ input: LinkInput) -> LinkProbe {
     input.settings[ChainguardSettings.identity] != nil
       ? .configured("an identity to assume is named")
       : .skipped("no identity to assume (CHAINGUARD_IDENTITY or --chainguard-identity)")
   }
 
-  public init(_ input: LinkInput) throws {
+  package init(_ input: LinkInput) throws {
     let settings = input.settings
     let issuer = try settings.endpoint(
       ChainguardSettings.issuer, default: Chainguard.defaultIssuer, what: "The Chainguard STS issuer")
@@ -60,19 +60,19 @@ public struct ChainguardExchangeLink: CredentialLink {
     }
   }
 
-  public var stsEndpoint: String {
+  package var stsEndpoint: String {
     var path = issuer.path
     while path.hasSuffix("/") { path.removeLast() }
     return "\(issuer.origin)\(path)/sts/exchange"
   }
 
-  public func preview(_ request: Void) -> LinkPreview {
+  package func preview(_ request: Void) -> LinkPreview {
     LinkPreview(
       steps: ["POST \(stsEndpoint)?aud=\(audience)&identity=\(identity) (Chainguard STS, the CI token as Bearer)"],
       audience: oidcAudience, identity: source, username: Chainguard.tokenUsername)
   }
 
-  public func fetch(_ request: Void, in context: Context) throws -> BasicCredential {
+  package func fetch(_ request: Void, in context: Context) throws -> BasicCredential {
     context.transport.prepare(stsEndpoint)  // connect to the STS while the CI token is fetched
     let token = try source.freshToken(audience: oidcAudience, in: context)
     let presented = JWTClaims(token: token)

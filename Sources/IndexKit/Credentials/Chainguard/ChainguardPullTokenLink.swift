@@ -1,24 +1,24 @@
 /// A long-lived pull token (`chainctl auth pull-token --repository=python --output env`):
 /// `CHAINGUARD_PYTHON_IDENTITY_ID` is the username, `CHAINGUARD_PYTHON_TOKEN` the password.
-public struct ChainguardPullTokenLink: CredentialLink {
-  public static let name = "pull-token"
-  public static let settings = [ChainguardSettings.pullIdentity, ChainguardSettings.pullToken]
-  public var username: String
-  public var token: Secret
+package struct ChainguardPullTokenLink: CredentialLink {
+  package static let name = "pull-token"
+  package static let settings = [ChainguardSettings.pullIdentity, ChainguardSettings.pullToken]
+  package var username: String
+  package var token: Secret
 
-  public init(username: String, token: Secret) {
+  package init(username: String, token: Secret) {
     self.username = username
     self.token = token
   }
 
-  public static func probe(_ input: LinkInput) -> LinkProbe {
+  package static func probe(_ input: LinkInput) -> LinkProbe {
     let set = settings.variableNames.filter(input.environment.has)
     return set.isEmpty
       ? .skipped("CHAINGUARD_PYTHON_IDENTITY_ID and CHAINGUARD_PYTHON_TOKEN are not set")
       : .configured("\(set.joined(separator: ", ")) set")
   }
 
-  public init(_ input: LinkInput) throws {
+  package init(_ input: LinkInput) throws {
     let fix = "set both from `chainctl auth pull-token --repository=python --output env`."
     switch (input.settings[ChainguardSettings.pullIdentity], try input.settings.secret(ChainguardSettings.pullToken)) {
     case (.some(let user), .some(let token)):
@@ -34,11 +34,11 @@ public struct ChainguardPullTokenLink: CredentialLink {
     }
   }
 
-  public func fetch(_ request: Void, in context: Context) throws -> BasicCredential {
+  package func fetch(_ request: Void, in context: Context) throws -> BasicCredential {
     BasicCredential(username: username, password: token, expiresAt: nil)
   }
 
-  public func preview(_ request: Void) -> LinkPreview {
+  package func preview(_ request: Void) -> LinkPreview {
     LinkPreview(steps: ["no exchange: the pull token from CHAINGUARD_PYTHON_TOKEN is the password"], username: username)
   }
 }

@@ -1,7 +1,7 @@
 /// Getting the subject token a `credential_source` describes: read anew on every call.
 extension ExternalAccount {
   /// The subject token, from the file, URL or program the configuration names.
-  public func subjectToken(in context: Context) throws -> Secret {
+  package func subjectToken(in context: Context) throws -> Secret {
     switch source {
     case .file(let file, let format):
       let text: String

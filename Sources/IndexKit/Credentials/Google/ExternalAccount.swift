@@ -5,49 +5,49 @@
 /// It does not judge the hosts: ``stsEndpoint(override:)`` and
 /// ``impersonationEndpoint(override:)`` refuse non-Google hosts unless the user
 /// overrode the endpoint explicitly, so a file alone can never send a CI token elsewhere.
-public struct ExternalAccount: Sendable {
+package struct ExternalAccount: Sendable {
   /// Where the file is, for messages.
-  public var path: String
-  public var audience: String
-  public var subjectTokenType: String
-  public var tokenURL: WebURL
-  public var impersonationURL: WebURL?
+  package var path: String
+  package var audience: String
+  package var subjectTokenType: String
+  package var tokenURL: WebURL
+  package var impersonationURL: WebURL?
   /// `service_account_impersonation.token_lifetime_seconds`.
-  public var tokenLifetime: Int?
-  public var source: Source
-  public var client: OAuthClient?
-  public var workforcePoolUserProject: String?
+  package var tokenLifetime: Int?
+  package var source: Source
+  package var client: OAuthClient?
+  package var workforcePoolUserProject: String?
 
   /// How a subject token is formatted in a file or URL answer.
-  public enum Format: Sendable, Equatable {
+  package enum Format: Sendable, Equatable {
     case text
     case json(field: String)
   }
 
   /// `credential_source`: where the subject token comes from.
-  public enum Source: Sendable {
+  package enum Source: Sendable {
     case file(path: String, format: Format)
     case url(WebURL, headers: [(name: String, value: Secret)], format: Format)
     case executable(Executable)
   }
 
   /// `credential_source.executable`.
-  public struct Executable: Sendable, Equatable {
+  package struct Executable: Sendable, Equatable {
     /// The command split on whitespace, as google-auth does.
-    public var command: [String]
+    package var command: [String]
     /// Seconds (5–120, default 30).
-    public var timeout: Double
-    public var outputFile: String?
+    package var timeout: Double
+    package var outputFile: String?
   }
 
-  public static let subjectTokenTypes = [
+  package static let subjectTokenTypes = [
     "urn:ietf:params:oauth:token-type:jwt", "urn:ietf:params:oauth:token-type:id_token",
     "urn:ietf:params:oauth:token-type:saml2",
   ]
 
   /// Checks the parsed file; `path` names it in errors, `environment` says whether
   /// executables are allowed.
-  public init(json: JSON, path: String, environment: Environment) throws(ConfigError) {
+  package init(json: JSON, path: String, environment: Environment) throws(ConfigError) {
     let file = ConfigFile(path: path, kind: "external_account")
     self.path = path
     audience = try file.string(json, "audience")
@@ -82,12 +82,12 @@ public struct ExternalAccount: Sendable {
   }
 
   /// The service account the impersonation URL names.
-  public var impersonatedAccount: String? {
+  package var impersonatedAccount: String? {
     impersonationURL.flatMap(GoogleImpersonation.serviceAccount(in:))
   }
 
   /// The STS token URL to use: the explicit override, else the file's `token_url` if it is a Google API host.
-  public func stsEndpoint(override: WebURL?) throws(ConfigError) -> WebURL {
+  package func stsEndpoint(override: WebURL?) throws(ConfigError) -> WebURL {
     if let override { return override }
     guard GoogleHosts.isGoogleAPI(tokenURL) else {
       throw ConfigFile(path: path, kind: "external_account").error(
@@ -98,7 +98,7 @@ public struct ExternalAccount: Sendable {
 
   /// The impersonation URL to use: the file's, with its origin replaced by an explicit override,
   /// else only if it is on a Google API host.
-  public func impersonationEndpoint(override: WebURL?) throws(ConfigError) -> WebURL? {
+  package func impersonationEndpoint(override: WebURL?) throws(ConfigError) -> WebURL? {
     guard let url = impersonationURL else { return nil }
     let file = ConfigFile(path: path, kind: "external_account")
     guard let account = impersonatedAccount else {

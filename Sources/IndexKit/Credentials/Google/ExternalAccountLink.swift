@@ -1,22 +1,22 @@
 /// An `external_account` file in `GOOGLE_APPLICATION_CREDENTIALS` (what
 /// google-github-actions/auth writes): its `credential_source` gives the subject token.
-public struct ExternalAccountLink: CredentialLink {
-  public static let name = "external-account"
-  public static let settings =
+package struct ExternalAccountLink: CredentialLink {
+  package static let name = "external-account"
+  package static let settings =
     [
       GoogleSettings.applicationCredentials, GoogleSettings.allowExecutables, GoogleSettings.serviceAccount,
       GoogleSettings.keyAsPassword,
     ]
     + GoogleSettings.endpoints
-  public var federation: GoogleFederation
-  public var impersonation: GoogleImpersonation?
+  package var federation: GoogleFederation
+  package var impersonation: GoogleImpersonation?
 
-  public init(federation: GoogleFederation, impersonation: GoogleImpersonation?) {
+  package init(federation: GoogleFederation, impersonation: GoogleImpersonation?) {
     self.federation = federation
     self.impersonation = impersonation
   }
 
-  public static func probe(_ input: LinkInput) -> LinkProbe {
+  package static func probe(_ input: LinkInput) -> LinkProbe {
     guard input.settings.isSet(GoogleSettings.applicationCredentials) else {
       return .skipped("GOOGLE_APPLICATION_CREDENTIALS is not set")
     }
@@ -26,7 +26,7 @@ public struct ExternalAccountLink: CredentialLink {
     return .configured("GOOGLE_APPLICATION_CREDENTIALS names an external_account file")
   }
 
-  public init(_ input: LinkInput) throws {
+  package init(_ input: LinkInput) throws {
     let settings = input.settings
     let endpoints = try GoogleEndpoints(settings)
     let file = try ApplicationCredentials.read(settings)
@@ -57,11 +57,11 @@ public struct ExternalAccountLink: CredentialLink {
     }
   }
 
-  public func fetch(_ request: GoogleTokenRequest, in context: Context) throws -> GoogleCredential {
+  package func fetch(_ request: GoogleTokenRequest, in context: Context) throws -> GoogleCredential {
     .accessToken(try federation.token(impersonation: impersonation, in: context))
   }
 
-  public func preview(_ request: GoogleTokenRequest) -> LinkPreview {
+  package func preview(_ request: GoogleTokenRequest) -> LinkPreview {
     federation.preview(impersonation: impersonation)
   }
 }

@@ -2,30 +2,30 @@
 /// `~/.config/gcloud/`), as `gcloud auth application-default login` writes it: a user's
 /// refresh token (`authorized_user`), an impersonated service account, a workforce user —
 /// or, put there by hand, an `external_account` or a service account key.
-public struct GcloudADCLink: CredentialLink {
-  public static let name = "gcloud-adc"
-  public static let settings = GoogleSettings.gcloud + [GoogleSettings.allowExecutables]
+package struct GcloudADCLink: CredentialLink {
+  package static let name = "gcloud-adc"
+  package static let settings = GoogleSettings.gcloud + [GoogleSettings.allowExecutables]
 
-  public enum Held: Sendable {
+  package enum Held: Sendable {
     case user(GoogleUserCredential)
     case externalAccount(ExternalAccountLink)
     case serviceAccountKey(ServiceAccountKeyLink)
   }
 
-  public var held: Held
-  public var path: String
+  package var held: Held
+  package var path: String
 
   static func path(_ input: LinkInput) -> String {
     GcloudConfig.load(environment: input.environment, home: input.environment["HOME"]).adcPath
   }
 
-  public static func probe(_ input: LinkInput) -> LinkProbe {
+  package static func probe(_ input: LinkInput) -> LinkProbe {
     let path = path(input)
     guard FileIO.exists(path) else { return .skipped("no \(path); `gcloud auth application-default login` writes it") }
     return .configured(path)
   }
 
-  public init(_ input: LinkInput) throws {
+  package init(_ input: LinkInput) throws {
     path = Self.path(input)
     let file = try ApplicationCredentials.read(path: path, origin: "the gcloud ADC file")
     if let user = try GoogleUserCredential.fromFile(file, origin: "the gcloud ADC file", input: input) {
@@ -44,7 +44,7 @@ public struct GcloudADCLink: CredentialLink {
     }
   }
 
-  public func fetch(_ request: GoogleTokenRequest, in context: Context) throws -> GoogleCredential {
+  package func fetch(_ request: GoogleTokenRequest, in context: Context) throws -> GoogleCredential {
     switch held {
     case .user(let user): try user.fetch(in: context)
     case .externalAccount(let link): try link.fetch(request, in: context)
@@ -52,7 +52,7 @@ public struct GcloudADCLink: CredentialLink {
     }
   }
 
-  public func preview(_ request: GoogleTokenRequest) -> LinkPreview {
+  package func preview(_ request: GoogleTokenRequest) -> LinkPreview {
     switch held {
     case .user(let user): user.preview
     case .externalAccount(let link): link.preview(request)

@@ -6,20 +6,20 @@ internal import Glibc
 ///
 /// gcloud refreshes a token that has less than 300 s left before printing it, so what it
 /// prints is trusted for that long and no longer (it does not print the expiry).
-public struct GcloudCLI: Sendable {
-  public var program: String
-  public var timeout: Double
-  public static let defaultTimeout = 30.0
+package struct GcloudCLI: Sendable {
+  package var program: String
+  package var timeout: Double
+  package static let defaultTimeout = 30.0
   /// gcloud's `_CREDENTIALS_EXPIRY_WINDOW`: a printed token lives at least this long.
-  public static let guaranteedLifetime = 300.0
+  package static let guaranteedLifetime = 300.0
 
-  public init(program: String = "gcloud", timeout: Double = Self.defaultTimeout) {
+  package init(program: String = "gcloud", timeout: Double = Self.defaultTimeout) {
     self.program = program
     self.timeout = timeout
   }
 
   /// The executable on `PATH`, or nil: the probe's question, without running it.
-  public static func find(onPath path: String?) -> String? {
+  package static func find(onPath path: String?) -> String? {
     for directory in (path ?? "").split(separator: ":") where !directory.isEmpty {
       let candidate = "\(directory)/gcloud"
       if access(candidate, X_OK) == 0 { return candidate }
@@ -27,7 +27,7 @@ public struct GcloudCLI: Sendable {
     return nil
   }
 
-  public func accessToken(in context: Context) throws -> GoogleToken {
+  package func accessToken(in context: Context) throws -> GoogleToken {
     let output: ProcessOutput
     do {
       output = try context.processRunner.run(

@@ -1,12 +1,12 @@
 /// The gcloud CLI's active account, `gcloud auth print-access-token`, as the Artifact
 /// Registry keyring plugin falls back to it. The probe reads gcloud's own configuration
 /// (the active configuration's account) and looks for `gcloud` on `PATH`; it runs nothing.
-public struct GcloudCLILink: CredentialLink {
-  public static let name = "gcloud"
-  public static let settings = GoogleSettings.gcloud
-  public var credential: GoogleUserCredential
+package struct GcloudCLILink: CredentialLink {
+  package static let name = "gcloud"
+  package static let settings = GoogleSettings.gcloud
+  package var credential: GoogleUserCredential
 
-  public static func probe(_ input: LinkInput) -> LinkProbe {
+  package static func probe(_ input: LinkInput) -> LinkProbe {
     guard let program = GcloudCLI.find(onPath: input.environment["PATH"]) else {
       return .skipped("gcloud is not on PATH")
     }
@@ -18,7 +18,7 @@ public struct GcloudCLILink: CredentialLink {
     return .configured("\(program), account \(account) (configuration \(config.configuration))")
   }
 
-  public init(_ input: LinkInput) throws {
+  package init(_ input: LinkInput) throws {
     let config = GcloudConfig.load(environment: input.environment, home: input.environment["HOME"])
     guard let program = GcloudCLI.find(onPath: input.environment["PATH"]) else {
       throw ConfigError(
@@ -34,9 +34,9 @@ public struct GcloudCLILink: CredentialLink {
       impersonation: try endpoints.impersonation(input.settings[GoogleSettings.serviceAccount], lifetime: nil))
   }
 
-  public func fetch(_ request: GoogleTokenRequest, in context: Context) throws -> GoogleCredential {
+  package func fetch(_ request: GoogleTokenRequest, in context: Context) throws -> GoogleCredential {
     try credential.fetch(in: context)
   }
 
-  public func preview(_ request: GoogleTokenRequest) -> LinkPreview { credential.preview }
+  package func preview(_ request: GoogleTokenRequest) -> LinkPreview { credential.preview }
 }

@@ -2,25 +2,25 @@
 /// `~/.config/gcloud`): the Application Default Credentials file and the active
 /// configuration's account (`CLOUDSDK_ACTIVE_CONFIG_NAME` or the `active_config` file, then
 /// `configurations/config_NAME`'s `[core] account`, unless `CLOUDSDK_CORE_ACCOUNT` says).
-public struct GcloudConfig: Sendable, Equatable {
-  public var directory: String
+package struct GcloudConfig: Sendable, Equatable {
+  package var directory: String
   /// The active configuration's name.
-  public var configuration: String
+  package var configuration: String
   /// The active account, if one is set.
-  public var account: String?
+  package var account: String?
 
-  public init(directory: String, configuration: String, account: String?) {
+  package init(directory: String, configuration: String, account: String?) {
     self.directory = directory
     self.configuration = configuration
     self.account = account
   }
 
-  public static func directory(environment: Environment, home: String?) -> String {
+  package static func directory(environment: Environment, home: String?) -> String {
     environment["CLOUDSDK_CONFIG"].map { FileIO.expandTilde($0, home: home) } ?? "\(home ?? "~")/.config/gcloud"
   }
 
   /// Reads the directory; missing files mean defaults, as for gcloud.
-  public static func load(environment: Environment, home: String?) -> GcloudConfig {
+  package static func load(environment: Environment, home: String?) -> GcloudConfig {
     let directory = directory(environment: environment, home: home)
     let fromFile = (try? FileIO.read("\(directory)/active_config", limit: 4096)).map {
       String(decoding: $0, as: UTF8.self).trimmingSpaces
@@ -35,5 +35,5 @@ public struct GcloudConfig: Sendable, Equatable {
   }
 
   /// `application_default_credentials.json` in the directory.
-  public var adcPath: String { "\(directory)/application_default_credentials.json" }
+  package var adcPath: String { "\(directory)/application_default_credentials.json" }
 }

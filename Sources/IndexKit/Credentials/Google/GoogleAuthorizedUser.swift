@@ -2,18 +2,18 @@
 /// `gcloud auth application-default login` writes) redeemed at Google's OAuth endpoint with
 /// `grant_type=refresh_token` and the file's `client_id`/`client_secret`. Its
 /// `quota_project_id` plays no part for Artifact Registry.
-public struct GoogleAuthorizedUser: Sendable {
-  public var clientID: String
-  public var clientSecret: Secret
-  public var refreshToken: Secret
-  public var path: String
+package struct GoogleAuthorizedUser: Sendable {
+  package var clientID: String
+  package var clientSecret: Secret
+  package var refreshToken: Secret
+  package var path: String
   /// Where the file came from, in words ("the gcloud ADC file", "GOOGLE_APPLICATION_CREDENTIALS").
-  public var origin: String
+  package var origin: String
 
-  public static let defaultEndpoint = "https://oauth2.googleapis.com/token"
-  public static let loginCommand = "gcloud auth application-default login"
+  package static let defaultEndpoint = "https://oauth2.googleapis.com/token"
+  package static let loginCommand = "gcloud auth application-default login"
 
-  public init(clientID: String, clientSecret: Secret, refreshToken: Secret, path: String, origin: String) {
+  package init(clientID: String, clientSecret: Secret, refreshToken: Secret, path: String, origin: String) {
     self.clientID = clientID
     self.clientSecret = clientSecret
     self.refreshToken = refreshToken
@@ -21,7 +21,7 @@ public struct GoogleAuthorizedUser: Sendable {
     self.origin = origin
   }
 
-  public init(json: JSON, path: String, origin: String) throws(ConfigError) {
+  package init(json: JSON, path: String, origin: String) throws(ConfigError) {
     let document = "authorized_user credentials file \(path) (\(origin))"
     do {
       self.init(
@@ -34,10 +34,10 @@ public struct GoogleAuthorizedUser: Sendable {
   }
 
   /// Who the token stands for, in words.
-  public var who: String { "the user signed in to \(path)" }
+  package var who: String { "the user signed in to \(path)" }
 
   /// Redeems the refresh token at `endpoint`.
-  public func accessToken(endpoint: WebURL, in context: Context) throws -> GoogleToken {
+  package func accessToken(endpoint: WebURL, in context: Context) throws -> GoogleToken {
     let fields = [
       ("grant_type", "refresh_token"), ("refresh_token", refreshToken.revealed), ("client_id", clientID),
       ("client_secret", clientSecret.revealed),

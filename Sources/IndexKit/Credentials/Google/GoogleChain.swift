@@ -3,8 +3,8 @@
 /// `GOOGLE_APPLICATION_CREDENTIALS` (an `external_account`, a service account key or a
 /// user's sign-in), the gcloud ADC file, the gcloud CLI's active account (where the
 /// Artifact Registry keyring plugin falls back to), and the metadata server.
-public enum GoogleChain {
-  public static let chain = CredentialChain<GoogleTokenRequest, GoogleCredential>(
+package enum GoogleChain {
+  package static let chain = CredentialChain<GoogleTokenRequest, GoogleCredential>(
     cloud: "Google", flag: "gcp-credential", variable: "INDEXKEY_GCP_CREDENTIAL",
     links: [
       GoogleFederationLink.self,

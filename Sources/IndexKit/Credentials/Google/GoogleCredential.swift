@@ -1,5 +1,5 @@
 /// What a Google link answers.
-public enum GoogleCredential: Sendable {
+package enum GoogleCredential: Sendable {
   /// An OAuth access token (after any impersonation), sent as `oauth2accesstoken`'s password.
   case accessToken(GoogleToken)
   /// `--gcp-key-as-password`: the service account key itself is the password.
@@ -7,24 +7,24 @@ public enum GoogleCredential: Sendable {
 }
 
 /// The Google links ask nothing of the registry: every token has the cloud-platform scope.
-public typealias GoogleTokenRequest = Void
+package typealias GoogleTokenRequest = Void
 
 /// The endpoint overrides the user gave explicitly (`--gcp-sts-endpoint`,
 /// `--gcp-iam-credentials-endpoint`, `--gcp-oauth-endpoint`): flags only, because a
 /// credential file may name Google hosts and only the user may point an exchange elsewhere.
-public struct GoogleEndpoints: Sendable {
-  public var sts: WebURL?
-  public var iam: WebURL?
-  public var oauth: WebURL?
+package struct GoogleEndpoints: Sendable {
+  package var sts: WebURL?
+  package var iam: WebURL?
+  package var oauth: WebURL?
 
-  public init(_ settings: Settings) throws(ConfigError) {
+  package init(_ settings: Settings) throws(ConfigError) {
     sts = try settings.endpoint(GoogleSettings.stsEndpoint, what: "--gcp-sts-endpoint")
     iam = try settings.endpoint(GoogleSettings.iamCredentialsEndpoint, what: "--gcp-iam-credentials-endpoint")
     oauth = try settings.endpoint(GoogleSettings.oauthEndpoint, what: "--gcp-oauth-endpoint")
   }
 
   /// The impersonation `--gcp-service-account` asks for, if any.
-  public func impersonation(_ serviceAccount: String?, lifetime: Int?) throws(ConfigError) -> GoogleImpersonation? {
+  package func impersonation(_ serviceAccount: String?, lifetime: Int?) throws(ConfigError) -> GoogleImpersonation? {
     guard let serviceAccount else { return nil }
     guard serviceAccount.contains("@"), !serviceAccount.contains("/") else {
       throw ConfigError(

@@ -2,17 +2,17 @@
 /// --login-config`, workforce identity federation): a refresh token redeemed at Google
 /// STS's `token_url` (`https://sts.googleapis.com/v1/oauthtoken`) with the client in a Basic
 /// header.
-public struct GoogleExternalAuthorizedUser: Sendable {
-  public var clientID: String
-  public var clientSecret: Secret
-  public var refreshToken: Secret
-  public var tokenURL: WebURL
-  public var path: String
+package struct GoogleExternalAuthorizedUser: Sendable {
+  package var clientID: String
+  package var clientSecret: Secret
+  package var refreshToken: Secret
+  package var tokenURL: WebURL
+  package var path: String
 
-  public static let loginCommand = "gcloud auth application-default login --login-config=LOGIN_CONFIG_FILE"
+  package static let loginCommand = "gcloud auth application-default login --login-config=LOGIN_CONFIG_FILE"
 
   /// - Parameter stsOverride: `--gcp-sts-endpoint`, the only way to send the token off Google.
-  public init(json: JSON, path: String, origin: String, stsOverride: WebURL?) throws(ConfigError) {
+  package init(json: JSON, path: String, origin: String, stsOverride: WebURL?) throws(ConfigError) {
     let document = "external_account_authorized_user file \(path) (\(origin))"
     do throws(JSONError) {
       clientID = try json.string("client_id", in: document)
@@ -33,7 +33,7 @@ public struct GoogleExternalAuthorizedUser: Sendable {
     self.path = path
   }
 
-  public func accessToken(in context: Context) throws -> GoogleToken {
+  package func accessToken(in context: Context) throws -> GoogleToken {
     try GoogleAuthorizedUser.redeem(
       fields: [("grant_type", "refresh_token"), ("refresh_token", refreshToken.revealed)],
       basic: (clientID, clientSecret), endpoint: tokenURL,

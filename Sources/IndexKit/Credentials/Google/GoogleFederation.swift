@@ -1,18 +1,18 @@
 /// Workload Identity Federation: a subject token exchanged at Google STS.
-public struct GoogleFederation: Sendable {
+package struct GoogleFederation: Sendable {
   /// Where the subject token comes from.
-  public enum Subject: Sendable {
+  package enum Subject: Sendable {
     /// A CI OIDC token requested for `audience`.
     case identity(any IdentitySource, audience: String)
     /// An `external_account` file's `credential_source`.
     case externalAccount(ExternalAccount)
   }
 
-  public var subject: Subject
-  public var sts: GoogleSTS
-  public var exchange: GoogleSTS.Exchange
+  package var subject: Subject
+  package var sts: GoogleSTS
+  package var exchange: GoogleSTS.Exchange
 
-  public init(subject: Subject, sts: GoogleSTS, exchange: GoogleSTS.Exchange) {
+  package init(subject: Subject, sts: GoogleSTS, exchange: GoogleSTS.Exchange) {
     self.subject = subject
     self.sts = sts
     self.exchange = exchange

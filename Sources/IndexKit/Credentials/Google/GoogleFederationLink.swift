@@ -1,28 +1,28 @@
 /// Workload Identity Federation with the CI's token: `--gcp-workload-identity-provider`
 /// names the provider; optionally `--gcp-service-account` is impersonated.
-public struct GoogleFederationLink: CredentialLink {
-  public static let name = "ci-federation"
-  public static let settings =
+package struct GoogleFederationLink: CredentialLink {
+  package static let name = "ci-federation"
+  package static let settings =
     [
       GoogleSettings.workloadIdentityProvider, GoogleSettings.audience, GoogleSettings.serviceAccount,
       GoogleSettings.keyAsPassword,
     ]
     + GoogleSettings.endpoints
-  public var federation: GoogleFederation
-  public var impersonation: GoogleImpersonation?
+  package var federation: GoogleFederation
+  package var impersonation: GoogleImpersonation?
 
-  public init(federation: GoogleFederation, impersonation: GoogleImpersonation?) {
+  package init(federation: GoogleFederation, impersonation: GoogleImpersonation?) {
     self.federation = federation
     self.impersonation = impersonation
   }
 
-  public static func probe(_ input: LinkInput) -> LinkProbe {
+  package static func probe(_ input: LinkInput) -> LinkProbe {
     input.settings.isGiven(GoogleSettings.workloadIdentityProvider)
       ? .configured("--gcp-workload-identity-provider is given")
       : .skipped("--gcp-workload-identity-provider is not given")
   }
 
-  public init(_ input: LinkInput) throws {
+  package init(_ input: LinkInput) throws {
     let settings = input.settings
     let endpoints = try GoogleEndpoints(settings)
     if settings.isOn(GoogleSettings.keyAsPassword) {
@@ -46,11 +46,11 @@ public struct GoogleFederationLink: CredentialLink {
     impersonation = try endpoints.impersonation(settings[GoogleSettings.serviceAccount], lifetime: nil)
   }
 
-  public func fetch(_ request: GoogleTokenRequest, in context: Context) throws -> GoogleCredential {
+  package func fetch(_ request: GoogleTokenRequest, in context: Context) throws -> GoogleCredential {
     .accessToken(try federation.token(impersonation: impersonation, in: context))
   }
 
-  public func preview(_ request: GoogleTokenRequest) -> LinkPreview {
+  package func preview(_ request: GoogleTokenRequest) -> LinkPreview {
     federation.preview(impersonation: impersonation)
   }
 }

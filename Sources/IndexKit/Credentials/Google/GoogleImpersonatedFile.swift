@@ -1,18 +1,18 @@
 /// An `impersonated_service_account` credentials file (`gcloud auth application-default
 /// login --impersonate-service-account`): a source credential, then IAM Credentials
 /// `generateAccessToken` for the service account its URL names.
-public struct GoogleImpersonatedFile: Sendable {
+package struct GoogleImpersonatedFile: Sendable {
   /// The source credential's own token.
-  public enum Source: Sendable {
+  package enum Source: Sendable {
     case user(GoogleAuthorizedUser, tokenEndpoint: WebURL)
     case serviceAccount(GoogleServiceAccountKey, tokenEndpoint: WebURL)
   }
 
-  public var source: Source
-  public var impersonation: GoogleImpersonation
-  public var path: String
+  package var source: Source
+  package var impersonation: GoogleImpersonation
+  package var path: String
 
-  public init(source: Source, impersonation: GoogleImpersonation, path: String) {
+  package init(source: Source, impersonation: GoogleImpersonation, path: String) {
     self.source = source
     self.impersonation = impersonation
     self.path = path
@@ -20,7 +20,7 @@ public struct GoogleImpersonatedFile: Sendable {
 
   /// Reads the file's `service_account_impersonation_url` (a Google API URL unless
   /// `iamOverride` replaces its base) and `source_credentials`.
-  public init(json: JSON, contents: Secret, path: String, origin: String, oauthOverride: WebURL?, iamOverride: WebURL?)
+  package init(json: JSON, contents: Secret, path: String, origin: String, oauthOverride: WebURL?, iamOverride: WebURL?)
     throws(ConfigError)
   {
     let document = "impersonated_service_account file \(path) (\(origin))"
@@ -66,7 +66,7 @@ public struct GoogleImpersonatedFile: Sendable {
     self.path = path
   }
 
-  public func accessToken(in context: Context) throws -> GoogleToken {
+  package func accessToken(in context: Context) throws -> GoogleToken {
     let base: GoogleToken
     let caller: GoogleImpersonation.Caller
     context.transport.prepare(impersonation.endpoint.description)

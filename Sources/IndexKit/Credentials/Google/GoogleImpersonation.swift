@@ -1,43 +1,43 @@
 /// Service-account impersonation through IAM Credentials `generateAccessToken`
 /// (PROTOCOLS.md §5b), authorised by the federated (or key-derived) token.
-public struct GoogleImpersonation: Sendable {
-  public var serviceAccount: String
+package struct GoogleImpersonation: Sendable {
+  package var serviceAccount: String
   /// The full `…/serviceAccounts/EMAIL:generateAccessToken` URL.
-  public var endpoint: WebURL
+  package var endpoint: WebURL
   /// Requested lifetime in seconds (Google's default and usual maximum: 3600).
-  public var lifetime: Int
+  package var lifetime: Int
 
-  public static let defaultBase = "https://iamcredentials.googleapis.com"
+  package static let defaultBase = "https://iamcredentials.googleapis.com"
 
-  public init(serviceAccount: String, endpoint: WebURL, lifetime: Int = 3600) {
+  package init(serviceAccount: String, endpoint: WebURL, lifetime: Int = 3600) {
     self.serviceAccount = serviceAccount
     self.endpoint = endpoint
     self.lifetime = lifetime
   }
 
   /// `{base}/v1/projects/-/serviceAccounts/{email}:generateAccessToken`.
-  public static func url(base: WebURL, serviceAccount: String) -> WebURL {
+  package static func url(base: WebURL, serviceAccount: String) -> WebURL {
     var path = base.path
     while path.hasSuffix("/") { path.removeLast() }
     return base.with(path: "\(path)/v1/projects/-/serviceAccounts/\(PercentEncoding.encode(serviceAccount)):generateAccessToken")
   }
 
   /// The service account an impersonation URL names, if it has the usual shape.
-  public static func serviceAccount(in url: WebURL) -> String? {
+  package static func serviceAccount(in url: WebURL) -> String? {
     guard let last = url.segments.last, last.hasSuffix(":generateAccessToken") else { return nil }
     let email = PercentEncoding.decode(String(last.dropLast(":generateAccessToken".count)))
     return email?.isEmpty == false ? email : nil
   }
 
   /// Who asked, for messages about missing rights.
-  public enum Caller: Sendable {
+  package enum Caller: Sendable {
     case federated(WorkloadIdentityProvider?, presented: JWTClaims?)
     case serviceAccount(String)
     /// A signed-in user (an `authorized_user` credential, the gcloud CLI), described in words.
     case user(String)
   }
 
-  public func accessToken(using bearer: Secret, caller: Caller, in context: Context) throws -> GoogleToken {
+  package func accessToken(using bearer: Secret, caller: Caller, in context: Context) throws -> GoogleToken {
     let body = JSON.object([
       ("scope", .array([.string(GoogleHosts.cloudPlatformScope)])),
       ("lifetime", .string("\(lifetime)s")),

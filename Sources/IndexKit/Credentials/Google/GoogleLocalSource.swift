@@ -1,14 +1,14 @@
 /// The access token of a laptop or a Google Cloud runtime: a signed-in user (an
 /// `authorized_user` or `external_account_authorized_user` file, an impersonated service
 /// account file, the gcloud CLI) or the metadata server.
-public enum GoogleLocalSource: Sendable {
+package enum GoogleLocalSource: Sendable {
   case authorizedUser(GoogleAuthorizedUser, endpoint: WebURL)
   case impersonatedFile(GoogleImpersonatedFile)
   case workforceUser(GoogleExternalAuthorizedUser)
   case gcloud(GcloudCLI, account: String)
   case metadata(GoogleMetadataToken)
 
-  public func accessToken(in context: Context) throws -> GoogleToken {
+  package func accessToken(in context: Context) throws -> GoogleToken {
     switch self {
     case .authorizedUser(let user, let endpoint): try user.accessToken(endpoint: endpoint, in: context)
     case .impersonatedFile(let file): try file.accessToken(in: context)

@@ -4,17 +4,17 @@
 ///
 /// Its scopes are read first (`…/default/scopes`): a VM created with narrow access scopes
 /// hands out tokens Artifact Registry refuses, which is better said before any is written.
-public struct GoogleMetadataToken: Sendable {
+package struct GoogleMetadataToken: Sendable {
   /// `host` or `host:port` (`GCE_METADATA_HOST`, default `metadata.google.internal`).
-  public var host: String
-  public var timeout: Double
+  package var host: String
+  package var timeout: Double
 
-  public init(host: String = GoogleMetadataIdentity.defaultHost, timeout: Double = 3) {
+  package init(host: String = GoogleMetadataIdentity.defaultHost, timeout: Double = 3) {
     self.host = host
     self.timeout = timeout
   }
 
-  public init(environment: Environment) {
+  package init(environment: Environment) {
     self.init(host: GoogleMetadataIdentity(environment: environment).host)
   }
 
@@ -54,7 +54,7 @@ public struct GoogleMetadataToken: Sendable {
     return response
   }
 
-  public func accessToken(in context: Context) throws -> GoogleToken {
+  package func accessToken(in context: Context) throws -> GoogleToken {
     let scopes = Set(
       try get("scopes", purpose: "service account scopes request", in: context).text.split(
         whereSeparator: \.isWhitespace

@@ -1,30 +1,30 @@
 /// Google Security Token Service: trades a workload's token for a federated access token
 /// (RFC 8693 token exchange, PROTOCOLS.md §5a). No `Authorization` header unless the
 /// configuration carries an OAuth client.
-public struct GoogleSTS: Sendable {
-  public var endpoint: WebURL
-  public var client: OAuthClient?
+package struct GoogleSTS: Sendable {
+  package var endpoint: WebURL
+  package var client: OAuthClient?
 
-  public static let defaultEndpoint = "https://sts.googleapis.com/v1/token"
-  public static let tokenExchange = "urn:ietf:params:oauth:grant-type:token-exchange"
-  public static let accessTokenType = "urn:ietf:params:oauth:token-type:access_token"
-  public static let jwtTokenType = "urn:ietf:params:oauth:token-type:jwt"
+  package static let defaultEndpoint = "https://sts.googleapis.com/v1/token"
+  package static let tokenExchange = "urn:ietf:params:oauth:grant-type:token-exchange"
+  package static let accessTokenType = "urn:ietf:params:oauth:token-type:access_token"
+  package static let jwtTokenType = "urn:ietf:params:oauth:token-type:jwt"
 
-  public init(endpoint: WebURL, client: OAuthClient? = nil) {
+  package init(endpoint: WebURL, client: OAuthClient? = nil) {
     self.endpoint = endpoint
     self.client = client
   }
 
   /// What one exchange sends besides the token itself.
-  public struct Exchange: Sendable {
-    public var audience: String
-    public var subjectTokenType: String
+  package struct Exchange: Sendable {
+    package var audience: String
+    package var subjectTokenType: String
     /// `workforce_pool_user_project`, sent as `options={"userProject":…}`.
-    public var userProject: String?
+    package var userProject: String?
     /// Where the configuration came from, for messages ("--gcp-workload-identity-provider").
-    public var origin: String
+    package var origin: String
 
-    public init(audience: String, subjectTokenType: String, userProject: String? = nil, origin: String) {
+    package init(audience: String, subjectTokenType: String, userProject: String? = nil, origin: String) {
       self.audience = audience
       self.subjectTokenType = subjectTokenType
       self.userProject = userProject
@@ -49,7 +49,7 @@ public struct GoogleSTS: Sendable {
   }
 
   /// Exchanges `subjectToken`; refusals explain the STS error with the presented claims.
-  public func exchange(_ exchange: Exchange, subjectToken: Secret, in context: Context) throws -> GoogleToken {
+  package func exchange(_ exchange: Exchange, subjectToken: Secret, in context: Context) throws -> GoogleToken {
     var request = HTTPRequest(
       method: .post, url: endpoint.description, body: Array(PercentEncoding.form(form(exchange, subjectToken: subjectToken)).utf8),
       purpose: "Google STS token exchange")

@@ -20,7 +20,7 @@ extension GoogleServiceAccountKey {
   }
 
   /// Exchanges a fresh assertion for an access token at `endpoint`.
-  public func accessToken(endpoint: WebURL, in context: Context) throws -> GoogleToken {
+  package func accessToken(endpoint: WebURL, in context: Context) throws -> GoogleToken {
     let requestedAt = context.clock.now()
     let fields = [("grant_type", Self.jwtBearer), ("assertion", try assertion(now: requestedAt))]
     var request = HTTPRequest(

@@ -1,19 +1,19 @@
 /// A Google service account key file (`"type": "service_account"`, PROTOCOLS.md §5d).
-public struct GoogleServiceAccountKey: Sendable {
-  public var path: String
-  public var clientEmail: String
-  public var privateKeyID: String
+package struct GoogleServiceAccountKey: Sendable {
+  package var path: String
+  package var clientEmail: String
+  package var privateKeyID: String
   /// The private key, loaded into libcrypto when the file is read.
-  public var signingKey: RSAPrivateKey
+  package var signingKey: RSAPrivateKey
   /// `token_uri` as the file gives it, if any.
-  public var tokenURI: WebURL?
+  package var tokenURI: WebURL?
   /// The whole file, for `_json_key_base64`.
-  public var contents: Secret
+  package var contents: Secret
 
-  public static let defaultTokenEndpoint = "https://oauth2.googleapis.com/token"
-  public static let jwtBearer = "urn:ietf:params:oauth:grant-type:jwt-bearer"
+  package static let defaultTokenEndpoint = "https://oauth2.googleapis.com/token"
+  package static let jwtBearer = "urn:ietf:params:oauth:grant-type:jwt-bearer"
 
-  public init(json: JSON, contents: Secret, path: String) throws(ConfigError) {
+  package init(json: JSON, contents: Secret, path: String) throws(ConfigError) {
     let file = ConfigFile(path: path, kind: "service account key")
     self.path = path
     self.contents = contents
@@ -35,7 +35,7 @@ public struct GoogleServiceAccountKey: Sendable {
 
   /// The OAuth token URL to use: the explicit override, else the file's `token_uri`
   /// (or Google's default) if it is a Google API host.
-  public func tokenEndpoint(override: WebURL?) throws(ConfigError) -> WebURL {
+  package func tokenEndpoint(override: WebURL?) throws(ConfigError) -> WebURL {
     if let override { return override }
     guard let uri = tokenURI else {
       do { return try WebURL(Self.defaultTokenEndpoint, what: "token_uri") } catch { throw error }

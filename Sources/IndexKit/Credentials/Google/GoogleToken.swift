@@ -1,9 +1,9 @@
 /// A Google OAuth access token and when it stops working.
-public struct GoogleToken: Sendable {
-  public var value: Secret
-  public var expiresAt: UnixTime?
+package struct GoogleToken: Sendable {
+  package var value: Secret
+  package var expiresAt: UnixTime?
 
-  public init(value: Secret, expiresAt: UnixTime?) {
+  package init(value: Secret, expiresAt: UnixTime?) {
     self.value = value
     self.expiresAt = expiresAt
   }
@@ -16,9 +16,9 @@ public struct GoogleToken: Sendable {
 }
 
 /// Google's API hosts: where a configuration file may send a CI token by itself.
-public enum GoogleHosts {
+package enum GoogleHosts {
   /// True for `https://` URLs on `googleapis.com` or a subdomain (default port).
-  public static func isGoogleAPI(_ url: WebURL) -> Bool {
+  package static func isGoogleAPI(_ url: WebURL) -> Bool {
     url.scheme == "https" && (url.port == nil || url.port == 443)
       && (url.host == "googleapis.com" || url.host.hasSuffix(".googleapis.com"))
   }
@@ -26,20 +26,20 @@ public enum GoogleHosts {
   /// Google's OAuth token hosts a service account key's `token_uri` may name: the API
   /// hosts, and `accounts.google.com`, which keys created before about 2018 name
   /// (`https://accounts.google.com/o/oauth2/token`; google-auth still uses it).
-  public static func isGoogleOAuth(_ url: WebURL) -> Bool {
+  package static func isGoogleOAuth(_ url: WebURL) -> Bool {
     isGoogleAPI(url) || (url.scheme == "https" && (url.port == nil || url.port == 443) && url.host == "accounts.google.com")
   }
 
   /// The cloud-platform scope every exchange asks for.
-  public static let cloudPlatformScope = "https://www.googleapis.com/auth/cloud-platform"
+  package static let cloudPlatformScope = "https://www.googleapis.com/auth/cloud-platform"
 }
 
 /// An OAuth client id and secret some `external_account` files carry for STS.
-public struct OAuthClient: Sendable, Equatable {
-  public var id: String
-  public var secret: Secret
+package struct OAuthClient: Sendable, Equatable {
+  package var id: String
+  package var secret: Secret
 
-  public init(id: String, secret: Secret) {
+  package init(id: String, secret: Secret) {
     self.id = id
     self.secret = secret
   }

@@ -1,10 +1,10 @@
 /// A token from a user's sign-in or the metadata server, then `--gcp-service-account`
 /// impersonated with it when asked: what the laptop and runtime links of ``GoogleChain`` hold.
-public struct GoogleUserCredential: Sendable {
-  public var source: GoogleLocalSource
-  public var impersonation: GoogleImpersonation?
+package struct GoogleUserCredential: Sendable {
+  package var source: GoogleLocalSource
+  package var impersonation: GoogleImpersonation?
 
-  public init(source: GoogleLocalSource, impersonation: GoogleImpersonation?) {
+  package init(source: GoogleLocalSource, impersonation: GoogleImpersonation?) {
     self.source = source
     self.impersonation = impersonation
   }

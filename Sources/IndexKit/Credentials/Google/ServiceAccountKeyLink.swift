@@ -1,27 +1,27 @@
 /// A service account key file in `GOOGLE_APPLICATION_CREDENTIALS`: a JWT-bearer grant for a
 /// one-hour token, or with `--gcp-key-as-password` the key itself as the password.
-public struct ServiceAccountKeyLink: CredentialLink {
-  public static let name = "service-account-key"
-  public static let settings =
+package struct ServiceAccountKeyLink: CredentialLink {
+  package static let name = "service-account-key"
+  package static let settings =
     [GoogleSettings.applicationCredentials, GoogleSettings.serviceAccount, GoogleSettings.keyAsPassword]
     + GoogleSettings.endpoints
-  public var key: GoogleServiceAccountKey
-  public var use: Use
+  package var key: GoogleServiceAccountKey
+  package var use: Use
 
   /// What the key is used for.
-  public enum Use: Sendable {
+  package enum Use: Sendable {
     /// A JWT-bearer grant at the key's token endpoint, then impersonation if asked.
     case grant(tokenEndpoint: WebURL, impersonation: GoogleImpersonation?)
     /// `--gcp-key-as-password`: the key itself is the password; no exchange.
     case keyAsPassword
   }
 
-  public init(key: GoogleServiceAccountKey, use: Use) {
+  package init(key: GoogleServiceAccountKey, use: Use) {
     self.key = key
     self.use = use
   }
 
-  public static func probe(_ input: LinkInput) -> LinkProbe {
+  package static func probe(_ input: LinkInput) -> LinkProbe {
     guard input.settings.isSet(GoogleSettings.applicationCredentials) else {
       return .skipped("GOOGLE_APPLICATION_CREDENTIALS is not set")
     }
@@ -31,7 +31,7 @@ public struct ServiceAccountKeyLink: CredentialLink {
     return .configured("GOOGLE_APPLICATION_CREDENTIALS names a service account key file")
   }
 
-  public init(_ input: LinkInput) throws {
+  package init(_ input: LinkInput) throws {
     let settings = input.settings
     let endpoints = try GoogleEndpoints(settings)
     let file = try ApplicationCredentials.read(settings)
@@ -50,7 +50,7 @@ public struct ServiceAccountKeyLink: CredentialLink {
     }
   }
 
-  public func fetch(_ request: GoogleTokenRequest, in context: Context) throws -> GoogleCredential {
+  package func fetch(_ request: GoogleTokenRequest, in context: Context) throws -> GoogleCredential {
     guard case .grant(let tokenEndpoint, let impersonation) = use else { return .serviceAccountKey(key) }
     if let impersonation { context.transport.prepare(impersonation.endpoint.description) }
     let base = try key.accessToken(endpoint: tokenEndpoint, in: context).fresh(from: "Google OAuth", in: context)
@@ -58,7 +58,7 @@ public struct ServiceAccountKeyLink: CredentialLink {
       try GoogleImpersonation.apply(impersonation, to: base, caller: .serviceAccount(key.clientEmail), in: context))
   }
 
-  public func preview(_ request: GoogleTokenRequest) -> LinkPreview {
+  package func preview(_ request: GoogleTokenRequest) -> LinkPreview {
     guard case .grant(let tokenEndpoint, let impersonation) = use else {
       return LinkPreview(
         steps: ["no exchange: the key file \(key.path) is the password (\(GoogleArtifactRegistry.keyUsername))"],

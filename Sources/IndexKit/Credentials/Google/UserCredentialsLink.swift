@@ -1,12 +1,12 @@
 /// A user's sign-in in `GOOGLE_APPLICATION_CREDENTIALS`: an `authorized_user` file (a refresh
 /// token), an `impersonated_service_account` file or an `external_account_authorized_user`
 /// file — the types google-auth reads there besides the two CI ones.
-public struct UserCredentialsLink: CredentialLink {
-  public static let name = "user-credentials"
-  public static let settings = [GoogleSettings.applicationCredentials] + GoogleSettings.gcloud
-  public var credential: GoogleUserCredential
+package struct UserCredentialsLink: CredentialLink {
+  package static let name = "user-credentials"
+  package static let settings = [GoogleSettings.applicationCredentials] + GoogleSettings.gcloud
+  package var credential: GoogleUserCredential
 
-  public static func probe(_ input: LinkInput) -> LinkProbe {
+  package static func probe(_ input: LinkInput) -> LinkProbe {
     guard input.settings.isSet(GoogleSettings.applicationCredentials) else {
       return .skipped("GOOGLE_APPLICATION_CREDENTIALS is not set")
     }
@@ -17,7 +17,7 @@ public struct UserCredentialsLink: CredentialLink {
     return .configured("GOOGLE_APPLICATION_CREDENTIALS names an \(type) file")
   }
 
-  public init(_ input: LinkInput) throws {
+  package init(_ input: LinkInput) throws {
     let file = try ApplicationCredentials.read(input.settings)
     guard
       let credential = try GoogleUserCredential.fromFile(file, origin: "GOOGLE_APPLICATION_CREDENTIALS", input: input)
@@ -27,9 +27,9 @@ public struct UserCredentialsLink: CredentialLink {
     self.credential = credential
   }
 
-  public func fetch(_ request: GoogleTokenRequest, in context: Context) throws -> GoogleCredential {
+  package func fetch(_ request: GoogleTokenRequest, in context: Context) throws -> GoogleCredential {
     try credential.fetch(in: context)
   }
 
-  public func preview(_ request: GoogleTokenRequest) -> LinkPreview { credential.preview }
+  package func preview(_ request: GoogleTokenRequest) -> LinkPreview { credential.preview }
 }

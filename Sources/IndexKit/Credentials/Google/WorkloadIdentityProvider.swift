@@ -3,13 +3,13 @@
 /// `projects/NUMBER/locations/global/workloadIdentityPools/POOL/providers/PROVIDER`:
 /// the project **number** and the **provider** (not the pool) — the two usual mistakes,
 /// both caught here with a sentence saying what to give instead (PROTOCOLS.md §5a).
-public struct WorkloadIdentityProvider: Sendable, Equatable {
-  public var projectNumber: String
-  public var location: String
-  public var pool: String
-  public var provider: String
+package struct WorkloadIdentityProvider: Sendable, Equatable {
+  package var projectNumber: String
+  package var location: String
+  package var pool: String
+  package var provider: String
 
-  public init(projectNumber: String, location: String = "global", pool: String, provider: String) {
+  package init(projectNumber: String, location: String = "global", pool: String, provider: String) {
     self.projectNumber = projectNumber
     self.location = location
     self.pool = pool
@@ -17,18 +17,18 @@ public struct WorkloadIdentityProvider: Sendable, Equatable {
   }
 
   /// The resource name without any host prefix.
-  public var resource: String {
+  package var resource: String {
     "projects/\(projectNumber)/locations/\(location)/workloadIdentityPools/\(pool)/providers/\(provider)"
   }
 
   /// The STS `audience` field: `//iam.googleapis.com/projects/…/providers/…`.
-  public var stsAudience: String { "//iam.googleapis.com/" + resource }
+  package var stsAudience: String { "//iam.googleapis.com/" + resource }
 
   /// The audience the provider accepts on CI tokens by default: `https://iam.googleapis.com/projects/…`.
-  public var defaultTokenAudience: String { "https://iam.googleapis.com/" + resource }
+  package var defaultTokenAudience: String { "https://iam.googleapis.com/" + resource }
 
   /// The pool's resource name, for `principalSet://` members.
-  public var poolResource: String {
+  package var poolResource: String {
     "projects/\(projectNumber)/locations/\(location)/workloadIdentityPools/\(pool)"
   }
 
@@ -38,7 +38,7 @@ public struct WorkloadIdentityProvider: Sendable, Equatable {
   /// The one check of provider names: `login`'s flag, doctor's look at variables and files,
   /// and the explanation of an STS refusal all go through it.
   /// - Parameter what: names the input in errors ("--gcp-workload-identity-provider").
-  public init(parsing text: String, what: String) throws(ConfigError) {
+  package init(parsing text: String, what: String) throws(ConfigError) {
     var name = Substring(text.trimmingSpaces)
     for prefix in ["//iam.googleapis.com/", "https://iam.googleapis.com/"] where name.hasPrefix(prefix) {
       name = name.dropFirst(prefix.count)
@@ -67,7 +67,7 @@ public struct WorkloadIdentityProvider: Sendable, Equatable {
   }
 
   /// What is wrong with `text` as a provider name (a sentence naming it as `what`), or nil.
-  public static func problem(_ text: String, what: String) -> String? {
+  package static func problem(_ text: String, what: String) -> String? {
     do {
       _ = try WorkloadIdentityProvider(parsing: text, what: what)
       return nil
@@ -77,7 +77,7 @@ public struct WorkloadIdentityProvider: Sendable, Equatable {
   }
 
   /// The provider named by an STS audience, if it is one (for messages).
-  public static func fromAudience(_ audience: String) -> WorkloadIdentityProvider? {
+  package static func fromAudience(_ audience: String) -> WorkloadIdentityProvider? {
     try? WorkloadIdentityProvider(parsing: audience, what: "audience")
   }
 }

@@ -1,13 +1,13 @@
 /// An access token in `JF_ACCESS_TOKEN` (or `_FILE`), as the JFrog CLI reads it, used as
 /// given; only for the platform `JF_URL`/`--jfrog-url` names.
-public struct JFrogAccessTokenLink: CredentialLink {
-  public static let name = "access-token"
-  public static let settings = [JFrogSettings.accessToken, JFrogSettings.username, JFrogSettings.url]
-  public var token: Secret
+package struct JFrogAccessTokenLink: CredentialLink {
+  package static let name = "access-token"
+  package static let settings = [JFrogSettings.accessToken, JFrogSettings.username, JFrogSettings.url]
+  package var token: Secret
   /// nil: the user in the token's `sub`.
-  public var username: String?
+  package var username: String?
 
-  public init(token: Secret, username: String?) {
+  package init(token: Secret, username: String?) {
     self.token = token
     self.username = username
   }
@@ -15,13 +15,13 @@ public struct JFrogAccessTokenLink: CredentialLink {
   static let platformNeeded =
     "JF_ACCESS_TOKEN is handed only to the JFrog platform it is for, and none is named: set JF_URL (or pass --jfrog-url) to the platform URL, e.g. https://acme.jfrog.io."
 
-  public static func probe(_ input: LinkInput) -> LinkProbe {
+  package static func probe(_ input: LinkInput) -> LinkProbe {
     let env = input.environment
     guard input.settings.isSet(JFrogSettings.accessToken) else { return .skipped("JF_ACCESS_TOKEN is not set") }
     return .configured(env.has("JF_ACCESS_TOKEN") ? "JF_ACCESS_TOKEN is set" : "JF_ACCESS_TOKEN_FILE is set")
   }
 
-  public init(_ input: LinkInput) throws {
+  package init(_ input: LinkInput) throws {
     let settings = input.settings
     guard let token = try settings.secret(JFrogSettings.accessToken) else {
       throw ConfigError(
@@ -37,13 +37,13 @@ public struct JFrogAccessTokenLink: CredentialLink {
     self.init(token: token, username: user)
   }
 
-  public func fetch(_ request: JFrogTokenRequest, in context: Context) throws -> BasicCredential {
+  package func fetch(_ request: JFrogTokenRequest, in context: Context) throws -> BasicCredential {
     BasicCredential(
       username: username ?? Self.username(fromAccessToken: token) ?? "", password: token,
       expiresAt: JWTClaims(token: token)?.expiresAt)
   }
 
-  public func preview(_ request: JFrogTokenRequest) -> LinkPreview {
+  package func preview(_ request: JFrogTokenRequest) -> LinkPreview {
     LinkPreview(
       steps: ["no exchange: the access token from JF_ACCESS_TOKEN is the password"],
       username: username ?? Self.username(fromAccessToken: token))

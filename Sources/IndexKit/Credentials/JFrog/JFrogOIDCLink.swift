@@ -1,32 +1,32 @@
 /// The CI token exchanged at the JFrog platform's Access service (`--jfrog-oidc-provider
 /// NAME`, the integration's Provider Name) for an access token (PROTOCOLS.md §8).
-public struct JFrogOIDCLink: CredentialLink {
-  public static let name = "ci-exchange"
-  public static let settings = [JFrogSettings.oidcProvider, JFrogSettings.oidcAudience, JFrogSettings.project]
+package struct JFrogOIDCLink: CredentialLink {
+  package static let name = "ci-exchange"
+  package static let settings = [JFrogSettings.oidcProvider, JFrogSettings.oidcAudience, JFrogSettings.project]
   /// The integration's Provider Name.
-  public var provider: String
-  public var source: any IdentitySource
+  package var provider: String
+  package var source: any IdentitySource
   /// The CI token's audience; empty for the CI's default.
-  public var audience: String
+  package var audience: String
   /// `--jfrog-project`/`JF_PROJECT`.
-  public var projectKey: String?
+  package var projectKey: String?
 
   static let grantType = "urn:ietf:params:oauth:grant-type:token-exchange"
   static let subjectTokenType = "urn:ietf:params:oauth:token-type:id_token"
 
-  public init(provider: String, source: any IdentitySource, audience: String = "", projectKey: String? = nil) {
+  package init(provider: String, source: any IdentitySource, audience: String = "", projectKey: String? = nil) {
     self.provider = provider
     self.source = source
     self.audience = audience
     self.projectKey = projectKey
   }
 
-  public static func probe(_ input: LinkInput) -> LinkProbe {
+  package static func probe(_ input: LinkInput) -> LinkProbe {
     input.settings.isGiven(JFrogSettings.oidcProvider)
       ? .configured("--jfrog-oidc-provider is given") : .skipped("--jfrog-oidc-provider is not given")
   }
 
-  public init(_ input: LinkInput) throws {
+  package init(_ input: LinkInput) throws {
     let settings = input.settings
     guard let provider = settings[JFrogSettings.oidcProvider] else {
       throw ConfigError(
@@ -38,13 +38,13 @@ public struct JFrogOIDCLink: CredentialLink {
       projectKey: settings[JFrogSettings.project])
   }
 
-  public func preview(_ request: JFrogTokenRequest) -> LinkPreview {
+  package func preview(_ request: JFrogTokenRequest) -> LinkPreview {
     LinkPreview(
       steps: ["POST \(request.tokenEndpoint) (JFrog OIDC token exchange with the integration '\(provider)')"],
       audience: audience.isEmpty ? nil : audience, identity: source)
   }
 
-  public func fetch(_ request: JFrogTokenRequest, in context: Context) throws -> BasicCredential {
+  package func fetch(_ request: JFrogTokenRequest, in context: Context) throws -> BasicCredential {
     let endpoint = request.tokenEndpoint
     context.transport.prepare(endpoint)  // connect to Access while the CI token is fetched
     let token = try source.freshToken(audience: audience, in: context)

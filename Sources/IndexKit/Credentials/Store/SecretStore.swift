@@ -14,40 +14,40 @@ internal import Glibc
 /// let token = try store.read(key: StoreKey(index: url, kind: "azure-refresh-token"))
 /// try store.remove(index: StoreKey.index(for: url))   // indexkey logout URL
 /// ```
-public struct SecretStore: Sendable {
-  public var path: String
-  public var keys: StoreKeySource
-  public var clock: any WallClock
+package struct SecretStore: Sendable {
+  package var path: String
+  package var keys: StoreKeySource
+  package var clock: any WallClock
 
-  public init(path: String, keys: StoreKeySource, clock: any WallClock = SystemClock()) {
+  package init(path: String, keys: StoreKeySource, clock: any WallClock = SystemClock()) {
     self.path = path
     self.keys = keys
     self.clock = clock
   }
 
   /// The user's store with the live key sources; nil when neither `XDG_DATA_HOME` nor `HOME` says where.
-  public static func live(environment: Environment, home: String?, console: Console) -> SecretStore? {
+  package static func live(environment: Environment, home: String?, console: Console) -> SecretStore? {
     guard let path = path(environment: environment, home: home) else { return nil }
     return SecretStore(path: path, keys: .live(environment: environment, home: home, console: console))
   }
 
   /// Where the user's store is (whether or not it exists yet).
-  public static func path(environment: Environment, home: String?) -> String? {
+  package static func path(environment: Environment, home: String?) -> String? {
     xdgPath("XDG_DATA_HOME", ".local/share", "indexkey/store.fernet", environment, home)
   }
 
   /// The secret kept for `key`, nil when there is none (or no store yet).
-  public func read(key: StoreKey) throws(StoreError) -> Secret? {
+  package func read(key: StoreKey) throws(StoreError) -> Secret? {
     try load()?.entries[key.index]?[key.kind]
   }
 
   /// Keeps `value` for `key`, replacing what was there.
-  public func write(key: StoreKey, value: Secret) throws(StoreError) {
+  package func write(key: StoreKey, value: Secret) throws(StoreError) {
     try change { entries in entries[key.index, default: [:]][key.kind] = value }
   }
 
   /// Forgets one entry.
-  public func remove(key: StoreKey) throws(StoreError) {
+  package func remove(key: StoreKey) throws(StoreError) {
     try change { entries in entries[key.index]?[key.kind] = nil }
   }
 
@@ -56,7 +56,7 @@ public struct SecretStore: Sendable {
   /// organization), and for the places it contains (`https://host/` forgets all of the host).
   /// - Returns: the kinds that were removed, sorted; empty when there were none.
   @discardableResult
-  public func remove(index: String) throws(StoreError) -> [String] {
+  package func remove(index: String) throws(StoreError) -> [String] {
     var removed: Set<String> = []
     let asked = Self.location(index)
     try change { entries in
@@ -78,7 +78,7 @@ public struct SecretStore: Sendable {
 
   /// Deletes the whole store, even one no key opens any more. - Returns: whether there was one.
   @discardableResult
-  public func removeAll() throws(StoreError) -> Bool {
+  package func removeAll() throws(StoreError) -> Bool {
     let lock = try takeLock()
     defer { lock.release() }
     if unlink(path) == 0 { return true }
@@ -87,7 +87,7 @@ public struct SecretStore: Sendable {
   }
 
   /// The indexes with something kept, sorted, with the kinds kept for each (never a value).
-  public func indexes() throws(StoreError) -> [(index: String, kinds: [String])] {
+  package func indexes() throws(StoreError) -> [(index: String, kinds: [String])] {
     (try load()?.entries ?? [:]).sorted { $0.key < $1.key }.map { ($0.key, $0.value.keys.sorted()) }
   }
 

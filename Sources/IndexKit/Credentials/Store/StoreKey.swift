@@ -1,37 +1,37 @@
 /// What one entry of the encrypted store is for: an index, and the kind of secret kept for
 /// it ("azure-refresh-token", "azure-devops-pat", …).
-public struct StoreKey: Hashable, Sendable, CustomStringConvertible {
+package struct StoreKey: Hashable, Sendable, CustomStringConvertible {
   /// The index, as ``index(for:)`` spells it.
-  public var index: String
-  public var kind: String
+  package var index: String
+  package var kind: String
 
-  public init(index: String, kind: String) {
+  package init(index: String, kind: String) {
     self.index = index
     self.kind = kind
   }
 
   /// Keyed by the index URL's scheme, host, port and path (always ending in `/`), so that
   /// `…/simple` and `…/simple/` are one index; the query is not part of it.
-  public init(index url: WebURL, kind: String) {
+  package init(index url: WebURL, kind: String) {
     self.init(index: Self.index(for: url), kind: kind)
   }
 
-  public static func index(for url: WebURL) -> String {
+  package static func index(for url: WebURL) -> String {
     let path = url.path.hasSuffix("/") ? url.path : url.path + "/"
     return "\(url.scheme)://\(url.authority)\(path)"
   }
 
-  public var description: String { "\(kind) for \(index)" }
+  package var description: String { "\(kind) for \(index)" }
 }
 
 /// The store could not be read or written. The message names the file, the key's origin
 /// and what to do; exit 2 when the store or its key is wrong, 6 when it cannot be written.
-public struct StoreError: UserFacingError, Equatable {
-  public var message: String
-  public var exitStatus: ExitStatus
-  public init(_ message: String, exitStatus: ExitStatus = .usage) {
+package struct StoreError: UserFacingError, Equatable {
+  package var message: String
+  package var exitStatus: ExitStatus
+  package init(_ message: String, exitStatus: ExitStatus = .usage) {
     self.message = message
     self.exitStatus = exitStatus
   }
-  public var description: String { message }
+  package var description: String { message }
 }

@@ -3,14 +3,14 @@ internal import Glibc
 /// Where the store's Fernet key comes from, in order: `ACCT_KEY` when set; the desktop's
 /// Secret Service when a session bus answers; otherwise a 0600 key file in its own 0700
 /// directory (which protects a copied store file, not against another process of the user).
-public struct StoreKeySource: Sendable {
+package struct StoreKeySource: Sendable {
   /// Where a key came from, for messages.
-  public enum Origin: Sendable, Equatable, CustomStringConvertible {
+  package enum Origin: Sendable, Equatable, CustomStringConvertible {
     case environment
     case secretService
     case keyFile(String)
 
-    public var description: String {
+    package var description: String {
       switch self {
       case .environment: return "ACCT_KEY"
       case .secretService: return "the desktop's Secret Service"
@@ -24,7 +24,7 @@ public struct StoreKeySource: Sendable {
   var keyFile: String?
   var notice: @Sendable (String) -> Void
 
-  public init(acctKey: Secret?, secretService: (any SecretService)?, keyFile: String?, notice: @escaping @Sendable (String) -> Void) {
+  package init(acctKey: Secret?, secretService: (any SecretService)?, keyFile: String?, notice: @escaping @Sendable (String) -> Void) {
     self.acctKey = acctKey
     self.secretService = secretService
     self.keyFile = keyFile
@@ -33,7 +33,7 @@ public struct StoreKeySource: Sendable {
 
   /// The live sources: `ACCT_KEY`, libsecret when a session bus answers, and the key file
   /// `$XDG_CONFIG_HOME/indexkey-key/store.key` (default `~/.config/indexkey-key/`).
-  public static func live(environment: Environment, home: String?, console: Console) -> StoreKeySource {
+  package static func live(environment: Environment, home: String?, console: Console) -> StoreKeySource {
     StoreKeySource(
       acctKey: environment["ACCT_KEY"].map(Secret.init),
       secretService: environment["ACCT_KEY"] == nil ? LibsecretService.ifSessionBusAnswers(environment) : nil,
@@ -44,7 +44,7 @@ public struct StoreKeySource: Sendable {
   static let account = "store-key"
 
   /// The key if one exists already (reading never creates one).
-  public func existing() throws(StoreError) -> (key: FernetKey, origin: Origin)? {
+  package func existing() throws(StoreError) -> (key: FernetKey, origin: Origin)? {
     if let acctKey { return (try parse(acctKey, .environment), .environment) }
     // A Secret Service that cannot answer (locked, no keyring daemon) is passed over: the
     // key file, if there is one, is the key the store was written with.
@@ -63,7 +63,7 @@ public struct StoreKeySource: Sendable {
   }
 
   /// The key, made and kept on first use: in the Secret Service when one answers, else in the key file.
-  public func obtain() throws(StoreError) -> (key: FernetKey, origin: Origin) {
+  package func obtain() throws(StoreError) -> (key: FernetKey, origin: Origin) {
     if let found = try existing() { return found }
     let key = FernetKey.generate()
     var why = "no desktop Secret Service answered (no D-Bus session bus)"

@@ -2,23 +2,23 @@ internal import CCurl
 import Glibc
 
 /// Settings the transport applies to every request.
-public struct CurlOptions: Sendable, Equatable {
-  public var connectTimeout: Double
-  public var totalTimeout: Double
-  public var userAgent: String
+package struct CurlOptions: Sendable, Equatable {
+  package var connectTimeout: Double
+  package var totalTimeout: Double
+  package var userAgent: String
   /// CA bundle path (`SSL_CERT_FILE` and friends); nil: the system trust store.
-  public var caBundle: String?
+  package var caBundle: String?
   /// Hashed CA directory (`SSL_CERT_DIR`); nil: the distribution's, if it has one.
-  public var caDirectory: String?
+  package var caDirectory: String?
   /// Largest response body read, in bytes.
-  public var maxBodyBytes: Int
-  public var verbose: Bool
+  package var maxBodyBytes: Int
+  package var verbose: Bool
   /// Open the exchange host's connection while the CI token is fetched
   /// (``HTTPTransport/prepare(_:)``); off when a proxy is configured, since libcurl then
   /// connects to the proxy instead.
-  public var preconnect: Bool
+  package var preconnect: Bool
 
-  public init(
+  package init(
     connectTimeout: Double = 10, totalTimeout: Double = 30, userAgent: String = "indexkey/\(indexkeyVersion)",
     caBundle: String? = nil, caDirectory: String? = nil, maxBodyBytes: Int = 1 << 20, verbose: Bool = false, preconnect: Bool = true
   ) {
@@ -34,17 +34,17 @@ public struct CurlOptions: Sendable, Equatable {
 
   /// Whether libcurl will use a proxy read from these variables (it reads the lower-case
   /// `http_proxy` only, and both spellings of the others).
-  public static func proxyConfigured(in environment: Environment) -> Bool {
+  package static func proxyConfigured(in environment: Environment) -> Bool {
     ["http_proxy", "https_proxy", "HTTPS_PROXY", "all_proxy", "ALL_PROXY"].contains { !(environment[$0] ?? "").isEmpty }
   }
 
   /// The CA bundle named by `SSL_CERT_FILE`, `CURL_CA_BUNDLE` or `REQUESTS_CA_BUNDLE`.
-  public static func caBundle(from environment: Environment) -> String? {
+  package static func caBundle(from environment: Environment) -> String? {
     environment["SSL_CERT_FILE"] ?? environment["CURL_CA_BUNDLE"] ?? environment["REQUESTS_CA_BUNDLE"]
   }
 
   /// The hashed CA directory named by `SSL_CERT_DIR`.
-  public static func caDirectory(from environment: Environment) -> String? {
+  package static func caDirectory(from environment: Environment) -> String? {
     environment["SSL_CERT_DIR"].flatMap { $0.isEmpty ? nil : $0 }
   }
 }

@@ -1,15 +1,15 @@
 
 /// The production transport: libcurl, one easy handle for the worker's whole run.
-public final class CurlTransport: HTTPTransport {
+package final class CurlTransport: HTTPTransport {
   private let handle: Locked<CurlEasyHandle>
-  public let options: CurlOptions
+  package let options: CurlOptions
   /// Connections being opened ahead of their request, by `host:port`.
   private let preconnections = Locked<[String: Preconnection]>([:])
   /// `host:port` this transport has sent to: libcurl keeps that connection, so preparing
   /// another would waste one.
   private let visited = Locked<Set<String>>([])
 
-  public init(options: CurlOptions) throws(HTTPError) {
+  package init(options: CurlOptions) throws(HTTPError) {
     self.handle = Locked(try CurlEasyHandle())
     self.options = options
   }
@@ -21,7 +21,7 @@ public final class CurlTransport: HTTPTransport {
     self.options = options
   }
 
-  public func send(_ request: HTTPRequest) throws(HTTPError) -> HTTPResponse {
+  package func send(_ request: HTTPRequest) throws(HTTPError) -> HTTPResponse {
     var preconnected: (host: String, port: Int, socket: PreconnectedSocket)?
     if let endpoint = Self.endpoint(request.url) {
       _ = visited.withLock { $0.insert(endpoint.key) }
@@ -36,7 +36,7 @@ public final class CurlTransport: HTTPTransport {
 
   /// Resolves `url`'s host and opens a TCP connection to it in the background, for the
   /// request to it that comes next (once the CI token it carries has been fetched).
-  public func prepare(_ url: String) {
+  package func prepare(_ url: String) {
     guard options.preconnect, let endpoint = Self.endpoint(url) else { return }
     guard !visited.withLock({ $0.contains(endpoint.key) }) else { return }
     preconnections.withLock { started in
@@ -62,7 +62,7 @@ public final class CurlTransport: HTTPTransport {
   }
 
   /// New TCP connections this transport opened (each may cost a TLS handshake).
-  public var connectionsOpened: Int {
+  package var connectionsOpened: Int {
     handle.withLock { $0.connectionsOpened }
   }
 }
