@@ -68,5 +68,6 @@ let package = Package(
 // of the normal build, which it would only slow down.
 if Context.environment["INDEXKEY_FUZZ"] != nil {
   package.targets.append(
-    .executableTarget(name: "IndexKeyFuzz", dependencies: ["IndexKit"], path: "Fuzz/IndexKeyFuzz", swiftSettings: strict))
+    .executableTarget(
+      name: "IndexKeyFuzz", dependencies: ["IndexKit"], path: "Fuzz/IndexKeyFuzz", swiftSettings: strict))
 }

@@ -62,7 +62,8 @@ let targets: [String: @Sendable ([UInt8]) -> Void] = [
   },
   "service-account-key": { bytes in
     guard let json = try? JSON(parsing: bytes, document: "fuzz") else { return }
-    _ = try? GoogleServiceAccountKey(json: json, contents: Secret(String(decoding: bytes, as: UTF8.self)), path: "/fuzz.json")
+    _ = try? GoogleServiceAccountKey(
+      json: json, contents: Secret(String(decoding: bytes, as: UTF8.self)), path: "/fuzz.json")
   },
   "keyring": { bytes in
     let text = String(decoding: bytes, as: UTF8.self)
@@ -77,7 +78,8 @@ let targets: [String: @Sendable ([UInt8]) -> Void] = [
     }
   },
   "cache": { bytes in
-    _ = CredentialCache.decode(bytes, key: CacheKey(id: String(repeating: "a", count: 64), registry: "r", index: "i"), now: 1_800_000_000)
+    _ = CredentialCache.decode(
+      bytes, key: CacheKey(id: String(repeating: "a", count: 64), registry: "r", index: "i"), now: 1_800_000_000)
   },
   "profile": { bytes in
     // An acct file as indexkey reads it: decrypted (Fernet or aesgcm256, under fixed keys), then
@@ -87,13 +89,17 @@ let targets: [String: @Sendable ([UInt8]) -> Void] = [
     _ = try? Fernet.decrypt(String(decoding: bytes, as: UTF8.self), key: FernetKey(encoded: fuzzFernetKey))
     if let data = try? Msgpack.decode(bytes) {
       let packed = Msgpack.encode(data)  // compared as bytes: a NaN is never equal to itself
-      check((try? Msgpack.decode(packed)).map(Msgpack.encode) == packed, "msgpack data written and read again is the same data")
+      check(
+        (try? Msgpack.decode(packed)).map(Msgpack.encode) == packed,
+        "msgpack data written and read again is the same data")
       _ = try? ProfileBook(data: data)
     }
     if let data = try? YAML.parse(bytes) {
       _ = try? ProfileBook(data: data)
       let rendered = YAML.render(data)
-      check((try? YAML.parse(Array(rendered.utf8))).map(YAML.render) == rendered, "YAML rendered and parsed again is the same data")
+      check(
+        (try? YAML.parse(Array(rendered.utf8))).map(YAML.render) == rendered,
+        "YAML rendered and parsed again is the same data")
     }
   },
   "time": { bytes in

@@ -1,4 +1,3 @@
-
 /// One index to log in to: where it is and which registry exchange serves it.
 package struct PlannedIndex: Sendable {
   package var target: IndexTarget
@@ -68,7 +67,8 @@ package func login(_ plan: LoginPlan, in context: Context) -> LoginReport {
   runInParallel(exchanges.count, work)
   let results = plan.indexes.indices.map { i in
     let leader = leaders[i]
-    let outcome = (outcomes.withLock { $0[leader] } ?? .failure(ReportedError(message: "No result.", exitStatus: .usage)))
+    let outcome =
+      (outcomes.withLock { $0[leader] } ?? .failure(ReportedError(message: "No result.", exitStatus: .usage)))
       .map { credential in
         var shared = credential
         shared.index = plan.indexes[i].target

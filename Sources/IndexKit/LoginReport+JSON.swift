@@ -27,14 +27,19 @@ extension LoginReport {
         members += [("status", .string("ok")), ("username", .string(credential.shownUsername))]
         members.append(("expires_at", credential.expiresAt.map { .string($0.iso8601) } ?? .null))
         members.append(("expires_in", credential.expiresAt.map { .integer(Int64(saturatingInt($0 - now))) } ?? .null))
-        if !credential.warnings.isEmpty { members.append(("warnings", .array(credential.warnings.map { .string($0) }))) }
+        if !credential.warnings.isEmpty {
+          members.append(("warnings", .array(credential.warnings.map { .string($0) })))
+        }
         if showSecrets {
           let marker = "indexkey-secret-" + randomHex(16)
           placeholders.append((marker, JSONText.escapedContent(credential.password.revealed)))
           members.append(("password", .string(marker)))
         }
       case .failure(let error):
-        members += [("status", .string("error")), ("error", .string(error.message)), ("exit_code", .integer(Int64(error.exitStatus.rawValue)))]
+        members += [
+          ("status", .string("error")), ("error", .string(error.message)),
+          ("exit_code", .integer(Int64(error.exitStatus.rawValue))),
+        ]
       }
       return .object(members)
     }

@@ -40,7 +40,8 @@ package struct IndexPlan: Sendable {
 package enum Planner {
   package static func plan(_ options: LoginOptions, environment: Environment) throws -> LoginPlan {
     guard !options.urls.isEmpty else {
-      throw ConfigError("Give at least one index URL, e.g. indexkey login https://pkgs.dev.azure.com/ORG/_packaging/FEED/pypi/simple/.")
+      throw ConfigError(
+        "Give at least one index URL, e.g. indexkey login https://pkgs.dev.azure.com/ORG/_packaging/FEED/pypi/simple/.")
     }
     let settings = Settings(given: options.settings, environment: environment)
     let forced = try registry(options.registry)
@@ -63,7 +64,8 @@ package enum Planner {
 
   /// Each URL's plan: recognised (or `forced`), checked, named, its registry configured.
   package static func indexes(
-    _ urls: [String], registry forced: (any Registry.Type)?, identity: IdentitySpec, names: [String]?, settings: Settings
+    _ urls: [String], registry forced: (any Registry.Type)?, identity: IdentitySpec, names: [String]?,
+    settings: Settings
   ) -> [IndexPlan] {
     urls.enumerated().map { i, text in
       IndexPlan(
@@ -72,7 +74,8 @@ package enum Planner {
           let url = try WebURL(text, what: "The index URL")
           guard let type = forced ?? Registries.recognise(url) else {
             throw ConfigError(
-              "indexkey does not recognise the index '\(url)' from its host; name the registry with --registry (one of: \(Registries.names)).")
+              "indexkey does not recognise the index '\(url)' from its host; name the registry with --registry (one of: \(Registries.names))."
+            )
           }
           try url.requireSecureTransport("The index URL")
           var target = try type.target(for: url)
@@ -87,7 +90,9 @@ package enum Planner {
     guard !given.isEmpty else { return nil }
     let names = given.flatMap { $0.split(separator: ",", omittingEmptySubsequences: false).map { $0.trimmingSpaces } }
     guard names.count == count else {
-      throw ConfigError("--name gives \(names.count) name\(names.count == 1 ? "" : "s") for \(count) index URL\(count == 1 ? "" : "s"); give one name per URL, in the same order (--name a,b or --name a --name b).")
+      throw ConfigError(
+        "--name gives \(names.count) name\(names.count == 1 ? "" : "s") for \(count) index URL\(count == 1 ? "" : "s"); give one name per URL, in the same order (--name a,b or --name a --name b)."
+      )
     }
     for name in names { try IndexNaming.validate(name) }
     return names
@@ -100,7 +105,8 @@ package enum Planner {
       let key = IndexNaming.uvEnvironmentName(target.name)
       if let other = seen[key] {
         throw ConfigError(
-          "Two indexes would share the name '\(target.name)'\(other == target.name ? "" : " (as '\(other)', both UV_INDEX_\(key)_*)"); give each its own with --name (one per URL, in order).")
+          "Two indexes would share the name '\(target.name)'\(other == target.name ? "" : " (as '\(other)', both UV_INDEX_\(key)_*)"); give each its own with --name (one per URL, in order)."
+        )
       }
       seen[key] = target.name
     }
@@ -143,10 +149,13 @@ package enum SinkCatalog {
     ("powershell", { path, setup in try noPath(path, "powershell", PowerShellSink(options: setup.clients)) }),
     ("gitlab-env", { path, setup in GitLabEnvSink(path: path, options: setup.clients) }),
     ("gitlab-dotenv", { _, _ in throw ConfigError(GitLabEnvSink.dotenvRefusal) }),
-    ("azure-pipelines", { path, setup in
-      guard setup.ci.isAzurePipelines else { throw ConfigError(AzurePipelinesSink.outsideAzure) }
-      return try noPath(path, "azure-pipelines", AzurePipelinesSink(options: setup.clients))
-    }),
+    (
+      "azure-pipelines",
+      { path, setup in
+        guard setup.ci.isAzurePipelines else { throw ConfigError(AzurePipelinesSink.outsideAzure) }
+        return try noPath(path, "azure-pipelines", AzurePipelinesSink(options: setup.clients))
+      }
+    ),
   ]
 
   /// The outputs `--write` can name (a refused one, like `gitlab-dotenv`, is not offered).
@@ -193,7 +202,9 @@ package enum SinkCatalog {
       sinks.append(try entry.make(item.path, setup))
     }
     if sinks.filter({ printsToStdout($0.name) }).count > 1 {
-      throw ConfigError("--write names more than one output that prints on stdout (\(sinks.map(\.name).filter(printsToStdout).joined(separator: ", "))); choose one.")
+      throw ConfigError(
+        "--write names more than one output that prints on stdout (\(sinks.map(\.name).filter(printsToStdout).joined(separator: ", "))); choose one."
+      )
     }
     return sinks
   }
@@ -218,7 +229,9 @@ extension LoginReport {
       switch result.outcome {
       case .success(let credential):
         let expiry = credential.expiresAt.map { " until \($0.iso8601) (\(describeDuration($0 - now)))" } ?? ""
-        console.err("indexkey: \(result.registry) index '\(result.index.name)' (\(result.index.reportedURL)): credential for user \(credential.shownUsername)\(expiry).")
+        console.err(
+          "indexkey: \(result.registry) index '\(result.index.name)' (\(result.index.reportedURL)): credential for user \(credential.shownUsername)\(expiry)."
+        )
         for warning in credential.warnings {
           console.err("indexkey: warning: \(SingleLine.neutralised(warning))")
         }

@@ -22,7 +22,8 @@ extension IndexKey {
       let (context, console) = Runner.diagnosticContext(network)
       do {
         let report = try ClaimsReport.fetch(
-          identity: options.identity, serviceConnection: options.serviceConnection, audience: audience ?? "", in: context)
+          identity: options.identity, serviceConnection: options.serviceConnection, audience: audience ?? "",
+          in: context)
         console.out(json ? report.json.serialized() : report.text)
       } catch {
         Runner.fail(asUserFacing(error), console)

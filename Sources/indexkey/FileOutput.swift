@@ -1,5 +1,5 @@
 #if canImport(Glibc)
-  import Glibc
+import Glibc
 #endif
 
 /// Raw writes to the standard streams, for the few messages printed outside the library.

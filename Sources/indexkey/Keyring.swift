@@ -27,7 +27,8 @@ struct KeyringOptions: ParsableArguments {
 
   static func query(mode: KeyringMode, output: KeyringOutput, service: String, username: String?) -> KeyringQuery {
     KeyringQuery(
-      service: service, username: username, mode: mode == .creds ? .creds : .password, output: output == .json ? .json : .plain)
+      service: service, username: username, mode: mode == .creds ? .creds : .password,
+      output: output == .json ? .json : .plain)
   }
 }
 
@@ -35,7 +36,8 @@ extension IndexKey {
   struct Keyring: ParsableCommand {
     static let configuration = CommandConfiguration(
       commandName: "keyring",
-      abstract: "Be the `keyring` executable pip and uv run (--keyring-provider subprocess): index credentials, cached until shortly before they expire.",
+      abstract:
+        "Be the `keyring` executable pip and uv run (--keyring-provider subprocess): index credentials, cached until shortly before they expire.",
       discussion: """
         Install the link once, outside the virtualenv you install into (pip
         skips a keyring in its own environment's scripts directory):
@@ -90,7 +92,9 @@ extension IndexKey.Keyring {
     var username: String?
 
     func validate() throws {
-      if let problem = options.query(service: service, username: username).usageProblem { throw ValidationError(problem) }
+      if let problem = options.query(service: service, username: username).usageProblem {
+        throw ValidationError(problem)
+      }
     }
 
     func run() throws {
@@ -111,7 +115,9 @@ extension IndexKey.Keyring {
     static let configuration = CommandConfiguration(
       commandName: "install",
       abstract: "Create DIR/keyring, a link to this indexkey, for pip and uv to find on PATH.",
-      discussion: "Choose a directory outside the virtualenv you install into: pip ignores a keyring executable in its own environment's scripts directory (uv does not).")
+      discussion:
+        "Choose a directory outside the virtualenv you install into: pip ignores a keyring executable in its own environment's scripts directory (uv does not)."
+    )
 
     @Argument(help: "A directory on PATH, outside the target virtualenv (e.g. ~/.local/bin).")
     var directory: String

@@ -5,7 +5,8 @@ extension IndexKey {
   struct Login: ParsableCommand {
     static let configuration = CommandConfiguration(
       commandName: "login",
-      abstract: "Exchange the CI identity for index credentials and write them for pip, uv, twine, Poetry, PDM and Hatch.",
+      abstract:
+        "Exchange the CI identity for index credentials and write them for pip, uv, twine, Poetry, PDM and Hatch.",
       discussion: OutputsHelp.text + "\n\n" + RegistryFlags.help)
 
     @OptionGroup var inputs: IndexInputs

@@ -22,12 +22,18 @@ extension IndexKey {
         }
         guard let url else {
           let removed = try store.removeAll()
-          console.err(removed ? "indexkey: removed the encrypted store \(store.path)." : "indexkey: there is no encrypted store (\(store.path)); nothing to forget.")
+          console.err(
+            removed
+              ? "indexkey: removed the encrypted store \(store.path)."
+              : "indexkey: there is no encrypted store (\(store.path)); nothing to forget.")
           return
         }
         let index = StoreKey.index(for: try WebURL(url, what: "The index URL"))
         let kinds = try store.remove(index: index)
-        console.err(kinds.isEmpty ? "indexkey: the store keeps nothing for \(index)." : "indexkey: forgot \(kinds.joined(separator: ", ")) for \(index).")
+        console.err(
+          kinds.isEmpty
+            ? "indexkey: the store keeps nothing for \(index)."
+            : "indexkey: forgot \(kinds.joined(separator: ", ")) for \(index).")
       }
     }
   }

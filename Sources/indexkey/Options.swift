@@ -5,7 +5,8 @@ struct IdentityOptions: ParsableArguments {
   @Option(help: "Where the OIDC token comes from: \(IdentitySources.all.map(\.usage).joined(separator: ", ")).")
   var identity: String?
 
-  @Option(help: "Azure Pipelines service connection id for the OIDC token; default AZURESUBSCRIPTION_SERVICE_CONNECTION_ID.")
+  @Option(
+    help: "Azure Pipelines service connection id for the OIDC token; default AZURESUBSCRIPTION_SERVICE_CONNECTION_ID.")
   var azureServiceConnectionId: String?
 
   func apply(to options: inout LoginOptions) {
@@ -31,10 +32,16 @@ struct OutputOptions: ParsableArguments {
       discussion: "Default: derived from the feed or repository name (lower-case letters, digits, '-')."))
   var name: [String] = []
 
-  @Flag(help: "Add the indexes beside each client's main index (PIP_EXTRA_INDEX_URL, UV_INDEX) instead of replacing it. Unsafe with public PyPI as the main index (dependency confusion).")
+  @Flag(
+    help:
+      "Add the indexes beside each client's main index (PIP_EXTRA_INDEX_URL, UV_INDEX) instead of replacing it. Unsafe with public PyPI as the main index (dependency confusion)."
+  )
   var extra = false
 
-  @Option(help: "Clients whose variables are written, comma-separated: \(PackagingClient.allCases.map(\.rawValue).joined(separator: ",")) (default: all).")
+  @Option(
+    help:
+      "Clients whose variables are written, comma-separated: \(PackagingClient.allCases.map(\.rawValue).joined(separator: ",")) (default: all)."
+  )
   var clients: String?
 
   @Flag(help: "Print the report as JSON on stdout (index, registry, username, expiry, what was written).")

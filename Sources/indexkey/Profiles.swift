@@ -38,7 +38,8 @@ extension IndexKey.Profiles {
     func run() throws {
       try ProfileRunner.run { env, console in
         try ProfileCommands.encrypt(
-          file, output: output, keyFromEnvironment: keyFromEnv, environment: env, console: console, now: SystemClock().now())
+          file, output: output, keyFromEnvironment: keyFromEnv, environment: env, console: console,
+          now: SystemClock().now())
       }
     }
   }
@@ -60,7 +61,8 @@ extension IndexKey.Profiles {
 
   struct Edit: ParsableCommand {
     static let configuration = CommandConfiguration(
-      abstract: "Open $EDITOR on a decrypted 0600 copy in a private directory; re-encrypt on save; the copy is always removed.")
+      abstract:
+        "Open $EDITOR on a decrypted 0600 copy in a private directory; re-encrypt on save; the copy is always removed.")
 
     @Argument(help: "The encrypted file (key in ACCT_KEY).") var file: String
 
@@ -87,7 +89,9 @@ extension IndexKey.Profiles {
 struct ProfileOptions: ParsableArguments {
   @Option(
     name: .customLong("profile"),
-    help: "A profile of the encrypted file ACCT_FILE (key in ACCT_KEY); repeat for several (default for token: INDEXKEY_PROFILE).")
+    help:
+      "A profile of the encrypted file ACCT_FILE (key in ACCT_KEY); repeat for several (default for token: INDEXKEY_PROFILE)."
+  )
   var profiles: [String] = []
 }
 

@@ -36,7 +36,8 @@ extension Runner {
 
   static func refuseStore(_ operation: String) throws {
     Console.standard().err(
-      "indexkey: error: keyring \(operation) is not supported: indexkey mints index credentials and stores no passwords.")
+      "indexkey: error: keyring \(operation) is not supported: indexkey mints index credentials and stores no passwords."
+    )
     throw ExitCode(1)
   }
 

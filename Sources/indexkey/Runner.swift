@@ -9,7 +9,9 @@ enum Runner {
     let environment = Environment(ProcessEnvironment.read())
     let console = Console.standard()
     var options = options
-    if sinks != nil, options.profiles.isEmpty, let name = environment[ProfileLogin.variable] { options.profiles = [name] }
+    if sinks != nil, options.profiles.isEmpty, let name = environment[ProfileLogin.variable] {
+      options.profiles = [name]
+    }
     var plan: LoginPlan
     let context: Context
     do {
@@ -17,7 +19,9 @@ enum Runner {
       if let sinks {
         plan.sinks = sinks
         guard plan.indexes.count == 1 else {
-          throw ConfigError("indexkey token prints one password, but \(plan.indexes.count) indexes were given; name one URL (indexkey token URL --profile NAME).")
+          throw ConfigError(
+            "indexkey token prints one password, but \(plan.indexes.count) indexes were given; name one URL (indexkey token URL --profile NAME)."
+          )
         }
       }
       context = try Context.live(environment: environment, timeout: timeout)

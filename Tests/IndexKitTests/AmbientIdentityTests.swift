@@ -16,7 +16,8 @@ import Testing
     (["GITLAB_CI": "true", "AWS_WEB_IDENTITY_TOKEN_FILE": "/t"], "gitlab", "GITLAB_CI=true"),
   ])
   func recognisesEachCI(environment: [String: String], name: String, evidence: String) throws {
-    let found = try #require(AmbientIdentity.recognise(Environment(environment.merging(["NO_GCE_CHECK": "true"]) { a, _ in a })))
+    let found = try #require(
+      AmbientIdentity.recognise(Environment(environment.merging(["NO_GCE_CHECK": "true"]) { a, _ in a })))
     #expect(found.detector.name == name)
     #expect(found.evidence == evidence)
   }
@@ -24,7 +25,9 @@ import Testing
   @Test func nothingRecognisedListsEveryWay() {
     let context = identityContext(["NO_GCE_CHECK": "true"])
     let message = errorMessage { try AmbientIdentity().idToken(audience: "a", in: context) }
-    for name in ["GITHUB_ACTIONS", "GITLAB_CI", "BUILDKITE", "CIRCLECI", "BITBUCKET_BUILD_NUMBER", "TF_BUILD", "command:CMD"] {
+    for name in [
+      "GITHUB_ACTIONS", "GITLAB_CI", "BUILDKITE", "CIRCLECI", "BITBUCKET_BUILD_NUMBER", "TF_BUILD", "command:CMD",
+    ] {
       #expect(message?.contains(name) == true)
     }
     #expect(errorStatus { try AmbientIdentity().idToken(audience: "a", in: context) } == .noIdentity)
@@ -46,7 +49,8 @@ import Testing
   @Test func tokenFilesAreReadAgainOnEveryCall() throws {
     let dir = try ScratchDirectory()
     let path = dir.path + "/token"
-    let first = githubToken(sub: "one"), second = githubToken(sub: "two")
+    let first = githubToken(sub: "one")
+    let second = githubToken(sub: "two")
     for variable in ["AZURE_FEDERATED_TOKEN_FILE", "AWS_WEB_IDENTITY_TOKEN_FILE"] {
       let context = identityContext([variable: path, "NO_GCE_CHECK": "1"])
       try dir.write("token", first + "\n")
@@ -58,24 +62,31 @@ import Testing
 
   @Test func missingTokenFileNamesTheVariable() {
     let context = identityContext(["AWS_WEB_IDENTITY_TOKEN_FILE": "/nonexistent/token"])
-    #expect(errorMessage { try AmbientIdentity().idToken(audience: "x", in: context) }?.contains("AWS_WEB_IDENTITY_TOKEN_FILE") == true)
+    #expect(
+      errorMessage { try AmbientIdentity().idToken(audience: "x", in: context) }?.contains(
+        "AWS_WEB_IDENTITY_TOKEN_FILE") == true)
   }
 
   @Test func bitbucketStepToken() throws {
     let token = githubToken()
-    #expect(try BitbucketIdentity().idToken(audience: "x", in: identityContext(["BITBUCKET_STEP_OIDC_TOKEN": token])).revealed == token)
-    let message = errorMessage { try BitbucketIdentity().idToken(audience: "pypi", in: identityContext(["BITBUCKET_BUILD_NUMBER": "1"])) }
+    #expect(
+      try BitbucketIdentity().idToken(audience: "x", in: identityContext(["BITBUCKET_STEP_OIDC_TOKEN": token])).revealed
+        == token)
+    let message = errorMessage {
+      try BitbucketIdentity().idToken(audience: "pypi", in: identityContext(["BITBUCKET_BUILD_NUMBER": "1"]))
+    }
     #expect(message?.contains("Add `oidc: true` to the step") == true)
     #expect(message?.contains(#"oidc: { audiences: ["pypi"] }"#) == true)
   }
 }
 
 @Suite struct IdentitySpecTests {
-  @Test(arguments: [
-    ("auto", "auto", nil), ("github", "github", nil), ("file:/a:b", "file", "/a:b"), ("env:TOKEN", "env", "TOKEN"),
-    ("command:cat /t | tr -d x", "command", "cat /t | tr -d x"), ("azure-pipelines", "azure-pipelines", nil),
-    ("azure-pipelines:abc-123", "azure-pipelines", "abc-123"), ("gcp-metadata", "gcp-metadata", nil),
-  ] as [(String, String, String?)])
+  @Test(
+    arguments: [
+      ("auto", "auto", nil), ("github", "github", nil), ("file:/a:b", "file", "/a:b"), ("env:TOKEN", "env", "TOKEN"),
+      ("command:cat /t | tr -d x", "command", "cat /t | tr -d x"), ("azure-pipelines", "azure-pipelines", nil),
+      ("azure-pipelines:abc-123", "azure-pipelines", "abc-123"), ("gcp-metadata", "gcp-metadata", nil),
+    ] as [(String, String, String?)])
   func parsesKinds(text: String, kind: String, argument: String?) throws {
     let spec = try IdentitySpec(parsing: text)
     #expect(spec.kind == kind)
@@ -89,8 +100,12 @@ import Testing
 
   @Test func serviceConnectionFlagSelectsAzurePipelines() throws {
     let settings: String? = "sc-1"
-    #expect(try IdentitySpec.planned(nil, serviceConnection: settings) == IdentitySpec(kind: "azure-pipelines", argument: "sc-1"))
-    #expect(try IdentitySpec.planned("azure-pipelines", serviceConnection: settings) == IdentitySpec(kind: "azure-pipelines", argument: "sc-1"))
+    #expect(
+      try IdentitySpec.planned(nil, serviceConnection: settings)
+        == IdentitySpec(kind: "azure-pipelines", argument: "sc-1"))
+    #expect(
+      try IdentitySpec.planned("azure-pipelines", serviceConnection: settings)
+        == IdentitySpec(kind: "azure-pipelines", argument: "sc-1"))
     #expect(throws: ConfigError.self) { try IdentitySpec.planned("github", serviceConnection: settings) }
     #expect(throws: ConfigError.self) { try IdentitySpec.planned("azure-pipelines:other", serviceConnection: settings) }
     #expect(try IdentitySpec.planned("github", serviceConnection: nil) == IdentitySpec(kind: "github", argument: nil))

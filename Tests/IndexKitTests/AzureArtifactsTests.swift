@@ -4,13 +4,41 @@ import Testing
 
 @Suite struct AzureArtifactsTests {
   @Test(arguments: [
-    ("https://pkgs.dev.azure.com/org/proj/_packaging/feed/pypi/simple/", "https://pkgs.dev.azure.com/org/proj/_packaging/feed/pypi/simple/", "https://pkgs.dev.azure.com/org/proj/_packaging/feed/pypi/upload/", "feed"),
-    ("https://pkgs.dev.azure.com/org/_packaging/feed/pypi/simple", "https://pkgs.dev.azure.com/org/_packaging/feed/pypi/simple/", "https://pkgs.dev.azure.com/org/_packaging/feed/pypi/upload/", "feed"),
-    ("https://pkgs.dev.azure.com/org/_packaging/feed@Release/pypi/upload/", "https://pkgs.dev.azure.com/org/_packaging/feed@Release/pypi/simple/", "https://pkgs.dev.azure.com/org/_packaging/feed/pypi/upload/", "feed@Release"),
-    ("https://pkgs.dev.azure.com/org/proj/_packaging/feed%40Release/pypi/simple/", "https://pkgs.dev.azure.com/org/proj/_packaging/feed%40Release/pypi/simple/", "https://pkgs.dev.azure.com/org/proj/_packaging/feed/pypi/upload/", "feed@Release"),
-    ("https://org.pkgs.visualstudio.com/_packaging/My%20Feed@Prerelease/pypi/simple/", "https://org.pkgs.visualstudio.com/_packaging/My%20Feed@Prerelease/pypi/simple/", "https://org.pkgs.visualstudio.com/_packaging/My%20Feed/pypi/upload/", "My Feed@Prerelease"),
-    ("https://org.pkgs.visualstudio.com/_packaging/feed/pypi/simple/", "https://org.pkgs.visualstudio.com/_packaging/feed/pypi/simple/", "https://org.pkgs.visualstudio.com/_packaging/feed/pypi/upload/", "feed"),
-    ("https://org.pkgs.visualstudio.com/proj/_packaging/f2/pypi/", "https://org.pkgs.visualstudio.com/proj/_packaging/f2/pypi/simple/", "https://org.pkgs.visualstudio.com/proj/_packaging/f2/pypi/upload/", "f2"),
+    (
+      "https://pkgs.dev.azure.com/org/proj/_packaging/feed/pypi/simple/",
+      "https://pkgs.dev.azure.com/org/proj/_packaging/feed/pypi/simple/",
+      "https://pkgs.dev.azure.com/org/proj/_packaging/feed/pypi/upload/", "feed"
+    ),
+    (
+      "https://pkgs.dev.azure.com/org/_packaging/feed/pypi/simple",
+      "https://pkgs.dev.azure.com/org/_packaging/feed/pypi/simple/",
+      "https://pkgs.dev.azure.com/org/_packaging/feed/pypi/upload/", "feed"
+    ),
+    (
+      "https://pkgs.dev.azure.com/org/_packaging/feed@Release/pypi/upload/",
+      "https://pkgs.dev.azure.com/org/_packaging/feed@Release/pypi/simple/",
+      "https://pkgs.dev.azure.com/org/_packaging/feed/pypi/upload/", "feed@Release"
+    ),
+    (
+      "https://pkgs.dev.azure.com/org/proj/_packaging/feed%40Release/pypi/simple/",
+      "https://pkgs.dev.azure.com/org/proj/_packaging/feed%40Release/pypi/simple/",
+      "https://pkgs.dev.azure.com/org/proj/_packaging/feed/pypi/upload/", "feed@Release"
+    ),
+    (
+      "https://org.pkgs.visualstudio.com/_packaging/My%20Feed@Prerelease/pypi/simple/",
+      "https://org.pkgs.visualstudio.com/_packaging/My%20Feed@Prerelease/pypi/simple/",
+      "https://org.pkgs.visualstudio.com/_packaging/My%20Feed/pypi/upload/", "My Feed@Prerelease"
+    ),
+    (
+      "https://org.pkgs.visualstudio.com/_packaging/feed/pypi/simple/",
+      "https://org.pkgs.visualstudio.com/_packaging/feed/pypi/simple/",
+      "https://org.pkgs.visualstudio.com/_packaging/feed/pypi/upload/", "feed"
+    ),
+    (
+      "https://org.pkgs.visualstudio.com/proj/_packaging/f2/pypi/",
+      "https://org.pkgs.visualstudio.com/proj/_packaging/f2/pypi/simple/",
+      "https://org.pkgs.visualstudio.com/proj/_packaging/f2/pypi/upload/", "f2"
+    ),
   ])
   func derivesInstallAndUploadURLs(given: String, simple: String, upload: String, name: String) throws {
     let url = try WebURL(given, what: "u")
@@ -32,16 +60,21 @@ import Testing
   }
 
   @Test func recognisedByHostOnly() throws {
-    #expect(Registries.recognise(try WebURL("https://pkgs.dev.azure.com/o/_packaging/f/pypi/simple/", what: "u")) is AzureArtifacts.Type)
+    #expect(
+      Registries.recognise(try WebURL("https://pkgs.dev.azure.com/o/_packaging/f/pypi/simple/", what: "u"))
+        is AzureArtifacts.Type)
     #expect(Registries.recognise(try WebURL("https://example.com/o/_packaging/f/pypi/simple/", what: "u")) == nil)
   }
 }
 
 @Suite struct EntraClientTests {
-  let target = try! AzureArtifacts.target(for: try! WebURL("https://pkgs.dev.azure.com/org/proj/_packaging/feed/pypi/simple/", what: "u"))
+  let target = try! AzureArtifacts.target(
+    for: try! WebURL("https://pkgs.dev.azure.com/org/proj/_packaging/feed/pypi/simple/", what: "u"))
 
   func client(_ auth: EntraClient.ClientAuth) -> EntraClient {
-    EntraClient(tenantID: "tenant-1", clientID: "client-1", authorityHost: try! WebURL("https://login.microsoftonline.com", what: "a"), auth: auth)
+    EntraClient(
+      tenantID: "tenant-1", clientID: "client-1",
+      authorityHost: try! WebURL("https://login.microsoftonline.com", what: "a"), auth: auth)
   }
 
   @Test func federatedRequestShape() throws {
@@ -50,9 +83,11 @@ import Testing
       if request.url.hasPrefix("https://gh.test/") {
         return HTTPResponse(status: 200, text: #"{"value":"\#(jwt)"}"#)
       }
-      return HTTPResponse(status: 200, text: #"{"token_type":"Bearer","expires_in":3599,"access_token":"entra-access"}"#)
+      return HTTPResponse(
+        status: 200, text: #"{"token_type":"Bearer","expires_in":3599,"access_token":"entra-access"}"#)
     }
-    let github = GitHubActionsIdentity(requestURL: try WebURL("https://gh.test/idtoken?api-version=2.0", what: "u"), requestToken: Secret("req-token"))
+    let github = GitHubActionsIdentity(
+      requestURL: try WebURL("https://gh.test/idtoken?api-version=2.0", what: "u"), requestToken: Secret("req-token"))
     let registry = AzureArtifacts(entra: client(.federated(github, audience: "api://AzureADTokenExchange")))
     let credential = try registry.credential(for: target, in: testContext(stub))
     #expect(credential.username == "EntraToken")
@@ -61,30 +96,37 @@ import Testing
     let requests = stub.requests
     #expect(requests.count == 2)
     // Entra's connection is opened while GitHub's token is fetched
-    #expect(stub.prepared == [.init(url: "https://login.microsoftonline.com/tenant-1/oauth2/v2.0/token", afterRequests: 0)])
+    #expect(
+      stub.prepared == [.init(url: "https://login.microsoftonline.com/tenant-1/oauth2/v2.0/token", afterRequests: 0)])
     #expect(requests[0].url == "https://gh.test/idtoken?api-version=2.0&audience=api%3A%2F%2FAzureADTokenExchange")
     #expect(requests[0].header("Authorization") == "Bearer req-token")
     #expect(requests[1].method == .post)
     #expect(requests[1].url == "https://login.microsoftonline.com/tenant-1/oauth2/v2.0/token")
     #expect(requests[1].header("Content-Type") == "application/x-www-form-urlencoded")
-    #expect(form(requests[1].body) == [
-      "client_id": "client-1", "grant_type": "client_credentials",
-      "scope": "499b84ac-1321-427f-aa17-267ca6975798/.default",
-      "client_assertion_type": "urn:ietf:params:oauth:client-assertion-type:jwt-bearer", "client_assertion": jwt,
-    ])
+    #expect(
+      form(requests[1].body) == [
+        "client_id": "client-1", "grant_type": "client_credentials",
+        "scope": "499b84ac-1321-427f-aa17-267ca6975798/.default",
+        "client_assertion_type": "urn:ietf:params:oauth:client-assertion-type:jwt-bearer", "client_assertion": jwt,
+      ])
   }
 
   @Test func secretRequestShape() throws {
     let stub = StubTransport { _ in HTTPResponse(status: 200, text: #"{"expires_in":"3599","access_token":"a"}"#) }
     _ = try AzureArtifacts(entra: client(.secret(Secret("s3cret")))).credential(for: target, in: testContext(stub))
-    #expect(form(stub.requests[0].body) == [
-      "client_id": "client-1", "grant_type": "client_credentials",
-      "scope": "499b84ac-1321-427f-aa17-267ca6975798/.default", "client_secret": "s3cret",
-    ])
+    #expect(
+      form(stub.requests[0].body) == [
+        "client_id": "client-1", "grant_type": "client_credentials",
+        "scope": "499b84ac-1321-427f-aa17-267ca6975798/.default", "client_secret": "s3cret",
+      ])
   }
 
   static func entraError(_ code: Int, _ error: String = "invalid_client", text: String = "Something.") -> HTTPResponse {
-    HTTPResponse(status: 400, text: #"{"error":"\#(error)","error_description":"AADSTS\#(code): \#(text)\r\nTrace ID: 1\r\nCorrelation ID: 2","error_codes":[\#(code)]}"#)
+    HTTPResponse(
+      status: 400,
+      text:
+        #"{"error":"\#(error)","error_description":"AADSTS\#(code): \#(text)\r\nTrace ID: 1\r\nCorrelation ID: 2","error_codes":[\#(code)]}"#
+    )
   }
 
   func refusal(_ response: HTTPResponse, claims: JSON = githubClaims) throws -> ExchangeError {
@@ -98,11 +140,18 @@ import Testing
   }
 
   @Test func subjectMismatchNamesThePresentedSubjectAndTheFix() throws {
-    let error = try refusal(Self.entraError(700213, text: "No matching federated identity record found for presented assertion subject 'repo:octo-org/app:ref:refs/heads/main'."))
+    let error = try refusal(
+      Self.entraError(
+        700213,
+        text:
+          "No matching federated identity record found for presented assertion subject 'repo:octo-org/app:ref:refs/heads/main'."
+      ))
     #expect(error.exitStatus == .refused)
     #expect(error.message.contains("AADSTS700213"))
     #expect(error.message.contains("client client-1 in tenant tenant-1"))
-    #expect(error.message.contains("issuer 'https://token.actions.githubusercontent.com' and subject 'repo:octo-org/app:ref:refs/heads/main'"))
+    #expect(
+      error.message.contains(
+        "issuer 'https://token.actions.githubusercontent.com' and subject 'repo:octo-org/app:ref:refs/heads/main'"))
     #expect(error.message.contains("GitHub environment"))
   }
 
@@ -115,8 +164,8 @@ import Testing
   }
 
   @Test(arguments: [
-    (7002138, "case"), (700211, "issuer is exactly 'https://token.actions.githubusercontent.com'"),
-    (700212, "audience"), (700024, "exp 2027-01-15T08:05:00Z"), (7000215, "Value, not its Secret ID"),
+    (7_002_138, "case"), (700211, "issuer is exactly 'https://token.actions.githubusercontent.com'"),
+    (700212, "audience"), (700024, "exp 2027-01-15T08:05:00Z"), (7_000_215, "Value, not its Secret ID"),
     (700016, "No application with client id 'client-1'"), (90002, "Tenant 'tenant-1' was not found"),
   ])
   func everyCodeExplainsItself(code: Int, expected: String) throws {
@@ -155,8 +204,12 @@ import Testing
   }
 
   @Test func configurationComesFromFlagsThenEnvironment() throws {
-    let env = Environment(["AZURE_CLIENT_ID": "env-client", "AZURE_TENANT_ID": "env-tenant", "AZURE_CLIENT_SECRET": "s", "AZURE_AUTHORITY_HOST": "login.microsoftonline.us"])
-    let client = try entraClient(settings: Settings(flags: ["azure-client-id": "flag-client"], environment: env), identity: .auto)
+    let env = Environment([
+      "AZURE_CLIENT_ID": "env-client", "AZURE_TENANT_ID": "env-tenant", "AZURE_CLIENT_SECRET": "s",
+      "AZURE_AUTHORITY_HOST": "login.microsoftonline.us",
+    ])
+    let client = try entraClient(
+      settings: Settings(flags: ["azure-client-id": "flag-client"], environment: env), identity: .auto)
     #expect(client.clientID == "flag-client")
     #expect(client.tenantID == "env-tenant")
     #expect(client.tokenEndpoint == "https://login.microsoftonline.us/env-tenant/oauth2/v2.0/token")
@@ -169,15 +222,21 @@ import Testing
   @Test func theFederatedAudienceCanBeSet() throws {
     let env = ["AZURE_CLIENT_ID": "c", "AZURE_TENANT_ID": "t", "GITLAB_CI": "true"]
     let client = try entraClient(
-      settings: Settings(flags: ["azure-audience": "https://gitlab.example.com"], environment: Environment(env)), identity: .auto)
+      settings: Settings(flags: ["azure-audience": "https://gitlab.example.com"], environment: Environment(env)),
+      identity: .auto)
     guard case .federated(_, let audience) = client.auth else {
       Issue.record("expected the federated flow")
       return
     }
     #expect(audience == "https://gitlab.example.com")
     // In GitLab CI, the token comes from the id_tokens variable named after that audience.
-    let message = thrownMessage { _ = try client.accessToken(scope: "s", in: testContext(StubTransport { _ in HTTPResponse(status: 500) }, env: env)) }
-    #expect(message.contains(#"id_tokens: { HTTPS___GITLAB_EXAMPLE_COM_ID_TOKEN: { aud: "https://gitlab.example.com" } }"#), "\(message)")
+    let message = thrownMessage {
+      _ = try client.accessToken(
+        scope: "s", in: testContext(StubTransport { _ in HTTPResponse(status: 500) }, env: env))
+    }
+    #expect(
+      message.contains(#"id_tokens: { HTTPS___GITLAB_EXAMPLE_COM_ID_TOKEN: { aud: "https://gitlab.example.com" } }"#),
+      "\(message)")
   }
 
   @Test func anExplicitIdentityWinsOverAClientSecret() throws {
@@ -200,9 +259,12 @@ import Testing
   @Test func plainHTTPAuthorityIsRefusedUnlessLoopback() throws {
     let env = Environment(["AZURE_CLIENT_ID": "c", "AZURE_TENANT_ID": "t", "AZURE_CLIENT_SECRET": "s"])
     #expect(throws: ConfigError.self) {
-      try entraClient(settings: Settings(flags: ["azure-authority-host": "http://login.example.com"], environment: env), identity: .auto)
+      try entraClient(
+        settings: Settings(flags: ["azure-authority-host": "http://login.example.com"], environment: env),
+        identity: .auto)
     }
-    _ = try entraClient(settings: Settings(flags: ["azure-authority-host": "http://127.0.0.1:1234"], environment: env), identity: .auto)
+    _ = try entraClient(
+      settings: Settings(flags: ["azure-authority-host": "http://127.0.0.1:1234"], environment: env), identity: .auto)
   }
 }
 

@@ -1,11 +1,13 @@
-@testable import IndexKit
 import Testing
+
+@testable import IndexKit
 
 @Suite struct BuildkiteIdentityTests {
   @Test func asksTheAgentForTheAudience() throws {
     let token = unsignedJWT([("iss", .string("https://agent.buildkite.com"))])
     let runner = FakeProcessRunner(printing: token + "\n")
-    let context = identityContext(["BUILDKITE": "true", "BUILDKITE_AGENT_ACCESS_TOKEN": "agent-secret"], runner: runner)
+    let context = identityContext(
+      ["BUILDKITE": "true", "BUILDKITE_AGENT_ACCESS_TOKEN": "agent-secret"], runner: runner)
     #expect(try BuildkiteIdentity().idToken(audience: "sts.amazonaws.com", in: context).revealed == token)
     let run = try #require(runner.runs.first)
     #expect(run.arguments == ["buildkite-agent", "oidc", "request-token", "--audience", "sts.amazonaws.com"])
@@ -32,7 +34,9 @@ import Testing
     let runner = FakeProcessRunner { _, _ in
       ProcessOutput(status: 1, stdout: Array(leaked.utf8), stderr: Array("fatal: 403 Forbidden for \(leaked)\n".utf8))
     }
-    let message = errorMessage { try BuildkiteIdentity().idToken(audience: "a", in: identityContext([:], runner: runner)) }
+    let message = errorMessage {
+      try BuildkiteIdentity().idToken(audience: "a", in: identityContext([:], runner: runner))
+    }
     #expect(message?.contains("exit status 1") == true)
     #expect(message?.contains("403 Forbidden for [token]") == true)
     #expect(message?.contains(leaked) == false)
@@ -48,14 +52,19 @@ import Testing
   }
 
   @Test func missingAgentSaysSo() {
-    let runner = FakeProcessRunner { (args, _) throws(ProcessError) in throw .couldNotStart(command: args[0], errno: 2) }
-    let message = errorMessage { try BuildkiteIdentity().idToken(audience: "a", in: identityContext([:], runner: runner)) }
+    let runner = FakeProcessRunner { (args, _) throws(ProcessError) in throw .couldNotStart(command: args[0], errno: 2)
+    }
+    let message = errorMessage {
+      try BuildkiteIdentity().idToken(audience: "a", in: identityContext([:], runner: runner))
+    }
     #expect(message?.contains("'buildkite-agent' was not found on PATH") == true)
   }
 
   @Test func outputThatIsNotAJWTIsRefusedWithoutEchoingIt() {
     let runner = FakeProcessRunner(printing: "s3cr3t-but-not-a-jwt")
-    let message = errorMessage { try BuildkiteIdentity().idToken(audience: "a", in: identityContext([:], runner: runner)) }
+    let message = errorMessage {
+      try BuildkiteIdentity().idToken(audience: "a", in: identityContext([:], runner: runner))
+    }
     #expect(message?.contains("not a JWT") == true)
     #expect(message?.contains("s3cr3t") == false)
   }
@@ -87,7 +96,9 @@ import Testing
   }
 
   @Test func missingPresetWithoutAudienceExplains() {
-    let message = errorMessage { try CircleCIIdentity().idToken(audience: "", in: identityContext(["CIRCLECI": "true"])) }
+    let message = errorMessage {
+      try CircleCIIdentity().idToken(audience: "", in: identityContext(["CIRCLECI": "true"]))
+    }
     #expect(message?.contains("CIRCLE_OIDC_TOKEN_V2") == true)
   }
 }
@@ -102,7 +113,8 @@ import Testing
   }
 
   @Test func aCommandThatHangsIsStopped() {
-    let context = identityContext(["INDEXKEY_COMMAND_TIMEOUT": "0.3", "PATH": "/usr/bin:/bin"], runner: SpawnProcessRunner())
+    let context = identityContext(
+      ["INDEXKEY_COMMAND_TIMEOUT": "0.3", "PATH": "/usr/bin:/bin"], runner: SpawnProcessRunner())
     let started = monotonicSeconds()
     let message = errorMessage { try CommandIdentity(command: "sleep 5").idToken(audience: "a", in: context) }
     #expect(message?.contains("did not finish within") == true)

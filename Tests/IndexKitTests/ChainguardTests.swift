@@ -37,9 +37,10 @@ import Testing
   }
 
   @Test func aPullTokenIsUsedAsGivenWithoutRequests() throws {
-    let settings = Settings(environment: Environment([
-      "CHAINGUARD_PYTHON_IDENTITY_ID": "0123abcd/feed", "CHAINGUARD_PYTHON_TOKEN": "pull-secret",
-    ]))
+    let settings = Settings(
+      environment: Environment([
+        "CHAINGUARD_PYTHON_IDENTITY_ID": "0123abcd/feed", "CHAINGUARD_PYTHON_TOKEN": "pull-secret",
+      ]))
     let registry = try Chainguard.make(settings: settings, identity: .auto)
     let stub = StubTransport { _ in HTTPResponse(status: 500) }
     let credential = try registry.credential(for: target, in: RegistryFixtures.context(stub))
@@ -49,9 +50,11 @@ import Testing
   }
 
   @Test func anIdentityToAssumeWinsOverAPullToken() throws {
-    let settings = Settings(environment: Environment([
-      "CHAINGUARD_IDENTITY": identity, "CHAINGUARD_PYTHON_IDENTITY_ID": "0123abcd/feed", "CHAINGUARD_PYTHON_TOKEN": "pull-secret",
-    ]))
+    let settings = Settings(
+      environment: Environment([
+        "CHAINGUARD_IDENTITY": identity, "CHAINGUARD_PYTHON_IDENTITY_ID": "0123abcd/feed",
+        "CHAINGUARD_PYTHON_TOKEN": "pull-secret",
+      ]))
     let registry = try Chainguard.make(settings: settings, identity: .auto)
     let link = try #require(registry.credentials.link as? ChainguardExchangeLink)
     #expect(link.identity == identity)
@@ -61,12 +64,16 @@ import Testing
   @Test func outsideCIChainctlAnswersOrIsNamed() throws {
     try withTemporaryDirectory { dir in
       let env = Environment(["PATH": dir])
-      #expect(throws: ChainctlError.notInstalled) { try Chainguard.make(settings: Settings(environment: env), identity: .auto) }
+      #expect(throws: ChainctlError.notInstalled) {
+        try Chainguard.make(settings: Settings(environment: env), identity: .auto)
+      }
       writeFile("\(dir)/chainctl", "#!/bin/sh\n", mode: 0o755)
       let made = try Chainguard.make(settings: Settings(environment: env), identity: .auto)
       let link = try #require(made.credentials.link as? ChainctlLink)
       #expect(link.chainctl.arguments == ["chainctl", "auth", "token", "--audience", "libraries.cgr.dev"])
-      #expect(throws: ConfigError.self) { try Chainguard.make(settings: Settings(environment: Environment(["PATH": dir, "CI": "true"])), identity: .auto) }
+      #expect(throws: ConfigError.self) {
+        try Chainguard.make(settings: Settings(environment: Environment(["PATH": dir, "CI": "true"])), identity: .auto)
+      }
     }
   }
 
@@ -86,25 +93,43 @@ import Testing
   @Test func anIssuerOverrideMustBeHTTPSUnlessLoopback() throws {
     let env = Environment(["CHAINGUARD_IDENTITY": identity])
     #expect(throws: ConfigError.self) {
-      try Chainguard.make(settings: Settings(flags: ["chainguard-issuer": "http://sts.example.com"], environment: env), identity: .auto)
+      try Chainguard.make(
+        settings: Settings(flags: ["chainguard-issuer": "http://sts.example.com"], environment: env), identity: .auto)
     }
     let local = try Chainguard.make(
-      settings: Settings(flags: ["chainguard-issuer": "http://127.0.0.1:8080/base/"], environment: env), identity: .auto)
-    #expect((local.credentials.link as? ChainguardExchangeLink)?.stsEndpoint == "http://127.0.0.1:8080/base/sts/exchange")
+      settings: Settings(flags: ["chainguard-issuer": "http://127.0.0.1:8080/base/"], environment: env), identity: .auto
+    )
+    #expect(
+      (local.credentials.link as? ChainguardExchangeLink)?.stsEndpoint == "http://127.0.0.1:8080/base/sts/exchange")
   }
 
   @Test(arguments: [
-    (401, #"{"code":16,"message":"invalid identity token"}"#, IndexKit.ExitStatus.refused,
-     ["invalid identity token", "issuer must be exactly 'https://token.actions.githubusercontent.com'", "must match 'repo:octo-org/app:ref:refs/heads/main'", "chainctl iam identities create"]),
-    (401, #"{"code":16,"message":"invalid audience"}"#, .refused,
-     ["does not accept the audience 'issuer.enforce.dev'", "--chainguard-oidc-audience"]),
-    (403, #"{"code":7,"message":"permission denied"}"#, .refused, ["permission denied", "role that may pull Python libraries", "entitled"]),
-    (404, #"{"code":5,"message":"identity not found"}"#, .refused, ["No assumable identity '0123abcd/4567ef89'", "chainctl iam identities list"]),
+    (
+      401, #"{"code":16,"message":"invalid identity token"}"#, IndexKit.ExitStatus.refused,
+      [
+        "invalid identity token", "issuer must be exactly 'https://token.actions.githubusercontent.com'",
+        "must match 'repo:octo-org/app:ref:refs/heads/main'", "chainctl iam identities create",
+      ]
+    ),
+    (
+      401, #"{"code":16,"message":"invalid audience"}"#, .refused,
+      ["does not accept the audience 'issuer.enforce.dev'", "--chainguard-oidc-audience"]
+    ),
+    (
+      403, #"{"code":7,"message":"permission denied"}"#, .refused,
+      ["permission denied", "role that may pull Python libraries", "entitled"]
+    ),
+    (
+      404, #"{"code":5,"message":"identity not found"}"#, .refused,
+      ["No assumable identity '0123abcd/4567ef89'", "chainctl iam identities list"]
+    ),
     (400, #"{"code":3,"message":"bad aud"}"#, .refused, ["bad aud", "--chainguard-oidc-audience"]),
     (503, #"{"code":14,"message":"unavailable"}"#, .network, ["try again later"]),
     (418, "<html>teapot</html>", .network, ["without Chainguard's error format", "--chainguard-issuer"]),
   ])
-  func refusalsSayWhatWasPresentedAndWhatToChange(status: Int, body: String, exit: IndexKit.ExitStatus, expected: [String]) throws {
+  func refusalsSayWhatWasPresentedAndWhatToChange(
+    status: Int, body: String, exit: IndexKit.ExitStatus, expected: [String]
+  ) throws {
     let stub = StubTransport { _ in RegistryFixtures.response(status, body) }
     let source = CountingIdentity()
     let error = #expect(throws: ExchangeError.self) {
@@ -130,7 +155,10 @@ import Testing
   @Test(arguments: [
     ("https://libraries.cgr.dev/python/simple/", "chainguard", "/python/simple/"),
     ("https://libraries.cgr.dev/python/simple", "chainguard", "/python/simple/"),
-    ("https://libraries.cgr.dev/python-remediated/simple/", "chainguard-python-remediated", "/python-remediated/simple/"),
+    (
+      "https://libraries.cgr.dev/python-remediated/simple/", "chainguard-python-remediated",
+      "/python-remediated/simple/"
+    ),
     ("http://127.0.0.1:9000/python/", "chainguard", "/python/simple/"),
   ])
   func targets(url: String, name: String, path: String) throws {
@@ -141,7 +169,9 @@ import Testing
   }
 
   @Test func otherEcosystemsAreRefused() {
-    #expect(throws: ConfigError.self) { try Chainguard.target(for: RegistryFixtures.url("https://libraries.cgr.dev/java/")) }
+    #expect(throws: ConfigError.self) {
+      try Chainguard.target(for: RegistryFixtures.url("https://libraries.cgr.dev/java/"))
+    }
     #expect(Chainguard.matchesHost(RegistryFixtures.url("https://libraries.cgr.dev/python/simple/")))
     #expect(!Chainguard.matchesHost(RegistryFixtures.url("https://cgr.dev/chainguard/python")))
   }

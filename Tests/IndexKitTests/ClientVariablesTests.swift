@@ -38,7 +38,8 @@ import Testing
   }
 
   @Test func severalIndexesAreCoherent() {
-    let set = ClientVariables.build([SinkFixtures.first, SinkFixtures.second], options: ClientOptions(clients: [.pip, .uv, .twine]))
+    let set = ClientVariables.build(
+      [SinkFixtures.first, SinkFixtures.second], options: ClientOptions(clients: [.pip, .uv, .twine]))
     #expect(
       pairs(set) == [
         "PIP_INDEX_URL=https://EntraToken:tok%2Fen%2B1%25@pkgs.dev.azure.com/org/proj/_packaging/feed/pypi/simple/",
@@ -53,12 +54,14 @@ import Testing
 
   @Test func uploadClientsUseTheFirstIndexThatHasAnUploadURL() {
     let mirror = SinkFixtures.installOnly("https://mirror.example/simple/", name: "mirror", password: "m")
-    let set = ClientVariables.build([mirror, SinkFixtures.second], options: ClientOptions(clients: [.pip, .twine, .hatch]))
+    let set = ClientVariables.build(
+      [mirror, SinkFixtures.second], options: ClientOptions(clients: [.pip, .twine, .hatch]))
     #expect(
       pairs(set) == [
         "PIP_INDEX_URL=https://ci:m@mirror.example/simple/",
         "PIP_EXTRA_INDEX_URL=https://EntraToken:p2@pkgs.dev.azure.com/org/_packaging/other/pypi/simple/",
-        "TWINE_REPOSITORY_URL=https://pkgs.dev.azure.com/org/_packaging/other/pypi/upload/", "TWINE_USERNAME=EntraToken",
+        "TWINE_REPOSITORY_URL=https://pkgs.dev.azure.com/org/_packaging/other/pypi/upload/",
+        "TWINE_USERNAME=EntraToken",
         "TWINE_PASSWORD=p2",
         "HATCH_INDEX_REPO=https://pkgs.dev.azure.com/org/_packaging/other/pypi/upload/", "HATCH_INDEX_USER=EntraToken",
         "HATCH_INDEX_AUTH=p2",
@@ -68,24 +71,35 @@ import Testing
   @Test func twineNamesTheSectionWhenDotPypircIsWrittenWhereItLooks() throws {
     var options = ClientOptions(clients: [.twine])
     options.pypircIsDefault = true
-    #expect(pairs(ClientVariables.build([SinkFixtures.first, SinkFixtures.second], options: options)) == ["TWINE_REPOSITORY=feed"])
+    #expect(
+      pairs(ClientVariables.build([SinkFixtures.first, SinkFixtures.second], options: options)) == [
+        "TWINE_REPOSITORY=feed"
+      ])
     let env = Environment(["HOME": "/h"])
-    let atHome = try SinkCatalog.sinks(sinkOptions(["github-env=/e,pypirc"]) { $0.clients = "twine" }, environment: env, ci: .detect(env))
+    let atHome = try SinkCatalog.sinks(
+      sinkOptions(["github-env=/e,pypirc"]) { $0.clients = "twine" }, environment: env, ci: .detect(env))
     #expect(try atHome[0].plan([SinkFixtures.first], in: SinkFixtures.context())[0].items == ["TWINE_REPOSITORY"])
     let elsewhere = try SinkCatalog.sinks(
       sinkOptions(["github-env=/e,pypirc"]) {
         $0.clients = "twine"
         $0.pypirc = "/x/.pypirc"
       }, environment: env, ci: .detect(env))
-    #expect(try elsewhere[0].plan([SinkFixtures.first], in: SinkFixtures.context())[0].items == ["TWINE_REPOSITORY_URL", "TWINE_USERNAME", "TWINE_PASSWORD"])
+    #expect(
+      try elsewhere[0].plan([SinkFixtures.first], in: SinkFixtures.context())[0].items == [
+        "TWINE_REPOSITORY_URL", "TWINE_USERNAME", "TWINE_PASSWORD",
+      ])
   }
 
   @Test func uploadsGoToTheIndexGivenByItsUploadURL() throws {
-    var byUpload = SinkFixtures.credential("https://pkgs.dev.azure.com/org/_packaging/other/pypi/upload/", password: "p2")
+    var byUpload = SinkFixtures.credential(
+      "https://pkgs.dev.azure.com/org/_packaging/other/pypi/upload/", password: "p2")
     byUpload.index.name = "other"
     let set = ClientVariables.build([SinkFixtures.first, byUpload], options: ClientOptions(clients: [.pip, .twine]))
-    #expect(pairs(set).first { $0.hasPrefix("TWINE_REPOSITORY_URL=") } == "TWINE_REPOSITORY_URL=https://pkgs.dev.azure.com/org/_packaging/other/pypi/upload/")
-    #expect(pairs(set).first == "PIP_INDEX_URL=https://EntraToken:tok%2Fen%2B1%25@\(simple1.dropFirst("https://".count))")
+    #expect(
+      pairs(set).first { $0.hasPrefix("TWINE_REPOSITORY_URL=") }
+        == "TWINE_REPOSITORY_URL=https://pkgs.dev.azure.com/org/_packaging/other/pypi/upload/")
+    #expect(
+      pairs(set).first == "PIP_INDEX_URL=https://EntraToken:tok%2Fen%2B1%25@\(simple1.dropFirst("https://".count))")
   }
 
   @Test func extraAddsBesideTheMainIndexAndWarnsWhenItIsPyPI() {
@@ -98,7 +112,9 @@ import Testing
         "UV_PUBLISH_URL=\(upload1)",
         "PDM_PUBLISH_REPO=\(upload1)",
       ])
-    #expect(!set.names.contains("PIP_INDEX_URL") && !set.names.contains("UV_DEFAULT_INDEX") && !set.names.contains("PDM_PYPI_URL"))
+    #expect(
+      !set.names.contains("PIP_INDEX_URL") && !set.names.contains("UV_DEFAULT_INDEX")
+        && !set.names.contains("PDM_PYPI_URL"))
     #expect(set.warnings.count == 1)
     #expect(set.warnings[0].contains("dependency confusion"))
     options.mainIndexIsPublic = false
@@ -118,8 +134,13 @@ import Testing
   @Test func mainIndexFromTheEnvironmentDecidesTheWarning() throws {
     let flags = sinkOptions([]) { $0.extra = true }
     #expect(try ClientOptions.from(flags, environment: Environment([:])).mainIndexIsPublic)
-    #expect(try ClientOptions.from(flags, environment: Environment(["PIP_INDEX_URL": "https://pypi.org/simple"])).mainIndexIsPublic)
-    #expect(try !ClientOptions.from(flags, environment: Environment(["PIP_INDEX_URL": "https://u:p@proxy.corp.example/simple/"])).mainIndexIsPublic)
+    #expect(
+      try ClientOptions.from(flags, environment: Environment(["PIP_INDEX_URL": "https://pypi.org/simple"]))
+        .mainIndexIsPublic)
+    #expect(
+      try !ClientOptions.from(
+        flags, environment: Environment(["PIP_INDEX_URL": "https://u:p@proxy.corp.example/simple/"])
+      ).mainIndexIsPublic)
   }
 
   @Test func clientsAreSelectable() throws {
@@ -127,8 +148,12 @@ import Testing
     #expect(options.clients == [.uv, .twine])
     let names = ClientVariables.build([SinkFixtures.first], options: options).names
     #expect(names.allSatisfy { $0.hasPrefix("UV_") || $0.hasPrefix("TWINE_") })
-    #expect(throws: ConfigError.self) { try ClientOptions.from(sinkOptions([]) { $0.clients = "pip,npm" }, environment: Environment()) }
-    #expect(throws: ConfigError.self) { try ClientOptions.from(sinkOptions([]) { $0.clients = "," }, environment: Environment()) }
+    #expect(throws: ConfigError.self) {
+      try ClientOptions.from(sinkOptions([]) { $0.clients = "pip,npm" }, environment: Environment())
+    }
+    #expect(throws: ConfigError.self) {
+      try ClientOptions.from(sinkOptions([]) { $0.clients = "," }, environment: Environment())
+    }
   }
 
   @Test func withNetrcPipURLsCarryNoCredentials() {
@@ -143,7 +168,8 @@ import Testing
 
   @Test func poetryNamesItCannotReadAreSkippedWithAReason() {
     let dotted = SinkFixtures.credential(name: "corp.feed")
-    let digits = SinkFixtures.credential("https://pkgs.dev.azure.com/org/_packaging/other/pypi/simple/", name: "feed2", password: "p2")
+    let digits = SinkFixtures.credential(
+      "https://pkgs.dev.azure.com/org/_packaging/other/pypi/simple/", name: "feed2", password: "p2")
     let set = ClientVariables.build([dotted, digits], options: ClientOptions(clients: [.poetry]))
     #expect(set.names == ["POETRY_HTTP_BASIC_FEED2_USERNAME", "POETRY_HTTP_BASIC_FEED2_PASSWORD"])
     #expect(set.warnings.count == 2)
@@ -159,7 +185,8 @@ import Testing
   }
 
   @Test(arguments: [
-    ("feed", "feed"), ("My_Feed.v2", "my-feed-v2"), ("--x--", "x"), ("2024-packages", "2024-packages"), ("127.0.0.1", "127-0-0-1"), ("ü", "index"),
+    ("feed", "feed"), ("My_Feed.v2", "my-feed-v2"), ("--x--", "x"), ("2024-packages", "2024-packages"),
+    ("127.0.0.1", "127-0-0-1"), ("ü", "index"),
   ])
   func derivedNamesSuitEveryClient(raw: String, derived: String) {
     #expect(IndexNaming.derive(raw) == derived)

@@ -26,18 +26,28 @@ func entry(minted: UnixTime = 1_800_000_000, lifetime: Double = 3600, password: 
 
   func minted(_ password: String, expires: UnixTime?) -> Credential {
     let target = IndexTarget(
-      given: try! WebURL("https://h/", what: "u"), simpleURL: try! WebURL("https://h/", what: "u"), uploadURL: nil, name: "h")
-    return Credential(index: target, registry: "azure-artifacts", username: "EntraToken", password: Secret(password), expiresAt: expires)
+      given: try! WebURL("https://h/", what: "u"), simpleURL: try! WebURL("https://h/", what: "u"), uploadURL: nil,
+      name: "h")
+    return Credential(
+      index: target, registry: "azure-artifacts", username: "EntraToken", password: Secret(password), expiresAt: expires
+    )
   }
 
   @Test func aMintedTokenWithAnExpiryIsCacheable() throws {
-    let cached = try CachedCredential.cacheable(minted("tok", expires: 4600), mintedAt: 1000, environment: Environment()).get()
-    #expect(cached == CachedCredential(username: "EntraToken", password: Secret("tok"), mintedAt: 1000, expiresAt: 4600))
+    let cached = try CachedCredential.cacheable(
+      minted("tok", expires: 4600), mintedAt: 1000, environment: Environment()
+    ).get()
+    #expect(
+      cached == CachedCredential(username: "EntraToken", password: Secret("tok"), mintedAt: 1000, expiresAt: 4600))
   }
 
   @Test func withoutAnExpiryItIsNotCached() {
-    #expect(throws: CacheRefusal.self) { try CachedCredential.cacheable(minted("tok", expires: nil), mintedAt: 1000, environment: Environment()).get() }
-    #expect(throws: CacheRefusal.self) { try CachedCredential.cacheable(minted("tok", expires: 900), mintedAt: 1000, environment: Environment()).get() }
+    #expect(throws: CacheRefusal.self) {
+      try CachedCredential.cacheable(minted("tok", expires: nil), mintedAt: 1000, environment: Environment()).get()
+    }
+    #expect(throws: CacheRefusal.self) {
+      try CachedCredential.cacheable(minted("tok", expires: 900), mintedAt: 1000, environment: Environment()).get()
+    }
   }
 
   @Test func aTokenTheCIEnvironmentHoldsIsNeverCached() {
@@ -48,28 +58,45 @@ func entry(minted: UnixTime = 1_800_000_000, lifetime: Double = 3600, password: 
   }
 
   @Test func controlCharactersAreNotCached() {
-    #expect(throws: CacheRefusal.self) { try CachedCredential.cacheable(minted("a\nb", expires: 4600), mintedAt: 1000, environment: Environment()).get() }
+    #expect(throws: CacheRefusal.self) {
+      try CachedCredential.cacheable(minted("a\nb", expires: 4600), mintedAt: 1000, environment: Environment()).get()
+    }
   }
 }
 
 @Suite struct CredentialCacheTests {
   @Test func directoryFollowsXDGThenHome() {
-    #expect(CredentialCache.defaultDirectory(environment: Environment(["XDG_CACHE_HOME": "/x/cache/"]), home: "/home/u") == "/x/cache/indexkey")
-    #expect(CredentialCache.defaultDirectory(environment: Environment(["XDG_CACHE_HOME": "relative"]), home: "/home/u") == "/home/u/.cache/indexkey")
-    #expect(CredentialCache.defaultDirectory(environment: Environment(["XDG_CACHE_HOME": ""]), home: "/home/u/") == "/home/u/.cache/indexkey")
+    #expect(
+      CredentialCache.defaultDirectory(environment: Environment(["XDG_CACHE_HOME": "/x/cache/"]), home: "/home/u")
+        == "/x/cache/indexkey")
+    #expect(
+      CredentialCache.defaultDirectory(environment: Environment(["XDG_CACHE_HOME": "relative"]), home: "/home/u")
+        == "/home/u/.cache/indexkey")
+    #expect(
+      CredentialCache.defaultDirectory(environment: Environment(["XDG_CACHE_HOME": ""]), home: "/home/u/")
+        == "/home/u/.cache/indexkey")
     #expect(CredentialCache.defaultDirectory(environment: Environment(), home: nil) == nil)
   }
 
   @Test func inACIJobTheJobsTemporaryDirectoryIsPreferredToHome() throws {
     try withTemporaryDirectory { (dir: String) throws in
-      #expect(CredentialCache.defaultDirectory(environment: Environment(["RUNNER_TEMP": dir]), home: "/home/u") == "\(dir)/indexkey-cache")
-      #expect(CredentialCache.defaultDirectory(environment: Environment(["AGENT_TEMPDIRECTORY": dir + "/"]), home: "/home/u") == "\(dir)/indexkey-cache")
+      #expect(
+        CredentialCache.defaultDirectory(environment: Environment(["RUNNER_TEMP": dir]), home: "/home/u")
+          == "\(dir)/indexkey-cache")
+      #expect(
+        CredentialCache.defaultDirectory(environment: Environment(["AGENT_TEMPDIRECTORY": dir + "/"]), home: "/home/u")
+          == "\(dir)/indexkey-cache")
       mkdir("\(dir)/project.tmp", 0o700)
       let gitlab = Environment(["GITLAB_CI": "true", "CI_PROJECT_DIR": "\(dir)/project"])
-      #expect(CredentialCache.defaultDirectory(environment: gitlab, home: "/home/u") == "\(dir)/project.tmp/indexkey-cache")
+      #expect(
+        CredentialCache.defaultDirectory(environment: gitlab, home: "/home/u") == "\(dir)/project.tmp/indexkey-cache")
       // A variable naming no directory is ignored; XDG_CACHE_HOME, set on purpose, wins.
-      #expect(CredentialCache.defaultDirectory(environment: Environment(["RUNNER_TEMP": dir + "/missing"]), home: "/home/u") == "/home/u/.cache/indexkey")
-      #expect(CredentialCache.defaultDirectory(environment: Environment(["RUNNER_TEMP": dir, "XDG_CACHE_HOME": "/x"]), home: "/home/u") == "/x/indexkey")
+      #expect(
+        CredentialCache.defaultDirectory(environment: Environment(["RUNNER_TEMP": dir + "/missing"]), home: "/home/u")
+          == "/home/u/.cache/indexkey")
+      #expect(
+        CredentialCache.defaultDirectory(
+          environment: Environment(["RUNNER_TEMP": dir, "XDG_CACHE_HOME": "/x"]), home: "/home/u") == "/x/indexkey")
     }
   }
 
@@ -142,7 +169,8 @@ func entry(minted: UnixTime = 1_800_000_000, lifetime: Double = 3600, password: 
   @Test func aWellFormedHandWrittenEntryIsAccepted() throws {
     try withTemporaryDirectory { tmp in
       let cache = CredentialCache(directory: tmp)
-      let text = #"{"format":"indexkey-keyring-cache/1","key":"\#(cacheKey.id)","registry":"azure-artifacts","index":"https://h/simple/","username":"EntraToken","password":"tok-1","minted_at":1800000000,"expires_at":1800003600}"#
+      let text =
+        #"{"format":"indexkey-keyring-cache/1","key":"\#(cacheKey.id)","registry":"azure-artifacts","index":"https://h/simple/","username":"EntraToken","password":"tok-1","minted_at":1800000000,"expires_at":1800003600}"#
       writeFile(cache.entryPath(cacheKey), text, mode: 0o600)
       #expect(cache.read(cacheKey, now: 1_800_000_000) == .entry(entry()))
     }
@@ -156,7 +184,9 @@ func entry(minted: UnixTime = 1_800_000_000, lifetime: Double = 3600, password: 
       #expect(cache.read(cacheKey, now: 1_800_000_000) == .rejected("has mode 644, not 600"))
       chmod(cache.entryPath(cacheKey), 0o600)
       let stranger = CredentialCache(directory: tmp, owner: geteuid() + 1)
-      #expect(stranger.read(cacheKey, now: 1_800_000_000) == .rejected("is owned by uid \(geteuid()), not by you (uid \(geteuid() + 1))"))
+      #expect(
+        stranger.read(cacheKey, now: 1_800_000_000)
+          == .rejected("is owned by uid \(geteuid()), not by you (uid \(geteuid() + 1))"))
 
       rename(cache.entryPath(cacheKey), "\(tmp)/elsewhere")
       symlink("\(tmp)/elsewhere", cache.entryPath(cacheKey))
@@ -240,14 +270,16 @@ func entry(minted: UnixTime = 1_800_000_000, lifetime: Double = 3600, password: 
       let started = monotonicSeconds()
       var thread = pthread_t()
       let box = Unmanaged.passRetained(LockJob(path: path) { got.withLock { $0 = monotonicSeconds() - started } })
-      pthread_create(&thread, nil, { arg in
-        let job = Unmanaged<LockJob>.fromOpaque(arg!).takeRetainedValue()
-        if let lock = try? CacheLock.acquire(job.path, timeout: 5) {
-          job.done()
-          lock.release()
-        }
-        return nil
-      }, box.toOpaque())
+      pthread_create(
+        &thread, nil,
+        { arg in
+          let job = Unmanaged<LockJob>.fromOpaque(arg!).takeRetainedValue()
+          if let lock = try? CacheLock.acquire(job.path, timeout: 5) {
+            job.done()
+            lock.release()
+          }
+          return nil
+        }, box.toOpaque())
       usleep(300_000)
       #expect(got.withLock { $0 } == nil)
       first.release()

@@ -91,20 +91,24 @@ struct LastLink: FakeLink {
     #expect(try fetch(resolved, env: ["ABSENT_server": "1"]) == "last for index")
     // Alone, an absent by-trying link's own error is the answer, with why nothing else applies.
     let alone = try chain.resolve(input(["LINK_SERVER": "try"]))
-    #expect(thrownMessage { _ = try fetch(alone, env: ["ABSENT_server": "1"]) }
-      == "No Test credential answered (server: server is not here; first: LINK_FIRST is not set; last: LINK_LAST is not set).")
+    #expect(
+      thrownMessage { _ = try fetch(alone, env: ["ABSENT_server": "1"]) }
+        == "No Test credential answered (server: server is not here; first: LINK_FIRST is not set; last: LINK_LAST is not set)."
+    )
   }
 
   @Test func aFailureAfterAbsentLinksSaysWhatTheySaid() throws {
     let resolved = try chain.resolve(input(["LINK_SERVER": "try", "LINK_LAST": "yes"]))
-    let context = testContext(StubTransport { _ in HTTPResponse(status: 500) }, env: ["ABSENT_server": "1", "FAIL_last": "1"])
+    let context = testContext(
+      StubTransport { _ in HTTPResponse(status: 500) }, env: ["ABSENT_server": "1", "FAIL_last": "1"])
     let error = #expect(throws: ChainFailure.self) { try resolved.fetch("index", in: context) }
     #expect(error?.message == "last failed. (tried first: server: server is not here)")
     #expect(error?.exitStatus == .noIdentity)
     // Without an absent link before it, the last link's own error is unchanged.
     let alone = try chain.resolve(input(["LINK_LAST": "yes"]))
     #expect(throws: IdentityError("last failed.")) {
-      try alone.fetch("index", in: testContext(StubTransport { _ in HTTPResponse(status: 500) }, env: ["FAIL_last": "1"]))
+      try alone.fetch(
+        "index", in: testContext(StubTransport { _ in HTTPResponse(status: 500) }, env: ["FAIL_last": "1"]))
     }
   }
 
@@ -141,11 +145,14 @@ struct LastLink: FakeLink {
 
   @Test func azureTakesTheSecretBeforeTheCITokenAsTheSDKDoes() throws {
     let registry = try azure(app.merging(githubEnv()) { a, _ in a }.merging(["AZURE_CLIENT_SECRET": "s"]) { a, _ in a })
-    #expect(registry.credentials.trace.lines == [
-      "✓ client-secret: AZURE_CLIENT_SECRET is set", "  client-certificate: not tried", "  ci-federation: not tried",
-      "  personal-access-token: not tried", "  managed-identity: not tried", "  azure-cli: not tried", "  device-code: not tried",
-    ])
-    let explicit = try azure(app.merging(["AZURE_CLIENT_SECRET": "s"]) { a, _ in a }, identity: IdentitySpec(parsing: "file:/tok"))
+    #expect(
+      registry.credentials.trace.lines == [
+        "✓ client-secret: AZURE_CLIENT_SECRET is set", "  client-certificate: not tried", "  ci-federation: not tried",
+        "  personal-access-token: not tried", "  managed-identity: not tried", "  azure-cli: not tried",
+        "  device-code: not tried",
+      ])
+    let explicit = try azure(
+      app.merging(["AZURE_CLIENT_SECRET": "s"]) { a, _ in a }, identity: IdentitySpec(parsing: "file:/tok"))
     #expect(explicit.credentials.linkName == "ci-federation")
     #expect(explicit.credentials.trace.forcedBy == "--identity file:/tok")
   }

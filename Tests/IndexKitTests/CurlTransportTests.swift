@@ -11,7 +11,8 @@ struct CurlTransportTests {
     let server = try LoopbackServer { _ in LoopbackServer.response(200, #"{"ok":true}"#, headers: ["X-Test": "yes"]) }
     defer { server.stop() }
     let transport = try CurlTransport(options: options)
-    var request = HTTPRequest(method: .post, url: server.url + "/token", body: Array("a=1&b=2".utf8), purpose: "test request")
+    var request = HTTPRequest(
+      method: .post, url: server.url + "/token", body: Array("a=1&b=2".utf8), purpose: "test request")
     request.setHeader("Content-Type", "application/x-www-form-urlencoded")
     let first = try transport.send(request)
     let second = try transport.send(HTTPRequest(url: server.url + "/again", purpose: "test request"))
@@ -47,7 +48,8 @@ struct CurlTransportTests {
     // connected before any request was sent
     #expect(eventually { server.connections == 1 })
     #expect(server.requests.isEmpty)
-    let response = try transport.send(HTTPRequest(method: .post, url: url, body: Array("a=1".utf8), purpose: "test request"))
+    let response = try transport.send(
+      HTTPRequest(method: .post, url: url, body: Array("a=1".utf8), purpose: "test request"))
     #expect(response.status == 200 && response.text == "ok")
     #expect(try transport.send(HTTPRequest(url: url, purpose: "test request")).status == 200)
     // both requests rode the prepared connection: libcurl opened none of its own
@@ -60,7 +62,9 @@ struct CurlTransportTests {
     let server = try LoopbackServer { _ in nil }
     defer { server.stop() }
     let transport = try CurlTransport(options: options)
-    let error = try #require(throws: HTTPError.self) { try transport.send(HTTPRequest(url: server.url + "/token", purpose: "test request")) }
+    let error = try #require(throws: HTTPError.self) {
+      try transport.send(HTTPRequest(url: server.url + "/token", purpose: "test request"))
+    }
     guard case .reset = error else {
       Issue.record("expected a reset, got \(error)")
       return
@@ -97,7 +101,8 @@ struct CurlTransportTests {
   @Test func aProxyInTheEnvironmentTurnsPreconnectOff() throws {
     #expect(CurlOptions.proxyConfigured(in: Environment(["https_proxy": "http://proxy:3128"])))
     #expect(CurlOptions.proxyConfigured(in: Environment(["ALL_PROXY": "socks5://proxy"])))
-    #expect(!CurlOptions.proxyConfigured(in: Environment(["HTTP_PROXY": "http://ignored-by-libcurl", "no_proxy": "*"])))
+    #expect(
+      !CurlOptions.proxyConfigured(in: Environment(["HTTP_PROXY": "http://ignored-by-libcurl", "no_proxy": "*"])))
     let context = try Context.live(
       environment: Environment(["https_proxy": "http://proxy:3128"]), options: options, retry: RetryPolicy())
     let transport = try #require(context.transport as? RetryingTransport)
@@ -142,7 +147,9 @@ struct CurlTransportTests {
   }
 
   @Test func truncatedBodyIsReportedAsTruncated() throws {
-    let server = try LoopbackServer { _ in Array("HTTP/1.1 200 OK\r\nContent-Length: 100\r\nConnection: close\r\n\r\nshort".utf8) }
+    let server = try LoopbackServer { _ in
+      Array("HTTP/1.1 200 OK\r\nContent-Length: 100\r\nConnection: close\r\n\r\nshort".utf8)
+    }
     defer { server.stop() }
     // The server closes the connection after sending less than announced.
     let error = #expect(throws: HTTPError.self) {
@@ -202,7 +209,8 @@ struct CurlTransportTests {
     var bad = options
     bad.caBundle = "/nonexistent/ca.pem"
     let error = #expect(throws: HTTPError.self) {
-      try CurlTransport(options: bad).send(HTTPRequest(url: "https://127.0.0.1:\(server.port)/", purpose: "test request"))
+      try CurlTransport(options: bad).send(
+        HTTPRequest(url: "https://127.0.0.1:\(server.port)/", purpose: "test request"))
     }
     #expect(error?.isRetryable == false)
   }

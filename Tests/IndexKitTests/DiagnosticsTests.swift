@@ -7,7 +7,8 @@ import Testing
     extra: [("environment", .string("prod")), ("event_name", .string("push")), ("run_id", .string("42"))])
 
   @Test func textShowsClaimsTimesAndTrustClaimsButNotTheToken() throws {
-    let report = try ClaimsReport(token: Secret(token), source: "GitHub Actions OIDC", audience: "pypi", now: 1_800_000_060)
+    let report = try ClaimsReport(
+      token: Secret(token), source: "GitHub Actions OIDC", audience: "pypi", now: 1_800_000_060)
     let text = report.text
     #expect(text.contains("Token from GitHub Actions OIDC, requested for the audience 'pypi'"))
     #expect(hasRow(text, "sub", "repo:octo-org/app:environment:prod"))
@@ -46,7 +47,10 @@ import Testing
 
   @Test func fetchUsesTheDetectedSource() throws {
     let stub = StubTransport { _ in HTTPResponse(status: 200, text: #"{"value":"\#(githubToken())"}"#) }
-    let env = ["GITHUB_ACTIONS": "true", "ACTIONS_ID_TOKEN_REQUEST_URL": "https://r.example/t?x=1", "ACTIONS_ID_TOKEN_REQUEST_TOKEN": "rt"]
+    let env = [
+      "GITHUB_ACTIONS": "true", "ACTIONS_ID_TOKEN_REQUEST_URL": "https://r.example/t?x=1",
+      "ACTIONS_ID_TOKEN_REQUEST_TOKEN": "rt",
+    ]
     let context = identityContext(env, transport: stub)
     let report = try ClaimsReport.fetch(identity: nil, serviceConnection: nil, audience: "aud-1", in: context)
     #expect(report.source == "GitHub Actions OIDC")
@@ -73,21 +77,27 @@ import Testing
 
   @Test func reusableWorkflowIsNamed() {
     let claims = JWTClaims(
-      token: Secret(githubToken(extra: [("job_workflow_ref", .string("o/shared/.github/workflows/p.yml@refs/heads/main"))])))
-    #expect(SubjectHints.hints(for: claims).contains("reusable workflow 'o/shared/.github/workflows/p.yml@refs/heads/main'"))
+      token: Secret(
+        githubToken(extra: [("job_workflow_ref", .string("o/shared/.github/workflows/p.yml@refs/heads/main"))])))
+    #expect(
+      SubjectHints.hints(for: claims).contains("reusable workflow 'o/shared/.github/workflows/p.yml@refs/heads/main'"))
   }
 }
 
 @Suite struct TrapsTests {
-  @Test(arguments: [
-    ("//iam.googleapis.com/projects/123/locations/global/workloadIdentityPools/p/providers/x", nil),
-    ("projects/123/locations/global/workloadIdentityPools/p/providers/x", nil),
-    ("projects/123/locations/global/workloadIdentityPools/p", "--p 'projects/123/locations/global/workloadIdentityPools/p' names the pool 'p', not a provider"),
-    ("projects/123/locations/global/workloadIdentityPools/p/", "names the pool 'p', not a provider"),
-    ("projects/my-proj/locations/global/workloadIdentityPools/p/providers/x", "project by its ID 'my-proj'"),
-    ("projects/123/locations/us/workloadIdentityPools/p/providers/x", "always in 'global'"),
-    ("my-provider", "is not a workload identity provider name"),
-  ] as [(String, String?)])
+  @Test(
+    arguments: [
+      ("//iam.googleapis.com/projects/123/locations/global/workloadIdentityPools/p/providers/x", nil),
+      ("projects/123/locations/global/workloadIdentityPools/p/providers/x", nil),
+      (
+        "projects/123/locations/global/workloadIdentityPools/p",
+        "--p 'projects/123/locations/global/workloadIdentityPools/p' names the pool 'p', not a provider"
+      ),
+      ("projects/123/locations/global/workloadIdentityPools/p/", "names the pool 'p', not a provider"),
+      ("projects/my-proj/locations/global/workloadIdentityPools/p/providers/x", "project by its ID 'my-proj'"),
+      ("projects/123/locations/us/workloadIdentityPools/p/providers/x", "always in 'global'"),
+      ("my-provider", "is not a workload identity provider name"),
+    ] as [(String, String?)])
   func googleProviderNames(value: String, problem: String?) {
     let found = WorkloadIdentityProvider.problem(value, what: "--p")
     if let problem {
@@ -111,20 +121,27 @@ import Testing
       "event.json",
       #"{"pull_request":{"head":{"repo":{"full_name":"someone/app"}}},"repository":{"full_name":"octo-org/app"}}"#)
     let fork = check(
-      Traps.github, ["GITHUB_ACTIONS": "true", "GITHUB_EVENT_NAME": "pull_request", "GITHUB_EVENT_PATH": dir.path + "/event.json"])
+      Traps.github,
+      ["GITHUB_ACTIONS": "true", "GITHUB_EVENT_NAME": "pull_request", "GITHUB_EVENT_PATH": dir.path + "/event.json"])
     #expect(fork.first?.message.contains("pull request from the fork someone/app") == true)
     let granted = check(
       Traps.github,
-      ["GITHUB_ACTIONS": "true", "ACTIONS_ID_TOKEN_REQUEST_URL": "u", "ACTIONS_ID_TOKEN_REQUEST_TOKEN": "t", "GITHUB_SERVER_URL": "https://ghe.example.com"])
+      [
+        "GITHUB_ACTIONS": "true", "ACTIONS_ID_TOKEN_REQUEST_URL": "u", "ACTIONS_ID_TOKEN_REQUEST_TOKEN": "t",
+        "GITHUB_SERVER_URL": "https://ghe.example.com",
+      ])
     #expect(granted.map(\.severity) == [.ok, .warning])
     #expect(granted.last?.message.contains("'https://ghe.example.com/_services/token'") == true)
-    #expect(check(Traps.github, ["GITLAB_CI": "true", "ACTIONS_ID_TOKEN_REQUEST_URL": "u"]).isEmpty, "only in GitHub Actions")
+    #expect(
+      check(Traps.github, ["GITLAB_CI": "true", "ACTIONS_ID_TOKEN_REQUEST_URL": "u"]).isEmpty, "only in GitHub Actions")
   }
 
   @Test func gitlabWithoutIdTokens() {
     let findings = check({ Traps.gitlab($0, ci: $1, audiences: ["api://AzureADTokenExchange"]) }, ["GITLAB_CI": "true"])
     #expect(findings.first?.severity == .problem)
-    #expect(findings.first?.message.contains(#"id_tokens: { API___AZUREADTOKENEXCHANGE_ID_TOKEN: { aud: "api://AzureADTokenExchange" } }"#) == true)
+    #expect(
+      findings.first?.message.contains(
+        #"id_tokens: { API___AZUREADTOKENEXCHANGE_ID_TOKEN: { aud: "api://AzureADTokenExchange" } }"#) == true)
     let none = check({ Traps.gitlab($0, ci: $1, audiences: []) }, ["GITLAB_CI": "true"])
     #expect(none.first?.severity == .warning)
   }
@@ -138,11 +155,13 @@ import Testing
     let dir = try ScratchDirectory()
     try dir.write(
       "cred.json",
-      #"{"type":"external_account","audience":"//iam.googleapis.com/projects/my-proj/locations/global/workloadIdentityPools/p/providers/x","private_key":"never-shown"}"#)
+      #"{"type":"external_account","audience":"//iam.googleapis.com/projects/my-proj/locations/global/workloadIdentityPools/p/providers/x","private_key":"never-shown"}"#
+    )
     let findings = Traps.google(
       Environment(["GOOGLE_APPLICATION_CREDENTIALS": dir.path + "/cred.json"]),
       settings: Settings(
-        flags: ["gcp-workload-identity-provider": "projects/1/locations/global/workloadIdentityPools/p"], environment: Environment()))
+        flags: ["gcp-workload-identity-provider": "projects/1/locations/global/workloadIdentityPools/p"],
+        environment: Environment()))
     #expect(findings.count == 2)
     #expect(findings[0].message.hasPrefix("--gcp-workload-identity-provider '"))
     #expect(findings[0].message.contains("names the pool"))
@@ -154,11 +173,14 @@ import Testing
 @Suite struct DoctorTests {
   let env = [
     "GITHUB_ACTIONS": "true", "ACTIONS_ID_TOKEN_REQUEST_URL": "https://r.example/t?api-version=2.0",
-    "ACTIONS_ID_TOKEN_REQUEST_TOKEN": "request-token-canary", "AZURE_CLIENT_ID": "client-1", "AZURE_TENANT_ID": "tenant-1",
+    "ACTIONS_ID_TOKEN_REQUEST_TOKEN": "request-token-canary", "AZURE_CLIENT_ID": "client-1",
+    "AZURE_TENANT_ID": "tenant-1",
   ]
   let feed = "https://pkgs.dev.azure.com/org/proj/_packaging/feed/pypi/simple/"
 
-  func examine(_ urls: [String], env: [String: String], writes: [String] = [], identity: String? = nil, fetch: Bool = true)
+  func examine(
+    _ urls: [String], env: [String: String], writes: [String] = [], identity: String? = nil, fetch: Bool = true
+  )
     -> (DoctorReport, StubTransport)
   {
     let stub = StubTransport { request in
@@ -217,7 +239,8 @@ import Testing
   }
 
   @Test func problemsSetTheExitStatus() {
-    let (report, _) = examine([feed, "https://example.com/simple/"], env: ["GITHUB_ACTIONS": "true", "AZURE_CLIENT_ID": "c"])
+    let (report, _) = examine(
+      [feed, "https://example.com/simple/"], env: ["GITHUB_ACTIONS": "true", "AZURE_CLIENT_ID": "c"])
     #expect(report.indexes[0].error?.contains("AZURE_TENANT_ID") == true)
     #expect(report.indexes[1].error?.contains("does not recognise the index") == true)
     #expect(report.findings.first?.severity == .problem)
@@ -227,11 +250,21 @@ import Testing
   }
 
   @Test func staticTokenWithAnotherAudienceIsAWarning() {
-    let token = unsignedJWT([("iss", .string("https://bitbucket.org/x/pipelines-config/identity/oidc")), ("aud", .string("ari:cloud:bitbucket::workspace/w")), ("exp", .integer(1_800_000_600))])
+    let token = unsignedJWT([
+      ("iss", .string("https://bitbucket.org/x/pipelines-config/identity/oidc")),
+      ("aud", .string("ari:cloud:bitbucket::workspace/w")), ("exp", .integer(1_800_000_600)),
+    ])
     let (report, _) = examine(
-      [feed], env: ["BITBUCKET_BUILD_NUMBER": "3", "BITBUCKET_STEP_OIDC_TOKEN": token, "AZURE_CLIENT_ID": "c", "AZURE_TENANT_ID": "t"])
+      [feed],
+      env: [
+        "BITBUCKET_BUILD_NUMBER": "3", "BITBUCKET_STEP_OIDC_TOKEN": token, "AZURE_CLIENT_ID": "c",
+        "AZURE_TENANT_ID": "t",
+      ])
     #expect(report.identity.detected == "Bitbucket Pipelines")
-    #expect(report.findings.contains { $0.severity == .warning && $0.message.contains("carries the audience 'ari:cloud:bitbucket::workspace/w'") })
+    #expect(
+      report.findings.contains {
+        $0.severity == .warning && $0.message.contains("carries the audience 'ari:cloud:bitbucket::workspace/w'")
+      })
     #expect(report.exitStatus == .ok)
   }
 

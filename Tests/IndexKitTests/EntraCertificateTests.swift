@@ -103,9 +103,17 @@ import Testing
 
   @Test(arguments: [
     (["AZURE_CLIENT_CERTIFICATE_PATH": "/nonexistent/cert.pem"], "could not read /nonexistent/cert.pem"),
-    (["AZURE_CLIENT_CERTIFICATE_PATH": CryptoFixture.path("crypto/leaf.pfx"), "AZURE_CLIENT_CERTIFICATE_PASSWORD": "wrong"], "does not open it"),
+    (
+      [
+        "AZURE_CLIENT_CERTIFICATE_PATH": CryptoFixture.path("crypto/leaf.pfx"),
+        "AZURE_CLIENT_CERTIFICATE_PASSWORD": "wrong",
+      ], "does not open it"
+    ),
     (["AZURE_CLIENT_CERTIFICATE_PATH": CryptoFixture.path("crypto/leaf.pfx")], "none was given"),
-    (["AZURE_CLIENT_CERTIFICATE_PATH": CryptoFixture.path("crypto/bundle-mismatched.pem")], "does not belong to any certificate"),
+    (
+      ["AZURE_CLIENT_CERTIFICATE_PATH": CryptoFixture.path("crypto/bundle-mismatched.pem")],
+      "does not belong to any certificate"
+    ),
   ])
   func unusableCertificatesAreConfigErrors(extra: [String: String], expected: String) {
     let error = #expect(throws: ConfigError.self) {
@@ -118,7 +126,8 @@ import Testing
   @Test func anUnregisteredCertificateIsNamedByItsPortalThumbprint() throws {
     let entra = try entraClient(
       settings: Settings(environment: environment(["AZURE_CLIENT_CERTIFICATE_PATH": Self.pem])), identity: .auto)
-    let body = #"{"error":"invalid_client","error_description":"AADSTS700027: Client assertion failed signature validation.\r\nTrace ID: x","error_codes":[700027]}"#
+    let body =
+      #"{"error":"invalid_client","error_description":"AADSTS700027: Client assertion failed signature validation.\r\nTrace ID: x","error_codes":[700027]}"#
     let stub = StubTransport { _ in RegistryFixtures.response(401, body) }
     let error = #expect(throws: ExchangeError.self) {
       try entra.accessToken(scope: AzureArtifacts.scope, in: RegistryFixtures.context(stub))

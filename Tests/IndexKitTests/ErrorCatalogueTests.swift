@@ -1,5 +1,6 @@
-@testable import IndexKit
 import Testing
+
+@testable import IndexKit
 
 /// Each catalogue entry's message must name what was presented and the value to configure.
 @Suite struct ErrorCatalogueTests {
@@ -7,7 +8,8 @@ import Testing
   static let environmentJob = JWTClaims(
     token: Secret(
       githubToken(sub: "repo:octo-org/app:environment:production", extra: [("environment", .string("production"))])))
-  static let immutable = JWTClaims(token: Secret(githubToken(sub: "repo:octo-org@9919/app@70107786:ref:refs/heads/main")))
+  static let immutable = JWTClaims(
+    token: Secret(githubToken(sub: "repo:octo-org@9919/app@70107786:ref:refs/heads/main")))
 
   // MARK: Entra
 
@@ -16,7 +18,9 @@ import Testing
     authorityHost: try! WebURL("https://login.microsoftonline.com", what: "test"), auth: .secret(Secret("x")))
 
   func entra(_ code: Int64, _ claims: JWTClaims?) -> String {
-    EntraErrors.explain(code: code, error: "invalid_client", description: "AADSTS\(code): text.\r\nTrace ID: 1", client: Self.client, presented: claims)
+    EntraErrors.explain(
+      code: code, error: "invalid_client", description: "AADSTS\(code): text.\r\nTrace ID: 1", client: Self.client,
+      presented: claims)
   }
 
   @Test func entraSubjectMismatchNamesTheCredentialToAdd() {
@@ -26,7 +30,8 @@ import Testing
     #expect(message.contains("sub 'repo:octo-org/app:environment:production'"))
     #expect(
       message.contains(
-        "Add one with issuer 'https://token.actions.githubusercontent.com' and subject 'repo:octo-org/app:environment:production' (audience 'api://AzureADTokenExchange'"))
+        "Add one with issuer 'https://token.actions.githubusercontent.com' and subject 'repo:octo-org/app:environment:production' (audience 'api://AzureADTokenExchange'"
+      ))
     #expect(message.contains("GitHub environment 'production'"))
   }
 
@@ -39,7 +44,7 @@ import Testing
 
   @Test func entraCaseMismatch() {
     let claims = JWTClaims(token: Secret(githubToken(sub: "repo:Octo-Org/App:ref:refs/heads/main")))
-    let message = entra(7002138, claims)
+    let message = entra(7_002_138, claims)
     #expect(message.contains("Change the credential's subject to exactly 'repo:Octo-Org/App:ref:refs/heads/main'"))
     #expect(message.contains("case-sensitive"))
   }
@@ -64,7 +69,7 @@ import Testing
   }
 
   @Test func entraSecretAppAndTenant() {
-    #expect(entra(7000215, nil).contains("not its Secret ID, in AZURE_CLIENT_SECRET"))
+    #expect(entra(7_000_215, nil).contains("not its Secret ID, in AZURE_CLIENT_SECRET"))
     #expect(entra(700016, nil).contains("No application with client id 'client-1' exists in the tenant 'tenant-1'"))
     #expect(entra(700016, nil).contains("not its Object ID"))
     #expect(entra(90002, nil).contains("Tenant 'tenant-1' was not found in this cloud (login.microsoftonline.com)"))
@@ -77,16 +82,19 @@ import Testing
 
   func aws(_ code: String, _ message: String, _ claims: JWTClaims?, role: String? = nil) -> String {
     AWSErrors.sts(
-      code: code, message: message, call: AWSSTS.Request(roleARN: role ?? self.role, sessionName: "indexkey", duration: nil),
+      code: code, message: message,
+      call: AWSSTS.Request(roleARN: role ?? self.role, sessionName: "indexkey", duration: nil),
       presented: claims)
   }
 
   @Test func awsAccessDeniedSpellsOutTheTrustPolicy() {
     let message = aws(
-      "AccessDenied", "Not authorized to perform sts:AssumeRoleWithWebIdentity", JWTClaims(token: Secret(githubToken(aud: "sts.amazonaws.com"))))
+      "AccessDenied", "Not authorized to perform sts:AssumeRoleWithWebIdentity",
+      JWTClaims(token: Secret(githubToken(aud: "sts.amazonaws.com"))))
     #expect(message.contains("AccessDenied (Not authorized to perform sts:AssumeRoleWithWebIdentity)"))
     #expect(message.contains("sub 'repo:octo-org/app:ref:refs/heads/main'"))
-    #expect(message.contains(#"{"Federated":"arn:aws:iam::123456789012:oidc-provider/token.actions.githubusercontent.com"}"#))
+    #expect(
+      message.contains(#"{"Federated":"arn:aws:iam::123456789012:oidc-provider/token.actions.githubusercontent.com"}"#))
     #expect(message.contains(#""token.actions.githubusercontent.com:aud":"sts.amazonaws.com""#))
     #expect(message.contains(#""token.actions.githubusercontent.com:sub":"repo:octo-org/app:ref:refs/heads/main""#))
     #expect(message.contains("StringLike with a * pattern"))
@@ -106,18 +114,32 @@ import Testing
 
   @Test func awsInvalidIdentityTokenVariants() {
     let ghes = JWTClaims(
-      token: Secret(unsignedJWT([("iss", .string("https://ghe.example.com/_services/token")), ("aud", .string("sts.amazonaws.com"))])))
-    let noProvider = aws("InvalidIdentityToken", "No OpenIDConnect provider found in your account for https://ghe.example.com/_services/token", ghes)
-    #expect(noProvider.contains("Create one with the provider URL 'https://ghe.example.com/_services/token' and the audience 'sts.amazonaws.com'"))
-    #expect(noProvider.contains("aws iam create-open-id-connect-provider --url https://ghe.example.com/_services/token --client-id-list sts.amazonaws.com"))
+      token: Secret(
+        unsignedJWT([
+          ("iss", .string("https://ghe.example.com/_services/token")), ("aud", .string("sts.amazonaws.com")),
+        ])))
+    let noProvider = aws(
+      "InvalidIdentityToken",
+      "No OpenIDConnect provider found in your account for https://ghe.example.com/_services/token", ghes)
+    #expect(
+      noProvider.contains(
+        "Create one with the provider URL 'https://ghe.example.com/_services/token' and the audience 'sts.amazonaws.com'"
+      ))
+    #expect(
+      noProvider.contains(
+        "aws iam create-open-id-connect-provider --url https://ghe.example.com/_services/token --client-id-list sts.amazonaws.com"
+      ))
     #expect(noProvider.contains("arn:aws:iam::123456789012:oidc-provider/ghe.example.com/_services/token"))
     let audience = aws("InvalidIdentityToken", "Incorrect token audience", ghes)
     #expect(audience.contains("Add 'sts.amazonaws.com' to its audiences"))
     #expect(audience.contains("aud 'sts.amazonaws.com'"))
     let keys = aws("InvalidIdentityToken", "Couldn't retrieve verification key from your identity provider", ghes)
     #expect(keys.contains("reachable from the internet"))
-    let other = aws("InvalidIdentityToken", "The web identity token that was passed could not be validated by AWS", ghes)
-    #expect(other.contains("the IAM OIDC provider's URL must be exactly the token's iss ('https://ghe.example.com/_services/token'"))
+    let other = aws(
+      "InvalidIdentityToken", "The web identity token that was passed could not be validated by AWS", ghes)
+    #expect(
+      other.contains(
+        "the IAM OIDC provider's URL must be exactly the token's iss ('https://ghe.example.com/_services/token'"))
   }
 
   @Test func awsExpiredAndRejectedClaims() {
@@ -134,14 +156,18 @@ import Testing
   @Test func awsChinaPartitionAndCodeArtifact() {
     let message = aws("AccessDenied", "", Self.branch, role: "arn:aws-cn:iam::123456789012:role/r")
     #expect(message.contains("arn:aws-cn:iam::123456789012:oidc-provider/"))
-    let repository = CodeArtifactRepository(domain: "corp", owner: "123456789012", region: "eu-west-1", repository: "pypi")
+    let repository = CodeArtifactRepository(
+      domain: "corp", owner: "123456789012", region: "eu-west-1", repository: "pypi")
     let denied = AWSErrors.codeArtifact(
-      type: "AccessDeniedException", message: "not authorized", repository: repository, principal: "the role \(role) (session indexkey)")
+      type: "AccessDeniedException", message: "not authorized", repository: repository,
+      principal: "the role \(role) (session indexkey)")
     #expect(denied.contains("to the role \(role) (session indexkey): AccessDeniedException (not authorized)."))
-    #expect(denied.contains("codeartifact:GetAuthorizationToken on arn:aws:codeartifact:eu-west-1:123456789012:domain/corp"))
+    #expect(
+      denied.contains("codeartifact:GetAuthorizationToken on arn:aws:codeartifact:eu-west-1:123456789012:domain/corp"))
     #expect(denied.contains("sts:GetServiceBearerToken"))
     let china = CodeArtifactRepository(domain: "corp", owner: "123456789012", region: "cn-north-1", repository: "pypi")
-    let deniedInChina = AWSErrors.codeArtifact(type: "AccessDeniedException", message: "", repository: china, principal: "the role r")
+    let deniedInChina = AWSErrors.codeArtifact(
+      type: "AccessDeniedException", message: "", repository: china, principal: "the role r")
     #expect(deniedInChina.contains("arn:aws-cn:codeartifact:cn-north-1:123456789012:domain/corp"))
   }
 
@@ -152,23 +178,34 @@ import Testing
   func google(_ error: String, _ description: String, _ claims: JWTClaims?, provider: String? = nil) -> String {
     GoogleErrors.sts(
       error: error, description: description,
-      exchange: GoogleSTS.Exchange(audience: provider ?? self.provider, subjectTokenType: GoogleSTS.jwtTokenType, origin: "--gcp-workload-identity-provider"),
+      exchange: GoogleSTS.Exchange(
+        audience: provider ?? self.provider, subjectTokenType: GoogleSTS.jwtTokenType,
+        origin: "--gcp-workload-identity-provider"),
       presented: claims)
   }
 
   func impersonation(_ status: String, _ message: String, caller: GoogleImpersonation.Caller) -> String {
-    let endpoint = try! WebURL("https://iamcredentials.googleapis.com/v1/projects/-/serviceAccounts/publisher@proj.iam.gserviceaccount.com:generateAccessToken", what: "test")
+    let endpoint = try! WebURL(
+      "https://iamcredentials.googleapis.com/v1/projects/-/serviceAccounts/publisher@proj.iam.gserviceaccount.com:generateAccessToken",
+      what: "test")
     return GoogleErrors.impersonation(
       status: status, message: message, httpStatus: 403,
-      impersonation: GoogleImpersonation(serviceAccount: "publisher@proj.iam.gserviceaccount.com", endpoint: endpoint), caller: caller)
+      impersonation: GoogleImpersonation(serviceAccount: "publisher@proj.iam.gserviceaccount.com", endpoint: endpoint),
+      caller: caller)
   }
 
-  var federated: GoogleImpersonation.Caller { .federated(WorkloadIdentityProvider.fromAudience(provider), presented: Self.branch) }
+  var federated: GoogleImpersonation.Caller {
+    .federated(WorkloadIdentityProvider.fromAudience(provider), presented: Self.branch)
+  }
 
   @Test func googleAudienceMismatch() {
-    let message = google("invalid_grant", "The audience in ID Token [x] does not match the expected audience.", Self.branch)
+    let message = google(
+      "invalid_grant", "The audience in ID Token [x] does not match the expected audience.", Self.branch)
     #expect(message.contains("aud 'api://AzureADTokenExchange'"))
-    #expect(message.contains("add it to them, or request an audience they list (by default that is 'https://iam.googleapis.com/projects/123456/locations/global/workloadIdentityPools/ci/providers/github'"))
+    #expect(
+      message.contains(
+        "add it to them, or request an audience they list (by default that is 'https://iam.googleapis.com/projects/123456/locations/global/workloadIdentityPools/ci/providers/github'"
+      ))
   }
 
   @Test func googleIssuerSignatureTargetAndCondition() {
@@ -179,7 +216,8 @@ import Testing
     #expect(!signature.contains("issuer URI"))
     let target = google("invalid_target", "The target service indicated by the audience is invalid", Self.branch)
     #expect(target.contains("--workload-identity-pool=ci --location=global --project=123456"))
-    let condition = google("unauthorized_client", "The given credential is rejected by the attribute condition.", Self.environmentJob)
+    let condition = google(
+      "unauthorized_client", "The given credential is rejected by the attribute condition.", Self.environmentJob)
     #expect(condition.contains("unauthorized_client (The given credential is rejected by the attribute condition.)"))
     #expect(condition.contains("repository 'octo-org/app'"))
     #expect(condition.contains("environment 'production'"))
@@ -188,28 +226,45 @@ import Testing
   }
 
   @Test func googleProviderGivenAsPoolOrProjectID() {
-    let pool = google("invalid_request", #"Invalid value for "audience"."#, nil, provider: "projects/123456/locations/global/workloadIdentityPools/ci")
+    let pool = google(
+      "invalid_request", #"Invalid value for "audience"."#, nil,
+      provider: "projects/123456/locations/global/workloadIdentityPools/ci")
     #expect(pool.contains("names the pool 'ci', not a provider"))
     let projectID = google(
-      "invalid_request", #"Invalid value for "audience"."#, nil, provider: "projects/my-project/locations/global/workloadIdentityPools/ci/providers/gh")
+      "invalid_request", #"Invalid value for "audience"."#, nil,
+      provider: "projects/my-project/locations/global/workloadIdentityPools/ci/providers/gh")
     #expect(projectID.contains("names the project by its ID 'my-project', but the project NUMBER is required"))
   }
 
   @Test func googlePermissionDeniedGivesTheBinding() {
     let message = impersonation(
-      "PERMISSION_DENIED", "Permission 'iam.serviceAccounts.getAccessToken' denied on resource (or it may not exist).", caller: federated)
-    #expect(message.contains("add-iam-policy-binding publisher@proj.iam.gserviceaccount.com --role=roles/iam.workloadIdentityUser"))
-    #expect(message.contains("principalSet://iam.googleapis.com/projects/123456/locations/global/workloadIdentityPools/ci/attribute.repository/octo-org/app"))
-    #expect(message.contains("principal://iam.googleapis.com/projects/123456/locations/global/workloadIdentityPools/ci/subject/repo:octo-org/app:ref:refs/heads/main"))
+      "PERMISSION_DENIED", "Permission 'iam.serviceAccounts.getAccessToken' denied on resource (or it may not exist).",
+      caller: federated)
+    #expect(
+      message.contains(
+        "add-iam-policy-binding publisher@proj.iam.gserviceaccount.com --role=roles/iam.workloadIdentityUser"))
+    #expect(
+      message.contains(
+        "principalSet://iam.googleapis.com/projects/123456/locations/global/workloadIdentityPools/ci/attribute.repository/octo-org/app"
+      ))
+    #expect(
+      message.contains(
+        "principal://iam.googleapis.com/projects/123456/locations/global/workloadIdentityPools/ci/subject/repo:octo-org/app:ref:refs/heads/main"
+      ))
     #expect(message.contains("sub 'repo:octo-org/app:ref:refs/heads/main'"))
     #expect(message.contains("roles/artifactregistry.reader"))
-    let creator = impersonation("PERMISSION_DENIED", "denied", caller: .serviceAccount("key-owner@proj.iam.gserviceaccount.com"))
-    #expect(creator.contains("--role=roles/iam.serviceAccountTokenCreator --member=serviceAccount:key-owner@proj.iam.gserviceaccount.com"))
+    let creator = impersonation(
+      "PERMISSION_DENIED", "denied", caller: .serviceAccount("key-owner@proj.iam.gserviceaccount.com"))
+    #expect(
+      creator.contains(
+        "--role=roles/iam.serviceAccountTokenCreator --member=serviceAccount:key-owner@proj.iam.gserviceaccount.com"))
   }
 
   @Test func googleDisabledApiExpiredTokenAndLifetime() {
     let disabled = impersonation(
-      "PERMISSION_DENIED", "IAM Service Account Credentials API has not been used in project 987654 before or it is disabled.", caller: federated)
+      "PERMISSION_DENIED",
+      "IAM Service Account Credentials API has not been used in project 987654 before or it is disabled.",
+      caller: federated)
     #expect(disabled.contains("gcloud services enable iamcredentials.googleapis.com --project=987654"))
     let expired = impersonation("UNAUTHENTICATED", "Request had invalid authentication credentials.", caller: federated)
     #expect(expired.contains("federated access token from Google STS was not accepted"))
@@ -222,16 +277,21 @@ import Testing
 
   @Test func pypiInvalidPublisherGivesTheFormValues() {
     let message = PyPIErrors.explain(
-      code: "invalid-publisher", description: "valid token, but no corresponding publisher (Publisher with matching claims was not found)",
+      code: "invalid-publisher",
+      description: "valid token, but no corresponding publisher (Publisher with matching claims was not found)",
       presented: Self.environmentJob, index: "pypi.org")
     #expect(message.contains("sub 'repo:octo-org/app:environment:production'"))
-    #expect(message.contains("Owner 'octo-org', Repository name 'app', Workflow name 'release.yml' and Environment name 'production'"))
+    #expect(
+      message.contains(
+        "Owner 'octo-org', Repository name 'app', Workflow name 'release.yml' and Environment name 'production'"))
   }
 
   @Test func pypiReusableWorkflowIsNamed() {
     let claims = JWTClaims(
       token: Secret(
-        githubToken(extra: [("job_workflow_ref", .string("octo-org/shared/.github/workflows/publish.yml@refs/heads/main"))])))
+        githubToken(extra: [
+          ("job_workflow_ref", .string("octo-org/shared/.github/workflows/publish.yml@refs/heads/main"))
+        ])))
     let message = PyPIErrors.explain(code: "invalid-publisher", description: "", presented: claims, index: "pypi.org")
     #expect(message.contains("Workflow name 'publish.yml'"))
     #expect(message.contains("reusable workflow 'octo-org/shared/.github/workflows/publish.yml@refs/heads/main'"))
@@ -245,19 +305,26 @@ import Testing
           ("aud", .string("pypi")), ("project_path", .string("grp/sub/proj")), ("namespace_path", .string("grp/sub")),
           ("ci_config_ref_uri", .string("gitlab.com/grp/sub/proj//ci/release.yml@refs/tags/v1")),
         ])))
-    let message = PyPIErrors.explain(code: "invalid-publisher", description: "", presented: claims, index: "test.pypi.org")
+    let message = PyPIErrors.explain(
+      code: "invalid-publisher", description: "", presented: claims, index: "test.pypi.org")
     #expect(message.contains("Namespace 'grp/sub', Project name 'proj', Top-level pipeline file path 'ci/release.yml'"))
     #expect(message.contains("https://test.pypi.org/manage/account/publishing/"))
   }
 
   @Test func pypiReuseUnknownIssuerAndBadToken() {
-    let reuse = PyPIErrors.explain(code: "invalid-reuse-token", description: "invalid token: already used", presented: Self.branch, index: "pypi.org")
+    let reuse = PyPIErrors.explain(
+      code: "invalid-reuse-token", description: "invalid token: already used", presented: Self.branch, index: "pypi.org"
+    )
     #expect(reuse.contains("jti '"))
     #expect(reuse.contains("fresh token per exchange"))
-    let buildkite = JWTClaims(token: Secret(unsignedJWT([("iss", .string("https://agent.buildkite.com")), ("sub", .string("organization:o"))])))
-    let unknown = PyPIErrors.explain(code: "invalid-payload", description: "unknown trusted publishing issuer", presented: buildkite, index: "pypi.org")
+    let buildkite = JWTClaims(
+      token: Secret(unsignedJWT([("iss", .string("https://agent.buildkite.com")), ("sub", .string("organization:o"))])))
+    let unknown = PyPIErrors.explain(
+      code: "invalid-payload", description: "unknown trusted publishing issuer", presented: buildkite, index: "pypi.org"
+    )
     #expect(unknown.contains("this token's issuer is 'https://agent.buildkite.com'"))
-    let invalid = PyPIErrors.explain(code: "invalid-token", description: "audience mismatch", presented: Self.branch, index: "pypi.org")
+    let invalid = PyPIErrors.explain(
+      code: "invalid-token", description: "audience mismatch", presented: Self.branch, index: "pypi.org")
     #expect(invalid.contains("this token has 'api://AzureADTokenExchange'"))
   }
 
@@ -265,14 +332,17 @@ import Testing
 
   @Test func jfrogAudienceIssuerMappingAndProvider() {
     let audience = JFrogErrors.explain(
-      status: 400, code: "BAD_REQUEST", message: "Invalid audience", presented: Self.branch, providerName: "github-oidc", host: "acme.jfrog.io")
+      status: 400, code: "BAD_REQUEST", message: "Invalid audience", presented: Self.branch,
+      providerName: "github-oidc", host: "acme.jfrog.io")
     #expect(audience.contains("HTTP 400 BAD_REQUEST (Invalid audience)"))
     #expect(audience.contains("equal the token's aud 'api://AzureADTokenExchange'"))
     let issuer = JFrogErrors.explain(
-      status: 401, code: nil, message: "Token issuer does not match", presented: Self.branch, providerName: "github-oidc", host: "acme.jfrog.io")
+      status: 401, code: nil, message: "Token issuer does not match", presented: Self.branch,
+      providerName: "github-oidc", host: "acme.jfrog.io")
     #expect(issuer.contains("Provider URL must be the token's issuer 'https://token.actions.githubusercontent.com'"))
     let mapping = JFrogErrors.explain(
-      status: 401, code: "UNAUTHORIZED", message: "No identity mapping matched", presented: Self.environmentJob, providerName: "github-oidc",
+      status: 401, code: "UNAUTHORIZED", message: "No identity mapping matched", presented: Self.environmentJob,
+      providerName: "github-oidc",
       host: "acme.jfrog.io")
     #expect(mapping.contains(#"{"sub":"repo:octo-org/app:environment:production","repository":"octo-org/app"}"#))
     let missing = JFrogErrors.explain(
@@ -286,10 +356,15 @@ import Testing
     let trust = ChainguardErrors.explain(
       status: 403, code: 7, message: "identity does not match", presented: Self.branch, identity: "org1/ident1")
     #expect(trust.contains("HTTP 403, gRPC code 7 (identity does not match)"))
-    #expect(trust.contains("--identity-issuer='https://token.actions.githubusercontent.com' --subject='repo:octo-org/app:ref:refs/heads/main'"))
-    let audience = ChainguardErrors.explain(status: 401, code: nil, message: "invalid aud claim", presented: Self.branch, identity: "org1/ident1")
+    #expect(
+      trust.contains(
+        "--identity-issuer='https://token.actions.githubusercontent.com' --subject='repo:octo-org/app:ref:refs/heads/main'"
+      ))
+    let audience = ChainguardErrors.explain(
+      status: 401, code: nil, message: "invalid aud claim", presented: Self.branch, identity: "org1/ident1")
     #expect(audience.contains("does not accept the audience 'api://AzureADTokenExchange'"))
-    let missing = ChainguardErrors.explain(status: 404, code: nil, message: "not found", presented: nil, identity: "org1/nope")
+    let missing = ChainguardErrors.explain(
+      status: 404, code: nil, message: "not found", presented: nil, identity: "org1/nope")
     #expect(missing.contains("No assumable identity 'org1/nope' exists"))
   }
 

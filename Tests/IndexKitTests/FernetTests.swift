@@ -1,10 +1,12 @@
-@testable import IndexKit
 import Testing
+
+@testable import IndexKit
 
 @Suite struct FernetTests {
   // The Fernet specification's "generate" vector (PROTOCOLS.md §11).
   static let key = "cw_0x689RpI-jtRR7oE8h_eQsKImvJapLeSbXpwF4e4="
-  static let token = "gAAAAAAdwJ6wAAECAwQFBgcICQoLDA0ODy021cpGVWKZ_eEwCGM4BLLF_5CV9dOPmrhuVUPgJobwOz7JcbmrR64jVmpU4IwqDA=="
+  static let token =
+    "gAAAAAAdwJ6wAAECAwQFBgcICQoLDA0ODy021cpGVWKZ_eEwCGM4BLLF_5CV9dOPmrhuVUPgJobwOz7JcbmrR64jVmpU4IwqDA=="
   static let now: UnixTime = 499_162_800  // 1985-10-26T01:20:00-07:00
 
   static func specKey() throws -> FernetKey { try FernetKey(encoded: Secret(key)) }
@@ -22,8 +24,12 @@ import Testing
 
   @Test func noAgeLimitUnlessAsked() throws {
     #expect(throws: Never.self) { try Fernet.decrypt(Self.token, key: try Self.specKey(), now: 2_000_000_000) }
-    #expect(throws: FernetError.expired) { try Fernet.decrypt(Self.token, key: try Self.specKey(), ttl: 60, now: 2_000_000_000) }
-    #expect(throws: FernetError.fromTheFuture) { try Fernet.decrypt(Self.token, key: try Self.specKey(), ttl: 60, now: Self.now - 3600) }
+    #expect(throws: FernetError.expired) {
+      try Fernet.decrypt(Self.token, key: try Self.specKey(), ttl: 60, now: 2_000_000_000)
+    }
+    #expect(throws: FernetError.fromTheFuture) {
+      try Fernet.decrypt(Self.token, key: try Self.specKey(), ttl: 60, now: Self.now - 3600)
+    }
   }
 
   @Test func roundTripsEveryLengthAroundABlock() throws {
@@ -44,7 +50,8 @@ import Testing
   }
 
   @Test(arguments: [
-    "", "short", "cw_0x689RpI-jtRR7oE8h_eQsKImvJapLeSbXpwF4e4", "cw_0x689RpI-jtRR7oE8h_eQsKImvJapLeSbXpwF4e", "cw/0x689RpI+jtRR7oE8h/eQsKImvJapLeSbXpwF4e4=",
+    "", "short", "cw_0x689RpI-jtRR7oE8h_eQsKImvJapLeSbXpwF4e4", "cw_0x689RpI-jtRR7oE8h_eQsKImvJapLeSbXpwF4e",
+    "cw/0x689RpI+jtRR7oE8h/eQsKImvJapLeSbXpwF4e4=",
     "cw_0x689RpI-jtRR7oE8h_eQsKImvJapLeSbXpwF4e4=AAAA", "not a key at all, but long enough to fool a length c",
   ])
   func refusesMalformedKeys(_ text: String) {
@@ -89,8 +96,12 @@ import Testing
     let signing = Array(try #require(Base64.decode(Self.key)).prefix(16))
     func signed(_ body: [UInt8]) -> String { tok(body + OpenSSL.hmacSHA256(key: signing, data: body)) }
     let head = Array(bytes.prefix(25))
-    #expect(throws: FernetError.badLength) { try Fernet.decrypt(signed(head + [UInt8](repeating: 1, count: 17)), key: key) }
-    #expect(throws: FernetError.badPadding) { try Fernet.decrypt(signed(head + [UInt8](repeating: 1, count: 16)), key: key) }
+    #expect(throws: FernetError.badLength) {
+      try Fernet.decrypt(signed(head + [UInt8](repeating: 1, count: 17)), key: key)
+    }
+    #expect(throws: FernetError.badPadding) {
+      try Fernet.decrypt(signed(head + [UInt8](repeating: 1, count: 16)), key: key)
+    }
     // Surrounding whitespace (a trailing newline from an editor) is not damage.
     #expect(try Fernet.decrypt(Self.token + "\n", key: key).plaintext == Array("hello".utf8))
   }

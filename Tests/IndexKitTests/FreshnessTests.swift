@@ -5,9 +5,11 @@ import Testing
 /// Every credential is checked when it arrives: an expired one costs one more exchange,
 /// then a sentence naming the service, the expiry and the local time.
 @Suite struct FreshnessTests {
-  let target = try! AzureArtifacts.target(for: try! WebURL("https://pkgs.dev.azure.com/org/proj/_packaging/feed/pypi/simple/", what: "u"))
+  let target = try! AzureArtifacts.target(
+    for: try! WebURL("https://pkgs.dev.azure.com/org/proj/_packaging/feed/pypi/simple/", what: "u"))
   let now: UnixTime = 1_800_000_000
-  let github = GitHubActionsIdentity(requestURL: try! WebURL("https://gh.test/idtoken?api-version=2.0", what: "u"), requestToken: Secret("req"))
+  let github = GitHubActionsIdentity(
+    requestURL: try! WebURL("https://gh.test/idtoken?api-version=2.0", what: "u"), requestToken: Secret("req"))
 
   func azure() -> AzureArtifacts {
     AzureArtifacts(
@@ -38,7 +40,9 @@ import Testing
   }
 
   @Test func anExpiredAnswerIsExchangedOnceMore() throws {
-    let transport = stub(entra: [#"{"expires_in":0,"access_token":"dead"}"#, #"{"expires_in":3599,"access_token":"good"}"#])
+    let transport = stub(entra: [
+      #"{"expires_in":0,"access_token":"dead"}"#, #"{"expires_in":3599,"access_token":"good"}"#,
+    ])
     let credential = try azure().freshCredential(for: target, in: testContext(transport))
     #expect(credential.password.revealed == "good")
     #expect(credential.expiresAt == now + 3599)
@@ -47,9 +51,12 @@ import Testing
 
   @Test func twiceExpiredIsExitFiveNamingServiceExpiryAndClock() throws {
     let transport = stub(entra: [#"{"expires_in":30,"access_token":"a"}"#, #"{"expires_in":30,"access_token":"b"}"#])
-    let error = try #require(throws: ExpiredCredential.self) { try azure().freshCredential(for: target, in: testContext(transport)) }
+    let error = try #require(throws: ExpiredCredential.self) {
+      try azure().freshCredential(for: target, in: testContext(transport))
+    }
     #expect(error.exitStatus == .network)
-    #expect(error.description.contains("Entra ID answered an access token that expires in 30 s, at 2027-01-15T08:00:30Z"))
+    #expect(
+      error.description.contains("Entra ID answered an access token that expires in 30 s, at 2027-01-15T08:00:30Z"))
     #expect(error.description.contains("this machine's clock says 2027-01-15T08:00:00Z"))
     #expect(!error.description.contains("clock is wrong"), "30 s is no clock skew")
     #expect(transport.requests.count == 4)
@@ -57,8 +64,12 @@ import Testing
 
   @Test func aJWTsExpOverridesALongerStatedLife() throws {
     let dead = unsignedJWT(.object([("exp", .integer(1_799_999_000))]))
-    let transport = stub(entra: [#"{"expires_in":3599,"access_token":"\#(dead)"}"#, #"{"expires_in":3599,"access_token":"\#(dead)"}"#])
-    let error = try #require(throws: ExpiredCredential.self) { try azure().freshCredential(for: target, in: testContext(transport)) }
+    let transport = stub(entra: [
+      #"{"expires_in":3599,"access_token":"\#(dead)"}"#, #"{"expires_in":3599,"access_token":"\#(dead)"}"#,
+    ])
+    let error = try #require(throws: ExpiredCredential.self) {
+      try azure().freshCredential(for: target, in: testContext(transport))
+    }
     #expect(error.expiresAt == 1_799_999_000)
     #expect(error.description.contains("expired 16 min 40 s ago"))
     #expect(error.description.contains("The two disagree by 16 min 40 s: if this machine's clock is wrong"))
@@ -66,10 +77,15 @@ import Testing
 
   @Test func anExpiredCITokenIsRetriedThenExitThree() throws {
     let transport = stub(entra: [], ciExp: [1_799_999_700, 1_799_999_700])
-    let error = try #require(throws: ExpiredCredential.self) { try azure().freshCredential(for: target, in: testContext(transport)) }
+    let error = try #require(throws: ExpiredCredential.self) {
+      try azure().freshCredential(for: target, in: testContext(transport))
+    }
     #expect(error.exitStatus == .noIdentity)
-    #expect(error.description.contains("GitHub Actions OIDC answered an OIDC token that expired 5 min ago, at 2027-01-15T07:55:00Z"))
-    #expect(transport.requests.map(\.url).allSatisfy { $0.hasPrefix("https://gh.test/") }, "Entra never saw the dead token")
+    #expect(
+      error.description.contains(
+        "GitHub Actions OIDC answered an OIDC token that expired 5 min ago, at 2027-01-15T07:55:00Z"))
+    #expect(
+      transport.requests.map(\.url).allSatisfy { $0.hasPrefix("https://gh.test/") }, "Entra never saw the dead token")
     #expect(transport.requests.count == 2)
   }
 
@@ -83,22 +99,29 @@ import Testing
   @Test func anExpiredAWSSessionIsNotUsedToSign() throws {
     let calls = Locked(0)
     let transport = StubTransport { request in
-      let n = calls.withLock { $0 += 1; return $0 }
+      let n = calls.withLock {
+        $0 += 1
+        return $0
+      }
       if request.url.hasPrefix("https://sts.test") {
         let expiration = n == 1 ? "2027-01-15T07:50:00Z" : "2027-01-15T09:00:00Z"
-        return HTTPResponse(status: 200, text: """
-          <AssumeRoleWithWebIdentityResponse><AssumeRoleWithWebIdentityResult><Credentials>\
-          <AccessKeyId>AKIA</AccessKeyId><SecretAccessKey>s</SecretAccessKey><SessionToken>t</SessionToken>\
-          <Expiration>\(expiration)</Expiration></Credentials></AssumeRoleWithWebIdentityResult></AssumeRoleWithWebIdentityResponse>
-          """)
+        return HTTPResponse(
+          status: 200,
+          text: """
+            <AssumeRoleWithWebIdentityResponse><AssumeRoleWithWebIdentityResult><Credentials>\
+            <AccessKeyId>AKIA</AccessKeyId><SecretAccessKey>s</SecretAccessKey><SessionToken>t</SessionToken>\
+            <Expiration>\(expiration)</Expiration></Credentials></AssumeRoleWithWebIdentityResult></AssumeRoleWithWebIdentityResponse>
+            """)
       }
       return HTTPResponse(status: 200, text: #"{"authorizationToken":"ca","expiration":1800003600}"#)
     }
-    var link = AWSWebIdentityLink(roleARN: "arn:aws:iam::1:role/r", sessionName: "s", source: ValidIdentity(), audience: nil)
+    var link = AWSWebIdentityLink(
+      roleARN: "arn:aws:iam::1:role/r", sessionName: "s", source: ValidIdentity(), audience: nil)
     link.stsEndpoint = try WebURL("https://sts.test", what: "u")
     let registry = AWSCodeArtifact(
       credentials: .only(link, cloud: "AWS"), codeArtifactEndpoint: try WebURL("https://ca.test", what: "u"))
-    let index = try AWSCodeArtifact.target(for: try WebURL("https://d-111122223333.d.codeartifact.eu-west-1.amazonaws.com/pypi/r/simple/", what: "u"))
+    let index = try AWSCodeArtifact.target(
+      for: try WebURL("https://d-111122223333.d.codeartifact.eu-west-1.amazonaws.com/pypi/r/simple/", what: "u"))
     let credential = try registry.freshCredential(for: index, in: testContext(transport))
     #expect(credential.password.revealed == "ca")
     #expect(transport.requests.map(\.url).map { $0.hasPrefix("https://sts.test") } == [true, true, false])
@@ -107,7 +130,9 @@ import Testing
   @Test func noExpiryNoCheck() throws {
     #expect(try Freshness.check("a token", from: "X", stated: nil, token: Secret("opaque"), now: now) == nil)
     #expect(try Freshness.check("a token", from: "X", stated: now + 61, token: nil, now: now) == now + 61)
-    #expect(throws: ExpiredCredential.self) { try Freshness.check("a token", from: "X", stated: now + 59, token: nil, now: now) }
+    #expect(throws: ExpiredCredential.self) {
+      try Freshness.check("a token", from: "X", stated: now + 59, token: nil, now: now)
+    }
   }
 }
 
@@ -147,7 +172,8 @@ private struct ValidIdentity: IdentitySource {
 
   @Test func anXMLAnswerWithAnotherRootIsRetried() throws {
     let (retrying, stub) = transport([
-      HTTPResponse(status: 200, text: "<!DOCTYPE html><html><body>502</body></html>"), HTTPResponse(status: 200, text: "<Answer/>"),
+      HTTPResponse(status: 200, text: "<!DOCTYPE html><html><body>502</body></html>"),
+      HTTPResponse(status: 200, text: "<Answer/>"),
     ])
     var request = HTTPRequest(url: "https://x.test/", purpose: "p")
     request.setHeader("Accept", "text/xml")
@@ -157,7 +183,9 @@ private struct ValidIdentity: IdentitySource {
   }
 
   @Test func bodiesOfOtherTypesAndOtherStatusesAreNotJudged() throws {
-    let (retrying, stub) = transport([HTTPResponse(status: 200, text: "not json"), HTTPResponse(status: 400, text: "not json")])
+    let (retrying, stub) = transport([
+      HTTPResponse(status: 200, text: "not json"), HTTPResponse(status: 400, text: "not json"),
+    ])
     #expect(try retrying.send(HTTPRequest(url: "https://x.test/", purpose: "p")).status == 200)
     var request = HTTPRequest(url: "https://x.test/", purpose: "p")
     request.setHeader("Accept", "application/json")

@@ -2,14 +2,23 @@ import IndexKit
 import Testing
 
 @Suite struct GitLabTests {
-  @Test(arguments: [
-    ("https://gitlab.com/api/v4/projects/42/packages/pypi/simple", "gitlab-42",
-     "https://gitlab.com/api/v4/projects/42/packages/pypi/simple/", "https://gitlab.com/api/v4/projects/42/packages/pypi"),
-    ("https://git.example.com/gitlab/api/v4/projects/grp%2Fapp/packages/pypi", "gitlab-grp-app",
-     "https://git.example.com/gitlab/api/v4/projects/grp%2Fapp/packages/pypi/simple/", "https://git.example.com/gitlab/api/v4/projects/grp%2Fapp/packages/pypi"),
-    ("https://gitlab.com/api/v4/groups/7/-/packages/pypi/simple/", "gitlab-group-7",
-     "https://gitlab.com/api/v4/groups/7/-/packages/pypi/simple/", nil),
-  ] as [(String, String, String, String?)])
+  @Test(
+    arguments: [
+      (
+        "https://gitlab.com/api/v4/projects/42/packages/pypi/simple", "gitlab-42",
+        "https://gitlab.com/api/v4/projects/42/packages/pypi/simple/",
+        "https://gitlab.com/api/v4/projects/42/packages/pypi"
+      ),
+      (
+        "https://git.example.com/gitlab/api/v4/projects/grp%2Fapp/packages/pypi", "gitlab-grp-app",
+        "https://git.example.com/gitlab/api/v4/projects/grp%2Fapp/packages/pypi/simple/",
+        "https://git.example.com/gitlab/api/v4/projects/grp%2Fapp/packages/pypi"
+      ),
+      (
+        "https://gitlab.com/api/v4/groups/7/-/packages/pypi/simple/", "gitlab-group-7",
+        "https://gitlab.com/api/v4/groups/7/-/packages/pypi/simple/", nil
+      ),
+    ] as [(String, String, String, String?)])
   func projectFeedsUploadAndGroupFeedsOnlyInstall(url: String, name: String, simple: String, upload: String?) throws {
     let parsed = RegistryFixtures.url(url)
     #expect(GitLab.matchesHost(parsed))
@@ -23,22 +32,34 @@ import Testing
   @Test func otherGitLabAPIPathsAreNotFeeds() {
     #expect(!GitLab.matchesHost(RegistryFixtures.url("https://gitlab.com/api/v4/projects/42/packages/npm/")))
     #expect(throws: ConfigError.self) {
-      try GitLab.target(for: RegistryFixtures.url("https://gitlab.com/api/v4/projects/42/packages/pypi/files/abc/x.whl"))
+      try GitLab.target(
+        for: RegistryFixtures.url("https://gitlab.com/api/v4/projects/42/packages/pypi/files/abc/x.whl"))
     }
   }
 
-  @Test(arguments: [
-    (["CI_JOB_TOKEN": "job-1", "CI_DEPLOY_USER": "gitlab+deploy-token-1", "CI_DEPLOY_PASSWORD": "d", "GITLAB_TOKEN": "glpat"], nil, "gitlab-ci-token", "job-1"),
-    (["CI_DEPLOY_USER": "gitlab+deploy-token-1", "CI_DEPLOY_PASSWORD": "d", "GITLAB_TOKEN": "glpat"], nil, "gitlab+deploy-token-1", "d"),
-    (["GITLAB_TOKEN": "glpat"], nil, "__token__", "glpat"),
-    (["CI_JOB_TOKEN": "job-1", "GITLAB_TOKEN": "glpat"], "access", "__token__", "glpat"),
-    (["CI_JOB_TOKEN": "job-1", "CI_DEPLOY_USER": "u", "CI_DEPLOY_PASSWORD": "d"], "deploy", "u", "d"),
-  ] as [([String: String], String?, String, String)])
+  @Test(
+    arguments: [
+      (
+        [
+          "CI_JOB_TOKEN": "job-1", "CI_DEPLOY_USER": "gitlab+deploy-token-1", "CI_DEPLOY_PASSWORD": "d",
+          "GITLAB_TOKEN": "glpat",
+        ], nil, "gitlab-ci-token", "job-1"
+      ),
+      (
+        ["CI_DEPLOY_USER": "gitlab+deploy-token-1", "CI_DEPLOY_PASSWORD": "d", "GITLAB_TOKEN": "glpat"], nil,
+        "gitlab+deploy-token-1", "d"
+      ),
+      (["GITLAB_TOKEN": "glpat"], nil, "__token__", "glpat"),
+      (["CI_JOB_TOKEN": "job-1", "GITLAB_TOKEN": "glpat"], "access", "__token__", "glpat"),
+      (["CI_JOB_TOKEN": "job-1", "CI_DEPLOY_USER": "u", "CI_DEPLOY_PASSWORD": "d"], "deploy", "u", "d"),
+    ] as [([String: String], String?, String, String)])
   func tokenChoice(environment: [String: String], choice: String?, username: String, password: String) throws {
     var flags: [String: String] = [:]
     flags["gitlab-token"] = choice
-    let registry = try GitLab.make(settings: Settings(flags: flags, environment: Environment(environment)), identity: .auto)
-    let target = try GitLab.target(for: RegistryFixtures.url("https://gitlab.com/api/v4/projects/42/packages/pypi/simple"))
+    let registry = try GitLab.make(
+      settings: Settings(flags: flags, environment: Environment(environment)), identity: .auto)
+    let target = try GitLab.target(
+      for: RegistryFixtures.url("https://gitlab.com/api/v4/projects/42/packages/pypi/simple"))
     let stub = StubTransport { _ in HTTPResponse(status: 500) }
     let credential = try registry.credential(for: target, in: RegistryFixtures.context(stub))
     #expect(stub.requests.isEmpty)
@@ -47,14 +68,15 @@ import Testing
     #expect(credential.warnings == [GitLab.forwardingWarning])
   }
 
-  @Test(arguments: [
-    ([:], nil, "CI_JOB_TOKEN"),
-    (["GITLAB_TOKEN": "x"], "job", "not set here"),
-    (["CI_JOB_TOKEN": "x"], "deploy", "CI_DEPLOY_USER and CI_DEPLOY_PASSWORD"),
-    (["CI_JOB_TOKEN": "x"], "access", "GITLAB_TOKEN"),
-    (["CI_JOB_TOKEN": "x"], "personal", "use job, deploy or access"),
-    (["CI_DEPLOY_PASSWORD": "x"], nil, "CI_DEPLOY_USER"),
-  ] as [([String: String], String?, String)])
+  @Test(
+    arguments: [
+      ([:], nil, "CI_JOB_TOKEN"),
+      (["GITLAB_TOKEN": "x"], "job", "not set here"),
+      (["CI_JOB_TOKEN": "x"], "deploy", "CI_DEPLOY_USER and CI_DEPLOY_PASSWORD"),
+      (["CI_JOB_TOKEN": "x"], "access", "GITLAB_TOKEN"),
+      (["CI_JOB_TOKEN": "x"], "personal", "use job, deploy or access"),
+      (["CI_DEPLOY_PASSWORD": "x"], nil, "CI_DEPLOY_USER"),
+    ] as [([String: String], String?, String)])
   func missingTokensAreConfigErrors(environment: [String: String], choice: String?, expected: String) {
     var flags: [String: String] = [:]
     flags["gitlab-token"] = choice
@@ -64,20 +86,36 @@ import Testing
     #expect(error?.message.contains(expected) == true, "\(error?.message ?? "")")
   }
 
-  @Test(arguments: [
-    (["GITLAB_CI": "true", "CI_JOB_TOKEN": "job-1", "CI_SERVER_HOST": "gitlab.example.com"], "gitlab.example.com", "CI_JOB_TOKEN"),
-    (["CI_JOB_TOKEN": "job-1", "CI_API_V4_URL": "https://gitlab.example.com:8443/api/v4"], "gitlab.example.com", "CI_JOB_TOKEN"),
-    (["CI_DEPLOY_USER": "u", "CI_DEPLOY_PASSWORD": "d", "CI_SERVER_URL": "https://gitlab.example.com"], "gitlab.example.com", "CI_DEPLOY_PASSWORD"),
-    (["GITLAB_TOKEN": "glpat-1", "GITLAB_HOST": "gitlab.example.com", "CI_SERVER_HOST": "gitlab.com"], "gitlab.example.com", "GITLAB_TOKEN"),
-    (["GITLAB_TOKEN": "glpat-1"], "gitlab.com", "GITLAB_TOKEN"),
-  ] as [([String: String], String, String)])
+  @Test(
+    arguments: [
+      (
+        ["GITLAB_CI": "true", "CI_JOB_TOKEN": "job-1", "CI_SERVER_HOST": "gitlab.example.com"], "gitlab.example.com",
+        "CI_JOB_TOKEN"
+      ),
+      (
+        ["CI_JOB_TOKEN": "job-1", "CI_API_V4_URL": "https://gitlab.example.com:8443/api/v4"], "gitlab.example.com",
+        "CI_JOB_TOKEN"
+      ),
+      (
+        ["CI_DEPLOY_USER": "u", "CI_DEPLOY_PASSWORD": "d", "CI_SERVER_URL": "https://gitlab.example.com"],
+        "gitlab.example.com", "CI_DEPLOY_PASSWORD"
+      ),
+      (
+        ["GITLAB_TOKEN": "glpat-1", "GITLAB_HOST": "gitlab.example.com", "CI_SERVER_HOST": "gitlab.com"],
+        "gitlab.example.com", "GITLAB_TOKEN"
+      ),
+      (["GITLAB_TOKEN": "glpat-1"], "gitlab.com", "GITLAB_TOKEN"),
+    ] as [([String: String], String, String)])
   func aTokenGoesOnlyToItsServersHost(environment: [String: String], own: String, variable: String) throws {
     let registry = try GitLab.make(settings: Settings(environment: Environment(environment)), identity: .auto)
     let stub = StubTransport { _ in HTTPResponse(status: 500) }
     let good = try GitLab.target(for: RegistryFixtures.url("https://\(own)/api/v4/projects/42/packages/pypi/simple"))
     #expect(try registry.credential(for: good, in: RegistryFixtures.context(stub)).password.revealed.isEmpty == false)
-    let evil = try GitLab.target(for: RegistryFixtures.url("https://attacker.example/api/v4/projects/1/packages/pypi/simple/"))
-    let error = #expect(throws: ConfigError.self) { try registry.credential(for: evil, in: RegistryFixtures.context(stub)) }
+    let evil = try GitLab.target(
+      for: RegistryFixtures.url("https://attacker.example/api/v4/projects/1/packages/pypi/simple/"))
+    let error = #expect(throws: ConfigError.self) {
+      try registry.credential(for: evil, in: RegistryFixtures.context(stub))
+    }
     #expect(error?.message.contains("to attacker.example: it is for \(own)") == true, "\(error?.message ?? "")")
     #expect(error?.message.contains(variable) == true)
     #expect(error?.message.contains("job-1") == false && error?.message.contains("glpat-1") == false)
@@ -106,9 +144,11 @@ import Testing
 @Suite struct StaticCredentialTests {
   @Test func usernameAndPasswordFromTheEnvironment() throws {
     let registry = try StaticIndex.make(
-      settings: Settings(environment: Environment(["INDEXKEY_USERNAME": "ci", "INDEXKEY_PASSWORD": "s3cret"])), identity: .auto)
+      settings: Settings(environment: Environment(["INDEXKEY_USERNAME": "ci", "INDEXKEY_PASSWORD": "s3cret"])),
+      identity: .auto)
     let target = try StaticIndex.target(for: RegistryFixtures.url("https://pypi.example.com/simple"))
-    let credential = try registry.credential(for: target, in: RegistryFixtures.context(StubTransport { _ in HTTPResponse(status: 500) }))
+    let credential = try registry.credential(
+      for: target, in: RegistryFixtures.context(StubTransport { _ in HTTPResponse(status: 500) }))
     #expect(credential.username == "ci")
     #expect(credential.password.revealed == "s3cret")
     #expect(credential.index.simpleURL.description == "https://pypi.example.com/simple/")
@@ -121,9 +161,10 @@ import Testing
       writeFile(directory + "/user", "ci-user\n")
       writeFile(directory + "/password", "p@ss word\r\n")
       return try StaticIndex.make(
-        settings: Settings(environment: Environment([
-          "INDEXKEY_USERNAME_FILE": directory + "/user", "INDEXKEY_PASSWORD_FILE": directory + "/password",
-        ])), identity: .auto)
+        settings: Settings(
+          environment: Environment([
+            "INDEXKEY_USERNAME_FILE": directory + "/user", "INDEXKEY_PASSWORD_FILE": directory + "/password",
+          ])), identity: .auto)
     }
     #expect(registry.username == "ci-user")
     #expect(registry.password.revealed == "p@ss word")
@@ -133,11 +174,15 @@ import Testing
     try withTemporaryDirectory { (dir: String) throws in
       writeFile(dir + "/user", "glpat-user-canary\n")
       let missing = #expect(throws: ConfigError.self) {
-        try StaticIndex.make(settings: Settings(environment: Environment(["INDEXKEY_USERNAME_FILE": dir + "/user"])), identity: .auto)
+        try StaticIndex.make(
+          settings: Settings(environment: Environment(["INDEXKEY_USERNAME_FILE": dir + "/user"])), identity: .auto)
       }
       #expect(missing?.message.contains("glpat-user-canary") == false)
 
-      let env = ["INDEXKEY_USERNAME_FILE": dir + "/user", "INDEXKEY_PASSWORD": "pw-canary", "GITHUB_ACTIONS": "true", "HOME": dir]
+      let env = [
+        "INDEXKEY_USERNAME_FILE": dir + "/user", "INDEXKEY_PASSWORD": "pw-canary", "GITHUB_ACTIONS": "true",
+        "HOME": dir,
+      ]
       var options = LoginOptions()
       options.urls = ["https://pypi.example.com/simple/"]
       options.registry = "basic"
@@ -150,22 +195,34 @@ import Testing
       #expect(captured.stderr.hasPrefix("::add-mask::pw-canary\n"))
       #expect(captured.stderr.contains("::add-mask::glpat-user-canary\n"))
       #expect(captured.stderr.contains("credential for user ***"))
-      #expect(captured.stderr.replacing("::add-mask::glpat-user-canary", with: "").contains("glpat-user-canary") == false)
+      #expect(
+        captured.stderr.replacing("::add-mask::glpat-user-canary", with: "").contains("glpat-user-canary") == false)
       #expect(captured.stdout.contains("glpat-user-canary"))
       #expect(report.json(showSecrets: false, now: 0).revealed.contains("glpat-user-canary") == false)
 
       options.dryRun = true
       let dry = CapturingConsole()
-      _ = login(try Planner.plan(options, environment: Environment(env)), in: testContext(StubTransport { _ in HTTPResponse(status: 500) }, env: env, console: dry))
+      _ = login(
+        try Planner.plan(options, environment: Environment(env)),
+        in: testContext(StubTransport { _ in HTTPResponse(status: 500) }, env: env, console: dry))
       #expect(dry.stderr.contains("glpat-user-canary") == false)
     }
   }
 
   @Test(arguments: [
     ([:], "INDEXKEY_USERNAME"),
-    (["INDEXKEY_USERNAME": "u"], "INDEXKEY_PASSWORD (or INDEXKEY_PASSWORD_FILE) with the password or token for the user in INDEXKEY_USERNAME"),
-    (["INDEXKEY_USERNAME": "u", "INDEXKEY_PASSWORD": "p", "INDEXKEY_PASSWORD_FILE": "/p"], "Both INDEXKEY_PASSWORD and INDEXKEY_PASSWORD_FILE"),
-    (["INDEXKEY_USERNAME": "u", "INDEXKEY_PASSWORD_FILE": "/nonexistent/indexkey"], "Could not read the file INDEXKEY_PASSWORD_FILE names"),
+    (
+      ["INDEXKEY_USERNAME": "u"],
+      "INDEXKEY_PASSWORD (or INDEXKEY_PASSWORD_FILE) with the password or token for the user in INDEXKEY_USERNAME"
+    ),
+    (
+      ["INDEXKEY_USERNAME": "u", "INDEXKEY_PASSWORD": "p", "INDEXKEY_PASSWORD_FILE": "/p"],
+      "Both INDEXKEY_PASSWORD and INDEXKEY_PASSWORD_FILE"
+    ),
+    (
+      ["INDEXKEY_USERNAME": "u", "INDEXKEY_PASSWORD_FILE": "/nonexistent/indexkey"],
+      "Could not read the file INDEXKEY_PASSWORD_FILE names"
+    ),
   ])
   func missingOrConflictingSettings(environment: [String: String], expected: String) {
     let error = #expect(throws: ConfigError.self) {
@@ -184,7 +241,8 @@ import Testing
   }
 
   @Test func anAzureDevOpsPATIsUsedWhenNoEntraAppIsNamed() throws {
-    let target = try AzureArtifacts.target(for: RegistryFixtures.url("https://pkgs.dev.azure.com/org/_packaging/feed/pypi/simple/"))
+    let target = try AzureArtifacts.target(
+      for: RegistryFixtures.url("https://pkgs.dev.azure.com/org/_packaging/feed/pypi/simple/"))
     let stub = StubTransport { _ in HTTPResponse(status: 500) }
     let registry = try AzureArtifacts.make(
       settings: Settings(environment: Environment(["AZURE_DEVOPS_EXT_PAT": "pat-value"])), identity: .auto)
@@ -194,9 +252,11 @@ import Testing
     #expect(!credential.username.isEmpty)
 
     let entra = try AzureArtifacts.make(
-      settings: Settings(environment: Environment([
-        "AZURE_DEVOPS_EXT_PAT": "pat-value", "AZURE_CLIENT_ID": "c", "AZURE_TENANT_ID": "t", "AZURE_CLIENT_SECRET": "s",
-      ])), identity: .auto)
+      settings: Settings(
+        environment: Environment([
+          "AZURE_DEVOPS_EXT_PAT": "pat-value", "AZURE_CLIENT_ID": "c", "AZURE_TENANT_ID": "t",
+          "AZURE_CLIENT_SECRET": "s",
+        ])), identity: .auto)
     guard entra.credentials.link is ClientSecretLink else {
       Issue.record("an Entra app was named; the PAT must not be used")
       return
@@ -205,7 +265,8 @@ import Testing
 
   @Test func inCIWithoutAppOrPATTheMessageMentionsBoth() {
     let error = #expect(throws: ConfigError.self) {
-      try AzureArtifacts.make(settings: Settings(environment: Environment(["CI": "true", "PATH": "/nonexistent"])), identity: .auto)
+      try AzureArtifacts.make(
+        settings: Settings(environment: Environment(["CI": "true", "PATH": "/nonexistent"])), identity: .auto)
     }
     #expect(error?.message.contains("AZURE_CLIENT_ID") == true)
     #expect(error?.message.contains("AZURE_DEVOPS_EXT_PAT") == true)
@@ -215,24 +276,54 @@ import Testing
     try withTemporaryDirectory { dir in
       writeFile("\(dir)/az", "#!/bin/sh\n", mode: 0o755)
       func names(_ registry: AzureArtifacts) -> [String] { registry.credentials.candidates.map { type(of: $0).name } }
-      let env = ["PATH": dir, "AZURE_TENANT_ID": "t-1", "AZURE_CLIENT_ID": "uami", "IDENTITY_ENDPOINT": "http://localhost:8081/msi/token", "IDENTITY_HEADER": "h"]
+      let env = [
+        "PATH": dir, "AZURE_TENANT_ID": "t-1", "AZURE_CLIENT_ID": "uami",
+        "IDENTITY_ENDPOINT": "http://localhost:8081/msi/token", "IDENTITY_HEADER": "h",
+      ]
       let onAppService = try AzureArtifacts.make(settings: Settings(environment: Environment(env)), identity: .auto)
       #expect(names(onAppService) == ["managed-identity"], "a platform identity is configured: nothing after it")
-      #expect(onAppService.chain?.lines.contains("- ci-federation: skipped: no CI token here (no CI recognised and no --identity)") == true)
+      #expect(
+        onAppService.chain?.lines.contains(
+          "- ci-federation: skipped: no CI token here (no CI recognised and no --identity)") == true)
       #expect((onAppService.credentials.link as? ManagedIdentityLink)?.identity.clientID == "uami")
       let laptop = try AzureArtifacts.make(
-        settings: Settings(environment: Environment(["PATH": dir, "HOME": dir, "AZURE_TENANT_ID": "t-1", "INDEXKEY_AZURE_PAT": "create"])),
+        settings: Settings(
+          environment: Environment(["PATH": dir, "HOME": dir, "AZURE_TENANT_ID": "t-1", "INDEXKEY_AZURE_PAT": "create"])
+        ),
         identity: .auto)
       let lines = laptop.chain?.lines ?? []
-      #expect(lines.contains("- managed-identity: skipped: not on Azure compute (no IDENTITY_ENDPOINT, and the machine is not an Azure VM)"))
+      #expect(
+        lines.contains(
+          "- managed-identity: skipped: not on Azure compute (no IDENTITY_ENDPOINT, and the machine is not an Azure VM)"
+        ))
       #expect(lines.contains("? azure-cli: tried first: az is on PATH; its login decides"))
       #expect(laptop.pat == AzureArtifacts.PATOrder(days: 30, vssps: nil))
       let forced = try AzureArtifacts.make(
-        settings: Settings(flags: ["azure-credential": "device-code"], environment: Environment(["PATH": dir])), identity: .auto)
+        settings: Settings(flags: ["azure-credential": "device-code"], environment: Environment(["PATH": dir])),
+        identity: .auto)
       #expect(names(forced) == ["device-code"])
-      #expect(errorMessage { try AzureArtifacts.make(settings: Settings(environment: Environment(["CI": "true", "AZURE_DEVOPS_EXT_PAT": "p", "INDEXKEY_AZURE_CREDENTIAL": "device-code"])), identity: .auto) }?.contains("never used in CI") == true)
-      #expect(errorMessage { try AzureArtifacts.make(settings: Settings(environment: Environment(["AZURE_DEVOPS_EXT_PAT": "p", "INDEXKEY_AZURE_PAT": "maybe"])), identity: .auto) }?.contains("--azure-pat 'maybe'") == true)
-      #expect(errorMessage { try AzureArtifacts.make(settings: Settings(environment: Environment(["AZURE_DEVOPS_EXT_PAT": "p", "INDEXKEY_AZURE_PAT": "create", "AZURE_DEVOPS_PAT_DURATION": "400"])), identity: .auto) }?.contains("1 to 365") == true)
+      #expect(
+        errorMessage {
+          try AzureArtifacts.make(
+            settings: Settings(
+              environment: Environment([
+                "CI": "true", "AZURE_DEVOPS_EXT_PAT": "p", "INDEXKEY_AZURE_CREDENTIAL": "device-code",
+              ])), identity: .auto)
+        }?.contains("never used in CI") == true)
+      #expect(
+        errorMessage {
+          try AzureArtifacts.make(
+            settings: Settings(environment: Environment(["AZURE_DEVOPS_EXT_PAT": "p", "INDEXKEY_AZURE_PAT": "maybe"])),
+            identity: .auto)
+        }?.contains("--azure-pat 'maybe'") == true)
+      #expect(
+        errorMessage {
+          try AzureArtifacts.make(
+            settings: Settings(
+              environment: Environment([
+                "AZURE_DEVOPS_EXT_PAT": "p", "INDEXKEY_AZURE_PAT": "create", "AZURE_DEVOPS_PAT_DURATION": "400",
+              ])), identity: .auto)
+        }?.contains("1 to 365") == true)
     }
   }
 

@@ -59,7 +59,8 @@ import Testing
     let one = identityContext(["GITLAB_CI": "true", "X_ID_TOKEN": token])
     #expect(try GitLabIdentity().idToken(audience: "", in: one).revealed == token)
     let two = identityContext(["X_ID_TOKEN": token, "Y_ID_TOKEN": token])
-    #expect(errorMessage { try GitLabIdentity().idToken(audience: "", in: two) }?.contains("X_ID_TOKEN, Y_ID_TOKEN") == true)
+    #expect(
+      errorMessage { try GitLabIdentity().idToken(audience: "", in: two) }?.contains("X_ID_TOKEN, Y_ID_TOKEN") == true)
   }
 
   @Test func rejectsAValueThatIsNotAJWT() {

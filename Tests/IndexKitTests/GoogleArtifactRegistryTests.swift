@@ -13,11 +13,18 @@ let gcpClaims: JSON = .object([
 ])
 
 /// Answers a CI token, then STS, then IAM Credentials; records everything.
-func googleStub(sts: HTTPResponse? = nil, iam: HTTPResponse? = nil, ciToken: String = unsignedJWT(gcpClaims)) -> StubTransport {
+func googleStub(sts: HTTPResponse? = nil, iam: HTTPResponse? = nil, ciToken: String = unsignedJWT(gcpClaims))
+  -> StubTransport
+{
   StubTransport { request in
     if request.url.hasPrefix("https://gh.test/") { return HTTPResponse(status: 200, text: #"{"value":"\#(ciToken)"}"#) }
     if request.url.hasPrefix("https://sts.googleapis.com/") {
-      return sts ?? HTTPResponse(status: 200, text: #"{"access_token":"federated-tok","issued_token_type":"urn:ietf:params:oauth:token-type:access_token","token_type":"Bearer","expires_in":299}"#)
+      return sts
+        ?? HTTPResponse(
+          status: 200,
+          text:
+            #"{"access_token":"federated-tok","issued_token_type":"urn:ietf:params:oauth:token-type:access_token","token_type":"Bearer","expires_in":299}"#
+        )
     }
     if request.url.hasPrefix("https://iamcredentials.googleapis.com/") {
       return iam ?? HTTPResponse(status: 200, text: #"{"accessToken":"sa-tok","expireTime":"2027-01-15T08:40:00Z"}"#)
@@ -26,14 +33,20 @@ func googleStub(sts: HTTPResponse? = nil, iam: HTTPResponse? = nil, ciToken: Str
   }
 }
 
-let gcpTarget = try! GoogleArtifactRegistry.target(for: try! WebURL("https://europe-west1-python.pkg.dev/my-proj/my-repo/simple/", what: "u"))
+let gcpTarget = try! GoogleArtifactRegistry.target(
+  for: try! WebURL("https://europe-west1-python.pkg.dev/my-proj/my-repo/simple/", what: "u"))
 
 func githubEnv(_ extra: [String: String] = [:]) -> [String: String] {
-  ["GITHUB_ACTIONS": "true", "ACTIONS_ID_TOKEN_REQUEST_URL": "https://gh.test/idtoken?api-version=2.0", "ACTIONS_ID_TOKEN_REQUEST_TOKEN": "req-token"]
-    .merging(extra) { $1 }
+  [
+    "GITHUB_ACTIONS": "true", "ACTIONS_ID_TOKEN_REQUEST_URL": "https://gh.test/idtoken?api-version=2.0",
+    "ACTIONS_ID_TOKEN_REQUEST_TOKEN": "req-token",
+  ]
+  .merging(extra) { $1 }
 }
 
-func googleRegistry(_ flags: [String: String], env: [String: String] = githubEnv(), identity: IdentitySpec = .auto) throws -> GoogleArtifactRegistry {
+func googleRegistry(_ flags: [String: String], env: [String: String] = githubEnv(), identity: IdentitySpec = .auto)
+  throws -> GoogleArtifactRegistry
+{
   try GoogleArtifactRegistry.make(settings: Settings(flags: flags, environment: Environment(env)), identity: identity)
 }
 
@@ -59,10 +72,22 @@ func thrownStatus(_ body: () throws -> Void) -> IndexKit.ExitStatus? {
 
 @Suite struct GoogleURLTests {
   @Test(arguments: [
-    ("https://us-python.pkg.dev/proj/repo/simple/", "https://us-python.pkg.dev/proj/repo/simple/", "https://us-python.pkg.dev/proj/repo/", "repo"),
-    ("https://europe-west1-python.pkg.dev/proj/repo/", "https://europe-west1-python.pkg.dev/proj/repo/simple/", "https://europe-west1-python.pkg.dev/proj/repo/", "repo"),
-    ("https://us-python.pkg.dev/proj/repo", "https://us-python.pkg.dev/proj/repo/simple/", "https://us-python.pkg.dev/proj/repo/", "repo"),
-    ("https://us-python.pkg.dev/proj/repo/simple/requests/", "https://us-python.pkg.dev/proj/repo/simple/", "https://us-python.pkg.dev/proj/repo/", "repo"),
+    (
+      "https://us-python.pkg.dev/proj/repo/simple/", "https://us-python.pkg.dev/proj/repo/simple/",
+      "https://us-python.pkg.dev/proj/repo/", "repo"
+    ),
+    (
+      "https://europe-west1-python.pkg.dev/proj/repo/", "https://europe-west1-python.pkg.dev/proj/repo/simple/",
+      "https://europe-west1-python.pkg.dev/proj/repo/", "repo"
+    ),
+    (
+      "https://us-python.pkg.dev/proj/repo", "https://us-python.pkg.dev/proj/repo/simple/",
+      "https://us-python.pkg.dev/proj/repo/", "repo"
+    ),
+    (
+      "https://us-python.pkg.dev/proj/repo/simple/requests/", "https://us-python.pkg.dev/proj/repo/simple/",
+      "https://us-python.pkg.dev/proj/repo/", "repo"
+    ),
   ])
   func derivesInstallAndUploadURLs(given: String, simple: String, upload: String, name: String) throws {
     let url = try WebURL(given, what: "u")
@@ -104,20 +129,30 @@ func thrownStatus(_ body: () throws -> Void) -> IndexKit.ExitStatus? {
   }
 
   @Test func aPoolIsNotAProvider() {
-    let message = thrownMessage { _ = try WorkloadIdentityProvider(parsing: "projects/123/locations/global/workloadIdentityPools/ci-pool", what: "--p") }
+    let message = thrownMessage {
+      _ = try WorkloadIdentityProvider(
+        parsing: "projects/123/locations/global/workloadIdentityPools/ci-pool", what: "--p")
+    }
     #expect(message.contains("names the pool 'ci-pool', not a provider"))
     #expect(message.contains("projects/123/locations/global/workloadIdentityPools/ci-pool/providers/PROVIDER"))
   }
 
   @Test func aProjectIDIsNotANumber() {
-    let message = thrownMessage { _ = try WorkloadIdentityProvider(parsing: "projects/my-proj/locations/global/workloadIdentityPools/p/providers/x", what: "--p") }
+    let message = thrownMessage {
+      _ = try WorkloadIdentityProvider(
+        parsing: "projects/my-proj/locations/global/workloadIdentityPools/p/providers/x", what: "--p")
+    }
     #expect(message.contains("names the project by its ID 'my-proj'"))
     #expect(message.contains("gcloud projects describe my-proj --format='value(projectNumber)'"))
   }
 
-  @Test(arguments: ["ci-pool", "projects/1/locations/global/workloadIdentityPools/p/providers/", "projects/1/pools/p/providers/x"])
+  @Test(arguments: [
+    "ci-pool", "projects/1/locations/global/workloadIdentityPools/p/providers/", "projects/1/pools/p/providers/x",
+  ])
   func otherShapesAreRefused(text: String) {
-    #expect(thrownMessage { _ = try WorkloadIdentityProvider(parsing: text, what: "--p") }.contains("expected projects/PROJECT_NUMBER/"))
+    #expect(
+      thrownMessage { _ = try WorkloadIdentityProvider(parsing: text, what: "--p") }.contains(
+        "expected projects/PROJECT_NUMBER/"))
   }
 }
 
@@ -131,19 +166,22 @@ func thrownStatus(_ body: () throws -> Void) -> IndexKit.ExitStatus? {
     #expect(credential.expiresAt == 1_800_000_299)
     let requests = stub.requests
     #expect(requests.count == 2)
-    #expect(requests[0].url == "https://gh.test/idtoken?api-version=2.0&audience=https%3A%2F%2Fiam.googleapis.com%2F" + PercentEncoding.encode(providerName))
+    #expect(
+      requests[0].url == "https://gh.test/idtoken?api-version=2.0&audience=https%3A%2F%2Fiam.googleapis.com%2F"
+        + PercentEncoding.encode(providerName))
     #expect(requests[1].method == .post)
     #expect(requests[1].url == "https://sts.googleapis.com/v1/token")
     #expect(requests[1].header("Authorization") == nil)
     #expect(requests[1].header("Content-Type") == "application/x-www-form-urlencoded")
-    #expect(form(requests[1].body) == [
-      "grant_type": "urn:ietf:params:oauth:grant-type:token-exchange",
-      "audience": "//iam.googleapis.com/" + providerName,
-      "scope": "https://www.googleapis.com/auth/cloud-platform",
-      "requested_token_type": "urn:ietf:params:oauth:token-type:access_token",
-      "subject_token": unsignedJWT(gcpClaims),
-      "subject_token_type": "urn:ietf:params:oauth:token-type:jwt",
-    ])
+    #expect(
+      form(requests[1].body) == [
+        "grant_type": "urn:ietf:params:oauth:grant-type:token-exchange",
+        "audience": "//iam.googleapis.com/" + providerName,
+        "scope": "https://www.googleapis.com/auth/cloud-platform",
+        "requested_token_type": "urn:ietf:params:oauth:token-type:access_token",
+        "subject_token": unsignedJWT(gcpClaims),
+        "subject_token_type": "urn:ietf:params:oauth:token-type:jwt",
+      ])
   }
 
   @Test func impersonatesWithTheFederatedToken() throws {
@@ -158,16 +196,28 @@ func thrownStatus(_ body: () throws -> Void) -> IndexKit.ExitStatus? {
     let requests = stub.requests
     #expect(requests.count == 3)
     // STS and IAM Credentials are connected to while the CI token is fetched
-    #expect(stub.prepared == [
-      .init(url: "https://sts.googleapis.com/v1/token", afterRequests: 0),
-      .init(url: "https://iamcredentials.googleapis.com/v1/projects/-/serviceAccounts/pusher%40my-proj.iam.gserviceaccount.com:generateAccessToken", afterRequests: 0),
-    ])
+    #expect(
+      stub.prepared == [
+        .init(url: "https://sts.googleapis.com/v1/token", afterRequests: 0),
+        .init(
+          url:
+            "https://iamcredentials.googleapis.com/v1/projects/-/serviceAccounts/pusher%40my-proj.iam.gserviceaccount.com:generateAccessToken",
+          afterRequests: 0),
+      ])
     #expect(requests[0].url.hasSuffix("&audience=custom-aud"))
-    #expect(requests[2].url == "https://iamcredentials.googleapis.com/v1/projects/-/serviceAccounts/pusher%40my-proj.iam.gserviceaccount.com:generateAccessToken")
+    #expect(
+      requests[2].url
+        == "https://iamcredentials.googleapis.com/v1/projects/-/serviceAccounts/pusher%40my-proj.iam.gserviceaccount.com:generateAccessToken"
+    )
     #expect(requests[2].header("Authorization") == "Bearer federated-tok")
     #expect(requests[2].header("Content-Type") == "application/json")
     let body = try JSON(parsing: requests[2].body, document: "b")
-    #expect(body == .object([("scope", .array([.string("https://www.googleapis.com/auth/cloud-platform")])), ("lifetime", .string("3600s"))]))
+    #expect(
+      body
+        == .object([
+          ("scope", .array([.string("https://www.googleapis.com/auth/cloud-platform")])),
+          ("lifetime", .string("3600s")),
+        ]))
   }
 
   @Test func endpointOverridesAreHonouredAndMustBeSecure() throws {
@@ -177,8 +227,14 @@ func thrownStatus(_ body: () throws -> Void) -> IndexKit.ExitStatus? {
     ])
     let link = try #require(registry.credentials.link as? GoogleFederationLink)
     #expect(link.federation.sts.endpoint.description == "http://127.0.0.1:9/v1/token")
-    #expect(link.impersonation?.endpoint.description == "http://127.0.0.1:8/base/v1/projects/-/serviceAccounts/sa%40p.iam.gserviceaccount.com:generateAccessToken")
-    let message = thrownMessage { _ = try googleRegistry(["gcp-workload-identity-provider": providerName, "gcp-sts-endpoint": "http://sts.example.test/"]) }
+    #expect(
+      link.impersonation?.endpoint.description
+        == "http://127.0.0.1:8/base/v1/projects/-/serviceAccounts/sa%40p.iam.gserviceaccount.com:generateAccessToken")
+    let message = thrownMessage {
+      _ = try googleRegistry([
+        "gcp-workload-identity-provider": providerName, "gcp-sts-endpoint": "http://sts.example.test/",
+      ])
+    }
     #expect(message.contains("is not https"))
   }
 
@@ -189,7 +245,11 @@ func thrownStatus(_ body: () throws -> Void) -> IndexKit.ExitStatus? {
   }
 
   @Test func serviceAccountMustBeAnEmail() {
-    let message = thrownMessage { _ = try googleRegistry(["gcp-workload-identity-provider": providerName, "gcp-service-account": "projects/-/serviceAccounts/x"]) }
+    let message = thrownMessage {
+      _ = try googleRegistry([
+        "gcp-workload-identity-provider": providerName, "gcp-service-account": "projects/-/serviceAccounts/x",
+      ])
+    }
     #expect(message.contains("is not a service account email"))
   }
 }

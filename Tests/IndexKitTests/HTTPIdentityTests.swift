@@ -4,7 +4,8 @@ import Testing
 @Suite struct AzurePipelinesIdentityTests {
   let environment = [
     "TF_BUILD": "True",
-    "SYSTEM_OIDCREQUESTURI": "https://dev.azure.com/org/proj-id/_apis/distributedtask/hubs/build/plans/p/jobs/j/oidctoken",
+    "SYSTEM_OIDCREQUESTURI":
+      "https://dev.azure.com/org/proj-id/_apis/distributedtask/hubs/build/plans/p/jobs/j/oidctoken",
     "SYSTEM_ACCESSTOKEN": "job-access-token",
   ]
 
@@ -12,12 +13,14 @@ import Testing
     let token = unsignedJWT([("sub", .string("sc://org/proj/conn"))])
     let stub = StubTransport { _ in HTTPResponse(status: 200, text: #"{"oidcToken":"\#(token)"}"#) }
     let source = try AzurePipelinesIdentity(environment: Environment(environment), serviceConnectionID: "1234-abcd")
-    #expect(try source.idToken(audience: "ignored", in: identityContext(environment, transport: stub)).revealed == token)
+    #expect(
+      try source.idToken(audience: "ignored", in: identityContext(environment, transport: stub)).revealed == token)
     let request = try #require(stub.requests.first)
     #expect(request.method == .post)
     #expect(
       request.url
-        == "https://dev.azure.com/org/proj-id/_apis/distributedtask/hubs/build/plans/p/jobs/j/oidctoken?api-version=7.1&serviceConnectionId=1234-abcd")
+        == "https://dev.azure.com/org/proj-id/_apis/distributedtask/hubs/build/plans/p/jobs/j/oidctoken?api-version=7.1&serviceConnectionId=1234-abcd"
+    )
     #expect(request.header("Authorization") == "Bearer job-access-token")
     #expect(request.header("Content-Type") == "application/json")
     #expect(request.header("X-TFS-FedAuthRedirect") == "Suppress")
@@ -27,7 +30,8 @@ import Testing
   @Test(arguments: [401, 203, 302])
   func aSignInAnswerExplainsTheAccessTokenMapping(status: Int) throws {
     let source = try AzurePipelinesIdentity(environment: Environment(environment), serviceConnectionID: nil)
-    let signIn = StubTransport { _ in HTTPResponse(status: status, text: "<html>Azure DevOps Services | Sign In</html>") }
+    let signIn = StubTransport { _ in HTTPResponse(status: status, text: "<html>Azure DevOps Services | Sign In</html>")
+    }
     let message = errorMessage { try source.idToken(audience: "", in: identityContext(environment, transport: signIn)) }
     #expect(message?.contains("SYSTEM_ACCESSTOKEN was not accepted") == true, "\(message ?? "")")
   }
@@ -73,11 +77,14 @@ import Testing
     let stub = StubTransport { _ in HTTPResponse(status: 200, text: token) }
     let env = ["GCE_METADATA_HOST": "127.0.0.1:8089"]
     let source = GoogleMetadataIdentity(environment: Environment(env))
-    #expect(try source.idToken(audience: "https://example.com/a b", in: identityContext(env, transport: stub)).revealed == token)
+    #expect(
+      try source.idToken(audience: "https://example.com/a b", in: identityContext(env, transport: stub)).revealed
+        == token)
     let request = try #require(stub.requests.first)
     #expect(
       request.url
-        == "http://127.0.0.1:8089/computeMetadata/v1/instance/service-accounts/default/identity?audience=https%3A%2F%2Fexample.com%2Fa%20b&format=full")
+        == "http://127.0.0.1:8089/computeMetadata/v1/instance/service-accounts/default/identity?audience=https%3A%2F%2Fexample.com%2Fa%20b&format=full"
+    )
     #expect(request.header("Metadata-Flavor") == "Google")
   }
 
@@ -88,13 +95,17 @@ import Testing
 
   @Test func noServiceAccountIsExplained() {
     let stub = StubTransport { _ in HTTPResponse(status: 404, text: "Not Found\n") }
-    let message = errorMessage { try GoogleMetadataIdentity().idToken(audience: "a", in: identityContext([:], transport: stub)) }
+    let message = errorMessage {
+      try GoogleMetadataIdentity().idToken(audience: "a", in: identityContext([:], transport: stub))
+    }
     #expect(message?.contains("HTTP 404") == true)
     #expect(message?.contains("No service account is attached") == true)
   }
 
   @Test func anAudienceIsRequired() {
-    #expect(errorMessage { try GoogleMetadataIdentity().idToken(audience: "", in: identityContext([:])) }?.contains("--audience") == true)
+    #expect(
+      errorMessage { try GoogleMetadataIdentity().idToken(audience: "", in: identityContext([:])) }?.contains(
+        "--audience") == true)
   }
 }
 
@@ -102,25 +113,33 @@ import Testing
   @Test func everyCallRequestsAFreshToken() throws {
     let counter = Locked(0)
     let stub = StubTransport { _ in
-      let n = counter.withLock { $0 += 1; return $0 }
+      let n = counter.withLock {
+        $0 += 1
+        return $0
+      }
       return HTTPResponse(status: 200, text: #"{"value":"\#(githubToken(sub: "repo:o/r:ref:refs/heads/b\(n)"))"}"#)
     }
-    let env = ["GITHUB_ACTIONS": "true", "ACTIONS_ID_TOKEN_REQUEST_URL": "https://runner.example/idtoken?api-version=2.0",
-      "ACTIONS_ID_TOKEN_REQUEST_TOKEN": "request-token"]
+    let env = [
+      "GITHUB_ACTIONS": "true", "ACTIONS_ID_TOKEN_REQUEST_URL": "https://runner.example/idtoken?api-version=2.0",
+      "ACTIONS_ID_TOKEN_REQUEST_TOKEN": "request-token",
+    ]
     let context = identityContext(env, transport: stub)
     let first = try AmbientIdentity().idToken(audience: "pypi", in: context)
     let second = try AmbientIdentity().idToken(audience: "pypi", in: context)
     #expect(first != second)
-    #expect(stub.requests.map(\.url) == Array(repeating: "https://runner.example/idtoken?api-version=2.0&audience=pypi", count: 2))
+    #expect(
+      stub.requests.map(\.url)
+        == Array(repeating: "https://runner.example/idtoken?api-version=2.0&audience=pypi", count: 2))
   }
 
-  @Test(arguments: [
-    (nil, "https://token.actions.githubusercontent.com"),
-    ("https://github.com", "https://token.actions.githubusercontent.com"),
-    ("https://ghe.example.com", "https://ghe.example.com/_services/token"),
-    ("https://ghe.example.com/", "https://ghe.example.com/_services/token"),
-    ("https://octo.ghe.com", nil),
-  ] as [(String?, String?)])
+  @Test(
+    arguments: [
+      (nil, "https://token.actions.githubusercontent.com"),
+      ("https://github.com", "https://token.actions.githubusercontent.com"),
+      ("https://ghe.example.com", "https://ghe.example.com/_services/token"),
+      ("https://ghe.example.com/", "https://ghe.example.com/_services/token"),
+      ("https://octo.ghe.com", nil),
+    ] as [(String?, String?)])
   func expectedIssuerFollowsTheServer(server: String?, issuer: String?) {
     let env = server.map { ["GITHUB_SERVER_URL": $0] } ?? [:]
     #expect(GitHubActionsIdentity.expectedIssuer(Environment(env)) == issuer)

@@ -1,5 +1,5 @@
-import IndexKit
 import Glibc
+import IndexKit
 
 /// A GitHub-style token for `sub`, issued at `now`, valid 5 minutes.
 func githubToken(
@@ -10,7 +10,8 @@ func githubToken(
     [
       ("iss", .string("https://token.actions.githubusercontent.com")), ("sub", .string(sub)), ("aud", .string(aud)),
       ("iat", .integer(now)), ("exp", .integer(now + 300)), ("jti", .string("jti-\(sub.count)")),
-      ("repository", .string("octo-org/app")), ("repository_owner", .string("octo-org")), ("ref", .string("refs/heads/main")),
+      ("repository", .string("octo-org/app")), ("repository_owner", .string("octo-org")),
+      ("ref", .string("refs/heads/main")),
       ("workflow_ref", .string("octo-org/app/.github/workflows/release.yml@refs/heads/main")),
       ("job_workflow_ref", .string("octo-org/app/.github/workflows/release.yml@refs/heads/main")),
     ] + extra)
@@ -39,11 +40,13 @@ final class FakeProcessRunner: ProcessRunner {
 
 /// A context for identity tests: stub transport, fixed clock, capturing console.
 func identityContext(
-  _ environment: [String: String], transport: StubTransport = StubTransport { _ in HTTPResponse(status: 599, text: "unused") },
+  _ environment: [String: String],
+  transport: StubTransport = StubTransport { _ in HTTPResponse(status: 599, text: "unused") },
   runner: any ProcessRunner = FakeProcessRunner(printing: ""), now: UnixTime = 1_800_000_010
 ) -> Context {
   Context(
-    transport: transport, environment: Environment(environment), clock: FixedClock(now), sleep: { _ in }, console: CapturingConsole().console,
+    transport: transport, environment: Environment(environment), clock: FixedClock(now), sleep: { _ in },
+    console: CapturingConsole().console,
     home: "/nonexistent", processRunner: runner)
 }
 
@@ -89,7 +92,8 @@ final class ScratchDirectory {
   }
 
   deinit {
-    _ = try? SpawnProcessRunner().run(["rm", "-rf", path], environment: Environment(["PATH": "/usr/bin:/bin"]), timeout: 10)
+    _ = try? SpawnProcessRunner().run(
+      ["rm", "-rf", path], environment: Environment(["PATH": "/usr/bin:/bin"]), timeout: 10)
   }
 }
 

@@ -8,8 +8,12 @@ import Testing
     try JFrog.target(for: RegistryFixtures.url(url))
   }
 
-  func oidc(_ source: CountingIdentity, audience: String = "jfrog-github", project: String? = nil, platform: WebURL? = nil) -> JFrog {
-    JFrog(link: JFrogOIDCLink(provider: "github-oidc", source: source, audience: audience, projectKey: project), platform: platform)
+  func oidc(
+    _ source: CountingIdentity, audience: String = "jfrog-github", project: String? = nil, platform: WebURL? = nil
+  ) -> JFrog {
+    JFrog(
+      link: JFrogOIDCLink(provider: "github-oidc", source: source, audience: audience, projectKey: project),
+      platform: platform)
   }
 
   static func accessToken(sub: String) -> String {
@@ -20,7 +24,9 @@ import Testing
     let access = Self.accessToken(sub: "jfac@01h/users/ci-bot")
     let stub = StubTransport { _ in
       RegistryFixtures.response(
-        200, #"{"access_token":"\#(access)","token_type":"Bearer","expires_in":3600,"username":"ci-bot","reference_token":""}"#)
+        200,
+        #"{"access_token":"\#(access)","token_type":"Bearer","expires_in":3600,"username":"ci-bot","reference_token":""}"#
+      )
     }
     let source = CountingIdentity()
     let credential = try oidc(source, project: "proj").credential(for: target(), in: RegistryFixtures.context(stub))
@@ -64,28 +70,53 @@ import Testing
     #expect(error?.message.contains("no username") == true)
   }
 
-  @Test(arguments: [
-    ("https://acme.example.com/jfrog/artifactory/api/pypi/py/simple/", nil, "https://acme.example.com/jfrog/access/api/v1/oidc/token"),
-    ("https://acme.example.com/artifactory/api/pypi/py/simple", "https://platform.example.com/", "https://platform.example.com/access/api/v1/oidc/token"),
-    ("http://127.0.0.1:8081/artifactory/api/pypi/py", nil, "http://127.0.0.1:8081/access/api/v1/oidc/token"),
-  ] as [(String, String?, String)])
+  @Test(
+    arguments: [
+      (
+        "https://acme.example.com/jfrog/artifactory/api/pypi/py/simple/", nil,
+        "https://acme.example.com/jfrog/access/api/v1/oidc/token"
+      ),
+      (
+        "https://acme.example.com/artifactory/api/pypi/py/simple", "https://platform.example.com/",
+        "https://platform.example.com/access/api/v1/oidc/token"
+      ),
+      ("http://127.0.0.1:8081/artifactory/api/pypi/py", nil, "http://127.0.0.1:8081/access/api/v1/oidc/token"),
+    ] as [(String, String?, String)])
   func theAccessEndpointComesFromThePlatformURLOrTheIndex(index: String, platform: String?, expected: String) throws {
     let registry = oidc(CountingIdentity(), platform: platform.map(RegistryFixtures.url))
     #expect(registry.tokenEndpoint(for: try target(index)) == expected)
   }
 
   @Test(arguments: [
-    (401, #"{"errors":[{"status":401,"message":"Failed to validate the token"}]}"#, IndexKit.ExitStatus.refused,
-     ["Failed to validate the token", "integration 'github-oidc'", "No identity mapping of 'github-oidc'", "iss 'https://token.actions.githubusercontent.com'"]),
-    (401, #"{"errors":[{"status":401,"message":"Token audience mismatch"}]}"#, .refused,
-     ["must equal the token's aud 'jfrog-github'", "asked the CI for a token with the audience 'jfrog-github'", "--jfrog-oidc-audience"]),
-    (400, #"{"errors":[{"status":400,"message":"Invalid request"}]}"#, .refused, ["Invalid request", "identity mappings"]),
-    (404, #"{"errors":[{"status":404,"message":"Provider not found"}]}"#, .refused, ["Provider not found", "no OIDC integration named 'github-oidc'", "--jfrog-oidc-provider"]),
+    (
+      401, #"{"errors":[{"status":401,"message":"Failed to validate the token"}]}"#, IndexKit.ExitStatus.refused,
+      [
+        "Failed to validate the token", "integration 'github-oidc'", "No identity mapping of 'github-oidc'",
+        "iss 'https://token.actions.githubusercontent.com'",
+      ]
+    ),
+    (
+      401, #"{"errors":[{"status":401,"message":"Token audience mismatch"}]}"#, .refused,
+      [
+        "must equal the token's aud 'jfrog-github'", "asked the CI for a token with the audience 'jfrog-github'",
+        "--jfrog-oidc-audience",
+      ]
+    ),
+    (
+      400, #"{"errors":[{"status":400,"message":"Invalid request"}]}"#, .refused,
+      ["Invalid request", "identity mappings"]
+    ),
+    (
+      404, #"{"errors":[{"status":404,"message":"Provider not found"}]}"#, .refused,
+      ["Provider not found", "no OIDC integration named 'github-oidc'", "--jfrog-oidc-provider"]
+    ),
     (403, #"{"errors":[{"status":403,"message":"Forbidden"}]}"#, .refused, ["token scope"]),
     (500, #"{"errors":[{"status":500,"message":"boom"}]}"#, .network, ["boom", "try again later"]),
     (401, "<html>login</html>", .network, ["without JFrog's error format", "--jfrog-url"]),
   ])
-  func refusalsSayWhatWasPresentedAndWhatToChange(status: Int, body: String, exit: IndexKit.ExitStatus, expected: [String]) throws {
+  func refusalsSayWhatWasPresentedAndWhatToChange(
+    status: Int, body: String, exit: IndexKit.ExitStatus, expected: [String]
+  ) throws {
     let stub = StubTransport { _ in RegistryFixtures.response(status, body) }
     let source = CountingIdentity()
     let error = #expect(throws: ExchangeError.self) {
@@ -110,7 +141,8 @@ import Testing
     #expect(credential.password.revealed == token)
 
     let named = try JFrog.make(
-      settings: Settings(environment: Environment(["JF_ACCESS_TOKEN": "opaque", "JF_USER": "bob", "JF_URL": "https://acme.jfrog.io/"])),
+      settings: Settings(
+        environment: Environment(["JF_ACCESS_TOKEN": "opaque", "JF_USER": "bob", "JF_URL": "https://acme.jfrog.io/"])),
       identity: .auto)
     #expect(try named.credential(for: target(), in: RegistryFixtures.context(stub)).username == "bob")
   }
@@ -147,7 +179,8 @@ import Testing
     let stub = StubTransport { _ in HTTPResponse(status: 500) }
     _ = try registry.credential(for: target(), in: RegistryFixtures.context(stub))
     let error = #expect(throws: ConfigError.self) {
-      try registry.credential(for: target("https://evil.example/artifactory/api/pypi/x/simple/"), in: RegistryFixtures.context(stub))
+      try registry.credential(
+        for: target("https://evil.example/artifactory/api/pypi/x/simple/"), in: RegistryFixtures.context(stub))
     }
     #expect(error?.message.contains("to evil.example: it is for acme.jfrog.io") == true, "\(error?.message ?? "")")
     #expect(error?.message.contains(environment["JF_ACCESS_TOKEN"] ?? "-") == false)
@@ -159,7 +192,8 @@ import Testing
     let stub = StubTransport { _ in HTTPResponse(status: 500) }
     let registry = oidc(source, platform: RegistryFixtures.url("https://acme.jfrog.io"))
     #expect(throws: ConfigError.self) {
-      try registry.credential(for: target("https://evil.example/artifactory/api/pypi/x/simple/"), in: RegistryFixtures.context(stub))
+      try registry.credential(
+        for: target("https://evil.example/artifactory/api/pypi/x/simple/"), in: RegistryFixtures.context(stub))
     }
     #expect(source.tokens.isEmpty)
     #expect(stub.requests.isEmpty)
@@ -177,7 +211,12 @@ import Testing
     options.urls = [url.description]
     options.registry = "jfrog"
     options.settings = ["jfrog-oidc-provider": .value("gh")]
-    let plan = try Planner.plan(options, environment: Environment(["GITHUB_ACTIONS": "true", "ACTIONS_ID_TOKEN_REQUEST_URL": "https://gh.test/t", "ACTIONS_ID_TOKEN_REQUEST_TOKEN": "r"]))
+    let plan = try Planner.plan(
+      options,
+      environment: Environment([
+        "GITHUB_ACTIONS": "true", "ACTIONS_ID_TOKEN_REQUEST_URL": "https://gh.test/t",
+        "ACTIONS_ID_TOKEN_REQUEST_TOKEN": "r",
+      ]))
     #expect(plan.indexes.map(\.target.name) == ["py-local"])
   }
 

@@ -26,7 +26,9 @@ import Testing
   @Test func aKeptSignInIsRefreshedSilentlyAndTheRotatedTokenKept() throws {
     try withTemporaryDirectory { dir in
       let store = store(dir)
-      let first = StubTransport(sequence: [.success(DeviceCodeSignInTests.started()), .success(granted(refresh: "rt-1"))])
+      let first = StubTransport(sequence: [
+        .success(DeviceCodeSignInTests.started()), .success(granted(refresh: "rt-1")),
+      ])
       let terminal = RecordingTerminal()
       _ = try signIn(store, terminal: terminal).accessToken(purpose: "feed", in: testContext(first))
       #expect(terminal.text.contains("ABCD1234E"))
@@ -39,7 +41,9 @@ import Testing
       #expect(token.value.revealed == access && quiet.text.isEmpty)
       #expect(form(second.requests[0].body)["refresh_token"] == "rt-1")
       #expect(form(second.requests[0].body)["grant_type"] == "refresh_token")
-      #expect(try store.read(key: StoreKey(index: Self.index, kind: "azure-refresh-token"))?.revealed.contains("rt-2") == true)
+      #expect(
+        try store.read(key: StoreKey(index: Self.index, kind: "azure-refresh-token"))?.revealed.contains("rt-2") == true
+      )
     }
   }
 
@@ -49,13 +53,16 @@ import Testing
       let kept = KeptSignIn.Kept(refreshToken: Secret("rt-old"), client: DeviceCodeSignInTests.client)
       try store.write(key: StoreKey(index: Self.index, kind: "azure-refresh-token"), value: kept.secret)
       let stub = StubTransport(sequence: [
-        .success(oauthError("invalid_grant", 50173)), .success(DeviceCodeSignInTests.started()), .success(granted(refresh: "rt-new")),
+        .success(oauthError("invalid_grant", 50173)), .success(DeviceCodeSignInTests.started()),
+        .success(granted(refresh: "rt-new")),
       ])
       let terminal = RecordingTerminal()
       _ = try signIn(store, terminal: terminal).accessToken(purpose: "feed", in: testContext(stub))
       #expect(terminal.text.contains("enter the code"))
       #expect(stub.requests.count == 3)
-      #expect(try store.read(key: StoreKey(index: Self.index, kind: "azure-refresh-token"))?.revealed.contains("rt-new") == true)
+      #expect(
+        try store.read(key: StoreKey(index: Self.index, kind: "azure-refresh-token"))?.revealed.contains("rt-new")
+          == true)
     }
   }
 
@@ -65,11 +72,16 @@ import Testing
       let kept = KeptSignIn.Kept(refreshToken: Secret("rt-old"), client: DeviceCodeSignInTests.client)
       try store.write(key: StoreKey(index: Self.index, kind: "azure-refresh-token"), value: kept.secret)
       let stub = StubTransport(sequence: [.success(oauthError("invalid_grant", 50173))])
-      let message = errorMessage { try signIn(store, terminal: nil).accessToken(purpose: "feed", in: testContext(stub)) }
+      let message = errorMessage {
+        try signIn(store, terminal: nil).accessToken(purpose: "feed", in: testContext(stub))
+      }
       #expect(message?.contains("no longer accepts the sign-in indexkey kept") == true)
       #expect(message?.contains("AADSTS50173") == true)
       #expect(try store.read(key: StoreKey(index: Self.index, kind: "azure-refresh-token")) == nil)
-      let none = errorMessage { try signIn(store, terminal: nil).accessToken(purpose: "feed", in: testContext(StubTransport { _ in HTTPResponse(status: 599) })) }
+      let none = errorMessage {
+        try signIn(store, terminal: nil).accessToken(
+          purpose: "feed", in: testContext(StubTransport { _ in HTTPResponse(status: 599) }))
+      }
       #expect(none?.contains("needs a terminal") == true)
     }
   }
@@ -78,8 +90,12 @@ import Testing
     try withTemporaryDirectory { dir in
       let store = store(dir)
       let elsewhere = EntraPublicClient(authorityHost: try WebURL("https://login.example.net", what: "t"))
-      try store.write(key: StoreKey(index: Self.index, kind: "azure-refresh-token"), value: KeptSignIn.Kept(refreshToken: Secret("rt-x"), client: elsewhere).secret)
-      let stub = StubTransport(sequence: [.success(DeviceCodeSignInTests.started()), .success(granted(refresh: "rt-y"))])
+      try store.write(
+        key: StoreKey(index: Self.index, kind: "azure-refresh-token"),
+        value: KeptSignIn.Kept(refreshToken: Secret("rt-x"), client: elsewhere).secret)
+      let stub = StubTransport(sequence: [
+        .success(DeviceCodeSignInTests.started()), .success(granted(refresh: "rt-y")),
+      ])
       _ = try signIn(store).accessToken(purpose: "feed", in: testContext(stub))
       #expect(stub.requests.allSatisfy { !String(decoding: $0.body, as: UTF8.self).contains("rt-x") })
       #expect(stub.requests[0].url.hasSuffix("/devicecode"))

@@ -15,7 +15,12 @@ final class SteppingClock: WallClock {
 /// A thread-safe counter.
 final class Counter: Sendable {
   private let value = Locked(0)
-  @discardableResult func next() -> Int { value.withLock { $0 += 1; return $0 } }
+  @discardableResult func next() -> Int {
+    value.withLock {
+      $0 += 1
+      return $0
+    }
+  }
   var count: Int { value.withLock { $0 } }
 }
 
@@ -40,15 +45,19 @@ final class KeyringFixture: Sendable {
     stub = StubTransport { _ in
       if delay > 0 { usleep(delay) }
       if let failAfter, issued.count >= failAfter {
-        return HTTPResponse(status: 503, text: #"{"error":"temporarily_unavailable","error_description":"AADSTS90033: down"}"#)
+        return HTTPResponse(
+          status: 503, text: #"{"error":"temporarily_unavailable","error_description":"AADSTS90033: down"}"#)
       }
       if status != 200 {
         return HTTPResponse(
           status: status,
-          text: #"{"error":"invalid_client","error_description":"AADSTS7000215: Invalid client secret provided.","error_codes":[7000215]}"#)
+          text:
+            #"{"error":"invalid_client","error_description":"AADSTS7000215: Invalid client secret provided.","error_codes":[7000215]}"#
+        )
       }
       let n = issued.next()
-      return HTTPResponse(status: 200, text: #"{"token_type":"Bearer","expires_in":\#(expiresIn),"access_token":"tok-\#(n)"}"#)
+      return HTTPResponse(
+        status: 200, text: #"{"token_type":"Bearer","expires_in":\#(expiresIn),"access_token":"tok-\#(n)"}"#)
     }
   }
 
@@ -93,7 +102,10 @@ final class KeyringFixture: Sendable {
 
       f.clock.advance(2000)
       #expect(f.helper().get(KeyringQuery(service: KeyringFixture.feed, username: "someone-else")) == 0)
-      #expect(f.helper().get(KeyringQuery(service: KeyringFixture.feed.replacing("simple", with: "upload"), username: nil, mode: .creds)) == 0)
+      #expect(
+        f.helper().get(
+          KeyringQuery(service: KeyringFixture.feed.replacing("simple", with: "upload"), username: nil, mode: .creds))
+          == 0)
       #expect(f.stdoutLines == [#"{"username":"EntraToken","password":"tok-1"}"#, "tok-1", "EntraToken", "tok-1"])
       #expect(f.connects.count == 1)
       #expect(f.entraRequests == 1)
@@ -138,7 +150,8 @@ final class KeyringFixture: Sendable {
   @Test func eachIndexIdentityAndJobHasItsOwnEntry() throws {
     try withTemporaryDirectory { tmp in
       let f = KeyringFixture(directory: tmp)
-      let other = KeyringQuery(service: "https://pkgs.dev.azure.com/org/_packaging/other/pypi/simple/", username: nil, mode: .creds)
+      let other = KeyringQuery(
+        service: "https://pkgs.dev.azure.com/org/_packaging/other/pypi/simple/", username: nil, mode: .creds)
       _ = f.helper().get(credsJSON)
       _ = f.helper().get(other)
       _ = f.helper(["AZURE_CLIENT_ID": "client-2"]).get(credsJSON)
@@ -192,7 +205,9 @@ final class KeyringFixture: Sendable {
       writeFile(entry, forged, mode: 0o600)
       #expect(f.helper().get(credsJSON) == 0)
       #expect(f.stdoutLines.last?.contains("tok-2") == true)
-      #expect(f.console.stderr.contains("warning: Ignored the cached credential \(entry): it lacks a well-formed username or password."))
+      #expect(
+        f.console.stderr.contains(
+          "warning: Ignored the cached credential \(entry): it lacks a well-formed username or password."))
       #expect(readFile(entry)?.contains("tok-2") == true)
     }
   }
@@ -256,10 +271,14 @@ final class KeyringFixture: Sendable {
       let f = KeyringFixture(directory: tmp)
       let env = Environment(["INDEXKEY_IDENTITY": "bogus"])
       let console = CapturingConsole()
-      let bad = KeyringHelper(environment: env, console: console.console, cache: nil) { throw ConfigError("no network in this test") }
+      let bad = KeyringHelper(environment: env, console: console.console, cache: nil) {
+        throw ConfigError("no network in this test")
+      }
       #expect(bad.get(credsJSON) == ExitStatus.usage.rawValue)
       #expect(console.stderr.hasPrefix("indexkey: error: INDEXKEY_IDENTITY='bogus' is not understood"))
-      let unconfigured = KeyringHelper(environment: Environment(["CI": "true", "PATH": tmp]), console: console.console, cache: nil) { throw ConfigError("unused") }
+      let unconfigured = KeyringHelper(
+        environment: Environment(["CI": "true", "PATH": tmp]), console: console.console, cache: nil
+      ) { throw ConfigError("unused") }
       #expect(unconfigured.get(credsJSON) == ExitStatus.usage.rawValue)
       #expect(console.stderr.contains("AZURE_CLIENT_ID"))
       #expect(console.stderr.contains("A keyring lookup takes no flags"))
@@ -301,7 +320,9 @@ final class KeyringFixture: Sendable {
 }
 
 @Suite struct KeyringLinkTests {
-  @Test(arguments: [("keyring", true), ("/usr/local/bin/keyring", true), ("indexkey", false), ("/x/keyring-old", false), (nil, false)])
+  @Test(arguments: [
+    ("keyring", true), ("/usr/local/bin/keyring", true), ("indexkey", false), ("/x/keyring-old", false), (nil, false),
+  ])
   func recognisesTheKeyringName(argv0: String?, expected: Bool) {
     #expect(KeyringLink.isKeyringName(argv0) == expected)
   }
@@ -310,13 +331,16 @@ final class KeyringFixture: Sendable {
     try withTemporaryDirectory { tmp in
       let console = CapturingConsole()
       let env = Environment(["PATH": "/usr/bin:\(tmp)/bin/"])
-      try KeyringLink.install(into: "\(tmp)/bin", executable: "/opt/indexkey", environment: env, console: console.console)
+      try KeyringLink.install(
+        into: "\(tmp)/bin", executable: "/opt/indexkey", environment: env, console: console.console)
       #expect(console.stderr.contains("created \(tmp)/bin/keyring → /opt/indexkey"))
       #expect(!console.stderr.contains("not on PATH"))
-      try KeyringLink.install(into: "\(tmp)/bin/", executable: "/opt/indexkey", environment: env, console: console.console)
+      try KeyringLink.install(
+        into: "\(tmp)/bin/", executable: "/opt/indexkey", environment: env, console: console.console)
       #expect(console.stderr.contains("already links to /opt/indexkey"))
       #expect(throws: SinkError.self) {
-        try KeyringLink.install(into: "\(tmp)/bin", executable: "/opt/other", environment: env, console: console.console)
+        try KeyringLink.install(
+          into: "\(tmp)/bin", executable: "/opt/other", environment: env, console: console.console)
       }
     }
   }
@@ -325,7 +349,8 @@ final class KeyringFixture: Sendable {
     try withTemporaryDirectory { tmp in
       writeFile("\(tmp)/pyvenv.cfg", "home = /usr/bin\n")
       let console = CapturingConsole()
-      try KeyringLink.install(into: "\(tmp)/bin", executable: "/opt/indexkey", environment: Environment(), console: console.console)
+      try KeyringLink.install(
+        into: "\(tmp)/bin", executable: "/opt/indexkey", environment: Environment(), console: console.console)
       #expect(console.stderr.contains("warning: \(tmp)/bin is the scripts directory of the virtualenv \(tmp)"))
       #expect(console.stderr.contains("not on PATH"))
     }

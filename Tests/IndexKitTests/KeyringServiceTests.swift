@@ -61,23 +61,36 @@ import Testing
     #expect(index.hostOnly == hostOnly)
   }
 
-  @Test(arguments: ["https://pypi.org/simple/", "https://test.pypi.org/simple/", "pypi.org", "upload.pypi.org", "test.pypi.org", "gitlab.example.com"])
+  @Test(arguments: [
+    "https://pypi.org/simple/", "https://test.pypi.org/simple/", "pypi.org", "upload.pypi.org", "test.pypi.org",
+    "gitlab.example.com",
+  ])
   func uploadOnlyCredentialsAreNeverAnsweredToInstallers(service: String) throws {
     #expect(try KeyringServices.resolve(service, environment: Environment()) == nil)
   }
 
   @Test func plainHTTPToAnotherMachineIsRefused() {
     #expect(throws: ConfigError.self) {
-      try KeyringServices.resolve("http://pkgs.dev.azure.com/org/_packaging/feed/pypi/simple/", environment: Environment())
+      try KeyringServices.resolve(
+        "http://pkgs.dev.azure.com/org/_packaging/feed/pypi/simple/", environment: Environment())
     }
   }
 
   @Test(arguments: [
-    ("http://127.0.0.1:8080/org/_packaging/feed/pypi/simple/", false, "http://127.0.0.1:8080/org/_packaging/feed/pypi/simple/"),
-    ("http://127.0.0.1:8080/org/_packaging/feed/pypi/upload/", false, "http://127.0.0.1:8080/org/_packaging/feed/pypi/simple/"),
+    (
+      "http://127.0.0.1:8080/org/_packaging/feed/pypi/simple/", false,
+      "http://127.0.0.1:8080/org/_packaging/feed/pypi/simple/"
+    ),
+    (
+      "http://127.0.0.1:8080/org/_packaging/feed/pypi/upload/", false,
+      "http://127.0.0.1:8080/org/_packaging/feed/pypi/simple/"
+    ),
     ("127.0.0.1:8080", true, "https://127.0.0.1:8080/"),
     ("http://127.0.0.1:8080", true, "https://127.0.0.1:8080/"),
-    ("https://artifacts.example.com/org/_packaging/feed/pypi/simple/", false, "https://artifacts.example.com/org/_packaging/feed/pypi/simple/"),
+    (
+      "https://artifacts.example.com/org/_packaging/feed/pypi/simple/", false,
+      "https://artifacts.example.com/org/_packaging/feed/pypi/simple/"
+    ),
     ("artifacts.example.com", true, "https://artifacts.example.com/"),
   ])
   func registryVariableNamesUnrecognisedHosts(service: String, hostOnly: Bool, simple: String) throws {

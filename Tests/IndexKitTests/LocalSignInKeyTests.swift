@@ -55,9 +55,13 @@ import Testing
 
   @Test func theAzureCLIsAccountChangesTheKeyItsTokenCacheDoesNot() throws {
     try withTemporaryDirectory { dir in
-      let registry = try AzureArtifacts.make(settings: Settings(environment: Environment(["AZURE_DEVOPS_EXT_PAT": "p"])), identity: .auto)
-      let index = try AzureArtifacts.target(for: try WebURL("https://pkgs.dev.azure.com/o/_packaging/f/pypi/simple/", what: "u"))
-      func key() -> String { CacheKey.make(index: index, registry: registry, environment: Environment(["AZURE_CONFIG_DIR": dir])).id }
+      let registry = try AzureArtifacts.make(
+        settings: Settings(environment: Environment(["AZURE_DEVOPS_EXT_PAT": "p"])), identity: .auto)
+      let index = try AzureArtifacts.target(
+        for: try WebURL("https://pkgs.dev.azure.com/o/_packaging/f/pypi/simple/", what: "u"))
+      func key() -> String {
+        CacheKey.make(index: index, registry: registry, environment: Environment(["AZURE_CONFIG_DIR": dir])).id
+      }
       writeFile("\(dir)/azureProfile.json", #"{"subscriptions":[{"user":{"name":"alice"}}]}"#)
       let alice = key()
       writeFile("\(dir)/msal_token_cache.json", #"{"AccessToken":{"k":{"secret":"new"}}}"#)

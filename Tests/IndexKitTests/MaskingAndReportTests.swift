@@ -19,14 +19,19 @@ import Testing
     try withTemporaryDirectory { (dir: String) throws in
       let file = "\(dir)/env"
       let seenBeforeWrite = Locked<[String]>([])
-      let console = Console(out: { _ in }, err: { line in if !FileIO.exists(file) { seenBeforeWrite.withLock { $0.append(line) } } })
+      let console = Console(
+        out: { _ in }, err: { line in if !FileIO.exists(file) { seenBeforeWrite.withLock { $0.append(line) } } })
       let context = Context(
-        transport: StubTransport { _ in HTTPResponse(status: 500) }, environment: Environment(["GITHUB_ACTIONS": "true"]), console: console)
-      let outputs = try GitHubEnvSink(path: file, options: ClientOptions(clients: [.pip, .twine])).plan([credential], in: context)
+        transport: StubTransport { _ in HTTPResponse(status: 500) },
+        environment: Environment(["GITHUB_ACTIONS": "true"]), console: console)
+      let outputs = try GitHubEnvSink(path: file, options: ClientOptions(clients: [.pip, .twine])).plan(
+        [credential], in: context)
       try OutputWriter.apply(outputs, credentials: [credential], dryRun: false, in: context)
       #expect(
         seenBeforeWrite.withLock { $0 }
-          == ["::add-mask::a/b\"c\n", "::add-mask::a%252Fb%2522c\n", "::add-mask::a/b\\\"c\n", "::add-mask::\(base64)\n"])
+          == [
+            "::add-mask::a/b\"c\n", "::add-mask::a%252Fb%2522c\n", "::add-mask::a/b\\\"c\n", "::add-mask::\(base64)\n",
+          ])
       #expect(readFile(file)?.contains("TWINE_PASSWORD=a/b\"c\n") == true)
     }
   }
@@ -72,7 +77,8 @@ import Testing
   func report(showSecrets: Bool) -> SecretText {
     let ok = SinkFixtures.credential(password: #"p"w"#)
     let failed = SinkFixtures.credential("https://pkgs.dev.azure.com/org/_packaging/other/pypi/simple/", name: "other")
-    let output = PlannedOutput(sink: "pypirc", action: .replaceFile("/h/.pypirc"), content: "x", items: ["[feed]"], warnings: ["careful"])
+    let output = PlannedOutput(
+      sink: "pypirc", action: .replaceFile("/h/.pypirc"), content: "x", items: ["[feed]"], warnings: ["careful"])
     let report = LoginReport(
       results: [
         (ok.index, "Azure Artifacts", .success(ok)),
@@ -111,7 +117,10 @@ import Testing
   let url2 = "https://pkgs.dev.azure.com/other/_packaging/feed-one/pypi/simple/"
   let env = ["AZURE_CLIENT_ID": "c", "AZURE_TENANT_ID": "t", "AZURE_CLIENT_SECRET": "s", "HOME": "/h"]
 
-  func plan(_ urls: [String], writes: [String] = [], env extra: [String: String] = [:], configure: (inout LoginOptions) -> Void = { _ in })
+  func plan(
+    _ urls: [String], writes: [String] = [], env extra: [String: String] = [:],
+    configure: (inout LoginOptions) -> Void = { _ in }
+  )
     throws -> LoginPlan
   {
     var options = LoginOptions()
@@ -145,24 +154,37 @@ import Testing
     #expect(refusal { try plan([url], writes: ["gitlab-dotenv"]) } == GitLabEnvSink.dotenvRefusal)
     #expect(refusal { try plan([url], writes: ["azure-pipelines"]) } == AzurePipelinesSink.outsideAzure)
     #expect(refusal { try plan([url], writes: ["shell,fish"]) }.contains("more than one output that prints on stdout"))
-    #expect(refusal { try plan([url], writes: ["shell"]) { $0.json = true } }.contains("--json prints the report on stdout"))
+    #expect(
+      refusal { try plan([url], writes: ["shell"]) { $0.json = true } }.contains("--json prints the report on stdout"))
     #expect(refusal { try plan([url]) { $0.showSecrets = true } }.contains("give --json too"))
-    #expect(refusal { try plan([url]) { $0.json = true; $0.showSecrets = true; $0.dryRun = true } }.contains("--dry-run"))
+    #expect(
+      refusal {
+        try plan([url]) {
+          $0.json = true
+          $0.showSecrets = true
+          $0.dryRun = true
+        }
+      }.contains("--dry-run"))
     #expect(refusal { try plan([url]) { $0.clients = "npm" } }.contains("not a known client"))
   }
 
   @Test func azureSinkInsideAzurePipelines() throws {
-    #expect(try plan([url], writes: ["azure-pipelines"], env: ["TF_BUILD": "True"]).sinks.map(\.name) == ["azure-pipelines"])
+    #expect(
+      try plan([url], writes: ["azure-pipelines"], env: ["TF_BUILD": "True"]).sinks.map(\.name) == ["azure-pipelines"])
   }
 
   @Test func netrcTakesTheCredentialsOutOfPipURLs() throws {
-    let sinks = try plan([url], writes: ["netrc=/tmp/job/netrc,pip-conf=/tmp/job/pip.conf,shell"]) { $0.clients = "pip" }.sinks
+    let sinks = try plan([url], writes: ["netrc=/tmp/job/netrc,pip-conf=/tmp/job/pip.conf,shell"]) {
+      $0.clients = "pip"
+    }.sinks
     let credential = SinkFixtures.credential(url)
     let context = SinkFixtures.context()
     let pipConf = try sinks[1].plan([credential], in: context)[0].content.revealed
     let shell = try sinks[2].plan([credential], in: context)[0].content.revealed
     #expect(pipConf == "[global]\nindex-url = \(url)\n")
     #expect(shell == "export PIP_INDEX_URL='\(url)'\nexport NETRC='/tmp/job/netrc'\n")
-    #expect(try sinks[0].plan([credential], in: context)[0].content.revealed == "machine pkgs.dev.azure.com login EntraToken password tok/en+1%\n")
+    #expect(
+      try sinks[0].plan([credential], in: context)[0].content.revealed
+        == "machine pkgs.dev.azure.com login EntraToken password tok/en+1%\n")
   }
 }

@@ -11,7 +11,8 @@ struct ScriptedRegistry: Registry {
   static let settings: [Setting] = []
   static func matchesHost(_ url: WebURL) -> Bool { false }
   static func target(for url: WebURL) throws(ConfigError) -> IndexTarget {
-    IndexTarget(given: url, simpleURL: url, uploadURL: url.with(path: url.path + "upload/"), name: url.segments.last ?? "x")
+    IndexTarget(
+      given: url, simpleURL: url, uploadURL: url.with(path: url.path + "upload/"), name: url.segments.last ?? "x")
   }
   static func make(settings: Settings, identity: IdentitySpec) throws -> ScriptedRegistry { ScriptedRegistry() }
 
@@ -29,8 +30,12 @@ struct ScriptedRegistry: Registry {
     let start = monotonicSeconds()
     defer { spans.add(index.name, start, monotonicSeconds()) }
     if delay > 0 { realSleep(delay) }
-    if failing.contains(index.name) { throw ExchangeError.refused("The scripted exchange for \(index.name) was refused.") }
-    return Credential(index: index, registry: Self.name, username: "user", password: Secret("pw-\(index.name)"), expiresAt: 1_800_000_600)
+    if failing.contains(index.name) {
+      throw ExchangeError.refused("The scripted exchange for \(index.name) was refused.")
+    }
+    return Credential(
+      index: index, registry: Self.name, username: "user", password: Secret("pw-\(index.name)"),
+      expiresAt: 1_800_000_600)
   }
 }
 
@@ -43,7 +48,9 @@ final class SpanLog: Sendable {
 @Suite struct MultiIndexLoginTests {
   func plan(_ registry: ScriptedRegistry, names: [String], sinks: [any Sink]) -> LoginPlan {
     let indexes = names.map { name in
-      PlannedIndex(target: try! ScriptedRegistry.target(for: try! WebURL("https://\(name).example/simple/\(name)/", what: "u")), registry: registry)
+      PlannedIndex(
+        target: try! ScriptedRegistry.target(for: try! WebURL("https://\(name).example/simple/\(name)/", what: "u")),
+        registry: registry)
     }
     return LoginPlan(indexes: indexes, sinks: sinks, dryRun: false)
   }
@@ -52,7 +59,9 @@ final class SpanLog: Sendable {
     let registry = ScriptedRegistry(delay: 0.3)
     let console = CapturingConsole()
     let started = monotonicSeconds()
-    let report = login(plan(registry, names: ["a", "b", "c"], sinks: [ShellSink(options: ClientOptions(clients: [.pip, .uv]))]), in: SinkFixtures.context(console: console))
+    let report = login(
+      plan(registry, names: ["a", "b", "c"], sinks: [ShellSink(options: ClientOptions(clients: [.pip, .uv]))]),
+      in: SinkFixtures.context(console: console))
     #expect(monotonicSeconds() - started < 0.8)
     // All three overlap: more indexes than cores (two on CI) still run at once.
     for (x, y) in [("a", "b"), ("a", "c"), ("b", "c")] {
@@ -83,15 +92,27 @@ final class SpanLog: Sendable {
     try withTemporaryDirectory { (dir: String) throws in
       let registry = ScriptedRegistry(failing: ["b"])
       let console = CapturingConsole()
-      let sinks: [any Sink] = [PypircSink(path: "\(dir)/.pypirc"), GitHubEnvSink(path: "\(dir)/env", options: ClientOptions(clients: [.pip]))]
-      let report = login(plan(registry, names: ["a", "b", "c"], sinks: sinks), in: SinkFixtures.context(console: console))
+      let sinks: [any Sink] = [
+        PypircSink(path: "\(dir)/.pypirc"), GitHubEnvSink(path: "\(dir)/env", options: ClientOptions(clients: [.pip])),
+      ]
+      let report = login(
+        plan(registry, names: ["a", "b", "c"], sinks: sinks), in: SinkFixtures.context(console: console))
       #expect(report.exitStatus == .refused)
       #expect(report.results.map { (try? $0.outcome.get()) != nil } == [true, false, true])
-      #expect(readFile("\(dir)/env") == "PIP_INDEX_URL=https://user:pw-a@a.example/simple/a/\nPIP_EXTRA_INDEX_URL=https://user:pw-c@c.example/simple/c/\n")
-      #expect(readFile("\(dir)/.pypirc")?.contains("[a]") == true && readFile("\(dir)/.pypirc")?.contains("[c]") == true)
+      #expect(
+        readFile("\(dir)/env")
+          == "PIP_INDEX_URL=https://user:pw-a@a.example/simple/a/\nPIP_EXTRA_INDEX_URL=https://user:pw-c@c.example/simple/c/\n"
+      )
+      #expect(
+        readFile("\(dir)/.pypirc")?.contains("[a]") == true && readFile("\(dir)/.pypirc")?.contains("[c]") == true)
       report.render(to: console.console, now: 1_800_000_000)
-      #expect(console.stderr.contains("indexkey: error: index 'b' (https://b.example/simple/b/) failed: The scripted exchange for b was refused.\n"))
-      #expect(console.stderr.contains("index 'a' (https://a.example/simple/a/): credential for user user until 2027-01-15T08:10:00Z (10 min)"))
+      #expect(
+        console.stderr.contains(
+          "indexkey: error: index 'b' (https://b.example/simple/b/) failed: The scripted exchange for b was refused.\n")
+      )
+      #expect(
+        console.stderr.contains(
+          "index 'a' (https://a.example/simple/a/): credential for user user until 2027-01-15T08:10:00Z (10 min)"))
     }
   }
 
@@ -99,7 +120,9 @@ final class SpanLog: Sendable {
     let registry = ScriptedRegistry(sharing: true)
     let console = CapturingConsole()
     // "xa" and "ya" end alike, as do "xb" and "yb": two exchanges for four indexes.
-    let report = login(plan(registry, names: ["xa", "xb", "ya", "yb"], sinks: [ShellSink(options: ClientOptions(clients: [.pip]))]), in: SinkFixtures.context(console: console))
+    let report = login(
+      plan(registry, names: ["xa", "xb", "ya", "yb"], sinks: [ShellSink(options: ClientOptions(clients: [.pip]))]),
+      in: SinkFixtures.context(console: console))
     #expect(report.exitStatus == .ok)
     #expect(registry.spans["xa"] != nil && registry.spans["xb"] != nil)
     #expect(registry.spans["ya"] == nil && registry.spans["yb"] == nil)
@@ -115,7 +138,8 @@ final class SpanLog: Sendable {
 
   @Test func aSharedExchangeThatFailsFailsEveryIndexItServes() {
     let registry = ScriptedRegistry(failing: ["xa"], sharing: true)
-    let report = login(plan(registry, names: ["xa", "xb", "ya"], sinks: []), in: SinkFixtures.context(console: CapturingConsole()))
+    let report = login(
+      plan(registry, names: ["xa", "xb", "ya"], sinks: []), in: SinkFixtures.context(console: CapturingConsole()))
     #expect(report.exitStatus == .refused)
     #expect(report.results.map { (try? $0.outcome.get()) != nil } == [false, true, false])
     #expect(report.results.map(\.index.name) == ["xa", "xb", "ya"])
@@ -123,7 +147,9 @@ final class SpanLog: Sendable {
 
   @Test func everyFailureWritesNothing() {
     let console = CapturingConsole()
-    let report = login(plan(ScriptedRegistry(failing: ["a", "b"]), names: ["a", "b"], sinks: [ShellSink()]), in: SinkFixtures.context(console: console))
+    let report = login(
+      plan(ScriptedRegistry(failing: ["a", "b"]), names: ["a", "b"], sinks: [ShellSink()]),
+      in: SinkFixtures.context(console: console))
     #expect(report.exitStatus == .refused)
     #expect(console.stdout.isEmpty && console.stderr.isEmpty)
   }

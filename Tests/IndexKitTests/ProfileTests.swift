@@ -7,17 +7,28 @@ import Testing
     let data = JSON.object([("indexkey", .object([("default", .object([("n", .integer(5))]))]))])
     let bytes = Msgpack.encode(data)
     #expect(Array(bytes.prefix(10)) == [0x81, 0xa8] + Array("indexkey".utf8))
-    #expect(bytes == [0x81, 0xa8] + Array("indexkey".utf8) + [0x81, 0xa7] + Array("default".utf8) + [0x81, 0xa1, 0x6e, 0x05])
+    #expect(
+      bytes == [0x81, 0xa8] + Array("indexkey".utf8) + [0x81, 0xa7] + Array("default".utf8) + [0x81, 0xa1, 0x6e, 0x05])
   }
 
   @Test func decodesEveryTypeFromKnownBytes() throws {
     // {"a": [1, -2, 1.5, true, nil, "x"], "b": bin "hi"} as Python's msgpack writes it.
-    let bytes: [UInt8] = [0x82, 0xa1, 0x61, 0x96, 0x01, 0xfe, 0xcb, 0x3f, 0xf8, 0, 0, 0, 0, 0, 0, 0xc3, 0xc0, 0xa1, 0x78, 0xa1, 0x62, 0xc4, 0x02, 0x68, 0x69]
+    let bytes: [UInt8] = [
+      0x82, 0xa1, 0x61, 0x96, 0x01, 0xfe, 0xcb, 0x3f, 0xf8, 0, 0, 0, 0, 0, 0, 0xc3, 0xc0, 0xa1, 0x78, 0xa1, 0x62, 0xc4,
+      0x02, 0x68, 0x69,
+    ]
     let value = try Msgpack.decode(bytes)
-    #expect(value == .object([("a", .array([.integer(1), .integer(-2), .double(1.5), .bool(true), .null, .string("x")])), ("b", .string("hi"))]))
+    #expect(
+      value
+        == .object([
+          ("a", .array([.integer(1), .integer(-2), .double(1.5), .bool(true), .null, .string("x")])),
+          ("b", .string("hi")),
+        ]))
     #expect(try Msgpack.decode(Msgpack.encode(value)) == value)
     let empty = JSON.object([("", .string("")), ("list", .array([])), ("map", .object([]))])
-    #expect(Msgpack.encode(empty) == [0x83, 0xa0, 0xa0, 0xa4] + Array("list".utf8) + [0x90, 0xa3] + Array("map".utf8) + [0x80])
+    #expect(
+      Msgpack.encode(empty) == [0x83, 0xa0, 0xa0, 0xa4] + Array("list".utf8) + [0x90, 0xa3] + Array("map".utf8) + [0x80]
+    )
     #expect(try Msgpack.decode(Msgpack.encode(empty)) == empty)
   }
 
@@ -35,12 +46,16 @@ import Testing
   /// Found by fuzzing: a map32 header claiming 0x63726574 entries made msgpack-c ask for
   /// 128 GiB before reading one of them.
   @Test func refusesLengthsThatPromiseMoreThanTheBytesHold() throws {
-    let found = try #require(Base64.decode(
-      "gahpbmRleGtleYGkZmVlZIepaW5kZXhfdXJs2TtodHRwczovL3BrZ3MuZGV2LmF6dXJlLmNvbS9vcmcvX3BhY2thZ2luZy9mZWVkL3B5cGkvc2ltcGxlL7NhenVyZV9jbGkmbnRfc2VjcmV0q2Z1elN1YnN0cmluZ3otc99jcmV0oW4BoWbLP/gAAAAAAAChYiWhoXrDwGySAaN0d28="))
+    let found = try #require(
+      Base64.decode(
+        "gahpbmRleGtleYGkZmVlZIepaW5kZXhfdXJs2TtodHRwczovL3BrZ3MuZGV2LmF6dXJlLmNvbS9vcmcvX3BhY2thZ2luZy9mZWVkL3B5cGkvc2ltcGxlL7NhenVyZV9jbGkmbnRfc2VjcmV0q2Z1elN1YnN0cmluZ3otc99jcmV0oW4BoWbLP/gAAAAAAAChYiWhoXrDwGySAaN0d28="
+      ))
     #expect(!Msgpack.declaresNoMoreThanItHolds(found))
     #expect { try Msgpack.decode(found) } throws: { "\($0)".contains("one complete msgpack document") }
-    for header: [UInt8] in [[0xdf, 0xff, 0xff, 0xff, 0xff], [0xdd, 0x7f, 0, 0, 0], [0xdc, 0xff, 0xff], [0xde, 0, 9, 0xc0, 0xc0, 0xc0],
-                            [0xdb, 0xff, 0xff, 0xff, 0xff, 0x61], [0xc6, 0, 0, 1, 0], [0xc9, 0, 0, 0, 9, 1]] {
+    for header: [UInt8] in [
+      [0xdf, 0xff, 0xff, 0xff, 0xff], [0xdd, 0x7f, 0, 0, 0], [0xdc, 0xff, 0xff], [0xde, 0, 9, 0xc0, 0xc0, 0xc0],
+      [0xdb, 0xff, 0xff, 0xff, 0xff, 0x61], [0xc6, 0, 0, 1, 0], [0xc9, 0, 0, 0, 9, 1],
+    ] {
       #expect(!Msgpack.declaresNoMoreThanItHolds(header), "\(header)")
     }
     // Lengths that the bytes do hold pass, including every width of header.
@@ -67,11 +82,16 @@ import Testing
   }
 
   @Test func rendersWhatReadsBackTheSame() throws {
-    let tricky = ["yes", "123", "", "a: b", "#x", "multi\nline", "2026-01-31", "null", " lead", "trail ", "ünïcode", "- dash", "{x}", "s3cr:et"]
-    let data = JSON.object(tricky.enumerated().map { ("k\($0.offset)", .string($0.element)) } + [
-      ("n", .integer(3)), ("f", .double(0.25)), ("t", .bool(true)), ("z", .null), ("list", .array([.string("a"), .integer(1)])),
-      ("nested", .object([("deep", .object([("x", .string("y"))]))])),
-    ])
+    let tricky = [
+      "yes", "123", "", "a: b", "#x", "multi\nline", "2026-01-31", "null", " lead", "trail ", "ünïcode", "- dash",
+      "{x}", "s3cr:et",
+    ]
+    let data = JSON.object(
+      tricky.enumerated().map { ("k\($0.offset)", .string($0.element)) } + [
+        ("n", .integer(3)), ("f", .double(0.25)), ("t", .bool(true)), ("z", .null),
+        ("list", .array([.string("a"), .integer(1)])),
+        ("nested", .object([("deep", .object([("x", .string("y"))]))])),
+      ])
     #expect(try YAML.parse(Array(YAML.render(data).utf8)) == data)
   }
 
@@ -79,7 +99,10 @@ import Testing
     ("a: [1, 2\n", "not valid YAML"),
     ("a: 1\na: 2\n", "the key 'a' twice"),
     ("a: 1\n---\nb: 2\n", "more than one YAML document"),
-    ("a: &a [x, x, x, x, x, x, x, x, x, x]\nb: &b [*a, *a, *a, *a, *a, *a, *a, *a, *a, *a]\nc: &c [*b, *b, *b, *b, *b, *b, *b, *b, *b, *b]\nd: &d [*c, *c, *c, *c, *c, *c, *c, *c, *c, *c]\ne: [*d, *d, *d, *d, *d, *d, *d, *d, *d, *d]\n", "too many values"),
+    (
+      "a: &a [x, x, x, x, x, x, x, x, x, x]\nb: &b [*a, *a, *a, *a, *a, *a, *a, *a, *a, *a]\nc: &c [*b, *b, *b, *b, *b, *b, *b, *b, *b, *b]\nd: &d [*c, *c, *c, *c, *c, *c, *c, *c, *c, *c]\ne: [*d, *d, *d, *d, *d, *d, *d, *d, *d, *d]\n",
+      "too many values"
+    ),
     (String(repeating: "[", count: 100) + String(repeating: "]", count: 100), "nested too deeply"),
   ])
   func refusesBadDocuments(text: String, reason: String) {
@@ -88,7 +111,9 @@ import Testing
 }
 
 @Suite struct AcctFileTests {
-  static let data = JSON.object([("indexkey", .object([("ci", .object([("index_url", .string("https://x.example/simple/"))]))]))])
+  static let data = JSON.object([
+    ("indexkey", .object([("ci", .object([("index_url", .string("https://x.example/simple/"))]))]))
+  ])
 
   @Test func fernetOverMsgpackRoundTrips() throws {
     let key = FernetKey.generate()
@@ -110,13 +135,17 @@ import Testing
     let bytes = nonce + OpenSSL.sealGCM(Msgpack.encode(Self.data), key: raw, nonce: nonce)
     let contents = try AcctFile.open(bytes, key: Secret(Base64.encode(raw)))
     #expect(contents.data == Self.data && contents.crypto == .aesgcm256)
-    #expect { try AcctFile.open(bytes, key: Secret(Base64.encode(SecureRandom.bytes(32)))) } throws: { "\($0)".contains("aesgcm256") }
+    #expect { try AcctFile.open(bytes, key: Secret(Base64.encode(SecureRandom.bytes(32)))) } throws: {
+      "\($0)".contains("aesgcm256")
+    }
   }
 
   @Test func plaintextThatIsNeitherFormIsNamed() {
     let key = FernetKey.generate()
     let token = Fernet.encrypt(Array("plain text".utf8), key: key, now: 0)
-    #expect { try AcctFile.open(Array(token.utf8), key: key.encoded) } throws: { "\($0)".contains("neither a msgpack map") }
+    #expect { try AcctFile.open(Array(token.utf8), key: key.encoded) } throws: {
+      "\($0)".contains("neither a msgpack map")
+    }
   }
 }
 
@@ -124,7 +153,8 @@ import Testing
   static func book(_ yaml: String) throws -> ProfileBook { try ProfileBook(data: try YAML.parse(Array(yaml.utf8))) }
 
   @Test func readsProfilesAndOverlaysTheirSettings() throws {
-    let book = try Self.book("""
+    let book = try Self.book(
+      """
       indexkey:
         one:
           index_url: https://a.example/simple/
@@ -148,8 +178,10 @@ import Testing
   }
 
   @Test(arguments: [
-    ("azure_client_secret", true), ("azure_devops_ext_pat", true), ("chainguard_python_token", true), ("indexkey_password", true),
-    ("google_application_credentials", true), ("azure_client_certificate_password", true), ("aws_secret_access_key", true),
+    ("azure_client_secret", true), ("azure_devops_ext_pat", true), ("chainguard_python_token", true),
+    ("indexkey_password", true),
+    ("google_application_credentials", true), ("azure_client_certificate_password", true),
+    ("aws_secret_access_key", true),
     ("indexkey_username", true), ("azure_client_id", false), ("aws_access_key_id", false), ("azure_tenant_id", false),
     ("azure_federated_token_file", false), ("aws_region", false), ("registry", false), ("index_url", false),
   ])
@@ -172,19 +204,30 @@ import Testing
 
   @Test func anUnknownProfileListsTheKnownOnes() throws {
     let book = try Self.book("indexkey: {a: {}, b: {}}\n")
-    #expect { try book.named("c", file: "p.fernet") } throws: { "\($0)" == "The profile file p.fernet has no indexkey profile 'c'; it has: a, b." }
+    #expect { try book.named("c", file: "p.fernet") } throws: {
+      "\($0)" == "The profile file p.fernet has no indexkey profile 'c'; it has: a, b."
+    }
   }
 
   @Test func googleCredentialsMayBeAMapping() throws {
-    let profile = try Self.book("indexkey: {g: {google_application_credentials: {type: service_account}}}\n").named("g", file: "f")
-    #expect(profile.variables == [.init(name: "GOOGLE_APPLICATION_CREDENTIALS", value: Secret(#"{"type":"service_account"}"#), isSecret: true)])
+    let profile = try Self.book("indexkey: {g: {google_application_credentials: {type: service_account}}}\n").named(
+      "g", file: "f")
+    #expect(
+      profile.variables == [
+        .init(name: "GOOGLE_APPLICATION_CREDENTIALS", value: Secret(#"{"type":"service_account"}"#), isSecret: true)
+      ])
   }
 }
 
 @Suite struct ProfileLoginTests {
   @Test func aProfilesPlainSettingsAreFlagsTheCommandLineOverrides() throws {
-    let profile = try ProfileBook(data: try YAML.parse(Array("indexkey: {p: {index_url: 'https://x.example/simple/', registry: jfrog, aws_region: eu-west-1, indexkey_password: pw}}\n".utf8)))
-      .named("p", file: "f")
+    let profile = try ProfileBook(
+      data: try YAML.parse(
+        Array(
+          "indexkey: {p: {index_url: 'https://x.example/simple/', registry: jfrog, aws_region: eu-west-1, indexkey_password: pw}}\n"
+            .utf8))
+    )
+    .named("p", file: "f")
     var given = LoginOptions()
     given.settings["aws-region"] = .value("us-east-1")
     given.profiles = ["p"]
@@ -197,12 +240,17 @@ import Testing
   }
 
   @Test func aMissingURLNamesIndexURL() throws {
-    let profile = try ProfileBook(data: try YAML.parse(Array("indexkey: {p: {azure_client_id: x}}\n".utf8))).named("p", file: "f")
-    #expect { try ProfileLogin.options(for: profile, from: LoginOptions(), file: "f.fernet") } throws: { "\($0)".contains("has no index_url") }
+    let profile = try ProfileBook(data: try YAML.parse(Array("indexkey: {p: {azure_client_id: x}}\n".utf8))).named(
+      "p", file: "f")
+    #expect { try ProfileLogin.options(for: profile, from: LoginOptions(), file: "f.fernet") } throws: {
+      "\($0)".contains("has no index_url")
+    }
   }
 
   @Test func hintsNameTheSettingInLowerCase() {
-    #expect(ProfileLogin.settingHint("Azure needs a tenant: set AZURE_TENANT_ID or pass --azure-tenant-id.") == " In the profile, set azure_tenant_id.")
+    #expect(
+      ProfileLogin.settingHint("Azure needs a tenant: set AZURE_TENANT_ID or pass --azure-tenant-id.")
+        == " In the profile, set azure_tenant_id.")
     #expect(ProfileLogin.settingHint("no variables here") == "")
   }
 }
@@ -231,7 +279,8 @@ import Testing
       let captured = CapturingConsole()
       try ProfileCommands.decrypt(
         "\(dir)/p.fernet", output: nil, showSecrets: true,
-        environment: Environment(["GITHUB_ACTIONS": "true", "ACCT_KEY": key.encoded.revealed]), console: captured.console)
+        environment: Environment(["GITHUB_ACTIONS": "true", "ACCT_KEY": key.encoded.revealed]),
+        console: captured.console)
       #expect(captured.stderr == "::add-mask::s3cret\n")
       #expect(try YAML.parse(Array(captured.stdout.utf8)) == data)
     }

@@ -19,7 +19,8 @@ import Testing
   }
 
   static let audience = RegistryFixtures.response(200, #"{"audience":"pypi"}"#)
-  static let minted = RegistryFixtures.response(200, #"{"success":true,"token":"pypi-AgEIcHlwaS5vcmc","expires":1790000900}"#)
+  static let minted = RegistryFixtures.response(
+    200, #"{"success":true,"token":"pypi-AgEIcHlwaS5vcmc","expires":1790000900}"#)
 
   static func refusal(_ code: String, _ description: String) -> HTTPResponse {
     RegistryFixtures.response(
@@ -55,13 +56,15 @@ import Testing
     let stub = StubTransport(sequence: [
       .success(Self.audience), .success(RegistryFixtures.response(200, #"{"value":"\#(jwt)"}"#)), .success(Self.minted),
     ])
-    let github = GitHubActionsIdentity(requestURL: try WebURL("https://gh.test/idtoken?api-version=2.0", what: "u"), requestToken: Secret("r"))
+    let github = GitHubActionsIdentity(
+      requestURL: try WebURL("https://gh.test/idtoken?api-version=2.0", what: "u"), requestToken: Secret("r"))
     _ = try registry(github).credential(for: target(), in: RegistryFixtures.context(stub))
     #expect(stub.prepared == [.init(url: "https://gh.test/idtoken?api-version=2.0", afterRequests: 0)])
-    #expect(stub.requests.map(\.url) == [
-      "https://upload.pypi.org/_/oidc/audience", "https://gh.test/idtoken?api-version=2.0&audience=pypi",
-      "https://upload.pypi.org/_/oidc/mint-token",
-    ])
+    #expect(
+      stub.requests.map(\.url) == [
+        "https://upload.pypi.org/_/oidc/audience", "https://gh.test/idtoken?api-version=2.0&audience=pypi",
+        "https://upload.pypi.org/_/oidc/mint-token",
+      ])
   }
 
   @Test func aMissingExpiryMeansFifteenMinutes() throws {
@@ -72,7 +75,8 @@ import Testing
     let source = CountingIdentity()
     let credential = try registry(source).credential(
       for: target("https://test.pypi.org/legacy/"), in: RegistryFixtures.context(stub))
-    #expect(stub.requests.map(\.url) == ["https://test.pypi.org/_/oidc/audience", "https://test.pypi.org/_/oidc/mint-token"])
+    #expect(
+      stub.requests.map(\.url) == ["https://test.pypi.org/_/oidc/audience", "https://test.pypi.org/_/oidc/mint-token"])
     #expect(source.audiences == ["testpypi"])
     #expect(credential.expiresAt == RegistryFixtures.now + 900)
     #expect(credential.index.name == "testpypi")
@@ -91,7 +95,9 @@ import Testing
     context.sleep = { slept.record($0) }
     let credential = try registry(source).credential(for: target(), in: context)
     #expect(credential.password.revealed == "pypi-AgEIcHlwaS5vcmc")
-    let presented = try stub.requests.dropFirst().map { try JSON(parsing: $0.body, document: "mint")["token"]?.stringValue }
+    let presented = try stub.requests.dropFirst().map {
+      try JSON(parsing: $0.body, document: "mint")["token"]?.stringValue
+    }
     #expect(presented == source.tokens)
     #expect(Set(source.tokens).count == 3)
     #expect(slept.seconds == [0.25, 0.5])
@@ -156,15 +162,35 @@ import Testing
   }
 
   @Test(arguments: [
-    ("invalid-publisher", "valid token, but no corresponding publisher (Publisher with matching claims was not found)",
-     ["invalid-publisher (valid token, but no corresponding publisher", "Owner 'octo-org', Repository name 'app', Workflow name 'release.yml' and no Environment name",
-      "sub 'repo:octo-org/app:ref:refs/heads/main'", "repository_owner_id '9919'", "environment MISSING", "for debugging"]),
-    ("invalid-pending-publisher", "valid token, but project already exists", ["project already exists", "could not be created from it"]),
-    ("invalid-reuse-token", "invalid token: already used", ["accepts each token once", "This token came from the test CI."]),
-    ("invalid-token", "malformed or invalid token", ["failed verification", "this token has 'pypi'", "exp 2026-09-21T14:18:20Z"]),
-    ("invalid-payload", "unknown trusted publishing issuer", ["this token's issuer is 'https://token.actions.githubusercontent.com'", "GitLab.com"]),
+    (
+      "invalid-publisher", "valid token, but no corresponding publisher (Publisher with matching claims was not found)",
+      [
+        "invalid-publisher (valid token, but no corresponding publisher",
+        "Owner 'octo-org', Repository name 'app', Workflow name 'release.yml' and no Environment name",
+        "sub 'repo:octo-org/app:ref:refs/heads/main'", "repository_owner_id '9919'", "environment MISSING",
+        "for debugging",
+      ]
+    ),
+    (
+      "invalid-pending-publisher", "valid token, but project already exists",
+      ["project already exists", "could not be created from it"]
+    ),
+    (
+      "invalid-reuse-token", "invalid token: already used",
+      ["accepts each token once", "This token came from the test CI."]
+    ),
+    (
+      "invalid-token", "malformed or invalid token",
+      ["failed verification", "this token has 'pypi'", "exp 2026-09-21T14:18:20Z"]
+    ),
+    (
+      "invalid-payload", "unknown trusted publishing issuer",
+      ["this token's issuer is 'https://token.actions.githubusercontent.com'", "GitLab.com"]
+    ),
     ("invalid-payload", "1 validation error for TokenPayload", ["did not carry a well-formed token"]),
-    ("not-enabled", "GitHub-based trusted publishing functionality not enabled", ["disabled on pypi.org", "API token"]),
+    (
+      "not-enabled", "GitHub-based trusted publishing functionality not enabled", ["disabled on pypi.org", "API token"]
+    ),
     ("some-new-code", "something new", ["some-new-code (something new)", "Claims presented"]),
   ])
   func everyRefusalCodeHasItsFix(code: String, description: String, expected: [String]) throws {
@@ -174,7 +200,8 @@ import Testing
       try registry(source).credential(for: target(), in: RegistryFixtures.context(stub))
     }
     #expect(error?.exitStatus == .refused)
-    #expect(error?.message.hasPrefix("pypi.org refused to mint an upload token: \(code)") == true, "\(error?.message ?? "")")
+    #expect(
+      error?.message.hasPrefix("pypi.org refused to mint an upload token: \(code)") == true, "\(error?.message ?? "")")
     for text in expected {
       #expect(error?.message.contains(text) == true, "missing '\(text)' in: \(error?.message ?? "")")
     }
@@ -187,17 +214,20 @@ import Testing
       .success(Self.audience), .success(Self.refusal("invalid-publisher", "no corresponding publisher")),
     ])
     let source = CountingIdentity { audience, jti in
-      RegistryFixtures.githubClaims(audience: audience, jti: jti, extra: [
-        ("environment", .string("release")),
-        ("job_workflow_ref", .string("octo-org/shared/.github/workflows/publish.yml@refs/tags/v1")),
-      ])
+      RegistryFixtures.githubClaims(
+        audience: audience, jti: jti,
+        extra: [
+          ("environment", .string("release")),
+          ("job_workflow_ref", .string("octo-org/shared/.github/workflows/publish.yml@refs/tags/v1")),
+        ])
     }
     let error = #expect(throws: ExchangeError.self) {
       try registry(source).credential(for: target(), in: RegistryFixtures.context(stub))
     }
     let message = error?.message ?? ""
     #expect(message.contains("Workflow name 'publish.yml' and Environment name 'release'"), "\(message)")
-    #expect(message.contains("reusable workflow 'octo-org/shared/.github/workflows/publish.yml@refs/tags/v1'"), "\(message)")
+    #expect(
+      message.contains("reusable workflow 'octo-org/shared/.github/workflows/publish.yml@refs/tags/v1'"), "\(message)")
     #expect(message.contains("environment 'release'."))
   }
 
@@ -206,16 +236,21 @@ import Testing
       .success(Self.audience), .success(Self.refusal("invalid-publisher", "no corresponding publisher")),
     ])
     let source = CountingIdentity { audience, jti in
-      [("iss", .string("https://gitlab.com")), ("sub", .string("project_path:grp/app:ref_type:branch:ref:main")),
-       ("aud", .string(audience)), ("jti", .string(jti)), ("project_path", .string("grp/app")),
-       ("ref_path", .string("refs/heads/main")),
-       ("ci_config_ref_uri", .string("gitlab.com/grp/app//ci/release.yml@refs/heads/main"))]
+      [
+        ("iss", .string("https://gitlab.com")), ("sub", .string("project_path:grp/app:ref_type:branch:ref:main")),
+        ("aud", .string(audience)), ("jti", .string(jti)), ("project_path", .string("grp/app")),
+        ("ref_path", .string("refs/heads/main")),
+        ("ci_config_ref_uri", .string("gitlab.com/grp/app//ci/release.yml@refs/heads/main")),
+      ]
     }
     let error = #expect(throws: ExchangeError.self) {
       try registry(source).credential(for: target(), in: RegistryFixtures.context(stub))
     }
     let message = error?.message ?? ""
-    #expect(message.contains("Namespace 'grp', Project name 'app', Top-level pipeline file path 'ci/release.yml' and no Environment"), "\(message)")
+    #expect(
+      message.contains(
+        "Namespace 'grp', Project name 'app', Top-level pipeline file path 'ci/release.yml' and no Environment"),
+      "\(message)")
     #expect(message.contains("project_path 'grp/app', ref_path 'refs/heads/main'"), "\(message)")
     #expect(message.contains("environment MISSING"))
   }
@@ -223,9 +258,11 @@ import Testing
   @Test func aReusableWorkflowSuccessCarriesAWarning() throws {
     let stub = StubTransport(sequence: [.success(Self.audience), .success(Self.minted)])
     let source = CountingIdentity { audience, jti in
-      RegistryFixtures.githubClaims(audience: audience, jti: jti, extra: [
-        ("job_workflow_ref", .string("octo-org/shared/.github/workflows/publish.yml@refs/tags/v1"))
-      ])
+      RegistryFixtures.githubClaims(
+        audience: audience, jti: jti,
+        extra: [
+          ("job_workflow_ref", .string("octo-org/shared/.github/workflows/publish.yml@refs/tags/v1"))
+        ])
     }
     let credential = try registry(source).credential(for: target(), in: RegistryFixtures.context(stub))
     #expect(credential.warnings.count == 1)
@@ -233,7 +270,10 @@ import Testing
   }
 
   @Test(arguments: [
-    (403, #"{"message":"Trusted publishing functionality not enabled"}"#, IndexKit.ExitStatus.refused, "turned off right now (Trusted publishing functionality not enabled)"),
+    (
+      403, #"{"message":"Trusted publishing functionality not enabled"}"#, IndexKit.ExitStatus.refused,
+      "turned off right now (Trusted publishing functionality not enabled)"
+    ),
     (404, "Not Found", .refused, "does not offer trusted publishing"),
     (503, "oops", .network, "HTTP 503"),
   ])
@@ -250,7 +290,9 @@ import Testing
   }
 
   @Test func aRefusalWithoutAnErrorListIsAServiceProblem() throws {
-    let stub = StubTransport(sequence: [.success(Self.audience), .success(RegistryFixtures.response(400, "<html>bad</html>"))])
+    let stub = StubTransport(sequence: [
+      .success(Self.audience), .success(RegistryFixtures.response(400, "<html>bad</html>")),
+    ])
     let error = #expect(throws: ExchangeError.self) {
       try registry(CountingIdentity()).credential(for: target(), in: RegistryFixtures.context(stub))
     }
@@ -264,7 +306,8 @@ import Testing
       let event = directory + "/event.json"
       writeFile(event, #"{"pull_request":{"head":{"repo":{"fork":\#(fork)}}}}"#)
       let stub = StubTransport(sequence: [.success(Self.audience)])
-      let context = RegistryFixtures.context(stub, environment: ["GITHUB_EVENT_NAME": "pull_request", "GITHUB_EVENT_PATH": event])
+      let context = RegistryFixtures.context(
+        stub, environment: ["GITHUB_EVENT_NAME": "pull_request", "GITHUB_EVENT_PATH": event])
       return #expect(throws: IdentityError.self) {
         try registry(MissingIdentity()).credential(for: target(), in: context)
       }
@@ -278,7 +321,10 @@ import Testing
     ("https://upload.pypi.org/legacy/", "pypi", "https://pypi.org/simple/", "https://upload.pypi.org/legacy/"),
     ("https://pypi.org/simple/", "pypi", "https://pypi.org/simple/", "https://upload.pypi.org/legacy/"),
     ("https://test.pypi.org/legacy", "testpypi", "https://test.pypi.org/simple/", "https://test.pypi.org/legacy/"),
-    ("http://127.0.0.1:8000/warehouse/legacy/", "pypi", "http://127.0.0.1:8000/warehouse/simple/", "http://127.0.0.1:8000/warehouse/legacy/"),
+    (
+      "http://127.0.0.1:8000/warehouse/legacy/", "pypi", "http://127.0.0.1:8000/warehouse/simple/",
+      "http://127.0.0.1:8000/warehouse/legacy/"
+    ),
   ])
   func targets(url: String, name: String, simple: String, upload: String) throws {
     let t = try target(url)
@@ -289,7 +335,8 @@ import Testing
   }
 
   @Test func anUploadTokenIsNeverPutInPipsIndexURL() throws {
-    let pypi = Credential(index: try target(), registry: "pypi", username: "__token__", password: Secret("pypi-x"), expiresAt: nil)
+    let pypi = Credential(
+      index: try target(), registry: "pypi", username: "__token__", password: Secret("pypi-x"), expiresAt: nil)
     let feed = Credential(
       index: try JFrog.target(for: RegistryFixtures.url("https://acme.jfrog.io/artifactory/api/pypi/py/simple")),
       registry: "jfrog", username: "u", password: Secret("p"), expiresAt: nil)
@@ -309,7 +356,10 @@ import Testing
     let stub = StubTransport(sequence: [.success(Self.audience), .success(Self.minted)])
     _ = try registry(CountingIdentity()).credential(
       for: target("http://127.0.0.1:8000/warehouse/legacy/"), in: RegistryFixtures.context(stub))
-    #expect(stub.requests.map(\.url) == ["http://127.0.0.1:8000/warehouse/_/oidc/audience", "http://127.0.0.1:8000/warehouse/_/oidc/mint-token"])
+    #expect(
+      stub.requests.map(\.url) == [
+        "http://127.0.0.1:8000/warehouse/_/oidc/audience", "http://127.0.0.1:8000/warehouse/_/oidc/mint-token",
+      ])
     #expect(throws: ConfigError.self) { try target("http://127.0.0.1:8000/upload/") }
   }
 }

@@ -13,7 +13,9 @@ import Testing
     func now() -> Double { t.withLock { $0 } }
   }
 
-  func retrying(_ stub: StubTransport, _ clock: Clock, _ policy: RetryPolicy = RetryPolicy(random: { 0.5 })) -> RetryingTransport {
+  func retrying(_ stub: StubTransport, _ clock: Clock, _ policy: RetryPolicy = RetryPolicy(random: { 0.5 }))
+    -> RetryingTransport
+  {
     RetryingTransport(stub, policy: policy, sleep: { clock.sleep($0) }, now: { clock.now() })
   }
 
@@ -39,7 +41,8 @@ import Testing
 
   @Test func honoursRetryAfter() throws {
     let stub = StubTransport(sequence: [
-      .success(HTTPResponse(status: 429, headers: [HTTPHeader("Retry-After", "3")])), .success(HTTPResponse(status: 200)),
+      .success(HTTPResponse(status: 429, headers: [HTTPHeader("Retry-After", "3")])),
+      .success(HTTPResponse(status: 200)),
     ])
     let clock = Clock()
     _ = try retrying(stub, clock).send(request)
@@ -47,7 +50,9 @@ import Testing
   }
 
   @Test func aRetryAfterBeyondTheLimitEndsRetrying() throws {
-    let stub = StubTransport(sequence: [.success(HTTPResponse(status: 503, headers: [HTTPHeader("Retry-After", "3600")]))])
+    let stub = StubTransport(sequence: [
+      .success(HTTPResponse(status: 503, headers: [HTTPHeader("Retry-After", "3600")]))
+    ])
     let response = try retrying(stub, Clock()).send(request)
     #expect(response.status == 503)
     #expect(stub.requests.count == 1)

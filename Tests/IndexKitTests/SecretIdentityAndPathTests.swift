@@ -10,7 +10,8 @@ import Testing
     writeFile("\(dir)/token", content)
     let env = Environment(["JF_URL": "https://acme.jfrog.io", "JF_ACCESS_TOKEN_FILE": "\(dir)/token"])
     let registry = try JFrog.make(settings: Settings(environment: env), identity: .auto)
-    return CacheKey.make(index: try JFrog.target(for: try WebURL(Self.index, what: "u")), registry: registry, environment: env)
+    return CacheKey.make(
+      index: try JFrog.target(for: try WebURL(Self.index, what: "u")), registry: registry, environment: env)
   }
 
   @Test func anotherUsersTokenInTheSameFileIsAnotherEntry() throws {
@@ -38,7 +39,9 @@ import Testing
       #expect(try key(["INDEXKEY_USERNAME": "u", "INDEXKEY_PASSWORD": "pw-a"]) == a)
       #expect(try key(["INDEXKEY_USERNAME": "u", "INDEXKEY_PASSWORD": "pw-b"]).id != a.id)
       writeFile("\(dir)/pw", "pw-a\n")
-      #expect(try key(["INDEXKEY_USERNAME": "u", "INDEXKEY_PASSWORD_FILE": "\(dir)/pw"]) == a, "a secret is the same from its file")
+      #expect(
+        try key(["INDEXKEY_USERNAME": "u", "INDEXKEY_PASSWORD_FILE": "\(dir)/pw"]) == a,
+        "a secret is the same from its file")
       // A key file replaced at the same path is another identity.
       let google = try GoogleArtifactRegistry.target(for: WebURL("https://us-python.pkg.dev/p/r/simple/", what: "u"))
       let path = "\(dir)/key.json"
@@ -49,16 +52,24 @@ import Testing
       }
       writeFile(path, CryptoFixture.text("crypto/google-service-account.json"))
       let first = try googleKey()
-      writeFile(path, CryptoFixture.text("crypto/google-service-account.json").replacing("\"client_id\"", with: "\"client_id\" ", maxReplacements: 1))
+      writeFile(
+        path,
+        CryptoFixture.text("crypto/google-service-account.json").replacing(
+          "\"client_id\"", with: "\"client_id\" ", maxReplacements: 1))
       #expect(try googleKey().id != first.id)
       // The answering link is part of the key: the same settings forced to another link differ.
-      let both = Environment(["AZURE_CLIENT_ID": "c", "AZURE_TENANT_ID": "t", "AZURE_CLIENT_SECRET": "s", "GITHUB_ACTIONS": "true"])
-      let azure = try AzureArtifacts.target(for: WebURL("https://pkgs.dev.azure.com/o/_packaging/f/pypi/simple/", what: "u"))
+      let both = Environment([
+        "AZURE_CLIENT_ID": "c", "AZURE_TENANT_ID": "t", "AZURE_CLIENT_SECRET": "s", "GITHUB_ACTIONS": "true",
+      ])
+      let azure = try AzureArtifacts.target(
+        for: WebURL("https://pkgs.dev.azure.com/o/_packaging/f/pypi/simple/", what: "u"))
       let secretLink = try AzureArtifacts.make(settings: Settings(environment: both), identity: .auto)
       let forced = both.updating("INDEXKEY_AZURE_CREDENTIAL", "ci-federation")
       let federation = try AzureArtifacts.make(settings: Settings(environment: forced), identity: .auto)
       #expect(federation.credentials.linkName == "ci-federation")
-      #expect(CacheKey.make(index: azure, registry: secretLink, environment: forced) != CacheKey.make(index: azure, registry: federation, environment: forced))
+      #expect(
+        CacheKey.make(index: azure, registry: secretLink, environment: forced)
+          != CacheKey.make(index: azure, registry: federation, environment: forced))
     }
   }
 }
@@ -104,10 +115,13 @@ import Testing
       symlink("\(dir)/elsewhere", "\(dir)/home/.config")
       let env = ["HOME": "\(dir)/home"]
       let context = Context(
-        transport: StubTransport { _ in HTTPResponse(status: 500) }, environment: Environment(env), clock: FixedClock(0),
+        transport: StubTransport { _ in HTTPResponse(status: 500) }, environment: Environment(env),
+        clock: FixedClock(0),
         console: CapturingConsole().console, home: "\(dir)/home")
       let outputs = try PipConfSink().plan([credential()], in: context)
-      let error = #expect(throws: SinkError.self) { try OutputWriter.apply(outputs, credentials: [credential()], dryRun: false, in: context) }
+      let error = #expect(throws: SinkError.self) {
+        try OutputWriter.apply(outputs, credentials: [credential()], dryRun: false, in: context)
+      }
       #expect(error?.message.contains("symbolic link") == true)
       #expect(try listDirectory("\(dir)/elsewhere").isEmpty)
       let named = try PipConfSink(path: "\(dir)/home/.config/pip/pip.conf").plan([credential()], in: context)

@@ -24,19 +24,28 @@ final class MemorySecretService: SecretService, Sendable {
   static let url = "https://pkgs.dev.azure.com/org/_packaging/feed/pypi/simple/"
   static let key = StoreKey(index: url, kind: "azure-refresh-token")
 
-  func store(_ dir: String, acctKey: String? = nil, service: (any SecretService)? = nil, console: CapturingConsole = CapturingConsole()) -> SecretStore {
+  func store(
+    _ dir: String, acctKey: String? = nil, service: (any SecretService)? = nil,
+    console: CapturingConsole = CapturingConsole()
+  ) -> SecretStore {
     SecretStore(
       path: "\(dir)/data/indexkey/store.fernet",
-      keys: StoreKeySource(acctKey: acctKey.map(Secret.init), secretService: service, keyFile: "\(dir)/config/indexkey-key/store.key", notice: { console.console.err($0) }))
+      keys: StoreKeySource(
+        acctKey: acctKey.map(Secret.init), secretService: service, keyFile: "\(dir)/config/indexkey-key/store.key",
+        notice: { console.console.err($0) }))
   }
 
   @Test func forgettingAnIndexAlsoForgetsWhatItsHostAndOrganizationKeepForIt() throws {
     try withTemporaryDirectory { dir in
       let store = store(dir, acctKey: FernetKey.generate().encoded.revealed)
-      try store.write(key: StoreKey(index: "https://pkgs.dev.azure.com/", kind: "azure-refresh-token"), value: Secret("rt"))
-      try store.write(key: StoreKey(index: "https://pkgs.dev.azure.com/org/", kind: "azure-devops-pat"), value: Secret("pat"))
-      try store.write(key: StoreKey(index: "https://pkgs.dev.azure.com/other/", kind: "azure-devops-pat"), value: Secret("pat2"))
-      try store.write(key: StoreKey(index: "https://elsewhere.example/", kind: "azure-refresh-token"), value: Secret("rt2"))
+      try store.write(
+        key: StoreKey(index: "https://pkgs.dev.azure.com/", kind: "azure-refresh-token"), value: Secret("rt"))
+      try store.write(
+        key: StoreKey(index: "https://pkgs.dev.azure.com/org/", kind: "azure-devops-pat"), value: Secret("pat"))
+      try store.write(
+        key: StoreKey(index: "https://pkgs.dev.azure.com/other/", kind: "azure-devops-pat"), value: Secret("pat2"))
+      try store.write(
+        key: StoreKey(index: "https://elsewhere.example/", kind: "azure-refresh-token"), value: Secret("rt2"))
       #expect(try store.remove(index: Self.url) == ["azure-devops-pat", "azure-refresh-token"])
       #expect(try store.indexes().map(\.index) == ["https://elsewhere.example/", "https://pkgs.dev.azure.com/other/"])
       #expect(try store.remove(index: "https://pkgs.dev.azure.com/") == ["azure-devops-pat"])
@@ -52,7 +61,8 @@ final class MemorySecretService: SecretService, Sendable {
       #expect(!FileIO.exists(store.path), "reading creates nothing")
       try store.write(key: Self.key, value: Secret("refresh-canary-1"))
       try store.write(key: StoreKey(index: Self.url, kind: "azure-devops-pat"), value: Secret("pat-canary-2"))
-      try store.write(key: StoreKey(index: "https://other.example/simple/", kind: "azure-devops-pat"), value: Secret("pat-canary-3"))
+      try store.write(
+        key: StoreKey(index: "https://other.example/simple/", kind: "azure-devops-pat"), value: Secret("pat-canary-3"))
       #expect(try store.read(key: Self.key) == Secret("refresh-canary-1"))
       // Encrypted at rest, 0600 in a 0700 directory; the key file 0600 in its own 0700 directory.
       let onDisk = try #require(readFile(store.path))
@@ -64,7 +74,8 @@ final class MemorySecretService: SecretService, Sendable {
       #expect(fileMode("\(dir)/config/indexkey-key") == 0o700)
       let notices = console.stderr.split(separator: "\n")
       #expect(notices.count == 1)
-      #expect(notices.first?.contains("protects a copied store file, not against another process running as you") == true)
+      #expect(
+        notices.first?.contains("protects a copied store file, not against another process running as you") == true)
       #expect(try store.remove(index: Self.url) == ["azure-devops-pat", "azure-refresh-token"])
       #expect(try store.read(key: Self.key) == nil)
       #expect(try store.indexes().map(\.index) == ["https://other.example/simple/"])
@@ -80,7 +91,9 @@ final class MemorySecretService: SecretService, Sendable {
       #expect(!FileIO.exists("\(dir)/config/indexkey-key/store.key"))
       let token = try #require(readFile(store.path))
       let plaintext = try Fernet.decrypt(token, key: key).plaintext
-      #expect(String(decoding: plaintext, as: UTF8.self) == #"{"indexes":{"\#(Self.url)":{"azure-refresh-token":"refresh"}}}"#)
+      #expect(
+        String(decoding: plaintext, as: UTF8.self) == #"{"indexes":{"\#(Self.url)":{"azure-refresh-token":"refresh"}}}"#
+      )
     }
   }
 
@@ -117,7 +130,8 @@ final class MemorySecretService: SecretService, Sendable {
         try other.read(key: Self.key)
       } throws: { error in
         let text = "\(error)"
-        return text.contains("with the key from ACCT_KEY") && text.contains("indexkey logout") && !text.contains("refresh")
+        return text.contains("with the key from ACCT_KEY") && text.contains("indexkey logout")
+          && !text.contains("refresh")
       }
       #expect(throws: StoreError.self) { try other.write(key: Self.key, value: Secret("x")) }
       #expect(try other.removeAll())

@@ -57,10 +57,12 @@ import Testing
     }
   }
 
-  @Test(arguments: [
-    (JSON.double(1e300), ServerTime.latest), (JSON.integer(Int64.max), ServerTime.latest),
-    (JSON.string("1e300"), ServerTime.latest), (JSON.string("nan"), nil), (JSON.integer(1_800_003_600), 1_800_003_600),
-  ] as [(JSON, UnixTime?)])
+  @Test(
+    arguments: [
+      (JSON.double(1e300), ServerTime.latest), (JSON.integer(Int64.max), ServerTime.latest),
+      (JSON.string("1e300"), ServerTime.latest), (JSON.string("nan"), nil),
+      (JSON.integer(1_800_003_600), 1_800_003_600),
+    ] as [(JSON, UnixTime?)])
   func codeArtifactExpirationsAreClamped(value: JSON, expected: UnixTime?) {
     #expect(CodeArtifactClient.expiration(value) == expected)
   }

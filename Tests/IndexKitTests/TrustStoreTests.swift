@@ -128,7 +128,8 @@ struct TrustStoreTLSTests {
       var explicit = options
       explicit.caBundle = junk
       let error = #expect(throws: HTTPError.self) { try get(CurlTransport(options: explicit), server) }
-      #expect(error == .tls(purpose: "test request", url: server.url, detail: "error setting certificate file: \(junk)"))
+      #expect(
+        error == .tls(purpose: "test request", url: server.url, detail: "error setting certificate file: \(junk)"))
     }
   }
 }

@@ -21,7 +21,9 @@ import Testing
   }
 
   /// Writes `existing` (when given), runs the sink for `credentials`, returns the file's bytes.
-  static func write(_ kind: Kind, _ existing: [UInt8]?, _ credentials: [Credential] = [SinkFixtures.first]) throws -> [UInt8] {
+  static func write(_ kind: Kind, _ existing: [UInt8]?, _ credentials: [Credential] = [SinkFixtures.first]) throws
+    -> [UInt8]
+  {
     try withTemporaryDirectory { (dir: String) throws in
       let path = "\(dir)/file"
       if let existing { try writeBytes(path, existing) }
@@ -40,10 +42,13 @@ import Testing
   static let invalid: [UInt8] = [0xFF, 0xFE, 0xC3, 0x28, 0x80]
 
   @Test func invalidUTF8InAPypircIsKept() throws {
-    let existing = Array("[distutils]\nindex-servers =\n    pypi\n\n# caf".utf8) + Self.invalid + Array("\n[pypi]\nusername = __token__\npassword = x".utf8) + Self.invalid + [0x0A]
+    let existing =
+      Array("[distutils]\nindex-servers =\n    pypi\n\n# caf".utf8) + Self.invalid
+      + Array("\n[pypi]\nusername = __token__\npassword = x".utf8) + Self.invalid + [0x0A]
     let written = try Self.write(.pypirc, existing)
     #expect(written.count > existing.count)
-    #expect(written.starts(with: Array("[distutils]\nindex-servers =\n    pypi\n    feed\n\n# caf".utf8) + Self.invalid))
+    #expect(
+      written.starts(with: Array("[distutils]\nindex-servers =\n    pypi\n    feed\n\n# caf".utf8) + Self.invalid))
     #expect(contains(written, Array("password = x".utf8) + Self.invalid + [0x0A]))
   }
 
@@ -55,7 +60,10 @@ import Testing
   }
 
   @Test func invalidUTF8InANetrcIsKept() throws {
-    let existing = Array("machine other.example login u password p".utf8) + Self.invalid + Array("\n# note ".utf8) + Self.invalid + [0x0A]
+    let existing =
+      Array("machine other.example login u password p".utf8) + Self.invalid + Array("\n# note ".utf8) + Self.invalid + [
+        0x0A
+      ]
     let written = try Self.write(.netrc, existing)
     #expect(written.starts(with: existing))
   }
@@ -82,7 +90,9 @@ import Testing
   @Test func keysBeforeAnySectionAreNotINI() {
     #expect(IniDocument(text: "index-url = x\n[global]\n").problem == "line 1 comes before any [section]")
     #expect(IniDocument(text: "; comment\n\n[global]\nkey = v\n  continued\n").problem == nil)
-    #expect(NetrcDocument(text: "machine a login b password c\nmacdef init\ncd /\n\ndefault login x password y\n").problem == nil)
+    #expect(
+      NetrcDocument(text: "machine a login b password c\nmacdef init\ncd /\n\ndefault login x password y\n").problem
+        == nil)
     #expect(NetrcDocument(text: "machine a login b sandwich c\n").problem == "word 5 is not login, account or password")
   }
 }
@@ -102,7 +112,8 @@ import Testing
   }
 
   static let fragments: [[UInt8]] = [
-    Array("naïve".utf8), Array("日本語".utf8), [0xFF, 0xC3, 0x28], Array(String(repeating: "x", count: 5000).utf8), Array("a=b".utf8),
+    Array("naïve".utf8), Array("日本語".utf8), [0xFF, 0xC3, 0x28], Array(String(repeating: "x", count: 5000).utf8),
+    Array("a=b".utf8),
     Array("  spaced  ".utf8), Array("%(interp)s".utf8),
   ]
 
@@ -150,7 +161,9 @@ import Testing
       let existing = kind == .netrc ? Self.netrc(&g) : Self.ini(&g)
       let first = try UserFileBytesTests.write(kind, existing, [SinkFixtures.credential(password: "first1")])
       let second = try UserFileBytesTests.write(kind, first, [SinkFixtures.credential(password: "second")])
-      #expect(second == replacing(first, Array("first1".utf8), with: Array("second".utf8)), "the second write changes only the password")
+      #expect(
+        second == replacing(first, Array("first1".utf8), with: Array("second".utf8)),
+        "the second write changes only the password")
       switch kind {
       case .pypirc:
         // the index-servers list gains one line; everything else of the file comes first, as it was
@@ -187,7 +200,9 @@ import Testing
           sectionOfOurs = kind == .pipConf && text == "[global]"
         }
         if inOurs || text == "feed" { continue }
-        if sectionOfOurs && (text.hasPrefix("index-url") || text.hasPrefix("extra-index-url") || text == "[global]") { continue }
+        if sectionOfOurs && (text.hasPrefix("index-url") || text.hasPrefix("extra-index-url") || text == "[global]") {
+          continue
+        }
       }
       out += line + [0x0A]
     }
@@ -246,7 +261,10 @@ func replacing(_ bytes: [UInt8], _ old: [UInt8], with new: [UInt8]) -> [UInt8] {
     var doc = NetrcDocument(text: "machine a login b password c\nmacdef init\ncd /pub\n")
     doc.set(host: "pkgs.example.com", login: "user", password: Secret("secret"))
     let once = doc.text.revealed
-    #expect(once == "machine a login b password c\nmacdef init\ncd /pub\n\nmachine pkgs.example.com login user password secret\n")
+    #expect(
+      once
+        == "machine a login b password c\nmacdef init\ncd /pub\n\nmachine pkgs.example.com login user password secret\n"
+    )
     var again = NetrcDocument(text: once)
     again.set(host: "pkgs.example.com", login: "user", password: Secret("secret"))
     #expect(again.text.revealed == once)
@@ -254,8 +272,10 @@ func replacing(_ bytes: [UInt8], _ old: [UInt8], with new: [UInt8]) -> [UInt8] {
 
   /// Found by fuzzing: a `[distutils]` header on the file's last line, with no newline after it.
   @Test func aLastLineSectionHeaderWithoutNewlineIsEditedOnceOnly() throws {
-    let found = try #require(Base64.decode(
-      "IyBwaHAgY29uZmlndXJhdGlvbiBmb3IgdGhl5eXl5eXl5eXl5eXl5eXl5eXl5eXl5eXl5eXl5eXl5eXl5VtnbG9iYWydnZ2dnZ2dnZ2dnZ2dnZ2dnZ2dnZ2dnZ2dnZ2dnZ2dnZ2dnZ2dnZ2dnZ2dnZ2dnZ2dnZ2dnSMgdHdpbmUgY29uZmlndXJhdGlvbgpbZGlzdHV0aWxzXQ=="))
+    let found = try #require(
+      Base64.decode(
+        "IyBwaHAgY29uZmlndXJhdGlvbiBmb3IgdGhl5eXl5eXl5eXl5eXl5eXl5eXl5eXl5eXl5eXl5eXl5eXl5VtnbG9iYWydnZ2dnZ2dnZ2dnZ2dnZ2dnZ2dnZ2dnZ2dnZ2dnZ2dnZ2dnZ2dnZ2dnZ2dnZ2dnZ2dnZ2dnSMgdHdpbmUgY29uZmlndXJhdGlvbgpbZGlzdHV0aWxzXQ=="
+      ))
     for bytes in [found, Array("[distutils]".utf8), Array("# x\n[distutils]".utf8)] {
       var doc = IniDocument(bytes: bytes)
       #expect(doc.problem == nil)
@@ -272,10 +292,13 @@ func replacing(_ bytes: [UInt8], _ old: [UInt8], with new: [UInt8]) -> [UInt8] {
   /// Found by fuzzing: a password whose quote never closes runs to the end of the file, so a
   /// machine appended after it would be read (by Python's netrc too) as part of that password.
   @Test func aQuoteThatNeverClosesMakesTheFileNotEditable() throws {
-    let found = try #require(Base64.decode(
-      "IyBjcmVudGlhbHMgZm9yIHRoZWxkIG1hY3JidWlsZCBtYWNoKW5lCm1hY2hpbmUgZ3RpaHViLmNvbQogIGxvZ2luIENoYXJhY3RlZWRlbnRpZWZneGlubyBwYXNzd29yZCAidWlvLHI="))
+    let found = try #require(
+      Base64.decode(
+        "IyBjcmVudGlhbHMgZm9yIHRoZWxkIG1hY3JidWlsZCBtYWNoKW5lCm1hY2hpbmUgZ3RpaHViLmNvbQogIGxvZ2luIENoYXJhY3RlZWRlbnRpZWZneGlubyBwYXNzd29yZCAidWlvLHI="
+      ))
     #expect(NetrcDocument(bytes: found).problem == "word 6 opens a quote that never closes")
-    #expect(NetrcDocument(text: "machine a login b password \"c\\\"").problem == "word 6 opens a quote that never closes")
+    #expect(
+      NetrcDocument(text: "machine a login b password \"c\\\"").problem == "word 6 opens a quote that never closes")
     #expect(NetrcDocument(text: "machine a login b password \"c d\"").problem == nil)
     #expect(throws: SinkError.self) { try NetrcDocument.editing(found, file: "/home/u/.netrc") }
   }

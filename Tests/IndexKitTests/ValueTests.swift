@@ -14,7 +14,9 @@ import Testing
     #expect(url.segments == ["org", "_packaging", "feed", "pypi", "simple"])
   }
 
-  @Test(arguments: ["pkgs.dev.azure.com/x", "ftp://host/x", "https://user:pw@host/x", "https://host:99999/", "https:///x"])
+  @Test(arguments: [
+    "pkgs.dev.azure.com/x", "ftp://host/x", "https://user:pw@host/x", "https://host:99999/", "https:///x",
+  ])
   func refusesBadURLs(text: String) {
     #expect(throws: ConfigError.self) { try WebURL(text, what: "The index URL") }
   }
@@ -30,14 +32,17 @@ import Testing
   }
 
   @Test func credentialsInTheURLAreRefusedWithoutEchoingThem() {
-    let error = #expect(throws: ConfigError.self) { try WebURL("https://u:hunter2@host/simple/", what: "The index URL") }
+    let error = #expect(throws: ConfigError.self) {
+      try WebURL("https://u:hunter2@host/simple/", what: "The index URL")
+    }
     #expect(error?.message.contains("hunter2") == false)
   }
 
   @Test func appendsTheAudienceToAURLThatAlreadyHasAQuery() throws {
     let url = try WebURL("https://gh.test/idtoken?api-version=2.0", what: "u")
-    #expect(url.appendingQuery("audience", "api://AzureADTokenExchange").description
-      == "https://gh.test/idtoken?api-version=2.0&audience=api%3A%2F%2FAzureADTokenExchange")
+    #expect(
+      url.appendingQuery("audience", "api://AzureADTokenExchange").description
+        == "https://gh.test/idtoken?api-version=2.0&audience=api%3A%2F%2FAzureADTokenExchange")
     let bare = try WebURL("https://gh.test/idtoken", what: "u")
     #expect(bare.appendingQuery("audience", "x y").description == "https://gh.test/idtoken?audience=x%20y")
   }

@@ -36,9 +36,12 @@ import Testing
   }
 
   @Test func githubOutputUsesTheSameSyntaxAndWarnsAboutJobOutputs() throws {
-    let output = try content(GitHubOutputSink(options: ClientOptions(clients: [.twine])), env: ["GITHUB_OUTPUT": "/gh/out"])
+    let output = try content(
+      GitHubOutputSink(options: ClientOptions(clients: [.twine])), env: ["GITHUB_OUTPUT": "/gh/out"])
     #expect(output.action == .appendFile("/gh/out"))
-    #expect(output.content.revealed == "TWINE_REPOSITORY_URL=\(upload)\nTWINE_USERNAME=EntraToken\nTWINE_PASSWORD=a'b\\c%d;]\n")
+    #expect(
+      output.content.revealed
+        == "TWINE_REPOSITORY_URL=\(upload)\nTWINE_USERNAME=EntraToken\nTWINE_PASSWORD=a'b\\c%d;]\n")
     #expect(output.warnings == [GitHubOutputSink.jobOutputWarning])
     #expect(throws: SinkError.self) { try GitHubOutputSink().plan([credential], in: SinkFixtures.context()) }
   }
@@ -59,7 +62,10 @@ import Testing
   @Test func githubRefusesReservedNames() throws {
     var options = ClientOptions(clients: [.pip])
     options.netrc = NetrcHandOff(path: "/x", isDefault: false)
-    #expect(try GitHubEnvSink(path: "/e", options: options).plan([credential], in: SinkFixtures.context())[0].items == ["PIP_INDEX_URL", "NETRC"])
+    #expect(
+      try GitHubEnvSink(path: "/e", options: options).plan([credential], in: SinkFixtures.context())[0].items == [
+        "PIP_INDEX_URL", "NETRC",
+      ])
   }
 
   @Test func posixShell() throws {
@@ -76,17 +82,26 @@ import Testing
         export UV_PUBLISH_PASSWORD='a'\\''b\\c%d;]'
 
         """)
-    #expect(output.content.secretParts == [url.dropFirst("https://EntraToken:".count).prefix { $0 != "@" }.description, #"a'\''b\c%d;]"#])
+    #expect(
+      output.content.secretParts == [
+        url.dropFirst("https://EntraToken:".count).prefix { $0 != "@" }.description, #"a'\''b\c%d;]"#,
+      ])
   }
 
   @Test func fish() throws {
     let output = try content(FishSink(options: ClientOptions(clients: [.twine])))
-    #expect(output.content.revealed == "set -gx TWINE_REPOSITORY_URL '\(upload)'\nset -gx TWINE_USERNAME 'EntraToken'\nset -gx TWINE_PASSWORD 'a\\'b\\\\c%d;]'\n")
+    #expect(
+      output.content.revealed
+        == "set -gx TWINE_REPOSITORY_URL '\(upload)'\nset -gx TWINE_USERNAME 'EntraToken'\nset -gx TWINE_PASSWORD 'a\\'b\\\\c%d;]'\n"
+    )
   }
 
   @Test func powershell() throws {
     let output = try content(PowerShellSink(options: ClientOptions(clients: [.twine])))
-    #expect(output.content.revealed == "$env:TWINE_REPOSITORY_URL = '\(upload)'\n$env:TWINE_USERNAME = 'EntraToken'\n$env:TWINE_PASSWORD = 'a''b\\c%d;]'\n")
+    #expect(
+      output.content.revealed
+        == "$env:TWINE_REPOSITORY_URL = '\(upload)'\n$env:TWINE_USERNAME = 'EntraToken'\n$env:TWINE_PASSWORD = 'a''b\\c%d;]'\n"
+    )
     #expect(PowerShellSink.quote("x\u{2018}y\u{201B}z").revealed == "'x\u{2018}\u{2018}y\u{201B}\u{201B}z'")
   }
 
@@ -115,9 +130,13 @@ import Testing
       let env = ["TMPDIR": dir, "CI_JOB_ID": "77", "GITLAB_CI": "true", "CI_PROJECT_DIR": "/builds/g/p"]
       let console = CapturingConsole()
       let context = SinkFixtures.context(env, console: console)
-      let (text, outputs) = try SinkFixtures.write(GitLabEnvSink(options: ClientOptions(clients: [.twine])), [credential], context: context)
+      let (text, outputs) = try SinkFixtures.write(
+        GitLabEnvSink(options: ClientOptions(clients: [.twine])), [credential], context: context)
       #expect(outputs[0].destination == "\(dir)/indexkey-77.env")
-      #expect(text == "export TWINE_REPOSITORY_URL='\(upload)'\nexport TWINE_USERNAME='EntraToken'\nexport TWINE_PASSWORD='a'\\''b\\c%d;]'\n")
+      #expect(
+        text
+          == "export TWINE_REPOSITORY_URL='\(upload)'\nexport TWINE_USERNAME='EntraToken'\nexport TWINE_PASSWORD='a'\\''b\\c%d;]'\n"
+      )
       #expect(fileMode("\(dir)/indexkey-77.env") == 0o600)
       #expect(console.stderr.isEmpty && console.stdout.isEmpty)
       #expect(outputs[0].warnings.count == 1)
@@ -129,7 +148,8 @@ import Testing
   @Test func valuesWithNULAreRefusedEverywhere() {
     let bad = SinkFixtures.credential(password: "a\0b")
     let sinks: [any Sink] = [
-      ShellSink(), FishSink(), PowerShellSink(), GitHubEnvSink(path: "/e"), GitHubOutputSink(path: "/o"), AzurePipelinesSink(),
+      ShellSink(), FishSink(), PowerShellSink(), GitHubEnvSink(path: "/e"), GitHubOutputSink(path: "/o"),
+      AzurePipelinesSink(),
       GitLabEnvSink(path: "/tmp/x.env"),
     ]
     for sink in sinks {

@@ -4,10 +4,12 @@ import Testing
 
 @Suite struct XMLTests {
   @Test func parsesNamespacesAttributesTextAndEntities() throws {
-    let xml = try XML(parsing: Array(#"""
-      <?xml version="1.0" encoding="UTF-8"?>
-      <Root xmlns="urn:a" kind="x &amp; y"><!-- note --><Item id="1">a &lt; b<![CDATA[ & c]]></Item><Item id="2"/></Root>
-      """#.utf8), document: "test document")
+    let xml = try XML(
+      parsing: Array(
+        #"""
+        <?xml version="1.0" encoding="UTF-8"?>
+        <Root xmlns="urn:a" kind="x &amp; y"><!-- note --><Item id="1">a &lt; b<![CDATA[ & c]]></Item><Item id="2"/></Root>
+        """#.utf8), document: "test document")
     #expect(xml.name == "Root")
     #expect(xml.namespace == "urn:a")
     #expect(xml.attributes == ["kind": "x & y"])
@@ -18,7 +20,9 @@ import Testing
 
   @Test func missingElementsAndBadDocumentsNameTheDocument() throws {
     let xml = try XML(parsing: Array("<A><B>x</B></A>".utf8), document: "answer")
-    #expect(throws: XMLError(document: "answer", problem: "has no <A/B/C> element")) { _ = try xml.text(at: ["B", "C"], in: "answer") }
+    #expect(throws: XMLError(document: "answer", problem: "has no <A/B/C> element")) {
+      _ = try xml.text(at: ["B", "C"], in: "answer")
+    }
     let error = #expect(throws: XMLError.self) { _ = try XML(parsing: Array("<A><B></A>".utf8), document: "answer") }
     #expect(error?.description.hasPrefix("The answer is not well-formed XML (") == true)
     #expect(throws: XMLError.self) { _ = try XML(parsing: [], document: "answer") }
@@ -50,7 +54,10 @@ import Testing
     #expect(RFC3339.parse(text) == value)
   }
 
-  @Test(arguments: ["2026-01-01", "2026-01-01T00:00:00", "2026-13-01T00:00:00Z", "2026-01-01T00:00:00.Z", "2026-01-01 00:00:00Z", "1767225600", "2026-01-01T00:00:00Zjunk"])
+  @Test(arguments: [
+    "2026-01-01", "2026-01-01T00:00:00", "2026-13-01T00:00:00Z", "2026-01-01T00:00:00.Z", "2026-01-01 00:00:00Z",
+    "1767225600", "2026-01-01T00:00:00Zjunk",
+  ])
   func refuses(text: String) {
     #expect(RFC3339.parse(text) == nil)
   }

@@ -144,9 +144,10 @@ package struct ResolvedChain<Request: Sendable, Output: Sendable>: Sendable {
       absent.append("\(linkName): \(error.message)")
       let others = trace.skipped.isEmpty ? "" : "; \(trace.skipped)"
       throw LinkUnavailable("No \(trace.cloud) credential answered (\(absent.joined(separator: "; "))\(others)).")
-    } catch where !absent.isEmpty {
+    } catch  where !absent.isEmpty {
       let failure = asUserFacing(error)
-      throw ChainFailure(message: "\(failure.message) (tried first: \(absent.joined(separator: "; ")))", exitStatus: failure.exitStatus)
+      throw ChainFailure(
+        message: "\(failure.message) (tried first: \(absent.joined(separator: "; ")))", exitStatus: failure.exitStatus)
     }
   }
 

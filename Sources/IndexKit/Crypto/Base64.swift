@@ -33,7 +33,8 @@ package enum Base64 {
     out.reserveCapacity(values.count * 3 / 4)
     var i = 0
     while i + 1 < values.count {
-      let a = values[i], b = values[i + 1]
+      let a = values[i]
+      let b = values[i + 1]
       out.append(a << 2 | b >> 4)
       if i + 2 < values.count {
         let c = values[i + 2]

@@ -39,8 +39,7 @@ package struct CertificateCredential: Sendable {
   /// - Parameters:
   ///   - password: the file's password; nil (or empty) tries the absent and the empty password.
   ///   - source: where the bytes came from, for error messages.
-  package init(pkcs12: [UInt8], password: Secret? = nil, source: String = "the PKCS#12 data") throws
-  {
+  package init(pkcs12: [UInt8], password: Secret? = nil, source: String = "the PKCS#12 data") throws {
     let contents = try OpenSSL.pkcs12(pkcs12, password: password, source: source)
     guard let key = contents.key else { throw CryptoError.missingPrivateKey(source: source) }
     try self.init(key: key, certificates: contents.certificates, source: source)

@@ -16,7 +16,9 @@ package enum Fernet {
     precondition(iv.count == 16, "a Fernet IV is 16 bytes")
     var body: [UInt8] = [version]
     let seconds = UInt64(max(0, now.rounded(.down)))
-    for shift in stride(from: 56, through: 0, by: -8) { body.append(UInt8(truncatingIfNeeded: seconds >> UInt64(shift))) }
+    for shift in stride(from: 56, through: 0, by: -8) {
+      body.append(UInt8(truncatingIfNeeded: seconds >> UInt64(shift)))
+    }
     body += iv
     body += OpenSSL.encryptCBC(plaintext, key: key.encryption, iv: iv)
     body += OpenSSL.hmacSHA256(key: key.signing, data: body)
@@ -28,16 +30,21 @@ package enum Fernet {
   ///   - ttl: when given, a token older than this many seconds (or more than a minute in
   ///     the future) is refused.
   /// - Returns: the plaintext and the token's timestamp.
-  package static func decrypt(_ token: String, key: FernetKey, ttl: Double? = nil, now: UnixTime = 0) throws(FernetError) -> (plaintext: [UInt8], timestamp: UInt64) {
+  package static func decrypt(_ token: String, key: FernetKey, ttl: Double? = nil, now: UnixTime = 0)
+    throws(FernetError) -> (plaintext: [UInt8], timestamp: UInt64)
+  {
     let text = token.trimmingSpaces
-    guard text.utf8.count % 4 == 0, text.utf8.allSatisfy(Base64.isURLSafeCharacter), let bytes = Base64.decode(text) else {
+    guard text.utf8.count % 4 == 0, text.utf8.allSatisfy(Base64.isURLSafeCharacter), let bytes = Base64.decode(text)
+    else {
       throw .notBase64
     }
     guard bytes.count >= minimumLength else { throw .truncated }
     guard bytes[0] == version else { throw .wrongVersion(bytes[0]) }
     let mac = Array(bytes.suffix(32))
     let signed = Array(bytes.dropLast(32))
-    guard OpenSSL.constantTimeEqual(OpenSSL.hmacSHA256(key: key.signing, data: signed), mac) else { throw .wrongKeyOrDamaged }
+    guard OpenSSL.constantTimeEqual(OpenSSL.hmacSHA256(key: key.signing, data: signed), mac) else {
+      throw .wrongKeyOrDamaged
+    }
     let timestamp = signed[1..<9].reduce(UInt64(0)) { $0 << 8 | UInt64($1) }
     if let ttl {
       let stamped = Double(timestamp)
@@ -61,7 +68,9 @@ package struct FernetKey: Sendable, Equatable {
   /// Reads the URL-safe base64 form (surrounding whitespace is ignored).
   package init(encoded: Secret) throws(FernetError) {
     let text = encoded.revealed.trimmingSpaces
-    guard text.utf8.count == 44, text.utf8.allSatisfy(Base64.isURLSafeCharacter), let bytes = Base64.decode(text), bytes.count == 32 else {
+    guard text.utf8.count == 44, text.utf8.allSatisfy(Base64.isURLSafeCharacter), let bytes = Base64.decode(text),
+      bytes.count == 32
+    else {
       throw .malformedKey
     }
     self.init(bytes: bytes)
@@ -94,7 +103,8 @@ package enum FernetError: Error, Equatable, CustomStringConvertible {
   package var description: String {
     switch self {
     case .malformedKey:
-      return "the key is not a Fernet key (32 bytes in URL-safe base64: 44 characters ending in '=', as acct encrypt prints it)"
+      return
+        "the key is not a Fernet key (32 bytes in URL-safe base64: 44 characters ending in '=', as acct encrypt prints it)"
     case .notBase64:
       return "the file is not a Fernet token (it is not URL-safe base64 with its padding)"
     case .truncated:
@@ -102,7 +112,8 @@ package enum FernetError: Error, Equatable, CustomStringConvertible {
     case .wrongVersion(let byte):
       return "the token's version byte is 0x\(String(byte, radix: 16)), not Fernet's 0x80"
     case .wrongKeyOrDamaged:
-      return "its signature does not match: the key is not the one it was encrypted with, or the file was changed or damaged"
+      return
+        "its signature does not match: the key is not the one it was encrypted with, or the file was changed or damaged"
     case .expired:
       return "the token is older than the time it may be used for"
     case .fromTheFuture:
@@ -125,7 +136,8 @@ extension Base64 {
 
   static func isURLSafeCharacter(_ c: UInt8) -> Bool {
     switch c {
-    case UInt8(ascii: "A")...UInt8(ascii: "Z"), UInt8(ascii: "a")...UInt8(ascii: "z"), UInt8(ascii: "0")...UInt8(ascii: "9"),
+    case UInt8(ascii: "A")...UInt8(ascii: "Z"), UInt8(ascii: "a")...UInt8(ascii: "z"),
+      UInt8(ascii: "0")...UInt8(ascii: "9"),
       UInt8(ascii: "-"), UInt8(ascii: "_"), UInt8(ascii: "="):
       return true
     default:

@@ -49,7 +49,8 @@ extension OpenSSL {
   static func constantTimeEqual(_ a: [UInt8], _ b: [UInt8]) -> Bool {
     guard a.count == b.count else { return false }
     if a.isEmpty { return true }
-    return a.withUnsafeBytes { x in b.withUnsafeBytes { y in CRYPTO_memcmp(x.baseAddress, y.baseAddress, a.count) == 0 } }
+    return a.withUnsafeBytes { x in b.withUnsafeBytes { y in CRYPTO_memcmp(x.baseAddress, y.baseAddress, a.count) == 0 }
+    }
   }
 
   private static func crypt(_ cipher: Cipher, encrypt: Bool, _ input: [UInt8], key: [UInt8], iv: [UInt8]) -> [UInt8]? {

@@ -12,7 +12,8 @@ package enum AWSErrors {
   /// - Returns: one paragraph: what failed, what was presented, the cause and the fix.
   package static func sts(code: String, message: String, call: AWSSTS.Request, presented: JWTClaims?) -> String {
     let roleARN = call.roleARN
-    let head = "AWS STS refused to let the CI token assume \(roleARN): \(Refusal.code(code, message, keepingFinalPeriod: true))."
+    let head =
+      "AWS STS refused to let the CI token assume \(roleARN): \(Refusal.code(code, message, keepingFinalPeriod: true))."
     let claims = Refusal.presented(presented)
     let role = RoleARN(roleARN)
     let issuer = presented?.issuer ?? "https://ISSUER"
@@ -26,7 +27,8 @@ package enum AWSErrors {
       return head
         + " The role's trust policy does not allow this token.\(claims) Its statement must name the OIDC provider and match these values, for example: \(trustStatement(call: call, presented: presented)) (or StringLike with a * pattern that matches the sub)."
         + SubjectHints.hints(for: presented)
-    case "InvalidIdentityToken" where Refusal.mentions(message, "no openidconnect provider", "no openid connect provider"):
+    case "InvalidIdentityToken"
+    where Refusal.mentions(message, "no openidconnect provider", "no openid connect provider"):
       return head + claims
         + " Account \(role.account) (of \(roleARN)) has no IAM OIDC identity provider for the issuer '\(issuer)'. Create one with the provider URL '\(issuer)' and the audience '\(aud)': aws iam create-open-id-connect-provider --url \(issuer) --client-id-list \(aud) (its ARN will be \(providerARN)), then trust it in the role."
     case "InvalidIdentityToken" where Refusal.mentions(message, "audience"):
@@ -49,9 +51,11 @@ package enum AWSErrors {
         + " The identity provider rejected a claim of the token: check that its iat/nbf are not in the future (clock skew), that aud is '\(aud)' as the IAM OIDC provider \(providerARN) expects, and that the role's conditions name claims the token has."
         + SubjectHints.hints(for: presented)
     case "IDPCommunicationError":
-      return head + " AWS could not reach the token issuer '\(issuer)' to validate the token; this is usually temporary, retry later."
+      return head
+        + " AWS could not reach the token issuer '\(issuer)' to validate the token; this is usually temporary, retry later."
     case "ValidationError" where Refusal.mentions(message, "duration"):
-      return head + " The session duration is longer than the role's maximum session duration; shorten it or raise MaxSessionDuration on \(roleARN)."
+      return head
+        + " The session duration is longer than the role's maximum session duration; shorten it or raise MaxSessionDuration on \(roleARN)."
     case "ValidationError":
       return head
         + " Check --aws-role-arn ('\(roleARN)': arn:aws:iam::ACCOUNT:role/NAME) and --aws-role-session-name ('\(call.sessionName)': 2–64 characters of letters, digits and +=,.@_-)."
@@ -70,9 +74,13 @@ package enum AWSErrors {
   ///   - message: the `message` field.
   ///   - repository: the domain, owner and region asked for.
   ///   - principal: who signed the call, in words ("the role … (session …)", "the access key …").
-  package static func codeArtifact(type: String, message: String, repository: CodeArtifactRepository, principal: String) -> String {
-    let head = "CodeArtifact refused GetAuthorizationToken for domain '\(repository.domain)' (owner \(repository.owner), region \(repository.region)) to \(principal): \(Refusal.code(type, message, keepingFinalPeriod: true))."
-    let domainARN = "arn:\(partition(region: repository.region)):codeartifact:\(repository.region):\(repository.owner):domain/\(repository.domain)"
+  package static func codeArtifact(type: String, message: String, repository: CodeArtifactRepository, principal: String)
+    -> String
+  {
+    let head =
+      "CodeArtifact refused GetAuthorizationToken for domain '\(repository.domain)' (owner \(repository.owner), region \(repository.region)) to \(principal): \(Refusal.code(type, message, keepingFinalPeriod: true))."
+    let domainARN =
+      "arn:\(partition(region: repository.region)):codeartifact:\(repository.region):\(repository.owner):domain/\(repository.domain)"
     switch type {
     case "AccessDeniedException":
       return head
@@ -81,9 +89,11 @@ package enum AWSErrors {
       return head
         + " No domain '\(repository.domain)' owned by \(repository.owner) exists in \(repository.region): check the repository URL (DOMAIN-OWNER.d.codeartifact.REGION.amazonaws.com) or --aws-domain, --aws-domain-owner and --aws-region."
     case "ExpiredTokenException":
-      return head + " The AWS session token has expired: refresh AWS_SESSION_TOKEN (and its keys), or use a role with a web identity."
+      return head
+        + " The AWS session token has expired: refresh AWS_SESSION_TOKEN (and its keys), or use a role with a web identity."
     case "UnrecognizedClientException", "InvalidClientTokenId":
-      return head + " AWS does not know the access key id: check AWS_ACCESS_KEY_ID (and AWS_SESSION_TOKEN for temporary keys)."
+      return head
+        + " AWS does not know the access key id: check AWS_ACCESS_KEY_ID (and AWS_SESSION_TOKEN for temporary keys)."
     case "InvalidSignatureException", "SignatureDoesNotMatch":
       return head + " The request signature did not match: check AWS_SECRET_ACCESS_KEY and this machine's clock."
     case "ValidationException":
@@ -102,9 +112,12 @@ package enum AWSErrors {
       ("Effect", .string("Allow")),
       ("Principal", .object([("Federated", .string(RoleARN(call.roleARN).oidcProvider(for: host)))])),
       ("Action", .string("sts:AssumeRoleWithWebIdentity")),
-      ("Condition", .object([
-        ("StringEquals", .object([("\(host):aud", .string(aud)), ("\(host):sub", .string(sub))]))
-      ])),
+      (
+        "Condition",
+        .object([
+          ("StringEquals", .object([("\(host):aud", .string(aud)), ("\(host):sub", .string(sub))]))
+        ])
+      ),
     ])
     return statement.serialized()
   }

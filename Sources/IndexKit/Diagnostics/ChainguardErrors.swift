@@ -10,7 +10,9 @@ package enum ChainguardErrors {
   ///   - message: the body's `message`.
   ///   - presented: the claims of the CI token sent (nil if unknown).
   ///   - identity: the assumable identity's UIDP (`ORG_ID/IDENTITY_ID`).
-  package static func explain(status: Int, code: Int?, message: String, presented: JWTClaims?, identity: String) -> String {
+  package static func explain(status: Int, code: Int?, message: String, presented: JWTClaims?, identity: String)
+    -> String
+  {
     let label = "HTTP \(status)" + (code.map { ", gRPC code \($0)" } ?? "")
     let head = "Chainguard refused to exchange the token for the identity \(identity): \(Refusal.code(label, message))."
     let claims = Refusal.presented(presented)
@@ -20,14 +22,17 @@ package enum ChainguardErrors {
     let grpc = code ?? grpcCode(forStatus: status)
     switch grpc {
     case 5:
-      return head + " No assumable identity '\(identity)' exists; its id is ORG_ID/IDENTITY_ID as `chainctl iam identities list` shows it."
+      return head
+        + " No assumable identity '\(identity)' exists; its id is ORG_ID/IDENTITY_ID as `chainctl iam identities list` shows it."
     case 3 where Refusal.mentions(message, "aud"):
-      return head + claims + " The token's audience '\(aud)' is not one the identity accepts; request the audience it was created with (issuer.enforce.dev by default)."
+      return head + claims
+        + " The token's audience '\(aud)' is not one the identity accepts; request the audience it was created with (issuer.enforce.dev by default)."
     case 3:
       return head + " The request was malformed: check the identity id ('\(identity)') and the audience."
     case 16, 7:
       if Refusal.mentions(message, "aud") {
-        return head + claims + " The identity does not accept the audience '\(aud)'; request the audience it was created with (issuer.enforce.dev by default), or recreate it for '\(aud)'."
+        return head + claims
+          + " The identity does not accept the audience '\(aud)'; request the audience it was created with (issuer.enforce.dev by default), or recreate it for '\(aud)'."
       }
       if Refusal.mentions(message, "expired", "exp ") {
         return head + claims + " The token had expired when Chainguard checked it; check this machine's clock."

@@ -115,14 +115,17 @@ package struct ClaimsReport: Sendable {
     guard let seconds = value.intValue else { return display(value) }
     let t = Double(seconds)
     let delta = t - now
-    let relative = abs(delta) < 1 ? "now" : delta > 0 ? "in \(describeDuration(delta))" : "\(describeDuration(-delta)) ago"
+    let relative =
+      abs(delta) < 1 ? "now" : delta > 0 ? "in \(describeDuration(delta))" : "\(describeDuration(-delta)) ago"
     return "\(t.iso8601) (\(relative))"
   }
 
   /// Strings as is (control characters escaped); other values as JSON.
   private func display(_ value: JSON) -> String {
     let text = value.stringValue ?? value.serialized()
-    return text.unicodeScalars.map { $0.value < 0x20 || $0.value == 0x7f ? "\\u{\(String($0.value, radix: 16))}" : String($0) }.joined()
+    return text.unicodeScalars.map {
+      $0.value < 0x20 || $0.value == 0x7f ? "\\u{\(String($0.value, radix: 16))}" : String($0)
+    }.joined()
   }
 }
 

@@ -53,7 +53,9 @@ package enum Doctor {
           entry.steps = ["\(type(of: registry).displayName) does not describe its exchange to doctor yet"]
         }
         credentials.append(
-          Credential(index: target, registry: type(of: registry).name, username: username, password: Secret("***"), expiresAt: nil))
+          Credential(
+            index: target, registry: type(of: registry).name, username: username, password: Secret("***"),
+            expiresAt: nil))
       } catch {
         let reported = asUserFacing(error)
         entry.error = reported.message
@@ -106,7 +108,8 @@ package enum Doctor {
 
   /// The variables that reveal each CI, listed when none was recognised.
   static let markers = [
-    "GITHUB_ACTIONS", "GITLAB_CI", "BUILDKITE", "CIRCLECI", "BITBUCKET_BUILD_NUMBER", "TF_BUILD", "AZURE_FEDERATED_TOKEN_FILE",
+    "GITHUB_ACTIONS", "GITLAB_CI", "BUILDKITE", "CIRCLECI", "BITBUCKET_BUILD_NUMBER", "TF_BUILD",
+    "AZURE_FEDERATED_TOKEN_FILE",
     "AWS_WEB_IDENTITY_TOKEN_FILE", "GCE_METADATA_HOST",
   ]
 
@@ -131,19 +134,27 @@ package enum Doctor {
       if let ambient = source as? AmbientIdentity { concrete = try ambient.resolve(context.environment) }
       let token = try concrete.idToken(audience: audience, in: context)
       guard let claims = JWTClaims(token: token) else {
-        return ((concrete.name, nil, nil), [.problem("The token from \(concrete.name) for \(index) has no readable claims.", .noIdentity)])
+        return (
+          (concrete.name, nil, nil),
+          [.problem("The token from \(concrete.name) for \(index) has no readable claims.", .noIdentity)]
+        )
       }
       let now = context.clock.now()
       let summary = DoctorReport.Token(
-        issuer: claims.issuer, subject: claims.subject, audiences: claims.audiences, expiresIn: claims.expiresAt.map { $0 - now })
+        issuer: claims.issuer, subject: claims.subject, audiences: claims.audiences,
+        expiresIn: claims.expiresAt.map { $0 - now })
       var findings: [DoctorFinding] = []
       if !claims.audiences.contains(audience) {
         findings.append(
           .warning(
-            "The token from \(concrete.name) carries the audience '\(claims.audiences.joined(separator: ", "))', not '\(audience)' which the exchange for \(index) asks for; this CI fixes the audience, so the trust must accept '\(claims.audiences.first ?? "")'."))
+            "The token from \(concrete.name) carries the audience '\(claims.audiences.joined(separator: ", "))', not '\(audience)' which the exchange for \(index) asks for; this CI fixes the audience, so the trust must accept '\(claims.audiences.first ?? "")'."
+          ))
       }
       if let left = summary.expiresIn, left <= 0 {
-        findings.append(.problem("The token from \(concrete.name) expired \(describeDuration(-left)) ago; whatever provides it no longer refreshes it.", .refused))
+        findings.append(
+          .problem(
+            "The token from \(concrete.name) expired \(describeDuration(-left)) ago; whatever provides it no longer refreshes it.",
+            .refused))
       }
       return ((concrete.name, summary, nil), findings)
     } catch {
@@ -153,7 +164,9 @@ package enum Doctor {
   }
 
   /// What the sinks would write for these credentials (secrets are placeholders).
-  static func plannedOutputs(_ options: LoginOptions, settings: Settings, credentials: [Credential], in context: Context)
+  static func plannedOutputs(
+    _ options: LoginOptions, settings: Settings, credentials: [Credential], in context: Context
+  )
     -> ([DoctorReport.Output], String?)
   {
     do {
@@ -169,7 +182,9 @@ package enum Doctor {
   }
 
   /// The identity's own problem, unless a more precise trap already said it.
-  static func identityFindings(_ identity: DoctorReport.Identity, needsToken: Bool, findings: [DoctorFinding]) -> [DoctorFinding] {
+  static func identityFindings(_ identity: DoctorReport.Identity, needsToken: Bool, findings: [DoctorFinding])
+    -> [DoctorFinding]
+  {
     guard let error = identity.error else { return [] }
     if findings.contains(where: { $0.severity == .problem && $0.exitStatus == .noIdentity }) { return [] }
     return [needsToken ? .problem(error, .noIdentity) : .warning(error)]

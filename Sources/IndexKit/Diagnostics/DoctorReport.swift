@@ -91,7 +91,10 @@ package struct DoctorReport: Sendable {
         row("token", "no CI token is used")
       }
       if let token = index.token {
-        let expiry = token.expiresIn.map { $0 > 0 ? " (expires in \(describeDuration($0)))" : " (expired \(describeDuration(-$0)) ago)" } ?? ""
+        let expiry =
+          token.expiresIn.map {
+            $0 > 0 ? " (expires in \(describeDuration($0)))" : " (expired \(describeDuration(-$0)) ago)"
+          } ?? ""
         row("subject", token.subject ?? "(none)")
         row("presents", "iss '\(token.issuer ?? "")', aud '\(token.audiences.joined(separator: ", "))'\(expiry)")
       }
@@ -113,7 +116,8 @@ package struct DoctorReport: Sendable {
     func optional(_ s: String?) -> JSON { s.map { .string($0) } ?? .null }
     let identityJSON: JSON = .object([
       ("chosen_by", .string(identity.chosenBy)), ("detected", optional(identity.detected)),
-      ("evidence", optional(identity.evidence)), ("source", optional(identity.source)), ("error", optional(identity.error)),
+      ("evidence", optional(identity.evidence)), ("source", optional(identity.source)),
+      ("error", optional(identity.error)),
     ])
     let indexJSON: [JSON] = indexes.map { index in
       let token: JSON =
@@ -133,13 +137,28 @@ package struct DoctorReport: Sendable {
     }
     return .object([
       ("identity", identityJSON),
-      ("variables", .object([
-        ("set", .array(variablesSet.map { .string($0) })), ("not_set", .array(variablesMissing.map { .string($0) })),
-      ])),
+      (
+        "variables",
+        .object([
+          ("set", .array(variablesSet.map { .string($0) })), ("not_set", .array(variablesMissing.map { .string($0) })),
+        ])
+      ),
       ("indexes", .array(indexJSON)),
-      ("outputs", .array(outputs.map { .object([("sink", .string($0.sink)), ("destination", .string($0.destination)), ("summary", .string($0.summary))]) })),
+      (
+        "outputs",
+        .array(
+          outputs.map {
+            .object([
+              ("sink", .string($0.sink)), ("destination", .string($0.destination)), ("summary", .string($0.summary)),
+            ])
+          })
+      ),
       ("output_error", optional(outputError)),
-      ("checks", .array(findings.map { .object([("severity", .string($0.severity.rawValue)), ("message", .string($0.message))]) })),
+      (
+        "checks",
+        .array(
+          findings.map { .object([("severity", .string($0.severity.rawValue)), ("message", .string($0.message))]) })
+      ),
       ("exit_status", .integer(Int64(exitStatus.rawValue))),
     ])
   }
@@ -154,10 +173,13 @@ package struct DoctorReport: Sendable {
         case .byTrying(let why): ("by-trying", why)
         case .notTried: ("not-tried", nil)
         }
-      return .object([("name", .string(step.link)), ("state", .string(state)), ("reason", reason.map { .string($0) } ?? .null)])
+      return .object([
+        ("name", .string(step.link)), ("state", .string(state)), ("reason", reason.map { .string($0) } ?? .null),
+      ])
     }
     return .object([
-      ("cloud", .string(chain.cloud)), ("forced_by", chain.forcedBy.map { .string($0) } ?? .null), ("links", .array(links)),
+      ("cloud", .string(chain.cloud)), ("forced_by", chain.forcedBy.map { .string($0) } ?? .null),
+      ("links", .array(links)),
     ])
   }
 }

@@ -10,27 +10,36 @@ package enum GoogleErrors {
   ///   - description: `error_description`.
   ///   - exchange: the exchange asked for (its `audience` is the provider's STS name).
   ///   - presented: the claims of the CI token sent as `subject_token` (nil if unknown).
-  package static func sts(error: String, description: String, exchange: GoogleSTS.Exchange, presented: JWTClaims?) -> String {
+  package static func sts(error: String, description: String, exchange: GoogleSTS.Exchange, presented: JWTClaims?)
+    -> String
+  {
     let provider = WorkloadIdentityProvider.fromAudience(exchange.audience)
-    let head = "Google STS refused to exchange the CI token for provider '\(exchange.audience)' (\(exchange.origin)): "
+    let head =
+      "Google STS refused to exchange the CI token for provider '\(exchange.audience)' (\(exchange.origin)): "
       + Refusal.code(error, description, keepingFinalPeriod: true) + "."
     let claims = Refusal.presented(presented)
     let fix: String
     switch error {
     case "invalid_grant":
-      fix = "The CI token failed the provider's validation.\(claims) Check: "
-        + invalidGrantChecks(description, exchange: exchange, provider: provider, presented: presented).joined(separator: "; ") + "."
+      fix =
+        "The CI token failed the provider's validation.\(claims) Check: "
+        + invalidGrantChecks(description, exchange: exchange, provider: provider, presented: presented).joined(
+          separator: "; ") + "."
     case "invalid_target":
-      fix = "The pool or provider does not exist, is disabled, or was deleted (deleted ones linger for 30 days and cannot be reused). \(providerAdvice(provider, audience: exchange.audience))"
+      fix =
+        "The pool or provider does not exist, is disabled, or was deleted (deleted ones linger for 30 days and cannot be reused). \(providerAdvice(provider, audience: exchange.audience))"
     case "invalid_request" where Refusal.mentions(description, "audience"):
-      fix = "The audience is not a provider's full resource name. \(providerAdvice(provider, audience: exchange.audience))"
+      fix =
+        "The audience is not a provider's full resource name. \(providerAdvice(provider, audience: exchange.audience))"
     case "unauthorized_client":
-      fix = "The provider's attribute condition rejected the token.\(claims)\(conditionClaims(presented)) Write the condition against these values (for example \(conditionExample(presented))), or run the job from a repository, branch or environment the condition allows. IAM changes can take about 5 minutes to apply."
+      fix =
+        "The provider's attribute condition rejected the token.\(claims)\(conditionClaims(presented)) Write the condition against these values (for example \(conditionExample(presented))), or run the job from a repository, branch or environment the condition allows. IAM changes can take about 5 minutes to apply."
         + SubjectHints.hints(for: presented)
     case "invalid_scope":
       fix = "The requested scope was refused; indexkey asks for \(GoogleHosts.cloudPlatformScope)."
     default:
-      fix = "\(claims.isEmpty ? "" : claims.dropFirst() + " ")Check the workload identity pool and provider configuration."
+      fix =
+        "\(claims.isEmpty ? "" : claims.dropFirst() + " ")Check the workload identity pool and provider configuration."
     }
     return head + " " + fix
   }
@@ -44,10 +53,12 @@ package enum GoogleErrors {
   ///   - impersonation: the service account and lifetime asked for.
   ///   - caller: whose access token authorised the call (federated identity or a key's account).
   package static func impersonation(
-    status: String, message: String, httpStatus: Int, impersonation: GoogleImpersonation, caller: GoogleImpersonation.Caller
+    status: String, message: String, httpStatus: Int, impersonation: GoogleImpersonation,
+    caller: GoogleImpersonation.Caller
   ) -> String {
     let account = impersonation.serviceAccount
-    let head = "IAM Credentials refused to issue a token for the service account \(account): "
+    let head =
+      "IAM Credentials refused to issue a token for the service account \(account): "
       + Refusal.code(status, message, keepingFinalPeriod: true) + "."
     switch status {
     case "PERMISSION_DENIED" where Refusal.mentions(message, "has not been used", "is disabled", "service_disabled"):
@@ -64,22 +75,29 @@ package enum GoogleErrors {
       return head
         + " The requested lifetime (\(impersonation.lifetime) s) is longer than allowed: use at most 3600 s (token_lifetime_seconds), or allow up to 12 h with the organisation policy constraints/iam.allowServiceAccountCredentialLifetimeExtension."
     default:
-      return head + callerClaims(caller) + " Check the service account and the rights of the identity that impersonates it."
+      return head + callerClaims(caller)
+        + " Check the service account and the rights of the identity that impersonates it."
     }
   }
 
   /// Explains a JWT-bearer grant refused by Google's OAuth endpoint (service account keys).
-  package static func keyGrant(error: String, description: String, account: String, keyID: String, keyFile: String) -> String {
-    let head = "Google's OAuth endpoint refused the service account key \(keyID) of \(account) (\(keyFile)): "
+  package static func keyGrant(error: String, description: String, account: String, keyID: String, keyFile: String)
+    -> String
+  {
+    let head =
+      "Google's OAuth endpoint refused the service account key \(keyID) of \(account) (\(keyFile)): "
       + Refusal.code(error, description, keepingFinalPeriod: true) + "."
     if Refusal.mentions(description, "signature", "not found", "disabled") {
-      return head + " The key was deleted, disabled or never belonged to this account: create a new key, or better, switch to Workload Identity Federation."
+      return head
+        + " The key was deleted, disabled or never belonged to this account: create a new key, or better, switch to Workload Identity Federation."
     }
     if Refusal.mentions(description, "time", "short-lived", "iat", "exp") {
-      return head + " The assertion's times were refused: this machine's clock is probably wrong; sync it (NTP) and retry."
+      return head
+        + " The assertion's times were refused: this machine's clock is probably wrong; sync it (NTP) and retry."
     }
     if error == "invalid_client" || error == "unauthorized_client" || Refusal.mentions(description, "account") {
-      return head + " The service account was deleted or disabled; check it with gcloud iam service-accounts describe \(account)."
+      return head
+        + " The service account was deleted or disabled; check it with gcloud iam service-accounts describe \(account)."
     }
     return head + " Check the key file."
   }
@@ -101,17 +119,21 @@ package enum GoogleErrors {
       let expected = provider?.defaultTokenAudience ?? "https://iam.googleapis.com/" + exchange.audience.dropFirst(2)
       let aud = presented?.audiences.joined(separator: ", ") ?? "AUDIENCE"
       checks.append(
-        "the token's aud '\(aud)' must be one of the provider's allowed audiences: add it to them, or request an audience they list (by default that is '\(expected)', which indexkey requests unless --gcp-audience says otherwise)")
+        "the token's aud '\(aud)' must be one of the provider's allowed audiences: add it to them, or request an audience they list (by default that is '\(expected)', which indexkey requests unless --gcp-audience says otherwise)"
+      )
     }
     if issuer || unspecific {
       checks.append("the provider's issuer URI must be exactly the token's iss '\(presented?.issuer ?? "ISSUER")'")
     }
     if time || unspecific {
-      checks.append("the token must still be valid when it reaches Google: CI tokens live about 5 minutes, and this machine's clock must be right")
+      checks.append(
+        "the token must still be valid when it reaches Google: CI tokens live about 5 minutes, and this machine's clock must be right"
+      )
     }
     if signature {
       checks.append(
-        "Google can verify the token's signature: if the provider uses uploaded JWKS, upload the issuer's current keys; otherwise the issuer's keys must be reachable from the internet")
+        "Google can verify the token's signature: if the provider uses uploaded JWKS, upload the issuer's current keys; otherwise the issuer's keys must be reachable from the internet"
+      )
     }
     return checks
   }
@@ -121,17 +143,24 @@ package enum GoogleErrors {
   private static func providerAdvice(_ provider: WorkloadIdentityProvider?, audience: String) -> String {
     guard let provider else {
       if let problem = WorkloadIdentityProvider.problem(audience, what: "The provider") { return problem }
-      return "Give the provider as //iam.googleapis.com/\(WorkloadIdentityProvider.shape): the project number (not the project ID) and the provider (not the pool)."
+      return
+        "Give the provider as //iam.googleapis.com/\(WorkloadIdentityProvider.shape): the project number (not the project ID) and the provider (not the pool)."
     }
-    return "Check that it exists and is enabled: gcloud iam workload-identity-pools providers describe \(provider.provider) --workload-identity-pool=\(provider.pool) --location=\(provider.location) --project=\(provider.projectNumber). The name needs the project number (not the ID) and the provider (not the pool)."
+    return
+      "Check that it exists and is enabled: gcloud iam workload-identity-pools providers describe \(provider.provider) --workload-identity-pool=\(provider.pool) --location=\(provider.location) --project=\(provider.projectNumber). The name needs the project number (not the ID) and the provider (not the pool)."
   }
 
   /// The claims attribute conditions test, when the token has them: the usual ones first,
   /// then the rest its CI puts in trust rules.
   private static func conditionClaims(_ presented: JWTClaims?) -> String {
     guard let presented else { return "" }
-    var names = ["repository", "repository_owner", "ref", "workflow_ref", "job_workflow_ref", "environment", "namespace_path", "project_path"]
-    for name in TrustClaims.names(for: TrustClaims.family(of: presented)) where !names.contains(name) { names.append(name) }
+    var names = [
+      "repository", "repository_owner", "ref", "workflow_ref", "job_workflow_ref", "environment", "namespace_path",
+      "project_path",
+    ]
+    for name in TrustClaims.names(for: TrustClaims.family(of: presented)) where !names.contains(name) {
+      names.append(name)
+    }
     let found = names.compactMap { name in presented.text(name).map { "\(name) '\($0)'" } }
     return found.isEmpty ? "" : " Other claims: " + found.joined(separator: ", ") + "."
   }
@@ -155,17 +184,23 @@ package enum GoogleErrors {
   private static func missingRole(account: String, caller: GoogleImpersonation.Caller) -> String {
     switch caller {
     case .user(let who):
-      return "The user account (\(who)) may not impersonate \(account) (or \(account) does not exist): grant your account roles/iam.serviceAccountTokenCreator: gcloud iam service-accounts add-iam-policy-binding \(account) --role=roles/iam.serviceAccountTokenCreator --member=user:YOUR_EMAIL. IAM changes can take about 5 minutes to apply."
+      return
+        "The user account (\(who)) may not impersonate \(account) (or \(account) does not exist): grant your account roles/iam.serviceAccountTokenCreator: gcloud iam service-accounts add-iam-policy-binding \(account) --role=roles/iam.serviceAccountTokenCreator --member=user:YOUR_EMAIL. IAM changes can take about 5 minutes to apply."
     case .serviceAccount(let email):
-      return "The service account \(email) may not impersonate \(account) (or \(account) does not exist): grant it roles/iam.serviceAccountTokenCreator: gcloud iam service-accounts add-iam-policy-binding \(account) --role=roles/iam.serviceAccountTokenCreator --member=serviceAccount:\(email). IAM changes can take about 5 minutes to apply."
+      return
+        "The service account \(email) may not impersonate \(account) (or \(account) does not exist): grant it roles/iam.serviceAccountTokenCreator: gcloud iam service-accounts add-iam-policy-binding \(account) --role=roles/iam.serviceAccountTokenCreator --member=serviceAccount:\(email). IAM changes can take about 5 minutes to apply."
     case .federated(let provider, let presented):
-      let pool = "iam.googleapis.com/" + (provider?.poolResource ?? "projects/PROJECT_NUMBER/locations/global/workloadIdentityPools/POOL")
+      let pool =
+        "iam.googleapis.com/"
+        + (provider?.poolResource ?? "projects/PROJECT_NUMBER/locations/global/workloadIdentityPools/POOL")
       let subject = "principal://\(pool)/subject/\(presented?.subject ?? "SUBJECT")"
       var members = "--member=\(subject)"
       if let repository = presented?.text("repository") {
-        members = "--member=principalSet://\(pool)/attribute.repository/\(repository) (for every job of the repository; needs the mapping attribute.repository=assertion.repository on the provider), or --member=\(subject) (for this subject only)"
+        members =
+          "--member=principalSet://\(pool)/attribute.repository/\(repository) (for every job of the repository; needs the mapping attribute.repository=assertion.repository on the provider), or --member=\(subject) (for this subject only)"
       }
-      return "The federated identity lacks roles/iam.workloadIdentityUser on \(account) (or the account does not exist).\(Refusal.presented(presented)) Grant it: gcloud iam service-accounts add-iam-policy-binding \(account) --role=roles/iam.workloadIdentityUser \(members). Without a service account, grant the same member roles/artifactregistry.reader (install) or roles/artifactregistry.writer (upload) on the repository instead. IAM changes can take about 5 minutes to apply."
+      return
+        "The federated identity lacks roles/iam.workloadIdentityUser on \(account) (or the account does not exist).\(Refusal.presented(presented)) Grant it: gcloud iam service-accounts add-iam-policy-binding \(account) --role=roles/iam.workloadIdentityUser \(members). Without a service account, grant the same member roles/artifactregistry.reader (install) or roles/artifactregistry.writer (upload) on the repository instead. IAM changes can take about 5 minutes to apply."
         + SubjectHints.hints(for: presented)
     }
   }
@@ -173,11 +208,14 @@ package enum GoogleErrors {
   private static func rejectedBearer(_ caller: GoogleImpersonation.Caller) -> String {
     switch caller {
     case .user(let who):
-      return "The access token of \(who) was not accepted: the sign-in expired or was revoked; run `gcloud auth application-default login` (or `gcloud auth login`) again."
+      return
+        "The access token of \(who) was not accepted: the sign-in expired or was revoked; run `gcloud auth application-default login` (or `gcloud auth login`) again."
     case .serviceAccount(let email):
-      return "The access token of \(email) (from its key) was not accepted: it expired or the key was revoked; check this machine's clock and the key."
+      return
+        "The access token of \(email) (from its key) was not accepted: it expired or the key was revoked; check this machine's clock and the key."
     case .federated(_, let presented):
-      return "The federated access token from Google STS was not accepted: it expired (it lives no longer than the CI token) or was revoked.\(Refusal.presented(presented)) Check this machine's clock and retry."
+      return
+        "The federated access token from Google STS was not accepted: it expired (it lives no longer than the CI token) or was revoked.\(Refusal.presented(presented)) Check this machine's clock and retry."
     }
   }
 

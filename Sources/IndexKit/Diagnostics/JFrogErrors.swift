@@ -14,7 +14,8 @@ package enum JFrogErrors {
     status: Int, code: String?, message: String, presented: JWTClaims?, providerName: String, host: String
   ) -> String {
     let label = code.map { "HTTP \(status) \($0)" } ?? "HTTP \(status)"
-    let head = "JFrog (\(host)) refused the OIDC token exchange with the integration '\(providerName)': \(Refusal.code(label, message))."
+    let head =
+      "JFrog (\(host)) refused the OIDC token exchange with the integration '\(providerName)': \(Refusal.code(label, message))."
     let claims = Refusal.presented(presented)
     let settings = "Administration → General Management → Manage Integrations → '\(providerName)'"
     let aud = presented?.audiences.first ?? "AUDIENCE"
@@ -29,8 +30,11 @@ package enum JFrogErrors {
     if Refusal.mentions(message, "expired", "exp ") {
       return head + claims + " The token had expired when JFrog checked it; check this machine's clock."
     }
-    if Refusal.mentions(message, "provider", "integration") && Refusal.mentions(message, "not found", "not exist", "unknown") || status == 404 {
-      return head + " There is no OIDC integration named '\(providerName)' on \(host); the name is case-sensitive. Create it, or pass the name it has."
+    if Refusal.mentions(message, "provider", "integration")
+      && Refusal.mentions(message, "not found", "not exist", "unknown") || status == 404
+    {
+      return head
+        + " There is no OIDC integration named '\(providerName)' on \(host); the name is case-sensitive. Create it, or pass the name it has."
     }
     if Refusal.mentions(message, "mapping", "claim") || status == 401 {
       return head + claims

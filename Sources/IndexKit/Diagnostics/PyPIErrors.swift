@@ -23,7 +23,8 @@ package enum PyPIErrors {
       return head + claims
         + " \(index) trusts tokens from GitHub Actions, GitLab.com, Google Cloud and ActiveState (and issuers an organization registered with it); this token's issuer is '\(presented?.issuer ?? "unknown")'. Publish from one of those, or use an API token."
     case "invalid-payload":
-      return head + claims + " The request did not carry a well-formed token; this is a bug or a proxy rewriting the body."
+      return head + claims
+        + " The request did not carry a well-formed token; this is a bug or a proxy rewriting the body."
     case "invalid-token":
       let aud = presented?.audiences.joined(separator: ", ") ?? "?"
       return head + claims
@@ -40,7 +41,8 @@ package enum PyPIErrors {
 
   /// The publisher form's values for this token, per CI.
   static func publisher(_ claims: JWTClaims?, index: String) -> String {
-    let settings = "In the project's Publishing settings (or as a pending publisher at https://\(index)/manage/account/publishing/) add"
+    let settings =
+      "In the project's Publishing settings (or as a pending publisher at https://\(index)/manage/account/publishing/) add"
     guard let claims else { return "\(settings) a publisher for this CI job." }
     switch TrustClaims.family(of: claims) {
     case .github:
@@ -50,7 +52,8 @@ package enum PyPIErrors {
     case .google:
       return "\(settings) a Google publisher with Email '\(claims.text("email") ?? "SERVICE_ACCOUNT_EMAIL")'."
     default:
-      return "\(index) has no publisher type for \(TrustClaims.family(of: claims).displayName) tokens (issuer '\(claims.issuer ?? "")') unless an organization registered that issuer."
+      return
+        "\(index) has no publisher type for \(TrustClaims.family(of: claims).displayName) tokens (issuer '\(claims.issuer ?? "")') unless an organization registered that issuer."
     }
   }
 
@@ -59,7 +62,9 @@ package enum PyPIErrors {
     let owner = claims.text("repository_owner") ?? String(repository.split(separator: "/").first ?? "OWNER")
     let name = String(repository.split(separator: "/").last ?? "REPO")
     let workflow = workflowFile(claims.text("job_workflow_ref") ?? claims.text("workflow_ref")) ?? "WORKFLOW.yml"
-    let environment = claims.text("environment").map { "Environment name '\($0)'" } ?? "no Environment name (the job has no `environment:`)"
+    let environment =
+      claims.text("environment").map { "Environment name '\($0)'" }
+      ?? "no Environment name (the job has no `environment:`)"
     return "Owner '\(owner)', Repository name '\(name)', Workflow name '\(workflow)' and \(environment)"
   }
 
@@ -67,7 +72,8 @@ package enum PyPIErrors {
     var hints: [String] = []
     if let job = claims.text("job_workflow_ref"), let caller = claims.text("workflow_ref"), job != caller {
       hints.append(
-        "the job runs the reusable workflow '\(job)'; PyPI matches the workflow that runs the job, so a publisher for the calling workflow '\(workflowFile(caller) ?? caller)' does not match (reusable workflows cannot currently be trusted publishers)")
+        "the job runs the reusable workflow '\(job)'; PyPI matches the workflow that runs the job, so a publisher for the calling workflow '\(workflowFile(caller) ?? caller)' does not match (reusable workflows cannot currently be trusted publishers)"
+      )
     }
     if claims.text("environment") == nil {
       hints.append("a publisher that names an environment matches only jobs that declare `environment:` with that name")
@@ -77,15 +83,18 @@ package enum PyPIErrors {
 
   private static func gitlab(_ claims: JWTClaims) -> String {
     let path = claims.text("project_path") ?? "NAMESPACE/PROJECT"
-    let namespace = claims.text("namespace_path") ?? String(path.split(separator: "/").dropLast().joined(separator: "/"))
+    let namespace =
+      claims.text("namespace_path") ?? String(path.split(separator: "/").dropLast().joined(separator: "/"))
     let project = String(path.split(separator: "/").last ?? "PROJECT")
     var file = ".gitlab-ci.yml"
     if let uri = claims.text("ci_config_ref_uri"), let range = uri.firstRange(of: "//") {
       let rest = uri[range.upperBound...]
       file = String(rest.split(separator: "@").first ?? rest)
     }
-    let environment = claims.text("environment").map { "Environment '\($0)'" } ?? "no Environment (the job has no `environment:`)"
-    return "Namespace '\(namespace)', Project name '\(project)', Top-level pipeline file path '\(file)' and \(environment)"
+    let environment =
+      claims.text("environment").map { "Environment '\($0)'" } ?? "no Environment (the job has no `environment:`)"
+    return
+      "Namespace '\(namespace)', Project name '\(project)', Top-level pipeline file path '\(file)' and \(environment)"
   }
 
   /// `OWNER/REPO/.github/workflows/release.yml@refs/heads/main` → `release.yml`.

@@ -19,13 +19,19 @@ package enum SubjectHints {
     case .azurePipelines: hints = azurePipelines(sub)
     case .kubernetes: hints = kubernetes(sub)
     case .bitbucket:
-      hints = ["Bitbucket subjects name the repository and the step by UUID and so change with every step; trust the repositoryUuid claim (or a subject pattern) instead of one step's subject"]
+      hints = [
+        "Bitbucket subjects name the repository and the step by UUID and so change with every step; trust the repositoryUuid claim (or a subject pattern) instead of one step's subject"
+      ]
     case .circleci:
-      hints = ["CircleCI's v2 subject 'org/…/project/…/user/…' ends with /vcs-origin/…/vcs-ref/…; a trust written for the v1 form ('…/user/ID') does not match it"]
+      hints = [
+        "CircleCI's v2 subject 'org/…/project/…/user/…' ends with /vcs-origin/…/vcs-ref/…; a trust written for the v1 form ('…/user/ID') does not match it"
+      ]
     default: hints = []
     }
     if sub != sub.lowercased() {
-      hints.append("matching is case-sensitive and this subject has upper-case letters ('\(sub)'): a trust written in lower case does not match")
+      hints.append(
+        "matching is case-sensitive and this subject has upper-case letters ('\(sub)'): a trust written in lower case does not match"
+      )
     }
     return hints
   }
@@ -37,23 +43,31 @@ package enum SubjectHints {
       let environment = claims.text("environment") ?? "NAME"
       let ref = claims.text("ref").map { ":ref:\($0)" } ?? ":ref:refs/heads/BRANCH"
       hints.append(
-        "the job runs in the GitHub environment '\(environment)', so its subject names the environment, not the branch: a trust for 'repo:\(repository)\(ref)' does not match")
+        "the job runs in the GitHub environment '\(environment)', so its subject names the environment, not the branch: a trust for 'repo:\(repository)\(ref)' does not match"
+      )
     } else if sub.hasSuffix(":pull_request") {
       hints.append("pull_request events carry the subject 'repo:\(repository):pull_request', not the branch's")
     } else if sub.contains(":ref:refs/tags/") {
-      hints.append("this is a tag build ('…:ref:refs/tags/…'); a trust for a branch or an environment does not match it")
+      hints.append(
+        "this is a tag build ('…:ref:refs/tags/…'); a trust for a branch or an environment does not match it")
     } else if sub.contains(":ref:") {
-      hints.append("a trust written for a GitHub environment ('repo:\(repository):environment:NAME') does not match a job without `environment:`")
+      hints.append(
+        "a trust written for a GitHub environment ('repo:\(repository):environment:NAME') does not match a job without `environment:`"
+      )
     } else if sub.hasPrefix("repo:") == false {
-      hints.append("the organization or repository customised GitHub's subject template, so the subject is '\(sub)' rather than 'repo:\(repository):…'")
+      hints.append(
+        "the organization or repository customised GitHub's subject template, so the subject is '\(sub)' rather than 'repo:\(repository):…'"
+      )
     }
     if sub.hasPrefix("repo:"), let slash = sub.firstIndex(of: "/"), sub[..<slash].contains("@") {
       hints.append(
-        "this repository uses GitHub's immutable subject format 'repo:OWNER@OWNER_ID/REPO@REPO_ID:…'; trusts written for 'repo:\(repository):…' no longer match")
+        "this repository uses GitHub's immutable subject format 'repo:OWNER@OWNER_ID/REPO@REPO_ID:…'; trusts written for 'repo:\(repository):…' no longer match"
+      )
     }
     if let job = claims.text("job_workflow_ref"), let workflow = claims.text("workflow_ref"), job != workflow {
       hints.append(
-        "the job runs the reusable workflow '\(job)' (called from '\(workflow)'); the subject is still the caller's, and conditions on job_workflow_ref must name the reusable workflow")
+        "the job runs the reusable workflow '\(job)' (called from '\(workflow)'); the subject is still the caller's, and conditions on job_workflow_ref must name the reusable workflow"
+      )
     }
     return hints
   }
@@ -61,12 +75,17 @@ package enum SubjectHints {
   private static func gitlab(_ sub: String, _ claims: JWTClaims) -> [String] {
     var hints: [String] = []
     if sub.contains(":ref_type:tag:") {
-      hints.append("this is a tag pipeline ('…:ref_type:tag:ref:…'); a trust written for branches ('…:ref_type:branch:ref:…') does not match")
+      hints.append(
+        "this is a tag pipeline ('…:ref_type:tag:ref:…'); a trust written for branches ('…:ref_type:branch:ref:…') does not match"
+      )
     } else if sub.contains(":ref_type:branch:") {
-      hints.append("GitLab subjects name the branch ('…:ref_type:branch:ref:\(claims.text("ref") ?? "BRANCH")'); merge request pipelines and other branches carry their own ref")
+      hints.append(
+        "GitLab subjects name the branch ('…:ref_type:branch:ref:\(claims.text("ref") ?? "BRANCH")'); merge request pipelines and other branches carry their own ref"
+      )
     }
     if let environment = claims.text("environment") {
-      hints.append("GitLab does not put the environment ('\(environment)') in the subject; trust the environment claim instead")
+      hints.append(
+        "GitLab does not put the environment ('\(environment)') in the subject; trust the environment claim instead")
     }
     return hints
   }
@@ -78,7 +97,9 @@ package enum SubjectHints {
       ]
     }
     if sub.hasPrefix("sc://") {
-      return ["the subject names the service connection by name ('\(sub)'); renaming the connection or the project changes it"]
+      return [
+        "the subject names the service connection by name ('\(sub)'); renaming the connection or the project changes it"
+      ]
     }
     return []
   }
@@ -86,6 +107,8 @@ package enum SubjectHints {
   private static func kubernetes(_ sub: String) -> [String] {
     let parts = sub.split(separator: ":")
     guard parts.count == 4 else { return [] }
-    return ["the subject names the namespace '\(parts[2])' and the service account '\(parts[3])'; both must match the trust exactly"]
+    return [
+      "the subject names the namespace '\(parts[2])' and the service account '\(parts[3])'; both must match the trust exactly"
+    ]
   }
 }

@@ -24,7 +24,8 @@ package enum Traps {
       let issuer = GitHubActionsIdentity.expectedIssuer(environment)
       findings.append(
         .warning(
-          "GitHub server \(server): tokens are issued by \(issuer.map { "'\($0)'" } ?? "this server's own issuer (see `indexkey claims`)"), not token.actions.githubusercontent.com; every trust must name that issuer, and the cloud must be able to reach its keys."))
+          "GitHub server \(server): tokens are issued by \(issuer.map { "'\($0)'" } ?? "this server's own issuer (see `indexkey claims`)"), not token.actions.githubusercontent.com; every trust must name that issuer, and the cloud must be able to reach its keys."
+        ))
     }
     return findings
   }
@@ -47,7 +48,11 @@ package enum Traps {
     if audiences.isEmpty {
       let names = GitLabIdentity.tokenVariables(environment)
       return names.isEmpty
-        ? [.warning("This GitLab job declares no `id_tokens:`; exchanges need one per audience (e.g. `\(GitLabIdentity.idTokensBlock(forAudience: "pypi"))`).")]
+        ? [
+          .warning(
+            "This GitLab job declares no `id_tokens:`; exchanges need one per audience (e.g. `\(GitLabIdentity.idTokensBlock(forAudience: "pypi"))`)."
+          )
+        ]
         : [.ok("This GitLab job has ID tokens in \(names.joined(separator: ", ")).")]
     }
     return audiences.map { audience in
@@ -65,7 +70,11 @@ package enum Traps {
   package static func azurePipelines(_ environment: Environment, ci: CIEnvironment) -> [DoctorFinding] {
     guard ci.isAzurePipelines else { return [] }
     if !environment.has("SYSTEM_OIDCREQUESTURI") {
-      return [.problem("Azure Pipelines did not set SYSTEM_OIDCREQUESTURI; OIDC tokens need Azure DevOps Services and a current agent.", .noIdentity)]
+      return [
+        .problem(
+          "Azure Pipelines did not set SYSTEM_OIDCREQUESTURI; OIDC tokens need Azure DevOps Services and a current agent.",
+          .noIdentity)
+      ]
     }
     if !environment.has("SYSTEM_ACCESSTOKEN") {
       return [
@@ -93,11 +102,15 @@ package enum Traps {
         findings.append(.warning("CIRCLE_OIDC_TOKEN_V2 is not set in this CircleCI job."))
       }
       if !onPath("circleci", environment) {
-        findings.append(.warning("The circleci CLI is not on PATH, so only CIRCLE_OIDC_TOKEN_V2's audience (the organization id) is available."))
+        findings.append(
+          .warning(
+            "The circleci CLI is not on PATH, so only CIRCLE_OIDC_TOKEN_V2's audience (the organization id) is available."
+          ))
       }
     }
     if ci.kind == .buildkite && !onPath("buildkite-agent", environment) {
-      findings.append(.problem("buildkite-agent is not on PATH, so no Buildkite OIDC token can be requested.", .noIdentity))
+      findings.append(
+        .problem("buildkite-agent is not on PATH, so no Buildkite OIDC token can be requested.", .noIdentity))
     }
     return findings
   }
@@ -120,7 +133,8 @@ package enum Traps {
     if let value = settings[GoogleSettings.workloadIdentityProvider] {
       candidates.append(("--gcp-workload-identity-provider", value))
     }
-    for (name, value) in environment.values.sorted(by: { $0.key < $1.key }) where value.contains("workloadIdentityPools/") && !value.contains("{") {
+    for (name, value) in environment.values.sorted(by: { $0.key < $1.key })
+    where value.contains("workloadIdentityPools/") && !value.contains("{") {
       candidates.append((name, value))
     }
     if let path = environment["GOOGLE_APPLICATION_CREDENTIALS"], let bytes = try? FileIO.read(path, limit: 1 << 16),

@@ -45,17 +45,24 @@ package enum TrustClaims {
     switch family {
     case .github:
       [
-        "repository", "repository_id", "repository_owner", "repository_owner_id", "repository_visibility", "ref", "ref_type",
-        "environment", "event_name", "workflow_ref", "job_workflow_ref", "base_ref", "head_ref", "actor", "runner_environment",
+        "repository", "repository_id", "repository_owner", "repository_owner_id", "repository_visibility", "ref",
+        "ref_type",
+        "environment", "event_name", "workflow_ref", "job_workflow_ref", "base_ref", "head_ref", "actor",
+        "runner_environment",
         "enterprise",
       ]
     case .gitlab:
       [
-        "project_path", "project_id", "namespace_path", "namespace_id", "ref", "ref_type", "ref_protected", "environment",
-        "environment_protected", "deployment_tier", "pipeline_source", "ci_config_ref_uri", "user_login", "runner_environment",
+        "project_path", "project_id", "namespace_path", "namespace_id", "ref", "ref_type", "ref_protected",
+        "environment",
+        "environment_protected", "deployment_tier", "pipeline_source", "ci_config_ref_uri", "user_login",
+        "runner_environment",
       ]
     case .buildkite:
-      ["organization_slug", "organization_id", "pipeline_slug", "build_branch", "build_tag", "build_number", "step_key", "build_source"]
+      [
+        "organization_slug", "organization_id", "pipeline_slug", "build_branch", "build_tag", "build_number",
+        "step_key", "build_source",
+      ]
     case .circleci:
       [
         "oidc.circleci.com/project-id", "oidc.circleci.com/vcs-origin", "oidc.circleci.com/vcs-ref",

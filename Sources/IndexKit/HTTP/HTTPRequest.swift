@@ -11,7 +11,11 @@ package struct HTTPHeader: Sendable, Equatable {
 
 /// An HTTP request as a plain value: what the transport sends and what tests record.
 package struct HTTPRequest: Sendable, Equatable {
-  package enum Method: String, Sendable { case get = "GET", post = "POST", put = "PUT" }
+  package enum Method: String, Sendable {
+    case get = "GET"
+    case post = "POST"
+    case put = "PUT"
+  }
 
   package var method: Method
   package var url: String

@@ -1,4 +1,3 @@
-
 /// Sends one HTTP request and returns the response: the seam every exchange goes through.
 ///
 /// Production uses ``CurlTransport`` (one libcurl handle, connections reused). Tests use

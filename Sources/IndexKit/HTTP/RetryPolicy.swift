@@ -1,4 +1,3 @@
-
 /// When and how long to wait before trying a request again.
 ///
 /// Retried: connection failures, timeouts, truncated bodies, HTTP 5xx and 429 (honouring
@@ -101,7 +100,8 @@ package final class RetryingTransport: HTTPTransport {
       } catch {
         guard error.isRetryable else { throw error }
         guard attempt < policy.maxAttempts else {
-          throw attempt == 1 ? error : .gaveUp(purpose: request.purpose, url: request.url, attempts: attempt, last: error.cause)
+          throw attempt == 1
+            ? error : .gaveUp(purpose: request.purpose, url: request.url, attempts: attempt, last: error.cause)
         }
         wait = policy.backoff(retry: attempt)
         if now() - start + wait > policy.deadline {

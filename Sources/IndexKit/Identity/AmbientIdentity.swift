@@ -83,17 +83,20 @@ package struct AmbientIdentity: IdentitySource {
       evidence: { $0.has("AWS_WEB_IDENTITY_TOKEN_FILE") ? "AWS_WEB_IDENTITY_TOKEN_FILE is set" : nil },
       make: { try FileIdentity.fromVariable("AWS_WEB_IDENTITY_TOKEN_FILE", in: $0, hint: FileIdentity.awsHint) }),
     Detector(
-      name: "gcp-metadata", displayName: "the Google Cloud metadata server", variables: GoogleMetadataIdentity.variables,
+      name: "gcp-metadata", displayName: "the Google Cloud metadata server",
+      variables: GoogleMetadataIdentity.variables,
       evidence: { GoogleMetadataIdentity.evidence($0) },
       make: { GoogleMetadataIdentity(environment: $0) }),
   ]
 
   /// A CI's detector: recognised by ``CIEnvironment``.
   static func ci(
-    _ kind: CIEnvironment.Kind, variables: [String], make: @escaping @Sendable (Environment) throws -> any IdentitySource
+    _ kind: CIEnvironment.Kind, variables: [String],
+    make: @escaping @Sendable (Environment) throws -> any IdentitySource
   ) -> Detector {
     Detector(
-      name: kind.rawValue, displayName: kind.displayName, variables: variables, evidence: { kind.evidence($0) }, make: make)
+      name: kind.rawValue, displayName: kind.displayName, variables: variables, evidence: { kind.evidence($0) },
+      make: make)
   }
 
   /// The detector with this name.

@@ -26,11 +26,13 @@ package struct AzurePipelinesIdentity: IdentitySource {
   package init(environment: Environment, serviceConnectionID: String?) throws {
     guard let url = environment["SYSTEM_OIDCREQUESTURI"] else {
       throw IdentityError(
-        "Azure Pipelines did not give this job an OIDC request URL (SYSTEM_OIDCREQUESTURI is not set); it needs a current Azure DevOps Services agent. Outside Azure Pipelines, choose another --identity.")
+        "Azure Pipelines did not give this job an OIDC request URL (SYSTEM_OIDCREQUESTURI is not set); it needs a current Azure DevOps Services agent. Outside Azure Pipelines, choose another --identity."
+      )
     }
     guard let token = environment["SYSTEM_ACCESSTOKEN"] else {
       throw IdentityError(
-        "Azure Pipelines does not put the job access token in the environment unless the step maps it: add `env: { SYSTEM_ACCESSTOKEN: $(System.AccessToken) }` to the step that runs indexkey (SYSTEM_ACCESSTOKEN is not set).")
+        "Azure Pipelines does not put the job access token in the environment unless the step maps it: add `env: { SYSTEM_ACCESSTOKEN: $(System.AccessToken) }` to the step that runs indexkey (SYSTEM_ACCESSTOKEN is not set)."
+      )
     }
     let parsed: WebURL
     do {
@@ -83,7 +85,8 @@ package struct AzurePipelinesIdentity: IdentitySource {
     switch response.status {
     case 401, 403, 203, 302:
       return IdentityError(
-        "\(head) SYSTEM_ACCESSTOKEN was not accepted: map it from this job with `env: { SYSTEM_ACCESSTOKEN: $(System.AccessToken) }` (a token from another job or a PAT does not work).")
+        "\(head) SYSTEM_ACCESSTOKEN was not accepted: map it from this job with `env: { SYSTEM_ACCESSTOKEN: $(System.AccessToken) }` (a token from another job or a PAT does not work)."
+      )
     default:
       let connection =
         serviceConnectionID.map {

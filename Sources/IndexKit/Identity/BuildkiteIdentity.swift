@@ -20,7 +20,8 @@ package struct BuildkiteIdentity: IdentitySource {
     if !audience.isEmpty { arguments += ["--audience", audience] }
     return try ProcessToken.read(
       arguments, display: "buildkite-agent oidc request-token", environment: context.environment, timeout: timeout,
-      notFound: "Run the step on a Buildkite agent recent enough to have `buildkite-agent oidc request-token`, or give a token with --identity.",
+      notFound:
+        "Run the step on a Buildkite agent recent enough to have `buildkite-agent oidc request-token`, or give a token with --identity.",
       in: context)
   }
 }

@@ -33,7 +33,8 @@ package struct EnvIdentity: IdentitySource {
 
   package func idToken(audience: String, in context: Context) throws -> Secret {
     guard let value = context.environment[variable] else {
-      throw IdentityError("The environment variable \(variable) (named by --identity env:\(variable)) is not set or empty.")
+      throw IdentityError(
+        "The environment variable \(variable) (named by --identity env:\(variable)) is not set or empty.")
     }
     return try Secret(value).requireJWT(from: "the variable \(variable)")
   }

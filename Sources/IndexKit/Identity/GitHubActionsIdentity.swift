@@ -14,7 +14,8 @@ package struct GitHubActionsIdentity: IdentitySource {
       let token = environment["ACTIONS_ID_TOKEN_REQUEST_TOKEN"]
     else {
       throw IdentityError(
-        "GitHub Actions did not give this job an OIDC token (ACTIONS_ID_TOKEN_REQUEST_URL/ACTIONS_ID_TOKEN_REQUEST_TOKEN are not set): add `permissions: id-token: write` to the job or workflow. Pull requests from forks never get a token; run such jobs on pull_request_target with care, or skip publishing for forks.")
+        "GitHub Actions did not give this job an OIDC token (ACTIONS_ID_TOKEN_REQUEST_URL/ACTIONS_ID_TOKEN_REQUEST_TOKEN are not set): add `permissions: id-token: write` to the job or workflow. Pull requests from forks never get a token; run such jobs on pull_request_target with care, or skip publishing for forks."
+      )
     }
     let parsed: WebURL
     do {

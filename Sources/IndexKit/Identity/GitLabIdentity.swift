@@ -47,7 +47,8 @@ package struct GitLabIdentity: IdentitySource {
     guard names.count == 1, let only = names.first, let value = environment[only] else {
       let found = names.isEmpty ? "this job has none" : "this job has \(names.joined(separator: ", "))"
       throw IdentityError(
-        "GitLab ID tokens are declared per audience in `id_tokens:` and \(found); name the audience with --audience, or the variable with --identity env:NAME.")
+        "GitLab ID tokens are declared per audience in `id_tokens:` and \(found); name the audience with --audience, or the variable with --identity env:NAME."
+      )
     }
     return try Secret(value).requireJWT(from: "the GitLab id_tokens variable \(only)")
   }
@@ -73,4 +74,3 @@ package struct GitLabIdentity: IdentitySource {
     return text + "."
   }
 }
-

@@ -35,11 +35,13 @@ package struct GoogleMetadataIdentity: IdentitySource {
 
   package func idToken(audience: String, in context: Context) throws -> Secret {
     guard !audience.isEmpty else {
-      throw IdentityError("The Google Cloud metadata server issues ID tokens only for a named audience; pass --audience.")
+      throw IdentityError(
+        "The Google Cloud metadata server issues ID tokens only for a named audience; pass --audience.")
     }
     let base: WebURL
     do {
-      base = try WebURL("http://\(host)/computeMetadata/v1/instance/service-accounts/default/identity", what: "The metadata server URL")
+      base = try WebURL(
+        "http://\(host)/computeMetadata/v1/instance/service-accounts/default/identity", what: "The metadata server URL")
     } catch {
       throw IdentityError("GCE_METADATA_HOST '\(host)' is not a host name: \(error.description)")
     }
@@ -55,14 +57,18 @@ package struct GoogleMetadataIdentity: IdentitySource {
         exitStatus: .network)
     }
     guard response.status == 200 else {
-      let detail = response.text.split(whereSeparator: \.isNewline).first.map { " (\(ProcessToken.redactingTokens(String($0.prefix(200)))))" } ?? ""
+      let detail =
+        response.text.split(whereSeparator: \.isNewline).first.map {
+          " (\(ProcessToken.redactingTokens(String($0.prefix(200)))))"
+        } ?? ""
       let status = response.isServerFailure ? ExitStatus.network : .noIdentity
       let hint =
         response.status == 404
         ? " No service account is attached to this VM, pod or service; attach one (on GKE, map the Kubernetes service account to a Google service account)."
         : ""
       throw IdentityError(
-        "The Google Cloud metadata server answered HTTP \(response.status) to the ID token request\(detail).\(hint)", exitStatus: status)
+        "The Google Cloud metadata server answered HTTP \(response.status) to the ID token request\(detail).\(hint)",
+        exitStatus: status)
     }
     return try Secret(response.text).requireJWT(from: "the Google Cloud metadata server")
   }

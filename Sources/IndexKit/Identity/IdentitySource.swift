@@ -145,7 +145,8 @@ extension Secret {
       throw IdentityError("The OIDC token from \(source) is empty.")
     }
     if trimmed.revealed.split(separator: ".", omittingEmptySubsequences: false).count != 3 {
-      throw IdentityError("The value from \(source) is not a JWT (expected three dot-separated parts); give the OIDC token itself.")
+      throw IdentityError(
+        "The value from \(source) is not a JWT (expected three dot-separated parts); give the OIDC token itself.")
     }
     return trimmed
   }
@@ -164,10 +165,12 @@ extension IdentitySpec {
       break
     case ("azure-pipelines", _):
       throw ConfigError(
-        "--azure-service-connection-id \(connection) and --identity \(text ?? "") name different service connections; give one.")
+        "--azure-service-connection-id \(connection) and --identity \(text ?? "") name different service connections; give one."
+      )
     default:
       throw ConfigError(
-        "--azure-service-connection-id applies to the Azure Pipelines identity, but --identity \(text ?? "") chose another source; drop one of them.")
+        "--azure-service-connection-id applies to the Azure Pipelines identity, but --identity \(text ?? "") chose another source; drop one of them."
+      )
     }
     return spec
   }

@@ -20,14 +20,16 @@ enum ProcessToken {
       output = try context.processRunner.run(arguments, environment: environment, timeout: timeout)
     } catch .couldNotStart(_, let code) where code == ENOENT {
       throw IdentityError(
-        "Could not run \(display): '\(arguments.first ?? "")' was not found on PATH.\(notFound.isEmpty ? "" : " " + notFound)")
+        "Could not run \(display): '\(arguments.first ?? "")' was not found on PATH.\(notFound.isEmpty ? "" : " " + notFound)"
+      )
     } catch {
       throw IdentityError("Could not get an OIDC token from \(display): \(error.description)")
     }
     guard output.status == 0 else {
       let detail = stderrExcerpt(output.stderr)
       throw IdentityError(
-        "\(display) failed with exit status \(output.status)\(detail.isEmpty ? " and printed nothing on stderr" : ": \(detail)").")
+        "\(display) failed with exit status \(output.status)\(detail.isEmpty ? " and printed nothing on stderr" : ": \(detail)")."
+      )
     }
     let text = String(decoding: output.stdout, as: UTF8.self)
     return try Secret(text).requireJWT(from: "the output of \(display)")

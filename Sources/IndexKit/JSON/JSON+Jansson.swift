@@ -16,7 +16,9 @@ extension JSON {
       }
       throw JSONError(
         document: document,
-        problem: "is not valid JSON (\(Self.reason(text)) at line \(error.line), column \(error.column), byte \(error.position))")
+        problem:
+          "is not valid JSON (\(Self.reason(text)) at line \(error.line), column \(error.column), byte \(error.position))"
+      )
     }
     defer { json_decref(root) }
     self = Self.convert(root)
@@ -55,9 +57,10 @@ extension JSON {
     case JSON_STRING:
       let length = json_string_length(j)
       guard let p = json_string_value(j) else { return .string("") }
-      return .string(p.withMemoryRebound(to: UInt8.self, capacity: length) {
-        String(decoding: UnsafeBufferPointer(start: $0, count: length), as: UTF8.self)
-      })
+      return .string(
+        p.withMemoryRebound(to: UInt8.self, capacity: length) {
+          String(decoding: UnsafeBufferPointer(start: $0, count: length), as: UTF8.self)
+        })
     case JSON_INTEGER: return .integer(json_integer_value(j))
     case JSON_REAL: return .double(json_real_value(j))
     case JSON_TRUE: return .bool(true)

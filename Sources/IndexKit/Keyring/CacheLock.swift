@@ -44,7 +44,9 @@ package final class CacheLock {
       var st = stat()
       guard fstat(fd, &st) == 0, (st.st_mode & S_IFMT) == S_IFREG, st.st_uid == owner else {
         close(fd)
-        guard replaced < 2 else { throw CacheError("The cache lock \(path) is not a regular file of yours and could not be replaced.") }
+        guard replaced < 2 else {
+          throw CacheError("The cache lock \(path) is not a regular file of yours and could not be replaced.")
+        }
         replaced += 1
         unlink(path)
         continue

@@ -29,7 +29,9 @@ package struct CachedCredential: Sendable, Equatable {
   /// not be written to disk: no known expiry, or a value the environment already holds
   /// (a CI job token handed over as is, e.g. GitLab's `CI_JOB_TOKEN`: CI tokens are
   /// never cached).
-  package static func cacheable(_ credential: Credential, mintedAt: UnixTime, environment: Environment) -> Result<CachedCredential, CacheRefusal> {
+  package static func cacheable(_ credential: Credential, mintedAt: UnixTime, environment: Environment) -> Result<
+    CachedCredential, CacheRefusal
+  > {
     guard let expiresAt = credential.expiresAt, expiresAt > mintedAt else {
       return .failure(CacheRefusal("the registry gave no expiry time"))
     }
@@ -40,7 +42,8 @@ package struct CachedCredential: Sendable, Equatable {
       return .failure(CacheRefusal("it is a token the CI environment provides"))
     }
     return .success(
-      CachedCredential(username: credential.username, password: credential.password, mintedAt: mintedAt, expiresAt: expiresAt))
+      CachedCredential(
+        username: credential.username, password: credential.password, mintedAt: mintedAt, expiresAt: expiresAt))
   }
 
   /// Non-empty, without CR, LF, NUL or other control characters (each answer is one line).

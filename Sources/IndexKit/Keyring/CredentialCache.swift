@@ -35,7 +35,9 @@ package struct CredentialCache: Sendable {
   /// GitLab's `$CI_PROJECT_DIR.tmp` (where it keeps the job's file variables), if it exists.
   static func jobTemporaryDirectory(_ environment: Environment) -> String? {
     var candidates = [environment["RUNNER_TEMP"], environment["AGENT_TEMPDIRECTORY"]]
-    if CIEnvironment.detect(environment).isGitLab { candidates.append(environment["CI_PROJECT_DIR"].map { trimmedSlash($0) + ".tmp" }) }
+    if CIEnvironment.detect(environment).isGitLab {
+      candidates.append(environment["CI_PROJECT_DIR"].map { trimmedSlash($0) + ".tmp" })
+    }
     return candidates.compactMap { $0 }.first { path in
       var st = stat()
       return path.hasPrefix("/") && stat(path, &st) == 0 && (st.st_mode & S_IFMT) == S_IFDIR
@@ -52,21 +54,27 @@ package struct CredentialCache: Sendable {
   package func prepare() throws(CacheError) {
     var st = stat()
     if lstat(directory, &st) != 0 {
-      guard errno == ENOENT else { throw CacheError("Could not inspect the cache directory \(directory): \(errnoText()).") }
+      guard errno == ENOENT else {
+        throw CacheError("Could not inspect the cache directory \(directory): \(errnoText()).")
+      }
       try makeParents()
       if mkdir(directory, 0o700) != 0 && errno != EEXIST {
         throw CacheError("Could not create the cache directory \(directory): \(errnoText()).")
       }
-      guard lstat(directory, &st) == 0 else { throw CacheError("Could not inspect the cache directory \(directory): \(errnoText()).") }
+      guard lstat(directory, &st) == 0 else {
+        throw CacheError("Could not inspect the cache directory \(directory): \(errnoText()).")
+      }
     }
     guard (st.st_mode & S_IFMT) == S_IFDIR else {
       throw CacheError("The cache directory \(directory) is not a directory (a symbolic link or a file); remove it.")
     }
     guard st.st_uid == owner else {
-      throw CacheError("The cache directory \(directory) belongs to uid \(st.st_uid), not to you (uid \(owner)); remove it.")
+      throw CacheError(
+        "The cache directory \(directory) belongs to uid \(st.st_uid), not to you (uid \(owner)); remove it.")
     }
     if st.st_mode & 0o077 != 0 && chmod(directory, 0o700) != 0 {
-      throw CacheError("The cache directory \(directory) is open to other users and could not be made private: \(errnoText()).")
+      throw CacheError(
+        "The cache directory \(directory) is open to other users and could not be made private: \(errnoText()).")
     }
   }
 
@@ -146,7 +154,8 @@ package struct CredentialCache: Sendable {
     else {
       return .rejected("has no consistent minted_at/expires_at times")
     }
-    return .entry(CachedCredential(username: username, password: Secret(password), mintedAt: minted, expiresAt: expires))
+    return .entry(
+      CachedCredential(username: username, password: Secret(password), mintedAt: minted, expiresAt: expires))
   }
 
   /// Writes the entry of `key` atomically (0600), replacing whatever is there.

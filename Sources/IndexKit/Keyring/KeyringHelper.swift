@@ -54,7 +54,8 @@ package struct KeyringHelper: Sendable {
       let (username, password) = try credential(index, registry)
       guard CachedCredential.isSingleLine(username), CachedCredential.isSingleLine(password.revealed) else {
         throw ExchangeError.unavailable(
-          "\(index.registry.displayName) returned a credential with line breaks or control characters; it cannot be handed over.")
+          "\(index.registry.displayName) returned a credential with line breaks or control characters; it cannot be handed over."
+        )
       }
       CIMasker.detect(environment).mask([password.revealed], console: console)
       var text = query.answer(username: username, password: password).revealed
@@ -75,7 +76,8 @@ package struct KeyringHelper: Sendable {
     do {
       guard let index = try KeyringServices.resolve(service, environment: environment) else { return 1 }
       guard let cache else {
-        console.err("indexkey: nothing to forget: \(Self.noCacheVariable) is set, or neither XDG_CACHE_HOME nor HOME is.")
+        console.err(
+          "indexkey: nothing to forget: \(Self.noCacheVariable) is set, or neither XDG_CACHE_HOME nor HOME is.")
         return 0
       }
       let key = CacheKey.make(index: index.target, registry: try makeRegistry(index.registry), environment: environment)
@@ -98,7 +100,9 @@ package struct KeyringHelper: Sendable {
   /// Empties the cache; says how many credentials were removed.
   package func clear() -> Int32 {
     guard let cache else {
-      console.err("indexkey: error: There is no cache to clear: \(Self.noCacheVariable) is set, or neither XDG_CACHE_HOME nor HOME is.")
+      console.err(
+        "indexkey: error: There is no cache to clear: \(Self.noCacheVariable) is set, or neither XDG_CACHE_HOME nor HOME is."
+      )
       return ExitStatus.usage.rawValue
     }
     do {
@@ -122,7 +126,8 @@ package struct KeyringHelper: Sendable {
     do {
       return try type.make(settings: Settings(environment: environment), identity: spec)
     } catch let error as ConfigError {
-      throw ConfigError(error.message + " A keyring lookup takes no flags: set the variables in the environment pip or uv runs in.")
+      throw ConfigError(
+        error.message + " A keyring lookup takes no flags: set the variables in the environment pip or uv runs in.")
     }
   }
 

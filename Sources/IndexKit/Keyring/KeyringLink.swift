@@ -23,7 +23,9 @@ package enum KeyringLink {
   ///
   /// Says on `console` what was done, and warns when the directory is a virtualenv's
   /// scripts directory (pip skips a keyring there) or not on `PATH`.
-  package static func install(into directory: String, executable: String, environment: Environment, console: Console) throws(SinkError) {
+  package static func install(into directory: String, executable: String, environment: Environment, console: Console)
+    throws(SinkError)
+  {
     let dir = directory.count > 1 && directory.hasSuffix("/") ? String(directory.dropLast()) : directory
     try makeDirectory(dir)
     let link = "\(dir)/\(name)"
@@ -41,11 +43,16 @@ package enum KeyringLink {
     }
     if let venv = virtualenv(containing: dir) {
       console.err(
-        "indexkey: warning: \(dir) is the scripts directory of the virtualenv \(venv). pip skips a keyring executable that sits in its own environment's scripts directory, so pip run from this virtualenv will not use it (uv will). Install the link outside the virtualenv, e.g. in ~/.local/bin.")
+        "indexkey: warning: \(dir) is the scripts directory of the virtualenv \(venv). pip skips a keyring executable that sits in its own environment's scripts directory, so pip run from this virtualenv will not use it (uv will). Install the link outside the virtualenv, e.g. in ~/.local/bin."
+      )
     } else {
-      console.err("indexkey: keep this link outside the virtualenv you install into: pip skips a keyring executable in its own environment's scripts directory.")
+      console.err(
+        "indexkey: keep this link outside the virtualenv you install into: pip skips a keyring executable in its own environment's scripts directory."
+      )
     }
-    let path = (environment["PATH"] ?? "").split(separator: ":").map { $0.count > 1 && $0.hasSuffix("/") ? String($0.dropLast()) : String($0) }
+    let path = (environment["PATH"] ?? "").split(separator: ":").map {
+      $0.count > 1 && $0.hasSuffix("/") ? String($0.dropLast()) : String($0)
+    }
     if !path.contains(dir) {
       console.err("indexkey: note: \(dir) is not on PATH; add it so pip and uv find `keyring`.")
     }

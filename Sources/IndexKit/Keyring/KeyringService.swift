@@ -37,7 +37,8 @@ package enum KeyringServices {
     guard let registry = hosts[url.authority] ?? Registries.recognise(url) else { return nil }
     if url.scheme != "https" && !url.isLoopback {
       throw ConfigError(
-        "Refusing to hand a \(registry.displayName) credential to '\(service)': it is plain http to another machine. Use the index's https URL.")
+        "Refusing to hand a \(registry.displayName) credential to '\(service)': it is plain http to another machine. Use the index's https URL."
+      )
     }
     if hostOnly {
       // A host whose credential is for uploads only (PyPI) is never answered by its name.
@@ -85,13 +86,16 @@ package enum KeyringServices {
       let parts = entry.split(separator: "=", maxSplits: 1).map(String.init)
       guard parts.count == 2, let (url, hostOnly) = parse(parts[0]), hostOnly, !parts[0].contains("://") else {
         throw ConfigError(
-          "\(registryVariable) entry '\(entry)' is not HOST[:PORT]=REGISTRY (for example 127.0.0.1:8080=azure-artifacts); registries: \(Registries.names).")
+          "\(registryVariable) entry '\(entry)' is not HOST[:PORT]=REGISTRY (for example 127.0.0.1:8080=azure-artifacts); registries: \(Registries.names)."
+        )
       }
       let registry: any Registry.Type
       do {
         registry = try Registries.named(parts[1])
       } catch {
-        throw ConfigError("\(registryVariable) entry '\(entry)' names an unknown registry '\(parts[1])'; use one of: \(Registries.names).")
+        throw ConfigError(
+          "\(registryVariable) entry '\(entry)' names an unknown registry '\(parts[1])'; use one of: \(Registries.names)."
+        )
       }
       out[url.authority] = registry
     }

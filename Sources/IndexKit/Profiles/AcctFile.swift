@@ -22,7 +22,9 @@ package enum AcctFile {
     switch crypto {
     case .fernet:
       let fernetKey: FernetKey
-      do { fernetKey = try FernetKey(encoded: key) } catch { throw ProfileError("cannot be opened with ACCT_KEY: \(error.description)") }
+      do { fernetKey = try FernetKey(encoded: key) } catch {
+        throw ProfileError("cannot be opened with ACCT_KEY: \(error.description)")
+      }
       do {
         plaintext = try Fernet.decrypt(String(decoding: bytes, as: UTF8.self), key: fernetKey).plaintext
       } catch {
@@ -31,11 +33,15 @@ package enum AcctFile {
     case .aesgcm256:
       guard let raw = Base64.decode(key.revealed.trimmingSpaces), raw.count == 32 else {
         throw ProfileError(
-          "is not a Fernet token, so it would be acct's aesgcm256 format, whose key is 32 bytes in standard base64; ACCT_KEY is not such a key (is this an acct file?)")
+          "is not a Fernet token, so it would be acct's aesgcm256 format, whose key is 32 bytes in standard base64; ACCT_KEY is not such a key (is this an acct file?)"
+        )
       }
-      guard bytes.count >= 12 + 16, let opened = OpenSSL.openGCM(Array(bytes.dropFirst(12)), key: raw, nonce: Array(bytes.prefix(12))) else {
+      guard bytes.count >= 12 + 16,
+        let opened = OpenSSL.openGCM(Array(bytes.dropFirst(12)), key: raw, nonce: Array(bytes.prefix(12)))
+      else {
         throw ProfileError(
-          "cannot be decrypted as acct's aesgcm256 format with ACCT_KEY: the key is not the one it was encrypted with, or the file was changed, damaged or is not an acct file")
+          "cannot be decrypted as acct's aesgcm256 format with ACCT_KEY: the key is not the one it was encrypted with, or the file was changed, damaged or is not an acct file"
+        )
       }
       plaintext = opened
     }
@@ -44,12 +50,14 @@ package enum AcctFile {
       return Contents(data: try Msgpack.decode(plaintext), crypto: crypto, serial: .msgpack)
     case .some(UInt8(ascii: "{")):
       do {
-        return Contents(data: try JSON(parsing: plaintext, document: "the decrypted data"), crypto: crypto, serial: .json)
+        return Contents(
+          data: try JSON(parsing: plaintext, document: "the decrypted data"), crypto: crypto, serial: .json)
       } catch {
         throw ProfileError.plaintext("looks like acct's json serial form but does not parse: \(error.description)")
       }
     default:
-      throw ProfileError.plaintext("is neither a msgpack map (acct's msgpack serial plugin) nor a JSON object (its json plugin)")
+      throw ProfileError.plaintext(
+        "is neither a msgpack map (acct's msgpack serial plugin) nor a JSON object (its json plugin)")
     }
   }
 

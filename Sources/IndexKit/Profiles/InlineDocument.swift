@@ -18,12 +18,15 @@ enum InlineDocument {
         if n < 0 && errno == EINTR { continue }
         guard n > 0 else {
           close(fd)
-          throw ProfileError("Could not hold the profile's inline document in memory: \(errnoText()).", exitStatus: .output)
+          throw ProfileError(
+            "Could not hold the profile's inline document in memory: \(errnoText()).", exitStatus: .output)
         }
         offset += n
       }
       return "/proc/self/fd/\(fd)"
     }
-    throw ProfileError("Could not hold the profile's inline document: no writable /dev/shm, XDG_RUNTIME_DIR, TMPDIR or /tmp.", exitStatus: .output)
+    throw ProfileError(
+      "Could not hold the profile's inline document: no writable /dev/shm, XDG_RUNTIME_DIR, TMPDIR or /tmp.",
+      exitStatus: .output)
   }
 }

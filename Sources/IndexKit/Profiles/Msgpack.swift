@@ -11,7 +11,9 @@ enum Msgpack {
     defer { cmsgpack_finish(&buffer) }
     pack(value, &packer)
     guard let data = buffer.data else { return [] }
-    return data.withMemoryRebound(to: UInt8.self, capacity: buffer.size) { Array(UnsafeBufferPointer(start: $0, count: buffer.size)) }
+    return data.withMemoryRebound(to: UInt8.self, capacity: buffer.size) {
+      Array(UnsafeBufferPointer(start: $0, count: buffer.size))
+    }
   }
 
   /// Parses one msgpack document (nesting beyond msgpack-c's limit, trailing bytes, binary
@@ -54,12 +56,24 @@ enum Msgpack {
       case 0x80...0x8f: elements = 2 * Int(head & 0x0f)
       case 0x90...0x9f: elements = Int(head & 0x0f)
       case 0xa0...0xbf: payload = Int(head & 0x1f)
-      case 0xc4, 0xd9: guard let n = number(1) else { return false }; payload = n
-      case 0xc5, 0xda: guard let n = number(2) else { return false }; payload = n
-      case 0xc6, 0xdb: guard let n = number(4) else { return false }; payload = n
-      case 0xc7: guard let n = number(1) else { return false }; payload = n + 1
-      case 0xc8: guard let n = number(2) else { return false }; payload = n + 1
-      case 0xc9: guard let n = number(4) else { return false }; payload = n + 1
+      case 0xc4, 0xd9:
+        guard let n = number(1) else { return false }
+        payload = n
+      case 0xc5, 0xda:
+        guard let n = number(2) else { return false }
+        payload = n
+      case 0xc6, 0xdb:
+        guard let n = number(4) else { return false }
+        payload = n
+      case 0xc7:
+        guard let n = number(1) else { return false }
+        payload = n + 1
+      case 0xc8:
+        guard let n = number(2) else { return false }
+        payload = n + 1
+      case 0xc9:
+        guard let n = number(4) else { return false }
+        payload = n + 1
       case 0xcc, 0xd0: payload = 1
       case 0xcd, 0xd1: payload = 2
       case 0xca, 0xce, 0xd2: payload = 4
@@ -69,10 +83,18 @@ enum Msgpack {
       case 0xd6: payload = 5
       case 0xd7: payload = 9
       case 0xd8: payload = 17
-      case 0xdc: guard let n = number(2) else { return false }; elements = n
-      case 0xdd: guard let n = number(4) else { return false }; elements = n
-      case 0xde: guard let n = number(2) else { return false }; elements = 2 * n
-      case 0xdf: guard let n = number(4) else { return false }; elements = 2 * n
+      case 0xdc:
+        guard let n = number(2) else { return false }
+        elements = n
+      case 0xdd:
+        guard let n = number(4) else { return false }
+        elements = n
+      case 0xde:
+        guard let n = number(2) else { return false }
+        elements = 2 * n
+      case 0xdf:
+        guard let n = number(4) else { return false }
+        elements = 2 * n
       default: break  // fixints, nil, booleans, and 0xc1 (never used), which msgpack-c refuses
       }
       guard payload <= bytes.count - position else { return false }
@@ -112,7 +134,9 @@ enum Msgpack {
     case MSGPACK_OBJECT_NIL: return .null
     case MSGPACK_OBJECT_BOOLEAN: return .bool(o.via.boolean)
     case MSGPACK_OBJECT_POSITIVE_INTEGER:
-      guard o.via.u64 <= UInt64(Int64.max) else { throw ProfileError.plaintext("holds an integer too large for 64 bits") }
+      guard o.via.u64 <= UInt64(Int64.max) else {
+        throw ProfileError.plaintext("holds an integer too large for 64 bits")
+      }
       return .integer(Int64(o.via.u64))
     case MSGPACK_OBJECT_NEGATIVE_INTEGER: return .integer(o.via.i64)
     case MSGPACK_OBJECT_FLOAT32, MSGPACK_OBJECT_FLOAT64: return .double(o.via.f64)
@@ -143,8 +167,12 @@ enum Msgpack {
 
   private static func text(_ pointer: UnsafePointer<CChar>?, _ size: UInt32) throws(ProfileError) -> String {
     guard let pointer, size > 0 else { return "" }
-    let bytes = pointer.withMemoryRebound(to: UInt8.self, capacity: Int(size)) { Array(UnsafeBufferPointer(start: $0, count: Int(size))) }
-    guard let s = String(validating: bytes, as: UTF8.self) else { throw ProfileError.plaintext("holds bytes that are not UTF-8 text") }
+    let bytes = pointer.withMemoryRebound(to: UInt8.self, capacity: Int(size)) {
+      Array(UnsafeBufferPointer(start: $0, count: Int(size)))
+    }
+    guard let s = String(validating: bytes, as: UTF8.self) else {
+      throw ProfileError.plaintext("holds bytes that are not UTF-8 text")
+    }
     return s
   }
 }

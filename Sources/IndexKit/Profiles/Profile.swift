@@ -23,9 +23,13 @@ package struct Profile: Sendable, Equatable {
   /// Whether a setting holds a secret: its name says so (`…_secret`, `…_token`, `…_password`,
   /// `…_pat`, `…credentials`, `…_key`), except identifiers (`…_id`) and paths (`…_file`, `…_path`).
   static func isSecret(_ key: String) -> Bool {
-    if key.hasSuffix("_id") || key.hasSuffix("_file") || key.hasSuffix("_path") || key.hasSuffix("_url") { return false }
+    if key.hasSuffix("_id") || key.hasSuffix("_file") || key.hasSuffix("_path") || key.hasSuffix("_url") {
+      return false
+    }
     let words = key.split(separator: "_").map(String.init)
-    return secretMarkers.contains { marker in words.contains(marker) || (marker == "credentials" && key.hasSuffix(marker)) }
+    return secretMarkers.contains { marker in
+      words.contains(marker) || (marker == "credentials" && key.hasSuffix(marker))
+    }
   }
 
   /// Reads a profile's mapping. Errors complete "The profile 'NAME' …".
@@ -39,7 +43,8 @@ package struct Profile: Sendable, Equatable {
     for (key, value) in members {
       guard !key.isEmpty, key.allSatisfy({ ($0.isASCII && ($0.isLowercase || $0.isNumber)) || $0 == "_" }) else {
         throw ProfileError(
-          "has the setting '\(key)'; settings are spelled as their environment variables in lower case (azure_client_id for AZURE_CLIENT_ID)")
+          "has the setting '\(key)'; settings are spelled as their environment variables in lower case (azure_client_id for AZURE_CLIENT_ID)"
+        )
       }
       if key == Self.urlKey {
         indexURLs = try Self.urls(value)
@@ -56,7 +61,9 @@ package struct Profile: Sendable, Equatable {
     case .array(let items):
       var urls: [String] = []
       for item in items {
-        guard let url = item.stringValue else { throw ProfileError("has an index_url list with \(item.typeName) in it; list URLs only") }
+        guard let url = item.stringValue else {
+          throw ProfileError("has an index_url list with \(item.typeName) in it; list URLs only")
+        }
         urls.append(url)
       }
       return urls
@@ -76,7 +83,8 @@ package struct Profile: Sendable, Equatable {
     case .double(let d): return "\(d)"
     case .object where key == "google_application_credentials": return value.serialized()
     case .object, .array:
-      throw ProfileError("has \(value.typeName) as the value of '\(key)'; a setting is one value, as its environment variable is")
+      throw ProfileError(
+        "has \(value.typeName) as the value of '\(key)'; a setting is one value, as its environment variable is")
     }
   }
 
@@ -102,14 +110,17 @@ package struct ProfileBook: Sendable {
     guard let mine = data[Self.provider] else {
       let others = providers.map(\.0)
       throw ProfileError(
-        "has no '\(Self.provider)' profiles\(others.isEmpty ? "" : " (it has \(others.joined(separator: ", ")))"); add indexkey: {PROFILE: {index_url: …}}")
+        "has no '\(Self.provider)' profiles\(others.isEmpty ? "" : " (it has \(others.joined(separator: ", ")))"); add indexkey: {PROFILE: {index_url: …}}"
+      )
     }
     guard let entries = mine.objectValue else {
       throw ProfileError("has '\(Self.provider)' as \(mine.typeName), not a mapping of profile names to settings")
     }
     var profiles: [Profile] = []
     for (name, settings) in entries {
-      do { profiles.append(try Profile(name: name, settings: settings)) } catch { throw error.about("has a profile '\(name)' that") }
+      do { profiles.append(try Profile(name: name, settings: settings)) } catch {
+        throw error.about("has a profile '\(name)' that")
+      }
     }
     self.profiles = profiles
   }
@@ -119,7 +130,8 @@ package struct ProfileBook: Sendable {
     guard let found = profiles.first(where: { $0.name == name }) else {
       let known = profiles.map(\.name)
       throw ProfileError(
-        "The profile file \(file) has no indexkey profile '\(name)'; \(known.isEmpty ? "it has none" : "it has: \(known.joined(separator: ", "))").")
+        "The profile file \(file) has no indexkey profile '\(name)'; \(known.isEmpty ? "it has none" : "it has: \(known.joined(separator: ", "))")."
+      )
     }
     return found
   }

@@ -4,14 +4,18 @@ package enum ProfileCommands {
   /// `encrypt FILE.yml`: FILE.yml.fernet (Fernet over msgpack), and the new key on stdout as
   /// `acct encrypt` prints it; with `keyFromEnvironment`, the key in `ACCT_KEY` is used instead.
   package static func encrypt(
-    _ input: String, output: String?, keyFromEnvironment: Bool, environment: Environment, console: Console, now: UnixTime
+    _ input: String, output: String?, keyFromEnvironment: Bool, environment: Environment, console: Console,
+    now: UnixTime
   ) throws {
     let key: FernetKey
     if keyFromEnvironment {
       guard let text = environment["ACCT_KEY"] else {
-        throw ProfileError("--key-from-env uses the key in ACCT_KEY, which is not set; set it, or leave the flag out for a new key.")
+        throw ProfileError(
+          "--key-from-env uses the key in ACCT_KEY, which is not set; set it, or leave the flag out for a new key.")
       }
-      do { key = try FernetKey(encoded: Secret(text)) } catch { throw ProfileError("ACCT_KEY cannot be used: \(error.description).") }
+      do { key = try FernetKey(encoded: Secret(text)) } catch {
+        throw ProfileError("ACCT_KEY cannot be used: \(error.description).")
+      }
     } else {
       key = FernetKey.generate()
       CIMasker.detect(environment).mask([key.encoded.revealed], console: console)
@@ -25,7 +29,9 @@ package enum ProfileCommands {
 
   /// `decrypt FILE.fernet`: the data as YAML, to a 0600 file (default: the name without
   /// `.fernet`), or to stdout when `showSecrets` is given and no `output`.
-  package static func decrypt(_ input: String, output: String?, showSecrets: Bool, environment: Environment, console: Console) throws {
+  package static func decrypt(
+    _ input: String, output: String?, showSecrets: Bool, environment: Environment, console: Console
+  ) throws {
     let file = try open(input, environment: environment)
     let yaml = YAML.render(file.contents.data)
     if showSecrets && output == nil {
@@ -36,10 +42,13 @@ package enum ProfileCommands {
     let target = output ?? (input.hasSuffix(".fernet") ? String(input.dropLast(7)) : input + ".yml")
     if output == nil && FileIO.exists(target) {
       throw ProfileError(
-        "\(target) exists already; indexkey will not overwrite it: remove it, name another file with --output, or print the data with --show-secrets.")
+        "\(target) exists already; indexkey will not overwrite it: remove it, name another file with --output, or print the data with --show-secrets."
+      )
     }
     try write(target, Array(yaml.utf8))
-    console.err("indexkey: wrote \(target) (0600, YAML) from \(input) (\(file.contents.crypto.rawValue) over \(file.contents.serial.rawValue)).")
+    console.err(
+      "indexkey: wrote \(target) (0600, YAML) from \(input) (\(file.contents.crypto.rawValue) over \(file.contents.serial.rawValue))."
+    )
   }
 
   /// `list [FILE]`: each indexkey profile's name and index URL(s), never a value.
@@ -73,7 +82,9 @@ package enum ProfileCommands {
     let data: JSON
     do { data = try YAML.parse(bytes) } catch { throw error.about(path) }
     guard case .object = data else {
-      throw ProfileError("\(path) is \(data.typeName), not a mapping; an acct file maps providers to profiles (indexkey: {PROFILE: {index_url: …}}).")
+      throw ProfileError(
+        "\(path) is \(data.typeName), not a mapping; an acct file maps providers to profiles (indexkey: {PROFILE: {index_url: …}})."
+      )
     }
     if data[ProfileBook.provider] != nil { _ = try ProfileFile.book(data, path) }
     return data

@@ -7,7 +7,8 @@ internal import Glibc
 package enum ProfileEdit {
   package static func run(_ path: String, environment: Environment, console: Console, now: UnixTime) throws {
     guard let editor = environment["VISUAL"] ?? environment["EDITOR"] else {
-      throw ProfileError("indexkey profiles edit opens $VISUAL or $EDITOR, and neither is set; set EDITOR (for example EDITOR=nano).")
+      throw ProfileError(
+        "indexkey profiles edit opens $VISUAL or $EDITOR, and neither is set; set EDITOR (for example EDITOR=nano).")
     }
     guard let keyText = environment["ACCT_KEY"] else {
       throw ProfileError("Editing \(path) needs its key in ACCT_KEY, which is not set (keys are never given as flags).")
@@ -15,20 +16,26 @@ package enum ProfileEdit {
     let file = try ProfileFile.open(path, key: Secret(keyText))
     let key: FernetKey
     do { key = try FernetKey(encoded: Secret(keyText)) } catch {
-      throw ProfileError("\(path) is in acct's \(file.contents.crypto.rawValue) format; indexkey edits Fernet files only (decrypt and encrypt it instead).")
+      throw ProfileError(
+        "\(path) is in acct's \(file.contents.crypto.rawValue) format; indexkey edits Fernet files only (decrypt and encrypt it instead)."
+      )
     }
     let original = YAML.render(file.contents.data)
     let directory = try privateDirectory(environment)
     let copy = directory + "/profile.yml"
     EditCleanup.arm(directory: directory, file: copy)
     defer { EditCleanup.run() }
-    do { try SecureFile.replace(copy, with: Array(original.utf8)) } catch { throw ProfileError(error.message, exitStatus: .output) }
+    do { try SecureFile.replace(copy, with: Array(original.utf8)) } catch {
+      throw ProfileError(error.message, exitStatus: .output)
+    }
     let status = runEditor(editor, copy, environment)
     guard status == 0 else {
       throw ProfileError("The editor (\(editor)) exited with status \(status); \(path) was left unchanged.")
     }
     let bytes: [UInt8]
-    do { bytes = try FileIO.read(copy) } catch { throw ProfileError("Could not read the edited copy: \(error.reason); \(path) was left unchanged.") }
+    do { bytes = try FileIO.read(copy) } catch {
+      throw ProfileError("Could not read the edited copy: \(error.reason); \(path) was left unchanged.")
+    }
     guard bytes != Array(original.utf8) else {
       console.err("indexkey: no change; \(path) was left as it was.")
       return
@@ -45,7 +52,8 @@ package enum ProfileEdit {
     let base = environment["XDG_RUNTIME_DIR"] ?? environment["TMPDIR"] ?? "/tmp"
     var template = Array("\(base)/indexkey-edit-XXXXXX".utf8CString)
     guard let made = mkdtemp(&template) else {
-      throw ProfileError("Could not create a private directory in \(base) for the decrypted copy: \(errnoText()).", exitStatus: .output)
+      throw ProfileError(
+        "Could not create a private directory in \(base) for the decrypted copy: \(errnoText()).", exitStatus: .output)
     }
     return String(cString: made)
   }
@@ -53,7 +61,9 @@ package enum ProfileEdit {
   /// Runs `sh -c '$EDITOR "$1"'` on the terminal, ignoring SIGINT and SIGQUIT meanwhile (the
   /// editor gets them, as under git); returns its exit status.
   private static func runEditor(_ editor: String, _ path: String, _ environment: Environment) -> Int32 {
-    var oldInt = sigaction(), oldQuit = sigaction(), ignore = sigaction()
+    var oldInt = sigaction()
+    var oldQuit = sigaction()
+    var ignore = sigaction()
     ignore.__sigaction_handler.sa_handler = SIG_IGN
     sigaction(SIGINT, &ignore, &oldInt)
     sigaction(SIGQUIT, &ignore, &oldQuit)
@@ -103,7 +113,9 @@ enum EditCleanup {
     directory.withUnsafeBufferPointer { dir in
       if let handle = opendir(dir.baseAddress!) {
         while let entry = readdir(handle) {
-          let name = withUnsafeBytes(of: entry.pointee.d_name) { String(decoding: $0.prefix { $0 != 0 }, as: UTF8.self) }
+          let name = withUnsafeBytes(of: entry.pointee.d_name) {
+            String(decoding: $0.prefix { $0 != 0 }, as: UTF8.self)
+          }
           if name != "." && name != ".." { unlink(String(cString: dir.baseAddress!) + "/" + name) }
         }
         closedir(handle)

@@ -8,7 +8,9 @@ package struct ProfileFile: Sendable {
   /// Opens `path` with `key`. Every error names the file.
   package static func open(_ path: String, key: Secret) throws(ProfileError) -> ProfileFile {
     let bytes: [UInt8]
-    do { bytes = try FileIO.read(path) } catch { throw ProfileError("Could not read the profile file: \(error.description).") }
+    do { bytes = try FileIO.read(path) } catch {
+      throw ProfileError("Could not read the profile file: \(error.description).")
+    }
     do {
       return ProfileFile(path: path, contents: try AcctFile.open(bytes, key: key))
     } catch {
@@ -17,12 +19,18 @@ package struct ProfileFile: Sendable {
   }
 
   /// The file `ACCT_FILE` names, opened with `ACCT_KEY`; `purpose` completes "… needs …" ("--profile").
-  package static func fromEnvironment(_ environment: Environment, home: String?, purpose: String) throws(ProfileError) -> ProfileFile {
+  package static func fromEnvironment(_ environment: Environment, home: String?, purpose: String) throws(ProfileError)
+    -> ProfileFile
+  {
     guard let path = environment["ACCT_FILE"] else {
-      throw ProfileError("\(purpose) reads the encrypted profile file named by ACCT_FILE, which is not set; set ACCT_FILE to its path (NAME.yml.fernet) and ACCT_KEY to its key.")
+      throw ProfileError(
+        "\(purpose) reads the encrypted profile file named by ACCT_FILE, which is not set; set ACCT_FILE to its path (NAME.yml.fernet) and ACCT_KEY to its key."
+      )
     }
     guard let key = environment["ACCT_KEY"] else {
-      throw ProfileError("\(purpose) needs the key of \(path) in ACCT_KEY, which is not set; set ACCT_KEY (keys are never given as flags).")
+      throw ProfileError(
+        "\(purpose) needs the key of \(path) in ACCT_KEY, which is not set; set ACCT_KEY (keys are never given as flags)."
+      )
     }
     return try open(FileIO.expandTilde(path, home: home), key: Secret(key))
   }

@@ -7,7 +7,9 @@ package enum ProfileLogin {
 
   /// The environment the keyring helper runs in under `INDEXKEY_PROFILE`: the profile's
   /// settings laid over `environment`, its secrets masked first.
-  package static func environment(profile name: String, environment: Environment, console: Console) throws(ProfileError) -> Environment {
+  package static func environment(profile name: String, environment: Environment, console: Console) throws(ProfileError)
+    -> Environment
+  {
     let file = try ProfileFile.fromEnvironment(environment, home: environment["HOME"], purpose: variable)
     guard let profile = try file.profiles([name]).first else { return environment }
     CIMasker.detect(environment).mask(profile.secrets, console: console)
@@ -16,8 +18,11 @@ package enum ProfileLogin {
     // index hosts (INDEXKEY_REGISTRY=HOST=REGISTRY) and its `identity` is INDEXKEY_IDENTITY.
     func setting(_ name: String) -> String? { profile.variables.first { $0.name == name }?.value.revealed }
     if let registry = setting("REGISTRY") {
-      let hosts = profile.indexURLs.compactMap { try? WebURL($0, what: "index_url").authority }.map { "\($0)=\(registry)" }
-      result.values[KeyringServices.registryVariable] = (hosts + [environment[KeyringServices.registryVariable]].compactMap { $0 }).joined(separator: " ")
+      let hosts = profile.indexURLs.compactMap { try? WebURL($0, what: "index_url").authority }.map {
+        "\($0)=\(registry)"
+      }
+      result.values[KeyringServices.registryVariable] =
+        (hosts + [environment[KeyringServices.registryVariable]].compactMap { $0 }).joined(separator: " ")
     }
     if let identity = setting("IDENTITY"), environment[KeyringHelper.identityVariable] == nil {
       result.values[KeyringHelper.identityVariable] = identity
@@ -34,7 +39,8 @@ package enum ProfileLogin {
     let profiles = try file.profiles(options.profiles)
     CIMasker.detect(environment).mask(profiles.flatMap(\.secrets), console: console)
     if profiles.count > 1 && !options.urls.isEmpty {
-      throw ConfigError("With several profiles, each names its own index (index_url); give no index URL on the command line.")
+      throw ConfigError(
+        "With several profiles, each names its own index (index_url); give no index URL on the command line.")
     }
     var indexes: [PlannedIndex] = []
     for profile in profiles {
@@ -56,7 +62,9 @@ package enum ProfileLogin {
 
   /// `doctor --profile NAME`: the options and environment of that one profile's login
   /// (unchanged without `--profile`).
-  package static func examined(_ options: LoginOptions, environment: Environment, console: Console) throws -> (LoginOptions, Environment) {
+  package static func examined(_ options: LoginOptions, environment: Environment, console: Console) throws -> (
+    LoginOptions, Environment
+  ) {
     guard !options.profiles.isEmpty else { return (options, environment) }
     guard options.profiles.count == 1 else {
       throw ConfigError("indexkey doctor examines one profile at a time; give --profile once.")
@@ -69,12 +77,15 @@ package enum ProfileLogin {
 
   /// One profile's login: its URLs, and its non-secret settings as the flags of the same
   /// name (`registry: azure-artifacts`, `aws_region: …`) where the command line gave none.
-  static func options(for profile: Profile, from options: LoginOptions, file: String) throws(ProfileError) -> LoginOptions {
+  static func options(for profile: Profile, from options: LoginOptions, file: String) throws(ProfileError)
+    -> LoginOptions
+  {
     var single = options
     single.urls = options.urls.isEmpty ? profile.indexURLs : options.urls
     guard !single.urls.isEmpty else {
       throw ProfileError(
-        "The profile '\(profile.name)' in \(file) has no index_url; add index_url: https://…/simple/ (the index it logs in to), or give the URL on the command line.")
+        "The profile '\(profile.name)' in \(file) has no index_url; add index_url: https://…/simple/ (the index it logs in to), or give the URL on the command line."
+      )
     }
     single.profiles = []
     single.writes = []
@@ -104,7 +115,9 @@ package enum ProfileLogin {
     var names: [String] = []
     for word in message.split(whereSeparator: { !($0.isUppercase || $0.isNumber || $0 == "_") }) {
       let name = String(word)
-      guard name.contains("_"), name.count > 3, name.first?.isLetter == true, !names.contains(name.lowercased()) else { continue }
+      guard name.contains("_"), name.count > 3, name.first?.isLetter == true, !names.contains(name.lowercased()) else {
+        continue
+      }
       names.append(name.lowercased())
     }
     return names.isEmpty ? "" : " In the profile, set \(names.joined(separator: " or "))."
@@ -115,7 +128,9 @@ package enum ProfileLogin {
   package static func overlay(_ profile: Profile, on environment: Environment) throws(ProfileError) -> Environment {
     var result = profile.overlay(on: environment)
     let google = "GOOGLE_APPLICATION_CREDENTIALS"
-    if let inline = profile.variables.first(where: { $0.name == google })?.value.revealed, inline.trimmingSpaces.hasPrefix("{") {
+    if let inline = profile.variables.first(where: { $0.name == google })?.value.revealed,
+      inline.trimmingSpaces.hasPrefix("{")
+    {
       result.values[google] = try InlineDocument.path(for: inline, environment: environment)
     }
     return result

@@ -35,7 +35,8 @@ enum YAML {
 
   private static func parseError(_ parser: yaml_parser_t) -> ProfileError {
     let problem = parser.problem.map { String(cString: $0) } ?? "it is not valid YAML"
-    return ProfileError("is not valid YAML: \(problem) at line \(parser.problem_mark.line + 1), column \(parser.problem_mark.column + 1)")
+    return ProfileError(
+      "is not valid YAML: \(problem) at line \(parser.problem_mark.line + 1), column \(parser.problem_mark.column + 1)")
   }
 
   private static func convert(
@@ -109,9 +110,16 @@ enum YAML {
     }
     guard let first = body.first, first.isASCII, first.isNumber else { return nil }
     var radix = 10
-    if body.hasPrefix("0x") { radix = 16; body = body.dropFirst(2) }
-    else if body.hasPrefix("0b") { radix = 2; body = body.dropFirst(2) }
-    else if body.count > 1 && body.hasPrefix("0") { radix = 8; body = body.dropFirst() }
+    if body.hasPrefix("0x") {
+      radix = 16
+      body = body.dropFirst(2)
+    } else if body.hasPrefix("0b") {
+      radix = 2
+      body = body.dropFirst(2)
+    } else if body.count > 1 && body.hasPrefix("0") {
+      radix = 8
+      body = body.dropFirst()
+    }
     let digits = body.filter { $0 != "_" }
     guard !digits.isEmpty, let magnitude = Int64(digits, radix: radix) else { return nil }
     return negative ? -magnitude : magnitude
@@ -127,7 +135,9 @@ enum YAML {
     if let e = rest.firstIndex(where: { $0 == "e" || $0 == "E" }) {
       exponent = rest[rest.index(after: e)...]
       rest = rest[..<e]
-      guard let s = exponent.first, s == "-" || s == "+", exponent.count > 1, exponent.dropFirst().allSatisfy(\.isWholeNumberASCII) else { return false }
+      guard let s = exponent.first, s == "-" || s == "+", exponent.count > 1,
+        exponent.dropFirst().allSatisfy(\.isWholeNumberASCII)
+      else { return false }
     }
     let digitsOK = { (s: Substring) in s.allSatisfy { $0 == "_" || $0.isWholeNumberASCII } }
     return digitsOK(whole) && digitsOK(rest) && (whole.first?.isWholeNumberASCII ?? !rest.isEmpty)
@@ -147,7 +157,8 @@ extension YAML {
       &emitter,
       { data, buffer, size in
         guard let data, let buffer else { return 0 }
-        Unmanaged<Output>.fromOpaque(data).takeUnretainedValue().bytes.append(contentsOf: UnsafeBufferPointer(start: buffer, count: size))
+        Unmanaged<Output>.fromOpaque(data).takeUnretainedValue().bytes.append(
+          contentsOf: UnsafeBufferPointer(start: buffer, count: size))
         return 1
       }, Unmanaged.passUnretained(output).toOpaque())
     yaml_emitter_set_unicode(&emitter, 1)
@@ -200,7 +211,8 @@ extension YAML {
     let bytes = Array(text.utf8)
     let storage = bytes.isEmpty ? [0] : bytes
     storage.withUnsafeBufferPointer { b in
-      _ = yaml_scalar_event_initialize(&event, nil, nil, b.baseAddress, Int32(bytes.count), plain ? 1 : 0, 1, YAML_ANY_SCALAR_STYLE)
+      _ = yaml_scalar_event_initialize(
+        &event, nil, nil, b.baseAddress, Int32(bytes.count), plain ? 1 : 0, 1, YAML_ANY_SCALAR_STYLE)
     }
     yaml_emitter_emit(&emitter, &event)
   }

@@ -24,7 +24,8 @@ package struct AWSCodeArtifact: Registry {
   package var duration: Int
 
   package init(
-    credentials: ResolvedChain<AWSKeysRequest, AWSSession>, domain: String? = nil, owner: String? = nil, region: String? = nil,
+    credentials: ResolvedChain<AWSKeysRequest, AWSSession>, domain: String? = nil, owner: String? = nil,
+    region: String? = nil,
     codeArtifactEndpoint: WebURL? = nil, duration: Int = 3600
   ) {
     self.credentials = credentials
@@ -68,11 +69,13 @@ package struct AWSCodeArtifact: Registry {
   /// Domain, owner and region from the index host, else from the settings.
   package func repository(for index: IndexTarget) throws(ConfigError) -> CodeArtifactRepository {
     if let parsed = CodeArtifactRepository.parse(host: index.given.host) {
-      return CodeArtifactRepository(domain: parsed.domain, owner: parsed.owner, region: parsed.region, repository: index.name)
+      return CodeArtifactRepository(
+        domain: parsed.domain, owner: parsed.owner, region: parsed.region, repository: index.name)
     }
     guard let domain, let owner else {
       throw ConfigError(
-        "The index '\(index.given)' is not on a CodeArtifact host (DOMAIN-OWNER.d.codeartifact.REGION.amazonaws.com), so give the domain with --aws-domain and its owner account with --aws-domain-owner.")
+        "The index '\(index.given)' is not on a CodeArtifact host (DOMAIN-OWNER.d.codeartifact.REGION.amazonaws.com), so give the domain with --aws-domain and its owner account with --aws-domain-owner."
+      )
     }
     guard let region else {
       throw ConfigError("The index '\(index.given)' does not say its region; set AWS_REGION or pass --aws-region.")
@@ -94,7 +97,7 @@ package struct AWSCodeArtifact: Registry {
     }
     let base = "/pypi/\(segments[1])"
     return IndexTarget(
-      given: url, simpleURL: url.with(path: base + "/simple/"), uploadURL: url.with(path: base + "/"), name: segments[1])
+      given: url, simpleURL: url.with(path: base + "/simple/"), uploadURL: url.with(path: base + "/"), name: segments[1]
+    )
   }
 }
-

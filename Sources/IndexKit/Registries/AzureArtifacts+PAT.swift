@@ -21,7 +21,10 @@ extension AzureArtifacts {
     switch mode.lowercased() {
     case "create": break
     case "off", "no", "false", "0": return nil
-    default: throw ConfigError("--azure-pat '\(mode)' (or INDEXKEY_AZURE_PAT) is not understood; use create (make and keep a PAT) or off (Entra tokens, the default).")
+    default:
+      throw ConfigError(
+        "--azure-pat '\(mode)' (or INDEXKEY_AZURE_PAT) is not understood; use create (make and keep a PAT) or off (Entra tokens, the default)."
+      )
     }
     var order = PATOrder()
     if let text = settings[AzureSettings.patDays] {
@@ -56,13 +59,15 @@ extension AzureArtifacts {
     for index: IndexTarget, order: PATOrder, bearer: () throws -> AzureAccessToken, in context: Context
   ) throws -> Credential {
     guard let org = Self.organization(of: index.given) else {
-      throw ConfigError("'\(index.given)' names no Azure DevOps organization, which a personal access token belongs to.")
+      throw ConfigError(
+        "'\(index.given)' names no Azure DevOps organization, which a personal access token belongs to.")
     }
     let endpoint: WebURL
     let root: WebURL
     if index.given.host.hasSuffix(".pkgs.visualstudio.com") {
       root = index.given.with(path: "/")
-      endpoint = try order.vssps.map { $0.with(path: $0.path + "/" + org + "/") }
+      endpoint =
+        try order.vssps.map { $0.with(path: $0.path + "/" + org + "/") }
         ?? WebURL("https://\(org).vssps.visualstudio.com/", what: "The Azure DevOps identity service")
     } else {
       root = index.given.with(path: "/\(org)/")
@@ -74,17 +79,21 @@ extension AzureArtifacts {
         endpoint = try WebURL("https://vssps.dev.azure.com/\(org)/", what: "The Azure DevOps identity service")
       } else {
         throw ConfigError(
-          "Making a PAT for \(index.given.authority) needs the identity service of its Azure DevOps Server: set INDEXKEY_AZURE_VSSPS_ENDPOINT (or --azure-vssps-endpoint).")
+          "Making a PAT for \(index.given.authority) needs the identity service of its Azure DevOps Server: set INDEXKEY_AZURE_VSSPS_ENDPOINT (or --azure-vssps-endpoint)."
+        )
       }
     }
-    guard let store = SecretStore.live(environment: context.environment, home: context.home, console: context.console) else {
+    guard let store = SecretStore.live(environment: context.environment, home: context.home, console: context.console)
+    else {
       throw ConfigError("--azure-pat create keeps the PAT in the encrypted store, which needs HOME (or XDG_DATA_HOME).")
     }
     let write = Self.isUpload(index)
     let pats = PersonalAccessTokens(
-      organization: org, endpoint: endpoint, days: order.days, write: write, store: store, index: StoreKey.index(for: root),
+      organization: org, endpoint: endpoint, days: order.days, write: write, store: store,
+      index: StoreKey.index(for: root),
       hostName: PersonalAccessTokens.machineName())
     let kept = try pats.token(bearer: bearer, in: context)
-    return Credential(index: index, registry: Self.name, username: Self.madePATUsername, password: kept.token, expiresAt: kept.validTo)
+    return Credential(
+      index: index, registry: Self.name, username: Self.madePATUsername, password: kept.token, expiresAt: kept.validTo)
   }
 }

@@ -8,7 +8,8 @@ package struct AzureArtifacts: Registry {
   package static let name = "azure-artifacts"
   package static let aliases = ["azure", "azure-devops"]
   package static let displayName = "Azure Artifacts"
-  package static let settings = [AzureSettings.pat, AzureSettings.patDays, AzureSettings.vsspsEndpoint] + AzureChain.chain.settings
+  package static let settings =
+    [AzureSettings.pat, AzureSettings.patDays, AzureSettings.vsspsEndpoint] + AzureChain.chain.settings
 
   /// Where the token comes from: the link of ``AzureChain`` that answers here.
   package var credentials: ResolvedChain<AzureTokenRequest, AzureCredential>
@@ -48,7 +49,8 @@ package struct AzureArtifacts: Registry {
     }
     switch try credentials.fetch(request, in: context) {
     case .accessToken(let token, let expiresAt), .personsAccessToken(let token, let expiresAt):
-      return Credential(index: index, registry: Self.name, username: Self.username, password: token, expiresAt: expiresAt)
+      return Credential(
+        index: index, registry: Self.name, username: Self.username, password: token, expiresAt: expiresAt)
     case .personalAccessToken(let pat):
       return Credential(index: index, registry: Self.name, username: Self.patUsername, password: pat, expiresAt: nil)
     }
@@ -57,10 +59,13 @@ package struct AzureArtifacts: Registry {
   /// The chain's token, with who holds it (only a person's may make a PAT).
   private func bearer(_ request: AzureTokenRequest, in context: Context) throws -> AzureAccessToken {
     switch try credentials.fetch(request, in: context) {
-    case .personsAccessToken(let token, let expiresAt): return AzureAccessToken(value: token, expiresAt: expiresAt, holder: .person)
-    case .accessToken(let token, let expiresAt): return AzureAccessToken(value: token, expiresAt: expiresAt, holder: .application)
+    case .personsAccessToken(let token, let expiresAt):
+      return AzureAccessToken(value: token, expiresAt: expiresAt, holder: .person)
+    case .accessToken(let token, let expiresAt):
+      return AzureAccessToken(value: token, expiresAt: expiresAt, holder: .application)
     case .personalAccessToken:
-      throw ConfigError("--azure-pat create needs an Entra token to make a PAT with, but the credential chain answered a PAT.")
+      throw ConfigError(
+        "--azure-pat create needs an Entra token to make a PAT with, but the credential chain answered a PAT.")
     }
   }
 
@@ -82,7 +87,8 @@ package struct AzureArtifacts: Registry {
 
   /// The first link of ``AzureChain`` configured here.
   package static func make(settings: Settings, identity: IdentitySpec) throws -> AzureArtifacts {
-    var made = AzureArtifacts(credentials: try AzureChain.chain.resolve(LinkInput(settings: settings, identity: identity)))
+    var made = AzureArtifacts(
+      credentials: try AzureChain.chain.resolve(LinkInput(settings: settings, identity: identity)))
     made.pat = try patOrder(settings)
     return made
   }
@@ -94,10 +100,13 @@ package struct AzureArtifacts: Registry {
       segments[packaging + 2] == "pypi"
     else {
       throw ConfigError(
-        "'\(url)' is not an Azure Artifacts Python feed URL; expected https://pkgs.dev.azure.com/ORG[/PROJECT]/_packaging/FEED/pypi/simple/.")
+        "'\(url)' is not an Azure Artifacts Python feed URL; expected https://pkgs.dev.azure.com/ORG[/PROJECT]/_packaging/FEED/pypi/simple/."
+      )
     }
     if url.host == "pkgs.dev.azure.com" && packaging == 0 {
-      throw ConfigError("'\(url)' lacks the organization: expected https://pkgs.dev.azure.com/ORG[/PROJECT]/_packaging/FEED/pypi/simple/.")
+      throw ConfigError(
+        "'\(url)' lacks the organization: expected https://pkgs.dev.azure.com/ORG[/PROJECT]/_packaging/FEED/pypi/simple/."
+      )
     }
     let rest = segments.dropFirst(packaging + 3)
     if let first = rest.first, first != "simple" && first != "upload" {

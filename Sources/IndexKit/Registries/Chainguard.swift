@@ -59,6 +59,8 @@ package struct Chainguard: Registry {
 
   package func credential(for index: IndexTarget, in context: Context) throws -> Credential {
     let answer = try credentials.fetch((), in: context)
-    return Credential(index: index, registry: Self.name, username: answer.username, password: answer.password, expiresAt: answer.expiresAt)
+    return Credential(
+      index: index, registry: Self.name, username: answer.username, password: answer.password,
+      expiresAt: answer.expiresAt)
   }
 }

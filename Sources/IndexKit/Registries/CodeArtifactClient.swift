@@ -19,7 +19,8 @@ package struct CodeArtifactClient: Sendable {
   func url(_ repository: CodeArtifactRepository, duration: Int?) -> String {
     var path = endpoint.path
     while path.hasSuffix("/") { path.removeLast() }
-    var query = "domain=\(PercentEncoding.encode(repository.domain))&domain-owner=\(PercentEncoding.encode(repository.owner))"
+    var query =
+      "domain=\(PercentEncoding.encode(repository.domain))&domain-owner=\(PercentEncoding.encode(repository.owner))"
     if let duration { query += "&duration=\(duration)" }
     return "\(endpoint.origin)\(path)/v1/authorization-token?\(query)"
   }
@@ -30,7 +31,8 @@ package struct CodeArtifactClient: Sendable {
     for repository: CodeArtifactRepository, duration: Int?, credentials: AWSCredentials, principal: String,
     in context: Context
   ) throws -> (token: Secret, expiresAt: UnixTime?) {
-    let unsigned = HTTPRequest(method: .post, url: url(repository, duration: duration), purpose: "CodeArtifact GetAuthorizationToken request")
+    let unsigned = HTTPRequest(
+      method: .post, url: url(repository, duration: duration), purpose: "CodeArtifact GetAuthorizationToken request")
     let signer = SigV4(credentials: credentials, region: region, service: "codeartifact")
     var request = try signer.sign(unsigned, at: Int64(context.clock.now().rounded(.down))).request
     request.setHeader("Accept", "application/json")
@@ -47,7 +49,8 @@ package struct CodeArtifactClient: Sendable {
       throw ExchangeError.unavailable("\(error.description) (from \(endpoint))")
     }
     let expiresAt = try Freshness.check(
-      "an authorization token", from: "CodeArtifact", stated: Self.expiration(body["expiration"]), token: token, now: context.clock.now())
+      "an authorization token", from: "CodeArtifact", stated: Self.expiration(body["expiration"]), token: token,
+      now: context.clock.now())
     return (token, expiresAt)
   }
 
@@ -71,15 +74,20 @@ package struct CodeArtifactClient: Sendable {
     return type.isEmpty ? nil : type
   }
 
-  private func refusal(_ response: HTTPResponse, repository: CodeArtifactRepository, principal: String) -> ExchangeError {
+  private func refusal(_ response: HTTPResponse, repository: CodeArtifactRepository, principal: String) -> ExchangeError
+  {
     let body = try? JSON(parsing: response.body, document: "CodeArtifact error")
     let type = Self.errorType(response, body: body)
     if response.isServerFailure {
       return .unavailable(
-        ServiceFailure.message(service: "CodeArtifact", endpoint: endpoint.description, status: response.status, detail: type, provider: "AWS"))
+        ServiceFailure.message(
+          service: "CodeArtifact", endpoint: endpoint.description, status: response.status, detail: type,
+          provider: "AWS"))
     }
     guard let type else {
-      return .unavailable("The CodeArtifact endpoint \(endpoint) answered HTTP \(response.status) without an error type; check --aws-codeartifact-endpoint.")
+      return .unavailable(
+        "The CodeArtifact endpoint \(endpoint) answered HTTP \(response.status) without an error type; check --aws-codeartifact-endpoint."
+      )
     }
     let message = body?["message"]?.stringValue ?? body?["Message"]?.stringValue ?? ""
     return .refused(AWSErrors.codeArtifact(type: type, message: message, repository: repository, principal: principal))

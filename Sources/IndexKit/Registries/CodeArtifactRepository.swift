@@ -19,7 +19,8 @@ package struct CodeArtifactRepository: Sendable, Equatable {
   package static func parse(host: String) -> (domain: String, owner: String, region: String)? {
     let labels = host.split(separator: ".", omittingEmptySubsequences: false).map(String.init)
     let tail = labels.count == 7 ? Array(labels[4...]) : labels.count == 6 ? Array(labels[4...]) : []
-    guard tail == ["amazonaws", "com"] || tail == ["amazonaws", "com", "cn"], labels[1] == "d", labels[2] == "codeartifact",
+    guard tail == ["amazonaws", "com"] || tail == ["amazonaws", "com", "cn"], labels[1] == "d",
+      labels[2] == "codeartifact",
       !labels[3].isEmpty
     else { return nil }
     let prefix = labels[0]

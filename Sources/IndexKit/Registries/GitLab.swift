@@ -9,7 +9,8 @@ package struct GitLab: Registry {
   package static let aliases = ["gitlab-packages"]
   package static let displayName = "GitLab package registry"
   package static let settings = [
-    GitLabSettings.token, GitLabSettings.username, GitLabSettings.jobToken, GitLabSettings.deployUser, GitLabSettings.deployPassword,
+    GitLabSettings.token, GitLabSettings.username, GitLabSettings.jobToken, GitLabSettings.deployUser,
+    GitLabSettings.deployPassword,
     GitLabSettings.accessToken, GitLabSettings.host,
   ]
 
@@ -99,11 +100,13 @@ package struct GitLab: Registry {
     let segments = url.segments
     guard let feed = feed(segments) else {
       throw ConfigError(
-        "'\(url)' is not a GitLab PyPI registry URL; expected $CI_API_V4_URL/projects/ID/packages/pypi/simple or $CI_API_V4_URL/groups/ID/-/packages/pypi/simple.")
+        "'\(url)' is not a GitLab PyPI registry URL; expected $CI_API_V4_URL/projects/ID/packages/pypi/simple or $CI_API_V4_URL/groups/ID/-/packages/pypi/simple."
+      )
     }
     let rest = segments.dropFirst(feed.end)
     if let first = rest.first, first != "simple" || rest.count > 1 {
-      throw ConfigError("'\(url)' has '\(rest.joined(separator: "/"))' after /pypi; give the registry's …/packages/pypi/simple URL.")
+      throw ConfigError(
+        "'\(url)' has '\(rest.joined(separator: "/"))' after /pypi; give the registry's …/packages/pypi/simple URL.")
     }
     let base = "/" + segments[..<feed.end].joined(separator: "/")
     let id = PercentEncoding.decode(feed.id) ?? feed.id
@@ -138,20 +141,26 @@ package struct GitLab: Registry {
       }
       if let access { return .access(username: accessUser, access) }
       throw ConfigError(
-        "GitLab's package registry needs a token: inside GitLab CI the job token (CI_JOB_TOKEN) is used; elsewhere set a deploy token in CI_DEPLOY_USER and CI_DEPLOY_PASSWORD, or an access token with the api or read_api scope in GITLAB_TOKEN.")
+        "GitLab's package registry needs a token: inside GitLab CI the job token (CI_JOB_TOKEN) is used; elsewhere set a deploy token in CI_DEPLOY_USER and CI_DEPLOY_PASSWORD, or an access token with the api or read_api scope in GITLAB_TOKEN."
+      )
     case "job":
       guard let job else {
-        throw ConfigError("--gitlab-token job needs CI_JOB_TOKEN, which GitLab CI sets in every job; it is not set here.")
+        throw ConfigError(
+          "--gitlab-token job needs CI_JOB_TOKEN, which GitLab CI sets in every job; it is not set here.")
       }
       return .job(job)
     case "deploy":
       guard let deployUser, let deployPassword else {
-        throw ConfigError("--gitlab-token deploy needs CI_DEPLOY_USER and CI_DEPLOY_PASSWORD (a deploy token with read_package_registry or write_package_registry).")
+        throw ConfigError(
+          "--gitlab-token deploy needs CI_DEPLOY_USER and CI_DEPLOY_PASSWORD (a deploy token with read_package_registry or write_package_registry)."
+        )
       }
       return .deploy(username: deployUser, deployPassword)
     case "access":
       guard let access else {
-        throw ConfigError("--gitlab-token access needs GITLAB_TOKEN (or GITLAB_TOKEN_FILE): a personal, project or group access token with the api or read_api scope.")
+        throw ConfigError(
+          "--gitlab-token access needs GITLAB_TOKEN (or GITLAB_TOKEN_FILE): a personal, project or group access token with the api or read_api scope."
+        )
       }
       return .access(username: accessUser, access)
     case let other?:
@@ -171,13 +180,17 @@ package struct GitLab: Registry {
 package enum GitLabSettings {
   package static let token = Setting.value(
     "gitlab-token", "KIND",
-    help: "Which GitLab token to send: job (CI_JOB_TOKEN), deploy (CI_DEPLOY_USER/CI_DEPLOY_PASSWORD) or access (GITLAB_TOKEN); default the first that is set.")
+    help:
+      "Which GitLab token to send: job (CI_JOB_TOKEN), deploy (CI_DEPLOY_USER/CI_DEPLOY_PASSWORD) or access (GITLAB_TOKEN); default the first that is set."
+  )
   package static let username = Setting.value(
     "gitlab-username", "USER", help: "Username to send with an access token in GITLAB_TOKEN; default __token__.")
-  package static let jobToken = Setting.secret("CI_JOB_TOKEN", file: false, help: "The job token GitLab CI sets in every job.")
+  package static let jobToken = Setting.secret(
+    "CI_JOB_TOKEN", file: false, help: "The job token GitLab CI sets in every job.")
   package static let deployUser = Setting.variable("CI_DEPLOY_USER", help: "A deploy token's username.")
   package static let deployPassword = Setting.secret("CI_DEPLOY_PASSWORD", file: true, help: "A deploy token.")
   package static let accessToken = Setting.secret(
     "GITLAB_TOKEN", file: true, help: "A personal, project or group access token with the api or read_api scope.")
-  package static let host = Setting.variable(GitLab.hostVariable, help: "The GitLab server an access token is for; default the job's, else gitlab.com.")
+  package static let host = Setting.variable(
+    GitLab.hostVariable, help: "The GitLab server an access token is for; default the job's, else gitlab.com.")
 }

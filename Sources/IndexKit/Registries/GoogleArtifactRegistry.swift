@@ -27,7 +27,8 @@ package struct GoogleArtifactRegistry: Registry {
 
   /// The first link of ``GoogleChain`` configured here.
   package static func make(settings: Settings, identity: IdentitySpec) throws -> GoogleArtifactRegistry {
-    GoogleArtifactRegistry(credentials: try GoogleChain.chain.resolve(LinkInput(settings: settings, identity: identity)))
+    GoogleArtifactRegistry(
+      credentials: try GoogleChain.chain.resolve(LinkInput(settings: settings, identity: identity)))
   }
 
   package func credential(for index: IndexTarget, in context: Context) throws -> Credential {
@@ -40,7 +41,8 @@ package struct GoogleArtifactRegistry: Registry {
           "--gcp-key-as-password writes the service account key of \(key.clientEmail) itself (base64) as the password; it never expires until the key is deleted. Prefer Workload Identity Federation, or drop the flag to get a one-hour token from the key."
         ])
     case .accessToken(let token):
-      return Credential(index: index, registry: Self.name, username: Self.username, password: token.value, expiresAt: token.expiresAt)
+      return Credential(
+        index: index, registry: Self.name, username: Self.username, password: token.value, expiresAt: token.expiresAt)
     }
   }
 
@@ -61,7 +63,7 @@ package struct GoogleArtifactRegistry: Registry {
     }
     let base = "/\(segments[0])/\(segments[1])"
     return IndexTarget(
-      given: url, simpleURL: url.with(path: base + "/simple/"), uploadURL: url.with(path: base + "/"), name: segments[1])
+      given: url, simpleURL: url.with(path: base + "/simple/"), uploadURL: url.with(path: base + "/"), name: segments[1]
+    )
   }
 }
-

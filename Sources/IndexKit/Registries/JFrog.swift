@@ -48,11 +48,13 @@ package struct JFrog: Registry {
     let segments = url.segments
     guard let i = apiIndex(segments, requirePrefix: false) else {
       throw ConfigError(
-        "'\(url)' is not an Artifactory PyPI repository URL; expected https://HOST/artifactory/api/pypi/REPO/simple (or https://HOST/api/pypi/REPO/simple behind a proxy).")
+        "'\(url)' is not an Artifactory PyPI repository URL; expected https://HOST/artifactory/api/pypi/REPO/simple (or https://HOST/api/pypi/REPO/simple behind a proxy)."
+      )
     }
     let rest = segments.dropFirst(i + 3)
     if let first = rest.first, first != "simple" || rest.count > 1 {
-      throw ConfigError("'\(url)' has '\(rest.joined(separator: "/"))' after the repository; give …/api/pypi/REPO/simple.")
+      throw ConfigError(
+        "'\(url)' has '\(rest.joined(separator: "/"))' after the repository; give …/api/pypi/REPO/simple.")
     }
     let base = "/" + segments[...(i + 2)].joined(separator: "/")
     return IndexTarget(
@@ -74,7 +76,8 @@ package struct JFrog: Registry {
   /// token from the first link of ``JFrogChain`` configured here.
   package static func make(settings: Settings, identity: IdentitySpec) throws -> JFrog {
     let platform = try platform(settings)
-    return JFrog(credentials: try JFrogChain.chain.resolve(LinkInput(settings: settings, identity: identity)), platform: platform)
+    return JFrog(
+      credentials: try JFrogChain.chain.resolve(LinkInput(settings: settings, identity: identity)), platform: platform)
   }
 
   /// `--jfrog-url`/`JF_URL`, checked; nil when neither is given.
@@ -108,6 +111,8 @@ extension JFrog {
   package func credential(for index: IndexTarget, in context: Context) throws -> Credential {
     try checkHost(index)
     let answer = try credentials.fetch(JFrogTokenRequest(tokenEndpoint: tokenEndpoint(for: index)), in: context)
-    return Credential(index: index, registry: Self.name, username: answer.username, password: answer.password, expiresAt: answer.expiresAt)
+    return Credential(
+      index: index, registry: Self.name, username: answer.username, password: answer.password,
+      expiresAt: answer.expiresAt)
   }
 }

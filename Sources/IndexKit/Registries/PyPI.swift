@@ -44,7 +44,8 @@ package struct PyPI: Registry {
       let segments = url.segments
       guard let last = segments.last, last == "legacy" || last == "simple" else {
         throw ConfigError(
-          "'\(url)' is not a trusted-publishing upload URL; expected https://upload.pypi.org/legacy/ or https://test.pypi.org/legacy/ (or another index's …/legacy/).")
+          "'\(url)' is not a trusted-publishing upload URL; expected https://upload.pypi.org/legacy/ or https://test.pypi.org/legacy/ (or another index's …/legacy/)."
+        )
       }
       let base = segments.dropLast().map { "/" + $0 }.joined()
       return IndexTarget(
@@ -80,7 +81,8 @@ package struct PyPI: Registry {
         // GitLab's id_tokens, Bitbucket's and CircleCI's preset tokens are one value per
         // job: the failed request may have reached the index, which accepts a token once.
         throw ExchangeError.unavailable(
-          "PyPI (\(host)) could not mint an upload token: \(last.problem) \(source.name) gives the same CI token for every request, and PyPI accepts a token only once, so indexkey does not send it again (the failed request may have used it up). Rerun the job for a new token; PyPI's status is at https://status.python.org/.")
+          "PyPI (\(host)) could not mint an upload token: \(last.problem) \(source.name) gives the same CI token for every request, and PyPI accepts a token only once, so indexkey does not send it again (the failed request may have used it up). Rerun the job for a new token; PyPI's status is at https://status.python.org/."
+        )
       }
       let claims = JWTClaims(token: token)
       let requestedAt = context.clock.now()
@@ -95,7 +97,8 @@ package struct PyPI: Registry {
       case .failed(let problem):
         guard attempt < mintAttempts else {
           throw ExchangeError.unavailable(
-            "PyPI (\(host)) could not mint an upload token after \(attempt) attempt\(attempt == 1 ? "" : "s"), each with a fresh CI token; the last: \(problem) Wait a few minutes and try again; PyPI's status is at https://status.python.org/.")
+            "PyPI (\(host)) could not mint an upload token after \(attempt) attempt\(attempt == 1 ? "" : "s"), each with a fresh CI token; the last: \(problem) Wait a few minutes and try again; PyPI's status is at https://status.python.org/."
+          )
         }
         last = (token, problem)
         context.sleep(retryDelay * Double(1 << (attempt - 1)))
@@ -122,13 +125,16 @@ package struct PyPI: Registry {
       }
     case 403:
       throw ExchangeError.refused(
-        "\(host) has trusted publishing turned off right now\(said): \(endpoint) answered HTTP 403. Try again later, or upload with an API token.")
+        "\(host) has trusted publishing turned off right now\(said): \(endpoint) answered HTTP 403. Try again later, or upload with an API token."
+      )
     case 404:
       throw ExchangeError.refused(
-        "\(host) does not offer trusted publishing: \(endpoint) answered HTTP 404. Check the upload URL (https://upload.pypi.org/legacy/ or https://test.pypi.org/legacy/).")
+        "\(host) does not offer trusted publishing: \(endpoint) answered HTTP 404. Check the upload URL (https://upload.pypi.org/legacy/ or https://test.pypi.org/legacy/)."
+      )
     default:
       throw ExchangeError.unavailable(
-        "\(host) answered the trusted-publishing audience request (\(endpoint)) with HTTP \(response.status)\(said); the index may be down or in maintenance. Try again later; PyPI's status is at https://status.python.org/.")
+        "\(host) answered the trusted-publishing audience request (\(endpoint)) with HTTP \(response.status)\(said); the index may be down or in maintenance. Try again later; PyPI's status is at https://status.python.org/."
+      )
     }
   }
 
@@ -136,9 +142,12 @@ package struct PyPI: Registry {
   func freshToken(audience: String, in context: Context) throws -> Secret {
     do {
       return try source.freshToken(audience: audience, in: context)
-    } catch let error as IdentityError where error.exitStatus == .noIdentity && PyPIRefusal.isForkPullRequest(context.environment) {
+    } catch let error as IdentityError
+      where error.exitStatus == .noIdentity && PyPIRefusal.isForkPullRequest(context.environment)
+    {
       throw IdentityError(
-        "This job runs for a pull request from a fork, and GitHub gives such jobs no OIDC token even with `permissions: id-token: write`, so trusted publishing cannot work here. Publish from an event forks cannot trigger: a tag push, a release, or workflow_dispatch.")
+        "This job runs for a pull request from a fork, and GitHub gives such jobs no OIDC token even with `permissions: id-token: write`, so trusted publishing cannot work here. Publish from an event forks cannot trigger: a tag push, a release, or workflow_dispatch."
+      )
     }
   }
 
@@ -162,7 +171,7 @@ package struct PyPI: Registry {
     let response: HTTPResponse
     do {
       response = try context.transport.send(request)
-    } catch where error.isRetryable {
+    } catch  where error.isRetryable {
       return .failed(error.description)
     }
     if response.isServerFailure {

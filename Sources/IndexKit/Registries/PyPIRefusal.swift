@@ -13,10 +13,13 @@ enum PyPIRefusal {
     guard !errors.isEmpty else {
       let message = body?["message"]?.stringValue.map { " (\(Refusal.clean($0)))" } ?? ""
       return .unavailable(
-        "PyPI (\(host)) answered the token request with HTTP \(response.status)\(message) and no list of errors; this suggests trouble on the index's side. Wait a few minutes and try again; PyPI's status is at https://status.python.org/.")
+        "PyPI (\(host)) answered the token request with HTTP \(response.status)\(message) and no list of errors; this suggests trouble on the index's side. Wait a few minutes and try again; PyPI's status is at https://status.python.org/."
+      )
     }
     let site = host == "upload.pypi.org" ? "pypi.org" : host
-    var sentences = errors.map { PyPIErrors.explain(code: $0.code, description: $0.description, presented: claims, index: site) }
+    var sentences = errors.map {
+      PyPIErrors.explain(code: $0.code, description: $0.description, presented: claims, index: site)
+    }
     if errors.contains(where: { $0.code == "invalid-reuse-token" }) {
       sentences.append("This token came from \(source.name).")
     }
@@ -28,14 +31,18 @@ enum PyPIRefusal {
     guard let claims else { return "The token's claims could not be read." }
     let names: [String]
     if claims.claims["repository"] != nil || claims.claims["job_workflow_ref"] != nil {
-      names = ["sub", "repository", "repository_owner", "repository_owner_id", "workflow_ref", "job_workflow_ref", "ref", "environment"]
+      names = [
+        "sub", "repository", "repository_owner", "repository_owner_id", "workflow_ref", "job_workflow_ref", "ref",
+        "environment",
+      ]
     } else if claims.claims["project_path"] != nil {
       names = ["sub", "project_path", "ref_path", "ci_config_ref_uri", "environment"]
     } else {
       names = ["iss", "sub", "aud"]
     }
     let list = names.map { name in claims.text(name).map { "\(name) '\($0)'" } ?? "\(name) MISSING" }
-    return "Claims presented (for debugging; set up the publisher from your workflow, not from these values unless they are what you expect): "
+    return
+      "Claims presented (for debugging; set up the publisher from your workflow, not from these values unless they are what you expect): "
       + list.joined(separator: ", ") + "."
   }
 
@@ -48,7 +55,8 @@ enum PyPIRefusal {
   }
 
   static func reusableWorkflow(_ claims: JWTClaims) -> (called: String, caller: String)? {
-    guard let called = claims.text("job_workflow_ref"), let caller = claims.text("workflow_ref"), called != caller else {
+    guard let called = claims.text("job_workflow_ref"), let caller = claims.text("workflow_ref"), called != caller
+    else {
       return nil
     }
     return (called, caller)

@@ -40,7 +40,8 @@ extension GitLab: PreviewableRegistry {
 extension StaticIndex: PreviewableRegistry {
   package func preview(for index: IndexTarget, in context: Context) -> ExchangePreview {
     ExchangePreview(
-      steps: ["no exchange: the username and password come from INDEXKEY_USERNAME and INDEXKEY_PASSWORD"], audience: nil,
+      steps: ["no exchange: the username and password come from INDEXKEY_USERNAME and INDEXKEY_PASSWORD"],
+      audience: nil,
       identity: nil, username: username)
   }
 }

@@ -33,6 +33,7 @@ package struct ServerBinding: Sendable, Equatable {
     guard !hosts.contains(host) else { return }
     let own = hosts.count == 1 ? hosts[0] : hosts.joined(separator: " or ")
     throw ConfigError(
-      "Refusing to hand \(credential) to \(host): it is for \(own) (from \(source)). Give an index on \(own), or the credential for \(host) itself.")
+      "Refusing to hand \(credential) to \(host): it is for \(own) (from \(source)). Give an index on \(own), or the credential for \(host) itself."
+    )
   }
 }

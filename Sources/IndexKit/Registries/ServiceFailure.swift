@@ -6,6 +6,7 @@ enum ServiceFailure {
   ///   - provider: who runs it, for "… may be having trouble".
   static func message(service: String, endpoint: String, status: Int, detail: String?, provider: String) -> String {
     let said = detail.map { " (\($0))" } ?? ""
-    return "The \(service) endpoint \(endpoint) answered HTTP \(status)\(said) after retries; \(provider) may be having trouble, try again later."
+    return
+      "The \(service) endpoint \(endpoint) answered HTTP \(status)\(said) after retries; \(provider) may be having trouble, try again later."
   }
 }

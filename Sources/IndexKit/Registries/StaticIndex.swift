@@ -8,8 +8,10 @@ package struct StaticIndex: Registry {
   package static let aliases = ["static"]
   package static let displayName = "Static"
   package static let settings = [usernameSetting, passwordSetting]
-  static let usernameSetting = Setting.secret("INDEXKEY_USERNAME", file: true, help: "The username for --registry basic.")
-  static let passwordSetting = Setting.secret("INDEXKEY_PASSWORD", file: true, help: "The password or token for --registry basic.")
+  static let usernameSetting = Setting.secret(
+    "INDEXKEY_USERNAME", file: true, help: "The username for --registry basic.")
+  static let passwordSetting = Setting.secret(
+    "INDEXKEY_PASSWORD", file: true, help: "The password or token for --registry basic.")
 
   package var username: String
   /// True when the username came from `INDEXKEY_USERNAME_FILE`: it may be a token too.
@@ -40,13 +42,18 @@ package struct StaticIndex: Registry {
 
   package static func make(settings: Settings, identity: IdentitySpec) throws -> StaticIndex {
     guard let user = try settings.secret(Self.usernameSetting), !user.isBlank else {
-      throw ConfigError("--registry basic needs INDEXKEY_USERNAME (or INDEXKEY_USERNAME_FILE) and INDEXKEY_PASSWORD (or INDEXKEY_PASSWORD_FILE).")
+      throw ConfigError(
+        "--registry basic needs INDEXKEY_USERNAME (or INDEXKEY_USERNAME_FILE) and INDEXKEY_PASSWORD (or INDEXKEY_PASSWORD_FILE)."
+      )
     }
     guard let password = try settings.secret(Self.passwordSetting), !password.isBlank else {
-      throw ConfigError("--registry basic needs INDEXKEY_PASSWORD (or INDEXKEY_PASSWORD_FILE) with the password or token for the user in INDEXKEY_USERNAME.")
+      throw ConfigError(
+        "--registry basic needs INDEXKEY_PASSWORD (or INDEXKEY_PASSWORD_FILE) with the password or token for the user in INDEXKEY_USERNAME."
+      )
     }
     return StaticIndex(
-      username: user.revealed, password: password, usernameIsSecret: settings.environment["INDEXKEY_USERNAME_FILE"] != nil)
+      username: user.revealed, password: password,
+      usernameIsSecret: settings.environment["INDEXKEY_USERNAME_FILE"] != nil)
   }
 
   package func credential(for index: IndexTarget, in context: Context) throws -> Credential {

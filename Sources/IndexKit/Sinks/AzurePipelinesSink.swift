@@ -17,9 +17,11 @@ package struct AzurePipelinesSink: Sink {
     if !secretNames.isEmpty {
       let mapping = secretNames.map { "      \($0): $(\($0))" }.joined(separator: "\n")
       warnings.append(
-        "Azure Pipelines keeps secret variables out of later steps' environments; map them in each step that needs them:\n    env:\n\(mapping)")
+        "Azure Pipelines keeps secret variables out of later steps' environments; map them in each step that needs them:\n    env:\n\(mapping)"
+      )
     }
-    var output = try VariableRules.render(set, sink: name, action: .stdout, singleLine: false, extraWarnings: warnings) { name, value in
+    var output = try VariableRules.render(set, sink: name, action: .stdout, singleLine: false, extraWarnings: warnings)
+    { name, value in
       let secret = !value.secretParts.isEmpty
       return "##vso[task.setvariable variable=\(AzureLogging.escapeProperty(name))\(secret ? ";issecret=true" : "")]"
         + value.mapParts(AzureLogging.escapeData) + "\n"

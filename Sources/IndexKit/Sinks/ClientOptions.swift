@@ -27,7 +27,9 @@ package struct ClientOptions: Sendable {
       var chosen: [PackagingClient] = []
       for item in list.split(separator: ",").map({ $0.trimmingSpaces.lowercased() }) where !item.isEmpty {
         guard let client = PackagingClient(rawValue: item) else {
-          throw ConfigError("--clients '\(item)' is not a known client; use any of: \(PackagingClient.allCases.map(\.rawValue).joined(separator: ", ")).")
+          throw ConfigError(
+            "--clients '\(item)' is not a known client; use any of: \(PackagingClient.allCases.map(\.rawValue).joined(separator: ", "))."
+          )
         }
         if !chosen.contains(client) { chosen.append(client) }
       }

@@ -35,7 +35,8 @@ package enum ClientVariables {
       case .twine: twine(upload, options, &set)
       case .poetry: poetry(credentials, &set)
       case .pdm: pdm(installable, upload, options, &set)
-      case .hatch: publisher(upload, url: "HATCH_INDEX_REPO", user: "HATCH_INDEX_USER", password: "HATCH_INDEX_AUTH", &set)
+      case .hatch:
+        publisher(upload, url: "HATCH_INDEX_REPO", user: "HATCH_INDEX_USER", password: "HATCH_INDEX_AUTH", &set)
       }
     }
     if let netrc = options.netrc, !netrc.isDefault, !installable.isEmpty,
@@ -51,7 +52,8 @@ package enum ClientVariables {
   static func uploadTarget(_ credentials: [Credential]) -> Credential? {
     let uploadable = credentials.filter { $0.index.uploadURL != nil }
     return uploadable.first { credential in
-      credential.index.uploadURL.map { IndexURLText.sameIndex(credential.index.given.description, $0.description) } ?? false
+      credential.index.uploadURL.map { IndexURLText.sameIndex(credential.index.given.description, $0.description) }
+        ?? false
     } ?? uploadable.first
   }
 
@@ -89,7 +91,9 @@ package enum ClientVariables {
   /// When the first index is public PyPI, the private ones after it become pip's extra
   /// indexes: the same dependency-confusion risk as `--extra`.
   static func publicFirstWarning(_ credentials: [Credential]) -> String? {
-    guard credentials.count > 1, let first = credentials.first, ClientOptions.isPublicPyPI(first.index.simpleURL.description) else {
+    guard credentials.count > 1, let first = credentials.first,
+      ClientOptions.isPublicPyPI(first.index.simpleURL.description)
+    else {
       return nil
     }
     return
@@ -99,7 +103,9 @@ package enum ClientVariables {
   static let dependencyConfusionWarning =
     "--extra adds the index beside pip's main index, which is public PyPI here: pip then takes the highest version from any index, so a package published on PyPI under one of your internal names wins (dependency confusion, CVE-2018-20225). Prefer the default (PIP_INDEX_URL) with an index that proxies PyPI and prefers its own packages."
 
-  private static func uv(_ credentials: [Credential], _ upload: Credential?, _ options: ClientOptions, _ set: inout VariableSet) {
+  private static func uv(
+    _ credentials: [Credential], _ upload: Credential?, _ options: ClientOptions, _ set: inout VariableSet
+  ) {
     let entries = credentials.map { SecretText(plain: "\($0.index.name)=\($0.index.simpleURL)") }
     if options.extra {
       if !entries.isEmpty { set.add("UV_INDEX", joined(entries)) }
@@ -131,7 +137,8 @@ package enum ClientVariables {
       let name = credential.index.name
       guard let env = IndexNaming.poetryEnvironmentName(name) else {
         set.warnings.append(
-          "Poetry cannot read credentials for an index named '\(name)' from the environment (it maps only letters, digits and '-'); give --name with lower-case letters, digits and '-'.")
+          "Poetry cannot read credentials for an index named '\(name)' from the environment (it maps only letters, digits and '-'); give --name with lower-case letters, digits and '-'."
+        )
         continue
       }
       if !credential.index.installable && credential.username == "__token__" {
@@ -145,12 +152,15 @@ package enum ClientVariables {
         set.add("POETRY_REPOSITORIES_\(env)_URL", SecretText(plain: upload.description))
       } else {
         set.warnings.append(
-          "Poetry cannot define a publish repository named '\(name)' from the environment (POETRY_REPOSITORIES_<NAME>_URL allows no digits); run `poetry config repositories.\(name) \(upload)` or give --name without digits.")
+          "Poetry cannot define a publish repository named '\(name)' from the environment (POETRY_REPOSITORIES_<NAME>_URL allows no digits); run `poetry config repositories.\(name) \(upload)` or give --name without digits."
+        )
       }
     }
   }
 
-  private static func pdm(_ credentials: [Credential], _ upload: Credential?, _ options: ClientOptions, _ set: inout VariableSet) {
+  private static func pdm(
+    _ credentials: [Credential], _ upload: Credential?, _ options: ClientOptions, _ set: inout VariableSet
+  ) {
     if !options.extra, let main = credentials.first {
       set.add("PDM_PYPI_URL", SecretText(plain: main.index.simpleURL.description))
       set.add("PDM_PYPI_USERNAME", main.usernameText)
@@ -160,7 +170,9 @@ package enum ClientVariables {
   }
 
   /// An upload URL with the credentials beside it (never inside it: twine does not decode them).
-  private static func publisher(_ upload: Credential?, url: String, user: String, password: String, _ set: inout VariableSet) {
+  private static func publisher(
+    _ upload: Credential?, url: String, user: String, password: String, _ set: inout VariableSet
+  ) {
     guard let upload, let target = upload.index.uploadURL else { return }
     set.add(url, SecretText(plain: target.description))
     set.add(user, upload.usernameText)

@@ -19,13 +19,19 @@ package struct GitHubEnvSink: Sink {
 
   package func plan(_ credentials: [Credential], in context: Context) throws -> [PlannedOutput] {
     guard let file = path ?? context.environment["GITHUB_ENV"] else {
-      throw SinkError("--write github-env needs the GITHUB_ENV file, which GitHub Actions sets in every step; outside Actions give a path as github-env=PATH.")
+      throw SinkError(
+        "--write github-env needs the GITHUB_ENV file, which GitHub Actions sets in every step; outside Actions give a path as github-env=PATH."
+      )
     }
     let set = ClientVariables.build(credentials, options: options)
-    for name in set.names where Self.forbidden.contains(name) || name.hasPrefix("GITHUB_") || name.hasPrefix("RUNNER_") {
+    for name in set.names where Self.forbidden.contains(name) || name.hasPrefix("GITHUB_") || name.hasPrefix("RUNNER_")
+    {
       throw SinkError("Refusing to set \(name) through GITHUB_ENV: the runner reserves it.")
     }
-    return [try VariableRules.render(set, sink: name, action: .appendFile(file), singleLine: false, line: GitHubFileCommand.line)]
+    return [
+      try VariableRules.render(
+        set, sink: name, action: .appendFile(file), singleLine: false, line: GitHubFileCommand.line)
+    ]
   }
 }
 
@@ -61,12 +67,15 @@ package struct GitHubOutputSink: Sink {
 
   package func plan(_ credentials: [Credential], in context: Context) throws -> [PlannedOutput] {
     guard let file = path ?? context.environment["GITHUB_OUTPUT"] else {
-      throw SinkError("--write github-output needs the GITHUB_OUTPUT file, which GitHub Actions sets in every step; outside Actions give a path as github-output=PATH.")
+      throw SinkError(
+        "--write github-output needs the GITHUB_OUTPUT file, which GitHub Actions sets in every step; outside Actions give a path as github-output=PATH."
+      )
     }
     let set = ClientVariables.build(credentials, options: options)
     return [
       try VariableRules.render(
-        set, sink: name, action: .appendFile(file), singleLine: false, extraWarnings: [Self.jobOutputWarning], line: GitHubFileCommand.line)
+        set, sink: name, action: .appendFile(file), singleLine: false, extraWarnings: [Self.jobOutputWarning],
+        line: GitHubFileCommand.line)
     ]
   }
 }

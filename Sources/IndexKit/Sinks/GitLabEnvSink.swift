@@ -23,12 +23,21 @@ package struct GitLabEnvSink: Sink {
 
   package func plan(_ credentials: [Credential], in context: Context) throws -> [PlannedOutput] {
     let file = path.map { FileIO.expandTilde($0, home: context.home) } ?? Self.defaultPath(context.environment)
-    var warnings = ["Source \(file) in the same job (`. \(file)` in before_script or script; after_script runs in another shell) and delete it when done; never list it in artifacts or cache."]
-    if let project = context.environment["CI_PROJECT_DIR"], file.hasPrefix(project.hasSuffix("/") ? project : project + "/") {
-      warnings.append("\(file) is inside CI_PROJECT_DIR, where artifacts:paths, cache: or a later commit can pick it up; write it outside (the default is under TMPDIR).")
+    var warnings = [
+      "Source \(file) in the same job (`. \(file)` in before_script or script; after_script runs in another shell) and delete it when done; never list it in artifacts or cache."
+    ]
+    if let project = context.environment["CI_PROJECT_DIR"],
+      file.hasPrefix(project.hasSuffix("/") ? project : project + "/")
+    {
+      warnings.append(
+        "\(file) is inside CI_PROJECT_DIR, where artifacts:paths, cache: or a later commit can pick it up; write it outside (the default is under TMPDIR)."
+      )
     }
     let set = ClientVariables.build(credentials, options: options)
-    return [try VariableRules.render(set, sink: name, action: .replaceFile(file), singleLine: false, extraWarnings: warnings) { ShellSink.export($0, $1) }]
+    return [
+      try VariableRules.render(set, sink: name, action: .replaceFile(file), singleLine: false, extraWarnings: warnings)
+      { ShellSink.export($0, $1) }
+    ]
   }
 
   /// Why `--write gitlab-dotenv` is refused.

@@ -29,7 +29,8 @@ package enum IndexNaming {
       name.unicodeScalars.allSatisfy({ isAlnum($0) || $0 == "-" || $0 == "_" || $0 == "." })
     else {
       throw ConfigError(
-        "--name '\(name)' is not a usable index name: use ASCII letters, digits, '-', '_' or '.', starting with a letter or digit (best: lower-case letters, digits and '-', which every client accepts).")
+        "--name '\(name)' is not a usable index name: use ASCII letters, digits, '-', '_' or '.', starting with a letter or digit (best: lower-case letters, digits and '-', which every client accepts)."
+      )
     }
   }
 

@@ -120,13 +120,20 @@ package struct IniDocument: Sendable {
   package mutating func ensureListed(_ name: String, key: String, in section: String, defaults: [String] = []) {
     let indent = "    "
     guard let range = sectionRange(section) else {
-      var block = [Line(text: SecretText(plain: "[\(section)]"), eol: newline), Line(text: SecretText(plain: "\(key) ="), eol: newline)]
+      var block = [
+        Line(text: SecretText(plain: "[\(section)]"), eol: newline),
+        Line(text: SecretText(plain: "\(key) ="), eol: newline),
+      ]
       for item in defaults + [name] { block.append(Line(text: SecretText(plain: indent + item), eol: newline)) }
       if !lines.isEmpty { block.append(Line(text: "", eol: newline)) }
       lines.insert(contentsOf: block, at: 0)
       return
     }
-    guard let keyLine = (range.lowerBound + 1..<range.upperBound).first(where: { Self.keyName(lines[$0].plain) == key.lowercased() }) else {
+    guard
+      let keyLine = (range.lowerBound + 1..<range.upperBound).first(where: {
+        Self.keyName(lines[$0].plain) == key.lowercased()
+      })
+    else {
       var block = [Line(text: SecretText(plain: "\(key) ="), eol: newline)]
       for item in defaults + [name] { block.append(Line(text: SecretText(plain: indent + item), eol: newline)) }
       if lines[range.lowerBound].eol.isEmpty { lines[range.lowerBound].eol = newline }  // a header on the last line
@@ -134,7 +141,8 @@ package struct IniDocument: Sendable {
       return
     }
     var last = keyLine
-    var values = Self.valueAfterDelimiter(lines[keyLine].plain).split(whereSeparator: { $0 == " " || $0 == "\t" }).map(String.init)
+    var values = Self.valueAfterDelimiter(lines[keyLine].plain).split(whereSeparator: { $0 == " " || $0 == "\t" }).map(
+      String.init)
     while last + 1 < range.upperBound, Self.isContinuation(lines[last + 1].plain) {
       last += 1
       values += lines[last].plain.split(whereSeparator: { $0 == " " || $0 == "\t" }).map(String.init)
@@ -171,7 +179,9 @@ package struct IniDocument: Sendable {
       return
     }
     let wanted = normalize(ByteText.scalars(key))
-    if let keyLine = (range.lowerBound + 1..<range.upperBound).first(where: { Self.keyName(lines[$0].plain).map(normalize) == wanted }) {
+    if let keyLine = (range.lowerBound + 1..<range.upperBound).first(where: {
+      Self.keyName(lines[$0].plain).map(normalize) == wanted
+    }) {
       var last = keyLine
       while last + 1 < range.upperBound, Self.isContinuation(lines[last + 1].plain) { last += 1 }
       if lines[last].eol.isEmpty { body[body.count - 1].eol = "" }
@@ -185,10 +195,16 @@ package struct IniDocument: Sendable {
   }
 
   /// Removes a key of `section` with its continuation lines, if present.
-  package mutating func removeValue(_ key: String, in section: String, normalize: (String) -> String = { $0.lowercased() }) {
+  package mutating func removeValue(
+    _ key: String, in section: String, normalize: (String) -> String = { $0.lowercased() }
+  ) {
     guard let range = sectionRange(section) else { return }
     let wanted = normalize(ByteText.scalars(key))
-    guard let keyLine = (range.lowerBound + 1..<range.upperBound).first(where: { Self.keyName(lines[$0].plain).map(normalize) == wanted }) else {
+    guard
+      let keyLine = (range.lowerBound + 1..<range.upperBound).first(where: {
+        Self.keyName(lines[$0].plain).map(normalize) == wanted
+      })
+    else {
       return
     }
     var last = keyLine
@@ -198,13 +214,20 @@ package struct IniDocument: Sendable {
   }
 
   /// The whitespace-separated values of a key (its line and continuation lines), or nil.
-  package func values(of key: String, in section: String, normalize: (String) -> String = { $0.lowercased() }) -> [String]? {
+  package func values(of key: String, in section: String, normalize: (String) -> String = { $0.lowercased() })
+    -> [String]?
+  {
     guard let range = sectionRange(section) else { return nil }
     let wanted = normalize(ByteText.scalars(key))
-    guard let keyLine = (range.lowerBound + 1..<range.upperBound).first(where: { Self.keyName(lines[$0].plain).map(normalize) == wanted }) else {
+    guard
+      let keyLine = (range.lowerBound + 1..<range.upperBound).first(where: {
+        Self.keyName(lines[$0].plain).map(normalize) == wanted
+      })
+    else {
       return nil
     }
-    var values = Self.valueAfterDelimiter(lines[keyLine].plain).split(whereSeparator: { $0 == " " || $0 == "\t" }).map(String.init)
+    var values = Self.valueAfterDelimiter(lines[keyLine].plain).split(whereSeparator: { $0 == " " || $0 == "\t" }).map(
+      String.init)
     var next = keyLine + 1
     while next < range.upperBound, Self.isContinuation(lines[next].plain) {
       values += lines[next].plain.split(whereSeparator: { $0 == " " || $0 == "\t" }).map(String.init)

@@ -81,7 +81,8 @@ struct NetrcDocument {
       var separator = !scalars.isEmpty && scalars.last != "\n" ? newline : ""
       // A macro runs to the first empty line: end it, or it would swallow our entry.
       if entries.last?.keyword == "macdef", !endsWithEmptyLine { separator += newline }
-      replacements.append((scalars.count..<scalars.count, SecretText(plain: separator) + line + SecretText(plain: newline)))
+      replacements.append(
+        (scalars.count..<scalars.count, SecretText(plain: separator) + line + SecretText(plain: newline)))
     }
   }
 
@@ -89,7 +90,9 @@ struct NetrcDocument {
   var text: SecretText {
     var out = SecretText()
     var position = 0
-    for (range, text) in replacements.sorted(by: { ($0.range.lowerBound, $0.range.upperBound) < ($1.range.lowerBound, $1.range.upperBound) }) {
+    for (range, text) in replacements.sorted(by: {
+      ($0.range.lowerBound, $0.range.upperBound) < ($1.range.lowerBound, $1.range.upperBound)
+    }) {
       if range.lowerBound > position { out += slice(position..<range.lowerBound) }
       out += text
       position = max(position, range.upperBound)

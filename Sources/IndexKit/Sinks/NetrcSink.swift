@@ -15,7 +15,9 @@ package struct NetrcSink: Sink {
   package var name: String { "netrc" }
 
   /// Where the file goes, and whether that is where clients look without `NETRC`.
-  package static func handOff(path: String?, environment: Environment, home: String?) throws(ConfigError) -> NetrcHandOff {
+  package static func handOff(path: String?, environment: Environment, home: String?) throws(ConfigError)
+    -> NetrcHandOff
+  {
     if let path { return NetrcHandOff(path: FileIO.expandTilde(path, home: home), isDefault: false) }
     if let configured = environment["NETRC"] { return NetrcHandOff(path: configured, isDefault: true) }
     guard let home = home ?? environment["HOME"] else {
@@ -38,7 +40,8 @@ package struct NetrcSink: Sink {
         // so the first serves both. Anything else cannot share the host's one entry.
         guard other.credential.registry == credential.registry, other.credential.username == credential.username else {
           throw SinkError(
-            "netrc holds one credential per host, but '\(other.credential.index.name)' and '\(credential.index.name)' are both on \(host) with different users or registries; write one of them another way (pip-conf or variables).")
+            "netrc holds one credential per host, but '\(other.credential.index.name)' and '\(credential.index.name)' are both on \(host) with different users or registries; write one of them another way (pip-conf or variables)."
+          )
         }
         continue
       }
@@ -53,10 +56,13 @@ package struct NetrcSink: Sink {
     }
     var warnings: [String] = []
     if doc.hasDefault {
-      warnings.append("\(file) has a `default` entry: pip sends its credentials to every host without its own entry, PyPI included. Remove it if you did not mean that.")
+      warnings.append(
+        "\(file) has a `default` entry: pip sends its credentials to every host without its own entry, PyPI included. Remove it if you did not mean that."
+      )
     }
     var output = PlannedOutput(
-      sink: name, action: .replaceFile(file), content: doc.text, items: byHost.map { "machine \($0.host)" }, warnings: warnings)
+      sink: name, action: .replaceFile(file), content: doc.text, items: byHost.map { "machine \($0.host)" },
+      warnings: warnings)
     output.anchor = context.home.flatMap { file == "\($0)/.netrc" ? $0 : nil }
     return [output]
   }
@@ -71,11 +77,13 @@ package struct NetrcSink: Sink {
   /// Tokens that every netrc reader takes literally: printable ASCII without space, `"`,
   /// `\` or a leading `#`.
   static func check(_ token: String, what: String) throws(SinkError) {
-    let ok = !token.isEmpty && !token.hasPrefix("#")
+    let ok =
+      !token.isEmpty && !token.hasPrefix("#")
       && token.unicodeScalars.allSatisfy { $0.value > 0x20 && $0.value < 0x7F && $0 != "\"" && $0 != "\\" }
     guard ok else {
       throw SinkError(
-        "Refusing to write \(what) into netrc: it is empty or contains whitespace, a quote, a backslash, a leading '#' or non-ASCII characters, which netrc readers treat differently; use pip-conf or the variables instead.")
+        "Refusing to write \(what) into netrc: it is empty or contains whitespace, a quote, a backslash, a leading '#' or non-ASCII characters, which netrc readers treat differently; use pip-conf or the variables instead."
+      )
     }
   }
 }

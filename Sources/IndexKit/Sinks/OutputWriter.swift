@@ -5,11 +5,14 @@ package enum OutputWriter {
   ///   - credentials: every form of their passwords is masked too (``Credential/secretForms``),
   ///     whatever the sinks embed, so logs of the clients that use them are covered.
   ///   - dryRun: print what would be written (secrets as `***`) and write nothing.
-  package static func apply(_ outputs: [PlannedOutput], credentials: [Credential], dryRun: Bool, in context: Context) throws {
+  package static func apply(_ outputs: [PlannedOutput], credentials: [Credential], dryRun: Bool, in context: Context)
+    throws
+  {
     if dryRun {
       for output in outputs {
         context.console.err("would write to \(output.destination) (\(output.sink)):")
-        for line in output.content.redacted.split(separator: "\n", omittingEmptySubsequences: false) where !line.isEmpty {
+        for line in output.content.redacted.split(separator: "\n", omittingEmptySubsequences: false) where !line.isEmpty
+        {
           context.console.err("  \(line)")
         }
       }

@@ -29,14 +29,18 @@ package struct PipConfSink: Sink {
   func file(in context: Context) throws(SinkError) -> String {
     if path == Self.virtualEnvironment {
       guard let venv = context.environment["VIRTUAL_ENV"] else {
-        throw SinkError("--write pip-conf=venv writes the active virtual environment's pip.conf, but VIRTUAL_ENV is not set; activate the environment first (or give pip-conf=PATH; a file named venv is pip-conf=./venv).")
+        throw SinkError(
+          "--write pip-conf=venv writes the active virtual environment's pip.conf, but VIRTUAL_ENV is not set; activate the environment first (or give pip-conf=PATH; a file named venv is pip-conf=./venv)."
+        )
       }
       return "\(venv.hasSuffix("/") ? String(venv.dropLast()) : venv)/pip.conf"
     }
     if let path { return FileIO.expandTilde(path, home: context.home) }
     if let configured = context.environment["PIP_CONFIG_FILE"] {
       guard configured != "/dev/null" else {
-        throw SinkError("PIP_CONFIG_FILE is /dev/null, which makes pip ignore every configuration file; give the file to write as pip-conf=PATH, or use the PIP_* variables.")
+        throw SinkError(
+          "PIP_CONFIG_FILE is /dev/null, which makes pip ignore every configuration file; give the file to write as pip-conf=PATH, or use the PIP_* variables."
+        )
       }
       return FileIO.expandTilde(configured, home: context.home)
     }
@@ -77,7 +81,9 @@ package struct PipConfSink: Sink {
       if let old = doc.values(of: "index-url", in: "global", normalize: Self.normalize)?.first,
         !credentials.contains(where: { IndexURLText.sameIndex(old, $0.index.simpleURL.description) })
       {
-        warnings.append("\(file): index-url \(IndexURLText.withoutCredentials(old)) was replaced by \(credentials[0].index.simpleURL).")
+        warnings.append(
+          "\(file): index-url \(IndexURLText.withoutCredentials(old)) was replaced by \(credentials[0].index.simpleURL)."
+        )
       }
       doc.setValue("index-url", [urls[0]], in: "global", normalize: Self.normalize)
       items.append("index-url")
@@ -86,10 +92,15 @@ package struct PipConfSink: Sink {
     // Our indexes leave the extra list (an earlier run may have put them there with a token
     // that has since expired), then the extras of this run join the user's own.
     let listed = doc.values(of: "extra-index-url", in: "global", normalize: Self.normalize) ?? []
-    let kept = listed.filter { old in !credentials.contains { IndexURLText.sameIndex(old, $0.index.simpleURL.description) } }
+    let kept = listed.filter { old in
+      !credentials.contains { IndexURLText.sameIndex(old, $0.index.simpleURL.description) }
+    }
     if !extras.isEmpty {
-      doc.setValue("extra-index-url", kept.map { SecretText(plain: $0) } + extras, in: "global", normalize: Self.normalize)
-      items.append("extra-index-url (\(extras.count == 1 ? "1 index" : "\(extras.count) indexes")\(kept.isEmpty ? "" : ", \(kept.count) kept"))")
+      doc.setValue(
+        "extra-index-url", kept.map { SecretText(plain: $0) } + extras, in: "global", normalize: Self.normalize)
+      items.append(
+        "extra-index-url (\(extras.count == 1 ? "1 index" : "\(extras.count) indexes")\(kept.isEmpty ? "" : ", \(kept.count) kept"))"
+      )
     } else if kept.count < listed.count {
       if kept.isEmpty {
         doc.removeValue("extra-index-url", in: "global", normalize: Self.normalize)
@@ -99,12 +110,14 @@ package struct PipConfSink: Sink {
       items.append("extra-index-url (\(listed.count - kept.count) removed)")
     }
     for section in doc.sectionNames where section != "global" {
-      for key in ["index-url", "extra-index-url"] where doc.values(of: key, in: section, normalize: Self.normalize) != nil {
+      for key in ["index-url", "extra-index-url"]
+      where doc.values(of: key, in: section, normalize: Self.normalize) != nil {
         warnings.append("\(file): [\(section)] sets \(key), which overrides [global] for `pip \(section)`.")
       }
     }
     var output = PlannedOutput(
-      sink: name, action: .replaceFile(file), content: doc.text, summary: "[global] " + items.joined(separator: ", "), items: items,
+      sink: name, action: .replaceFile(file), content: doc.text, summary: "[global] " + items.joined(separator: ", "),
+      items: items,
       warnings: warnings)
     output.anchor = anchor(in: context)
     return [output]

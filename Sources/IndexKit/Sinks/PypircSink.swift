@@ -9,7 +9,8 @@ package struct PypircSink: Sink {
   package var name: String { "pypirc" }
 
   package func plan(_ credentials: [Credential], in context: Context) throws -> [PlannedOutput] {
-    guard let file = path.map({ FileIO.expandTilde($0, home: context.home) }) ?? context.home.map({ "\($0)/.pypirc" }) else {
+    guard let file = path.map({ FileIO.expandTilde($0, home: context.home) }) ?? context.home.map({ "\($0)/.pypirc" })
+    else {
       throw SinkError("--write pypirc needs a home directory (HOME is not set); give --pypirc PATH.")
     }
     let uploadable = credentials.filter { $0.index.uploadURL != nil }
@@ -24,18 +25,22 @@ package struct PypircSink: Sink {
       let password = SecretText("\(credential.password)")
       try VariableRules.requireSingleLine(password, name: "the password for [\(section)] in \(file)")
       try VariableRules.requireSingleLine(credential.usernameText, name: "the username for [\(section)] in \(file)")
-      try VariableRules.requireSingleLine(SecretText(plain: upload.description), name: "the repository for [\(section)] in \(file)")
-      doc.ensureListed(section, key: "index-servers", in: "distutils", defaults: existing == nil ? [] : ["pypi", "testpypi"])
+      try VariableRules.requireSingleLine(
+        SecretText(plain: upload.description), name: "the repository for [\(section)] in \(file)")
+      doc.ensureListed(
+        section, key: "index-servers", in: "distutils", defaults: existing == nil ? [] : ["pypi", "testpypi"])
       doc.setValue("repository", [SecretText(plain: upload.description)], in: section)
       doc.setValue("username", [credential.usernameText], in: section)
       doc.setValue("password", [password], in: section)
       sections.append("[\(section)]")
       if credential.password.revealed.contains("%") {
         warnings.append(
-          "The password in [\(section)] contains '%': twine reads it as written, but Hatch (and old flit) read .pypirc with interpolation and fail on it; for those use the HATCH_INDEX_* variables.")
+          "The password in [\(section)] contains '%': twine reads it as written, but Hatch (and old flit) read .pypirc with interpolation and fail on it; for those use the HATCH_INDEX_* variables."
+        )
       }
     }
-    var output = PlannedOutput(sink: name, action: .replaceFile(file), content: doc.text, items: sections, warnings: warnings)
+    var output = PlannedOutput(
+      sink: name, action: .replaceFile(file), content: doc.text, items: sections, warnings: warnings)
     output.anchor = path == nil ? context.home : nil
     return [output]
   }

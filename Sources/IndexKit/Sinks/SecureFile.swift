@@ -10,7 +10,8 @@ package struct SinkError: UserFacingError, Equatable {
   /// An existing file we were to edit is not the kind of document we edit: left untouched.
   static func notEditable(_ file: String, kind: String, problem: String) -> SinkError {
     SinkError(
-      "Refusing to change \(file): it is not \(kind) (\(problem)), so indexkey left it untouched. Fix or move the file, or write to another path.")
+      "Refusing to change \(file): it is not \(kind) (\(problem)), so indexkey left it untouched. Fix or move the file, or write to another path."
+    )
   }
 }
 
@@ -50,7 +51,9 @@ package enum SecureFile {
     }
     do {
       defer { close(fd) }
-      guard fchmod(fd, mode) == 0 else { throw SinkError("Could not set mode \(String(mode, radix: 8)) on \(dir)/\(tempName): \(errnoText()).") }
+      guard fchmod(fd, mode) == 0 else {
+        throw SinkError("Could not set mode \(String(mode, radix: 8)) on \(dir)/\(tempName): \(errnoText()).")
+      }
       try writeAll(fd, bytes, path: path)
       guard fsync(fd) == 0 else { throw SinkError("Could not flush \(path) to disk: \(errnoText()).") }
     }
@@ -85,9 +88,11 @@ package enum SecureFile {
       guard next >= 0 else {
         if component == ".." || failure == ELOOP || failure == ENOTDIR {
           throw SinkError(
-            "Refusing to write \(path): \(walked) is a symbolic link or not a directory, and indexkey never writes through one. Give the file's real location (as --write NAME=PATH).")
+            "Refusing to write \(path): \(walked) is a symbolic link or not a directory, and indexkey never writes through one. Give the file's real location (as --write NAME=PATH)."
+          )
         }
-        throw SinkError("Could not open or create the directory \(walked) to write \(path): \(String(cString: strerror(failure))).")
+        throw SinkError(
+          "Could not open or create the directory \(walked) to write \(path): \(String(cString: strerror(failure))).")
       }
       fd = next
     }
@@ -135,7 +140,8 @@ package enum SecureFile {
     var st = stat()
     guard fstatat(dfd, name, &st, AT_SYMLINK_NOFOLLOW) == 0 else { return }
     if (st.st_mode & S_IFMT) == S_IFLNK {
-      throw SinkError("Refusing to write \(path): it is a symbolic link. Remove the link or write to its target directly.")
+      throw SinkError(
+        "Refusing to write \(path): it is a symbolic link. Remove the link or write to its target directly.")
     }
     if (st.st_mode & S_IFMT) != S_IFREG {
       throw SinkError("Refusing to write \(path): it is not a regular file.")

@@ -32,7 +32,11 @@ package struct FishSink: Sink {
 
   package func plan(_ credentials: [Credential], in context: Context) throws -> [PlannedOutput] {
     let set = ClientVariables.build(credentials, options: options)
-    return [try VariableRules.render(set, sink: name, action: .stdout, singleLine: false) { "set -gx \($0) \(Self.quote($1))\n" }]
+    return [
+      try VariableRules.render(set, sink: name, action: .stdout, singleLine: false) {
+        "set -gx \($0) \(Self.quote($1))\n"
+      }
+    ]
   }
 
   /// Inside fish single quotes only `\\` and `\'` are escapes.
@@ -52,19 +56,24 @@ package struct PowerShellSink: Sink {
 
   package func plan(_ credentials: [Credential], in context: Context) throws -> [PlannedOutput] {
     let set = ClientVariables.build(credentials, options: options)
-    return [try VariableRules.render(set, sink: name, action: .stdout, singleLine: false) { "$env:\($0) = \(Self.quote($1))\n" }]
+    return [
+      try VariableRules.render(set, sink: name, action: .stdout, singleLine: false) {
+        "$env:\($0) = \(Self.quote($1))\n"
+      }
+    ]
   }
 
   /// Verbatim single quotes: `'` and the curly quotes PowerShell also treats as quotes
   /// (U+2018–U+201B) are doubled.
   static func quote(_ value: SecretText) -> SecretText {
-    "'" + value.mapParts { text in
-      var out = ""
-      for c in text.unicodeScalars {
-        out.unicodeScalars.append(c)
-        if c == "'" || (0x2018...0x201B).contains(c.value) { out.unicodeScalars.append(c) }
-      }
-      return out
-    } + "'"
+    "'"
+      + value.mapParts { text in
+        var out = ""
+        for c in text.unicodeScalars {
+          out.unicodeScalars.append(c)
+          if c == "'" || (0x2018...0x201B).contains(c.value) { out.unicodeScalars.append(c) }
+        }
+        return out
+      } + "'"
   }
 }

@@ -26,7 +26,9 @@ package struct PlannedOutput: Sendable {
   /// which no directory may be a symlink (``SecureFile/replace(_:with:mode:below:)``).
   package var anchor: String?
 
-  package init(sink: String, action: Action, content: SecretText, summary: String, items: [String]? = nil, warnings: [String] = []) {
+  package init(
+    sink: String, action: Action, content: SecretText, summary: String, items: [String]? = nil, warnings: [String] = []
+  ) {
     self.sink = sink
     self.action = action
     self.content = content
@@ -38,7 +40,9 @@ package struct PlannedOutput: Sendable {
 
   /// An output listing `items`, summarised as their comma-separated list.
   package init(sink: String, action: Action, content: SecretText, items: [String], warnings: [String] = []) {
-    self.init(sink: sink, action: action, content: content, summary: items.joined(separator: ", "), items: items, warnings: warnings)
+    self.init(
+      sink: sink, action: action, content: content, summary: items.joined(separator: ", "), items: items,
+      warnings: warnings)
   }
 
   /// False for an append or a print of nothing (no variable applied to these indexes).
@@ -69,7 +73,9 @@ enum VariableRules {
   /// `[A-Za-z_][A-Za-z0-9_]*`, as shells require.
   static func validate(name: String) throws(SinkError) {
     guard let first = name.unicodeScalars.first, first == "_" || (first.isASCII && first.properties.isAlphabetic),
-      name.unicodeScalars.allSatisfy({ $0 == "_" || ($0.isASCII && ($0.properties.isAlphabetic || ("0"..."9").contains($0))) })
+      name.unicodeScalars.allSatisfy({
+        $0 == "_" || ($0.isASCII && ($0.properties.isAlphabetic || ("0"..."9").contains($0)))
+      })
     else {
       throw SinkError("Refusing to write the variable '\(name)': names must match [A-Za-z_][A-Za-z0-9_]*.")
     }
@@ -79,7 +85,9 @@ enum VariableRules {
   /// would inject more variables, sections or lines). Every sink checks with this one rule.
   static func requireSingleLine(_ value: SecretText, name: String) throws(SinkError) {
     if !SingleLine.holds(value.revealed) {
-      throw SinkError("Refusing to write \(name): its value contains a line break, NUL or another control character, which would corrupt the file.")
+      throw SinkError(
+        "Refusing to write \(name): its value contains a line break, NUL or another control character, which would corrupt the file."
+      )
     }
   }
 
@@ -120,6 +128,7 @@ enum VariableRules {
       }
       content += try line(name, value)
     }
-    return PlannedOutput(sink: sink, action: action, content: content, items: set.names, warnings: set.warnings + extraWarnings)
+    return PlannedOutput(
+      sink: sink, action: action, content: content, items: set.names, warnings: set.warnings + extraWarnings)
   }
 }

@@ -49,9 +49,13 @@ package enum CILog {
       guard fd.first?.isNumber == true else { continue }
       var buffer = [CChar](repeating: 0, count: 64)
       let n = readlink("/proc/\(pid)/fd/\(fd)", &buffer, buffer.count - 1)
-      guard n > 0, String(decoding: buffer[0..<n].map { UInt8(bitPattern: $0) }, as: UTF8.self) == target else { continue }
+      guard n > 0, String(decoding: buffer[0..<n].map { UInt8(bitPattern: $0) }, as: UTF8.self) == target else {
+        continue
+      }
       let info = (try? FileIO.readText("/proc/\(pid)/fdinfo/\(fd)")) ?? ""
-      let flags = info.split(separator: "\n").first { $0.hasPrefix("flags:") }.flatMap { Int($0.dropFirst(6).trimmingSpaces, radix: 8) }
+      let flags = info.split(separator: "\n").first { $0.hasPrefix("flags:") }.flatMap {
+        Int($0.dropFirst(6).trimmingSpaces, radix: 8)
+      }
       if let flags, flags & Int(O_ACCMODE) == Int(O_RDONLY) { return true }
     }
     return false

@@ -24,7 +24,8 @@ package struct Context: Sendable {
   package init(
     transport: any HTTPTransport,
     makeTransport: (@Sendable () throws -> any HTTPTransport)? = nil,
-    environment: Environment, clock: any WallClock = SystemClock(), sleep: @escaping @Sendable (Double) -> Void = realSleep,
+    environment: Environment, clock: any WallClock = SystemClock(),
+    sleep: @escaping @Sendable (Double) -> Void = realSleep,
     console: Console, home: String? = nil, processRunner: any ProcessRunner = SpawnProcessRunner()
   ) {
     self.transport = transport

@@ -51,9 +51,11 @@ package struct ExpiredCredential: UserFacingError, Equatable {
     var text =
       "\(service) answered \(what) that \(when), at \(expiresAt.iso8601); this machine's clock says \(now.iso8601)."
     if abs(left) > Self.skewHint {
-      text += " The two disagree by \(describeDuration(abs(left))): if this machine's clock is wrong, set it right (NTP, `timedatectl`) and try again."
+      text +=
+        " The two disagree by \(describeDuration(abs(left))): if this machine's clock is wrong, set it right (NTP, `timedatectl`) and try again."
     } else {
-      text += " indexkey asked twice; try again later, or ask whoever runs \(service) why it answers credentials that do not last."
+      text +=
+        " indexkey asked twice; try again later, or ask whoever runs \(service) why it answers credentials that do not last."
     }
     return text
   }
@@ -63,7 +65,8 @@ extension IdentitySource {
   /// A fresh CI token for `audience`, checked against its `exp`: an expired one is exit 3.
   package func freshToken(audience: String, in context: Context) throws -> Secret {
     let token = try idToken(audience: audience, in: context)
-    try Freshness.check("an OIDC token", from: name, stated: nil, token: token, now: context.clock.now(), exitStatus: .noIdentity)
+    try Freshness.check(
+      "an OIDC token", from: name, stated: nil, token: token, now: context.clock.now(), exitStatus: .noIdentity)
     return token
   }
 }

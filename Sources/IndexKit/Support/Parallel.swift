@@ -22,11 +22,13 @@ func runInParallel(_ count: Int, _ body: @escaping @Sendable (Int) -> Void) {
   for i in 1..<count {
     var thread = pthread_t()
     let job = Unmanaged.passRetained(Job(i, body)).toOpaque()
-    let rc = pthread_create(&thread, nil, { arg in
-      let job = Unmanaged<Job>.fromOpaque(arg!).takeRetainedValue()
-      job.body(job.index)
-      return nil
-    }, job)
+    let rc = pthread_create(
+      &thread, nil,
+      { arg in
+        let job = Unmanaged<Job>.fromOpaque(arg!).takeRetainedValue()
+        job.body(job.index)
+        return nil
+      }, job)
     if rc == 0 {
       threads.append(thread)
     } else {

@@ -48,7 +48,9 @@ package struct SpawnProcessRunner: ProcessRunner {
   /// Held from creating a child's pipes until they are close-on-exec and the child is spawned.
   private static let spawnLock = Locked(())
 
-  package func run(_ arguments: [String], environment: Environment, timeout: Double) throws(ProcessError) -> ProcessOutput {
+  package func run(_ arguments: [String], environment: Environment, timeout: Double) throws(ProcessError)
+    -> ProcessOutput
+  {
     let command = arguments.first ?? ""
     var actions = posix_spawn_file_actions_t()
     posix_spawn_file_actions_init(&actions)

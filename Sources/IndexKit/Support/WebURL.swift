@@ -14,21 +14,24 @@ package struct WebURL: Sendable, Equatable, Hashable, CustomStringConvertible {
     let trimmed = text.trimmingSpaces
     if !SingleLine.holds(trimmed) {
       throw ConfigError(
-        "\(what) contains a line break or another control character; give the URL on one line (encode such characters as %0A, %09, …).")
+        "\(what) contains a line break or another control character; give the URL on one line (encode such characters as %0A, %09, …)."
+      )
     }
     guard let schemeEnd = trimmed.firstRange(of: "://") else {
       throw ConfigError("\(what) '\(trimmed)' is not an absolute URL; give it as https://HOST/PATH.")
     }
     let scheme = trimmed[..<schemeEnd.lowerBound].lowercased()
     guard scheme == "https" || scheme == "http" else {
-      throw ConfigError("\(what) '\(trimmed)' uses the scheme '\(scheme)'; only https (or http on loopback) is supported.")
+      throw ConfigError(
+        "\(what) '\(trimmed)' uses the scheme '\(scheme)'; only https (or http on loopback) is supported.")
     }
     var rest = trimmed[schemeEnd.upperBound...]
     if let hash = rest.firstIndex(of: "#") { rest = rest[..<hash] }
     let authorityEnd = rest.firstIndex { $0 == "/" || $0 == "?" } ?? rest.endIndex
     let authority = rest[..<authorityEnd]
     if authority.contains("@") {
-      throw ConfigError("\(what) contains credentials (user:password@); remove them — indexkey writes the credentials itself.")
+      throw ConfigError(
+        "\(what) contains credentials (user:password@); remove them — indexkey writes the credentials itself.")
     }
     var hostPart = Substring(authority)
     var port: Int?
@@ -81,7 +84,9 @@ package struct WebURL: Sendable, Equatable, Hashable, CustomStringConvertible {
     if host == "localhost" || host == "[::1]" || host == "::1" { return true }
     let octets = host.split(separator: ".", omittingEmptySubsequences: false)
     return octets.count == 4 && octets[0] == "127"
-      && octets.allSatisfy { !$0.isEmpty && $0.count <= 3 && $0.allSatisfy { $0.isASCII && $0.isNumber } && (Int($0) ?? 256) <= 255 }
+      && octets.allSatisfy {
+        !$0.isEmpty && $0.count <= 3 && $0.allSatisfy { $0.isASCII && $0.isNumber } && (Int($0) ?? 256) <= 255
+      }
   }
 
   /// The same URL with another path (and no query).

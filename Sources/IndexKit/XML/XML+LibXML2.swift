@@ -30,7 +30,10 @@ extension XML {
     case 0:
       guard let root = builder.root else { throw XMLError(document: document, problem: "has no root element") }
       self = root
-    case 1: throw XMLError(document: document, problem: "could not be parsed: libxml2 could not be loaded (\(why)); install it, e.g. apt-get install libxml2")
+    case 1:
+      throw XMLError(
+        document: document,
+        problem: "could not be parsed: libxml2 could not be loaded (\(why)); install it, e.g. apt-get install libxml2")
     case 2: throw XMLError(document: document, problem: "is not well-formed XML (\(why))")
     case 3: throw XMLError(document: document, problem: "has no root element")
     default: throw XMLError(document: document, problem: "could not be parsed: \(why)")

@@ -30,17 +30,23 @@ final class LoopbackServer: @unchecked Sendable {
     addr.sin_addr.s_addr = inet_addr("127.0.0.1")
     addr.sin_port = 0
     var len = socklen_t(MemoryLayout<sockaddr_in>.size)
-    _ = withUnsafePointer(to: &addr) { $0.withMemoryRebound(to: sockaddr.self, capacity: 1) { bind(listener, $0, len) } }
+    _ = withUnsafePointer(to: &addr) {
+      $0.withMemoryRebound(to: sockaddr.self, capacity: 1) { bind(listener, $0, len) }
+    }
     listen(listener, 16)
-    _ = withUnsafeMutablePointer(to: &addr) { $0.withMemoryRebound(to: sockaddr.self, capacity: 1) { getsockname(listener, $0, &len) } }
+    _ = withUnsafeMutablePointer(to: &addr) {
+      $0.withMemoryRebound(to: sockaddr.self, capacity: 1) { getsockname(listener, $0, &len) }
+    }
     port = UInt16(bigEndian: addr.sin_port)
     let box = Unmanaged.passRetained(self)
     var thread = pthread_t()
-    pthread_create(&thread, nil, { arg in
-      let server = Unmanaged<LoopbackServer>.fromOpaque(arg!).takeRetainedValue()
-      server.acceptLoop()
-      return nil
-    }, box.toOpaque())
+    pthread_create(
+      &thread, nil,
+      { arg in
+        let server = Unmanaged<LoopbackServer>.fromOpaque(arg!).takeRetainedValue()
+        server.acceptLoop()
+        return nil
+      }, box.toOpaque())
     pthread_detach(thread)
   }
 
@@ -69,11 +75,13 @@ final class LoopbackServer: @unchecked Sendable {
       }
       let job = Unmanaged.passRetained(ConnectionJob(server: self, fd: fd, id: id))
       var thread = pthread_t()
-      pthread_create(&thread, nil, { arg in
-        let job = Unmanaged<ConnectionJob>.fromOpaque(arg!).takeRetainedValue()
-        job.server.serve(job.fd, id: job.id)
-        return nil
-      }, job.toOpaque())
+      pthread_create(
+        &thread, nil,
+        { arg in
+          let job = Unmanaged<ConnectionJob>.fromOpaque(arg!).takeRetainedValue()
+          job.server.serve(job.fd, id: job.id)
+          return nil
+        }, job.toOpaque())
       pthread_detach(thread)
     }
   }
@@ -128,7 +136,8 @@ final class LoopbackServer: @unchecked Sendable {
   private func readUntilHeaders(_ fd: Int32, _ buffer: inout [UInt8]) -> Int? {
     while true {
       if buffer.count >= 4 {
-        for i in 0...(buffer.count - 4) where buffer[i] == 13 && buffer[i + 1] == 10 && buffer[i + 2] == 13 && buffer[i + 3] == 10 {
+        for i in 0...(buffer.count - 4)
+        where buffer[i] == 13 && buffer[i + 1] == 10 && buffer[i + 2] == 13 && buffer[i + 3] == 10 {
           return i
         }
       }

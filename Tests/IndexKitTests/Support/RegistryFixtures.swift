@@ -51,9 +51,11 @@ final class CountingIdentity: IdentitySource {
   private let state = Locked<(audiences: [String], tokens: [String])>(([], []))
   let claims: @Sendable (_ audience: String, _ jti: String) -> [(String, JSON)]
 
-  init(claims: @escaping @Sendable (_ audience: String, _ jti: String) -> [(String, JSON)] = { audience, jti in
-    RegistryFixtures.githubClaims(audience: audience, jti: jti)
-  }) {
+  init(
+    claims: @escaping @Sendable (_ audience: String, _ jti: String) -> [(String, JSON)] = { audience, jti in
+      RegistryFixtures.githubClaims(audience: audience, jti: jti)
+    }
+  ) {
     self.claims = claims
   }
 

@@ -11,7 +11,9 @@ enum SinkFixtures {
   ) -> Credential {
     var target = try! AzureArtifacts.target(for: try! WebURL(url, what: "u"))
     if let name { target.name = name }
-    return Credential(index: target, registry: AzureArtifacts.name, username: username, password: Secret(password), expiresAt: expiresAt)
+    return Credential(
+      index: target, registry: AzureArtifacts.name, username: username, password: Secret(password), expiresAt: expiresAt
+    )
   }
 
   /// An index with no upload URL (install-only).
@@ -26,9 +28,12 @@ enum SinkFixtures {
   static let second = credential("https://pkgs.dev.azure.com/org/_packaging/other/pypi/simple/", password: "p2")
 
   /// A context with a fixed clock, a capturing console, `home` and these variables.
-  static func context(_ env: [String: String] = [:], home: String? = nil, console: CapturingConsole = CapturingConsole()) -> Context {
+  static func context(
+    _ env: [String: String] = [:], home: String? = nil, console: CapturingConsole = CapturingConsole()
+  ) -> Context {
     Context(
-      transport: StubTransport { _ in HTTPResponse(status: 500) }, environment: Environment(env), clock: FixedClock(1_800_000_000),
+      transport: StubTransport { _ in HTTPResponse(status: 500) }, environment: Environment(env),
+      clock: FixedClock(1_800_000_000),
       console: console.console, home: home)
   }
 
@@ -40,7 +45,9 @@ enum SinkFixtures {
   }
 
   /// Plans `sink`, writes its output with the real writer, and returns the file's text.
-  static func write(_ sink: any Sink, _ credentials: [Credential], context: Context) throws -> (text: String?, outputs: [PlannedOutput]) {
+  static func write(_ sink: any Sink, _ credentials: [Credential], context: Context) throws -> (
+    text: String?, outputs: [PlannedOutput]
+  ) {
     let outputs = try sink.plan(credentials, in: context)
     try OutputWriter.apply(outputs, credentials: credentials, dryRun: false, in: context)
     let path = outputs.first?.destination

@@ -33,7 +33,8 @@ struct TestCertificates {
     mkdir(path, 0o755)
     for certificate in certificates {
       let out = try SpawnProcessRunner().run(
-        ["openssl", "x509", "-noout", "-subject_hash", "-in", certificate], environment: Environment(["PATH": "/usr/bin:/bin"]),
+        ["openssl", "x509", "-noout", "-subject_hash", "-in", certificate],
+        environment: Environment(["PATH": "/usr/bin:/bin"]),
         timeout: 10)
       let hash = String(decoding: out.stdout, as: UTF8.self).trimmingSpaces
       writeFile("\(path)/\(hash).0", readFile(certificate) ?? "")
@@ -104,7 +105,9 @@ final class TLSServer {
     address.sin_port = UInt16(port).bigEndian
     address.sin_addr.s_addr = inet_addr("127.0.0.1")
     return withUnsafePointer(to: &address) {
-      $0.withMemoryRebound(to: sockaddr.self, capacity: 1) { connect(fd, $0, socklen_t(MemoryLayout<sockaddr_in>.size)) == 0 }
+      $0.withMemoryRebound(to: sockaddr.self, capacity: 1) {
+        connect(fd, $0, socklen_t(MemoryLayout<sockaddr_in>.size)) == 0
+      }
     }
   }
 }

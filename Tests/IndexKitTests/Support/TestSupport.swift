@@ -51,10 +51,14 @@ let githubClaims: JSON = .object([
 ])
 
 /// A context over a stub transport, a fixed clock and a capturing console.
-func testContext(_ transport: StubTransport, env: [String: String] = [:], console: CapturingConsole = CapturingConsole())
+func testContext(
+  _ transport: StubTransport, env: [String: String] = [:], console: CapturingConsole = CapturingConsole()
+)
   -> Context
 {
-  Context(transport: transport, environment: Environment(env), clock: FixedClock(1_800_000_000), sleep: { _ in }, console: console.console)
+  Context(
+    transport: transport, environment: Environment(env), clock: FixedClock(1_800_000_000), sleep: { _ in },
+    console: console.console)
 }
 
 func form(_ body: [UInt8]) -> [String: String] {

@@ -25,6 +25,7 @@ package enum AWSChain {
   /// Nothing to sign with: every place looked at, and the ways in.
   @Sendable static func unconfigured(_ input: LinkInput, _ trace: ChainTrace) -> any Error {
     ConfigError(
-      "AWS CodeArtifact found no credentials. Looked at: \(trace.skipped). On a laptop run `aws configure` or `aws configure sso` (and set AWS_PROFILE); in CI pass --aws-role-arn arn:aws:iam::ACCOUNT:role/NAME (or set AWS_ROLE_ARN) to assume a role with the CI token.")
+      "AWS CodeArtifact found no credentials. Looked at: \(trace.skipped). On a laptop run `aws configure` or `aws configure sso` (and set AWS_PROFILE); in CI pass --aws-role-arn arn:aws:iam::ACCOUNT:role/NAME (or set AWS_ROLE_ARN) to assume a role with the CI token."
+    )
   }
 }

@@ -3,7 +3,8 @@
 package struct AWSContainerLink: CredentialLink {
   package static let name = "container"
   package static let settings = [
-    AWSSettings.containerRelativeURI, AWSSettings.containerFullURI, AWSSettings.containerTokenFile, AWSSettings.containerToken,
+    AWSSettings.containerRelativeURI, AWSSettings.containerFullURI, AWSSettings.containerTokenFile,
+    AWSSettings.containerToken,
   ]
   package var container: AWSContainerCredentials
 

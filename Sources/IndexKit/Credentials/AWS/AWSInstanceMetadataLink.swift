@@ -4,7 +4,8 @@
 package struct AWSInstanceMetadataLink: CredentialLink {
   package static let name = "instance-metadata"
   package static let settings = [
-    AWSSettings.metadataDisabled, AWSSettings.metadataEndpoint, AWSSettings.metadataEndpointMode, AWSSettings.metadataTimeout,
+    AWSSettings.metadataDisabled, AWSSettings.metadataEndpoint, AWSSettings.metadataEndpointMode,
+    AWSSettings.metadataTimeout,
   ]
   package var imds: AWSInstanceMetadata
 

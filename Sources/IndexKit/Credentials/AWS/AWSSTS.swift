@@ -46,7 +46,9 @@ package struct AWSSTS: Sendable {
   }
 
   /// Assumes the role; refusals explain the STS error code with the presented claims.
-  package func assumeRole(_ call: Request, token: Secret, in context: Context) throws -> (credentials: AWSCredentials, expiresAt: UnixTime) {
+  package func assumeRole(_ call: Request, token: Secret, in context: Context) throws -> (
+    credentials: AWSCredentials, expiresAt: UnixTime
+  ) {
     var request = HTTPRequest(
       method: .post, url: endpoint.description, body: Array(PercentEncoding.form(form(call, token: token)).utf8),
       purpose: "AWS STS AssumeRoleWithWebIdentity request")
@@ -63,7 +65,8 @@ package struct AWSSTS: Sendable {
     } catch {
       throw ExchangeError.unavailable("\(error.description) (HTTP \(response.status) from \(endpoint))")
     }
-    try Freshness.check("a role session", from: "AWS STS", stated: session.expiresAt, token: nil, now: context.clock.now())
+    try Freshness.check(
+      "a role session", from: "AWS STS", stated: session.expiresAt, token: nil, now: context.clock.now())
     return session
   }
 
@@ -72,7 +75,9 @@ package struct AWSSTS: Sendable {
     let document = "AWS STS AssumeRoleWithWebIdentity response"
     let root = try XML(parsing: body, document: document)
     guard root.name == "AssumeRoleWithWebIdentityResponse" else {
-      throw XMLError(document: document, problem: "has the root element <\(root.name)>, expected <AssumeRoleWithWebIdentityResponse>")
+      throw XMLError(
+        document: document, problem: "has the root element <\(root.name)>, expected <AssumeRoleWithWebIdentityResponse>"
+      )
     }
     let path = ["AssumeRoleWithWebIdentityResult", "Credentials"]
     let keyID = try root.text(at: path + ["AccessKeyId"], in: document)
@@ -85,7 +90,9 @@ package struct AWSSTS: Sendable {
     guard let expiresAt = RFC3339.parse(expiration) else {
       throw XMLError(document: document, problem: "has an <Expiration> '\(expiration)' that is not an ISO 8601 time")
     }
-    return (AWSCredentials(accessKeyID: keyID, secretAccessKey: Secret(secret), sessionToken: Secret(session)), expiresAt)
+    return (
+      AWSCredentials(accessKeyID: keyID, secretAccessKey: Secret(secret), sessionToken: Secret(session)), expiresAt
+    )
   }
 
   /// The `Code` and `Message` of an `<ErrorResponse>`, if the body is one.
@@ -100,10 +107,14 @@ package struct AWSSTS: Sendable {
     let error = Self.error(from: response.body)
     if response.isServerFailure {
       return .unavailable(
-        ServiceFailure.message(service: "AWS STS", endpoint: endpoint.description, status: response.status, detail: error?.code, provider: "AWS"))
+        ServiceFailure.message(
+          service: "AWS STS", endpoint: endpoint.description, status: response.status, detail: error?.code,
+          provider: "AWS"))
     }
     guard let (code, message) = error else {
-      return .unavailable("The AWS STS endpoint \(endpoint) answered HTTP \(response.status) without an STS error document; check --aws-sts-endpoint.")
+      return .unavailable(
+        "The AWS STS endpoint \(endpoint) answered HTTP \(response.status) without an STS error document; check --aws-sts-endpoint."
+      )
     }
     let text = AWSErrors.sts(code: code, message: message, call: call, presented: presented)
     return code == "IDPCommunicationError" ? .unavailable(text) : .refused(text)

@@ -51,7 +51,9 @@ extension AWSSession {
   static func fromJSON(_ body: JSON, document: String, principal: String) throws(DocumentError) -> AWSSession {
     let keyID = try body.string("AccessKeyId", in: document)
     let secret = try body.string("SecretAccessKey", in: document)
-    guard !keyID.isEmpty, !secret.isEmpty else { throw DocumentError(document: document, problem: "has an empty AccessKeyId or SecretAccessKey") }
+    guard !keyID.isEmpty, !secret.isEmpty else {
+      throw DocumentError(document: document, problem: "has an empty AccessKeyId or SecretAccessKey")
+    }
     let token = (body["Token"] ?? body["SessionToken"])?.stringValue
     var expiresAt: UnixTime?
     if let text = body["Expiration"]?.stringValue {
@@ -61,7 +63,8 @@ extension AWSSession {
       expiresAt = parsed
     }
     let credentials = AWSCredentials(
-      accessKeyID: keyID, secretAccessKey: Secret(secret), sessionToken: token.flatMap { $0.isEmpty ? nil : Secret($0) })
+      accessKeyID: keyID, secretAccessKey: Secret(secret), sessionToken: token.flatMap { $0.isEmpty ? nil : Secret($0) }
+    )
     return AWSSession(credentials: credentials, expiresAt: expiresAt, principal: principal)
   }
 }

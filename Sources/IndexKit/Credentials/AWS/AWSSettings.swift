@@ -23,8 +23,10 @@ package enum AWSSettings {
     "AWS_SECRET_ACCESS_KEY", file: false, help: "The static access key's secret.")
   package static let sessionToken = Setting.secret(
     "AWS_SESSION_TOKEN", file: false, help: "The session token of temporary keys.")
-  package static let profile = Setting.variable("AWS_PROFILE", help: "The shared-file profile to use; default AWS_DEFAULT_PROFILE or default.")
-  package static let defaultProfile = Setting.variable("AWS_DEFAULT_PROFILE", help: "The profile when AWS_PROFILE is not set.")
+  package static let profile = Setting.variable(
+    "AWS_PROFILE", help: "The shared-file profile to use; default AWS_DEFAULT_PROFILE or default.")
+  package static let defaultProfile = Setting.variable(
+    "AWS_DEFAULT_PROFILE", help: "The profile when AWS_PROFILE is not set.")
   package static let configFile = Setting.variable(
     "AWS_CONFIG_FILE", identityFile: true, help: "The shared config file; default ~/.aws/config.")
   package static let credentialsFile = Setting.variable(

@@ -45,7 +45,9 @@ struct AWSSharedProfile {
     var session = AWSProfileSession(credential: credential, region: try AWSRegion.configured(settings) ?? region(env))
     session.stsEndpoint = try settings.endpoint(AWSSettings.stsEndpoint, what: "The AWS STS endpoint")
     session.legacySTSEndpoints = env["AWS_STS_REGIONAL_ENDPOINTS"]?.lowercased() == "legacy"
-    if let sso = try settings.endpoint(AWSSettings.ssoEndpoint, what: "AWS_ENDPOINT_URL_SSO") { session.ssoEndpoint = sso }
+    if let sso = try settings.endpoint(AWSSettings.ssoEndpoint, what: "AWS_ENDPOINT_URL_SSO") {
+      session.ssoEndpoint = sso
+    }
     if let id = env["AWS_ACCESS_KEY_ID"], let secret = env["AWS_SECRET_ACCESS_KEY"] {
       session.environmentKeys = AWSCredentials(
         accessKeyID: id, secretAccessKey: Secret(secret), sessionToken: env["AWS_SESSION_TOKEN"].map(Secret.init))

@@ -76,7 +76,8 @@ package struct AzureCLI: Sendable {
       stated = Self.localTime(local)
     }
     let secret = Secret(token)
-    let expiresAt = try Freshness.check("an access token", from: "the Azure CLI", stated: stated, token: secret, now: now)
+    let expiresAt = try Freshness.check(
+      "an access token", from: "the Azure CLI", stated: stated, token: secret, now: now)
     return AzureAccessToken(value: secret, expiresAt: expiresAt, holder: .person)
   }
 

@@ -8,7 +8,8 @@ package struct AzureCLILink: CredentialLink {
   package init(cli: AzureCLI) { self.cli = cli }
 
   package static func probe(_ input: LinkInput) -> LinkProbe {
-    AzureCLI.isInstalled(input.environment) ? .onlyByTrying("az is on PATH; its login decides") : .skipped("az is not on PATH")
+    AzureCLI.isInstalled(input.environment)
+      ? .onlyByTrying("az is on PATH; its login decides") : .skipped("az is not on PATH")
   }
 
   package init(_ input: LinkInput) throws {
@@ -30,6 +31,8 @@ package struct AzureCLILink: CredentialLink {
   }
 
   package func preview(_ request: AzureTokenRequest) -> LinkPreview {
-    LinkPreview(steps: ["run \(cli.arguments.joined(separator: " ")) (stopped after \(HTTPError.format(cli.timeout)) s)"], username: AzureArtifacts.username)
+    LinkPreview(
+      steps: ["run \(cli.arguments.joined(separator: " ")) (stopped after \(HTTPError.format(cli.timeout)) s)"],
+      username: AzureArtifacts.username)
   }
 }

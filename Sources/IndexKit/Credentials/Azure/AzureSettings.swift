@@ -30,22 +30,30 @@ package enum AzureSettings {
   /// What every Entra link reads: the app, its tenant and the authority.
   static let application = [clientID, tenantID, authorityHost]
   package static let publicClientID = Setting.variable(
-    "INDEXKEY_AZURE_PUBLIC_CLIENT_ID", help: "An app registered as a public client for device-code sign-in; default the Azure CLI's.")
-  package static let cliTimeout = Setting.variable("INDEXKEY_AZURE_CLI_TIMEOUT", help: "Seconds `az account get-access-token` may take.")
+    "INDEXKEY_AZURE_PUBLIC_CLIENT_ID",
+    help: "An app registered as a public client for device-code sign-in; default the Azure CLI's.")
+  package static let cliTimeout = Setting.variable(
+    "INDEXKEY_AZURE_CLI_TIMEOUT", help: "Seconds `az account get-access-token` may take.")
   package static let cliConfigDirectory = Setting.variable(
     "AZURE_CONFIG_DIR", help: "The Azure CLI's configuration directory; default ~/.azure.")
   package static let identityEndpoint = Setting.variable(
     "IDENTITY_ENDPOINT", help: "The managed identity endpoint of App Service, Functions, Container Apps or Azure Arc.")
-  package static let identityHeader = Setting.secret("IDENTITY_HEADER", file: false, help: "The managed identity endpoint's header.")
+  package static let identityHeader = Setting.secret(
+    "IDENTITY_HEADER", file: false, help: "The managed identity endpoint's header.")
   package static let imdsEndpoint = Setting.variable("IMDS_ENDPOINT", help: "Azure Arc's instance metadata endpoint.")
   package static let podIdentityHost = Setting.variable(
     "AZURE_POD_IDENTITY_AUTHORITY_HOST", help: "The instance metadata service for a pod's managed identity.")
   package static let pat = Setting.value(
     "azure-pat", "MODE", env: ["INDEXKEY_AZURE_PAT"],
-    help: "create: make a personal access token with the signed-in person's Entra token, keep it in the encrypted store and reuse it until a week before it expires (Entra tokens otherwise).")
+    help:
+      "create: make a personal access token with the signed-in person's Entra token, keep it in the encrypted store and reuse it until a week before it expires (Entra tokens otherwise)."
+  )
   package static let patDays = Setting.value(
-    "pat-days", "DAYS", env: ["AZURE_DEVOPS_PAT_DURATION"], help: "Days a PAT made by --azure-pat create is valid (1–365); default 30.")
+    "pat-days", "DAYS", env: ["AZURE_DEVOPS_PAT_DURATION"],
+    help: "Days a PAT made by --azure-pat create is valid (1–365); default 30.")
   package static let vsspsEndpoint = Setting.value(
     "azure-vssps-endpoint", "URL", env: ["INDEXKEY_AZURE_VSSPS_ENDPOINT"],
-    help: "The Azure DevOps identity service PATs are made at (the organization is appended); default https://vssps.dev.azure.com.")
+    help:
+      "The Azure DevOps identity service PATs are made at (the organization is appended); default https://vssps.dev.azure.com."
+  )
 }

@@ -8,14 +8,18 @@ package struct DeviceCodeLink: CredentialLink {
   /// The terminal to prompt on, found when the link is used; nil: none.
   package var terminal: @Sendable () -> (any Terminal)?
 
-  package init(client: EntraPublicClient, terminal: @escaping @Sendable () -> (any Terminal)? = { ControllingTerminal.open() }) {
+  package init(
+    client: EntraPublicClient, terminal: @escaping @Sendable () -> (any Terminal)? = { ControllingTerminal.open() }
+  ) {
     self.client = client
     self.terminal = terminal
   }
 
   package static func probe(_ input: LinkInput) -> LinkProbe {
     if let ci = inCI(input.environment) { return .skipped("in CI (\(ci)) nobody can answer a device code") }
-    if let store = SecretStore.path(environment: input.environment, home: input.environment["HOME"]), FileIO.exists(store) {
+    if let store = SecretStore.path(environment: input.environment, home: input.environment["HOME"]),
+      FileIO.exists(store)
+    {
       return .configured("a sign-in may be kept in \(store); else a device code on the terminal")
     }
     if ControllingTerminal.open() != nil { return .configured("a terminal to show a device code on") }
@@ -32,7 +36,9 @@ package struct DeviceCodeLink: CredentialLink {
 
   package init(_ input: LinkInput) throws {
     if let ci = Self.inCI(input.environment) {
-      throw ConfigError("The device-code credential is never used in CI (\(ci)): nobody is there to enter the code. Use workload identity federation, a client secret or AZURE_DEVOPS_EXT_PAT.")
+      throw ConfigError(
+        "The device-code credential is never used in CI (\(ci)): nobody is there to enter the code. Use workload identity federation, a client secret or AZURE_DEVOPS_EXT_PAT."
+      )
     }
     self.init(client: try EntraPublicClient.make(settings: input.settings))
   }
@@ -41,8 +47,10 @@ package struct DeviceCodeLink: CredentialLink {
     guard let feed = request.feed else {
       throw ConfigError("The device-code credential keeps its sign-in per index; it needs the index URL.")
     }
-    guard let store = SecretStore.live(environment: context.environment, home: context.home, console: context.console) else {
-      throw ConfigError("The device-code credential keeps its sign-in in the encrypted store, which needs HOME (or XDG_DATA_HOME).")
+    guard let store = SecretStore.live(environment: context.environment, home: context.home, console: context.console)
+    else {
+      throw ConfigError(
+        "The device-code credential keeps its sign-in in the encrypted store, which needs HOME (or XDG_DATA_HOME).")
     }
     // One sign-in per host, however the lookup named it (pip: the feed URL; uv: also `host:port`).
     var root = feed.with(path: "/")

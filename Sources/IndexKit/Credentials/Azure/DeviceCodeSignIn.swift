@@ -11,7 +11,9 @@ package struct DeviceCodeSignIn: Sendable {
   /// Waits between polls; injectable so tests do not wait.
   package var sleep: @Sendable (Double) -> Void
 
-  package init(client: EntraPublicClient, terminal: any Terminal, sleep: @escaping @Sendable (Double) -> Void = realSleep) {
+  package init(
+    client: EntraPublicClient, terminal: any Terminal, sleep: @escaping @Sendable (Double) -> Void = realSleep
+  ) {
     self.client = client
     self.terminal = terminal
     self.sleep = sleep
@@ -36,7 +38,8 @@ package struct DeviceCodeSignIn: Sendable {
       waited += interval
       let response: HTTPResponse
       do {
-        response = try client.post(client.tokenEndpoint, fields, purpose: "Entra ID device-code token request", in: context)
+        response = try client.post(
+          client.tokenEndpoint, fields, purpose: "Entra ID device-code token request", in: context)
       } catch let error as HTTPError where error.isRetryable {
         continue  // a lost poll is harmless: the next one asks again
       }
@@ -56,7 +59,8 @@ package struct DeviceCodeSignIn: Sendable {
       case "expired_token", "code_expired":
         throw SignInError.expired
       case "bad_verification_code":
-        throw SignInError.refused("Entra ID did not recognise the device code it issued (\(error.summary)); run the command again.")
+        throw SignInError.refused(
+          "Entra ID did not recognise the device code it issued (\(error.summary)); run the command again.")
       default:
         if response.status >= 500 || response.status == 429 { continue }
         throw error.failure(at: client.tokenEndpoint, status: response.status)
@@ -74,7 +78,8 @@ package struct DeviceCodeSignIn: Sendable {
   func start(in context: Context) throws -> Started {
     let endpoint = client.deviceCodeEndpoint
     let response = try client.post(
-      endpoint, [("client_id", client.clientID), ("scope", EntraPublicClient.scope)], purpose: "Entra ID device-code request", in: context)
+      endpoint, [("client_id", client.clientID), ("scope", EntraPublicClient.scope)],
+      purpose: "Entra ID device-code request", in: context)
     guard response.status == 200 else { throw OAuthError(response).failure(at: endpoint, status: response.status) }
     let document = "Entra ID device-code response"
     let body = try response.jsonObject(document, endpoint: endpoint)
@@ -93,6 +98,7 @@ package struct DeviceCodeSignIn: Sendable {
     }
     let interval = min(max(body["interval"]?.numberValue ?? 5, 1), 60)
     let lifetime = min(max(body["expires_in"]?.numberValue ?? Self.longestWait, 0), Self.longestWait)
-    return Started(deviceCode: Secret(code), message: SingleLine.neutralised(message), interval: interval, lifetime: lifetime)
+    return Started(
+      deviceCode: Secret(code), message: SingleLine.neutralised(message), interval: interval, lifetime: lifetime)
   }
 }

@@ -52,9 +52,15 @@ package struct EntraCertificate: Sendable {
     var header: [(String, JSON)]
     switch style {
     case .ps256:
-      header = [("alg", .string("PS256")), ("typ", .string("JWT")), ("x5t#S256", .string(Base64.encodeURL(credential.thumbprintSHA256)))]
+      header = [
+        ("alg", .string("PS256")), ("typ", .string("JWT")),
+        ("x5t#S256", .string(Base64.encodeURL(credential.thumbprintSHA256))),
+      ]
     case .rs256:
-      header = [("alg", .string("RS256")), ("typ", .string("JWT")), ("x5t", .string(Base64.encodeURL(credential.thumbprintSHA1)))]
+      header = [
+        ("alg", .string("RS256")), ("typ", .string("JWT")),
+        ("x5t", .string(Base64.encodeURL(credential.thumbprintSHA1))),
+      ]
     }
     if sendChain {
       header.append(("x5c", .array(credential.chainDER.map { .string(Base64.encode($0)) })))

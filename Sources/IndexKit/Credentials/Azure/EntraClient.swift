@@ -38,12 +38,17 @@ package struct EntraClient: Sendable {
   }
 
   /// The app's client id, its tenant and the authority host.
-  static func application(_ settings: Settings) throws(ConfigError) -> (clientID: String, tenantID: String, authority: WebURL) {
+  static func application(_ settings: Settings) throws(ConfigError) -> (
+    clientID: String, tenantID: String, authority: WebURL
+  ) {
     let clientID = try settings.require(
       AzureSettings.clientID,
-      for: "Azure needs the Entra app's Application (client) ID (or, for Azure Artifacts, a personal access token in AZURE_DEVOPS_EXT_PAT)")
+      for:
+        "Azure needs the Entra app's Application (client) ID (or, for Azure Artifacts, a personal access token in AZURE_DEVOPS_EXT_PAT)"
+    )
     let tenantID = try settings.require(AzureSettings.tenantID, for: "Azure needs the Entra Directory (tenant) ID")
-    let authority = try settings.endpoint(AzureSettings.authorityHost, default: defaultAuthority, what: "The Entra authority host")
+    let authority = try settings.endpoint(
+      AzureSettings.authorityHost, default: defaultAuthority, what: "The Entra authority host")
     return (clientID, tenantID, authority)
   }
 
@@ -81,12 +86,14 @@ package struct EntraClient: Sendable {
       fields.append(("client_assertion_type", "urn:ietf:params:oauth:client-assertion-type:jwt-bearer"))
       fields.append(("client_assertion", token.revealed))
     case .certificate(let certificate):
-      let assertion = try certificate.assertion(clientID: clientID, tokenEndpoint: tokenEndpoint, now: context.clock.now())
+      let assertion = try certificate.assertion(
+        clientID: clientID, tokenEndpoint: tokenEndpoint, now: context.clock.now())
       fields.append(("client_assertion_type", "urn:ietf:params:oauth:client-assertion-type:jwt-bearer"))
       fields.append(("client_assertion", assertion.revealed))
     }
     var request = HTTPRequest(
-      method: .post, url: tokenEndpoint, body: Array(PercentEncoding.form(fields).utf8), purpose: "Entra ID token request")
+      method: .post, url: tokenEndpoint, body: Array(PercentEncoding.form(fields).utf8),
+      purpose: "Entra ID token request")
     request.setHeader("Content-Type", "application/x-www-form-urlencoded")
     request.setHeader("Accept", "application/json")
     let requestedAt = context.clock.now()
@@ -104,7 +111,8 @@ package struct EntraClient: Sendable {
     } catch {
       throw ExchangeError.unavailable("\(error.description) (from \(tokenEndpoint))")
     }
-    let expiresAt = try Freshness.check("an access token", from: "Entra ID", stated: stated, token: token, now: context.clock.now())
+    let expiresAt = try Freshness.check(
+      "an access token", from: "Entra ID", stated: stated, token: token, now: context.clock.now())
     return (token, expiresAt)
   }
 
@@ -122,7 +130,9 @@ package struct EntraClient: Sendable {
       code: code, error: body["error"]?.stringValue ?? "", description: description,
       client: self, presented: presented)
     if response.isServerFailure {
-      return .unavailable("The Entra ID token endpoint \(tokenEndpoint) answered HTTP \(response.status) after retries (\(body["error"]?.stringValue ?? "")\(description.isEmpty ? "" : ": " + description)); Entra ID may be having trouble, try again later.")
+      return .unavailable(
+        "The Entra ID token endpoint \(tokenEndpoint) answered HTTP \(response.status) after retries (\(body["error"]?.stringValue ?? "")\(description.isEmpty ? "" : ": " + description)); Entra ID may be having trouble, try again later."
+      )
     }
     return .refused(explanation)
   }

@@ -48,7 +48,8 @@ package struct EntraPublicClient: Sendable, Equatable {
   ///   expired, another tenant's): a new sign-in is due.
   package func redeem(refreshToken: Secret, in context: Context) throws -> Tokens {
     let fields = [
-      ("client_id", clientID), ("grant_type", "refresh_token"), ("refresh_token", refreshToken.revealed), ("scope", Self.scope),
+      ("client_id", clientID), ("grant_type", "refresh_token"), ("refresh_token", refreshToken.revealed),
+      ("scope", Self.scope),
     ]
     let response = try post(tokenEndpoint, fields, purpose: "Entra ID refresh-token request", in: context)
     guard response.status == 200 else {
@@ -111,7 +112,8 @@ struct OAuthError: Sendable {
       return .unavailable("Entra ID (\(endpoint)) answered HTTP \(status) (\(summary)); try again later.")
     }
     if code.isEmpty {
-      return .unavailable("Entra ID (\(endpoint)) answered HTTP \(status) without an OAuth error body; check --azure-authority-host.")
+      return .unavailable(
+        "Entra ID (\(endpoint)) answered HTTP \(status) without an OAuth error body; check --azure-authority-host.")
     }
     return .refused("Entra ID refused the sign-in (\(summary)).")
   }

@@ -15,7 +15,10 @@ package struct KeptSignIn: Sendable {
   /// How long a lookup waits for a parallel sign-in (a device code lives 15 minutes).
   package var lockTimeout: Double
 
-  package init(client: EntraPublicClient, store: SecretStore, index: String, deviceCode: DeviceCodeSignIn?, lockTimeout: Double = 960) {
+  package init(
+    client: EntraPublicClient, store: SecretStore, index: String, deviceCode: DeviceCodeSignIn?,
+    lockTimeout: Double = 960
+  ) {
     self.client = client
     self.store = store
     self.index = index
@@ -55,7 +58,8 @@ package struct KeptSignIn: Sendable {
     var secret: Secret {
       Secret(
         JSON.object([
-          ("authority", .string(authority)), ("client_id", .string(clientID)), ("refresh_token", .string(refreshToken.revealed)),
+          ("authority", .string(authority)), ("client_id", .string(clientID)),
+          ("refresh_token", .string(refreshToken.revealed)),
           ("tenant", .string(tenant)),
         ]).serialized())
     }
@@ -81,7 +85,8 @@ package struct KeptSignIn: Sendable {
     guard let deviceCode else {
       if let refused {
         throw IdentityError(
-          "Entra ID no longer accepts the sign-in indexkey kept for \(index) (\(refused)); sign in again: run indexkey token URL in a terminal.")
+          "Entra ID no longer accepts the sign-in indexkey kept for \(index) (\(refused)); sign in again: run indexkey token URL in a terminal."
+        )
       }
       throw SignInError.noTerminal(tried: "no sign-in is kept for \(index)")
     }

@@ -47,7 +47,8 @@ package struct ManagedIdentity: Sendable {
   /// Which endpoint this machine offers, or why there is none (the text completes
   /// "skipped: …"). Reads only the environment and two local files.
   package static func detect(
-    _ environment: Environment, assetTag: () -> String? = readAssetTag, arcAgentInstalled: () -> Bool = { FileIO.exists(arcAgent) }
+    _ environment: Environment, assetTag: () -> String? = readAssetTag,
+    arcAgentInstalled: () -> Bool = { FileIO.exists(arcAgent) }
   ) throws(ConfigError) -> Result<ManagedIdentity, Skipped> {
     let clientID = environment["AZURE_CLIENT_ID"]
     if let endpoint = environment["IDENTITY_ENDPOINT"], let header = environment["IDENTITY_HEADER"] {
@@ -55,10 +56,13 @@ package struct ManagedIdentity: Sendable {
       return .success(ManagedIdentity(endpoint: .appService(url: url, header: Secret(header)), clientID: clientID))
     }
     if let endpoint = environment["IDENTITY_ENDPOINT"], environment.has("IMDS_ENDPOINT") {
-      return .success(ManagedIdentity(endpoint: .arc(url: try local(endpoint, "IDENTITY_ENDPOINT")), clientID: clientID))
+      return .success(
+        ManagedIdentity(endpoint: .arc(url: try local(endpoint, "IDENTITY_ENDPOINT")), clientID: clientID))
     }
     if !environment.has("IDENTITY_ENDPOINT"), arcAgentInstalled() {
-      return .success(ManagedIdentity(endpoint: .arc(url: try local(arcDefaultEndpoint, "The Azure Arc endpoint")), clientID: clientID))
+      return .success(
+        ManagedIdentity(
+          endpoint: .arc(url: try local(arcDefaultEndpoint, "The Azure Arc endpoint")), clientID: clientID))
     }
     if let host = environment["AZURE_POD_IDENTITY_AUTHORITY_HOST"] {
       return .success(ManagedIdentity(endpoint: .imds(url: try imds(host), probe: false), clientID: clientID))
@@ -85,7 +89,9 @@ package struct ManagedIdentity: Sendable {
   private static func local(_ text: String, _ what: String) throws(ConfigError) -> WebURL {
     let url = try WebURL(text, what: what)
     if url.scheme != "https" && !url.isLoopback && !isLinkLocal(url) {
-      throw ConfigError("\(what) '\(url)' is neither https nor on this machine; a managed-identity endpoint is local (http://localhost:PORT/…).")
+      throw ConfigError(
+        "\(what) '\(url)' is neither https nor on this machine; a managed-identity endpoint is local (http://localhost:PORT/…)."
+      )
     }
     return url
   }
@@ -113,15 +119,19 @@ package struct ManagedIdentity: Sendable {
   // MARK: - Fetching
 
   /// A token for `resource` (``AzureAccessToken/resource`` for Azure DevOps).
-  package func accessToken(resource: String = AzureAccessToken.resource, in context: Context) throws -> AzureAccessToken {
+  package func accessToken(resource: String = AzureAccessToken.resource, in context: Context) throws -> AzureAccessToken
+  {
     var request: HTTPRequest
     switch endpoint {
     case .appService(let url, let header):
-      request = HTTPRequest(url: query(url, version: "2019-08-01", resource: resource).description, purpose: "App Service managed identity token request")
+      request = HTTPRequest(
+        url: query(url, version: "2019-08-01", resource: resource).description,
+        purpose: "App Service managed identity token request")
       request.setHeader("X-IDENTITY-HEADER", header.revealed)
     case .arc(let url):
       guard clientID == nil else {
-        throw ConfigError("Azure Arc offers only the machine's system-assigned identity; unset AZURE_CLIENT_ID to use it.")
+        throw ConfigError(
+          "Azure Arc offers only the machine's system-assigned identity; unset AZURE_CLIENT_ID to use it.")
       }
       request = try arcRequest(query(url, version: "2020-06-01", resource: resource), in: context)
     case .imds(let url, let probe):
@@ -149,7 +159,8 @@ package struct ManagedIdentity: Sendable {
       _ = try context.transport.send(request)
     } catch {
       throw ManagedIdentityError.unreachable(
-        "The instance metadata service \(url.origin) did not answer within \(HTTPError.format(Self.probeTimeout)) s (\(error.cause)); this Azure VM offers no managed identity to this process.")
+        "The instance metadata service \(url.origin) did not answer within \(HTTPError.format(Self.probeTimeout)) s (\(error.cause)); this Azure VM offers no managed identity to this process."
+      )
     }
   }
 
@@ -158,11 +169,14 @@ package struct ManagedIdentity: Sendable {
     var request = HTTPRequest(url: url.description, purpose: "Azure Arc managed identity token request")
     request.setHeader("Metadata", "true")
     let challenge = try send(request, in: context)
-    guard challenge.status == 401, let header = challenge.header("WWW-Authenticate"), let realm = Self.realm(header) else {
+    guard challenge.status == 401, let header = challenge.header("WWW-Authenticate"), let realm = Self.realm(header)
+    else {
       throw ManagedIdentityError.refused(
-        "Azure Arc's identity endpoint \(url.origin) answered HTTP \(challenge.status) without the expected key-file challenge; check that the Arc agent (himds) is running.")
+        "Azure Arc's identity endpoint \(url.origin) answered HTTP \(challenge.status) without the expected key-file challenge; check that the Arc agent (himds) is running."
+      )
     }
-    let path = realm.hasPrefix("\"") && realm.hasSuffix("\"") && realm.count >= 2 ? String(realm.dropFirst().dropLast()) : realm
+    let path =
+      realm.hasPrefix("\"") && realm.hasSuffix("\"") && realm.count >= 2 ? String(realm.dropFirst().dropLast()) : realm
     let key = try readArcKey(path)
     request.setHeader("Authorization", "Basic \(key.revealed)")
     return request
@@ -187,11 +201,13 @@ package struct ManagedIdentity: Sendable {
     let name = path.hasPrefix(directory + "/") ? String(path.dropFirst(directory.count + 1)) : ""
     guard !name.isEmpty, !name.contains("/"), name.hasSuffix(".key"), name != ".key" else {
       throw ManagedIdentityError.refused(
-        "Azure Arc's identity endpoint named the key file '\(path)', which is not a .key file in \(directory); refusing to read it.")
+        "Azure Arc's identity endpoint named the key file '\(path)', which is not a .key file in \(directory); refusing to read it."
+      )
     }
     var st = stat()
     guard lstat(path, &st) == 0, (st.st_mode & S_IFMT) == S_IFREG else {
-      throw ManagedIdentityError.refused("Azure Arc's key file \(path) is missing or not a regular file; run indexkey as a user in the himds group.")
+      throw ManagedIdentityError.refused(
+        "Azure Arc's key file \(path) is missing or not a regular file; run indexkey as a user in the himds group.")
     }
     guard st.st_size <= 4096 else {
       throw ManagedIdentityError.refused("Azure Arc's key file \(path) is larger than 4096 bytes; refusing to send it.")
@@ -200,7 +216,8 @@ package struct ManagedIdentity: Sendable {
       return Secret(try FileIO.readText(path).trimmingSpaces)
     } catch {
       throw ManagedIdentityError.refused(
-        "Could not read Azure Arc's key file (\(error.description)); run indexkey as a user in the himds group (sudo usermod -a -G himds $USER).")
+        "Could not read Azure Arc's key file (\(error.description)); run indexkey as a user in the himds group (sudo usermod -a -G himds $USER)."
+      )
     }
   }
 
@@ -242,7 +259,8 @@ package struct ManagedIdentity: Sendable {
 
   private func refusal(_ response: HTTPResponse) -> ManagedIdentityError {
     let body = try? JSON(parsing: response.body, document: "managed identity error")
-    let said = body?["error_description"]?.stringValue ?? body?["message"]?.stringValue ?? body?["Message"]?.stringValue
+    let said =
+      body?["error_description"]?.stringValue ?? body?["message"]?.stringValue ?? body?["Message"]?.stringValue
       ?? String(response.text.prefix(200))
     let detail = Refusal.clean(EntraErrors.firstLine(said))
     let who = clientID.map { "the user-assigned identity \($0) (AZURE_CLIENT_ID)" } ?? "the system-assigned identity"
@@ -250,7 +268,9 @@ package struct ManagedIdentity: Sendable {
       return .unreachable("\(describe) answered HTTP \(response.status) (\(detail)); try again later.")
     }
     if detail.lowercased().contains("identity not found") || response.status == 404 {
-      return .refused("\(describe) has no token for \(who): \(detail). Assign that identity to this resource, or unset AZURE_CLIENT_ID for the system-assigned one.")
+      return .refused(
+        "\(describe) has no token for \(who): \(detail). Assign that identity to this resource, or unset AZURE_CLIENT_ID for the system-assigned one."
+      )
     }
     return .refused("\(describe) refused a token for \(who) with HTTP \(response.status): \(detail).")
   }

@@ -15,10 +15,12 @@ package struct ManagedIdentityLink: CredentialLink {
     switch try? ManagedIdentity.detect(input.environment) {
     case .success(let found)?:
       switch found.endpoint {
-      case .appService: return .configured("IDENTITY_ENDPOINT and IDENTITY_HEADER are set (App Service, Functions, Container Apps)")
+      case .appService:
+        return .configured("IDENTITY_ENDPOINT and IDENTITY_HEADER are set (App Service, Functions, Container Apps)")
       case .arc: return .configured("Azure Arc's identity endpoint is here")
       case .imds(_, false): return .configured("AZURE_POD_IDENTITY_AUTHORITY_HOST names the instance metadata service")
-      case .imds(_, true): return .onlyByTrying("an Azure VM (DMI chassis tag): its instance metadata service, if it answers within 1 s")
+      case .imds(_, true):
+        return .onlyByTrying("an Azure VM (DMI chassis tag): its instance metadata service, if it answers within 1 s")
       }
     case .failure(let skipped)?:
       return .skipped(skipped.reason)
@@ -46,6 +48,9 @@ package struct ManagedIdentityLink: CredentialLink {
   }
 
   package func preview(_ request: AzureTokenRequest) -> LinkPreview {
-    LinkPreview(steps: ["GET \(identity.describe) (managed identity token for \(AzureAccessToken.resource)\(identity.clientID.map { ", client \($0)" } ?? ""))"], username: AzureArtifacts.username)
+    LinkPreview(
+      steps: [
+        "GET \(identity.describe) (managed identity token for \(AzureAccessToken.resource)\(identity.clientID.map { ", client \($0)" } ?? ""))"
+      ], username: AzureArtifacts.username)
   }
 }

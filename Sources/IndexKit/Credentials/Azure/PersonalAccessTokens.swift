@@ -53,13 +53,17 @@ package struct PersonalAccessTokens: Sendable {
 
     init?(_ secret: Secret) {
       guard let json = try? JSON(parsing: Array(secret.revealed.utf8), document: "kept PAT"),
-        let token = json["token"]?.stringValue, let from = json["valid_from"]?.numberValue, let to = json["valid_to"]?.numberValue
+        let token = json["token"]?.stringValue, let from = json["valid_from"]?.numberValue,
+        let to = json["valid_to"]?.numberValue
       else { return nil }
       self.init(token: Secret(token), validFrom: from, validTo: to)
     }
 
     var secret: Secret {
-      Secret(JSON.object([("token", .string(token.revealed)), ("valid_from", .double(validFrom)), ("valid_to", .double(validTo))]).serialized())
+      Secret(
+        JSON.object([
+          ("token", .string(token.revealed)), ("valid_from", .double(validFrom)), ("valid_to", .double(validTo)),
+        ]).serialized())
     }
 
     func usable(at now: UnixTime) -> Bool {
@@ -72,14 +76,17 @@ package struct PersonalAccessTokens: Sendable {
   package func token(bearer: () throws -> AzureAccessToken, in context: Context) throws -> Kept {
     let now = context.clock.now()
     for kind in write ? [Self.kind(write: true)] : [Self.kind(write: false), Self.kind(write: true)] {
-      if let secret = try store.read(key: StoreKey(index: index, kind: kind)), let kept = Kept(secret), kept.usable(at: now) {
+      if let secret = try store.read(key: StoreKey(index: index, kind: kind)), let kept = Kept(secret),
+        kept.usable(at: now)
+      {
         return kept
       }
     }
     let access = try bearer()
     guard access.holder == .person else {
       throw ExchangeError.refused(
-        "Azure DevOps creates personal access tokens only for a signed-in person, not for a managed identity or service principal; drop --azure-pat create (its Entra token is used directly).")
+        "Azure DevOps creates personal access tokens only for a signed-in person, not for a managed identity or service principal; drop --azure-pat create (its Entra token is used directly)."
+      )
     }
     let made = try create(with: access.value, in: context)
     try store.write(key: StoreKey(index: index, kind: Self.kind(write: write)), value: made.secret)
@@ -103,7 +110,8 @@ package struct PersonalAccessTokens: Sendable {
       ("displayName", .string(displayName(now: now))), ("scope", .string(scope)), ("validTo", .string(asked.iso8601)),
       ("allOrgs", .bool(false)),
     ])
-    var request = HTTPRequest(method: .post, url: url, body: Array(body.serialized().utf8), purpose: "Azure DevOps PAT creation")
+    var request = HTTPRequest(
+      method: .post, url: url, body: Array(body.serialized().utf8), purpose: "Azure DevOps PAT creation")
     request.setHeader("Authorization", "Bearer \(bearer.revealed)")
     request.setHeader("Content-Type", "application/json")
     request.setHeader("Accept", "application/json")
@@ -112,9 +120,11 @@ package struct PersonalAccessTokens: Sendable {
     guard response.status == 200 else {
       if response.status == 401 || response.status == 203 || response.status == 403 {
         throw ExchangeError.refused(
-          "Azure DevOps (\(endpoint.origin)) did not accept the Entra token for creating a PAT (HTTP \(response.status)); the signed-in account may not be a member of the organization \(organization).")
+          "Azure DevOps (\(endpoint.origin)) did not accept the Entra token for creating a PAT (HTTP \(response.status)); the signed-in account may not be a member of the organization \(organization)."
+        )
       }
-      throw ExchangeError.unavailable("Azure DevOps (\(url)) answered HTTP \(response.status) to the PAT creation request; try again later.")
+      throw ExchangeError.unavailable(
+        "Azure DevOps (\(url)) answered HTTP \(response.status) to the PAT creation request; try again later.")
     }
     let document = "Azure DevOps PAT creation response"
     let answer = try response.jsonObject(document, endpoint: url)
@@ -130,14 +140,19 @@ package struct PersonalAccessTokens: Sendable {
     switch error {
     case "patLifespanPolicyViolation", "invalidValidTo":
       return .refused(
-        "Azure DevOps refused a personal access token valid for \(days) days (\(error)): the organization \(organization) allows shorter ones; pass --pat-days (or AZURE_DEVOPS_PAT_DURATION) with fewer days.")
+        "Azure DevOps refused a personal access token valid for \(days) days (\(error)): the organization \(organization) allows shorter ones; pass --pat-days (or AZURE_DEVOPS_PAT_DURATION) with fewer days."
+      )
     case "invalidUserType", "accessDenied", "userIdRequired", "invalidUserId":
       return .refused(
-        "Azure DevOps refused to create a personal access token for this account (\(error)); only a person who is a member of \(organization) may, and the organization may forbid PATs.")
+        "Azure DevOps refused to create a personal access token for this account (\(error)); only a person who is a member of \(organization) may, and the organization may forbid PATs."
+      )
     case "globalPatPolicyViolation", "fullScopePatPolicyViolation", "invalidScope":
-      return .refused("Azure DevOps refused a \(scope) personal access token (\(error)): an organization policy restricts PATs; drop --azure-pat create to use Entra tokens.")
+      return .refused(
+        "Azure DevOps refused a \(scope) personal access token (\(error)): an organization policy restricts PATs; drop --azure-pat create to use Entra tokens."
+      )
     default:
-      return .unavailable("Azure DevOps created no personal access token (patTokenError \(error.isEmpty ? "missing" : error)).")
+      return .unavailable(
+        "Azure DevOps created no personal access token (patTokenError \(error.isEmpty ? "missing" : error)).")
     }
   }
 

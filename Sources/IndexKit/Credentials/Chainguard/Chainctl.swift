@@ -8,7 +8,10 @@ package struct Chainctl: Sendable {
   package var timeout: Double
   package var executable: String
 
-  package init(audience: String = Chainguard.defaultAudience, timeout: Double = Self.defaultTimeout, executable: String = "chainctl") {
+  package init(
+    audience: String = Chainguard.defaultAudience, timeout: Double = Self.defaultTimeout,
+    executable: String = "chainctl"
+  ) {
     self.audience = audience
     self.timeout = timeout
     self.executable = executable
@@ -39,10 +42,12 @@ package struct Chainctl: Sendable {
     }
     let text = String(decoding: output.stdout, as: UTF8.self).trimmingSpaces
     guard !text.isEmpty, !text.contains(where: { $0.isWhitespace }) else {
-      throw ChainctlError.failed("chainctl auth token printed \(text.isEmpty ? "nothing" : "more than one token") on stdout")
+      throw ChainctlError.failed(
+        "chainctl auth token printed \(text.isEmpty ? "nothing" : "more than one token") on stdout")
     }
     let token = Secret(text)
-    let expiresAt = try Freshness.check("a token", from: "chainctl", stated: nil, token: token, now: context.clock.now())
+    let expiresAt = try Freshness.check(
+      "a token", from: "chainctl", stated: nil, token: token, now: context.clock.now())
     return (token, expiresAt)
   }
 }

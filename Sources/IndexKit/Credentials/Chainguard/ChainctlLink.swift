@@ -8,8 +8,11 @@ package struct ChainctlLink: CredentialLink {
   package init(chainctl: Chainctl) { self.chainctl = chainctl }
 
   package static func probe(_ input: LinkInput) -> LinkProbe {
-    if let ci = DeviceCodeLink.inCI(input.environment) { return .skipped("in CI (\(ci)) the exchange or a pull token is used") }
-    return Chainctl.isInstalled(input.environment) ? .configured("chainctl is on PATH") : .skipped("chainctl is not on PATH")
+    if let ci = DeviceCodeLink.inCI(input.environment) {
+      return .skipped("in CI (\(ci)) the exchange or a pull token is used")
+    }
+    return Chainctl.isInstalled(input.environment)
+      ? .configured("chainctl is on PATH") : .skipped("chainctl is not on PATH")
   }
 
   package init(_ input: LinkInput) throws {
@@ -22,6 +25,9 @@ package struct ChainctlLink: CredentialLink {
   }
 
   package func preview(_ request: Void) -> LinkPreview {
-    LinkPreview(steps: ["run \(chainctl.arguments.joined(separator: " ")) (stopped after \(HTTPError.format(chainctl.timeout)) s)"], username: Chainguard.tokenUsername)
+    LinkPreview(
+      steps: [
+        "run \(chainctl.arguments.joined(separator: " ")) (stopped after \(HTTPError.format(chainctl.timeout)) s)"
+      ], username: Chainguard.tokenUsername)
   }
 }

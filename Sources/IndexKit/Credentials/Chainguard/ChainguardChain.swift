@@ -11,6 +11,7 @@ package enum ChainguardChain {
     unconfigured: { input, _ in
       if DeviceCodeLink.inCI(input.environment) == nil { return ChainctlError.notInstalled }
       return ConfigError(
-        "Chainguard Libraries needs an identity to assume: set CHAINGUARD_IDENTITY or pass --chainguard-identity ORG_ID/IDENTITY_ID (from `chainctl iam identities create`), or give a pull token in CHAINGUARD_PYTHON_IDENTITY_ID and CHAINGUARD_PYTHON_TOKEN.")
+        "Chainguard Libraries needs an identity to assume: set CHAINGUARD_IDENTITY or pass --chainguard-identity ORG_ID/IDENTITY_ID (from `chainctl iam identities create`), or give a pull token in CHAINGUARD_PYTHON_IDENTITY_ID and CHAINGUARD_PYTHON_TOKEN."
+      )
     })
 }

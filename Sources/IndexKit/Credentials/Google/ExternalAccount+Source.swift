@@ -8,7 +8,8 @@ extension ExternalAccount {
       do {
         text = try FileIO.readText(file)
       } catch {
-        throw IdentityError("Could not read the subject token file named by credential_source.file in \(path): \(error.description).")
+        throw IdentityError(
+          "Could not read the subject token file named by credential_source.file in \(path): \(error.description).")
       }
       return try extract(text, format: format, from: "the file \(file)")
     case .url(let url, let headers, let format):
@@ -25,7 +26,8 @@ extension ExternalAccount {
       value = text.trimmingSpaces
     case .json(let field):
       do {
-        value = try JSON(parsing: Array(text.utf8), document: "subject token from \(origin)").string(field, in: "subject token from \(origin)")
+        value = try JSON(parsing: Array(text.utf8), document: "subject token from \(origin)").string(
+          field, in: "subject token from \(origin)")
       } catch {
         throw IdentityError("\(error.description) (credential_source.format in \(path))")
       }
@@ -36,7 +38,9 @@ extension ExternalAccount {
     return Secret(value)
   }
 
-  private func fetch(_ url: WebURL, headers: [(name: String, value: Secret)], format: Format, in context: Context) throws -> Secret {
+  private func fetch(_ url: WebURL, headers: [(name: String, value: Secret)], format: Format, in context: Context)
+    throws -> Secret
+  {
     var request = HTTPRequest(url: url.description, purpose: "subject token request (credential_source.url)")
     for header in headers { request.setHeader(header.name, header.value.revealed) }
     let response = try context.transport.send(request)
@@ -71,20 +75,26 @@ extension ExternalAccount {
       throw IdentityError("The credential_source.executable of \(path) failed: \(error.description)")
     }
     guard result.status == 0 else {
-      let detail = String(decoding: result.stderr, as: UTF8.self).split(whereSeparator: \.isNewline).first.map {
-        ": " + String($0.prefix(200))
-      } ?? ""
-      throw IdentityError("The credential_source.executable '\(program)' of \(path) exited with status \(result.status)\(detail).")
+      let detail =
+        String(decoding: result.stderr, as: UTF8.self).split(whereSeparator: \.isNewline).first.map {
+          ": " + String($0.prefix(200))
+        } ?? ""
+      throw IdentityError(
+        "The credential_source.executable '\(program)' of \(path) exited with status \(result.status)\(detail).")
     }
     var text = String(decoding: result.stdout, as: UTF8.self)
     if text.trimmingSpaces.isEmpty, let output = executable.outputFile {
       do {
         text = try FileIO.readText(output)
       } catch {
-        throw IdentityError("The credential_source.executable '\(program)' of \(path) printed nothing and its output_file could not be read: \(error.description).")
+        throw IdentityError(
+          "The credential_source.executable '\(program)' of \(path) printed nothing and its output_file could not be read: \(error.description)."
+        )
       }
     }
-    return try ExecutableResponse(parsing: text, origin: "'\(program)' (credential_source.executable of \(path))", now: now).token
+    return try ExecutableResponse(
+      parsing: text, origin: "'\(program)' (credential_source.executable of \(path))", now: now
+    ).token
   }
 }
 
@@ -123,7 +133,8 @@ struct ExecutableResponse {
     switch json["token_type"]?.stringValue {
     case "urn:ietf:params:oauth:token-type:jwt", "urn:ietf:params:oauth:token-type:id_token": field = "id_token"
     case "urn:ietf:params:oauth:token-type:saml2": field = "saml_response"
-    case let other?: throw IdentityError("The \(document) has token_type '\(other)'; expected a jwt, id_token or saml2 type.")
+    case let other?:
+      throw IdentityError("The \(document) has token_type '\(other)'; expected a jwt, id_token or saml2 type.")
     case nil: throw IdentityError("The \(document) has no \"token_type\" field.")
     }
     guard let value = json[field]?.stringValue, !value.isEmpty else {

@@ -54,17 +54,22 @@ package struct ExternalAccount: Sendable {
     subjectTokenType = try file.string(json, "subject_token_type")
     guard Self.subjectTokenTypes.contains(subjectTokenType) else {
       throw file.error(
-        "has subject_token_type '\(subjectTokenType)'; indexkey exchanges OIDC and SAML tokens (\(Self.subjectTokenTypes.joined(separator: ", ")))")
+        "has subject_token_type '\(subjectTokenType)'; indexkey exchanges OIDC and SAML tokens (\(Self.subjectTokenTypes.joined(separator: ", ")))"
+      )
     }
     tokenURL = try file.url(json, "token_url")
     impersonationURL = try json["service_account_impersonation_url"].map { _ throws(ConfigError) in
       try file.url(json, "service_account_impersonation_url")
     }
     if let options = json["service_account_impersonation"] {
-      guard case .object = options else { throw file.error("has service_account_impersonation as \(options.typeName), expected an object") }
+      guard case .object = options else {
+        throw file.error("has service_account_impersonation as \(options.typeName), expected an object")
+      }
       if let value = options["token_lifetime_seconds"] {
         guard let seconds = value.intValue, (600...43200).contains(seconds) else {
-          throw file.error("has service_account_impersonation.token_lifetime_seconds \(value.serialized()); give seconds from 600 to 43200")
+          throw file.error(
+            "has service_account_impersonation.token_lifetime_seconds \(value.serialized()); give seconds from 600 to 43200"
+          )
         }
         tokenLifetime = Int(seconds)
       }
@@ -77,7 +82,8 @@ package struct ExternalAccount: Sendable {
     source = try Self.source(sourceJSON, file: file, environment: environment)
     if case .executable = source, !environment.flag("GOOGLE_EXTERNAL_ACCOUNT_ALLOW_EXECUTABLES") {
       throw file.error(
-        "runs a program for its token (credential_source.executable), which is only allowed when GOOGLE_EXTERNAL_ACCOUNT_ALLOW_EXECUTABLES=1 is set; set it if you trust this file")
+        "runs a program for its token (credential_source.executable), which is only allowed when GOOGLE_EXTERNAL_ACCOUNT_ALLOW_EXECUTABLES=1 is set; set it if you trust this file"
+      )
     }
   }
 
@@ -91,7 +97,8 @@ package struct ExternalAccount: Sendable {
     if let override { return override }
     guard GoogleHosts.isGoogleAPI(tokenURL) else {
       throw ConfigFile(path: path, kind: "external_account").error(
-        "has token_url '\(tokenURL)', which is not a Google API host (https://*.googleapis.com); indexkey will not send a CI token there on a file's say-so. If this endpoint is intended (a private endpoint or an emulator), pass it explicitly with --gcp-sts-endpoint")
+        "has token_url '\(tokenURL)', which is not a Google API host (https://*.googleapis.com); indexkey will not send a CI token there on a file's say-so. If this endpoint is intended (a private endpoint or an emulator), pass it explicitly with --gcp-sts-endpoint"
+      )
     }
     return tokenURL
   }
@@ -102,12 +109,15 @@ package struct ExternalAccount: Sendable {
     guard let url = impersonationURL else { return nil }
     let file = ConfigFile(path: path, kind: "external_account")
     guard let account = impersonatedAccount else {
-      throw file.error("has service_account_impersonation_url '\(url)', which does not end in /serviceAccounts/EMAIL:generateAccessToken")
+      throw file.error(
+        "has service_account_impersonation_url '\(url)', which does not end in /serviceAccounts/EMAIL:generateAccessToken"
+      )
     }
     if let override { return GoogleImpersonation.url(base: override, serviceAccount: account) }
     guard GoogleHosts.isGoogleAPI(url) else {
       throw file.error(
-        "has service_account_impersonation_url '\(url)', which is not a Google API host (https://*.googleapis.com); indexkey will not send a Google token there on a file's say-so. If this endpoint is intended, pass it explicitly with --gcp-iam-credentials-endpoint")
+        "has service_account_impersonation_url '\(url)', which is not a Google API host (https://*.googleapis.com); indexkey will not send a Google token there on a file's say-so. If this endpoint is intended, pass it explicitly with --gcp-iam-credentials-endpoint"
+      )
     }
     return url
   }
@@ -122,7 +132,9 @@ package struct ExternalAccount: Sendable {
       let url = try file.url(json, "url", in: "credential_source", metadata: true)
       var headers: [(name: String, value: Secret)] = []
       if let h = json["headers"] {
-        guard let members = h.objectValue else { throw file.error("has credential_source.headers as \(h.typeName), expected an object") }
+        guard let members = h.objectValue else {
+          throw file.error("has credential_source.headers as \(h.typeName), expected an object")
+        }
         for (name, value) in members {
           guard let text = value.stringValue else {
             throw file.error("has credential_source.headers.\(name) as \(value.typeName), expected a string")
@@ -136,13 +148,19 @@ package struct ExternalAccount: Sendable {
       return .executable(try Self.executable(executable, file: file))
     }
     if let id = json["environment_id"]?.stringValue {
-      throw file.error("has credential_source.environment_id '\(id)' (AWS-sourced credentials); indexkey exchanges CI OIDC tokens: use a file, url or executable credential_source")
+      throw file.error(
+        "has credential_source.environment_id '\(id)' (AWS-sourced credentials); indexkey exchanges CI OIDC tokens: use a file, url or executable credential_source"
+      )
     }
     if json["certificate"] != nil {
-      throw file.error("has a credential_source.certificate (X.509 workload identity), which indexkey does not support; use a file, url or executable credential_source")
+      throw file.error(
+        "has a credential_source.certificate (X.509 workload identity), which indexkey does not support; use a file, url or executable credential_source"
+      )
     }
     let keys = json.objectValue?.map(\.0).joined(separator: ", ") ?? ""
-    throw file.error("has a credential_source with none of \"file\", \"url\" or \"executable\" (it has: \(keys.isEmpty ? "nothing" : keys))")
+    throw file.error(
+      "has a credential_source with none of \"file\", \"url\" or \"executable\" (it has: \(keys.isEmpty ? "nothing" : keys))"
+    )
   }
 
   private static func format(_ json: JSON, file: ConfigFile) throws(ConfigError) -> Format {
@@ -164,7 +182,8 @@ package struct ExternalAccount: Sendable {
     let command = try file.string(json, "command", in: "credential_source.executable")
     let words = command.split(whereSeparator: { $0 == " " || $0 == "\t" }).map(String.init)
     guard let program = words.first, program.hasPrefix("/") else {
-      throw file.error("has credential_source.executable.command '\(command)'; it must start with the program's absolute path")
+      throw file.error(
+        "has credential_source.executable.command '\(command)'; it must start with the program's absolute path")
     }
     var timeout = 30.0
     if let value = json["timeout_millis"] {
@@ -202,7 +221,9 @@ struct ConfigFile {
   /// The link-local address of the cloud metadata servers (Azure IMDS, Google, AWS).
   static let linkLocalMetadataHost = "169.254.169.254"
 
-  func url(_ json: JSON, _ field: String, in parent: String? = nil, metadata: Bool = false) throws(ConfigError) -> WebURL {
+  func url(_ json: JSON, _ field: String, in parent: String? = nil, metadata: Bool = false) throws(ConfigError)
+    -> WebURL
+  {
     let name = parent.map { "\($0).\(field)" } ?? field
     let text = try string(json, field, in: parent)
     let url: WebURL

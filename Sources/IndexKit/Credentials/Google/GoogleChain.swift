@@ -21,7 +21,8 @@ package enum GoogleChain {
   @Sendable static func unconfigured(_ input: LinkInput, _ trace: ChainTrace) -> any Error {
     guard input.settings.isSet(GoogleSettings.applicationCredentials) else {
       return ConfigError(
-        "Google Artifact Registry found no credentials. Looked at: \(trace.skipped). On a laptop run `gcloud auth application-default login`; in CI pass --gcp-workload-identity-provider \(WorkloadIdentityProvider.shape) (and optionally --gcp-service-account EMAIL), or set GOOGLE_APPLICATION_CREDENTIALS.")
+        "Google Artifact Registry found no credentials. Looked at: \(trace.skipped). On a laptop run `gcloud auth application-default login`; in CI pass --gcp-workload-identity-provider \(WorkloadIdentityProvider.shape) (and optionally --gcp-service-account EMAIL), or set GOOGLE_APPLICATION_CREDENTIALS."
+      )
     }
     do {
       return try ApplicationCredentials.read(input.settings).unsupported()

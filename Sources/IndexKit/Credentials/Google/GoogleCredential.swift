@@ -97,6 +97,7 @@ struct ApplicationCredentials {
   func unsupported() -> ConfigError {
     let what = json["type"]?.stringValue.map { "has type '\($0)'" } ?? "has no \"type\" field"
     return ConfigError(
-      "The credentials file \(path) (GOOGLE_APPLICATION_CREDENTIALS) \(what); indexkey reads external_account, service_account, authorized_user, impersonated_service_account and external_account_authorized_user files.")
+      "The credentials file \(path) (GOOGLE_APPLICATION_CREDENTIALS) \(what); indexkey reads external_account, service_account, authorized_user, impersonated_service_account and external_account_authorized_user files."
+    )
   }
 }

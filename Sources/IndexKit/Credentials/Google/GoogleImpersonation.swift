@@ -19,7 +19,8 @@ package struct GoogleImpersonation: Sendable {
   package static func url(base: WebURL, serviceAccount: String) -> WebURL {
     var path = base.path
     while path.hasSuffix("/") { path.removeLast() }
-    return base.with(path: "\(path)/v1/projects/-/serviceAccounts/\(PercentEncoding.encode(serviceAccount)):generateAccessToken")
+    return base.with(
+      path: "\(path)/v1/projects/-/serviceAccounts/\(PercentEncoding.encode(serviceAccount)):generateAccessToken")
   }
 
   /// The service account an impersonation URL names, if it has the usual shape.
@@ -70,11 +71,13 @@ package struct GoogleImpersonation: Sendable {
     if response.isServerFailure {
       return .unavailable(
         ServiceFailure.message(
-          service: "IAM Credentials", endpoint: endpoint.description, status: response.status, detail: status, provider: "Google"))
+          service: "IAM Credentials", endpoint: endpoint.description, status: response.status, detail: status,
+          provider: "Google"))
     }
     guard let error, let status else {
       return .unavailable(
-        "The IAM Credentials endpoint \(endpoint) answered HTTP \(response.status) without a Google API error body; check --gcp-iam-credentials-endpoint.")
+        "The IAM Credentials endpoint \(endpoint) answered HTTP \(response.status) without a Google API error body; check --gcp-iam-credentials-endpoint."
+      )
     }
     return .refused(
       GoogleErrors.impersonation(

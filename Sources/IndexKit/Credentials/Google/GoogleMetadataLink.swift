@@ -4,7 +4,8 @@
 /// `NO_GCE_CHECK`), so a laptop never waits for a server that is not there.
 package struct GoogleMetadataLink: CredentialLink {
   package static let name = "metadata-server"
-  package static let settings = [GoogleSettings.metadataHost, GoogleSettings.noGCECheck, GoogleSettings.serviceAccount] + GoogleSettings.endpoints
+  package static let settings =
+    [GoogleSettings.metadataHost, GoogleSettings.noGCECheck, GoogleSettings.serviceAccount] + GoogleSettings.endpoints
   package var credential: GoogleUserCredential
 
   package static func probe(_ input: LinkInput) -> LinkProbe {

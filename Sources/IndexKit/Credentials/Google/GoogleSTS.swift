@@ -51,7 +51,8 @@ package struct GoogleSTS: Sendable {
   /// Exchanges `subjectToken`; refusals explain the STS error with the presented claims.
   package func exchange(_ exchange: Exchange, subjectToken: Secret, in context: Context) throws -> GoogleToken {
     var request = HTTPRequest(
-      method: .post, url: endpoint.description, body: Array(PercentEncoding.form(form(exchange, subjectToken: subjectToken)).utf8),
+      method: .post, url: endpoint.description,
+      body: Array(PercentEncoding.form(form(exchange, subjectToken: subjectToken)).utf8),
       purpose: "Google STS token exchange")
     request.setHeader("Content-Type", "application/x-www-form-urlencoded")
     request.setHeader("Accept", "application/json")
@@ -70,7 +71,8 @@ package struct GoogleSTS: Sendable {
     do {
       let value = try body.string("access_token", in: document)
       let expiresIn = body["expires_in"]?.intValue
-      token = GoogleToken(value: Secret(value), expiresAt: expiresIn.flatMap { ServerTime.expiry(in: $0, from: requestedAt) })
+      token = GoogleToken(
+        value: Secret(value), expiresAt: expiresIn.flatMap { ServerTime.expiry(in: $0, from: requestedAt) })
     } catch {
       throw ExchangeError.unavailable("\(error.description) (from \(endpoint))")
     }
@@ -82,13 +84,18 @@ package struct GoogleSTS: Sendable {
     let error = body?["error"]?.stringValue
     if response.isServerFailure {
       return .unavailable(
-        ServiceFailure.message(service: "Google STS", endpoint: endpoint.description, status: response.status, detail: error, provider: "Google"))
+        ServiceFailure.message(
+          service: "Google STS", endpoint: endpoint.description, status: response.status, detail: error,
+          provider: "Google"))
     }
     guard let error else {
-      return .unavailable("The Google STS endpoint \(endpoint) answered HTTP \(response.status) without an OAuth error body; check --gcp-sts-endpoint.")
+      return .unavailable(
+        "The Google STS endpoint \(endpoint) answered HTTP \(response.status) without an OAuth error body; check --gcp-sts-endpoint."
+      )
     }
     return .refused(
       GoogleErrors.sts(
-        error: error, description: body?["error_description"]?.stringValue ?? "", exchange: exchange, presented: presented))
+        error: error, description: body?["error_description"]?.stringValue ?? "", exchange: exchange,
+        presented: presented))
   }
 }

@@ -36,21 +36,26 @@ extension GoogleServiceAccountKey {
       if response.isServerFailure {
         throw ExchangeError.unavailable(
           ServiceFailure.message(
-            service: "Google OAuth", endpoint: endpoint.description, status: response.status, detail: error, provider: "Google"))
+            service: "Google OAuth", endpoint: endpoint.description, status: response.status, detail: error,
+            provider: "Google"))
       }
       guard let error else {
         throw ExchangeError.unavailable(
-          "The Google OAuth endpoint \(endpoint) answered HTTP \(response.status) without an OAuth error body; check --gcp-oauth-endpoint.")
+          "The Google OAuth endpoint \(endpoint) answered HTTP \(response.status) without an OAuth error body; check --gcp-oauth-endpoint."
+        )
       }
       throw ExchangeError.refused(
         GoogleErrors.keyGrant(
-          error: error, description: body?["error_description"]?.stringValue ?? "", account: clientEmail, keyID: privateKeyID,
+          error: error, description: body?["error_description"]?.stringValue ?? "", account: clientEmail,
+          keyID: privateKeyID,
           keyFile: path))
     }
     let body = try response.jsonObject(document, endpoint: endpoint.description)
     do throws(JSONError) {
       let token = try body.string("access_token", in: document)
-      return GoogleToken(value: Secret(token), expiresAt: body["expires_in"]?.intValue.flatMap { ServerTime.expiry(in: $0, from: requestedAt) })
+      return GoogleToken(
+        value: Secret(token),
+        expiresAt: body["expires_in"]?.intValue.flatMap { ServerTime.expiry(in: $0, from: requestedAt) })
     } catch {
       throw ExchangeError.unavailable("\(error.description) (from \(endpoint))")
     }

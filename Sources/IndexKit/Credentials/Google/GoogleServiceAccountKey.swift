@@ -42,7 +42,8 @@ package struct GoogleServiceAccountKey: Sendable {
     }
     guard GoogleHosts.isGoogleOAuth(uri) else {
       throw ConfigFile(path: path, kind: "service account key").error(
-        "has token_uri '\(uri)', which is not a Google OAuth host (https://*.googleapis.com or https://accounts.google.com); indexkey will not send a signed assertion there on a file's say-so. If this endpoint is intended, pass it explicitly with --gcp-oauth-endpoint")
+        "has token_uri '\(uri)', which is not a Google OAuth host (https://*.googleapis.com or https://accounts.google.com); indexkey will not send a signed assertion there on a file's say-so. If this endpoint is intended, pass it explicitly with --gcp-oauth-endpoint"
+      )
     }
     return uri
   }

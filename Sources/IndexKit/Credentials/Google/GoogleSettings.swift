@@ -34,16 +34,20 @@ package enum GoogleSettings {
 
   /// The endpoint overrides every Google link honours.
   static let endpoints = [stsEndpoint, iamCredentialsEndpoint, oauthEndpoint]
-  package static let cloudSDKConfig = Setting.variable("CLOUDSDK_CONFIG", help: "gcloud's configuration directory; default ~/.config/gcloud.")
-  package static let activeConfig = Setting.variable("CLOUDSDK_ACTIVE_CONFIG_NAME", help: "gcloud's active configuration.")
+  package static let cloudSDKConfig = Setting.variable(
+    "CLOUDSDK_CONFIG", help: "gcloud's configuration directory; default ~/.config/gcloud.")
+  package static let activeConfig = Setting.variable(
+    "CLOUDSDK_ACTIVE_CONFIG_NAME", help: "gcloud's active configuration.")
   package static let account = Setting.variable("CLOUDSDK_CORE_ACCOUNT", help: "gcloud's account.")
   package static let tokenHost = Setting.variable(
     "CLOUDSDK_AUTH_TOKEN_HOST", help: "Where gcloud-written sign-ins are refreshed (without --gcp-oauth-endpoint).")
   package static let iamOverride = Setting.variable(
-    "CLOUDSDK_API_ENDPOINT_OVERRIDES_IAMCREDENTIALS", help: "gcloud's IAM Credentials endpoint (without --gcp-iam-credentials-endpoint).")
+    "CLOUDSDK_API_ENDPOINT_OVERRIDES_IAMCREDENTIALS",
+    help: "gcloud's IAM Credentials endpoint (without --gcp-iam-credentials-endpoint).")
   package static let metadataHost = Setting.variable("GCE_METADATA_HOST", help: "The metadata server's host.")
   package static let noGCECheck = Setting.switchVariable("NO_GCE_CHECK", help: "true: never ask the metadata server.")
 
   /// What the links that read gcloud's files and sign-ins read.
-  static let gcloud = [cloudSDKConfig, activeConfig, account, tokenHost, iamOverride, serviceAccount, keyAsPassword] + endpoints
+  static let gcloud =
+    [cloudSDKConfig, activeConfig, account, tokenHost, iamOverride, serviceAccount, keyAsPassword] + endpoints
 }

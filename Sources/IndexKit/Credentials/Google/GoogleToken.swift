@@ -10,7 +10,8 @@ package struct GoogleToken: Sendable {
 
   /// This token, once ``Freshness`` found it usable; `service` answered it.
   func fresh(from service: String, in context: Context) throws(ExpiredCredential) -> GoogleToken {
-    let expiresAt = try Freshness.check("an access token", from: service, stated: expiresAt, token: value, now: context.clock.now())
+    let expiresAt = try Freshness.check(
+      "an access token", from: service, stated: expiresAt, token: value, now: context.clock.now())
     return GoogleToken(value: value, expiresAt: expiresAt)
   }
 }
@@ -27,7 +28,8 @@ package enum GoogleHosts {
   /// hosts, and `accounts.google.com`, which keys created before about 2018 name
   /// (`https://accounts.google.com/o/oauth2/token`; google-auth still uses it).
   package static func isGoogleOAuth(_ url: WebURL) -> Bool {
-    isGoogleAPI(url) || (url.scheme == "https" && (url.port == nil || url.port == 443) && url.host == "accounts.google.com")
+    isGoogleAPI(url)
+      || (url.scheme == "https" && (url.port == nil || url.port == 443) && url.host == "accounts.google.com")
   }
 
   /// The cloud-platform scope every exchange asks for.

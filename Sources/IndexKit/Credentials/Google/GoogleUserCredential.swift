@@ -51,7 +51,8 @@ package struct GoogleUserCredential: Sendable {
         "--gcp-key-as-password needs a service account key file; \(file.path) (\(origin)) is a user's sign-in.")
     }
     return GoogleUserCredential(
-      source: source, impersonation: try endpoints.impersonation(settings[GoogleSettings.serviceAccount], lifetime: nil))
+      source: source, impersonation: try endpoints.impersonation(settings[GoogleSettings.serviceAccount], lifetime: nil)
+    )
   }
 
   /// The file types ``fromFile(_:origin:input:)`` reads.

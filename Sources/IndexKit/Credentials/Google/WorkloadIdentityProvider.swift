@@ -46,19 +46,23 @@ package struct WorkloadIdentityProvider: Sendable, Equatable {
     if name.hasSuffix("/") { name = name.dropLast() }
     let parts = name.split(separator: "/", omittingEmptySubsequences: false).map(String.init)
     let labels = ["projects", "locations", "workloadIdentityPools", "providers"]
-    guard parts.count >= 6, parts[0] == labels[0], parts[2] == labels[1], parts[4] == labels[2], !parts[1].isEmpty else {
+    guard parts.count >= 6, parts[0] == labels[0], parts[2] == labels[1], parts[4] == labels[2], !parts[1].isEmpty
+    else {
       throw ConfigError("\(what) '\(text)' is not a workload identity provider name; expected \(Self.shape).")
     }
     guard parts[1].allSatisfy({ $0.isASCII && $0.isNumber }) else {
       throw ConfigError(
-        "\(what) '\(text)' names the project by its ID '\(parts[1])', but the project NUMBER is required: find it with gcloud projects describe \(parts[1]) --format='value(projectNumber)' and give projects/NUMBER/….")
+        "\(what) '\(text)' names the project by its ID '\(parts[1])', but the project NUMBER is required: find it with gcloud projects describe \(parts[1]) --format='value(projectNumber)' and give projects/NUMBER/…."
+      )
     }
     guard parts[3] == "global" else {
-      throw ConfigError("\(what) '\(text)' names the location '\(parts[3])'; workload identity pools are always in 'global'.")
+      throw ConfigError(
+        "\(what) '\(text)' names the location '\(parts[3])'; workload identity pools are always in 'global'.")
     }
     if parts.count == 6 && !parts[5].isEmpty {
       throw ConfigError(
-        "\(what) '\(text)' names the pool '\(parts[5])', not a provider: add the provider, \(name)/providers/PROVIDER (gcloud iam workload-identity-pools providers list --workload-identity-pool=\(parts[5]) --location=global --project=\(parts[1])).")
+        "\(what) '\(text)' names the pool '\(parts[5])', not a provider: add the provider, \(name)/providers/PROVIDER (gcloud iam workload-identity-pools providers list --workload-identity-pool=\(parts[5]) --location=global --project=\(parts[1]))."
+      )
     }
     guard parts.count == 8, parts[6] == labels[3], parts.allSatisfy({ !$0.isEmpty }) else {
       throw ConfigError("\(what) '\(text)' is not a workload identity provider name; expected \(Self.shape).")

@@ -34,7 +34,9 @@ package struct LibsecretService: SecretService {
   package func lookup(account: String) throws(SecretServiceError) -> Secret? {
     var found: UnsafeMutablePointer<CChar>?
     var error = [CChar](repeating: 0, count: 512)
-    guard csecret_lookup(Self.service, account, &found, &error, error.count) == 0 else { throw SecretServiceError(String(cBuffer: error)) }
+    guard csecret_lookup(Self.service, account, &found, &error, error.count) == 0 else {
+      throw SecretServiceError(String(cBuffer: error))
+    }
     guard let found else { return nil }
     defer { csecret_free(found) }
     return Secret(String(cString: found))

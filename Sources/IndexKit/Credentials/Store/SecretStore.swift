@@ -60,7 +60,8 @@ package struct SecretStore: Sendable {
     var removed: Set<String> = []
     let asked = Self.location(index)
     try change { entries in
-      for stored in Array(entries.keys) where Self.location(stored).hasPrefix(asked) || asked.hasPrefix(Self.location(stored)) {
+      for stored in Array(entries.keys)
+      where Self.location(stored).hasPrefix(asked) || asked.hasPrefix(Self.location(stored)) {
         if let kinds = entries.removeValue(forKey: stored) { removed.formUnion(kinds.keys) }
       }
     }
@@ -70,8 +71,10 @@ package struct SecretStore: Sendable {
   /// An index without its scheme: a sign-in kept for `https://host/` also serves `http://host/…`.
   static func location(_ index: String) -> Substring {
     let bytes = Array(index.utf8)
-    for i in 0..<max(bytes.count - 2, 0) where bytes[i] == UInt8(ascii: ":") && bytes[i + 1] == UInt8(ascii: "/") && bytes[i + 2] == UInt8(ascii: "/") {
-      return index.utf8.dropFirst(i + 3).isEmpty ? Substring(index) : Substring(String(decoding: bytes[(i + 3)...], as: UTF8.self))
+    for i in 0..<max(bytes.count - 2, 0)
+    where bytes[i] == UInt8(ascii: ":") && bytes[i + 1] == UInt8(ascii: "/") && bytes[i + 2] == UInt8(ascii: "/") {
+      return index.utf8.dropFirst(i + 3).isEmpty
+        ? Substring(index) : Substring(String(decoding: bytes[(i + 3)...], as: UTF8.self))
     }
     return Substring(index)
   }
@@ -135,36 +138,47 @@ package struct SecretStore: Sendable {
       throw StoreError("Could not inspect the store \(path): \(errnoText()).")
     }
     guard (st.st_mode & S_IFMT) == S_IFREG, st.st_uid == geteuid() else {
-      throw StoreError("The store \(path) is not a regular file of yours (a symbolic link or another user's file); remove it with indexkey logout.")
+      throw StoreError(
+        "The store \(path) is not a regular file of yours (a symbolic link or another user's file); remove it with indexkey logout."
+      )
     }
     let bytes: [UInt8]
     do { bytes = try FileIO.read(path) } catch { throw StoreError("Could not read the store: \(error.description).") }
     guard let key = try keys.existing() else {
       throw StoreError(
-        "The store \(path) exists but its key is nowhere to be found (not in ACCT_KEY, the desktop's Secret Service or the key file); set ACCT_KEY to the key it was written with, or run indexkey logout to start a new store.")
+        "The store \(path) exists but its key is nowhere to be found (not in ACCT_KEY, the desktop's Secret Service or the key file); set ACCT_KEY to the key it was written with, or run indexkey logout to start a new store."
+      )
     }
     let plaintext: [UInt8]
     do {
       plaintext = try Fernet.decrypt(String(decoding: bytes, as: UTF8.self), key: key.key).plaintext
     } catch {
       throw StoreError(
-        "Could not open the store \(path) with the key from \(key.origin): \(error.description). Use the key it was written with (ACCT_KEY, or the desktop session that keeps it), or run indexkey logout to start a new store.")
+        "Could not open the store \(path) with the key from \(key.origin): \(error.description). Use the key it was written with (ACCT_KEY, or the desktop session that keeps it), or run indexkey logout to start a new store."
+      )
     }
     guard let entries = Self.parse(plaintext) else {
-      throw StoreError("The store \(path) decrypted but does not hold indexkey's entries; run indexkey logout to start a new store.")
+      throw StoreError(
+        "The store \(path) decrypted but does not hold indexkey's entries; run indexkey logout to start a new store.")
     }
     return (entries, key.key, key.origin)
   }
 
   static func serialize(_ entries: Entries) -> [UInt8] {
     let indexes = entries.keys.sorted().map { index in
-      (index, JSON.object(entries[index, default: [:]].sorted { $0.key < $1.key }.map { ($0.key, .string($0.value.revealed)) }))
+      (
+        index,
+        JSON.object(
+          entries[index, default: [:]].sorted { $0.key < $1.key }.map { ($0.key, .string($0.value.revealed)) })
+      )
     }
     return Array(JSON.object([("indexes", .object(indexes))]).serialized().utf8)
   }
 
   static func parse(_ bytes: [UInt8]) -> Entries? {
-    guard let document = try? JSON(parsing: bytes, document: "the store"), let indexes = document["indexes"]?.objectValue else { return nil }
+    guard let document = try? JSON(parsing: bytes, document: "the store"),
+      let indexes = document["indexes"]?.objectValue
+    else { return nil }
     var entries: Entries = [:]
     for (index, kinds) in indexes {
       guard let kinds = kinds.objectValue else { return nil }

@@ -24,7 +24,10 @@ package struct StoreKeySource: Sendable {
   var keyFile: String?
   var notice: @Sendable (String) -> Void
 
-  package init(acctKey: Secret?, secretService: (any SecretService)?, keyFile: String?, notice: @escaping @Sendable (String) -> Void) {
+  package init(
+    acctKey: Secret?, secretService: (any SecretService)?, keyFile: String?,
+    notice: @escaping @Sendable (String) -> Void
+  ) {
     self.acctKey = acctKey
     self.secretService = secretService
     self.keyFile = keyFile
@@ -76,7 +79,9 @@ package struct StoreKeySource: Sendable {
       }
     }
     guard let keyFile else {
-      throw StoreError("Could not keep a key for the encrypted store: \(why), and HOME is not set; set ACCT_KEY (a Fernet key) instead.")
+      throw StoreError(
+        "Could not keep a key for the encrypted store: \(why), and HOME is not set; set ACCT_KEY (a Fernet key) instead."
+      )
     }
     do {
       try PrivateDirectory.prepare(SecureFile.directory(of: keyFile))
@@ -85,7 +90,8 @@ package struct StoreKeySource: Sendable {
       throw StoreError("Could not write the store's key file: \(error.message)", exitStatus: .output)
     }
     notice(
-      "indexkey: note: the encrypted store's key is in \(keyFile) (0600) because \(why); this protects a copied store file, not against another process running as you (set ACCT_KEY or use a desktop keyring for that).")
+      "indexkey: note: the encrypted store's key is in \(keyFile) (0600) because \(why); this protects a copied store file, not against another process running as you (set ACCT_KEY or use a desktop keyring for that)."
+    )
     return (key, .keyFile(keyFile))
   }
 
@@ -100,18 +106,26 @@ package struct StoreKeySource: Sendable {
   /// Refuses a key file others can read, or one that is not a regular file of the user.
   private func requirePrivate(_ path: String) throws(StoreError) {
     var st = stat()
-    guard lstat(path, &st) == 0 else { throw StoreError("Could not inspect the store's key file \(path): \(errnoText()).") }
+    guard lstat(path, &st) == 0 else {
+      throw StoreError("Could not inspect the store's key file \(path): \(errnoText()).")
+    }
     guard (st.st_mode & S_IFMT) == S_IFREG, st.st_uid == geteuid() else {
-      throw StoreError("The store's key file \(path) is not a regular file of yours (a symbolic link or another user's file); remove it.")
+      throw StoreError(
+        "The store's key file \(path) is not a regular file of yours (a symbolic link or another user's file); remove it."
+      )
     }
     guard st.st_mode & 0o077 == 0 else {
-      throw StoreError("The store's key file \(path) can be read by other users (mode \(String(st.st_mode & 0o777, radix: 8))); run chmod 600 \(path).")
+      throw StoreError(
+        "The store's key file \(path) can be read by other users (mode \(String(st.st_mode & 0o777, radix: 8))); run chmod 600 \(path)."
+      )
     }
   }
 }
 
 /// `$VAR/rest` when the variable is an absolute path, else `$HOME/fallback/rest`.
-func xdgPath(_ variable: String, _ fallback: String, _ rest: String, _ environment: Environment, _ home: String?) -> String? {
+func xdgPath(_ variable: String, _ fallback: String, _ rest: String, _ environment: Environment, _ home: String?)
+  -> String?
+{
   func trimmed(_ path: String) -> String { path.hasSuffix("/") ? String(path.dropLast()) : path }
   if let base = environment[variable], base.hasPrefix("/") { return trimmed(base) + "/" + rest }
   guard let home, home.hasPrefix("/") else { return nil }

@@ -20,7 +20,8 @@ package struct CurlOptions: Sendable, Equatable {
 
   package init(
     connectTimeout: Double = 10, totalTimeout: Double = 30, userAgent: String = "indexkey/\(indexkeyVersion)",
-    caBundle: String? = nil, caDirectory: String? = nil, maxBodyBytes: Int = 1 << 20, verbose: Bool = false, preconnect: Bool = true
+    caBundle: String? = nil, caDirectory: String? = nil, maxBodyBytes: Int = 1 << 20, verbose: Bool = false,
+    preconnect: Bool = true
   ) {
     self.connectTimeout = connectTimeout
     self.totalTimeout = totalTimeout
@@ -105,7 +106,8 @@ final class CurlEasyHandle {
   ///   (``Preconnection``); libcurl uses it instead of connecting, unless it reuses a
   ///   connection it has, in which case the socket is closed.
   func perform(
-    _ request: HTTPRequest, options: CurlOptions, preconnected: (host: String, port: Int, socket: PreconnectedSocket)? = nil
+    _ request: HTTPRequest, options: CurlOptions,
+    preconnected: (host: String, port: Int, socket: PreconnectedSocket)? = nil
   ) throws(HTTPError) -> HTTPResponse {
     ccurl_easy_reset(handle)
     errorBuffer[0] = 0
@@ -139,9 +141,13 @@ final class CurlEasyHandle {
       case .post, .put:
         if request.method == .put { try set(CURLOPT_CUSTOMREQUEST, string: "PUT") }
         try set(CURLOPT_POST, 1)
-        try check(ccurl_setopt_off(handle, CURLOPT_POSTFIELDSIZE_LARGE, curl_off_t(request.body.count)), "POSTFIELDSIZE")
+        try check(
+          ccurl_setopt_off(handle, CURLOPT_POSTFIELDSIZE_LARGE, curl_off_t(request.body.count)), "POSTFIELDSIZE")
         try request.body.withUnsafeBufferPointer { (buf: UnsafeBufferPointer<UInt8>) throws(HTTPError) in
-          try check(ccurl_setopt_pointer(handle, CURLOPT_COPYPOSTFIELDS, UnsafeMutableRawPointer(mutating: buf.baseAddress ?? UnsafePointer(bitPattern: 1))), "COPYPOSTFIELDS")
+          try check(
+            ccurl_setopt_pointer(
+              handle, CURLOPT_COPYPOSTFIELDS,
+              UnsafeMutableRawPointer(mutating: buf.baseAddress ?? UnsafePointer(bitPattern: 1))), "COPYPOSTFIELDS")
         }
       }
       var headers = request.headers
@@ -154,7 +160,8 @@ final class CurlEasyHandle {
       try check(ccurl_setopt_slist(handle, CURLOPT_HTTPHEADER, headerList), "CURLOPT_HTTPHEADER")
       if let preconnected, let handOff {
         // Pin the name to the address the socket is connected to, then hand the socket over.
-        resolveList = ccurl_slist_append(nil, "\(preconnected.host):\(preconnected.port):\(preconnected.socket.numericHost)")
+        resolveList = ccurl_slist_append(
+          nil, "\(preconnected.host):\(preconnected.port):\(preconnected.socket.numericHost)")
         try check(ccurl_setopt_slist(handle, CURLOPT_RESOLVE, resolveList), "CURLOPT_RESOLVE")
         let client = Unmanaged.passUnretained(handOff).toOpaque()
         try check(ccurl_setopt_opensocket(handle, curlOpenSocket), "OPENSOCKETFUNCTION")
@@ -251,7 +258,9 @@ private let curlWriteBody: ccurl_write_callback = { data, size, count, context i
     buffer.overflowed = true
     return 0
   }
-  data.withMemoryRebound(to: UInt8.self, capacity: n) { buffer.body.append(contentsOf: UnsafeBufferPointer(start: $0, count: n)) }
+  data.withMemoryRebound(to: UInt8.self, capacity: n) {
+    buffer.body.append(contentsOf: UnsafeBufferPointer(start: $0, count: n))
+  }
   return n
 }
 

@@ -1,4 +1,3 @@
-
 /// The production transport: libcurl, one easy handle for the worker's whole run.
 package final class CurlTransport: HTTPTransport {
   private let handle: Locked<CurlEasyHandle>
@@ -25,7 +24,8 @@ package final class CurlTransport: HTTPTransport {
     var preconnected: (host: String, port: Int, socket: PreconnectedSocket)?
     if let endpoint = Self.endpoint(request.url) {
       _ = visited.withLock { $0.insert(endpoint.key) }
-      if let prepared = preconnections.withLock({ $0.removeValue(forKey: endpoint.key) }), let socket = prepared.take() {
+      if let prepared = preconnections.withLock({ $0.removeValue(forKey: endpoint.key) }), let socket = prepared.take()
+      {
         preconnected = (endpoint.host, endpoint.port, socket)
       }
     }

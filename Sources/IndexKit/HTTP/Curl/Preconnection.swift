@@ -21,11 +21,13 @@ final class Preconnection: @unchecked Sendable {
     self.timeout = timeout
     var thread = pthread_t()
     let me = Unmanaged.passRetained(self).toOpaque()
-    let rc = pthread_create(&thread, nil, { arg in
-      let me = Unmanaged<Preconnection>.fromOpaque(arg!).takeRetainedValue()
-      me.connected = Preconnection.connect(host: me.host, port: me.port, timeout: me.timeout)
-      return nil
-    }, me)
+    let rc = pthread_create(
+      &thread, nil,
+      { arg in
+        let me = Unmanaged<Preconnection>.fromOpaque(arg!).takeRetainedValue()
+        me.connected = Preconnection.connect(host: me.host, port: me.port, timeout: me.timeout)
+        return nil
+      }, me)
     guard rc == 0 else {
       Unmanaged<Preconnection>.fromOpaque(me).release()
       return nil
@@ -84,7 +86,8 @@ final class Preconnection: @unchecked Sendable {
       var poller = pollfd(fd: fd, events: Int16(POLLOUT), revents: 0)
       var status: Int32 = -1
       var length = socklen_t(MemoryLayout<Int32>.size)
-      ok = poll(&poller, 1, Int32(seconds * 1000)) == 1
+      ok =
+        poll(&poller, 1, Int32(seconds * 1000)) == 1
         && getsockopt(fd, SOL_SOCKET, SO_ERROR, &status, &length) == 0 && status == 0
     }
     guard ok else {
