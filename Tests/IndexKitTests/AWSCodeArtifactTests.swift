@@ -11,7 +11,7 @@ let awsClaims: JSON = .object([
 ])
 let roleARN = "arn:aws:iam::111122223333:role/indexkey-publisher"
 let caURL = "https://my-domain-444455556666.d.codeartifact.eu-west-1.amazonaws.com/pypi/my-repo/simple/"
-let caTarget = try! AWSCodeArtifact.target(for: try! WebURL(caURL, what: "u"))
+let caTarget = fixtureTarget(AWSCodeArtifact.self, caURL)
 
 func stsSuccessXML(expiration: String = "2027-01-15T08:15:00Z") -> String {
   """

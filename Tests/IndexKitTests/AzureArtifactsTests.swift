@@ -68,13 +68,12 @@ import Testing
 }
 
 @Suite struct EntraClientTests {
-  let target = try! AzureArtifacts.target(
-    for: try! WebURL("https://pkgs.dev.azure.com/org/proj/_packaging/feed/pypi/simple/", what: "u"))
+  let target = fixtureTarget(AzureArtifacts.self, "https://pkgs.dev.azure.com/org/proj/_packaging/feed/pypi/simple/")
 
   func client(_ auth: EntraClient.ClientAuth) -> EntraClient {
     EntraClient(
       tenantID: "tenant-1", clientID: "client-1",
-      authorityHost: try! WebURL("https://login.microsoftonline.com", what: "a"), auth: auth)
+      authorityHost: fixtureURL("https://login.microsoftonline.com"), auth: auth)
   }
 
   @Test func federatedRequestShape() throws {

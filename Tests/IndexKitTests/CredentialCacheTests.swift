@@ -26,7 +26,7 @@ func entry(minted: UnixTime = 1_800_000_000, lifetime: Double = 3600, password: 
 
   func minted(_ password: String, expires: UnixTime?) -> Credential {
     let target = IndexTarget(
-      given: try! WebURL("https://h/", what: "u"), simpleURL: try! WebURL("https://h/", what: "u"), uploadURL: nil,
+      given: fixtureURL("https://h/"), simpleURL: fixtureURL("https://h/"), uploadURL: nil,
       name: "h")
     return Credential(
       index: target, registry: "azure-artifacts", username: "EntraToken", password: Secret(password), expiresAt: expires

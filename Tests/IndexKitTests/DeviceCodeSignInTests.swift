@@ -25,7 +25,7 @@ func oauthError(_ code: String, _ number: Int = 70016) -> HTTPResponse {
 }
 
 @Suite struct DeviceCodeSignInTests {
-  static let client = EntraPublicClient(authorityHost: try! WebURL("https://login.microsoftonline.com", what: "t"))
+  static let client = EntraPublicClient(authorityHost: fixtureURL("https://login.microsoftonline.com"))
   static let deviceCode = "DAQABIQEAAAB-device-code-canary"
   let access = unsignedJWT(.object([("exp", .integer(1_800_003_600))]))
 

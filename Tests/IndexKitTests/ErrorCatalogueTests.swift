@@ -15,7 +15,7 @@ import Testing
 
   static let client = EntraClient(
     tenantID: "tenant-1", clientID: "client-1",
-    authorityHost: try! WebURL("https://login.microsoftonline.com", what: "test"), auth: .secret(Secret("x")))
+    authorityHost: fixtureURL("https://login.microsoftonline.com"), auth: .secret(Secret("x")))
 
   func entra(_ code: Int64, _ claims: JWTClaims?) -> String {
     EntraErrors.explain(
@@ -185,9 +185,9 @@ import Testing
   }
 
   func impersonation(_ status: String, _ message: String, caller: GoogleImpersonation.Caller) -> String {
-    let endpoint = try! WebURL(
-      "https://iamcredentials.googleapis.com/v1/projects/-/serviceAccounts/publisher@proj.iam.gserviceaccount.com:generateAccessToken",
-      what: "test")
+    let endpoint = fixtureURL(
+      "https://iamcredentials.googleapis.com/v1/projects/-/serviceAccounts/publisher@proj.iam.gserviceaccount.com:generateAccessToken"
+    )
     return GoogleErrors.impersonation(
       status: status, message: message, httpStatus: 403,
       impersonation: GoogleImpersonation(serviceAccount: "publisher@proj.iam.gserviceaccount.com", endpoint: endpoint),

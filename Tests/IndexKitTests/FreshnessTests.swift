@@ -5,16 +5,15 @@ import Testing
 /// Every credential is checked when it arrives: an expired one costs one more exchange,
 /// then a sentence naming the service, the expiry and the local time.
 @Suite struct FreshnessTests {
-  let target = try! AzureArtifacts.target(
-    for: try! WebURL("https://pkgs.dev.azure.com/org/proj/_packaging/feed/pypi/simple/", what: "u"))
+  let target = fixtureTarget(AzureArtifacts.self, "https://pkgs.dev.azure.com/org/proj/_packaging/feed/pypi/simple/")
   let now: UnixTime = 1_800_000_000
   let github = GitHubActionsIdentity(
-    requestURL: try! WebURL("https://gh.test/idtoken?api-version=2.0", what: "u"), requestToken: Secret("req"))
+    requestURL: fixtureURL("https://gh.test/idtoken?api-version=2.0"), requestToken: Secret("req"))
 
   func azure() -> AzureArtifacts {
     AzureArtifacts(
       entra: EntraClient(
-        tenantID: "t", clientID: "c", authorityHost: try! WebURL("https://login.microsoftonline.com", what: "a"),
+        tenantID: "t", clientID: "c", authorityHost: fixtureURL("https://login.microsoftonline.com"),
         auth: .federated(github, audience: "api://AzureADTokenExchange")))
   }
 

@@ -33,8 +33,8 @@ func googleStub(sts: HTTPResponse? = nil, iam: HTTPResponse? = nil, ciToken: Str
   }
 }
 
-let gcpTarget = try! GoogleArtifactRegistry.target(
-  for: try! WebURL("https://europe-west1-python.pkg.dev/my-proj/my-repo/simple/", what: "u"))
+let gcpTarget = fixtureTarget(
+  GoogleArtifactRegistry.self, "https://europe-west1-python.pkg.dev/my-proj/my-repo/simple/")
 
 func githubEnv(_ extra: [String: String] = [:]) -> [String: String] {
   [

@@ -49,7 +49,7 @@ final class SpanLog: Sendable {
   func plan(_ registry: ScriptedRegistry, names: [String], sinks: [any Sink]) -> LoginPlan {
     let indexes = names.map { name in
       PlannedIndex(
-        target: try! ScriptedRegistry.target(for: try! WebURL("https://\(name).example/simple/\(name)/", what: "u")),
+        target: fixtureTarget(ScriptedRegistry.self, "https://\(name).example/simple/\(name)/"),
         registry: registry)
     }
     return LoginPlan(indexes: indexes, sinks: sinks, dryRun: false)

@@ -6,7 +6,7 @@ import Testing
 func credential(
   _ url: String = "https://pkgs.dev.azure.com/org/proj/_packaging/feed/pypi/simple/", password: String = "tok/en+1%"
 ) -> Credential {
-  let target = try! AzureArtifacts.target(for: try! WebURL(url, what: "u"))
+  let target = fixtureTarget(AzureArtifacts.self, url)
   return Credential(
     index: target, registry: AzureArtifacts.name, username: "EntraToken", password: Secret(password), expiresAt: nil)
 }

@@ -88,7 +88,7 @@ extension OpenSSL {
     let ok = out.withUnsafeMutableBufferPointer { o -> Bool in
       guard EVP_CipherUpdate(ctx, o.baseAddress, &written, source, Int32(input.count)) == 1 else { return false }
       total = Int(written)
-      guard EVP_CipherFinal_ex(ctx, o.baseAddress! + total, &written) == 1 else { return false }
+      guard EVP_CipherFinal_ex(ctx, o.baseAddress.map { $0 + total }, &written) == 1 else { return false }
       total += Int(written)
       return true
     }

@@ -4,8 +4,14 @@ package struct DoctorFinding: Sendable, Equatable {
     case ok, warning, problem
 
     package static func < (a: Severity, b: Severity) -> Bool {
-      let order: [Severity] = [.ok, .warning, .problem]
-      return order.firstIndex(of: a)! < order.firstIndex(of: b)!
+      func rank(_ s: Severity) -> Int {
+        switch s {
+        case .ok: 0
+        case .warning: 1
+        case .problem: 2
+        }
+      }
+      return rank(a) < rank(b)
     }
   }
 

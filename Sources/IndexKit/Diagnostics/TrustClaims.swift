@@ -1,7 +1,9 @@
 /// Which CI issued a token, and which of its claims trust rules are written against.
 package enum TrustClaims {
   package enum Family: String, Sendable, Equatable {
-    case github, gitlab, buildkite, circleci, bitbucket, azurePipelines = "azure-pipelines", kubernetes, google, other
+    case github, gitlab, buildkite, circleci, bitbucket
+    case azurePipelines = "azure-pipelines"
+    case kubernetes, google, other
 
     /// For messages ("GitHub Actions").
     package var displayName: String {

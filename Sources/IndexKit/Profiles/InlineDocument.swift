@@ -14,7 +14,7 @@ enum InlineDocument {
       let bytes = Array(contents.utf8)
       var offset = 0
       while offset < bytes.count {
-        let n = bytes.withUnsafeBytes { write(fd, $0.baseAddress! + offset, bytes.count - offset) }
+        let n = bytes[offset...].withUnsafeBytes { write(fd, $0.baseAddress, $0.count) }
         if n < 0 && errno == EINTR { continue }
         guard n > 0 else {
           close(fd)

@@ -109,18 +109,19 @@ enum EditCleanup {
   /// Removes the copy (and any editor backup beside it) and the directory.
   static func run() {
     guard !directory.isEmpty else { return }
-    file.withUnsafeBufferPointer { _ = unlink($0.baseAddress!) }
+    file.withUnsafeBufferPointer { if let path = $0.baseAddress { _ = unlink(path) } }
     directory.withUnsafeBufferPointer { dir in
-      if let handle = opendir(dir.baseAddress!) {
+      guard let path = dir.baseAddress else { return }
+      if let handle = opendir(path) {
         while let entry = readdir(handle) {
           let name = withUnsafeBytes(of: entry.pointee.d_name) {
             String(decoding: $0.prefix { $0 != 0 }, as: UTF8.self)
           }
-          if name != "." && name != ".." { unlink(String(cString: dir.baseAddress!) + "/" + name) }
+          if name != "." && name != ".." { unlink(String(cString: path) + "/" + name) }
         }
         closedir(handle)
       }
-      _ = rmdir(dir.baseAddress!)
+      _ = rmdir(path)
     }
   }
 }

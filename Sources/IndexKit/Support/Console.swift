@@ -34,9 +34,7 @@ package final class Console: Sendable {
     var bytes = Array(text.utf8)
     var offset = 0
     while offset < bytes.count {
-      let n = bytes.withUnsafeMutableBytes { buf in
-        Glibc.write(fd, buf.baseAddress! + offset, buf.count - offset)
-      }
+      let n = bytes[offset...].withUnsafeBytes { Glibc.write(fd, $0.baseAddress, $0.count) }
       if n < 0 {
         if errno == EINTR { continue }
         return

@@ -25,7 +25,8 @@ func runInParallel(_ count: Int, _ body: @escaping @Sendable (Int) -> Void) {
     let rc = pthread_create(
       &thread, nil,
       { arg in
-        let job = Unmanaged<Job>.fromOpaque(arg!).takeRetainedValue()
+        guard let arg else { return nil }
+        let job = Unmanaged<Job>.fromOpaque(arg).takeRetainedValue()
         job.body(job.index)
         return nil
       }, job)

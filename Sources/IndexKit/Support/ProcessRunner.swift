@@ -65,8 +65,7 @@ package struct SpawnProcessRunner: ProcessRunner {
     let argv = arguments.map { strdup($0) } + [nil]
     let envp = environment.values.map { strdup("\($0.key)=\($0.value)") } + [nil]
     defer {
-      argv.forEach { free($0) }
-      envp.forEach { free($0) }
+      for pointer in argv + envp { free(pointer) }
     }
     var pid: pid_t = 0
     var outPipe: [Int32] = [-1, -1]

@@ -12,13 +12,13 @@ extension XML {
       var events = cxml_events(
         context: Unmanaged.passUnretained(builder).toOpaque(),
         start: { context, name, namespace in
-          TreeBuilder.from(context).start(String(cString: name!), namespace.map { String(cString: $0) })
+          TreeBuilder.from(context)?.start(TreeBuilder.string(name), namespace.map { String(cString: $0) })
         },
         attribute: { context, name, value in
-          TreeBuilder.from(context).attribute(String(cString: name!), String(cString: value!))
+          TreeBuilder.from(context)?.attribute(TreeBuilder.string(name), TreeBuilder.string(value))
         },
-        text: { context, text in TreeBuilder.from(context).text(String(cString: text!)) },
-        end: { context in TreeBuilder.from(context).end() })
+        text: { context, text in TreeBuilder.from(context)?.text(TreeBuilder.string(text)) },
+        end: { context in TreeBuilder.from(context)?.end() })
       return bytes.withUnsafeBufferPointer { buffer in
         buffer.withMemoryRebound(to: CChar.self) {
           cxml_parse($0.baseAddress, Int32(clamping: $0.count), &events, &reason, reason.count)
@@ -46,8 +46,14 @@ private final class TreeBuilder {
   var open: [XML] = []
   var root: XML?
 
-  static func from(_ context: UnsafeMutableRawPointer?) -> TreeBuilder {
-    Unmanaged<TreeBuilder>.fromOpaque(context!).takeUnretainedValue()
+  /// The builder behind libxml2's user-data pointer (always set: the walker passes ours).
+  static func from(_ context: UnsafeMutableRawPointer?) -> TreeBuilder? {
+    context.map { Unmanaged<TreeBuilder>.fromOpaque($0).takeUnretainedValue() }
+  }
+
+  /// A name, value or text libxml2 hands over (never null for a well-formed event).
+  static func string(_ text: UnsafePointer<CChar>?) -> String {
+    text.map { String(cString: $0) } ?? ""
   }
 
   func start(_ name: String, _ namespace: String?) {

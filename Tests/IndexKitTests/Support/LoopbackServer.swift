@@ -43,7 +43,8 @@ final class LoopbackServer: @unchecked Sendable {
     pthread_create(
       &thread, nil,
       { arg in
-        let server = Unmanaged<LoopbackServer>.fromOpaque(arg!).takeRetainedValue()
+        guard let arg else { return nil }
+        let server = Unmanaged<LoopbackServer>.fromOpaque(arg).takeRetainedValue()
         server.acceptLoop()
         return nil
       }, box.toOpaque())
@@ -78,7 +79,8 @@ final class LoopbackServer: @unchecked Sendable {
       pthread_create(
         &thread, nil,
         { arg in
-          let job = Unmanaged<ConnectionJob>.fromOpaque(arg!).takeRetainedValue()
+          guard let arg else { return nil }
+          let job = Unmanaged<ConnectionJob>.fromOpaque(arg).takeRetainedValue()
           job.server.serve(job.fd, id: job.id)
           return nil
         }, job.toOpaque())

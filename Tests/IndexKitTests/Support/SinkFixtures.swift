@@ -9,7 +9,7 @@ enum SinkFixtures {
     _ url: String = "https://pkgs.dev.azure.com/org/proj/_packaging/feed/pypi/simple/", name: String? = nil,
     username: String = "EntraToken", password: String = "tok/en+1%", expiresAt: UnixTime? = 1_800_003_599
   ) -> Credential {
-    var target = try! AzureArtifacts.target(for: try! WebURL(url, what: "u"))
+    var target = fixtureTarget(AzureArtifacts.self, url)
     if let name { target.name = name }
     return Credential(
       index: target, registry: AzureArtifacts.name, username: username, password: Secret(password), expiresAt: expiresAt
@@ -18,7 +18,7 @@ enum SinkFixtures {
 
   /// An index with no upload URL (install-only).
   static func installOnly(_ url: String, name: String, password: String) -> Credential {
-    let web = try! WebURL(url, what: "u")
+    let web = fixtureURL(url)
     return Credential(
       index: IndexTarget(given: web, simpleURL: web, uploadURL: nil, name: name), registry: "basic", username: "ci",
       password: Secret(password), expiresAt: nil)
@@ -41,7 +41,11 @@ enum SinkFixtures {
   static func text(_ name: String) -> String {
     var dir = #filePath  // …/Tests/IndexKitTests/Support/SinkFixtures.swift
     for _ in 0..<2 { dir = String(dir[..<(dir.lastIndex(of: "/") ?? dir.endIndex)]) }
-    return try! FileIO.readText("\(dir)/Fixtures/sinks/\(name)")
+    do {
+      return try FileIO.readText("\(dir)/Fixtures/sinks/\(name)")
+    } catch {
+      fatalError("the sink fixture \(name) cannot be read: \(error)")
+    }
   }
 
   /// Plans `sink`, writes its output with the real writer, and returns the file's text.

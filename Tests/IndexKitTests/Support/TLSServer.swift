@@ -60,7 +60,7 @@ final class TLSServer {
     defer { posix_spawn_file_actions_destroy(&actions) }
     for fd: Int32 in [0, 1, 2] { posix_spawn_file_actions_addopen(&actions, fd, "/dev/null", O_RDWR, 0) }
     var argv = arguments.map { strdup($0) } + [nil]
-    defer { argv.forEach { free($0) } }
+    defer { for pointer in argv { free(pointer) } }
     guard posix_spawnp(&pid, "openssl", &actions, nil, &argv, environ) == 0 else {
       throw ConfigError("could not start openssl s_server")
     }

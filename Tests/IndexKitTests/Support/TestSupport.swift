@@ -69,3 +69,21 @@ func form(_ body: [UInt8]) -> [String: String] {
   }
   return out
 }
+
+/// A URL a test wrote by hand; a typo in it stops the run with the URL named.
+func fixtureURL(_ text: String) -> WebURL {
+  do {
+    return try WebURL(text, what: "the test's URL")
+  } catch {
+    fatalError("fixture URL '\(text)': \(error)")
+  }
+}
+
+/// The index `registry` makes of a URL a test wrote by hand.
+func fixtureTarget(_ registry: any Registry.Type, _ url: String) -> IndexTarget {
+  do {
+    return try registry.target(for: fixtureURL(url))
+  } catch {
+    fatalError("fixture index '\(url)' for \(registry.name): \(error)")
+  }
+}

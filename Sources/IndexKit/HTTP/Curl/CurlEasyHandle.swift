@@ -273,7 +273,10 @@ private let curlOpenSocket: curl_opensocket_callback = { client, purpose, addres
     let handOff = Unmanaged<SocketHandOff>.fromOpaque(client).takeUnretainedValue()
     let wanted = handOff.socket.address
     if !handOff.used, Int(a.addrlen) == wanted.count,
-      wanted.withUnsafeBytes({ memcmp($0.baseAddress!, ccurl_sockaddr_bytes(address)!, wanted.count) == 0 })
+      wanted.withUnsafeBytes({ bytes in
+        guard let mine = bytes.baseAddress, let theirs = ccurl_sockaddr_bytes(address) else { return false }
+        return memcmp(mine, theirs, wanted.count) == 0
+      })
     {
       handOff.used = true
       return handOff.socket.fd

@@ -24,7 +24,8 @@ final class Preconnection: @unchecked Sendable {
     let rc = pthread_create(
       &thread, nil,
       { arg in
-        let me = Unmanaged<Preconnection>.fromOpaque(arg!).takeRetainedValue()
+        guard let arg else { return nil }
+        let me = Unmanaged<Preconnection>.fromOpaque(arg).takeRetainedValue()
         me.connected = Preconnection.connect(host: me.host, port: me.port, timeout: me.timeout)
         return nil
       }, me)
