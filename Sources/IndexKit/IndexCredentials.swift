@@ -14,6 +14,11 @@
 public enum IndexCredentials {
   /// The credential for the index at `url`.
   ///
+  /// In CI the password is masked before it is returned, as the executable masks it
+  /// (`::add-mask::` on stderr in GitHub Actions, `##vso[task.setsecret]` in Azure Pipelines),
+  /// so a later log line cannot show it. Nothing else is printed unless a sign-in needs the
+  /// user (a device code on the terminal).
+  ///
   /// - Parameters:
   ///   - url: the index URL as pip would be given it (or the registry's upload URL).
   ///   - registry: the registry's name (`azure-artifacts`, `google`, `aws`, …) when the URL's host
