@@ -162,10 +162,21 @@ def test_logout_forgets_the_sign_in(emu, sandbox, box):
     assert first.code == 0
     out = box.sandbox.run(["logout", sandbox.index_url()], box.env())
     assert out.code == 0 and "azure-refresh-token" in out.stderr, str(out)
-    assert box.keyring("clear").code == 0
+    assert "removed 1 cached credential for " in out.stderr, str(out)
+    # The cached access token went with the sign-in: the next lookup has nothing to answer from.
     before = len(emu.requests("entra"))
     assert box.keyring("get", sandbox.index_url(), "u").code == 3
     assert len(emu.requests("entra")) == before, "nothing kept, so nothing sent"
+
+
+def test_logout_of_everything_empties_the_keyring_cache(emu, sandbox, box):
+    box.with_fakes = False
+    first, _ = sign_in_on_terminal(emu, box, [str(box.bin / "keyring"), "get", sandbox.index_url(), "u"])
+    assert first.code == 0
+    out = box.sandbox.run(["logout"], box.env())
+    assert out.code == 0 and "removed the encrypted store" in out.stderr, str(out)
+    assert "removed 1 cached credential from " in out.stderr, str(out)
+    assert box.keyring("get", sandbox.index_url(), "u").code == 3
 
 
 # -- personal access tokens on request ---------------------------------------------
@@ -275,6 +286,7 @@ def test_doctor_shows_which_link_answers_and_why_the_others_did_not(emu, sandbox
     assert "- managed-identity: skipped: not on Azure compute" in text, text
     assert "? azure-cli: tried first: az is on PATH; its login decides" in text, text
     assert "- device-code: skipped: no sign-in is kept and there is no terminal" in text, text
+    assert "No CI identity was found" not in text, text  # the laptop's links need none
     assert emu.entra.user_grants == []
 
 

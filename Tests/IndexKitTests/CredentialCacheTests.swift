@@ -65,6 +65,28 @@ func entry(minted: UnixTime = 1_800_000_000, lifetime: Double = 3600, password: 
 }
 
 @Suite struct CredentialCacheTests {
+  @Test func removingAHostsEntriesKeepsOtherHostsAndWhatIsNotAnEntry() throws {
+    try withTemporaryDirectory { (dir: String) throws in
+      let cache = CredentialCache(directory: dir)
+      try cache.prepare()
+      func key(_ id: String, _ index: String) -> CacheKey {
+        CacheKey(id: String(repeating: id, count: 64), registry: "azure-artifacts", index: index)
+      }
+      let feed = key("a", "https://pkgs.dev.azure.com/org/_packaging/feed/pypi/simple/")
+      let other = key("b", "https://pkgs.dev.azure.com/org/_packaging/other/pypi/simple/")
+      let elsewhere = key("c", "https://europe-west1-python.pkg.dev/p/r/simple/")
+      for k in [feed, other, elsewhere] { try cache.store(entry(), for: k) }
+      writeFile("\(dir)/\(String(repeating: "d", count: 64)).json", "not json", mode: 0o600)
+
+      #expect(cache.remove(authority: "PKGS.dev.azure.com") == 2)
+      #expect(cache.read(feed, now: 1_800_000_000) == .missing)
+      #expect(cache.read(other, now: 1_800_000_000) == .missing)
+      #expect(cache.read(elsewhere, now: 1_800_000_000) == .entry(entry()))
+      #expect(readFile("\(dir)/\(String(repeating: "d", count: 64)).json") == "not json")
+      #expect(cache.remove(authority: "pkgs.dev.azure.com") == 0)
+    }
+  }
+
   @Test func directoryFollowsXDGThenHome() {
     #expect(
       CredentialCache.defaultDirectory(environment: Environment(["XDG_CACHE_HOME": "/x/cache/"]), home: "/home/u")

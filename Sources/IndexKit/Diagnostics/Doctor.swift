@@ -181,13 +181,15 @@ package enum Doctor {
     }
   }
 
-  /// The identity's own problem, unless a more precise trap already said it.
+  /// The identity's own problem when something needs a CI token (or no index was named), unless
+  /// a more precise trap already said it. Indexes served by other links (a laptop's `az` login,
+  /// a managed identity) need none: no finding then.
   static func identityFindings(_ identity: DoctorReport.Identity, needsToken: Bool, findings: [DoctorFinding])
     -> [DoctorFinding]
   {
-    guard let error = identity.error else { return [] }
+    guard let error = identity.error, needsToken else { return [] }
     if findings.contains(where: { $0.severity == .problem && $0.exitStatus == .noIdentity }) { return [] }
-    return [needsToken ? .problem(error, .noIdentity) : .warning(error)]
+    return [.problem(error, .noIdentity)]
   }
 
   static func unique(_ items: [String]) -> [String] {

@@ -187,6 +187,23 @@ package struct CredentialCache: Sendable {
     return removed
   }
 
+  /// Removes the entries of indexes on `authority` (`host` or `host:port`), whatever identity
+  /// minted them: what `indexkey logout URL` does once the sign-in behind them is forgotten.
+  ///
+  /// - Returns: how many entries were removed.
+  package func remove(authority: String) -> Int {
+    var removed = 0
+    for name in cacheFileNames() ?? [] where name.hasSuffix(".json") && !name.hasPrefix(".") {
+      let path = "\(directory)/\(name)"
+      guard let bytes = try? FileIO.read(path, limit: 16384),
+        let index = (try? JSON(parsing: bytes, document: "cache entry"))?["index"]?.stringValue,
+        let url = try? WebURL(index, what: "cache entry"), url.authority.lowercased() == authority.lowercased()
+      else { continue }
+      if unlink(path) == 0 { removed += 1 }
+    }
+    return removed
+  }
+
   /// How long after its last write an entry (or lock) is removed by ``prune(now:)``: longer
   /// than any registry token lives (CodeArtifact's longest is 12 h).
   package static let retention: Double = 86_400
