@@ -181,9 +181,11 @@ package enum Doctor {
     }
   }
 
-  /// The identity's own problem when something needs a CI token (or no index was named), unless
-  /// a more precise trap already said it. Indexes served by other links (a laptop's `az` login,
-  /// a managed identity) need none: no finding then.
+  /// The identity's own problem, when something needs a CI token.
+  ///
+  /// Something does when no index was named or an index's chain chose CI federation; indexes
+  /// served by other links (a laptop's `az` login, a managed identity) need none. Nothing is
+  /// said twice: a more precise trap wins.
   static func identityFindings(_ identity: DoctorReport.Identity, needsToken: Bool, findings: [DoctorFinding])
     -> [DoctorFinding]
   {
