@@ -1,7 +1,9 @@
 /// IndexKit's public surface: one index's credential, minted the way `indexkey token URL` mints
 /// it (the same plan, credential chains, checks and errors), for a Swift program that wants an
-/// index's password without running the executable. Everything else in the module is `package`:
-/// the `indexkey` executable and the tests see it, a dependent package does not.
+/// index's password without running the executable.
+///
+/// Everything else in the module is `package`: the `indexkey` executable and the tests see it,
+/// a dependent package does not.
 ///
 /// ```swift
 /// import IndexKit

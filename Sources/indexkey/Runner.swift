@@ -2,7 +2,9 @@ import ArgumentParser
 import IndexKit
 
 /// The glue between parsed flags and the library: build the live context, run, map
-/// failures to exit codes. Errors print as one line on stderr.
+/// failures to exit codes.
+///
+/// Errors print as one line on stderr.
 enum Runner {
   /// - Parameter sinks: replaces the outputs the flags chose (`token` prints the password only).
   static func login(_ options: LoginOptions, timeout: Double, sinks: [any Sink]? = nil) throws {

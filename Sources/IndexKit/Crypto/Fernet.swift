@@ -88,7 +88,9 @@ package struct FernetKey: Sendable, Equatable {
   package var encoded: Secret { Secret(Base64.encodeURLPadded(signing + encryption)) }
 }
 
-/// Why a Fernet key or token was refused. Each description completes "… because …".
+/// Why a Fernet key or token was refused.
+///
+/// Each description completes "… because …".
 package enum FernetError: Error, Equatable, CustomStringConvertible {
   case malformedKey
   case notBase64

@@ -64,8 +64,10 @@ package enum SecureFile {
     fsync(dfd)
   }
 
-  /// `dir`, open. Below `anchor` each missing directory is made 0700 and each existing one
-  /// opened with `O_NOFOLLOW`; elsewhere (or without an anchor) the path is followed as given.
+  /// `dir`, open.
+  ///
+  /// Below `anchor` each missing directory is made 0700 and each existing one opened with
+  /// `O_NOFOLLOW`; elsewhere (or without an anchor) the path is followed as given.
   static func openDirectory(_ dir: String, below anchor: String?, for path: String) throws(SinkError) -> Int32 {
     let root = anchor.map { $0.count > 1 && $0.hasSuffix("/") ? String($0.dropLast()) : $0 }
     guard let root, dir == root || dir.hasPrefix(root == "/" ? "/" : root + "/") else {

@@ -34,6 +34,7 @@ package enum Freshness {
 }
 
 /// A service answered a credential that is already expired, or expires within a minute.
+///
 /// The exchange is tried once more (``Registry/freshCredential(for:in:)``); a second one is reported.
 package struct ExpiredCredential: UserFacingError, Equatable {
   package var what: String
