@@ -23,6 +23,7 @@ public enum IndexCredentials {
   ///   - environment: the variables to read: the CI's identity, the registries' settings
   ///     (`INDEXKEY_*`, `AZURE_*`, `GOOGLE_*`, `AWS_*`, …), `HOME` for laptop sign-ins.
   ///   - timeout: seconds each HTTP request may take.
+  /// - Returns: the index's credential: its URLs, username, password, expiry and warnings.
   /// - Throws: ``IndexCredentials/Failure`` with indexkey's one-sentence message and exit code.
   public static func mint(
     forIndex url: String, registry: String? = nil, environment: [String: String], timeout: Double = 30

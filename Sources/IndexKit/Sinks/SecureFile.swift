@@ -25,7 +25,12 @@ package struct SinkError: UserFacingError, Equatable {
 /// created and renamed relative to that open directory, so nothing can be swapped in between.
 package enum SecureFile {
   /// Replaces `path` with `bytes`.
-  /// - Parameter anchor: a directory `path` lies below whose subdirectories must not be symlinks.
+  /// - Parameters:
+  ///   - path: the file to replace.
+  ///   - bytes: its new contents.
+  ///   - mode: the new file's permissions.
+  ///   - anchor: a directory `path` lies below whose subdirectories must not be symlinks.
+  /// - Throws: ``SinkError`` when the file cannot be written or moved into place safely.
   package static func replace(_ path: String, with bytes: [UInt8], mode: UInt32 = 0o600, below anchor: String? = nil)
     throws(SinkError)
   {
