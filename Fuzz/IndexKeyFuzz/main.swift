@@ -9,8 +9,10 @@ import Glibc
 
 @testable import IndexKit
 
-/// name → what to do with one input. Each checks what must hold for any input (bytes kept,
-/// nothing traps); a violated check is a crash libFuzzer reports and keeps.
+/// name → what to do with one input.
+///
+/// Each checks what must hold for any input (bytes kept, nothing traps); a violated check
+/// is a crash libFuzzer reports and keeps.
 let targets: [String: @Sendable ([UInt8]) -> Void] = [
   "json": { bytes in
     guard let json = try? JSON(parsing: bytes, document: "fuzz") else { return }

@@ -1,7 +1,9 @@
 /// IndexKit's public surface: one index's credential, minted the way `indexkey token URL` mints
 /// it (the same plan, credential chains, checks and errors), for a Swift program that wants an
-/// index's password without running the executable. Everything else in the module is `package`:
-/// the `indexkey` executable and the tests see it, a dependent package does not.
+/// index's password without running the executable.
+///
+/// Everything else in the module is `package`: the `indexkey` executable and the tests see it,
+/// a dependent package does not.
 ///
 /// ```swift
 /// import IndexKit
@@ -26,6 +28,7 @@ public enum IndexCredentials {
   ///   - environment: the variables to read: the CI's identity, the registries' settings
   ///     (`INDEXKEY_*`, `AZURE_*`, `GOOGLE_*`, `AWS_*`, …), `HOME` for laptop sign-ins.
   ///   - timeout: seconds each HTTP request may take.
+  /// - Returns: the index's credential: its URLs, username, password, expiry and warnings.
   /// - Throws: ``IndexCredentials/Failure`` with indexkey's one-sentence message and exit code.
   public static func mint(
     forIndex url: String, registry: String? = nil, environment: [String: String], timeout: Double = 30

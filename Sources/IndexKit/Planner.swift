@@ -35,8 +35,10 @@ package struct IndexPlan: Sendable {
 }
 
 /// Resolves options and environment into a ``LoginPlan``, failing early (exit 2) on
-/// anything that can be known wrong before a request is made. `indexkey doctor` reads the
-/// same plan, index by index (``indexes(_:registry:identity:names:settings:)``).
+/// anything that can be known wrong before a request is made.
+///
+/// `indexkey doctor` reads the same plan, index by index
+/// (``indexes(_:registry:identity:names:settings:)``).
 package enum Planner {
   package static func plan(_ options: LoginOptions, environment: Environment) throws -> LoginPlan {
     guard !options.urls.isEmpty else {

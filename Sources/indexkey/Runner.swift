@@ -2,9 +2,15 @@ import ArgumentParser
 import IndexKit
 
 /// The glue between parsed flags and the library: build the live context, run, map
-/// failures to exit codes. Errors print as one line on stderr.
+/// failures to exit codes.
+///
+/// Errors print as one line on stderr.
 enum Runner {
-  /// - Parameter sinks: replaces the outputs the flags chose (`token` prints the password only).
+  /// - Parameters:
+  ///   - options: the parsed flags.
+  ///   - timeout: seconds each HTTP request may take.
+  ///   - sinks: replaces the outputs the flags chose (`token` prints the password only).
+  /// - Throws: `ExitCode` with the report's exit status when an index failed.
   static func login(_ options: LoginOptions, timeout: Double, sinks: [any Sink]? = nil) throws {
     let environment = Environment(ProcessEnvironment.read())
     let console = Console.standard()

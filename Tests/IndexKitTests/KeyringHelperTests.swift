@@ -24,7 +24,7 @@ final class Counter: Sendable {
   var count: Int { value.withLock { $0 } }
 }
 
-/// A keyring helper over a stub Entra endpoint that issues `tok-1`, `tok-2`, …
+/// A keyring helper over a stub Entra endpoint that issues `tok-1`, `tok-2` and so on.
 final class KeyringFixture: Sendable {
   let directory: String
   let clock = SteppingClock(1_800_000_000)

@@ -21,7 +21,10 @@ package struct CertificateCredential: Sendable {
 
   /// Reads a PEM bundle: one private key and at least one certificate, any order.
   ///
-  /// - Parameter source: where the text came from, for error messages.
+  /// - Parameters:
+  ///   - pem: the PEM text.
+  ///   - source: where the text came from, for error messages.
+  /// - Throws: ``CryptoError`` when the key or a certificate is missing, unreadable or mismatched.
   package init(pem: String, source: String = "the certificate PEM") throws {
     let blocks = PEMBlock.all(in: RSAPrivateKey.unescapedPEM(pem))
     guard let keyBlock = blocks.first(where: { Self.keyLabels.contains($0.label) }) else {
@@ -37,8 +40,10 @@ package struct CertificateCredential: Sendable {
   /// Reads PKCS#12 (`.pfx`/`.p12`) bytes.
   ///
   /// - Parameters:
+  ///   - pkcs12: the PKCS#12 bytes.
   ///   - password: the file's password; nil (or empty) tries the absent and the empty password.
   ///   - source: where the bytes came from, for error messages.
+  /// - Throws: ``CryptoError`` when the bytes, the password, the key or the certificates are wrong.
   package init(pkcs12: [UInt8], password: Secret? = nil, source: String = "the PKCS#12 data") throws {
     let contents = try OpenSSL.pkcs12(pkcs12, password: password, source: source)
     guard let key = contents.key else { throw CryptoError.missingPrivateKey(source: source) }

@@ -10,7 +10,12 @@ package enum Fernet {
   static let minimumLength = 1 + 8 + 16 + 16 + 32
 
   /// Encrypts `plaintext` under `key`, stamped with `now`.
-  /// - Parameter iv: a fixed IV for test vectors; random otherwise.
+  /// - Parameters:
+  ///   - plaintext: the bytes to encrypt.
+  ///   - key: the Fernet key.
+  ///   - now: the timestamp to stamp.
+  ///   - iv: a fixed IV for test vectors; random otherwise.
+  /// - Returns: the Fernet token.
   package static func encrypt(_ plaintext: [UInt8], key: FernetKey, now: UnixTime, iv: [UInt8]? = nil) -> String {
     let iv = iv ?? SecureRandom.bytes(16)
     precondition(iv.count == 16, "a Fernet IV is 16 bytes")
@@ -27,9 +32,13 @@ package enum Fernet {
 
   /// Verifies and decrypts a token.
   /// - Parameters:
+  ///   - token: the Fernet token.
+  ///   - key: the Fernet key.
   ///   - ttl: when given, a token older than this many seconds (or more than a minute in
   ///     the future) is refused.
+  ///   - now: the current time, for `ttl`.
   /// - Returns: the plaintext and the token's timestamp.
+  /// - Throws: ``FernetError`` when the token is malformed, damaged, under another key or out of date.
   package static func decrypt(_ token: String, key: FernetKey, ttl: Double? = nil, now: UnixTime = 0)
     throws(FernetError) -> (plaintext: [UInt8], timestamp: UInt64)
   {
@@ -88,7 +97,9 @@ package struct FernetKey: Sendable, Equatable {
   package var encoded: Secret { Secret(Base64.encodeURLPadded(signing + encryption)) }
 }
 
-/// Why a Fernet key or token was refused. Each description completes "… because …".
+/// Why a Fernet key or token was refused.
+///
+/// Each description completes "… because …".
 package enum FernetError: Error, Equatable, CustomStringConvertible {
   case malformedKey
   case notBase64

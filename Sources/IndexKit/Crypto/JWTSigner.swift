@@ -17,6 +17,7 @@ package enum JWTSigner {
   ///   - claims: the claims set as JSON text.
   ///   - key: the RSA private key to sign with.
   ///   - alg: `.rs256` or `.ps256`.
+  /// - Returns: the compact JWS: header, claims and signature, base64url-encoded and dot-separated.
   /// - Throws: ``CryptoError/signingFailed(algorithm:reason:)``.
   package static func sign(
     header: String, claims: String, key: RSAPrivateKey, alg: SignatureAlgorithm

@@ -1,7 +1,9 @@
 internal import COpenSSL
 
-/// Namespace for the code that talks to libcrypto. Only `OpenSSL+*.swift` files
-/// import COpenSSL; everything else in the crypto layer goes through here.
+/// Namespace for the code that talks to libcrypto.
+///
+/// Only `OpenSSL+*.swift` files import COpenSSL; everything else in the crypto
+/// layer goes through here.
 enum OpenSSL {
   /// Empties this thread's OpenSSL error queue and returns its reasons as one line.
   ///

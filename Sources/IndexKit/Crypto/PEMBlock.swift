@@ -1,6 +1,6 @@
 /// One `-----BEGIN LABEL-----` … `-----END LABEL-----` block of a PEM file.
 struct PEMBlock: Equatable {
-  /// The label between `BEGIN ` and the dashes, e.g. `CERTIFICATE`.
+  /// The label between `BEGIN ` and the dashes, such as `CERTIFICATE`.
   var label: String
   /// The whole block, armour lines included, ending in a newline.
   var text: String

@@ -74,6 +74,7 @@ package enum AWSErrors {
   ///   - message: the `message` field.
   ///   - repository: the domain, owner and region asked for.
   ///   - principal: who signed the call, in words ("the role … (session …)", "the access key …").
+  /// - Returns: the message explaining the refusal and what to fix.
   package static func codeArtifact(type: String, message: String, repository: CodeArtifactRepository, principal: String)
     -> String
   {

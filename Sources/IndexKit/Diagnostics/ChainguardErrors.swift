@@ -10,6 +10,7 @@ package enum ChainguardErrors {
   ///   - message: the body's `message`.
   ///   - presented: the claims of the CI token sent (nil if unknown).
   ///   - identity: the assumable identity's UIDP (`ORG_ID/IDENTITY_ID`).
+  /// - Returns: the message explaining the refusal and what to fix.
   package static func explain(status: Int, code: Int?, message: String, presented: JWTClaims?, identity: String)
     -> String
   {

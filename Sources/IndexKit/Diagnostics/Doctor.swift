@@ -1,7 +1,8 @@
 /// `indexkey doctor [URL...]`: what `login` would do with these options here, and the known
-/// traps, checked before any exchange. Tokens are fetched (to show the subject each exchange
-/// would present) unless `fetchTokens` is false, but never shown; no exchange is made and
-/// nothing is written.
+/// traps, checked before any exchange.
+///
+/// Tokens are fetched (to show the subject each exchange would present) unless `fetchTokens`
+/// is false, but never shown; no exchange is made and nothing is written.
 package enum Doctor {
   package static func examine(_ options: LoginOptions, fetchTokens: Bool = true, in context: Context) -> DoctorReport {
     let environment = context.environment

@@ -1,5 +1,7 @@
 /// What `indexkey doctor` found: the identity, the variables, each index's exchange, the
-/// outputs and the traps. Holds names and decoded claims only, never a token or secret.
+/// outputs and the traps.
+///
+/// Holds names and decoded claims only, never a token or secret.
 package struct DoctorReport: Sendable {
   /// How the CI identity was chosen and what it is.
   package struct Identity: Sendable {

@@ -10,6 +10,7 @@ package enum GoogleErrors {
   ///   - description: `error_description`.
   ///   - exchange: the exchange asked for (its `audience` is the provider's STS name).
   ///   - presented: the claims of the CI token sent as `subject_token` (nil if unknown).
+  /// - Returns: the message explaining the refusal and what to fix.
   package static func sts(error: String, description: String, exchange: GoogleSTS.Exchange, presented: JWTClaims?)
     -> String
   {
@@ -50,8 +51,10 @@ package enum GoogleErrors {
   /// - Parameters:
   ///   - status: `error.status` (`PERMISSION_DENIED`, `NOT_FOUND`, `INVALID_ARGUMENT`, …).
   ///   - message: `error.message`.
+  ///   - httpStatus: the HTTP status of the answer.
   ///   - impersonation: the service account and lifetime asked for.
   ///   - caller: whose access token authorised the call (federated identity or a key's account).
+  /// - Returns: the message explaining the refusal and what to fix.
   package static func impersonation(
     status: String, message: String, httpStatus: Int, impersonation: GoogleImpersonation,
     caller: GoogleImpersonation.Caller

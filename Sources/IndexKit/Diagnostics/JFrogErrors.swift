@@ -10,6 +10,7 @@ package enum JFrogErrors {
   ///   - presented: the claims of the CI token sent (nil if unknown).
   ///   - providerName: the OIDC integration's name (`provider_name`).
   ///   - host: the JFrog platform host.
+  /// - Returns: the message explaining the refusal and what to fix.
   package static func explain(
     status: Int, code: String?, message: String, presented: JWTClaims?, providerName: String, host: String
   ) -> String {

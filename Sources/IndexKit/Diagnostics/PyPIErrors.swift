@@ -8,6 +8,7 @@ package enum PyPIErrors {
   ///   - description: `errors[].description`.
   ///   - presented: the claims of the CI token sent (nil if unknown).
   ///   - index: the index's host (`pypi.org`, `test.pypi.org`, or a private warehouse).
+  /// - Returns: the message explaining the error and the publisher values to configure.
   package static func explain(code: String, description: String, presented: JWTClaims?, index: String) -> String {
     let head = "\(index) refused to mint an upload token: \(Refusal.code(code, description))."
     let claims = Refusal.presented(presented)

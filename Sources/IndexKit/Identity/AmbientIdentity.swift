@@ -4,8 +4,10 @@
 /// never fails for lack of one. Detectors are tried in order; the first that recognises
 /// its CI (even if that CI then lacks a token) decides.
 package struct AmbientIdentity: IdentitySource {
-  /// Restricts detection to one detector by name ("github"); nil tries them all. With a
-  /// name, that detector's source is used even when its marker variable is absent.
+  /// Restricts detection to one detector by name ("github"); nil tries them all.
+  ///
+  /// With a name, that detector's source is used even when its marker variable is
+  /// absent.
   package var only: String?
   /// The Azure Pipelines service connection (`--identity azure-pipelines:ID`).
   package var serviceConnectionID: String?

@@ -1,5 +1,7 @@
 /// A token kept in a file that something else refreshes (Kubernetes projected tokens,
-/// `AZURE_FEDERATED_TOKEN_FILE`, `--identity file:PATH`). Read anew on every call.
+/// `AZURE_FEDERATED_TOKEN_FILE`, `--identity file:PATH`).
+///
+/// Read anew on every call.
 package struct FileIdentity: IdentitySource {
   package var path: String
   /// How the path was given ("AZURE_FEDERATED_TOKEN_FILE"), for messages.

@@ -65,6 +65,7 @@ extension GitHubActionsIdentity {
   /// The issuer tokens of this job will carry: github.com's, or `https://HOST/_services/token`
   /// on GitHub Enterprise Server (`GITHUB_SERVER_URL` names the server); nil for GHE.com
   /// (data residency) hosts, whose issuer is best read from a token (`indexkey claims`).
+  ///
   /// An enterprise on github.com may also have opted into `…githubusercontent.com/<enterprise>`.
   package static func expectedIssuer(_ environment: Environment) -> String? {
     guard var server = environment["GITHUB_SERVER_URL"], server != "https://github.com" else {

@@ -11,8 +11,10 @@ package struct GitLabIdentity: IdentitySource {
   static let variables = ["GITLAB_CI", "CI_SERVER_URL", "CI_PROJECT_PATH", "CI_COMMIT_REF_NAME", "CI_JOB_JWT_V2"]
 
   /// `<AUDIENCE>_ID_TOKEN`: the audience upper-cased, every character outside `[A-Z0-9_]`
-  /// replaced by `_`. Digits are kept, a leading one too, as uv and `ambient-id` name it
-  /// (GitLab accepts such names in `id_tokens:`).
+  /// replaced by `_`.
+  ///
+  /// Digits are kept, a leading one too, as uv and `ambient-id` name it (GitLab accepts
+  /// such names in `id_tokens:`).
   package static func variableName(forAudience audience: String) -> String {
     var name = ""
     for scalar in audience.uppercased().unicodeScalars {

@@ -10,7 +10,11 @@ enum ProcessToken {
   ///   - arguments: the program and its arguments.
   ///   - display: how to name the command in messages (`buildkite-agent oidc request-token`).
   ///   - environment: the child's whole environment.
+  ///   - timeout: seconds before the program is killed.
   ///   - notFound: what to say when the program is not on PATH.
+  ///   - context: the process runner to use.
+  /// - Returns: the token the program printed, checked to look like a JWT.
+  /// - Throws: ``IdentityError`` when the program cannot run, fails, or prints no JWT.
   static func read(
     _ arguments: [String], display: String, environment: Environment, timeout: Double,
     notFound: String, in context: Context

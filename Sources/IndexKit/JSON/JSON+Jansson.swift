@@ -2,8 +2,10 @@ internal import CJansson
 internal import Glibc
 
 extension JSON {
-  /// Parses a whole document. Duplicate keys are rejected (a token response with two
-  /// `access_token` members is ambiguous); `document` names it in errors.
+  /// Parses a whole document.
+  ///
+  /// Duplicate keys are rejected (a token response with two `access_token` members
+  /// is ambiguous); `document` names it in errors.
   package init(parsing bytes: [UInt8], document: String) throws(JSONError) {
     var error = json_error_t()
     let flags = Int(JSON_REJECT_DUPLICATES | JSON_DECODE_ANY | JSON_ALLOW_NUL)
@@ -25,7 +27,9 @@ extension JSON {
   }
 
   /// jansson's message without the bytes it quotes (`… near 'eyJhbGci'`, `byte 0x…`): a
-  /// malformed token response must not show pieces of the token. The position says where.
+  /// malformed token response must not show pieces of the token.
+  ///
+  /// The position says where.
   static func reason(_ text: String) -> String {
     let template = text.firstRange(of: " near ").map { text[..<$0.lowerBound] } ?? Substring(text)
     let reason = template.split(separator: " ").filter { !$0.hasPrefix("0x") }.joined(separator: " ")

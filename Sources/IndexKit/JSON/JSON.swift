@@ -1,4 +1,6 @@
-/// A JSON value. Parsed from and serialised to bytes by jansson (`JSON+Jansson.swift`).
+/// A JSON value.
+///
+/// Parsed from and serialised to bytes by jansson (`JSON+Jansson.swift`).
 package enum JSON: Sendable, Equatable {
   case null
   case bool(Bool)

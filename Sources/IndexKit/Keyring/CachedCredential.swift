@@ -26,9 +26,10 @@ package struct CachedCredential: Sendable, Equatable {
   }
 
   /// The cacheable form of a freshly minted credential, or nil with the reason it must
-  /// not be written to disk: no known expiry, or a value the environment already holds
-  /// (a CI job token handed over as is, e.g. GitLab's `CI_JOB_TOKEN`: CI tokens are
-  /// never cached).
+  /// not be written to disk.
+  ///
+  /// The reasons: no known expiry, or a value the environment already holds (a CI job
+  /// token handed over as is, e.g. GitLab's `CI_JOB_TOKEN`: CI tokens are never cached).
   package static func cacheable(_ credential: Credential, mintedAt: UnixTime, environment: Environment) -> Result<
     CachedCredential, CacheRefusal
   > {

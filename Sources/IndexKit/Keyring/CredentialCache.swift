@@ -98,8 +98,9 @@ package struct CredentialCache: Sendable {
     case rejected(String)
   }
 
-  /// Reads and checks the entry of `key`. Never throws: whatever is wrong is a reason
-  /// not to trust the file.
+  /// Reads and checks the entry of `key`.
+  ///
+  /// Never throws: whatever is wrong is a reason not to trust the file.
   package func read(_ key: CacheKey, now: UnixTime) -> Read {
     let path = entryPath(key)
     let fd = open(path, O_RDONLY | O_NOFOLLOW | O_CLOEXEC | O_NONBLOCK)
@@ -210,7 +211,9 @@ package struct CredentialCache: Sendable {
 
   /// Removes entries, locks and leftovers written ``retention`` before the entry of `key`
   /// was (tokens of past jobs on a persistent runner), so the directory does not grow
-  /// without end. Times are the file system's own, compared with each other.
+  /// without end.
+  ///
+  /// Times are the file system's own, compared with each other.
   package func prune(before key: CacheKey) {
     var reference = stat()
     guard lstat(entryPath(key), &reference) == 0 else { return }

@@ -44,9 +44,11 @@ package struct KeyringHelper: Sendable {
     return CredentialCache.defaultDirectory(environment: environment, home: home).map { CredentialCache(directory: $0) }
   }
 
-  /// Answers one `keyring get`. Returns the exit code: 0 with the answer on stdout;
-  /// 1 with nothing at all when the service is not an index indexkey handles; otherwise
-  /// the error's code, with one line on stderr and nothing on stdout.
+  /// Answers one `keyring get`.
+  ///
+  /// Returns the exit code: 0 with the answer on stdout; 1 with nothing at all when the
+  /// service is not an index indexkey handles; otherwise the error's code, with one
+  /// line on stderr and nothing on stdout.
   package func get(_ query: KeyringQuery) -> Int32 {
     do {
       guard let index = try KeyringServices.resolve(query.service, environment: environment) else { return 1 }
@@ -70,8 +72,9 @@ package struct KeyringHelper: Sendable {
   }
 
   /// `keyring del SERVICE USERNAME`: forgets the cached credential of the index SERVICE names,
-  /// so the next lookup mints a new one (what keyring users do to force a refresh). Exit 0 when
-  /// it was forgotten or there was none; 1 when indexkey does not handle SERVICE.
+  /// so the next lookup mints a new one (what keyring users do to force a refresh).
+  ///
+  /// Exit 0 when it was forgotten or there was none; 1 when indexkey does not handle SERVICE.
   package func delete(service: String) -> Int32 {
     do {
       guard let index = try KeyringServices.resolve(service, environment: environment) else { return 1 }

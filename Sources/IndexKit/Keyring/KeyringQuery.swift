@@ -1,4 +1,4 @@
-/// One `keyring get` call, in any of the three shapes pip and uv use (FORMATS.md §6.3):
+/// One `keyring get` call, in any of the three shapes pip and uv use (FORMATS.md §6.3).
 ///
 /// 1. `get SERVICE USERNAME` → the password line (pip ≤ 26.1, uv with a username);
 /// 2. `get SERVICE --mode creds` → username line, password line (uv, `authenticate = "always"`);
@@ -17,7 +17,9 @@ package struct KeyringQuery: Sendable, Equatable {
   }
 
   package var service: String
-  /// The username the caller knows, if any. Ignored: the registry's own username is answered.
+  /// The username the caller knows, if any.
+  ///
+  /// Ignored: the registry's own username is answered.
   package var username: String?
   package var mode: Mode
   package var output: Output

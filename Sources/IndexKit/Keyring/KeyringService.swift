@@ -24,6 +24,7 @@ package struct KeyringIndex: Sendable {
 package enum KeyringServices {
   /// `HOST[:PORT]=REGISTRY` entries, separated by spaces or commas, naming the registry
   /// of hosts indexkey does not recognise (self-hosted servers, a loopback test index).
+  ///
   /// An entry applies to that exact host and port only; it also overrides recognition.
   package static let registryVariable = "INDEXKEY_REGISTRY"
 

@@ -1,7 +1,8 @@
 /// Who a laptop is signed in as, for the keyring cache key: a digest of the files the cloud
 /// CLIs change when the user signs in as someone else (`aws configure`, `aws sso login`,
-/// `gcloud auth application-default login`, `gcloud config set account`). Without it a
-/// switched identity would be answered the old identity's cached credential.
+/// `gcloud auth application-default login`, `gcloud config set account`).
+///
+/// Without it a switched identity would be answered the old identity's cached credential.
 ///
 /// Reads a few small files; nothing is sent anywhere, and only the digest is kept. The
 /// variables that choose among sign-ins are declared settings of the links, so the key

@@ -15,7 +15,9 @@ package enum AcctFile {
     package var serial: SerialPlugin
   }
 
-  /// Decrypts and deserialises. Errors complete "The profile file X …".
+  /// Decrypts and deserialises.
+  ///
+  /// Errors complete "The profile file X …".
   package static func open(_ bytes: [UInt8], key: Secret) throws(ProfileError) -> Contents {
     let crypto = looksLikeFernet(bytes) ? CryptoPlugin.fernet : .aesgcm256
     let plaintext: [UInt8]

@@ -1,6 +1,7 @@
 internal import CMsgpack
 
 /// msgpack through msgpack-c, for the plaintext of acct files (its default serial plugin).
+///
 /// The only file that imports CMsgpack; values cross as ``JSON``.
 enum Msgpack {
   /// Serialises `value` as Python's msgpack does for the same data (str as str, not bin).
@@ -33,10 +34,12 @@ enum Msgpack {
     return try convert(result.data)
   }
 
-  /// msgpack-c allocates a container's slots from its declared length before reading them, so
-  /// a few bytes claiming a map of four billion entries would ask for gigabytes. Every declared
-  /// element needs at least one byte of input: the lengths are summed in one pass over the
-  /// headers first, and a document whose lengths promise more than it holds never reaches it.
+  /// msgpack-c allocates a container's slots from its declared length before reading them, so a
+  /// few bytes claiming a map of four billion entries would ask for gigabytes.
+  ///
+  /// Every declared element needs at least one byte of input: the lengths are summed in one
+  /// pass over the headers first, and a document whose lengths promise more than it holds never
+  /// reaches it.
   static func declaresNoMoreThanItHolds(_ bytes: [UInt8]) -> Bool {
     var position = 0
     var declared = 0

@@ -32,7 +32,9 @@ package struct Profile: Sendable, Equatable {
     }
   }
 
-  /// Reads a profile's mapping. Errors complete "The profile 'NAME' …".
+  /// Reads a profile's mapping.
+  ///
+  /// Errors complete "The profile 'NAME' …".
   init(name: String, settings: JSON) throws(ProfileError) {
     guard let members = settings.objectValue else {
       throw ProfileError("is \(settings.typeName), not a mapping of settings (key: value)")
@@ -73,6 +75,7 @@ package struct Profile: Sendable, Equatable {
   }
 
   /// A setting's value as the environment variable's text; nil for an empty (null) setting.
+  ///
   /// `google_application_credentials` may hold the JSON document itself, as text or as a mapping.
   private static func text(_ key: String, _ value: JSON) throws(ProfileError) -> String? {
     switch value {

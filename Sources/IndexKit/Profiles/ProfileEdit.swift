@@ -2,8 +2,10 @@ internal import Glibc
 
 /// `indexkey profiles edit FILE.fernet`: `$EDITOR` on a decrypted 0600 copy in a private
 /// 0700 directory; the file is re-encrypted (with the same key) when the copy was changed
-/// and still reads as a profile file. The copy is removed on every exit path, including
-/// SIGINT, SIGTERM and SIGHUP while the editor runs.
+/// and still reads as a profile file.
+///
+/// The copy is removed on every exit path, including SIGINT, SIGTERM and SIGHUP while the
+/// editor runs.
 package enum ProfileEdit {
   package static func run(_ path: String, environment: Environment, console: Console, now: UnixTime) throws {
     guard let editor = environment["VISUAL"] ?? environment["EDITOR"] else {

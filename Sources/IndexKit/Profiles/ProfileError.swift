@@ -1,5 +1,7 @@
 /// A profile file or profile that cannot be used: one sentence naming the file or profile,
-/// what is wrong and what to do. Exit 2 (6 when an output file cannot be written).
+/// what is wrong and what to do.
+///
+/// Exit 2 (6 when an output file cannot be written).
 package struct ProfileError: UserFacingError, Equatable {
   package var message: String
   package var exitStatus: ExitStatus

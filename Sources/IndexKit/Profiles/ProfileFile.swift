@@ -1,11 +1,15 @@
 /// The encrypted profile file acct's variables name: `ACCT_FILE` (its path) and `ACCT_KEY`
-/// (its key), read as acct reads them. A key is never a flag.
+/// (its key), read as acct reads them.
+///
+/// A key is never a flag.
 package struct ProfileFile: Sendable {
   package var path: String
   package var contents: AcctFile.Contents
   package var book: ProfileBook { get throws(ProfileError) { try Self.book(contents.data, path) } }
 
-  /// Opens `path` with `key`. Every error names the file.
+  /// Opens `path` with `key`.
+  ///
+  /// Every error names the file.
   package static func open(_ path: String, key: Secret) throws(ProfileError) -> ProfileFile {
     let bytes: [UInt8]
     do { bytes = try FileIO.read(path) } catch {

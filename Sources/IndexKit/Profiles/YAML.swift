@@ -1,8 +1,10 @@
 internal import CYAML
 
-/// YAML through libyaml, for the profile commands' input and output. The only file that
-/// imports CYAML; values cross as ``JSON``, with plain scalars resolved as PyYAML's
-/// `safe_load` (what acct uses) resolves them: null, booleans, integers, floats, else text.
+/// YAML through libyaml, for the profile commands' input and output.
+///
+/// The only file that imports CYAML; values cross as ``JSON``, with plain scalars resolved
+/// as PyYAML's `safe_load` (what acct uses) resolves them: null, booleans, integers,
+/// floats, else text.
 enum YAML {
   /// Nesting and size limits: an alias-laden document ("billion laughs") or deep nesting is
   /// refused instead of expanded.

@@ -26,7 +26,16 @@ package struct CodeArtifactClient: Sendable {
   }
 
   /// A token for `repository`'s domain, valid `duration` seconds (nil: CodeArtifact's default).
-  /// - Parameter principal: who signs, in words, for refusal messages.
+  /// - Parameters:
+  ///   - repository: the domain, owner and region to ask for.
+  ///   - duration: the token's lifetime in seconds; nil leaves it to CodeArtifact.
+  ///   - credentials: the AWS keys that sign the request.
+  ///   - principal: who signs, in words, for refusal messages.
+  ///   - context: the context the request runs in (transport, clock).
+  /// - Returns: the token and its expiry (nil when neither the answer nor the token says).
+  /// - Throws: ``ExchangeError`` when CodeArtifact refuses or answers no token,
+  ///   ``ExpiredCredential`` when the token is already expired, or the error of signing or
+  ///   sending the request.
   package func authorizationToken(
     for repository: CodeArtifactRepository, duration: Int?, credentials: AWSCredentials, principal: String,
     in context: Context

@@ -15,6 +15,7 @@ package struct CodeArtifactRepository: Sendable, Equatable {
   }
 
   /// Domain, owner and region from a CodeArtifact host; nil for any other host.
+  ///
   /// The domain may contain `-`: the owner is the last 12 digits.
   package static func parse(host: String) -> (domain: String, owner: String, region: String)? {
     let labels = host.split(separator: ".", omittingEmptySubsequences: false).map(String.init)

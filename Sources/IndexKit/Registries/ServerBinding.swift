@@ -27,7 +27,10 @@ package struct ServerBinding: Sendable, Equatable {
   }
 
   /// Throws unless `index` is on one of the hosts.
-  /// - Parameter credential: what is refused, in words ("GitLab's job token (CI_JOB_TOKEN)").
+  /// - Parameters:
+  ///   - index: the index the credential would be handed to.
+  ///   - credential: what is refused, in words ("GitLab's job token (CI_JOB_TOKEN)").
+  /// - Throws: ``ConfigError`` when the index's host is none of the hosts.
   package func check(_ index: IndexTarget, credential: String) throws(ConfigError) {
     let host = index.simpleURL.host
     guard !hosts.contains(host) else { return }

@@ -1,8 +1,10 @@
 /// Azure Pipelines logging commands on stdout (FORMATS.md §3.1):
 /// `##vso[task.setvariable variable=NAME;issecret=true]VALUE` for values holding a secret,
-/// plain `task.setvariable` for the rest. The secrets were registered with `task.setsecret`
-/// before this is printed (``CIMasker``). Secret variables do not reach later steps'
-/// environments on their own: each step maps them with `env:`, which the report spells out.
+/// plain `task.setvariable` for the rest.
+///
+/// The secrets were registered with `task.setsecret` before this is printed (``CIMasker``).
+/// Secret variables do not reach later steps' environments on their own: each step maps
+/// them with `env:`, which the report spells out.
 package struct AzurePipelinesSink: Sink {
   package var options: ClientOptions
 

@@ -1,4 +1,6 @@
-/// Registers secrets with the CI's log masker. Runs before anything is written.
+/// Registers secrets with the CI's log masker.
+///
+/// Runs before anything is written.
 ///
 /// - GitHub Actions: `::add-mask::` on stderr (the runner reads both streams; stdout may be
 ///   captured by `eval "$(…)"`), FORMATS.md §1.5; on stdout as well when stdout is the job
@@ -55,8 +57,10 @@ package enum CIMasker: Sendable, Equatable {
   }
 }
 
-/// Replaces single Unicode scalars. `String.replacing` works on characters, where
-/// CR LF is one character that neither "\r" nor "\n" matches.
+/// Replaces single Unicode scalars.
+///
+/// `String.replacing` works on characters, where CR LF is one character that
+/// neither "\r" nor "\n" matches.
 func escapeScalars(_ value: String, _ table: [Unicode.Scalar: String]) -> String {
   var out = ""
   for scalar in value.unicodeScalars {
@@ -68,7 +72,9 @@ func escapeScalars(_ value: String, _ table: [Unicode.Scalar: String]) -> String
 extension Credential {
   /// The password in every form a sink or a client may write or log: raw, percent-encoded
   /// (as in a URL), JSON-escaped (as in `--json`), and the base64 of `username:password`
-  /// (an HTTP Basic `Authorization` header). All of them are masked before any output.
+  /// (an HTTP Basic `Authorization` header).
+  ///
+  /// All of them are masked before any output.
   package var secretForms: [String] {
     let raw = password.revealed
     guard !raw.isEmpty else { return [] }

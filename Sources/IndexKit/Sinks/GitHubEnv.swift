@@ -48,9 +48,10 @@ enum GitHubFileCommand {
 }
 
 /// `$GITHUB_OUTPUT`: the same variables as step outputs, read as
-/// `${{ steps.<id>.outputs.<NAME> }}` (FORMATS.md §1.2). Same syntax and checks as
-/// `GITHUB_ENV`. Outputs holding a secret work within the job only: GitHub drops them
-/// from job outputs.
+/// `${{ steps.<id>.outputs.<NAME> }}` (FORMATS.md §1.2).
+///
+/// Same syntax and checks as `GITHUB_ENV`. Outputs holding a secret work within the
+/// job only: GitHub drops them from job outputs.
 package struct GitHubOutputSink: Sink {
   package var path: String?
   package var options: ClientOptions

@@ -1,7 +1,9 @@
 /// A POSIX sh file of `export NAME='value'` lines (0600) for the rest of a GitLab job:
 /// `before_script` and `script` share one shell, so `. FILE` there carries the variables
-/// over (FORMATS.md §2.3). GitLab cannot mask values made during a job, so indexkey
-/// prints none: they go only into this file.
+/// over (FORMATS.md §2.3).
+///
+/// GitLab cannot mask values made during a job, so indexkey prints none: they go only
+/// into this file.
 package struct GitLabEnvSink: Sink {
   package var path: String?
   package var options: ClientOptions

@@ -35,7 +35,9 @@ package enum IndexNaming {
   }
 
   /// uv's environment form: letters and digits upper-cased, every other character `_`
-  /// (`internal-proxy` → `INTERNAL_PROXY`). Lossy: `a-b`, `a.b` and `a_b` collide.
+  /// (`internal-proxy` → `INTERNAL_PROXY`).
+  ///
+  /// Lossy: `a-b`, `a.b` and `a_b` collide.
   package static func uvEnvironmentName(_ name: String) -> String {
     String(name.unicodeScalars.map { isAlnum($0) ? Character($0).uppercased().first ?? "_" : "_" })
   }

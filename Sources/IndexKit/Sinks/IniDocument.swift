@@ -66,7 +66,9 @@ package struct IniDocument: Sendable {
 
   /// Why this is not an INI document configparser (pip, twine) could read, or nil: NUL
   /// bytes, text before the first section, or a line that is no section, key, comment or
-  /// continuation. Names the line, never its content.
+  /// continuation.
+  ///
+  /// Names the line, never its content.
   package var problem: String? {
     var inSection = false
     var afterKey = false
@@ -116,7 +118,9 @@ package struct IniDocument: Sendable {
   }
 
   /// Makes sure `name` is listed in a whitespace-separated list key (`index-servers`),
-  /// creating the section or key if needed. `defaults` are listed too when the key is created.
+  /// creating the section or key if needed.
+  ///
+  /// `defaults` are listed too when the key is created.
   package mutating func ensureListed(_ name: String, key: String, in section: String, defaults: [String] = []) {
     let indent = "    "
     guard let range = sectionRange(section) else {

@@ -37,7 +37,9 @@ struct NetrcDocument {
 
   /// Why this is not a netrc file Python's `netrc` could read, or nil: NUL bytes, or a
   /// word where `machine`, `default` or `macdef` or an entry's `login`, `account` or
-  /// `password` belongs. Never quotes the file.
+  /// `password` belongs.
+  ///
+  /// Never quotes the file.
   var problem: String? {
     if scalars.contains("\u{0}") { return "it has a NUL byte (the file is binary)" }
     let (tokens, unclosedQuote) = Self.scan(scalars)
@@ -129,6 +131,7 @@ struct NetrcDocument {
 
   /// Tokens as CPython's `netrc` reads them: whitespace-separated, `"quoted"` with
   /// backslash escapes, `#` at the start of a token comments out the rest of the line.
+  ///
   /// A `macdef` body (up to the first empty line) becomes one empty token at its end.
   static func tokenize(_ s: [Unicode.Scalar]) -> [(text: String, range: Range<Int>)] { scan(s).tokens }
 

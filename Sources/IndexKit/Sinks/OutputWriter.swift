@@ -5,6 +5,8 @@ package enum OutputWriter {
   ///   - credentials: every form of their passwords is masked too (``Credential/secretForms``),
   ///     whatever the sinks embed, so logs of the clients that use them are covered.
   ///   - dryRun: print what would be written (secrets as `***`) and write nothing.
+  ///   - context: the console and CI to mask and print with.
+  /// - Throws: ``SinkError`` when a file cannot be written.
   package static func apply(_ outputs: [PlannedOutput], credentials: [Credential], dryRun: Bool, in context: Context)
     throws
   {

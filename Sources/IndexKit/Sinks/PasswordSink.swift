@@ -1,4 +1,5 @@
 /// The password alone on stdout (`indexkey token`), for scripts that need just the secret.
+///
 /// Like every output it is masked in CI before it is printed.
 package struct PasswordSink: Sink {
   package init() {}

@@ -1,6 +1,8 @@
 /// `~/.pypirc` for twine: one section per upload index, listed in `index-servers`
-/// (FORMATS.md §5.1). Every other byte of an existing file is kept, other keys of our
-/// sections (`ca_cert`, `client_cert`) included.
+/// (FORMATS.md §5.1).
+///
+/// Every other byte of an existing file is kept, other keys of our sections
+/// (`ca_cert`, `client_cert`) included.
 package struct PypircSink: Sink {
   package var path: String?
 

@@ -25,7 +25,12 @@ package struct SinkError: UserFacingError, Equatable {
 /// created and renamed relative to that open directory, so nothing can be swapped in between.
 package enum SecureFile {
   /// Replaces `path` with `bytes`.
-  /// - Parameter anchor: a directory `path` lies below whose subdirectories must not be symlinks.
+  /// - Parameters:
+  ///   - path: the file to replace.
+  ///   - bytes: its new contents.
+  ///   - mode: the new file's permissions.
+  ///   - anchor: a directory `path` lies below whose subdirectories must not be symlinks.
+  /// - Throws: ``SinkError`` when the file cannot be written or moved into place safely.
   package static func replace(_ path: String, with bytes: [UInt8], mode: UInt32 = 0o600, below anchor: String? = nil)
     throws(SinkError)
   {
@@ -64,8 +69,10 @@ package enum SecureFile {
     fsync(dfd)
   }
 
-  /// `dir`, open. Below `anchor` each missing directory is made 0700 and each existing one
-  /// opened with `O_NOFOLLOW`; elsewhere (or without an anchor) the path is followed as given.
+  /// `dir`, open.
+  ///
+  /// Below `anchor` each missing directory is made 0700 and each existing one opened with
+  /// `O_NOFOLLOW`; elsewhere (or without an anchor) the path is followed as given.
   static func openDirectory(_ dir: String, below anchor: String?, for path: String) throws(SinkError) -> Int32 {
     let root = anchor.map { $0.count > 1 && $0.hasSuffix("/") ? String($0.dropLast()) : $0 }
     guard let root, dir == root || dir.hasPrefix(root == "/" ? "/" : root + "/") else {

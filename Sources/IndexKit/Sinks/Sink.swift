@@ -60,8 +60,10 @@ package struct PlannedOutput: Sendable {
   }
 }
 
-/// Turns credentials into outputs. Sinks only plan; ``OutputWriter`` masks and writes,
-/// so that every secret is registered with the CI before the first byte goes anywhere.
+/// Turns credentials into outputs.
+///
+/// Sinks only plan; ``OutputWriter`` masks and writes, so that every secret is
+/// registered with the CI before the first byte goes anywhere.
 package protocol Sink: Sendable {
   /// The `--write` name ("github-env", "pypirc", "shell").
   var name: String { get }
@@ -82,7 +84,9 @@ enum VariableRules {
   }
 
   /// Refuses line breaks, NUL and other control characters in a single-line value (they
-  /// would inject more variables, sections or lines). Every sink checks with this one rule.
+  /// would inject more variables, sections or lines).
+  ///
+  /// Every sink checks with this one rule.
   static func requireSingleLine(_ value: SecretText, name: String) throws(SinkError) {
     if !SingleLine.holds(value.revealed) {
       throw SinkError(

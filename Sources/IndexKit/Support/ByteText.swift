@@ -1,7 +1,8 @@
 /// Bytes of a user's file seen as text one scalar per byte (ISO 8859-1): lossless for any
-/// bytes, UTF-8 or not, and equal to the text itself where it is ASCII. The documents we
-/// edit in place (INI, netrc) match names in this form and write unchanged lines back as
-/// the bytes they were.
+/// bytes, UTF-8 or not, and equal to the text itself where it is ASCII.
+///
+/// The documents we edit in place (INI, netrc) match names in this form and write
+/// unchanged lines back as the bytes they were.
 enum ByteText {
   static let byteOrderMark: [UInt8] = [0xEF, 0xBB, 0xBF]
 

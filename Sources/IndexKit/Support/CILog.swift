@@ -14,7 +14,9 @@ package enum CILog {
   static let workers: Set<String> = ["Runner.Worker", "Agent.Worker"]
 
   /// True when stdout is a pipe, not the one stderr is, whose reading end is held by an
-  /// ancestor that is a CI runner's worker. Looks at most 32 ancestors; false on any doubt.
+  /// ancestor that is a CI runner's worker.
+  ///
+  /// Looks at most 32 ancestors; false on any doubt.
   package static func stdoutIsLog() -> Bool {
     var out = stat()
     var err = stat()

@@ -1,7 +1,9 @@
 internal import Glibc
 
 /// Where the program's text goes: stdout for machine-readable output only,
-/// stderr for everything a person reads. Thread-safe; tests capture it.
+/// stderr for everything a person reads.
+///
+/// Thread-safe; tests capture it.
 package final class Console: Sendable {
   private let writeOut: @Sendable (String) -> Void
   private let writeErr: @Sendable (String) -> Void

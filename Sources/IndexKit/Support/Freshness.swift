@@ -22,6 +22,12 @@ package enum Freshness {
   /// - Parameters:
   ///   - what: the credential in words ("an access token", "an OIDC token").
   ///   - service: who answered it ("Entra ID", "GitHub Actions OIDC").
+  ///   - stated: the expiry the service stated, if any.
+  ///   - token: the credential, whose `exp` counts when it is a JWT.
+  ///   - now: the current time.
+  ///   - exitStatus: the exit status of the error when the credential is expired.
+  /// - Returns: the credential's expiry, or nil when neither the service nor the token says.
+  /// - Throws: ``ExpiredCredential`` when the credential expires within ``margin``.
   @discardableResult
   package static func check(
     _ what: String, from service: String, stated: UnixTime?, token: Secret?, now: UnixTime,
@@ -34,6 +40,7 @@ package enum Freshness {
 }
 
 /// A service answered a credential that is already expired, or expires within a minute.
+///
 /// The exchange is tried once more (``Registry/freshCredential(for:in:)``); a second one is reported.
 package struct ExpiredCredential: UserFacingError, Equatable {
   package var what: String

@@ -4,7 +4,9 @@
 /// The raw value is reachable only through ``revealed``, which sinks and request
 /// bodies use and nothing else should.
 package struct Secret: Sendable, Equatable, CustomStringConvertible, CustomDebugStringConvertible {
-  /// The raw value. Use only to put the secret where it is meant to go.
+  /// The raw value.
+  ///
+  /// Use only to put the secret where it is meant to go.
   package let revealed: String
 
   package init(_ value: String) {

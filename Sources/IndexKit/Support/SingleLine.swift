@@ -1,5 +1,7 @@
 /// The one rule for text that must stay on one line: no C0 control character (CR, LF,
-/// NUL, tab, escape, …) and no DEL. Used by every sink, the keyring answer and its cache.
+/// NUL, tab, escape, …) and no DEL.
+///
+/// Used by every sink, the keyring answer and its cache.
 package enum SingleLine {
   package static func holds(_ text: String) -> Bool {
     !text.unicodeScalars.contains { isControl($0) }

@@ -1,7 +1,8 @@
 internal import Glibc
 
-/// Where a prompt for the person at the keyboard goes. A seam: ``ControllingTerminal`` writes
-/// to `/dev/tty`; tests pass one that records.
+/// Where a prompt for the person at the keyboard goes.
+///
+/// A seam: ``ControllingTerminal`` writes to `/dev/tty`; tests pass one that records.
 package protocol Terminal: Sendable {
   /// Shows `text` (a newline is added).
   func show(_ text: String)

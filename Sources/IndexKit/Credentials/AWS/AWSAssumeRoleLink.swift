@@ -1,7 +1,8 @@
 /// A profile that assumes a role: `role_arn` with `source_profile` (STS `AssumeRole` signed
 /// with the source profile's keys, chains of profiles followed) or `credential_source`
-/// (`Environment`, `Ec2InstanceMetadata`, `EcsContainer`). Before web identity from the
-/// environment, as botocore's assume-role provider is.
+/// (`Environment`, `Ec2InstanceMetadata`, `EcsContainer`).
+///
+/// Before web identity from the environment, as botocore's assume-role provider is.
 package struct AWSAssumeRoleLink: CredentialLink {
   package static let name = "assume-role"
   package static let settings =

@@ -49,7 +49,9 @@ package struct AWSCredentialProcess: Sendable {
 
   /// The words of `command` as a POSIX shell splits them: blanks separate, single quotes
   /// keep everything, double quotes keep all but `\"` and `\\`, a backslash escapes the next
-  /// character. No expansion of any kind.
+  /// character.
+  ///
+  /// No expansion of any kind.
   package static func split(_ command: String, profile: String) throws(ConfigError) -> [String] {
     var words: [String] = []
     var word = ""

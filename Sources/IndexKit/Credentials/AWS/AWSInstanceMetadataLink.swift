@@ -1,6 +1,8 @@
-/// EC2 instance metadata, IMDSv2 only. Asked only where the machine says it is EC2 (DMI,
-/// the Xen hypervisor's UUID) or `AWS_EC2_METADATA_SERVICE_ENDPOINT` names the service, so a
-/// laptop never waits; `AWS_EC2_METADATA_DISABLED=true` turns it off.
+/// EC2 instance metadata, IMDSv2 only.
+///
+/// Asked only where the machine says it is EC2 (DMI, the Xen hypervisor's UUID) or
+/// `AWS_EC2_METADATA_SERVICE_ENDPOINT` names the service, so a laptop never waits;
+/// `AWS_EC2_METADATA_DISABLED=true` turns it off.
 package struct AWSInstanceMetadataLink: CredentialLink {
   package static let name = "instance-metadata"
   package static let settings = [

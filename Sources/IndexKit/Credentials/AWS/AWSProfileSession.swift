@@ -21,6 +21,10 @@ package struct AWSProfileSession: Sendable {
   /// - Parameters:
   ///   - fallbackRegion: the repository's, when neither the profile nor the environment names one.
   ///   - sessionDuration: a role session's lifetime when the profile's `duration_seconds` does not say.
+  ///   - context: the context the requests run in.
+  /// - Returns: the session's keys, expiry and principal.
+  /// - Throws: ``IdentityError`` when the profile's `credential_source` is not available, or the
+  ///   error of the exchange, file or process that failed.
   package func fetch(fallbackRegion: String, sessionDuration: Int? = nil, in context: Context) throws -> AWSSession {
     try fetch(credential, region: region ?? fallbackRegion, duration: sessionDuration, in: context)
   }

@@ -1,7 +1,9 @@
 /// The AWS shared files, `~/.aws/config` and `~/.aws/credentials`, read as botocore reads
 /// them (`configloader.py`): in the config file `[default]` and `[profile NAME]` are
 /// profiles and `[sso-session NAME]` sessions; in the credentials file every section is a
-/// profile. Paths from `AWS_CONFIG_FILE` and `AWS_SHARED_CREDENTIALS_FILE`.
+/// profile.
+///
+/// Paths from `AWS_CONFIG_FILE` and `AWS_SHARED_CREDENTIALS_FILE`.
 package struct AWSSharedFiles: Sendable, Equatable {
   package var configPath: String
   package var credentialsPath: String

@@ -1,6 +1,7 @@
 /// A person signs in with a device code on the terminal (``DeviceCodeSignIn``), and the refresh
-/// token is kept in the encrypted store (``KeptSignIn``) so later runs refresh silently. Never
-/// in CI; without a terminal only a kept sign-in can answer.
+/// token is kept in the encrypted store (``KeptSignIn``) so later runs refresh silently.
+///
+/// Never in CI; without a terminal only a kept sign-in can answer.
 package struct DeviceCodeLink: CredentialLink {
   package static let name = "device-code"
   package static let settings = [AzureSettings.authorityHost, AzureSettings.tenantID, AzureSettings.publicClientID]

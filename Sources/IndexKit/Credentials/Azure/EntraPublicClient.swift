@@ -43,7 +43,9 @@ package struct EntraPublicClient: Sendable, Equatable {
     package var refresh: Secret?
   }
 
-  /// Redeems a refresh token. Entra may answer a new one (kept instead of the old).
+  /// Redeems a refresh token.
+  ///
+  /// Entra may answer a new one (kept instead of the old).
   /// - Throws: ``SignInError/refreshRefused`` when Entra no longer honours it (revoked,
   ///   expired, another tenant's): a new sign-in is due.
   package func redeem(refreshToken: Secret, in context: Context) throws -> Tokens {

@@ -71,7 +71,12 @@ package struct KeptSignIn: Sendable {
   }
 
   /// An access token: refreshed from the kept sign-in, else from a new sign-in.
-  /// - Parameter purpose: what the sign-in is for, shown above the device code.
+  /// - Parameters:
+  ///   - purpose: what the sign-in is for, shown above the device code.
+  ///   - context: the context the requests and the sign-in run in.
+  /// - Returns: an access token for the client.
+  /// - Throws: ``IdentityError`` or ``SignInError`` when no sign-in can be had here, or the
+  ///   error of the store or of Entra ID.
   package func accessToken(purpose: String, in context: Context) throws -> AzureAccessToken {
     var refused: String?
     if let kept = try kept() {

@@ -1,7 +1,8 @@
 internal import Glibc
 
-/// The managed identity of the Azure compute indexkey runs on (PROTOCOLS.md §11), found the
-/// way azure-identity finds it:
+/// The managed identity of the Azure compute indexkey runs on (PROTOCOLS.md §11).
+///
+/// It is found the way azure-identity finds it:
 ///
 /// - App Service, Functions, Container Apps: `IDENTITY_ENDPOINT` and `IDENTITY_HEADER`;
 ///   `GET {endpoint}?api-version=2019-08-01&resource=R` with `X-IDENTITY-HEADER`.
@@ -45,7 +46,9 @@ package struct ManagedIdentity: Sendable {
   package static let probeTimeout = 1.0
 
   /// Which endpoint this machine offers, or why there is none (the text completes
-  /// "skipped: …"). Reads only the environment and two local files.
+  /// "skipped: …").
+  ///
+  /// Reads only the environment and two local files.
   package static func detect(
     _ environment: Environment, assetTag: () -> String? = readAssetTag,
     arcAgentInstalled: () -> Bool = { FileIO.exists(arcAgent) }

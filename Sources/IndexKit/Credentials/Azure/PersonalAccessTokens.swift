@@ -4,8 +4,10 @@ internal import Glibc
 /// them: a person's Entra token creates one through the PAT lifecycle API (PROTOCOLS.md §4e),
 /// `POST {vssps}/{org}/_apis/tokens/pats?api-version=7.1-preview.1`, scoped to packaging
 /// (read, or write for an upload URL), named `indexkey-HOST-DATE` so the person recognises it
-/// in their list. It is kept in the encrypted store under the organization and reused, with no
-/// request at all, until ``renewal(lifetime:)`` before it expires; then a new one is made.
+/// in their list.
+///
+/// It is kept in the encrypted store under the organization and reused, with no request at
+/// all, until ``renewal(lifetime:)`` before it expires; then a new one is made.
 package struct PersonalAccessTokens: Sendable {
   package var organization: String
   /// The organization's identity service, `https://vssps.dev.azure.com/{org}/`.

@@ -1,8 +1,10 @@
 internal import Glibc
 
 /// The gcloud CLI's active account: `gcloud auth print-access-token`, as the Artifact
-/// Registry keyring plugin falls back to. The child gets the whole environment
-/// (`CLOUDSDK_*` included) and is stopped after ``timeout`` seconds.
+/// Registry keyring plugin falls back to.
+///
+/// The child gets the whole environment (`CLOUDSDK_*` included) and is stopped after
+/// ``timeout`` seconds.
 ///
 /// gcloud refreshes a token that has less than 300 s left before printing it, so what it
 /// prints is trusted for that long and no longer (it does not print the expiry).

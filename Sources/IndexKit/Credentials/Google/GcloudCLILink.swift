@@ -1,6 +1,8 @@
 /// The gcloud CLI's active account, `gcloud auth print-access-token`, as the Artifact
-/// Registry keyring plugin falls back to it. The probe reads gcloud's own configuration
-/// (the active configuration's account) and looks for `gcloud` on `PATH`; it runs nothing.
+/// Registry keyring plugin falls back to it.
+///
+/// The probe reads gcloud's own configuration (the active configuration's account) and
+/// looks for `gcloud` on `PATH`; it runs nothing.
 package struct GcloudCLILink: CredentialLink {
   package static let name = "gcloud"
   package static let settings = GoogleSettings.gcloud

@@ -1,7 +1,8 @@
 /// A signed-in user's refresh token: an `authorized_user` credentials file (what
 /// `gcloud auth application-default login` writes) redeemed at Google's OAuth endpoint with
-/// `grant_type=refresh_token` and the file's `client_id`/`client_secret`. Its
-/// `quota_project_id` plays no part for Artifact Registry.
+/// `grant_type=refresh_token` and the file's `client_id`/`client_secret`.
+///
+/// Its `quota_project_id` plays no part for Artifact Registry.
 package struct GoogleAuthorizedUser: Sendable {
   package var clientID: String
   package var clientSecret: Secret

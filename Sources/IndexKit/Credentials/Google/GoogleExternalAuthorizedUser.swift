@@ -11,7 +11,12 @@ package struct GoogleExternalAuthorizedUser: Sendable {
 
   package static let loginCommand = "gcloud auth application-default login --login-config=LOGIN_CONFIG_FILE"
 
-  /// - Parameter stsOverride: `--gcp-sts-endpoint`, the only way to send the token off Google.
+  /// - Parameters:
+  ///   - json: the file's parsed contents.
+  ///   - path: the file's path, for messages.
+  ///   - origin: how the file was found, for messages.
+  ///   - stsOverride: `--gcp-sts-endpoint`, the only way to send the token off Google.
+  /// - Throws: ``ConfigError`` when a field is missing or the `token_url` is not on googleapis.com.
   package init(json: JSON, path: String, origin: String, stsOverride: WebURL?) throws(ConfigError) {
     let document = "external_account_authorized_user file \(path) (\(origin))"
     do throws(JSONError) {

@@ -1,7 +1,9 @@
 /// The metadata server's access token on GCE, GKE (workload identity), Cloud Run, Cloud
-/// Functions and Cloud Build, used as it is. Asked only where the machine says it is
-/// Google's (DMI product name, `K_SERVICE`, `CLOUD_RUN_JOB`, `GCE_METADATA_HOST`; not under
-/// `NO_GCE_CHECK`), so a laptop never waits for a server that is not there.
+/// Functions and Cloud Build, used as it is.
+///
+/// Asked only where the machine says it is Google's (DMI product name, `K_SERVICE`,
+/// `CLOUD_RUN_JOB`, `GCE_METADATA_HOST`; not under `NO_GCE_CHECK`), so a laptop never waits
+/// for a server that is not there.
 package struct GoogleMetadataLink: CredentialLink {
   package static let name = "metadata-server"
   package static let settings =

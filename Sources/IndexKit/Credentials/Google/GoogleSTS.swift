@@ -1,6 +1,7 @@
 /// Google Security Token Service: trades a workload's token for a federated access token
-/// (RFC 8693 token exchange, PROTOCOLS.md §5a). No `Authorization` header unless the
-/// configuration carries an OAuth client.
+/// (RFC 8693 token exchange, PROTOCOLS.md §5a).
+///
+/// No `Authorization` header unless the configuration carries an OAuth client.
 package struct GoogleSTS: Sendable {
   package var endpoint: WebURL
   package var client: OAuthClient?

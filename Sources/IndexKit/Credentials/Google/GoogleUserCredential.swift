@@ -23,7 +23,12 @@ package struct GoogleUserCredential: Sendable {
 
   /// The signed-in user of an `authorized_user`, `impersonated_service_account` or
   /// `external_account_authorized_user` file; nil for another type.
-  /// - Parameter origin: how the file was found ("GOOGLE_APPLICATION_CREDENTIALS", "the gcloud ADC file").
+  /// - Parameters:
+  ///   - file: the credentials file.
+  ///   - origin: how the file was found ("GOOGLE_APPLICATION_CREDENTIALS", "the gcloud ADC file").
+  ///   - input: the link's input, whose settings choose the endpoints and impersonation.
+  /// - Returns: the user credential, or nil for a file of another type.
+  /// - Throws: ``ConfigError`` when the file or the settings cannot be used.
   static func fromFile(_ file: ApplicationCredentials, origin: String, input: LinkInput) throws -> GoogleUserCredential?
   {
     let settings = input.settings

@@ -35,9 +35,13 @@ package struct WorkloadIdentityProvider: Sendable, Equatable {
   static let shape = "projects/PROJECT_NUMBER/locations/global/workloadIdentityPools/POOL/providers/PROVIDER"
 
   /// Parses a resource name, with or without `//iam.googleapis.com/` or `https://iam.googleapis.com/`.
+  ///
   /// The one check of provider names: `login`'s flag, doctor's look at variables and files,
   /// and the explanation of an STS refusal all go through it.
-  /// - Parameter what: names the input in errors ("--gcp-workload-identity-provider").
+  /// - Parameters:
+  ///   - text: the resource name to parse.
+  ///   - what: names the input in errors ("--gcp-workload-identity-provider").
+  /// - Throws: ``ConfigError`` when `text` is not a workload identity provider's name.
   package init(parsing text: String, what: String) throws(ConfigError) {
     var name = Substring(text.trimmingSpaces)
     for prefix in ["//iam.googleapis.com/", "https://iam.googleapis.com/"] where name.hasPrefix(prefix) {

@@ -1,7 +1,9 @@
 internal import CSecretLoader
 
 /// The desktop's Secret Service (GNOME Keyring, KWallet), where the store's key lives on a
-/// desktop. A seam: ``LibsecretService`` talks to the real one; tests may pass another.
+/// desktop.
+///
+/// A seam: ``LibsecretService`` talks to the real one; tests may pass another.
 package protocol SecretService: Sendable {
   /// The secret stored under `account`, nil when there is none.
   func lookup(account: String) throws(SecretServiceError) -> Secret?

@@ -79,7 +79,9 @@ package struct SecretStore: Sendable {
     return Substring(index)
   }
 
-  /// Deletes the whole store, even one no key opens any more. - Returns: whether there was one.
+  /// Deletes the whole store, even one no key opens any more.
+  /// - Returns: whether there was one.
+  /// - Throws: ``StoreError`` when the store cannot be locked or removed.
   @discardableResult
   package func removeAll() throws(StoreError) -> Bool {
     let lock = try takeLock()

@@ -24,8 +24,10 @@ package struct StoreKey: Hashable, Sendable, CustomStringConvertible {
   package var description: String { "\(kind) for \(index)" }
 }
 
-/// The store could not be read or written. The message names the file, the key's origin
-/// and what to do; exit 2 when the store or its key is wrong, 6 when it cannot be written.
+/// The store could not be read or written.
+///
+/// The message names the file, the key's origin and what to do; exit 2 when the store or
+/// its key is wrong, 6 when it cannot be written.
 package struct StoreError: UserFacingError, Equatable {
   package var message: String
   package var exitStatus: ExitStatus

@@ -52,9 +52,11 @@ final class Preconnection: @unchecked Sendable {
   }
 
   /// Resolves `host` and connects to the first of its IPv4 addresses that answers; every
-  /// address but the last gets at most a second. IPv4 only: CI runners often have no IPv6
-  /// route, and older libcurl releases reject some IPv6 `CURLOPT_RESOLVE` entries outright,
-  /// failing the request; a host with no IPv4 address is left to libcurl.
+  /// address but the last gets at most a second.
+  ///
+  /// IPv4 only: CI runners often have no IPv6 route, and older libcurl releases reject some
+  /// IPv6 `CURLOPT_RESOLVE` entries outright, failing the request; a host with no IPv4
+  /// address is left to libcurl.
   static func connect(host: String, port: Int, timeout: Double) -> PreconnectedSocket? {
     var hints = addrinfo()
     hints.ai_family = AF_INET
