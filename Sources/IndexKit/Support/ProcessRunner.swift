@@ -30,10 +30,14 @@ package enum ProcessError: Error, Equatable, Sendable, CustomStringConvertible {
 
 /// Runs a program and collects its output; the seam for identity commands.
 package protocol ProcessRunner: Sendable {
+  /// Runs `arguments` to its end and returns what it printed and how it exited.
+  ///
   /// - Parameters:
   ///   - arguments: the program (looked up on PATH) and its arguments.
   ///   - environment: the child's whole environment.
   ///   - timeout: seconds before the child is killed.
+  /// - Returns: the child's stdout, stderr and exit status.
+  /// - Throws: ``ProcessError`` when the program is missing, cannot start or runs past `timeout`.
   func run(_ arguments: [String], environment: Environment, timeout: Double) throws(ProcessError) -> ProcessOutput
 }
 

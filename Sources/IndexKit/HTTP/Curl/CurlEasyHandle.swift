@@ -60,8 +60,10 @@ private final class TransferBuffer {
   init(limit: Int) { self.limit = limit }
 }
 
-/// The one type that owns a libcurl easy handle. Reused for every request of a
-/// worker, so libcurl's connection cache keeps connections open between requests.
+/// The one type that owns a libcurl easy handle.
+///
+/// Reused for every request of a worker, so libcurl's connection cache keeps connections open
+/// between requests.
 final class CurlEasyHandle {
   private let handle: UnsafeMutableRawPointer
   private let errorBuffer = UnsafeMutablePointer<CChar>.allocate(capacity: Int(CURL_ERROR_SIZE) + 1)
@@ -102,9 +104,14 @@ final class CurlEasyHandle {
 
   /// Performs one request; an HTTP error status is a response, not a throw.
   ///
-  /// - Parameter preconnected: a socket already connected to the request's host and port
-  ///   (``Preconnection``); libcurl uses it instead of connecting, unless it reuses a
-  ///   connection it has, in which case the socket is closed.
+  /// - Parameters:
+  ///   - request: the method, URL, headers and body to send.
+  ///   - options: timeouts, trust store and size limits.
+  ///   - preconnected: a socket already connected to the request's host and port
+  ///     (``Preconnection``); libcurl uses it instead of connecting, unless it reuses a
+  ///     connection it has, in which case the socket is closed.
+  /// - Returns: the status, headers and body, whatever the status.
+  /// - Throws: ``HTTPError`` when no response came (connection, TLS, timeout, an oversized body).
   func perform(
     _ request: HTTPRequest, options: CurlOptions,
     preconnected: (host: String, port: Int, socket: PreconnectedSocket)? = nil
