@@ -176,7 +176,9 @@ def test_logout_of_everything_empties_the_keyring_cache(emu, sandbox, box):
     out = box.sandbox.run(["logout"], box.env())
     assert out.code == 0 and "removed the encrypted store" in out.stderr, str(out)
     assert "removed 1 cached credential from " in out.stderr, str(out)
-    assert box.keyring("get", sandbox.index_url(), "u").code == 3
+    # Nothing kept and no terminal: no answer, one sentence (the chain has nothing configured).
+    after = box.keyring("get", sandbox.index_url(), "u")
+    assert after.code == 2 and after.stdout == "" and len(after.stderr.splitlines()) == 1, str(after)
 
 
 # -- personal access tokens on request ---------------------------------------------
@@ -287,6 +289,7 @@ def test_doctor_shows_which_link_answers_and_why_the_others_did_not(emu, sandbox
     assert "? azure-cli: tried first: az is on PATH; its login decides" in text, text
     assert "- device-code: skipped: no sign-in is kept and there is no terminal" in text, text
     assert "No CI identity was found" not in text, text  # the laptop's links need none
+    assert "No index here needs a CI token." in text, text
     assert emu.entra.user_grants == []
 
 

@@ -72,7 +72,9 @@ package enum Doctor {
     findings += Traps.github(environment, ci: ci) + Traps.gitlab(environment, ci: ci, audiences: unique(audiences))
     findings += Traps.azurePipelines(environment, ci: ci) + Traps.otherCIs(environment, ci: ci)
     findings += Traps.aws(settings) + Traps.google(environment, settings: settings)
-    findings += identityFindings(identity, needsToken: options.urls.isEmpty || !audiences.isEmpty, findings: findings)
+    let needsToken = options.urls.isEmpty || !audiences.isEmpty
+    findings += identityFindings(identity, needsToken: needsToken, findings: findings)
+    identity.needed = needsToken
 
     variables = unique(variables)
     return DoctorReport(

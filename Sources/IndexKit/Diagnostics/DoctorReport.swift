@@ -15,6 +15,9 @@ package struct DoctorReport: Sendable {
     package var source: String?
     /// Why it could not be built.
     package var error: String?
+    /// Whether any index asked about needs a CI token (false on a laptop whose indexes are
+    /// served by other links): the error is then only information.
+    package var needed = true
   }
 
   /// The decoded parts of a token fetched for one exchange.
@@ -70,7 +73,9 @@ package struct DoctorReport: Sendable {
     }
     if identity.chosenBy != "auto" { lines.append("  Chosen with --identity \(identity.chosenBy).") }
     if let source = identity.source { lines.append("  Tokens come from \(source).") }
-    if let error = identity.error { lines.append("  No token can be had: \(error)") }
+    if let error = identity.error {
+      lines.append(identity.needed ? "  No token can be had: \(error)" : "  No index here needs a CI token.")
+    }
     lines += ["", "Variables (names only)"]
     lines.append("  set:     " + (variablesSet.isEmpty ? "(none)" : variablesSet.joined(separator: ", ")))
     lines.append("  not set: " + (variablesMissing.isEmpty ? "(none)" : variablesMissing.joined(separator: ", ")))
@@ -119,7 +124,7 @@ package struct DoctorReport: Sendable {
     let identityJSON: JSON = .object([
       ("chosen_by", .string(identity.chosenBy)), ("detected", optional(identity.detected)),
       ("evidence", optional(identity.evidence)), ("source", optional(identity.source)),
-      ("error", optional(identity.error)),
+      ("error", optional(identity.needed ? identity.error : nil)), ("needed", .bool(identity.needed)),
     ])
     let indexJSON: [JSON] = indexes.map { index in
       let token: JSON =
