@@ -302,4 +302,20 @@ func replacing(_ bytes: [UInt8], _ old: [UInt8], with new: [UInt8]) -> [UInt8] {
     #expect(NetrcDocument(text: "machine a login b password \"c d\"").problem == nil)
     #expect(throws: SinkError.self) { try NetrcDocument.editing(found, file: "/home/u/.netrc") }
   }
+  /// Found by fuzzing: `machine #a` names the host `#a` (Python's netrc reads a value there, not
+  /// a comment), so the machine appended after it is ours and a second write finds it.
+  @Test func aValueThatStartsWithAHashIsAValueNotAComment() {
+    var doc = NetrcDocument(text: "machine #a")
+    #expect(doc.problem == nil)
+    #expect(doc.entries.map(\.host) == ["#a"])
+    doc.set(host: "pkgs.example.com", login: "user", password: Secret("secret"))
+    let once = doc.text.revealed
+    #expect(once == "machine #a\nmachine pkgs.example.com login user password secret\n")
+    var again = NetrcDocument(text: once)
+    again.set(host: "pkgs.example.com", login: "user", password: Secret("secret"))
+    #expect(again.text.revealed == once)
+
+    let values = NetrcDocument(text: "machine h login #u password #p # a comment\n")
+    #expect(NetrcDocument.tokenize(values.scalars).map(\.text) == ["machine", "h", "login", "#u", "password", "#p"])
+  }
 }

@@ -129,9 +129,11 @@ struct NetrcDocument {
 
   // MARK: - Parsing
 
-  /// Tokens as CPython's `netrc` reads them: whitespace-separated, `"quoted"` with
-  /// backslash escapes, `#` at the start of a token comments out the rest of the line.
+  /// Tokens as CPython's `netrc` reads them.
   ///
+  /// Whitespace-separated, `"quoted"` with backslash escapes; `#` at the start of a token
+  /// comments out the rest of the line, except where a value belongs (after `machine`,
+  /// `login`, `user`, `account`, `password`): `machine #a` names the host `#a`.
   /// A `macdef` body (up to the first empty line) becomes one empty token at its end.
   static func tokenize(_ s: [Unicode.Scalar]) -> [(text: String, range: Range<Int>)] { scan(s).tokens }
 
@@ -141,13 +143,14 @@ struct NetrcDocument {
     var unclosedQuote: Int?
     func isSpace(_ c: Unicode.Scalar) -> Bool { c == " " || c == "\t" || c == "\n" || c == "\r" }
     var tokens: [(text: String, range: Range<Int>)] = []
+    var valueNext = false
     var i = s.starts(with: ByteText.byteOrderMark.map { Unicode.Scalar($0) }) ? ByteText.byteOrderMark.count : 0
     while i < s.count {
       if isSpace(s[i]) {
         i += 1
         continue
       }
-      if s[i] == "#" {
+      if s[i] == "#" && !valueNext {
         while i < s.count && s[i] != "\n" { i += 1 }
         continue
       }
@@ -169,6 +172,7 @@ struct NetrcDocument {
         }
       }
       tokens.append((text, start..<i))
+      valueNext = !valueNext && ["machine", "login", "user", "account", "password"].contains(text)
       if text == "macdef" {
         i = endOfMacro(s, from: i)
         tokens.append(("", i..<i))
