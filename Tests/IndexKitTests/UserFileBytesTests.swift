@@ -318,4 +318,12 @@ func replacing(_ bytes: [UInt8], _ old: [UInt8], with new: [UInt8]) -> [UInt8] {
     let values = NetrcDocument(text: "machine h login #u password #p # a comment\n")
     #expect(NetrcDocument.tokenize(values.scalars).map(\.text) == ["machine", "h", "login", "#u", "password", "#p"])
   }
+  /// Found by fuzzing: a last `machine` with no host is a file Python's netrc refuses ("missing
+  /// 'machine' name"); appending after it would make the next word its host.
+  @Test func aMachineWithoutAHostMakesTheFileNotEditable() {
+    let found = "#dentials for the build mach\u{BA}ne\nmachine\n"
+    #expect(NetrcDocument(text: found).problem == "word 1 (machine) has no name after it")
+    #expect(NetrcDocument(text: "machine a login b\nmachine").problem == "word 5 (machine) has no name after it")
+    #expect(NetrcDocument(text: "machine a login b\n").problem == nil)
+  }
 }

@@ -47,7 +47,9 @@ struct NetrcDocument {
     var k = 0
     while k < tokens.count {
       switch tokens[k].text {
-      case "machine", "macdef": k += 2
+      case "machine", "macdef":
+        guard k + 1 < tokens.count else { return "word \(k + 1) (\(tokens[k].text)) has no name after it" }
+        k += 2
       case "default": k += 1
       default: return "word \(k + 1) is not machine, default or macdef"
       }
